@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { auditStoreFor, describeError, openAccounting, processIo, runCli } from "@llm-accounting/cli";
+import { dashboardArgs } from "./dashboard-args.js";
+import { summaryText } from "./summary.js";
+import { allowLiveRendering } from "./terminal-env.js";
+
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+const argv = process.argv.slice(2);
+const globals = dashboardArgs(argv);
+
+if (!globals) {
+  // `llm-acct <command>` runs the same commands as `llm-accounting`.
+  process.exitCode = await runCli(argv, processIo(), "llm-acct", version);
+  process.stdin.unref?.();
+} else {
+  const io = processIo();
+  try {
+    const accounting = await openAccounting(globals, io);
+    const audit = await auditStoreFor(globals, io.env);
+    await accounting.open();
+    const location = accounting.store.description;
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      process.stdout.write(await summaryText(accounting, location, new Date()));
+    } else {
+      allowLiveRendering(process.env);
+      const { runDashboard } = await import("./dashboard.js");
+      await runDashboard(accounting, audit, location);
+    }
+    await accounting.close();
+    if (audit !== accounting.store) await audit.close();
+  } catch (error) {
+    const [code, message] = describeError(error);
+    process.stderr.write(`Error: ${message}\n`);
+    process.exitCode = code;
+  }
+}

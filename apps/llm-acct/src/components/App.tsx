@@ -1,0 +1,173 @@
+import { Box, Text, useApp, useInput, useStdout } from "ink";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, UsageDimension, UsageRecord } from "@llm-accounting/core";
+import { loadAudit, loadBreakdown, loadLimits, loadLive, loadOverview, type OverviewData, type SortKey } from "../data/load.js";
+import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
+import { Audit } from "./Audit.js";
+import { Breakdown } from "./Breakdown.js";
+import { Limits } from "./Limits.js";
+import { Live } from "./Live.js";
+import { Overview } from "./Overview.js";
+
+/** The dashboard's views, switched with the keys shown in the footer. */
+export type View = "overview" | "breakdown" | "limits" | "live" | "audit";
+
+const VIEW_KEYS: Record<string, View> = { o: "overview", b: "breakdown", l: "limits", v: "live", a: "audit", "1": "overview", "2": "breakdown", "3": "limits", "4": "live", "5": "audit" };
+const DIMENSIONS: UsageDimension[] = ["model", "username", "project", "callerName", "session"];
+const SORTS: SortKey[] = ["cost", "requests", "tokens", "name"];
+const AUDIT_TYPES: (string | undefined)[] = [undefined, "prompt", "response", "event"];
+const next = <T,>(list: readonly T[], value: T): T => list[(list.indexOf(value) + 1) % list.length]!;
+
+type Loaded =
+  | { view: "overview"; data: OverviewData }
+  | { view: "breakdown"; data: GroupUsageTotals[] }
+  | { view: "limits"; data: LimitStatus[] }
+  | { view: "live"; data: UsageRecord[] }
+  | { view: "audit"; data: AuditEntry[] };
+
+/** Props of the dashboard: where the data comes from, and the clock and refresh period (tests pin both). */
+export interface AppProps {
+  readonly accounting: Accounting;
+  readonly audit: AuditStore;
+  readonly location: string;
+  readonly now?: () => Date;
+  readonly refreshMs?: number;
+  readonly initialView?: View;
+}
+
+/** The interactive dashboard: a header, the current view, and a footer of keys. */
+export function App({ accounting, audit, location, now = () => new Date(), refreshMs = 2000, initialView = "overview" }: AppProps) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const width = Math.max(60, stdout.columns ?? 80);
+  const height = Math.max(16, stdout.rows ?? 24);
+  const [view, setView] = useState<View>(initialView);
+  const [period, setPeriod] = useState<Period>("7d");
+  const [dimension, setDimension] = useState<UsageDimension>("model");
+  const [sort, setSort] = useState<SortKey>("cost");
+  const [auditType, setAuditType] = useState<string | undefined>(undefined);
+  const [selected, setSelected] = useState(0);
+  const [open, setOpen] = useState(false);
+  // Text typed at the custom-period prompt; undefined when the prompt is closed.
+  const [typing, setTypingState] = useState<string | undefined>(undefined);
+  // Keys can arrive faster than renders (a paste); the ref always holds the latest text.
+  const typingRef = useRef<string | undefined>(undefined);
+  const setTyping = (next: string | undefined | ((current: string | undefined) => string | undefined)) => {
+    typingRef.current = typeof next === "function" ? next(typingRef.current) : next;
+    setTypingState(typingRef.current);
+  };
+  const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
+  const [updated, setUpdated] = useState<Date | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const bodyRows = height - 4;
+
+  const load = useCallback(async (): Promise<Loaded> => {
+    const at = now();
+    switch (view) {
+      case "overview":
+        return { view, data: await loadOverview(accounting, at) };
+      case "breakdown":
+        return { view, data: await loadBreakdown(accounting, at, period, dimension, sort) };
+      case "limits":
+        return { view, data: await loadLimits(accounting) };
+      case "live":
+        return { view, data: await loadLive(accounting, bodyRows - 1) };
+      case "audit":
+        return { view, data: await loadAudit(audit, auditType, 200) };
+    }
+  }, [accounting, audit, view, period, dimension, sort, auditType, bodyRows, now]);
+
+  useEffect(() => {
+    let alive = true;
+    let busy = false;
+    const tick = async () => {
+      // Skip a beat rather than queue refreshes behind a slow one; input stays responsive either way.
+      if (busy) return;
+      busy = true;
+      try {
+        const result = await load();
+        if (alive) {
+          setLoaded(result);
+          setUpdated(now());
+          setError(undefined);
+        }
+      } catch (e) {
+        if (alive) setError((e as Error).message.split("\n")[0]);
+      } finally {
+        busy = false;
+      }
+    };
+    void tick();
+    const timer = setInterval(() => void tick(), refreshMs);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, [load, refreshMs, now]);
+
+  useInput((input, key) => {
+    if (key.ctrl && input === "c") return exit();
+    const typed = typingRef.current;
+    if (typed !== undefined) {
+      if (key.escape) setTyping(undefined);
+      else if (key.return) {
+        const custom = parseCustomPeriod(typed);
+        if (custom) {
+          setPeriod(custom);
+          setTyping(undefined);
+        } else setTyping(`${typed.replace(/ ?\(use .*\)$/, "")} (use YYYY-MM-DD YYYY-MM-DD)`);
+      } else if (key.backspace || key.delete) setTyping((t) => (t ?? "").replace(/ ?\(use .*\)$/, "").slice(0, -1));
+      else if (/^[\d\- .]$/.test(input)) setTyping((t) => `${(t ?? "").replace(/ ?\(use .*\)$/, "")}${input}`);
+      return;
+    }
+    if (input === "q") return exit();
+    if (open) {
+      if (key.escape || key.backspace || input === "h") setOpen(false);
+      return;
+    }
+    const target = VIEW_KEYS[input];
+    if (target) {
+      setView(target);
+      setSelected(0);
+      return;
+    }
+    if (input === "p") setPeriod(nextPeriod);
+    else if (input === "c") setTyping("");
+    else if (input === "d") setDimension((d) => next(DIMENSIONS, d));
+    else if (input === "s") setSort((s) => next(SORTS, s));
+    else if (input === "t" && view === "audit") {
+      setAuditType((t) => next(AUDIT_TYPES, t));
+      setSelected(0);
+    } else if (view === "audit" && loaded?.view === "audit") {
+      if (key.downArrow || input === "j") setSelected((i) => Math.min(loaded.data.length - 1, i + 1));
+      else if (key.upArrow || input === "k") setSelected((i) => Math.max(0, i - 1));
+      else if (key.return && loaded.data.length > 0) setOpen(true);
+    }
+  });
+
+  const current = loaded?.view === view ? loaded : undefined;
+  const clock = updated ? updated.toISOString().slice(11, 19) : "--:--:--";
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text wrap="truncate-end">
+        <Text bold>llm-acct</Text>
+        {` · ${view}${view === "breakdown" ? ` by ${dimension}, ${periodLabel(period)}` : ""} · ${clock} UTC · ${location}`}
+      </Text>
+      <Box flexDirection="column" flexGrow={1} marginTop={1}>
+        {error ? <Text color="red">{`Error: ${error}`}</Text> : null}
+        {!current ? <Text>Loading…</Text> : null}
+        {current?.view === "overview" ? <Overview data={current.data} width={width} /> : null}
+        {current?.view === "breakdown" ? <Breakdown rows={current.data} dimension={dimension} sort={sort} width={width} height={bodyRows} /> : null}
+        {current?.view === "limits" ? <Limits limits={current.data} now={updated ?? now()} width={width} /> : null}
+        {current?.view === "live" ? <Live records={current.data} width={width} /> : null}
+        {current?.view === "audit" ? <Audit entries={current.data} selected={selected} open={open} logType={auditType} width={width} height={bodyRows} /> : null}
+      </Box>
+      {typing !== undefined ? <Text>{`Days (UTC) from to, ⏎/Esc: ${typing}`}</Text> : null}
+      <Text dimColor wrap="truncate-end">
+        {width >= 100
+          ? "o overview  b breakdown  l limits  v live  a audit  │  p period  c custom  d dimension  s sort  t type  ↑↓ ⏎ open  q quit"
+          : "o b l v a: views │ p/c period  d dim  s sort  t type  ↑↓⏎  q quit"}
+      </Text>
+    </Box>
+  );
+}

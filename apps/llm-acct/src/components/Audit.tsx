@@ -1,0 +1,34 @@
+import { Box, Text } from "ink";
+import type { AuditEntry } from "@llm-accounting/core";
+import { fit } from "./format.js";
+
+const oneLine = (text: string | null) => (text ?? "").replace(/\s+/g, " ");
+
+/** Audit entries, newest first, with a selection; Enter shows the selected entry in full. */
+export function Audit({ entries, selected, open, logType, width, height }: { entries: readonly AuditEntry[]; selected: number; open: boolean; logType: string | undefined; width: number; height: number }) {
+  const entry = entries[selected];
+  if (open && entry) {
+    return (
+      <Box flexDirection="column">
+        <Text bold>{`${entry.logType} #${entry.id}  ${entry.timestamp.toISOString()}  ${entry.appName} / ${entry.userName} / ${entry.model}`}</Text>
+        <Text>{`project: ${entry.project ?? "-"}   session: ${entry.session ?? "-"}   completion id: ${entry.remoteCompletionId ?? "-"}`}</Text>
+        {entry.promptText !== null ? <Text>{`Prompt:\n${entry.promptText}`}</Text> : null}
+        {entry.responseText !== null ? <Text>{`Response:\n${entry.responseText}`}</Text> : null}
+        <Text dimColor>Esc: back to the list</Text>
+      </Box>
+    );
+  }
+  const rows = Math.max(1, height - 2);
+  const first = Math.max(0, Math.min(selected - Math.floor(rows / 2), entries.length - rows));
+  return (
+    <Box flexDirection="column">
+      <Text bold>{`${fit("Time (UTC)", 20)}${fit("Type", 10)}${fit("App / User", 18)}${fit(`Text${logType ? ` (type: ${logType})` : ""}`, Math.max(10, width - 50))}`}</Text>
+      {entries.length === 0 ? <Text>No audit entries</Text> : null}
+      {entries.slice(first, first + rows).map((e, i) => (
+        <Text key={e.id} inverse={first + i === selected}>
+          {`${first + i === selected ? ">" : " "}${fit(e.timestamp.toISOString().slice(0, 19).replace("T", " "), 20)}${fit(e.logType, 10)}${fit(`${e.appName}/${e.userName}`, 18)}${fit(oneLine(e.promptText ?? e.responseText), Math.max(10, width - 50))}`}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,42 @@
+import { formatNanos } from "@llm-accounting/core";
+
+/** `$12.3400` from nano-dollars. */
+export const usd = (nanos: bigint): string => `$${formatNanos(nanos, 4)}`;
+
+/** `12,345`. */
+export const count = (n: number): string => Math.trunc(n).toLocaleString("en-US");
+
+/** Text cut to `width` with `…`, padded on the right (or left for numbers). */
+export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
+  const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+  return align === "right" ? cut.padStart(width) : cut.padEnd(width);
+}
+
+/** A horizontal bar of `width` cells filled to `ratio` (0..1), readable without colour. */
+export function bar(ratio: number, width: number): string {
+  const filled = Math.round(Math.max(0, Math.min(1, ratio)) * width);
+  return "█".repeat(filled) + "░".repeat(width - filled);
+}
+
+const SPARKS = "▁▂▃▄▅▆▇█";
+
+/** One character per value, scaled to the largest. */
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  return values.map((v) => (max === 0 || v <= 0 ? " " : SPARKS[Math.min(7, Math.floor((v / max) * 7.999))]!)).join("");
+}
+
+/** `in 3h 20m` / `in 45s` until `date`, or `now`. */
+export function until(date: Date | null, now: Date): string {
+  if (!date) return "-";
+  let s = Math.max(0, Math.round((date.getTime() - now.getTime()) / 1000));
+  if (s === 0) return "now";
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const parts = d ? [`${d}d`, `${h}h`] : h ? [`${h}h`, `${m}m`] : m ? [`${m}m`, `${s}s`] : [`${s}s`];
+  return `in ${parts.join(" ")}`;
+}

@@ -1,0 +1,18 @@
+import yargs from "yargs";
+import { globalOptions, type GlobalArgs } from "@llm-accounting/cli";
+
+/**
+ * The global options when the arguments hold nothing else (no command, no --help/--version):
+ * then `llm-acct` opens the dashboard on that store. Otherwise undefined: run the CLI.
+ */
+export function dashboardArgs(argv: readonly string[]): GlobalArgs | undefined {
+  if (argv.some((a) => a === "--help" || a === "-h" || a === "--version")) return undefined;
+  try {
+    const parsed = yargs([...argv]).options(globalOptions).strict().help(false).version(false).fail((message) => {
+      throw new Error(message);
+    }).parseSync();
+    return parsed._.length === 0 ? (parsed as unknown as GlobalArgs) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,16 @@
+import { render } from "ink";
+import { createElement } from "react";
+import type { Accounting, AuditStore } from "@llm-accounting/core";
+import { App } from "./components/App.js";
+
+/** Run the interactive dashboard on the alternate screen until the user quits. */
+export async function runDashboard(accounting: Accounting, audit: AuditStore, location: string): Promise<void> {
+  // The alternate screen keeps the user's scrollback intact and is restored on exit.
+  process.stdout.write("\x1b[?1049h\x1b[H");
+  try {
+    const app = render(createElement(App, { accounting, audit, location }), { exitOnCtrlC: true });
+    await app.waitUntilExit();
+  } finally {
+    process.stdout.write("\x1b[?1049l");
+  }
+}

@@ -1,0 +1,79 @@
+import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, UsageDimension, UsageRecord } from "@llm-accounting/core";
+import { periodRange, type Period } from "./period.js";
+
+/** Totals of one window of the overview. */
+export interface WindowTotals {
+  readonly label: string;
+  readonly requests: number;
+  readonly tokens: number;
+  readonly costNanos: bigint;
+}
+
+/** Everything the Overview view shows. */
+export interface OverviewData {
+  readonly windows: readonly WindowTotals[];
+  /** Cost per UTC day, oldest first, for the chart. */
+  readonly daily: readonly { readonly day: string; readonly costNanos: bigint; readonly requests: number }[];
+  readonly topModels: readonly GroupUsageTotals[];
+}
+
+const DAY = 86_400_000;
+
+/** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models of 30 days. */
+export async function loadOverview(accounting: Accounting, now: Date, days = 30): Promise<OverviewData> {
+  const windows = await Promise.all(
+    (["today", "7d", "30d"] as const).map(async (period) => {
+      const range = periodRange(period, now);
+      const s = await accounting.getPeriodStats(range.start, range.end);
+      return { label: { today: "Today", "7d": "7 days", "30d": "30 days" }[period], requests: s.requests, tokens: s.sumTotalTokens, costNanos: s.sumCostNanos };
+    }),
+  );
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const daily = await Promise.all(
+    Array.from({ length: days }, async (_, i) => {
+      const start = new Date(today - (days - 1 - i) * DAY);
+      const end = new Date(Math.min(start.getTime() + DAY - 1, now.getTime()));
+      const s = await accounting.getPeriodStats(start, end);
+      return { day: start.toISOString().slice(5, 10), costNanos: s.sumCostNanos, requests: s.requests };
+    }),
+  );
+  const range = periodRange("30d", now);
+  const models = await accounting.getModelStats(range.start, range.end);
+  const topModels = models
+    .map(({ model, stats }) => ({ key: model, requests: stats.requests, promptTokens: stats.sumPromptTokens, completionTokens: stats.sumCompletionTokens, totalTokens: stats.sumTotalTokens, localPromptTokens: stats.sumLocalPromptTokens, localCompletionTokens: stats.sumLocalCompletionTokens, localTotalTokens: stats.sumLocalTotalTokens, cachedTokens: stats.sumCachedTokens, reasoningTokens: stats.sumReasoningTokens, costNanos: stats.sumCostNanos, executionTime: stats.sumExecutionTime }))
+    .sort((a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : b.requests - a.requests))
+    .slice(0, 5);
+  return { windows, daily, topModels };
+}
+
+/** Breakdown sort keys. */
+export type SortKey = "cost" | "requests" | "tokens" | "name";
+
+/** Usage per value of a dimension over a period, sorted. */
+export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey): Promise<GroupUsageTotals[]> {
+  const range = periodRange(period, now);
+  const groups = await accounting.getUsageBreakdown(range.start, range.end, dimension);
+  const by: Record<SortKey, (a: GroupUsageTotals, b: GroupUsageTotals) => number> = {
+    cost: (a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : 0),
+    requests: (a, b) => b.requests - a.requests,
+    tokens: (a, b) => b.totalTokens - a.totalTokens,
+    name: (a, b) => String(a.key ?? "\uffff").localeCompare(String(b.key ?? "\uffff")),
+  };
+  return [...groups].sort(by[sort]);
+}
+
+/** Every limit with its current window's usage. */
+export function loadLimits(accounting: Accounting): Promise<LimitStatus[]> {
+  return accounting.getLimitStatus();
+}
+
+/** The newest usage records. */
+export function loadLive(accounting: Accounting, rows: number): Promise<UsageRecord[]> {
+  return accounting.tail(rows);
+}
+
+/** The newest audit entries, optionally of one log type. */
+export async function loadAudit(audit: AuditStore, logType: string | undefined, rows: number): Promise<AuditEntry[]> {
+  await audit.open();
+  return audit.listAuditEntries({ limit: rows, ...(logType && { logType }) });
+}

@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { render } from "ink-testing-library";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { Accounting } from "@llm-accounting/core";
+import { SqliteStore } from "@llm-accounting/storage-prisma";
+import { App } from "../src/components/App.js";
+import { Audit } from "../src/components/Audit.js";
+import { Breakdown } from "../src/components/Breakdown.js";
+import { Limits } from "../src/components/Limits.js";
+import { Live } from "../src/components/Live.js";
+import { Overview } from "../src/components/Overview.js";
+import { loadAudit, loadBreakdown, loadLimits, loadLive, loadOverview } from "../src/data/load.js";
+import { summaryText } from "../src/summary.js";
+
+// Every view rendered from data loaded out of a real, seeded SQLite file, with a pinned clock.
+const NOW = new Date("2025-06-15T12:00:00.000Z");
+const dir = mkdtempSync(join(tmpdir(), "llm-acct-dash-"));
+let accounting: Accounting;
+let store: SqliteStore;
+afterAll(async () => {
+  await accounting.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeAll(async () => {
+  store = new SqliteStore({ file: join(dir, "dash.sqlite") });
+  accounting = new Accounting({ store, now: () => NOW });
+  const at = (daysAgo: number, hour = 10) => new Date(Date.UTC(2025, 5, 15 - daysAgo, hour));
+  await accounting.trackUsageBatch([
+    { model: "gpt-4o", promptTokens: 1000, completionTokens: 200, cost: 1.25, username: "ann", project: "web", session: "s1", timestamp: at(0) },
+    { model: "gpt-4o", promptTokens: 500, completionTokens: 100, cost: 0.75, username: "bob", project: "web", timestamp: at(0, 11) },
+    { model: "claude-sonnet", promptTokens: 300, completionTokens: 300, cost: 2, username: "ann", project: "api", timestamp: at(3) },
+    { model: "o3", promptTokens: 100, completionTokens: 900, cost: 6, username: "cid", project: null, timestamp: at(20) },
+    { model: "old-model", promptTokens: 1, completionTokens: 1, cost: 100, timestamp: at(45) },
+  ]);
+  await accounting.setUsageLimit({ scope: "GLOBAL", limitType: "cost", maxValue: 2.5, intervalUnit: "day", intervalValue: 1, model: null, username: null, callerName: null, projectName: null });
+  await accounting.setUsageLimit({ scope: "USER", limitType: "requests", maxValue: 10, intervalUnit: "week_rolling", intervalValue: 1, model: null, username: "ann", callerName: null, projectName: null });
+  await accounting.setUsageLimit({ scope: "MODEL", limitType: "requests", maxValue: -1, intervalUnit: "day", intervalValue: 1, model: "o3", username: null, callerName: null, projectName: null });
+  await store.insertAuditEntry({ timestamp: new Date("2025-06-15T11:00:00Z"), appName: "chat", userName: "ann", model: "gpt-4o", promptText: "What is\nthe answer?", responseText: null, remoteCompletionId: null, project: "web", logType: "prompt", session: "s1" });
+  await store.insertAuditEntry({ timestamp: new Date("2025-06-15T11:00:01Z"), appName: "chat", userName: "ann", model: "gpt-4o", promptText: null, responseText: "42", remoteCompletionId: "c-1", project: "web", logType: "response", session: "s1" });
+});
+
+const lines = (frame: string | undefined) => (frame ?? "").split("\n");
+const row = (frame: string | undefined, start: string) => lines(frame).find((l) => l.trimStart().startsWith(start)) ?? "";
+const cells = (line: string) => line.trim().split(/\s{2,}|\s(?=\$)/).filter(Boolean);
+
+describe("views", () => {
+  it("Overview: today, 7 and 30 days, the daily chart and the top models", async () => {
+    const { lastFrame } = render(<Overview data={await loadOverview(accounting, NOW)} width={80} />);
+    expect(cells(row(lastFrame(), "Today"))).toEqual(["Today", "2", "1,800", "$2.0000"]);
+    expect(cells(row(lastFrame(), "7 days"))).toEqual(["7 days", "3", "2,400", "$4.0000"]);
+    expect(cells(row(lastFrame(), "30 days"))).toEqual(["30 days", "4", "3,400", "$10.0000"]);
+    expect(lastFrame()).toContain("peak 05-26: $6.0000");
+    expect(row(lastFrame(), "05-17")).toMatch(/^05-17 .{30} 06-15$/);
+    const models = lines(lastFrame()).slice(lines(lastFrame()).findIndex((l) => l.startsWith("Top models")) + 1).map((l) => l.split(/\s+/)[0]);
+    expect(models.slice(0, 3)).toEqual(["o3", "gpt-4o", "claude-sonnet"]);
+  });
+
+  it("Breakdown: per user over 30 days with cost shares, re-sortable", async () => {
+    const byCost = await loadBreakdown(accounting, NOW, "30d", "username", "cost");
+    const { lastFrame } = render(<Breakdown rows={byCost} dimension="username" sort="cost" width={90} height={20} />);
+    expect(row(lastFrame(), "cid")).toMatch(/cid\s+1\s+1,000\s+\$6\.0000\s+█+░*\s+60\.0%/);
+    expect(row(lastFrame(), "ann")).toMatch(/ann\s+2\s+1,800\s+\$3\.2500\s+█+░*\s+32\.5%/);
+    expect(row(lastFrame(), "bob")).toMatch(/7\.5%$/);
+    expect(lines(lastFrame())[1]).toMatch(/^cid/);
+    const byName = await loadBreakdown(accounting, NOW, "30d", "username", "name");
+    expect(byName.map((g) => g.key)).toEqual(["ann", "bob", "cid"]);
+    const projects = await loadBreakdown(accounting, NOW, "today", "project", "requests");
+    expect(projects.map((g) => [g.key, g.requests])).toEqual([["web", 2]]);
+  });
+
+  it("Limits: a bar per limit, used and left, reset time, and a marker readable without colour", async () => {
+    const { lastFrame } = render(<Limits limits={await loadLimits(accounting)} now={NOW} width={100} />);
+    expect(row(lastFrame(), "GLOBAL")).toMatch(/GLOBAL cost\/1 day\s+█{10}░{2}!\s+\$2\.00 \/ \$2\.50\s+\$0\.50\s+in 12h 0m/);
+    expect(row(lastFrame(), "USER")).toMatch(/USER \(user: ann\) requests\/1 week_rol…\s+█{2}░{10}\s+2 \/ 10\s+8\s+in 3d 22h/);
+    expect(row(lastFrame(), "MODEL")).toMatch(/unlimited\s+0 \/ ∞\s+∞/);
+  });
+
+  it("Live: the newest records first", async () => {
+    const { lastFrame } = render(<Live records={await loadLive(accounting, 3)} width={90} />);
+    expect(lines(lastFrame()).slice(1).map((l) => l.split(/\s{2,}|\s(?=\S+$)/)[0]?.slice(0, 19))).toEqual(["2025-06-15 11:00:00", "2025-06-15 10:00:00", "2025-06-12 10:00:00"]);
+    expect(row(lastFrame(), "2025-06-15 11:00:00")).toMatch(/gpt-4o\s+bob\s+web\s+600\s+\$0\.7500$/);
+  });
+
+  it("Audit: a list with a selection, and one entry in full", async () => {
+    const entries = await loadAudit(store, undefined, 50);
+    const list = render(<Audit entries={entries} selected={1} open={false} logType={undefined} width={90} height={10} />);
+    expect(lines(list.lastFrame())[1]).toMatch(/^ 2025-06-15 11:00:01 response\s+chat\/ann\s+42/);
+    expect(lines(list.lastFrame())[2]).toMatch(/^>2025-06-15 11:00:00 prompt\s+chat\/ann\s+What is the answer\?/);
+    const full = render(<Audit entries={entries} selected={1} open logType={undefined} width={90} height={10} />);
+    expect(full.lastFrame()).toContain("Prompt:\nWhat is\nthe answer?");
+    expect(full.lastFrame()).toContain("session: s1");
+    expect((await loadAudit(store, "response", 50)).map((e) => e.responseText)).toEqual(["42"]);
+  });
+
+  it("summary: one screen for a pipe", async () => {
+    const text = await summaryText(accounting, "test-store", NOW);
+    expect(text).toContain("30 days           4 requests         3,400 tokens       $10.0000");
+    expect(text).toContain("Limits: 3, 1 at 80% or more of their window");
+  });
+});
+
+describe("App", () => {
+  const settle = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("switches views with keys, cycles dimension and period, opens an audit entry, and quits", async () => {
+    const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} />);
+    // Polled, not slept: a loaded machine (CI) may take longer to re-render.
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toMatch(/llm-acct · overview/);
+      expect(cells(row(app.lastFrame(), "Today"))).toEqual(["Today", "2", "1,800", "$2.0000"]);
+    }, { timeout: 5_000, interval: 50 });
+    app.stdin.write("b");
+    // Polled, not slept: a loaded machine (CI) may take longer to re-render.
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toMatch(/breakdown by model, 7d/);
+      expect(row(app.lastFrame(), "claude-sonnet")).toContain("$2.0000");
+    }, { timeout: 5_000, interval: 50 });
+    app.stdin.write("d");
+    // Polled, not slept: a loaded machine (CI) may take longer to re-render.
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toMatch(/breakdown by username, 7d/);
+    }, { timeout: 5_000, interval: 50 });
+    app.stdin.write("p");
+    // Polled, not slept: a loaded machine (CI) may take longer to re-render.
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toMatch(/breakdown by username, 30d/);
+      expect(row(app.lastFrame(), "cid")).toContain("$6.0000");
+    }, { timeout: 5_000, interval: 50 });
+    app.stdin.write("c");
+    await settle();
+    for (const ch of "2025-06-12 2025-06-1") app.stdin.write(ch);
+    app.stdin.write("\r");
+    // Polled, not slept: a loaded machine (CI) may take longer to re-render.
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toContain("2025-06-12 2025-06-1 (use YYYY-MM-DD YYYY-MM-DD)");
+    }, { timeout: 5_000, interval: 50 });
+    app.stdin.write("5");
+    app.stdin.write("\r");
+    // Polled, not slept: a loaded machine (CI) may take longer to re-render.
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toMatch(/breakdown by username, 2025-06-12\.\.2025-06-15/);
+      expect(row(app.lastFrame(), "ann")).toContain("$3.2500");
+      expect(row(app.lastFrame(), "cid")).toBe("");
+    }, { timeout: 5_000, interval: 50 });
+    app.stdin.write("l");
+    // Polled, not slept: a loaded machine (CI) may take longer to re-render.
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toContain("GLOBAL cost/1 day");
+    }, { timeout: 5_000, interval: 50 });
+    app.stdin.write("a");
+    await settle();
+    app.stdin.write("j");
+    await settle();
+    app.stdin.write("\r");
+    // Polled, not slept: a loaded machine (CI) may take longer to re-render.
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toContain("Prompt:\nWhat is\nthe answer?");
+    }, { timeout: 5_000, interval: 50 });
+    app.stdin.write("\u001b");
+    // Polled, not slept: a loaded machine (CI) may take longer to re-render.
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toMatch(/>2025-06-15 11:00:00 prompt/);
+    }, { timeout: 5_000, interval: 50 });
+    app.stdin.write("q");
+    await settle();
+    app.unmount();
+  });
+});

@@ -1,0 +1,6 @@
+/** Records every Vercel AI SDK model call with llm-accounting, as a language model middleware. */
+export { accountingMiddleware } from "./accounting-middleware.js";
+export type { AccountingMiddlewareOptions } from "./middleware-options.js";
+export { providerFamily } from "./provider-family.js";
+export { tokensFromModelUsage } from "./tokens-from-usage.js";
+export type { ModelUsage } from "./model-types.js";

@@ -1,0 +1,33 @@
+import type { NormalizedTokens } from "@llm-accounting/core";
+import type { ModelUsage } from "./model-types.js";
+
+/**
+ * Normalises the usage an AI SDK model reports. Its `inputTokens.total` already includes cache
+ * reads and writes and `outputTokens.total` includes reasoning, which is llm-accounting's meaning
+ * too; the parts are summed only when a provider leaves a total out.
+ */
+export function tokensFromModelUsage(usage: ModelUsage): NormalizedTokens {
+  const input = usage?.inputTokens;
+  const output = usage?.outputTokens;
+  const cachedTokens = count(input?.cacheRead);
+  const cacheWriteTokens = count(input?.cacheWrite);
+  const reasoningTokens = count(output?.reasoning);
+  const promptTokens = isCount(input?.total) ? input.total : count(input?.noCache) + cachedTokens + cacheWriteTokens;
+  const completionTokens = isCount(output?.total) ? output.total : count(output?.text) + reasoningTokens;
+  return {
+    // A provider whose total left the cache out would otherwise fail validation and lose the call.
+    promptTokens: Math.max(promptTokens, cachedTokens + cacheWriteTokens),
+    completionTokens: Math.max(completionTokens, reasoningTokens),
+    cachedTokens,
+    cacheWriteTokens,
+    reasoningTokens,
+  };
+}
+
+function isCount(value: number | undefined): value is number {
+  return Number.isSafeInteger(value) && value! >= 0;
+}
+
+function count(value: number | undefined): number {
+  return isCount(value) ? value : 0;
+}

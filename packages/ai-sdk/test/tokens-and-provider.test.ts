@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { providerFamily, tokensFromModelUsage, type ModelUsage } from "../src/index.js";
+
+const usage = (input: Partial<ModelUsage["inputTokens"]>, output: Partial<ModelUsage["outputTokens"]>): ModelUsage => ({
+  inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined, ...input },
+  outputTokens: { total: undefined, text: undefined, reasoning: undefined, ...output },
+});
+
+describe("tokensFromModelUsage", () => {
+  it("keeps the totals, which already include cache reads, cache writes and reasoning", () => {
+    // Anthropic through the AI SDK: total = uncached 100 + read 800 + written 300.
+    expect(tokensFromModelUsage(usage({ total: 1200, noCache: 100, cacheRead: 800, cacheWrite: 300 }, { total: 50, text: 20, reasoning: 30 }))).toEqual({
+      promptTokens: 1200,
+      cachedTokens: 800,
+      cacheWriteTokens: 300,
+      completionTokens: 50,
+      reasoningTokens: 30,
+    });
+  });
+
+  it("sums the parts when a provider leaves the totals out", () => {
+    expect(tokensFromModelUsage(usage({ noCache: 100, cacheRead: 800, cacheWrite: 300 }, { text: 20, reasoning: 30 }))).toMatchObject({ promptTokens: 1200, completionTokens: 50 });
+  });
+
+  it("counts nothing for missing or invalid numbers, and never less input than was cached", () => {
+    expect(tokensFromModelUsage(usage({}, {}))).toEqual({ promptTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, completionTokens: 0, reasoningTokens: 0 });
+    expect(tokensFromModelUsage(usage({ total: Number.NaN, cacheRead: -3 }, { total: 1.5 }))).toMatchObject({ promptTokens: 0, cachedTokens: 0, completionTokens: 0 });
+    expect(tokensFromModelUsage(usage({ total: 100, cacheRead: 800 }, { total: 10, reasoning: 40 }))).toMatchObject({ promptTokens: 800, completionTokens: 40 });
+  });
+});
+
+describe("providerFamily", () => {
+  it("keeps the part of an AI SDK provider id before the first dot, lower-cased", () => {
+    expect(providerFamily("openai.chat")).toBe("openai");
+    expect(providerFamily("openai.responses")).toBe("openai");
+    expect(providerFamily("anthropic.messages")).toBe("anthropic");
+    expect(providerFamily("Mistral")).toBe("mistral");
+    expect(providerFamily("")).toBeNull();
+    expect(providerFamily(undefined)).toBeNull();
+  });
+});

@@ -1,0 +1,73 @@
+import { tokensFromAnthropic, type AnthropicUsage } from "@llm-accounting/core";
+import type { ApiPromiseLike } from "@llm-accounting/sdk-kit";
+import { collectText } from "@llm-accounting/sdk-kit";
+import { observeStream, type StreamObserver } from "@llm-accounting/sdk-kit";
+import type { SdkMethod } from "@llm-accounting/sdk-kit";
+import type { CallOutcome } from "@llm-accounting/sdk-kit";
+import { countOf, isObject, stringOf } from "@llm-accounting/sdk-kit";
+import { TrackedCall } from "@llm-accounting/sdk-kit";
+import type { UsageTracker } from "@llm-accounting/sdk-kit";
+
+// Usage fields a `message_delta` may update (the final output count, and on newer APIs the inputs).
+const USAGE_FIELDS = ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const;
+
+/** `messages.create` (and `beta.messages.create`), recording every call, streaming or not. */
+export function trackedMessagesCreate(original: SdkMethod, tracker: UsageTracker): SdkMethod {
+  const send = (body: unknown, options: unknown) => original(body, options) as ApiPromiseLike<unknown>;
+  return (body, options) => {
+    if (!isObject(body)) return original(body, options);
+    const call = new TrackedCall(tracker, {
+      model: stringOf(body.model) ?? "unknown",
+      prompt: body.messages,
+      instructions: body.system,
+      maxOutputTokens: countOf(body.max_tokens),
+    });
+    if (body.stream !== true) return call.run(() => send(body, options), (message) => call.finished(messageOutcomeOf(message)));
+    return call.run(
+      () => send(body, options),
+      (stream) => observeStream(stream as AsyncIterable<unknown>, messageStreamObserver(call)),
+    );
+  };
+}
+
+function messageOutcomeOf(message: unknown): CallOutcome {
+  const body = isObject(message) ? message : {};
+  const usage = isObject(body.usage) ? (body.usage as AnthropicUsage) : undefined;
+  return {
+    model: stringOf(body.model),
+    ...(usage && { tokens: tokensFromAnthropic(usage) }),
+    partial: usage === undefined,
+    completionText: () => collectText(body.content).join(""),
+  };
+}
+
+/**
+ * `message_start` carries the model and the input usage (cache reads and writes included);
+ * `message_delta` the final output tokens. A stream that ends before `message_delta` is partial.
+ */
+function messageStreamObserver(call: TrackedCall): StreamObserver<unknown> {
+  let model: string | undefined;
+  let usage: Record<string, unknown> | undefined;
+  let final = false;
+  const text: string[] = [];
+  return {
+    see(event) {
+      if (!isObject(event)) return true;
+      if (event.type === "message_start" && isObject(event.message)) {
+        model = stringOf(event.message.model) ?? model;
+        if (isObject(event.message.usage)) usage = { ...event.message.usage };
+      } else if (event.type === "message_delta" && isObject(event.usage)) {
+        final = true;
+        usage ??= {};
+        for (const field of USAGE_FIELDS) if (typeof event.usage[field] === "number") usage[field] = event.usage[field];
+      } else if (event.type === "content_block_delta" && isObject(event.delta)) {
+        collectText(event.delta, text);
+      }
+      return true;
+    },
+    end() {
+      const tokens = usage && tokensFromAnthropic(usage as AnthropicUsage);
+      call.finished({ model, ...(tokens && { tokens }), partial: !final, completionText: () => text.join("") });
+    },
+  };
+}

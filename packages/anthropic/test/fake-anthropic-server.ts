@@ -1,0 +1,61 @@
+import type { ServerResponse } from "node:http";
+import { sendEvents, sendJson, startFakeServer, type FakeServer, type ReceivedRequest } from "@llm-accounting/sdk-kit/testing";
+
+/** A local server answering like the Anthropic API (JSON and server-sent events); `closedByClient` counts the `hold-open` streams closed. */
+export type FakeAnthropic = FakeServer;
+
+export const MODEL = "claude-sonnet-4-5-20250929";
+/** Input excludes cache reads and writes on Anthropic's wire: 12 + 100 + 30 = 142 prompt tokens in all. */
+export const USAGE = { input_tokens: 12, output_tokens: 9, cache_read_input_tokens: 100, cache_creation_input_tokens: 30 };
+
+/**
+ * Starts the server on a free port. Models named `error-400` get a 400; `stream-error` streams a
+ * delta then an error event; `hold-open` streams the start and one delta, then waits until the client closes.
+ */
+export function startFakeAnthropic(): Promise<FakeAnthropic> {
+  return startFakeServer(answer);
+}
+
+function answer({ path, body }: ReceivedRequest, res: ServerResponse): void {
+  if (!path.startsWith("/v1/messages")) return json(res, 404, { type: "error", error: { type: "not_found_error", message: "not found" } });
+  if (body.model === "error-400") return json(res, 400, { type: "error", error: { type: "invalid_request_error", message: "bad request" } });
+  if (!body.stream) return json(res, 200, message());
+  messageStream(res, String(body.model));
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  sendJson(res, status, body, { "request-id": "req_test" });
+}
+
+function message(): unknown {
+  return {
+    id: "msg_1",
+    type: "message",
+    role: "assistant",
+    model: MODEL,
+    content: [{ type: "text", text: "Hello world" }],
+    stop_reason: "end_turn",
+    stop_sequence: null,
+    usage: USAGE,
+  };
+}
+
+function messageStream(res: ServerResponse, model: string): void {
+  const event = (type: string, data: Record<string, unknown>) => ({ event: type, data: { type, ...data } });
+  const start = { id: "msg_2", type: "message", role: "assistant", model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { ...USAGE, output_tokens: 1 } };
+  const head = [
+    event("message_start", { message: start }),
+    event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+    event("ping", {}),
+    event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Hello" } }),
+  ];
+  if (model === "hold-open") return sendEvents(res, head, { end: false });
+  if (model === "stream-error") return sendEvents(res, [...head, event("error", { error: { type: "overloaded_error", message: "Overloaded" } })]);
+  sendEvents(res, [
+    ...head,
+    event("content_block_delta", { index: 0, delta: { type: "text_delta", text: " world" } }),
+    event("content_block_stop", { index: 0 }),
+    event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 9 } }),
+    event("message_stop", {}),
+  ]);
+}

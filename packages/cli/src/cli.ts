@@ -1,0 +1,94 @@
+import yargs, { type Argv } from "yargs";
+import { AccountingError, ValidationError } from "@llm-accounting/core";
+import { auditCommand, logEventCommand } from "./commands/audit.js";
+import { checkCommand } from "./commands/check.js";
+import { importCommand } from "./commands/import.js";
+import { projectsCommand } from "./commands/projects.js";
+import { usersCommand } from "./commands/users.js";
+import { limitsCommand } from "./commands/limits.js";
+import { pricesCommand } from "./commands/prices.js";
+import { purgeCommand } from "./commands/purge.js";
+import { repriceCommand } from "./commands/reprice.js";
+import { selectCommand } from "./commands/select.js";
+import { statsCommand } from "./commands/stats.js";
+import { tailCommand } from "./commands/tail.js";
+import { trackCommand } from "./commands/track.js";
+import type { CommandContext } from "./commands/command-context.js";
+import { globalOptions, type GlobalArgs } from "./context/global-options.js";
+import { EXIT, flagFor, UsageError } from "./errors.js";
+import type { CliIo } from "./io.js";
+import { CLI_VERSION } from "./version.js";
+
+/** Builds the yargs parser with every command; `scriptName` is `llm-accounting` or `llm-acct`. */
+export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", version = CLI_VERSION): Argv<GlobalArgs> {
+  const width = ctx.io.stdout.columns ?? 100;
+  return yargs()
+    .scriptName(scriptName)
+    .usage(`${scriptName} [global options] <command> [options]\n\nRecord LLM usage, see where the money goes.`)
+    .options(globalOptions)
+    .group(Object.keys(globalOptions), "Global options:")
+    .command(trackCommand(ctx))
+    .command(statsCommand(ctx))
+    .command(tailCommand(ctx))
+    .command(purgeCommand(ctx))
+    .command(selectCommand(ctx))
+    .command(limitsCommand(ctx))
+    .command(checkCommand(ctx))
+    .command(pricesCommand(ctx))
+    .command(repriceCommand(ctx))
+    .command(projectsCommand(ctx))
+    .command(usersCommand(ctx))
+    .command(logEventCommand(ctx))
+    .command(auditCommand(ctx))
+    .command(importCommand(ctx))
+    .strict()
+    .version(`${scriptName} ${version}`)
+    .help()
+    .alias("h", "help")
+    .wrap(Math.min(width, 120))
+    .fail((message, error) => {
+      // Only parsing reaches here (handlers record their errors in ctx), so this is a usage error.
+      throw error instanceof AccountingError ? error : new UsageError(message ?? error?.message ?? "invalid arguments");
+    }) as unknown as Argv<GlobalArgs>;
+}
+
+/**
+ * Runs the CLI on `argv` (without node and script) and resolves with the exit code:
+ * 0 ok, 1 runtime error, 2 usage error, 3 quota denied. Prints, never exits the process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, scriptName = "llm-accounting", version = CLI_VERSION): Promise<number> {
+  const ctx: CommandContext = { io, exitCode: EXIT.ok };
+  if (argv.length === 0) {
+    io.stdout.write(`${await buildCli(ctx, scriptName, version).getHelp()}\n`);
+    return EXIT.ok;
+  }
+  try {
+    let output = "";
+    await buildCli(ctx, scriptName, version).parseAsync(argv as string[], {}, (_err, _args, text) => {
+      output = text;
+    });
+    if (output) io.stdout.write(`${output}\n`);
+    if (ctx.error !== undefined) throw ctx.error;
+    return ctx.exitCode;
+  } catch (error) {
+    const [code, message] = describeError(error);
+    io.stderr.write(`Error: ${message}\n`);
+    if (code === EXIT.usage) io.stderr.write(`Run "${scriptName} --help" for usage.\n`);
+    return code;
+  }
+}
+
+/** Maps an error to an exit code and a one-line message (no stack trace). */
+export function describeError(error: unknown): [number, string] {
+  const oneLine = (text: string) => text.split("\n").map((s) => s.trim()).filter(Boolean).join(" ");
+  if (error instanceof UsageError) return [EXIT.usage, oneLine(error.message)];
+  if (error instanceof ValidationError) {
+    const reason = error.message.slice(error.field.length).trim();
+    return [EXIT.runtime, oneLine(`${flagFor(error.field)} ${reason}`)];
+  }
+  if (error instanceof AccountingError) {
+    return [EXIT.runtime, oneLine(error.message)];
+  }
+  if (error instanceof Error) return [EXIT.runtime, oneLine(error.message)];
+  return [EXIT.runtime, oneLine(String(error))];
+}

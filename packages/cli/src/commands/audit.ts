@@ -1,0 +1,124 @@
+import { AuditLogger } from "@llm-accounting/audit";
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { auditStoreFor } from "../context/open-accounting.js";
+import { integer, timestamp } from "../context/parse-values.js";
+import { toJson } from "../format/json.js";
+import { utcDateTime } from "../format/numbers.js";
+import { renderTable } from "../format/table.js";
+import { println, type CliIo } from "../io.js";
+import { runHandler, type CommandContext } from "./command-context.js";
+
+/** Parsed `log-event` arguments. */
+export interface LogEventArgs extends GlobalArgs {
+  appName: string;
+  userName: string;
+  model: string;
+  logType: string;
+  promptText?: string;
+  responseText?: string;
+  remoteCompletionId?: string;
+  project?: string;
+  session?: string;
+  timestamp?: Date;
+}
+
+/** Parsed `audit` arguments. */
+export interface AuditArgs extends GlobalArgs {
+  start?: Date;
+  end?: Date;
+  project?: string;
+  logType?: string;
+  session?: string;
+  limit: number;
+  format: "table" | "json";
+}
+
+/** Runs `work` with an audit logger on the audit store the global options name. */
+async function withAuditLogger<T>(args: GlobalArgs, io: CliIo, work: (logger: AuditLogger) => Promise<T>): Promise<T> {
+  const logger = new AuditLogger(await auditStoreFor(args, io.env), { now: io.now });
+  try {
+    return await work(logger);
+  } finally {
+    await logger.close();
+  }
+}
+
+/** `llm-accounting log-event`: records a prompt, response or other event in the audit log. */
+export function logEventCommand(ctx: CommandContext): CommandModule<GlobalArgs, LogEventArgs> {
+  return {
+    command: "log-event",
+    describe: "Record a prompt, response or other event in the audit log",
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .option("app-name", { type: "string", demandOption: true, describe: "Application" })
+        .option("user-name", { type: "string", demandOption: true, describe: "User" })
+        .option("model", { type: "string", demandOption: true, describe: "Model" })
+        .option("log-type", { type: "string", demandOption: true, describe: "prompt, response, event or your own" })
+        .option("prompt-text", { type: "string", describe: "Prompt text" })
+        .option("response-text", { type: "string", describe: "Response text" })
+        .option("remote-completion-id", { type: "string", describe: "The provider's completion id" })
+        .option("project", { type: "string", describe: "Project" })
+        .option("session", { type: "string", describe: "Session id" })
+        .option("timestamp", { type: "string", describe: "ISO-8601 or YYYY-MM-DD HH:MM:SS (UTC); default now", coerce: timestamp("timestamp") }) as unknown as Argv<LogEventArgs>,
+    handler: (args) =>
+      runHandler(ctx, () =>
+        withAuditLogger(args, ctx.io, async (logger) => {
+          await logger.logEvent({
+            appName: args.appName,
+            userName: args.userName,
+            model: args.model,
+            logType: args.logType,
+            promptText: args.promptText ?? null,
+            responseText: args.responseText ?? null,
+            remoteCompletionId: args.remoteCompletionId ?? null,
+            project: args.project ?? null,
+            session: args.session ?? null,
+            timestamp: args.timestamp ?? null,
+          });
+          println(ctx.io, `Successfully logged event for app '${args.appName}' and user '${args.userName}'.`);
+        }),
+      ),
+  };
+}
+
+/** `llm-accounting audit`: lists audit log entries, newest first. */
+export function auditCommand(ctx: CommandContext): CommandModule<GlobalArgs, AuditArgs> {
+  return {
+    command: "audit",
+    describe: "List audit log entries, newest first (--app-name and --user-name filter)",
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .option("start", { type: "string", describe: "From this instant", coerce: timestamp("start") })
+        .option("end", { type: "string", describe: "Up to this instant", coerce: timestamp("end") })
+        .option("project", { type: "string", describe: "Only this project" })
+        .option("log-type", { type: "string", describe: "Only this type" })
+        .option("session", { type: "string", describe: "Only this session" })
+        .option("limit", { alias: "n", type: "string", default: "20", describe: "At most this many", coerce: integer("limit") })
+        .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" }) as unknown as Argv<AuditArgs>,
+    handler: (args) =>
+      runHandler(ctx, () =>
+        withAuditLogger(args, ctx.io, async (logger) => {
+          const entries = await logger.getEntries({
+            start: args.start,
+            end: args.end,
+            appName: args.appName,
+            userName: args.userName,
+            project: args.project,
+            logType: args.logType,
+            session: args.session,
+            limit: Math.max(0, args.limit),
+          });
+          if (args.format === "json") return println(ctx.io, toJson(entries));
+          if (entries.length === 0) return println(ctx.io, "No audit entries found");
+          const text = (s: string | null) => (s === null ? "-" : s.replace(/\s+/g, " "));
+          const lines = renderTable(
+            ["Timestamp", "Type", "App", "User", "Model", "Project", "Session", "Text"].map((header) => ({ header })),
+            entries.map((e) => [utcDateTime(e.timestamp), e.logType, e.appName, e.userName, e.model, text(e.project), text(e.session), text(e.promptText ?? e.responseText)]),
+            { title: `Last ${entries.length} Audit Entries`, maxWidth: ctx.io.stdout.isTTY ? ctx.io.stdout.columns : 160 },
+          );
+          for (const line of lines) println(ctx.io, line);
+        }),
+      ),
+  };
+}

@@ -1,0 +1,97 @@
+import { QuotaExceededError, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { nonNegativeInteger, nonNegativeNumber } from "../context/parse-values.js";
+import { EXIT } from "../errors.js";
+import { toJson } from "../format/json.js";
+import { println, type CliIo } from "../io.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+
+/** Parsed `check` arguments. */
+export interface CheckArgs extends GlobalArgs {
+  model: string;
+  username?: string;
+  callerName?: string;
+  project?: string;
+  session?: string;
+  inputTokens?: number;
+  completionTokens?: number;
+  cost?: number;
+  format: "text" | "json";
+}
+
+/** The quota request `check` describes, with the global defaults for user, caller and project. */
+export function checkInput(args: CheckArgs, env: NodeJS.ProcessEnv): QuotaCheckInput {
+  return {
+    model: args.model,
+    username: args.username ?? args.userName ?? env.USER ?? env.USERNAME ?? null,
+    callerName: args.callerName ?? args.appName ?? null,
+    projectName: args.project ?? args.projectName ?? null,
+    session: args.session ?? null,
+    inputTokens: args.inputTokens ?? 0,
+    completionTokens: args.completionTokens ?? 0,
+    cost: args.cost ?? 0,
+  };
+}
+
+/** JSON shape of a remaining limit (Infinity does not survive JSON, so unlimited is explicit). */
+const remainingJson = ({ limit, remaining }: RemainingLimit) => ({
+  id: limit.id,
+  scope: limit.scope,
+  limitType: limit.limitType,
+  interval: `${limit.intervalValue} ${limit.intervalUnit}`,
+  unlimited: remaining === Number.POSITIVE_INFINITY,
+  remaining: remaining === Number.POSITIVE_INFINITY ? null : remaining,
+});
+
+/** Prints a quota decision; `remaining` only for JSON. */
+export function printDecision(io: CliIo, decision: QuotaDecision, format: "text" | "json", remaining: readonly RemainingLimit[] = []): void {
+  if (format === "json") {
+    println(io, toJson({ allowed: decision.allowed, reason: decision.reason, retryAfterSeconds: decision.retryAfterSeconds, remaining: remaining.map(remainingJson) }));
+  } else if (decision.allowed) {
+    println(io, "Allowed");
+  } else {
+    println(io, `Denied: ${decision.reason}`);
+    if (decision.retryAfterSeconds !== null) println(io, `Retry after: ${decision.retryAfterSeconds}s`);
+  }
+}
+
+/** Checks whether a call would be allowed; exit code 3 when it would not. Records nothing but a rejection. */
+export async function handleCheck(accounting: Accounting, args: CheckArgs, io: CliIo): Promise<QuotaDecision> {
+  const input = checkInput(args, io.env);
+  const decision = await accounting.checkQuota(input);
+  const remaining = args.format === "json" ? await accounting.getRemainingLimits(input) : [];
+  printDecision(io, decision, args.format, remaining);
+  return decision;
+}
+
+/** `llm-accounting check`. */
+export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, CheckArgs> {
+  return {
+    command: "check",
+    describe: "Check a call against the usage limits: exit 0 allowed, 3 denied",
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .option("model", { type: "string", demandOption: true, describe: "Model to call" })
+        .option("username", { type: "string", describe: "User (default --user-name)" })
+        .option("caller-name", { type: "string", describe: "Caller (default --app-name)" })
+        .option("project", { type: "string", describe: "Project (default --project-name)" })
+        .option("session", { type: "string", describe: "Session id; a denial is recorded against it" })
+        .option("input-tokens", { type: "string", describe: "Input tokens the call will use", coerce: nonNegativeInteger("input-tokens") })
+        .option("completion-tokens", { type: "string", describe: "Output tokens the call will use", coerce: nonNegativeInteger("completion-tokens") })
+        .option("cost", { type: "string", describe: "Cost of the call in USD", coerce: nonNegativeNumber("cost") })
+        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<CheckArgs>,
+    handler: (args) =>
+      runHandler(ctx, async () => {
+        const decision = await withAccounting(ctx, args, (accounting) => handleCheck(accounting, args, ctx.io));
+        if (!decision.allowed) ctx.exitCode = EXIT.denied;
+      }),
+  };
+}
+
+/** Maps a quota denial from `track --enforce-limits` to output and exit code 3; rethrows anything else. */
+export function reportDenial(ctx: CommandContext, error: unknown, format: "text" | "json"): void {
+  if (!(error instanceof QuotaExceededError)) throw error;
+  printDecision(ctx.io, error.decision, format);
+  ctx.exitCode = EXIT.denied;
+}

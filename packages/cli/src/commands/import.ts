@@ -1,0 +1,55 @@
+import type { ImportSummary, PythonSource } from "@llm-accounting/storage-prisma";
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { UsageError } from "../errors.js";
+import { toJson } from "../format/json.js";
+import { progressLine } from "../format/progress.js";
+import { println, type CliIo } from "../io.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+
+/** Parsed `import` arguments. */
+export interface ImportArgs extends GlobalArgs {
+  fromSqlite?: string;
+  fromPostgresql?: string;
+  format: "text" | "json";
+}
+
+/** Shows progress on stderr: redrawn in place on a terminal, one line per finished table otherwise. */
+function progressReporter(io: CliIo): (table: string, done: number, total: number) => void {
+  return (table, done, total) => {
+    const finished = done === total;
+    if (io.stderr.isTTY) io.stderr.write(`\r${progressLine(table, done, total)}${finished ? "\n" : ""}`);
+    else if (finished) io.stderr.write(`${progressLine(table, done, total)}\n`);
+  };
+}
+
+/** Copies a Python llm-accounting database into the configured store. */
+export async function handleImport(ctx: CommandContext, args: ImportArgs): Promise<ImportSummary> {
+  if ((args.fromSqlite === undefined) === (args.fromPostgresql === undefined)) {
+    throw new UsageError("give exactly one of --from-sqlite FILE or --from-postgresql URL");
+  }
+  const { importPythonDatabase, openPostgresqlSource, openSqliteSource } = await import("@llm-accounting/storage-prisma");
+  const source: PythonSource = args.fromSqlite !== undefined ? openSqliteSource(args.fromSqlite) : await openPostgresqlSource(args.fromPostgresql!);
+  try {
+    const summary = await withAccounting(ctx, args, (accounting) => importPythonDatabase(source, accounting.store, progressReporter(ctx.io)));
+    if (args.format === "json") println(ctx.io, toJson(summary));
+    else println(ctx.io, `Imported from ${source.description}: ${Object.entries(summary).map(([table, n]) => `${n} ${table}`).join(", ")}`);
+    return summary;
+  } finally {
+    await source.close();
+  }
+}
+
+/** `llm-accounting import`. */
+export function importCommand(ctx: CommandContext): CommandModule<GlobalArgs, ImportArgs> {
+  return {
+    command: "import",
+    describe: "Copy a database of the Python llm-accounting into this store (safe to rerun)",
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .option("from-sqlite", { type: "string", describe: "The Python tool's SQLite file" })
+        .option("from-postgresql", { type: "string", describe: "The Python tool's PostgreSQL URL" })
+        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<ImportArgs>,
+    handler: (args) => runHandler(ctx, () => handleImport(ctx, args)),
+  };
+}

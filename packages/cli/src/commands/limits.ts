@@ -1,0 +1,146 @@
+import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, type Accounting, type LimitScope, type UsageLimit } from "@llm-accounting/core";
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { integer } from "../context/parse-values.js";
+import { UsageError } from "../errors.js";
+import { toJson } from "../format/json.js";
+import { println, type CliIo } from "../io.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+
+/** Selector flags shared by `limits set` and `limits list`. */
+interface SelectorArgs {
+  model?: string;
+  username?: string;
+  callerName?: string;
+  /** In `limits` commands this is the limit's project, not the default project of `track`. */
+  projectName?: string;
+}
+
+/** Parsed `limits set` arguments. */
+export interface LimitsSetArgs extends GlobalArgs, SelectorArgs {
+  scope: LimitScope;
+  limitType: (typeof LIMIT_TYPES)[number];
+  maxValue: number;
+  intervalUnit: (typeof INTERVAL_UNITS)[number];
+  intervalValue: number;
+  format: "text" | "json";
+}
+
+/** Parsed `limits list` arguments. */
+export interface LimitsListArgs extends GlobalArgs, SelectorArgs {
+  scope?: LimitScope;
+  format: "text" | "json";
+}
+
+/** Parsed `limits delete` arguments. */
+export interface LimitsDeleteArgs extends GlobalArgs {
+  id: number;
+}
+
+/** A number as Python prints a float (`5.0`, `-1.0`, `100.5`), as the original's list output does. */
+export const pythonFloat = (value: number): string => (Number.isInteger(value) ? value.toFixed(1) : String(value));
+
+/** One line of `limits list`, in the original's format. */
+export function limitLine(limit: UsageLimit): string {
+  const details = [
+    limit.model && `Model: ${limit.model}`,
+    limit.username && `User: ${limit.username}`,
+    limit.callerName && `Caller: ${limit.callerName}`,
+    limit.projectName && `Project: ${limit.projectName}`,
+  ].filter(Boolean);
+  const scope = details.length ? `${limit.scope} (${details.join(", ")})` : limit.scope;
+  return `  ID: ${limit.id}, Scope: ${scope}, Type: ${limit.limitType}, Max Value: ${pythonFloat(limit.maxValue)}, Interval: ${limit.intervalValue} ${limit.intervalUnit}`;
+}
+
+/** Stores a limit. */
+export async function handleLimitsSet(accounting: Accounting, args: LimitsSetArgs, io: CliIo): Promise<UsageLimit> {
+  const limit = await accounting.setUsageLimit({
+    scope: args.scope,
+    limitType: args.limitType,
+    maxValue: args.maxValue,
+    intervalUnit: args.intervalUnit,
+    intervalValue: args.intervalValue,
+    model: args.model ?? null,
+    username: args.username ?? null,
+    callerName: args.callerName ?? null,
+    projectName: args.projectName ?? null,
+  });
+  println(io, args.format === "json" ? toJson(limit) : "Usage limit set successfully.");
+  return limit;
+}
+
+/** Lists limits matching the filters. */
+export async function handleLimitsList(accounting: Accounting, args: LimitsListArgs, io: CliIo): Promise<UsageLimit[]> {
+  const limits = await accounting.getUsageLimits({
+    scope: args.scope,
+    model: args.model,
+    username: args.username,
+    callerName: args.callerName,
+    projectName: args.projectName,
+  });
+  if (args.format === "json") println(io, toJson(limits));
+  else if (limits.length === 0) println(io, "No usage limits found matching the criteria.");
+  else {
+    println(io, "Configured Usage Limits:");
+    for (const limit of limits) println(io, limitLine(limit));
+  }
+  return limits;
+}
+
+/** Deletes a limit by id (an unknown id is an error, unlike the original). */
+export async function handleLimitsDelete(accounting: Accounting, args: LimitsDeleteArgs, io: CliIo): Promise<void> {
+  await accounting.deleteUsageLimit(args.id);
+  println(io, `Usage limit with ID ${args.id} deleted successfully.`);
+}
+
+const selectorOptions = (yargs: Argv<GlobalArgs>, verb: string) =>
+  yargs
+    .option("model", { type: "string", describe: `Model the limit ${verb} (* = every model, pooled)` })
+    .option("username", { type: "string", describe: `User the limit ${verb} (* = every user, pooled)` })
+    .option("caller-name", { type: "string", describe: `Caller the limit ${verb} (* = every caller, pooled)` })
+    .option("project-name", { type: "string", describe: `Project the limit ${verb} (required for PROJECT scope)` });
+
+const positiveNumber = (flag: string) => (value: unknown): number | undefined => {
+  if (value === undefined) return undefined;
+  const parsed = Number(String(value).trim());
+  if (String(value).trim() === "" || !Number.isFinite(parsed)) throw new UsageError(`--${flag} must be a number (got "${String(value)}")`);
+  return parsed;
+};
+
+/** `llm-accounting limits set|list|delete`. */
+export function limitsCommand(ctx: CommandContext): CommandModule<GlobalArgs, GlobalArgs> {
+  const set: CommandModule<GlobalArgs, LimitsSetArgs> = {
+    command: "set",
+    describe: "Add a usage limit",
+    builder: (yargs) =>
+      selectorOptions(yargs, "applies to")
+        .option("scope", { choices: LIMIT_SCOPES, demandOption: true, describe: "Limit scope" })
+        .option("limit-type", { choices: LIMIT_TYPES, demandOption: true, describe: "What the limit counts" })
+        .option("max-value", { type: "string", demandOption: true, describe: "Maximum per window (USD for cost); -1 unlimited, 0 deny", coerce: positiveNumber("max-value") })
+        .option("interval-unit", { choices: INTERVAL_UNITS, demandOption: true, describe: "Window unit (*_rolling: sliding windows)" })
+        .option("interval-value", { type: "string", demandOption: true, describe: "Units per window (>= 1)", coerce: integer("interval-value") })
+        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<LimitsSetArgs>,
+    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsSet(accounting, args, ctx.io))),
+  };
+  const list: CommandModule<GlobalArgs, LimitsListArgs> = {
+    command: "list",
+    describe: "List usage limits",
+    builder: (yargs) =>
+      selectorOptions(yargs, "is about")
+        .option("scope", { choices: LIMIT_SCOPES, describe: "Only this scope" })
+        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<LimitsListArgs>,
+    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsList(accounting, args, ctx.io))),
+  };
+  const del: CommandModule<GlobalArgs, LimitsDeleteArgs> = {
+    command: "delete",
+    describe: "Delete a usage limit by id",
+    builder: (yargs) => yargs.option("id", { type: "string", demandOption: true, describe: "Limit id (see limits list)", coerce: integer("id") }) as unknown as Argv<LimitsDeleteArgs>,
+    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsDelete(accounting, args, ctx.io))),
+  };
+  return {
+    command: "limits",
+    describe: "Manage usage limits (set, list, delete)",
+    builder: (yargs) => yargs.command(set).command(list).command(del).demandCommand(1, "Choose a limits command: set, list or delete"),
+    handler: () => undefined,
+  };
+}

@@ -1,0 +1,113 @@
+import { formatNanos, type Accounting, type ModelPrice } from "@llm-accounting/core";
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { integer, nonNegativeNumber, timestamp } from "../context/parse-values.js";
+import { toJson } from "../format/json.js";
+import { utcDateTime } from "../format/numbers.js";
+import { renderTable } from "../format/table.js";
+import { println, type CliIo } from "../io.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+
+/** Parsed `prices set` arguments (USD per million tokens). */
+export interface PricesSetArgs extends GlobalArgs {
+  model: string;
+  provider?: string;
+  effectiveFrom?: Date;
+  input: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  output: number;
+  note?: string;
+  format: "text" | "json";
+}
+
+/** Parsed `prices list` arguments. */
+export interface PricesListArgs extends GlobalArgs {
+  format: "text" | "json";
+}
+
+/** Parsed `prices delete` arguments. */
+export interface PricesDeleteArgs extends GlobalArgs {
+  id: number;
+}
+
+/** USD per million tokens from nano-dollars per million, without trailing zeros. */
+const perMTok = (nanos: bigint | null): string => (nanos === null ? "-" : `$${formatNanos(nanos, 9).replace(/\.?0+$/, "")}`);
+
+/** The stored prices as table lines. */
+export function pricesTable(prices: readonly ModelPrice[]): string[] {
+  return renderTable(
+    [{ header: "ID", align: "right" }, { header: "Model" }, { header: "Provider" }, { header: "From (UTC)" }, { header: "Input/MTok", align: "right" }, { header: "Cache read", align: "right" }, { header: "Cache write", align: "right" }, { header: "Output/MTok", align: "right" }, { header: "Note" }],
+    prices.map((p) => [String(p.id), p.model, p.provider ?? "-", utcDateTime(p.effectiveFrom), perMTok(p.inputNanosPerMTok), perMTok(p.cacheReadNanosPerMTok), perMTok(p.cacheWriteNanosPerMTok), perMTok(p.outputNanosPerMTok), p.note ?? ""]),
+  );
+}
+
+/** Stores a price. */
+export async function handlePricesSet(accounting: Accounting, args: PricesSetArgs, io: CliIo): Promise<ModelPrice> {
+  const price = await accounting.setModelPrice({
+    model: args.model,
+    provider: args.provider ?? null,
+    effectiveFrom: args.effectiveFrom ?? null,
+    inputPerMTok: args.input,
+    cacheReadPerMTok: args.cacheRead ?? null,
+    cacheWritePerMTok: args.cacheWrite ?? null,
+    outputPerMTok: args.output,
+    note: args.note ?? null,
+  });
+  println(io, args.format === "json" ? toJson(price) : `Price ${price.id} set for ${price.model} from ${utcDateTime(price.effectiveFrom)} UTC.`);
+  return price;
+}
+
+/** Lists the stored prices. */
+export async function handlePricesList(accounting: Accounting, args: PricesListArgs, io: CliIo): Promise<void> {
+  const prices = await accounting.listModelPrices();
+  if (args.format === "json") println(io, toJson(prices));
+  else if (prices.length === 0) println(io, "No stored prices; calls are priced from the catalog.");
+  else for (const line of pricesTable(prices)) println(io, line);
+}
+
+/** Deletes a stored price. */
+export async function handlePricesDelete(accounting: Accounting, args: PricesDeleteArgs, io: CliIo): Promise<void> {
+  await accounting.deleteModelPrice(args.id);
+  println(io, `Price ${args.id} deleted.`);
+}
+
+const format = { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" };
+
+/** `llm-accounting prices set|list|delete`. */
+export function pricesCommand(ctx: CommandContext): CommandModule<GlobalArgs, GlobalArgs> {
+  const set: CommandModule<GlobalArgs, PricesSetArgs> = {
+    command: "set",
+    describe: "Store a model price (USD per million tokens); it wins over the catalog from --effective-from",
+    builder: (yargs) =>
+      yargs
+        .option("model", { type: "string", demandOption: true, describe: "Model name as recorded" })
+        .option("provider", { type: "string", describe: "Only for calls through this provider" })
+        .option("effective-from", { type: "string", describe: "First instant the price applies to (default: always)", coerce: timestamp("effective-from") })
+        .option("input", { type: "string", demandOption: true, describe: "USD per million non-cached input tokens", coerce: nonNegativeNumber("input") })
+        .option("cache-read", { type: "string", describe: "USD per million cache-read tokens (default: --input)", coerce: nonNegativeNumber("cache-read") })
+        .option("cache-write", { type: "string", describe: "USD per million cache-write tokens (default: --input)", coerce: nonNegativeNumber("cache-write") })
+        .option("output", { type: "string", demandOption: true, describe: "USD per million output tokens (reasoning included)", coerce: nonNegativeNumber("output") })
+        .option("note", { type: "string", describe: "Why (contract, correction...)" })
+        .option("format", format) as unknown as Argv<PricesSetArgs>,
+    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesSet(accounting, args, ctx.io))),
+  };
+  const list: CommandModule<GlobalArgs, PricesListArgs> = {
+    command: "list",
+    describe: "List stored prices",
+    builder: (yargs) => yargs.option("format", format) as unknown as Argv<PricesListArgs>,
+    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesList(accounting, args, ctx.io))),
+  };
+  const del: CommandModule<GlobalArgs, PricesDeleteArgs> = {
+    command: "delete",
+    describe: "Delete a stored price by id",
+    builder: (yargs) => yargs.option("id", { type: "string", demandOption: true, describe: "Price id (see prices list)", coerce: integer("id") }) as unknown as Argv<PricesDeleteArgs>,
+    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesDelete(accounting, args, ctx.io))),
+  };
+  return {
+    command: "prices",
+    describe: "Manage stored model prices (set, list, delete)",
+    builder: (yargs) => yargs.command(set).command(list).command(del).demandCommand(1, "Choose a prices command: set, list or delete"),
+    handler: () => undefined,
+  };
+}

@@ -1,0 +1,59 @@
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { println } from "../io.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+
+interface NameArgs extends GlobalArgs {
+  name: string;
+}
+interface RenameArgs extends NameArgs {
+  newName: string;
+}
+
+/** `llm-accounting projects add|list|update|delete` (the project registry used by --enforce-project-names). */
+export function projectsCommand(ctx: CommandContext): CommandModule<GlobalArgs, GlobalArgs> {
+  const io = ctx.io;
+  const add: CommandModule<GlobalArgs, NameArgs> = {
+    command: "add <name>",
+    describe: "Register a project",
+    builder: (y) => y.positional("name", { type: "string", demandOption: true }) as unknown as Argv<NameArgs>,
+    handler: (args) =>
+      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.createProject(args.name), println(io, `Project '${args.name}' added.`)))),
+  };
+  const list: CommandModule<GlobalArgs, GlobalArgs & { format: "text" | "json" }> = {
+    command: "list",
+    describe: "List registered projects",
+    builder: (y) => y.option("format", { choices: ["text", "json"] as const, default: "text" as const }) as unknown as Argv<GlobalArgs & { format: "text" | "json" }>,
+    handler: (args) =>
+      runHandler(ctx, () =>
+        withAccounting(ctx, args, async (a) => {
+          const names = await a.listProjects();
+          if (args.format === "json") println(io, JSON.stringify(names));
+          else if (names.length === 0) println(io, "No projects defined.");
+          else for (const name of names) println(io, name);
+        }),
+      ),
+  };
+  const update: CommandModule<GlobalArgs, RenameArgs> = {
+    command: "update <name> <new-name>",
+    describe: "Rename a project",
+    builder: (y) => y.positional("name", { type: "string", demandOption: true }).positional("new-name", { type: "string", demandOption: true }) as unknown as Argv<RenameArgs>,
+    handler: (args) =>
+      runHandler(ctx, () =>
+        withAccounting(ctx, args, async (a) => (await a.renameProject(args.name, args.newName), println(io, `Project '${args.name}' renamed to '${args.newName}'.`))),
+      ),
+  };
+  const del: CommandModule<GlobalArgs, NameArgs> = {
+    command: "delete <name>",
+    describe: "Remove a project from the registry (recorded usage keeps its name)",
+    builder: (y) => y.positional("name", { type: "string", demandOption: true }) as unknown as Argv<NameArgs>,
+    handler: (args) =>
+      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.deleteProject(args.name), println(io, `Project '${args.name}' deleted.`)))),
+  };
+  return {
+    command: "projects",
+    describe: "Manage the project registry (add, list, update, delete)",
+    builder: (y) => y.command(add).command(list).command(update).command(del).demandCommand(1, "Choose a projects command: add, list, update or delete"),
+    handler: () => undefined,
+  };
+}

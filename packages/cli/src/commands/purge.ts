@@ -1,0 +1,54 @@
+import type { Accounting } from "@llm-accounting/core";
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { println, type CliIo } from "../io.js";
+import { openAccounting } from "../context/open-accounting.js";
+import { runHandler, type CommandContext } from "./command-context.js";
+
+/** Parsed `purge` arguments. */
+export interface PurgeArgs extends GlobalArgs {
+  yes: boolean;
+}
+
+const QUESTION = "Are you sure you want to delete all usage entries? This action cannot be undone. [y/n]: ";
+
+/** Asks until the answer is y or n; end of input counts as no. */
+async function confirm(io: CliIo): Promise<boolean> {
+  for (;;) {
+    const answer = await io.readLine(QUESTION);
+    if (answer === null) return false;
+    const word = answer.trim().toLowerCase();
+    if (word === "y" || word === "yes") return true;
+    if (word === "n" || word === "no") return false;
+    println(io, "Please enter y or n");
+  }
+}
+
+/** Deletes every usage entry after confirmation (limits, audit log and registries are kept). */
+export async function handlePurge(open: () => Accounting | Promise<Accounting>, args: PurgeArgs, io: CliIo): Promise<number | null> {
+  if (!args.yes && !(await confirm(io))) {
+    println(io, "Purge operation cancelled");
+    return null;
+  }
+  const accounting = await open();
+  try {
+    const deleted = await accounting.purge();
+    println(io, `All usage entries have been deleted (${deleted} ${deleted === 1 ? "entry" : "entries"})`);
+    return deleted;
+  } finally {
+    await accounting.close();
+  }
+}
+
+/** `llm-accounting purge`. */
+export function purgeCommand(ctx: CommandContext): CommandModule<GlobalArgs, PurgeArgs> {
+  return {
+    command: "purge",
+    describe: "Delete all usage entries (limits, audit log, projects and users are kept)",
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs.option("yes", { alias: "y", type: "boolean", default: false, describe: "Do not ask for confirmation" }) as unknown as Argv<PurgeArgs>,
+    handler: (args) =>
+      // Ask before opening the store, so a cancelled purge does not even create the database.
+      runHandler(ctx, () => handlePurge(() => openAccounting(args, ctx.io), args, ctx.io)),
+  };
+}

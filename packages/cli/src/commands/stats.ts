@@ -1,0 +1,156 @@
+import type { Accounting, GroupUsageTotals, ModelRankings, ModelStats, RankedModel, UsageDimension, UsageStats } from "@llm-accounting/core";
+import { rankModels, usdToNanos } from "@llm-accounting/core";
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { date } from "../context/parse-values.js";
+import { toJson } from "../format/json.js";
+import { money, seconds, tokens, utcDate } from "../format/numbers.js";
+import { renderTable } from "../format/table.js";
+import { println, type CliIo } from "../io.js";
+import { runHandler, withAccounting, type CommandContext, type OutputFormat } from "./command-context.js";
+import { reportRange, type PeriodName } from "./stats-period.js";
+
+/** Parsed `stats` arguments. */
+export interface StatsArgs extends GlobalArgs {
+  period?: PeriodName;
+  daily?: boolean;
+  weekly?: boolean;
+  monthly?: boolean;
+  yearly?: boolean;
+  start?: Date;
+  end?: Date;
+  session?: string;
+  by?: UsageDimension;
+  format: OutputFormat;
+}
+
+/** Everything `stats` reports, as printed by `--format json`. */
+export interface StatsReport {
+  readonly period: { readonly label: string; readonly start: Date; readonly end: Date };
+  readonly totals: UsageStats;
+  readonly models: readonly ModelStats[];
+  readonly rankings: ModelRankings;
+  /** With `--by`: usage per value of that column. */
+  readonly breakdown?: { readonly by: UsageDimension; readonly groups: readonly GroupUsageTotals[] };
+  /** With `--session`: the session the report is about. */
+  readonly session?: string;
+}
+
+/** Gathers totals, per-model stats and rankings for the requested period. */
+export async function handleStats(accounting: Accounting, args: StatsArgs, io: CliIo): Promise<StatsReport> {
+  const shorthand = (["daily", "weekly", "monthly", "yearly"] as const).find((p) => args[p]);
+  const range = reportRange(args.period ?? shorthand, args.start, args.end, io.now());
+  const filter = args.session === undefined ? {} : { session: args.session };
+  const [totals, models, groups] = await Promise.all([
+    accounting.getPeriodStats(range.start, range.end, filter),
+    accounting.getModelStats(range.start, range.end, filter),
+    args.by ? accounting.getUsageBreakdown(range.start, range.end, args.by, filter) : undefined,
+  ]);
+  const report: StatsReport = {
+    period: { label: range.label, start: range.start, end: range.end },
+    ...(args.session !== undefined && { session: args.session }),
+    totals,
+    models,
+    rankings: rankModels(models.map((m) => ({ model: m.model, ...totalsOf(m.stats) }))),
+    ...(args.by && groups && { breakdown: { by: args.by, groups } }),
+  };
+  if (args.format === "json") println(io, toJson(report));
+  else for (const line of statsText(report, io.stdout.isTTY ? io.stdout.columns : undefined)) println(io, line);
+  return report;
+}
+
+function totalsOf(s: UsageStats) {
+  return {
+    requests: s.requests,
+    promptTokens: s.sumPromptTokens,
+    completionTokens: s.sumCompletionTokens,
+    totalTokens: s.sumTotalTokens,
+    localPromptTokens: s.sumLocalPromptTokens,
+    localCompletionTokens: s.sumLocalCompletionTokens,
+    localTotalTokens: s.sumLocalTotalTokens,
+    cachedTokens: s.sumCachedTokens,
+    reasoningTokens: s.sumReasoningTokens,
+    costNanos: s.sumCostNanos,
+    executionTime: s.sumExecutionTime,
+  };
+}
+
+/** The human-readable report: header, totals, averages, model breakdown, rankings. */
+export function statsText(report: StatsReport, maxWidth?: number): string[] {
+  const { totals: t, period } = report;
+  const session = report.session === undefined ? "" : `, session ${report.session}`;
+  const lines = ["", `=== ${period.label} Stats (${utcDate(period.start)} to ${utcDate(period.end)}${session})`, ""];
+  const metric = [{ header: "Metric" }, { header: "Value", align: "right" as const }];
+  lines.push(
+    ...renderTable(metric, [
+      ["Requests", tokens(t.requests)],
+      ["Prompt Tokens", tokens(t.sumPromptTokens)],
+      ["Completion Tokens", tokens(t.sumCompletionTokens)],
+      ["Total Tokens", tokens(t.sumTotalTokens)],
+      ["Total Cost", money(t.sumCostNanos)],
+      ["Total Execution Time", seconds(t.sumExecutionTime)],
+    ], { title: "Overall Totals", maxWidth }),
+    "",
+    ...renderTable(metric, [
+      ["Prompt Tokens", tokens(t.avgPromptTokens)],
+      ["Completion Tokens", tokens(t.avgCompletionTokens)],
+      ["Total Tokens", tokens(t.avgTotalTokens)],
+      ["Average Cost", money(t.requests ? t.sumCostNanos / BigInt(t.requests) : 0n)],
+      ["Average Execution Time", seconds(t.avgExecutionTime)],
+    ], { title: "Averages", maxWidth }),
+  );
+  if (report.models.length > 0) {
+    const right = "right" as const;
+    lines.push(
+      "",
+      ...renderTable(
+        [{ header: "Model" }, { header: "Requests", align: right }, { header: "Prompt Tokens", align: right }, { header: "Completion Tokens", align: right }, { header: "Total Tokens", align: right }, { header: "Cost", align: right }, { header: "Execution Time", align: right }],
+        report.models.map(({ model, stats: s }) => [model, tokens(s.requests), tokens(s.sumPromptTokens), tokens(s.sumCompletionTokens), tokens(s.sumTotalTokens), money(s.sumCostNanos), seconds(s.sumExecutionTime)]),
+        { title: "Model Breakdown", maxWidth },
+      ),
+    );
+  }
+  const ranking = (title: string, list: readonly RankedModel[], show: (v: number) => string) => {
+    if (list.length === 0) return;
+    lines.push("", ...renderTable([{ header: "Rank", align: "right" }, { header: "Model" }, { header: "Total", align: "right" }], list.map((r, i) => [String(i + 1), r.model, show(r.value)]), { title, maxWidth }));
+  };
+  if (report.breakdown && report.breakdown.groups.length > 0) {
+    const right = "right" as const;
+    const title = { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" }[report.breakdown.by];
+    const totalCost = report.breakdown.groups.reduce((sum, g) => sum + g.costNanos, 0n);
+    lines.push(
+      "",
+      ...renderTable(
+        [{ header: title }, { header: "Requests", align: right }, { header: "Total Tokens", align: right }, { header: "Cost", align: right }, { header: "Share", align: right }],
+        report.breakdown.groups.map((g) => [g.key ?? "-", tokens(g.requests), tokens(g.totalTokens), money(g.costNanos), totalCost === 0n ? "-" : `${(Number(((g.costNanos * 2000n) / totalCost + 1n) / 2n) / 10).toFixed(1)}%`]),
+        { title: `Usage by ${title}`, maxWidth },
+      ),
+    );
+  }
+  ranking("Rankings by Prompt Tokens", report.rankings.promptTokens, tokens);
+  ranking("Rankings by Cost", report.rankings.cost, (usd) => money(usdToNanos(usd)));
+  return lines;
+}
+
+/** `llm-accounting stats`. */
+export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, StatsArgs> {
+  return {
+    command: "stats",
+    describe: "Usage totals, averages, per-model breakdown and rankings for a period",
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .option("period", { choices: ["daily", "weekly", "monthly", "yearly"] as const, describe: "Period up to now (UTC)" })
+        .option("daily", { type: "boolean", describe: "Same as --period daily" })
+        .option("weekly", { type: "boolean", describe: "Same as --period weekly" })
+        .option("monthly", { type: "boolean", describe: "Same as --period monthly" })
+        .option("yearly", { type: "boolean", describe: "Same as --period yearly" })
+        .option("start", { type: "string", describe: "First day of a custom range (YYYY-MM-DD, UTC)", coerce: date("start") })
+        .option("end", { type: "string", describe: "Last day of a custom range, inclusive (YYYY-MM-DD)", coerce: date("end") })
+        .option("session", { type: "string", describe: "Only usage of this session" })
+        .option("by", { choices: ["model", "username", "callerName", "project", "session"] as const, describe: "Add a breakdown by this column" })
+        .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" })
+        .conflicts("period", ["daily", "weekly", "monthly", "yearly"]) as unknown as Argv<StatsArgs>,
+    handler: (args) =>
+      runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleStats(accounting, args, ctx.io))),
+  };
+}

@@ -1,0 +1,98 @@
+import type { Accounting, UsageInput } from "@llm-accounting/core";
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { nonNegativeInteger, nonNegativeNumber, timestamp } from "../context/parse-values.js";
+import { toJson } from "../format/json.js";
+import { println, type CliIo } from "../io.js";
+import { reportDenial } from "./check.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+
+/** Parsed `track` arguments. */
+export interface TrackArgs extends GlobalArgs {
+  model: string;
+  promptTokens?: number;
+  completionTokens?: number;
+  totalTokens?: number;
+  localPromptTokens?: number;
+  localCompletionTokens?: number;
+  localTotalTokens?: number;
+  cachedTokens?: number;
+  cacheWriteTokens?: number;
+  reasoningTokens?: number;
+  cost?: number;
+  provider?: string;
+  executionTime?: number;
+  timestamp?: Date;
+  callerName?: string;
+  username?: string;
+  project?: string;
+  session?: string;
+  format: "text" | "json";
+  enforceLimits: boolean;
+}
+
+/** Records one usage entry and reports it. */
+export async function handleTrack(accounting: Accounting, args: TrackArgs, io: CliIo): Promise<void> {
+  const input: UsageInput = {
+    model: args.model,
+    promptTokens: args.promptTokens,
+    completionTokens: args.completionTokens,
+    totalTokens: args.totalTokens,
+    localPromptTokens: args.localPromptTokens,
+    localCompletionTokens: args.localCompletionTokens,
+    localTotalTokens: args.localTotalTokens,
+    cachedTokens: args.cachedTokens,
+    cacheWriteTokens: args.cacheWriteTokens,
+    reasoningTokens: args.reasoningTokens,
+    cost: args.cost,
+    provider: args.provider,
+    executionTime: args.executionTime,
+    timestamp: args.timestamp,
+    callerName: args.callerName,
+    username: args.username,
+    project: args.project,
+    session: args.session,
+  };
+  const record = await accounting.trackUsage(input, { enforceLimits: args.enforceLimits });
+  if (args.format === "json") println(io, toJson(record));
+  else println(io, "Usage entry tracked successfully");
+}
+
+const tokenFlags = [
+  ["prompt-tokens", "Every input token, cache reads and writes included"],
+  ["completion-tokens", "Every output token, reasoning included"],
+  ["total-tokens", "Total tokens (default: prompt + completion)"],
+  ["local-prompt-tokens", "Locally counted prompt tokens"],
+  ["local-completion-tokens", "Locally counted completion tokens"],
+  ["local-total-tokens", "Locally counted total tokens"],
+  ["cached-tokens", "Input tokens read from the prompt cache (part of --prompt-tokens)"],
+  ["cache-write-tokens", "Input tokens written to the prompt cache (part of --prompt-tokens)"],
+  ["reasoning-tokens", "Reasoning tokens (part of --completion-tokens)"],
+] as const;
+
+/** `llm-accounting track`. */
+export function trackCommand(ctx: CommandContext): CommandModule<GlobalArgs, TrackArgs> {
+  return {
+    command: "track",
+    describe: "Record one model call",
+    builder: (yargs: Argv<GlobalArgs>) => {
+      let y = yargs.option("model", { type: "string", demandOption: true, describe: "Model name" });
+      for (const [flag, describe] of tokenFlags) y = y.option(flag, { type: "string", describe, coerce: nonNegativeInteger(flag) });
+      return y
+        .option("cost", { type: "string", describe: "Cost in USD (default: priced from the model's price; unpriced models record 0)", coerce: nonNegativeNumber("cost") })
+        .option("provider", { type: "string", describe: "Provider that served the call (openai, anthropic, ...): helps pick the price" })
+        .option("execution-time", { type: "string", describe: "Call duration in seconds (default 0)", coerce: nonNegativeNumber("execution-time") })
+        .option("timestamp", { type: "string", describe: 'When the call happened: "YYYY-MM-DD HH:MM:SS" (UTC) or ISO-8601; default now', coerce: timestamp("timestamp") })
+        .option("caller-name", { type: "string", describe: "Calling app (default --app-name)" })
+        .option("username", { type: "string", describe: "User (default --user-name)" })
+        .option("project", { type: "string", describe: "Project (default --project-name)" })
+        .option("session", { type: "string", describe: "Session id" })
+        .option("enforce-limits", { type: "boolean", default: false, describe: "Record only if the usage limits allow it, atomically; exit 3 otherwise" })
+        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<TrackArgs>;
+    },
+    handler: (args) =>
+      runHandler(ctx, () =>
+        withAccounting(ctx, args, (accounting) => handleTrack(accounting, args, ctx.io), { pricing: args.cost === undefined }).catch((error: unknown) => reportDenial(ctx, error, args.format)),
+      ),
+  };
+}

@@ -1,0 +1,93 @@
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { toJson } from "../format/json.js";
+import { utcDateTime } from "../format/numbers.js";
+import { renderTable } from "../format/table.js";
+import { println } from "../io.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+
+interface UserArgs extends GlobalArgs {
+  user: string;
+}
+interface AddArgs extends UserArgs {
+  ouName?: string;
+  email?: string;
+}
+interface UpdateArgs extends AddArgs {
+  newUserName?: string;
+}
+
+/** `llm-accounting users add|list|update|deactivate|reactivate` (the registry used by --enforce-user-names). */
+export function usersCommand(ctx: CommandContext): CommandModule<GlobalArgs, GlobalArgs> {
+  const io = ctx.io;
+  const userArg = (y: Argv<GlobalArgs>) => y.positional("user", { type: "string", demandOption: true });
+  const add: CommandModule<GlobalArgs, AddArgs> = {
+    command: "add <user>",
+    describe: "Register a user",
+    builder: (y) =>
+      userArg(y).option("ou-name", { type: "string", describe: "Organisational unit" }).option("email", { type: "string", describe: "E-mail address" }) as unknown as Argv<AddArgs>,
+    handler: (args) =>
+      runHandler(ctx, () =>
+        withAccounting(ctx, args, async (a) => {
+          await a.createUser({ userName: args.user, ouName: args.ouName ?? null, email: args.email ?? null });
+          println(io, `User '${args.user}' added.`);
+        }),
+      ),
+  };
+  const list: CommandModule<GlobalArgs, GlobalArgs & { format: "text" | "table" | "json" }> = {
+    command: "list",
+    describe: "List users (names; --format table or json for details)",
+    builder: (y) => y.option("format", { choices: ["text", "table", "json"] as const, default: "text" as const }) as unknown as Argv<GlobalArgs & { format: "text" | "table" | "json" }>,
+    handler: (args) =>
+      runHandler(ctx, () =>
+        withAccounting(ctx, args, async (a) => {
+          const users = await a.listUsers();
+          if (args.format === "json") println(io, toJson(users));
+          else if (users.length === 0) println(io, "No users defined.");
+          else if (args.format === "text") for (const u of users) println(io, u.userName);
+          else {
+            const rows = users.map((u) => [u.userName, u.ouName ?? "-", u.email ?? "-", u.enabled ? "yes" : "no", utcDateTime(u.createdAt), u.lastDisabledAt ? utcDateTime(u.lastDisabledAt) : "-"]);
+            const columns = ["User", "OU", "E-mail", "Enabled", "Created", "Last Disabled"].map((header) => ({ header }));
+            for (const line of renderTable(columns, rows, { title: "Users" })) println(io, line);
+          }
+        }),
+      ),
+  };
+  const update: CommandModule<GlobalArgs, UpdateArgs> = {
+    command: "update <user>",
+    describe: "Change a user's name, OU or e-mail",
+    builder: (y) =>
+      userArg(y)
+        .option("new-user-name", { type: "string", describe: "New user name" })
+        .option("ou-name", { type: "string", describe: "Organisational unit" })
+        .option("email", { type: "string", describe: "E-mail address" }) as unknown as Argv<UpdateArgs>,
+    handler: (args) =>
+      runHandler(ctx, () =>
+        withAccounting(ctx, args, async (a) => {
+          await a.updateUser(args.user, { newUserName: args.newUserName, ouName: args.ouName, email: args.email });
+          println(io, `User '${args.user}' updated.`);
+        }),
+      ),
+  };
+  const deactivate: CommandModule<GlobalArgs, UserArgs> = {
+    command: "deactivate <user>",
+    describe: "Deactivate a user (refused under --enforce-user-names)",
+    builder: (y) => userArg(y) as unknown as Argv<UserArgs>,
+    handler: (args) =>
+      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.deactivateUser(args.user), println(io, `User '${args.user}' deactivated.`)))),
+  };
+  const reactivate: CommandModule<GlobalArgs, UserArgs> = {
+    command: "reactivate <user>",
+    describe: "Reactivate a deactivated user",
+    builder: (y) => userArg(y) as unknown as Argv<UserArgs>,
+    handler: (args) =>
+      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.reactivateUser(args.user), println(io, `User '${args.user}' reactivated.`)))),
+  };
+  return {
+    command: "users",
+    describe: "Manage the user registry (add, list, update, deactivate, reactivate)",
+    builder: (y) =>
+      y.command(add).command(list).command(update).command(deactivate).command(reactivate).demandCommand(1, "Choose a users command: add, list, update, deactivate or reactivate"),
+    handler: () => undefined,
+  };
+}

@@ -1,0 +1,35 @@
+import type { Options } from "yargs";
+
+/** Options every command accepts (they may also come before the command, as in the original). */
+export interface GlobalArgs {
+  dbFile?: string;
+  dbBackend?: "sqlite" | "postgresql" | "csv";
+  csvDataDir?: string;
+  postgresqlConnectionString?: string;
+  projectName?: string;
+  appName?: string;
+  userName?: string;
+  enforceProjectNames?: boolean;
+  enforceUserNames?: boolean;
+  auditDbBackend?: "sqlite" | "postgresql";
+  auditDbFile?: string;
+  auditPostgresqlConnectionString?: string;
+  catalogPrices?: boolean;
+}
+
+/** yargs definitions of the global options. */
+export const globalOptions: Record<string, Options> = {
+  "db-file": { type: "string", describe: "SQLite database file (.sqlite, .sqlite3 or .db)", defaultDescription: "data/accounting.sqlite" },
+  "db-backend": { choices: ["sqlite", "postgresql", "csv"], describe: "Storage backend", defaultDescription: "sqlite (postgresql when a connection string is given)" },
+  "csv-data-dir": { type: "string", describe: "Directory of the csv backend's files", defaultDescription: "data/" },
+  "postgresql-connection-string": { type: "string", describe: "postgresql://user:password@host:port/database", defaultDescription: "$POSTGRESQL_CONNECTION_STRING" },
+  "project-name": { type: "string", describe: "Project recorded when a call names none" },
+  "app-name": { type: "string", describe: "Caller recorded when a call names none" },
+  "user-name": { type: "string", describe: "User recorded when a call names none", defaultDescription: "$USER" },
+  "enforce-project-names": { type: "boolean", describe: "Refuse projects that are not registered (see projects)" },
+  "enforce-user-names": { type: "boolean", describe: "Refuse users that are not registered or are deactivated (see users)" },
+  "catalog-prices": { type: "boolean", describe: "Price calls tracked without --cost from the @pydantic/genai-prices catalog (stored prices always apply); --no-catalog-prices to turn off", defaultDescription: "true" },
+  "audit-db-backend": { choices: ["sqlite", "postgresql"], describe: "Keep the audit log in a store of its own", defaultDescription: "the usage store" },
+  "audit-db-file": { type: "string", describe: "SQLite file of a separate audit store" },
+  "audit-postgresql-connection-string": { type: "string", describe: "PostgreSQL of a separate audit store", defaultDescription: "$AUDIT_POSTGRESQL_CONNECTION_STRING" },
+};

@@ -1,0 +1,78 @@
+import { Accounting, type UsageStore } from "@llm-accounting/core";
+import { UsageError } from "../errors.js";
+import type { CliIo } from "../io.js";
+import type { GlobalArgs } from "./global-options.js";
+
+// Each backend is loaded only when chosen: a one-shot command should not pay for the others.
+const sqlite = () => import("@llm-accounting/storage-prisma/sqlite");
+const postgresql = () => import("@llm-accounting/storage-prisma/postgresql");
+const csv = () => import("@llm-accounting/storage-csv");
+// The catalog is large; only commands that price calls load it.
+const pricing = () => import("@llm-accounting/pricing");
+
+/** Builds the store the global options name. Nothing touches the disk or network until it is used. */
+export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv): Promise<UsageStore> {
+  const backend = args.dbBackend ?? (args.postgresqlConnectionString ? "postgresql" : args.csvDataDir ? "csv" : "sqlite");
+  if (backend !== "csv" && args.csvDataDir !== undefined) throw new UsageError("--csv-data-dir needs --db-backend csv");
+  if (backend === "csv") {
+    if (args.dbFile !== undefined || args.postgresqlConnectionString !== undefined) {
+      throw new UsageError("--db-file and --postgresql-connection-string do not apply to the csv backend; use --csv-data-dir");
+    }
+    const { CsvStore } = await csv();
+    return new CsvStore({ dir: args.csvDataDir });
+  }
+  if (backend === "postgresql") {
+    if (args.dbFile !== undefined) throw new UsageError("--db-file applies to the sqlite backend only; remove it or use --db-backend sqlite");
+    const connectionString = args.postgresqlConnectionString ?? env.POSTGRESQL_CONNECTION_STRING;
+    if (!connectionString) {
+      throw new UsageError("--postgresql-connection-string is required for the postgresql backend (or set POSTGRESQL_CONNECTION_STRING)");
+    }
+    const { PostgresqlStore } = await postgresql();
+    return new PostgresqlStore({ connectionString });
+  }
+  if (args.postgresqlConnectionString !== undefined) throw new UsageError("--postgresql-connection-string needs --db-backend postgresql");
+  const { SqliteStore } = await sqlite();
+  // One-shot processes sum quotas in SQL; building the in-process index would cost more.
+  return new SqliteStore({ file: args.dbFile, quotaIndex: false });
+}
+
+/** What a command needs beyond the store. */
+export interface AccountingNeeds {
+  /** The command prices calls (track without --cost, reprice): load the catalog pricer. */
+  readonly pricing?: boolean;
+}
+
+/** The Accounting facade for a command: store from the global options, defaults from flags and $USER. */
+export async function openAccounting(args: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
+  const pricer = needs.pricing && args.catalogPrices !== false ? (await pricing()).createPricer() : undefined;
+  return new Accounting({
+    store: await storeFor(args, io.env),
+    pricer,
+    projectName: args.projectName,
+    appName: args.appName,
+    userName: args.userName ?? io.env.USER ?? io.env.USERNAME,
+    enforceProjectNames: args.enforceProjectNames ?? false,
+    enforceUserNames: args.enforceUserNames ?? false,
+    now: io.now,
+  });
+}
+
+/**
+ * The store of the audit log: the usage store unless an --audit-* option (or the environment's
+ * AUDIT_POSTGRESQL_CONNECTION_STRING with --audit-db-backend postgresql) names another one.
+ */
+export async function auditStoreFor(args: GlobalArgs, env: NodeJS.ProcessEnv): Promise<UsageStore> {
+  const separate = args.auditDbBackend !== undefined || args.auditDbFile !== undefined || args.auditPostgresqlConnectionString !== undefined;
+  if (!separate) return storeFor(args, env);
+  const backend = args.auditDbBackend ?? (args.auditPostgresqlConnectionString ? "postgresql" : args.auditDbFile ? "sqlite" : (args.dbBackend ?? "sqlite"));
+  if (backend === "postgresql") {
+    const connectionString = args.auditPostgresqlConnectionString ?? env.AUDIT_POSTGRESQL_CONNECTION_STRING;
+    if (!connectionString) {
+      throw new UsageError("--audit-postgresql-connection-string is required for a postgresql audit store (or set AUDIT_POSTGRESQL_CONNECTION_STRING)");
+    }
+    const { PostgresqlStore } = await postgresql();
+    return new PostgresqlStore({ connectionString });
+  }
+  const { SqliteStore } = await sqlite();
+  return new SqliteStore({ file: args.auditDbFile ?? args.dbFile, quotaIndex: false });
+}

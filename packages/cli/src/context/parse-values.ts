@@ -1,0 +1,65 @@
+import { parseInstant } from "@llm-accounting/core";
+import { UsageError } from "../errors.js";
+
+/** A yargs `coerce` for a non-negative integer flag, with an error naming the flag. */
+export const nonNegativeInteger = (flag: string) => (value: unknown): number | undefined => {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`--${flag} must be a non-negative integer (got "${String(value)}")`);
+  }
+  return Number(text);
+};
+
+/** A yargs `coerce` for an integer flag (negative allowed). */
+export const integer = (flag: string) => (value: unknown): number | undefined => {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`--${flag} must be an integer (got "${String(value)}")`);
+  return Number(text);
+};
+
+/** A yargs `coerce` for a non-negative decimal flag. */
+export const nonNegativeNumber = (flag: string) => (value: unknown): number | undefined => {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const parsed = Number(text);
+  if (text === "" || !/^[0-9.eE+-]+$/.test(text) || !Number.isFinite(parsed) || parsed < 0) {
+    throw new UsageError(`--${flag} must be a non-negative number (got "${String(value)}")`);
+  }
+  return parsed;
+};
+
+/** A yargs `coerce` for a timestamp flag: ISO-8601 or `YYYY-MM-DD HH:MM:SS` (UTC when no offset). */
+export const timestamp = (flag: string) => (value: unknown): Date | undefined => {
+  if (value === undefined) return undefined;
+  try {
+    return parseInstant(String(value), flag);
+  } catch {
+    throw new UsageError(`--${flag} must be a timestamp like "2025-01-31 13:45:00" or 2025-01-31T13:45:00Z (got "${String(value)}")`);
+  }
+};
+
+/** A yargs `coerce` for a `YYYY-MM-DD` date flag; returns that day's 00:00 UTC. */
+export const date = (flag: string) => (value: unknown): Date | undefined => {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(Number.NaN);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== text) {
+    throw new UsageError(`--${flag} must be a date in the form YYYY-MM-DD (got "${String(value)}")`);
+  }
+  return parsed;
+};
+
+/**
+ * A yargs `coerce` for a period bound: a `YYYY-MM-DD` day (its first instant for a start, its last
+ * for an end, so `--end 2025-09-30` includes that day) or a full timestamp.
+ */
+export const periodBound = (flag: string, edge: "start" | "end") => (value: unknown): Date | undefined => {
+  if (value === undefined) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(String(value).trim())) {
+    const day = date(flag)(value)!;
+    return edge === "start" ? day : new Date(day.getTime() + 86_400_000 - 1);
+  }
+  return timestamp(flag)(value);
+};

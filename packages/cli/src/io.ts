@@ -1,0 +1,15 @@
+/** Where a command reads and writes; the real process streams in `bin.ts`, buffers in tests. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Reads one line of input (for confirmations); resolves null at end of input. */
+  readonly readLine: (prompt: string) => Promise<string | null>;
+  readonly env: NodeJS.ProcessEnv;
+  /** The clock; injected in tests. */
+  readonly now: () => Date;
+}
+
+/** Writes one line to stdout. */
+export const println = (io: CliIo, text = ""): void => {
+  io.stdout.write(`${text}\n`);
+};

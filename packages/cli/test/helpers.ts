@@ -1,0 +1,47 @@
+import { join } from "node:path";
+import { createTestDatabase } from "@llm-accounting/storage-prisma/testing";
+import { runCli, type CliIo } from "../src/index.js";
+
+/** Output of one in-process CLI run. */
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in-process with captured output, a fixed clock, and scripted answers on stdin. */
+export async function cli(argv: string[], options: { answers?: string[]; now?: Date; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const answers = [...(options.answers ?? [])];
+  const io: CliIo = {
+    stdout: { write: (t: string) => (stdout += t), isTTY: false },
+    stderr: { write: (t: string) => (stderr += t) },
+    readLine: async (prompt) => {
+      stdout += prompt;
+      return answers.length ? answers.shift()! : null;
+    },
+    env: options.env ?? {},
+    now: () => options.now ?? new Date(),
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+export { createTestDatabase, TEST_POSTGRES_URL } from "@llm-accounting/storage-prisma/testing";
+
+/** Fresh, empty stores for CLI tests: global flags selecting a new SQLite file or PostgreSQL database. */
+export function freshStores(dir: string, drops: (() => Promise<void>)[]): [name: string, fresh: () => Promise<string[]>][] {
+  let files = 0;
+  return [
+    ["sqlite", async () => ["--db-file", join(dir, `store-${++files}.sqlite`)]],
+    [
+      "postgresql",
+      async () => {
+        const db = await createTestDatabase();
+        drops.push(db.drop);
+        return ["--db-backend", "postgresql", "--postgresql-connection-string", db.url];
+      },
+    ],
+  ];
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, freshStores } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "llm-acct-cli-pricing-"));
+const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const drop of drops) await drop();
+});
+
+for (const [name, fresh] of freshStores(dir, drops)) {
+  describe(`prices and reprice on ${name}`, () => {
+    it("stores a price, prices a call tracked without cost, and reprices a period (dry run, then --apply)", async () => {
+      const db = await fresh();
+      const track = (...args: string[]) => cli([...db, "track", "--model", "house-model", "--format", "json", ...args]);
+      const before = JSON.parse((await track("--prompt-tokens", "2000000", "--timestamp", "2025-03-01 10:00:00")).stdout) as { costNanos: string; costSource: string };
+      expect([before.costNanos, before.costSource]).toEqual(["0", "unpriced"]);
+
+      const set = await cli([...db, "prices", "set", "--model", "house-model", "--input", "1.5", "--cache-read", "0.15", "--output", "6", "--note", "contract"]);
+      expect(set.code).toBe(0);
+      expect(set.stdout).toMatch(/^Price \d+ set for house-model from 1970-01-01 00:00:00 UTC\.\n$/);
+      const listed = await cli([...db, "prices", "list"]);
+      expect(listed.stdout).toMatch(/house-model\s+│\s+-\s+│\s+1970-01-01 00:00:00\s+│\s+\$1\.5\s+│\s+\$0\.15\s+│\s+-\s+│\s+\$6\s+│\s+contract/);
+
+      const priced = JSON.parse((await track("--prompt-tokens", "1000000", "--cached-tokens", "1000000", "--completion-tokens", "10")).stdout) as { costNanos: string; costSource: string };
+      expect([priced.costNanos, priced.costSource]).toEqual(["150060000", "price"]);
+
+      // --end 2025-03-01 covers that whole day (the call was at 10:00).
+      const dry = await cli([...db, "reprice", "--start", "2025-03-01", "--end", "2025-03-01"]);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain("1 records examined, 1 would change: $0.0000 -> $3.0000 (+$3.0000)");
+      expect(dry.stdout).toContain("Dry run: nothing was changed.");
+      const stats = async () => JSON.parse((await cli([...db, "stats", "--start", "2025-03-01", "--end", "2025-03-02", "--format", "json"])).stdout) as { totals: { sumCost: number } };
+      expect((await stats()).totals.sumCost).toBe(0);
+
+      const applied = await cli([...db, "reprice", "--start", "2025-03-01", "--end", "2025-03-02", "--apply", "--format", "json"]);
+      expect(JSON.parse(applied.stdout)).toMatchObject({ applied: true, examined: 1, oldTotalNanos: "0", newTotalNanos: "3000000000", unpriced: {} });
+      expect((await stats()).totals.sumCost).toBe(3);
+    });
+
+    it("refuses bad price flags in one line with exit 2, storing nothing", async () => {
+      const db = await fresh();
+      const limit = await cli([...db, "reprice", "--start", "2025-03-01", "--end", "2025-03-02", "--limit", "many"]);
+      expect(limit.stderr.split("\n")[0]).toBe('Error: --limit must be a non-negative integer (got "many")');
+      const bad = await cli([...db, "prices", "set", "--model", "m", "--input", "-1", "--output", "1"]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.split("\n")[0]).toBe('Error: --input must be a non-negative number (got "-1")');
+      const missing = await cli([...db, "prices", "set", "--model", "m", "--input", "1"]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr.split("\n")[0]).toBe("Error: Missing required argument: output");
+      expect((await cli([...db, "prices", "list", "--format", "json"])).stdout.trim()).toBe("[]");
+      const backwards = await cli([...db, "reprice", "--start", "2025-03-02", "--end", "2025-03-01"]);
+      expect(backwards.code).toBe(2);
+      expect(backwards.stderr.split("\n")[0]).toBe("Error: --end must not be before --start");
+    });
+  });
+}

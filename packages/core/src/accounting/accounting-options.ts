@@ -1,0 +1,27 @@
+import type { Pricer } from "../pricing/pricer.js";
+import type { UsageStore } from "../store/usage-store.js";
+
+/** How to build an `Accounting` facade. */
+export interface AccountingOptions {
+  /** Where usage is kept, e.g. `openSqliteStore()` from `@llm-accounting/storage-prisma`. */
+  readonly store: UsageStore;
+  /** Project recorded when a call names none. */
+  readonly projectName?: string | null;
+  /** Caller recorded when a call names none (the original's `app_name`). */
+  readonly appName?: string | null;
+  /** User recorded when a call names none. */
+  readonly userName?: string | null;
+  /** Refuse project names that are not registered (`createProject`). Null projects always pass. */
+  readonly enforceProjectNames?: boolean;
+  /** Refuse user names that are not registered or are deactivated. Null users always pass. */
+  readonly enforceUserNames?: boolean;
+  /**
+   * Computes the cost of calls tracked without one, e.g. `createPricer()` from
+   * `@llm-accounting/pricing`. Prices stored with `setModelPrice` win over it.
+   */
+  readonly pricer?: Pricer;
+  /** How long stored prices are cached before being read again (ms). Default 5000. */
+  readonly priceRefreshMs?: number;
+  /** The clock; inject one in tests. Defaults to `() => new Date()`. */
+  readonly now?: () => Date;
+}

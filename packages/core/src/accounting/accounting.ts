@@ -1,0 +1,518 @@
+import { parseInstant, type InstantInput } from "../instant.js";
+import { rankModels, type ModelRankings } from "../stats/model-rankings.js";
+import { statsFromTotals, type ModelStats, type UsageStats } from "../stats/usage-stats.js";
+import type { QueryResult } from "../store/query-result.js";
+import type { TimeRange } from "../store/time-range.js";
+import type { UsageRecord } from "../store/usage-record.js";
+import type { UsageStore } from "../store/usage-store.js";
+import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from "../errors.js";
+import { isLimitApplicable, planQuota, evaluateQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision } from "../quota/index.js";
+import type { NewUsageLimit, QuotaRequest, UsageLimit } from "../quota/limit.js";
+import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quota-records.js";
+import type { NewUsageRecord } from "../store/usage-record.js";
+import { LimitsCache } from "./limits-cache.js";
+import { NameEnforcement } from "./name-enforcement.js";
+import type { GroupUsageTotals, UsageDimension, UsageRecordFilter } from "../store/usage-totals.js";
+import type { NewUser, UserChanges, UserRecord } from "../store/registry-records.js";
+import { quotaRequestOf, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
+import { Reservation, type ReservedUsage } from "./reservation.js";
+import { normalizeUsage } from "../usage/normalize-usage.js";
+import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
+import type { AccountingOptions } from "./accounting-options.js";
+import { currentUsageContext } from "../context/usage-context.js";
+import { validatePrice, type ModelPriceInput } from "../pricing/cost-of-usage.js";
+import type { ModelPrice } from "../pricing/model-price.js";
+import type { Pricer } from "../pricing/pricer.js";
+import { PricesCache } from "../pricing/prices-cache.js";
+import { pricedUsageOf, quoteUsage, withQuotedCost } from "../pricing/price-record.js";
+import { repriceRecords, type RepriceOptions, type RepriceResult } from "./reprice.js";
+
+/**
+ * The facade applications use: validates input, applies defaults and talks to the store.
+ * Open it once per process and share it; every method is safe to call concurrently.
+ */
+export class Accounting implements AsyncDisposable {
+  readonly store: UsageStore;
+  readonly defaults: UsageDefaults;
+  readonly #now: () => Date;
+  readonly #limits: LimitsCache;
+  readonly #names: NameEnforcement;
+  readonly #pricer: Pricer | undefined;
+  readonly #prices: PricesCache;
+  #opening: Promise<void> | undefined;
+
+  constructor(options: AccountingOptions) {
+    this.store = options.store;
+    this.defaults = {
+      projectName: options.projectName ?? null,
+      appName: options.appName ?? null,
+      userName: options.userName ?? null,
+    };
+    this.#now = options.now ?? (() => new Date());
+    this.#limits = new LimitsCache(this.store);
+    this.#pricer = options.pricer;
+    this.#prices = new PricesCache(this.store, options.priceRefreshMs ?? 5000);
+    this.#names = new NameEnforcement(this.store, { projects: options.enforceProjectNames ?? false, users: options.enforceUserNames ?? false });
+  }
+
+  /** Opens the store (creating and migrating it if needed). Called implicitly by every method. */
+  open(): Promise<void> {
+    this.#opening ??= this.store.open().catch((error: unknown) => {
+      this.#opening = undefined;
+      throw error;
+    });
+    return this.#opening;
+  }
+
+  /** Closes the store. */
+  async close(): Promise<void> {
+    this.#opening = undefined;
+    await this.store.close();
+  }
+
+  /** Closes the store at the end of an `await using` block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Records one model call; resolves once it is stored durably, with the stored record. With
+   * `enforceLimits`, the limits are checked and the record written as one atomic step (across
+   * processes); a denial throws `QuotaExceededError` and writes nothing but a rejection.
+   */
+  async trackUsage(input: UsageInput, options: { enforceLimits?: boolean } = {}): Promise<UsageRecord> {
+    const now = this.#now();
+    input = withContext(input);
+    // Validate before opening: bad input must not create a database file.
+    const normalized = normalizeUsage(input, this.defaults, now);
+    await this.open();
+    const record = await this.#priced(normalized);
+    await this.#names.check(record.project, record.username);
+    if (!options.enforceLimits) return { id: await this.store.insertUsage(record), ...record };
+    const request: QuotaRequest = {
+      model: record.model,
+      username: record.username,
+      callerName: record.callerName,
+      projectName: record.project,
+      inputTokens: record.promptTokens,
+      completionTokens: record.completionTokens,
+      costNanos: record.costNanos,
+    };
+    // Calls without a timestamp are stamped with the time the lock was obtained. A given one must
+    // fall inside every window it was checked against: a back-dated row would pass the check yet
+    // count in no current window, so repeating it would spend without limit.
+    let written = record;
+    const { decision, id } = await this.#guarded(request, record.session, (at, latestWindowStart) => {
+      if (input.timestamp != null && latestWindowStart !== null && record.timestamp.getTime() < latestWindowStart.getTime()) {
+        throw new ValidationError("timestamp", `must not be before the current quota window (${latestWindowStart.toISOString()}) when limits are enforced`);
+      }
+      written = input.timestamp == null ? { ...record, timestamp: at } : record;
+      return { kind: "usage", record: written };
+    });
+    if (!decision.allowed) throw new QuotaExceededError(decision);
+    return { id: id!, ...written };
+  }
+
+  /** Records one call and returns how much of each applicable limit is left afterwards. */
+  async trackUsageWithRemainingLimits(input: UsageInput): Promise<{ record: UsageRecord; remaining: RemainingLimit[] }> {
+    const record = await this.trackUsage(input);
+    const remaining = await this.getRemainingLimits({
+      model: record.model,
+      username: record.username,
+      callerName: record.callerName,
+      projectName: record.project,
+    });
+    return { record, remaining };
+  }
+
+  /** Records many model calls atomically (all or none). */
+  async trackUsageBatch(inputs: readonly UsageInput[]): Promise<void> {
+    const now = this.#now();
+    const records = inputs.map((input, index) => {
+      try {
+        return normalizeUsage(withContext(input), this.defaults, now);
+      } catch (error) {
+        if (error instanceof ValidationError) throw new ValidationError(`[${index}].${error.field}`, error.message.slice(error.field.length + 1));
+        throw error;
+      }
+    });
+    await this.trackNormalizedBatch(records);
+  }
+
+  /** Records already made by normalizeUsage (the buffered writer's path): names checked, costs priced, stored atomically. */
+  async trackNormalizedBatch(records: readonly NewUsageRecord[]): Promise<void> {
+    await this.open();
+    if (this.#names.active) {
+      const pairs = new Map(records.map((r) => [`${r.project}\u0000${r.username}`, r]));
+      for (const record of pairs.values()) await this.#names.check(record.project, record.username);
+    }
+    // Batches are the buffered writer's hot path: read the stored prices once, then price synchronously.
+    const stored = records.some((r) => r.costSource === null) ? await this.#prices.current() : [];
+    const priced = records.map((record) =>
+      record.costSource !== null ? record : withQuotedCost(record, quoteUsage(pricedUsageOf(record), stored, this.#pricer)),
+    );
+    await this.store.insertUsageBatch(priced);
+  }
+
+  /** Adds a usage limit (validated: scope, type, unit, interval, max value, PROJECT needs a project). */
+  async setUsageLimit(input: NewUsageLimit): Promise<UsageLimit> {
+    const limit = validateLimit(input);
+    await this.open();
+    const named = (value: string | null) => (value === "*" ? null : value);
+    await this.#names.check(named(limit.projectName), named(limit.username));
+    return this.store.insertLimit(limit);
+  }
+
+  /** Limits matching every given filter, oldest first. */
+  async getUsageLimits(filter: LimitFilter = {}): Promise<UsageLimit[]> {
+    await this.open();
+    return this.store.listLimits(filter);
+  }
+
+  /** Deletes a limit; throws `NotFoundError` when there is no limit with that id. */
+  async deleteUsageLimit(id: number): Promise<void> {
+    if (!Number.isSafeInteger(id)) throw new ValidationError("id", `must be an integer (got ${id})`);
+    await this.open();
+    if (!(await this.store.deleteLimit(id))) throw new NotFoundError(`no usage limit with ID ${id}`);
+  }
+
+  /**
+   * Would this call be allowed now? Applies the facade's defaults for names (unlike the
+   * original). Records nothing, except a quota rejection when denied and `session` is set.
+   */
+  async checkQuota(input: QuotaCheckInput): Promise<QuotaDecision> {
+    input = withQuotaContext(input);
+    const request = quotaRequestOf(input, this.defaults);
+    const now = this.#now();
+    await this.open();
+    await this.#names.check(request.projectName, request.username);
+    const plan = planQuota(await this.#limits.current(), request, now);
+    const decision = evaluateQuota(plan, await this.store.sumQuotaUsage(plan.queries, now), request, now);
+    if (!decision.allowed && input.session) await this.store.insertRejection(rejectionOf(input.session, decision, now));
+    return decision;
+  }
+
+  /** How much of every limit that applies to this call is left in its current window. */
+  async getRemainingLimits(input: QuotaCheckInput): Promise<RemainingLimit[]> {
+    input = withQuotaContext(input);
+    const request = quotaRequestOf(input, this.defaults);
+    const now = this.#now();
+    await this.open();
+    const plan = planRemaining(await this.#limits.current(), request, now);
+    return remainingFromUsage(plan, await this.store.sumQuotaUsage(plan.queries, now));
+  }
+
+  /** Every limit with its usage in the current window, what is left, and when it resets. */
+  async getLimitStatus(): Promise<LimitStatus[]> {
+    const now = this.#now();
+    await this.open();
+    const limits = await this.#limits.current();
+    return statusFromUsage(limits, await this.store.sumQuotaUsage(planStatus(limits, now), now), now);
+  }
+
+  /**
+   * Holds budget for a call about to be made: checks every applicable limit and, in the same
+   * atomic step, records a reservation that counts as one request plus the given estimates until
+   * `commit` replaces it with the actual usage, `cancel` drops it, or `ttlMs` passes.
+   * Throws `QuotaExceededError` when the call would exceed a limit.
+   */
+  async reserve(input: ReserveInput): Promise<Reservation> {
+    input = withQuotaContext(input);
+    const request = quotaRequestOf(input, this.defaults);
+    const ttl = input.ttlMs ?? 600_000;
+    if (!Number.isFinite(ttl) || ttl <= 0) throw new ValidationError("ttlMs", `must be a positive number of milliseconds (got ${ttl})`);
+    await this.open();
+    await this.#names.check(request.projectName, request.username);
+    const session = input.session ?? null;
+    let reservedAt = new Date(0);
+    const { decision, id } = await this.#guarded(request, session, (at) => ({
+      kind: "reservation",
+      reservation: {
+        createdAt: (reservedAt = at),
+        expiresAt: new Date(at.getTime() + ttl),
+        model: request.model,
+        username: request.username,
+        callerName: request.callerName,
+        project: request.projectName,
+        session,
+        inputTokens: request.inputTokens,
+        completionTokens: request.completionTokens,
+        costNanos: request.costNanos,
+      },
+    }));
+    if (!decision.allowed) throw new QuotaExceededError(decision);
+    return new Reservation(id!, {
+      commit: (usage) => this.#commitReservation(id!, request, session, reservedAt, usage),
+      cancel: () => this.store.cancelReservation(id!),
+    });
+  }
+
+  /**
+   * Runs `call` under a reservation: reserve (throws `QuotaExceededError` if denied), run the
+   * call, then commit the usage `usageOf` reports, or cancel the reservation if the call throws.
+   */
+  async guard<T>(input: ReserveInput, call: () => Promise<T>, usageOf: (result: T) => ReservedUsage): Promise<T> {
+    const reservation = await this.reserve(input);
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      await reservation.cancel().catch(() => undefined);
+      throw error;
+    }
+    try {
+      await reservation.commit(usageOf(result));
+    } catch (error) {
+      // The budget must not stay held until the TTL because the usage could not be recorded.
+      await reservation.cancel().catch(() => undefined);
+      throw error;
+    }
+    return result;
+  }
+
+  async #commitReservation(id: number, request: QuotaRequest, session: string | null, reservedAt: Date, usage: ReservedUsage): Promise<UsageRecord> {
+    const input = { model: request.model, username: request.username, callerName: request.callerName, project: request.projectName, session, ...usage };
+    const normalized = normalizeUsage(input, this.defaults, this.#now());
+    // The reservation was checked against the windows of its own time: the usage it becomes may
+    // not move before that, or back-dated commits would spend outside every current window.
+    if (normalized.timestamp.getTime() < reservedAt.getTime()) {
+      throw new ValidationError("timestamp", `must not be before the reservation was made (${reservedAt.toISOString()})`);
+    }
+    const record: NewUsageRecord = await this.#priced(normalized);
+    return { id: await this.store.commitReservation(id, record), ...record };
+  }
+
+  /** Fills in the cost of a record tracked without one, from stored prices or the pricer. */
+  async #priced(record: NewUsageRecord): Promise<NewUsageRecord> {
+    if (record.costSource !== null) return record;
+    const stored = await this.#prices.current();
+    return withQuotedCost(record, quoteUsage(pricedUsageOf(record), stored, this.#pricer));
+  }
+
+  /** Stores a price (USD per million tokens) that wins over the pricer's from its effective date. */
+  async setModelPrice(input: ModelPriceInput): Promise<ModelPrice> {
+    const price = validatePrice(input);
+    await this.open();
+    const stored = await this.store.insertPrice(price);
+    this.#prices.invalidate();
+    return stored;
+  }
+
+  /** Every stored price, by model and effective date. */
+  async listModelPrices(): Promise<ModelPrice[]> {
+    await this.open();
+    return this.store.listPrices();
+  }
+
+  /** Deletes a stored price; throws `NotFoundError` when there is no price with that id. */
+  async deleteModelPrice(id: number): Promise<void> {
+    if (!Number.isSafeInteger(id)) throw new ValidationError("id", `must be an integer (got ${id})`);
+    await this.open();
+    if (!(await this.store.deletePrice(id))) throw new NotFoundError(`no model price with ID ${id}`);
+    this.#prices.invalidate();
+  }
+
+  /**
+   * Recomputes the cost of the records in the range from the current prices (stored prices, then
+   * the pricer). A dry run unless `apply` is set; returns every change with the old and new cost.
+   * Costs the caller gave are kept unless `includeCallerCosts` is set.
+   */
+  async reprice(start: InstantInput, end: InstantInput, options: RepriceOptions = {}): Promise<RepriceResult> {
+    const range = toRange(start, end);
+    await this.open();
+    this.#prices.invalidate();
+    const stored = await this.#prices.current();
+    return repriceRecords(this.store, range, (usage) => quoteUsage(usage, stored, this.#pricer), options);
+  }
+
+  async #guarded(request: QuotaRequest, session: string | null, write: (now: Date, latestWindowStart: Date | null) => GuardedWrite): Promise<{ decision: QuotaDecision; id: number | null }> {
+    for (let attempt = 1; ; attempt++) {
+      const { limits, version } = await this.#limits.versioned();
+      const lockKeys = limits.filter((limit) => isLimitApplicable(limit, request)).map((limit) => limit.id);
+      try {
+        const outcome = await this.store.guardedWrite(lockKeys, this.#now, (now, limitsVersion) => {
+          // Limits changed between reading them and taking the lock: decide again on the new ones.
+          if (limitsVersion !== version) throw new StaleLimits();
+          // Windows end at the far future here: a row another writer committed while we waited, or
+          // one stamped by a host whose clock runs ahead, must still count against the budget.
+          const plan = planQuota(limits, request, now);
+          const queries = plan.queries.map((q) => ({ ...q, end: FAR_FUTURE }));
+          return {
+            queries,
+            decide: (usage) => {
+              const decision = evaluateQuota(plan, usage, request, now);
+              if (decision.allowed) return { result: decision, write: write(now, latestStart(queries)) };
+              return { result: decision, write: session ? { kind: "rejection", rejection: rejectionOf(session, decision, now) } : { kind: "none" } };
+            },
+          };
+        });
+        return { decision: outcome.result, id: outcome.id };
+      } catch (error) {
+        if (!(error instanceof StaleLimits)) throw error;
+        // Never decide on a stale set (on PostgreSQL a new limit's lock would be missing too).
+        if (attempt >= 5) throw new ConflictError("the usage limits changed during each of 5 attempts to check them; try again");
+      }
+    }
+  }
+
+  /** Sums and averages over `start <= timestamp <= end` (of one session when the filter names it). */
+  async getPeriodStats(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<UsageStats> {
+    const range = toRange(start, end);
+    await this.open();
+    return statsFromTotals(await this.store.sumUsage(range, filter));
+  }
+
+  /** Per-model sums and averages over the range, ordered by model name. */
+  async getModelStats(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<ModelStats[]> {
+    const range = toRange(start, end);
+    await this.open();
+    const perModel = await this.store.sumUsageByModel(range, filter);
+    return perModel.map((totals) => ({ model: totals.model, stats: statsFromTotals(totals) }));
+  }
+
+  /** Models ranked by tokens, cost and execution time over the range. */
+  async getModelRankings(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<ModelRankings> {
+    const range = toRange(start, end);
+    await this.open();
+    return rankModels(await this.store.sumUsageByModel(range, filter));
+  }
+
+  /** Usage over the range per user, caller, project, session or model (null: records without one). */
+  async getUsageBreakdown(start: InstantInput, end: InstantInput, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
+    const range = toRange(start, end);
+    await this.open();
+    // Per model the store can answer from its hourly rollup; other columns need the entries.
+    if (dimension === "model" && filter.session === undefined) {
+      return (await this.store.sumUsageByModel(range)).map(({ model, ...totals }) => ({ key: model, ...totals }));
+    }
+    return this.store.sumUsageBy(range, dimension, filter);
+  }
+
+  /** The `n` most recent records, newest first (of one session when the filter names it). A negative `n` returns every record. */
+  async tail(n = 10, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
+    if (!Number.isSafeInteger(n)) throw new ValidationError("n", `must be an integer (got ${n})`);
+    await this.open();
+    return this.store.tail(n < 0 ? Number.MAX_SAFE_INTEGER : n, filter);
+  }
+
+  /** Registers a project (for `enforceProjectNames`); an existing name is a `ConflictError`. */
+  async createProject(name: string): Promise<void> {
+    await this.open();
+    await this.store.createProject(requiredName(name, "name"));
+  }
+
+  /** Registered project names, sorted. */
+  async listProjects(): Promise<string[]> {
+    await this.open();
+    return this.store.listProjects();
+  }
+
+  /** Renames a project; `NotFoundError` when unknown. Usage already recorded keeps the old name. */
+  async renameProject(name: string, newName: string): Promise<void> {
+    await this.open();
+    if (!(await this.store.renameProject(name, requiredName(newName, "newName")))) throw new NotFoundError(`no project named '${name}'`);
+  }
+
+  /** Deletes a project from the registry; `NotFoundError` when unknown. */
+  async deleteProject(name: string): Promise<void> {
+    await this.open();
+    if (!(await this.store.deleteProject(name))) throw new NotFoundError(`no project named '${name}'`);
+  }
+
+  /** Registers a user, enabled (for `enforceUserNames`); an existing name is a `ConflictError`. */
+  async createUser(user: { userName: string; ouName?: string | null; email?: string | null }): Promise<UserRecord> {
+    const record: NewUser = { userName: requiredName(user.userName, "userName"), ouName: user.ouName ?? null, email: user.email ?? null };
+    await this.open();
+    return this.store.createUser(record, this.#now());
+  }
+
+  /** Registered users, sorted by name, including deactivated ones. */
+  async listUsers(): Promise<UserRecord[]> {
+    await this.open();
+    return this.store.listUsers();
+  }
+
+  /** Changes a user's name, OU or email; `NotFoundError` when unknown. */
+  async updateUser(userName: string, changes: UserChanges): Promise<void> {
+    if (changes.newUserName !== undefined) requiredName(changes.newUserName, "newUserName");
+    await this.open();
+    if (!(await this.store.updateUser(userName, changes))) throw new NotFoundError(`no user named '${userName}'`);
+  }
+
+  /** Deactivates a user (enforcement then refuses the name), stamping when. */
+  async deactivateUser(userName: string): Promise<void> {
+    await this.open();
+    if (!(await this.store.setUserEnabled(userName, false, this.#now()))) throw new NotFoundError(`no user named '${userName}'`);
+  }
+
+  /** Reactivates a user, stamping when. */
+  async reactivateUser(userName: string): Promise<void> {
+    await this.open();
+    if (!(await this.store.setUserEnabled(userName, true, this.#now()))) throw new NotFoundError(`no user named '${userName}'`);
+  }
+
+  /** Deletes every usage record (limits, audit entries and registries are kept); returns the count. */
+  async purge(): Promise<number> {
+    await this.open();
+    return this.store.purgeUsage();
+  }
+
+  /** Runs one read-only SQL statement against the store; anything that could write is refused. */
+  async select(sql: string): Promise<QueryResult> {
+    if (typeof sql !== "string" || sql.trim() === "") throw new ValidationError("query", "must be a non-empty SQL string");
+    await this.open();
+    return this.store.readOnlyQuery(sql);
+  }
+}
+
+/** The input with the async context's names filled in where the call gave none. */
+function withContext(input: UsageInput): UsageInput {
+  const context = currentUsageContext();
+  if (!context || input === null || typeof input !== "object") return input;
+  return {
+    ...input,
+    username: input.username ?? context.username,
+    project: input.project ?? context.project,
+    callerName: input.callerName ?? context.callerName,
+    session: input.session ?? context.session,
+  };
+}
+
+function withQuotaContext<T extends QuotaCheckInput>(input: T): T {
+  const context = currentUsageContext();
+  if (!context || input === null || typeof input !== "object") return input;
+  return {
+    ...input,
+    username: input.username ?? context.username,
+    projectName: input.projectName ?? context.project,
+    callerName: input.callerName ?? context.callerName,
+    session: input.session ?? context.session,
+  };
+}
+
+function toRange(start: InstantInput, end: InstantInput): TimeRange {
+  const range = { start: parseInstant(start, "start"), end: parseInstant(end, "end") };
+  if (range.start.getTime() > range.end.getTime()) throw new ValidationError("end", "must not be before start");
+  return range;
+}
+
+function requiredName(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw new ValidationError(field, "must be a non-empty string");
+  return value;
+}
+
+const FAR_FUTURE = new Date("9999-12-31T23:59:59.999Z");
+
+/** Thrown inside a guarded write to abandon it (nothing written) when the limits changed. */
+class StaleLimits extends Error {}
+
+/** The start of the shortest window checked (null when no limit applies). */
+function latestStart(queries: readonly { readonly start: Date }[]): Date | null {
+  let latest: Date | null = null;
+  for (const query of queries) if (latest === null || query.start.getTime() > latest.getTime()) latest = query.start;
+  return latest;
+}
+
+function rejectionOf(session: string, decision: QuotaDecision, now: Date): NewQuotaRejection {
+  return { session, createdAt: now, message: decision.reason ?? "quota exceeded" };
+}

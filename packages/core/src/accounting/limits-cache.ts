@@ -1,0 +1,31 @@
+import type { UsageLimit } from "../quota/limit.js";
+import type { UsageStore } from "../store/usage-store.js";
+
+/**
+ * The limits of a store, re-read only when the store's limits version changes, so a check costs
+ * one tiny read yet never misses a limit another process added, changed or deleted.
+ */
+export class LimitsCache {
+  readonly #store: UsageStore;
+  #version: number | undefined;
+  #limits: UsageLimit[] = [];
+
+  constructor(store: UsageStore) {
+    this.#store = store;
+  }
+
+  /** The current limits, in insertion order. */
+  async current(): Promise<UsageLimit[]> {
+    return (await this.versioned()).limits;
+  }
+
+  /** The current limits with the store's limits version they were read at. */
+  async versioned(): Promise<{ limits: UsageLimit[]; version: number }> {
+    const version = await this.#store.limitsVersion();
+    if (version !== this.#version) {
+      this.#limits = await this.#store.listLimits();
+      this.#version = version;
+    }
+    return { limits: this.#limits, version };
+  }
+}

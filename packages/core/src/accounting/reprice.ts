@@ -1,0 +1,83 @@
+import type { PricedUsage, PriceQuote } from "../pricing/pricer.js";
+import { pricedUsageOf } from "../pricing/price-record.js";
+import type { TimeRange } from "../store/time-range.js";
+import type { CostSource } from "../store/usage-record.js";
+import type { CostChange, UsageStore } from "../store/usage-store.js";
+
+/** How `reprice` treats the period. */
+export interface RepriceOptions {
+  /** Write the new costs (default: dry run, nothing changes). */
+  readonly apply?: boolean;
+  /** Also recompute costs the caller gave explicitly (default: keep them). */
+  readonly includeCallerCosts?: boolean;
+}
+
+/** One record whose cost would change (or did, when applied). */
+export interface RepriceChange {
+  /** The usage record's id. */
+  readonly id: number;
+  /** When the call happened. */
+  readonly timestamp: Date;
+  readonly model: string;
+  /** The cost stored before, in nano-dollars. */
+  readonly oldCostNanos: bigint;
+  /** The cost from the current prices, in nano-dollars. */
+  readonly newCostNanos: bigint;
+  /** The cost source the record gets. */
+  readonly costSource: CostSource;
+}
+
+/** What a reprice found: every change, the totals before and after, and what stayed unpriced. */
+export interface RepriceResult {
+  /** Whether the changes were written (`apply`), or only computed. */
+  readonly applied: boolean;
+  /** Records in the period that were considered. */
+  readonly examined: number;
+  /** Every record whose cost (or cost source) changes, in id order. */
+  readonly changes: RepriceChange[];
+  /** The examined records' total cost before, in nano-dollars. */
+  readonly oldTotalNanos: bigint;
+  /** Their total cost at the current prices (unpriced ones keep their old cost), in nano-dollars. */
+  readonly newTotalNanos: bigint;
+  /** Models that still have no price, with how many records each. */
+  readonly unpriced: ReadonlyMap<string, number>;
+}
+
+const PAGE = 2000;
+
+/** Pages through the period, quoting each record; writes the changes in one atomic step when applying. */
+export async function repriceRecords(store: UsageStore, range: TimeRange, quote: (usage: PricedUsage) => PriceQuote | undefined, options: RepriceOptions): Promise<RepriceResult> {
+  const changes: RepriceChange[] = [];
+  const unpriced = new Map<string, number>();
+  let examined = 0;
+  let oldTotal = 0n;
+  let newTotal = 0n;
+  for (let afterId = 0; ; ) {
+    const page = await store.usageInRange(range, afterId, PAGE);
+    if (page.length === 0) break;
+    afterId = page[page.length - 1]!.id;
+    for (const record of page) {
+      const callerGiven = record.costSource === "caller" || (record.costSource === null && record.costNanos !== 0n);
+      if (callerGiven && !options.includeCallerCosts) continue;
+      examined += 1;
+      oldTotal += record.costNanos;
+      const answer = quote(pricedUsageOf(record));
+      if (!answer?.priced) {
+        unpriced.set(record.model, (unpriced.get(record.model) ?? 0) + 1);
+        newTotal += record.costNanos;
+        // A zero-cost row of unknown origin is now known to be unpriced; a legacy row with a cost keeps it, and its null source.
+        if (answer && record.costSource === null && record.costNanos === 0n) changes.push({ id: record.id, timestamp: record.timestamp, model: record.model, oldCostNanos: 0n, newCostNanos: 0n, costSource: "unpriced" });
+        continue;
+      }
+      newTotal += answer.costNanos;
+      if (answer.costNanos !== record.costNanos || record.costSource !== "price") {
+        changes.push({ id: record.id, timestamp: record.timestamp, model: record.model, oldCostNanos: record.costNanos, newCostNanos: answer.costNanos, costSource: "price" });
+      }
+    }
+    if (page.length < PAGE) break;
+  }
+  if (options.apply && changes.length > 0) {
+    await store.updateCosts(changes.map((c): CostChange => ({ id: c.id, costNanos: c.newCostNanos, costSource: c.costSource })));
+  }
+  return { applied: options.apply === true, examined, changes, oldTotalNanos: oldTotal, newTotalNanos: newTotal, unpriced };
+}

@@ -1,0 +1,126 @@
+import { ValidationError } from "../errors.js";
+import type { UsageInput } from "../usage/usage-input.js";
+
+/** What `trackUsage` does when `maxQueued` records are already waiting to be written. */
+export type BufferFullPolicy = "block" | "drop-oldest" | "spill";
+
+/** Where a problem the buffer reports through `onError` happened. */
+export type BufferErrorStage =
+  /** A batch write failed; the records stay queued and the write is retried after a backoff. */
+  | "write"
+  /** The facade refused these records for good (e.g. a name refused by name enforcement); they are not stored. */
+  | "reject"
+  /** The `spill` callback threw or rejected; these records are neither stored nor spilled. */
+  | "spill"
+  /** The process exited (exit hooks, after `exitTimeoutMs`) before these records could be written. */
+  | "exit";
+
+/** One problem reported to `onError`, with the records it concerns. */
+export interface BufferErrorEvent {
+  readonly stage: BufferErrorStage;
+  readonly error: unknown;
+  /** The records concerned, as queued (names from the usage context and the timestamp filled in). */
+  readonly records: readonly UsageInput[];
+  /** Failed attempts so far for this batch (stage "write"), else 1. */
+  readonly attempt: number;
+  /** True when the buffer still holds the records and will try again. */
+  readonly willRetry: boolean;
+}
+
+/** Options of `UsageBuffer`; every one has a default. */
+export interface UsageBufferOptions {
+  /** Write whatever is queued at least this often, in ms. Default 1000. */
+  readonly flushIntervalMs?: number;
+  /** Records per write (one transaction each); a write also starts as soon as this many wait. Default 1000. */
+  readonly batchSize?: number;
+  /** Most records held (queued plus being written). Default 100,000. */
+  readonly maxQueued?: number;
+  /**
+   * When `maxQueued` records are held: `block` (default) makes `trackUsage` return a Promise that
+   * resolves once the record is queued — await it for back-pressure; `drop-oldest` discards the
+   * oldest queued record (counted in `stats().dropped`); `spill` hands the new record to `spill`.
+   */
+  readonly onFull?: BufferFullPolicy;
+  /**
+   * Receives records that did not fit (required with `onFull: "spill"`), in arrival order, in
+   * groups of up to `batchSize`; `flush` and `close` wait for the returned promise. Example, one
+   * JSON line per record, replayable with `accounting.trackUsageBatch`:
+   * `spill: (records) => appendFileSync("overflow.jsonl", records.map((r) => JSON.stringify(r) + "\n").join(""))`
+   */
+  readonly spill?: (records: UsageInput[]) => void | Promise<void>;
+  /** Called for every failed write, refused record, failed spill or record abandoned at exit. Default: a process warning. */
+  readonly onError?: (event: BufferErrorEvent) => void;
+  /** First retry delay after a failed write, in ms; doubles per attempt up to `retryMaxMs`. Default 100. */
+  readonly retryBaseMs?: number;
+  /** Longest retry delay, in ms. Default 30,000. */
+  readonly retryMaxMs?: number;
+  /**
+   * Flush on `beforeExit`, SIGINT and SIGTERM (default true). After a signal the buffer flushes,
+   * then re-sends the signal so the process ends as it would have — unless another listener for
+   * that signal exists, which then owns shutting down. A second signal during the flush kills at once.
+   */
+  readonly installExitHooks?: boolean;
+  /** How long the exit hooks wait for the final flush before giving up (reported as stage "exit"), in ms. Default 10,000. */
+  readonly exitTimeoutMs?: number;
+}
+
+/** Options with their defaults applied. */
+export type ResolvedBufferOptions = Required<Omit<UsageBufferOptions, "spill">> & Pick<UsageBufferOptions, "spill">;
+
+/** Counters of a buffer since it was created. */
+export interface UsageBufferStats {
+  /** Records held and not yet stored (queued or being written). */
+  readonly queued: number;
+  /** Callers waiting for room under `onFull: "block"` (their records are not counted in `queued`). */
+  readonly waiting: number;
+  /** Records stored. */
+  readonly written: number;
+  /** Records discarded under `onFull: "drop-oldest"`. */
+  readonly dropped: number;
+  /** Records handed to `spill`. */
+  readonly spilled: number;
+  /** Records the facade refused for good (reported with stage "reject"). */
+  readonly rejected: number;
+  /** Records given up at exit (reported with stage "exit"). */
+  readonly abandoned: number;
+  /** Failed write attempts (each is retried). */
+  readonly failedWrites: number;
+  /** Successful batch writes. */
+  readonly batches: number;
+}
+
+/** Applies the defaults and checks every option; throws `ValidationError` naming the bad one. */
+export function resolveBufferOptions(options: UsageBufferOptions): ResolvedBufferOptions {
+  const resolved: ResolvedBufferOptions = {
+    flushIntervalMs: positive(options.flushIntervalMs ?? 1000, "flushIntervalMs"),
+    batchSize: positiveInteger(options.batchSize ?? 1000, "batchSize"),
+    maxQueued: positiveInteger(options.maxQueued ?? 100_000, "maxQueued"),
+    onFull: options.onFull ?? "block",
+    spill: options.spill,
+    onError: options.onError ?? warn,
+    retryBaseMs: positive(options.retryBaseMs ?? 100, "retryBaseMs"),
+    retryMaxMs: positive(options.retryMaxMs ?? 30_000, "retryMaxMs"),
+    installExitHooks: options.installExitHooks ?? true,
+    exitTimeoutMs: positive(options.exitTimeoutMs ?? 10_000, "exitTimeoutMs"),
+  };
+  if (!["block", "drop-oldest", "spill"].includes(resolved.onFull)) throw new ValidationError("onFull", `must be "block", "drop-oldest" or "spill" (got ${String(resolved.onFull)})`);
+  if (resolved.onFull === "spill" && typeof resolved.spill !== "function") throw new ValidationError("spill", 'must be a function when onFull is "spill"');
+  if (resolved.batchSize > resolved.maxQueued) throw new ValidationError("batchSize", `must not exceed maxQueued (${resolved.maxQueued})`);
+  return resolved;
+}
+
+function positive(value: number, field: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new ValidationError(field, `must be a positive number (got ${String(value)})`);
+  return value;
+}
+
+function positiveInteger(value: number, field: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ValidationError(field, `must be a positive integer (got ${String(value)})`);
+  return value;
+}
+
+function warn(event: BufferErrorEvent): void {
+  const message = event.error instanceof Error ? event.error.message : String(event.error);
+  const outcome = event.willRetry ? "will retry" : "not stored";
+  process.emitWarning(`UsageBuffer ${event.stage} failed for ${event.records.length} record(s), ${outcome}: ${message}`, "UsageBufferWarning");
+}

@@ -1,0 +1,42 @@
+import { ValidationError } from "./errors.js";
+
+/** Nano-dollars per US dollar: costs are stored as integers of this unit so sums are exact. */
+export const NANOS_PER_USD = 1_000_000_000n;
+
+/** Converts a USD amount to integer nano-dollars, rounding to the nearest nano-dollar. */
+export function usdToNanos(usd: number, field = "cost"): bigint {
+  if (!Number.isFinite(usd)) throw new ValidationError(field, `must be a finite number (got ${usd})`);
+  // Going through the shortest decimal text avoids binary noise: 0.1 becomes exactly 100000000.
+  const [mantissa = "0", exponentText] = Math.abs(usd).toExponential().split("e");
+  const exponent = Number(exponentText) + 9;
+  const [whole = "0", fraction = ""] = mantissa.split(".");
+  const digits = whole + fraction;
+  const shift = exponent - fraction.length;
+  let nanos: bigint;
+  if (shift >= 0) nanos = BigInt(digits) * 10n ** BigInt(shift);
+  else {
+    const divisor = 10n ** BigInt(-shift);
+    const value = BigInt(digits);
+    nanos = value / divisor + ((value % divisor) * 2n >= divisor ? 1n : 0n);
+  }
+  return usd < 0 ? -nanos : nanos;
+}
+
+/** Converts integer nano-dollars to the nearest USD number (prints exactly for up to 9 decimals). */
+export function nanosToUsd(nanos: bigint): number {
+  const sign = nanos < 0n ? "-" : "";
+  const abs = nanos < 0n ? -nanos : nanos;
+  return Number(`${sign}${abs / NANOS_PER_USD}.${(abs % NANOS_PER_USD).toString().padStart(9, "0")}`);
+}
+
+/** Formats nano-dollars as a decimal USD string with `decimals` places, rounding half up. */
+export function formatNanos(nanos: bigint, decimals = 4): string {
+  const negative = nanos < 0n;
+  const abs = negative ? -nanos : nanos;
+  const scale = 10n ** BigInt(9 - decimals);
+  const rounded = (abs + scale / 2n) / scale;
+  const unit = 10n ** BigInt(decimals);
+  const whole = rounded / unit;
+  const fraction = (rounded % unit).toString().padStart(decimals, "0");
+  return `${negative ? "-" : ""}${whole}${decimals > 0 ? `.${fraction}` : ""}`;
+}

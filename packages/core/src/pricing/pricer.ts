@@ -1,0 +1,25 @@
+/** The token counts a price applies to, in the record's semantics (cache and reasoning included in their totals). */
+export interface PricedUsage {
+  readonly model: string;
+  readonly provider: string | null;
+  /** When the call happened: prices have effective dates. */
+  readonly timestamp: Date;
+  /** Every input token, cache reads and writes included. */
+  readonly promptTokens: number;
+  readonly cachedTokens: number;
+  readonly cacheWriteTokens: number;
+  /** Every output token, reasoning included (providers bill reasoning as output). */
+  readonly completionTokens: number;
+  readonly reasoningTokens: number;
+}
+
+/** A price lookup's answer: a cost, or an explicit "no price for this model" (never a silent 0). */
+export type PriceQuote =
+  | { readonly priced: true; readonly costNanos: bigint; readonly source: string }
+  | { readonly priced: false; readonly reason: string };
+
+/** Turns usage into cost; `@llm-accounting/pricing` provides one backed by a maintained price catalog. */
+export interface Pricer {
+  /** Prices one call; synchronous because it runs on every tracked call. */
+  quote(usage: PricedUsage): PriceQuote;
+}

@@ -1,0 +1,65 @@
+import type { QuotaRequest, UsageFilter, UsageLimit } from "./limit.js";
+
+const WILDCARD = "*";
+// "" on a limit selector means "not constrained", like null (the original tested truthiness).
+const concrete = (value: string | null): value is string => Boolean(value) && value !== WILDCARD;
+
+/** Whether a limit applies to a request (spec §3.3: a concrete selector must equal the request's value). */
+export function isLimitApplicable(limit: UsageLimit, request: QuotaRequest): boolean {
+  if (limit.scope === "GLOBAL") return true;
+  if (concrete(limit.model) && limit.model !== request.model) return false;
+  if (concrete(limit.username) && limit.username !== request.username) return false;
+  if (concrete(limit.callerName) && limit.callerName !== request.callerName) return false;
+  if (concrete(limit.projectName) && limit.projectName !== request.projectName) return false;
+  if (limit.scope === "PROJECT" && !limit.projectName && request.projectName !== null) return false;
+  return true;
+}
+
+/** How many of the four selectors leave the limit unconstrained (null, "" or `*`). */
+export function genericity(limit: UsageLimit): number {
+  return [limit.model, limit.username, limit.callerName, limit.projectName].filter((v) => !concrete(v)).length;
+}
+
+/** Most specific limits first; equally specific ones keep their order (stable sort). */
+export function orderBySpecificity(limits: readonly UsageLimit[]): UsageLimit[] {
+  return limits
+    .map((limit, index) => ({ limit, index, g: genericity(limit) }))
+    .sort((a, b) => a.g - b.g || a.index - b.index)
+    .map((x) => x.limit);
+}
+
+/**
+ * Which rows a limit counts (spec §3.4): GLOBAL counts all; otherwise equality on each concrete
+ * selector; PROJECT with no project counts rows without one. `*` pools everybody's usage.
+ * A "" selector counts everybody, like null; on a PROJECT limit it means "no project", as for
+ * null, so counting agrees with isLimitApplicable (the original's SQLite backend counted only
+ * rows with project = '' for it).
+ */
+export function usageFilterFor(limit: UsageLimit): UsageFilter {
+  if (limit.scope === "GLOBAL") return {};
+  const filter: { model?: string; username?: string; callerName?: string; project?: string | null } = {};
+  if (concrete(limit.model)) filter.model = limit.model;
+  if (concrete(limit.username)) filter.username = limit.username;
+  if (concrete(limit.callerName)) filter.callerName = limit.callerName;
+  if (concrete(limit.projectName)) filter.project = limit.projectName;
+  else if (limit.scope === "PROJECT" && !limit.projectName) filter.project = null;
+  return filter;
+}
+
+/** The columns a usage filter looks at. */
+export interface FilterableUsage {
+  readonly model: string;
+  readonly username: string | null;
+  readonly callerName: string | null;
+  readonly project: string | null;
+}
+
+/** Whether a row is counted by a filter (equality per given field; `project: null` means no project). */
+export function usageFilterMatches(filter: UsageFilter, row: FilterableUsage): boolean {
+  return (
+    (filter.model === undefined || row.model === filter.model) &&
+    (filter.username === undefined || row.username === filter.username) &&
+    (filter.callerName === undefined || row.callerName === filter.callerName) &&
+    (filter.project === undefined || row.project === filter.project)
+  );
+}

@@ -1,0 +1,91 @@
+/** Who a limit is about; mostly a label (see spec §3.2), except GLOBAL and PROJECT-without-project. */
+export const LIMIT_SCOPES = ["GLOBAL", "MODEL", "USER", "CALLER", "PROJECT"] as const;
+/** A limit's scope. */
+export type LimitScope = (typeof LIMIT_SCOPES)[number];
+
+/** What a limit counts. */
+export const LIMIT_TYPES = ["requests", "input_tokens", "output_tokens", "total_tokens", "cost"] as const;
+/** A limit's type. */
+export type LimitType = (typeof LIMIT_TYPES)[number];
+
+/** Window units; `*_rolling` are sliding windows ending now, the others calendar/epoch-aligned (UTC). */
+export const INTERVAL_UNITS = [
+  "second",
+  "minute",
+  "hour",
+  "day",
+  "week",
+  "monthly",
+  "second_rolling",
+  "minute_rolling",
+  "hour_rolling",
+  "day_rolling",
+  "week_rolling",
+  "monthly_rolling",
+] as const;
+/** A limit's window unit (values as stored by the Python original, e.g. `monthly`). */
+export type IntervalUnit = (typeof INTERVAL_UNITS)[number];
+
+/** A stored usage limit. Selector fields: null = not constrained, `*` = any value (pooled). */
+export interface UsageLimit {
+  readonly id: number;
+  readonly scope: LimitScope;
+  readonly limitType: LimitType;
+  /** The maximum per window: USD for `cost`, a count otherwise. -1 = unlimited, 0 = deny. */
+  readonly maxValue: number;
+  readonly intervalUnit: IntervalUnit;
+  /** How many units one window spans (>= 1). */
+  readonly intervalValue: number;
+  readonly model: string | null;
+  readonly username: string | null;
+  readonly callerName: string | null;
+  readonly projectName: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** A limit as the store receives it, validated. */
+export type NewUsageLimit = Omit<UsageLimit, "id" | "createdAt" | "updatedAt">;
+
+/** One model call about to happen, as quota checks see it. */
+export interface QuotaRequest {
+  readonly model: string;
+  readonly username: string | null;
+  readonly callerName: string | null;
+  readonly projectName: string | null;
+  /** Input (prompt) tokens the call will use, if known; 0 otherwise. */
+  readonly inputTokens: number;
+  /** Output (completion) tokens, if known; 0 otherwise. */
+  readonly completionTokens: number;
+  /** Cost in nano-dollars, if known; 0n otherwise. */
+  readonly costNanos: bigint;
+}
+
+/**
+ * Which usage rows a limit counts (spec §3.4): an equality test per concrete selector, nothing
+ * for null or `*`. `project: null` means "rows without a project" (PROJECT scope, null project_name).
+ */
+export interface UsageFilter {
+  readonly model?: string;
+  readonly username?: string;
+  readonly callerName?: string;
+  readonly project?: string | null;
+}
+
+/** Usage to sum: rows matching `filter` with `start <= timestamp <= end`. */
+export interface UsageQuery {
+  readonly filter: UsageFilter;
+  readonly start: Date;
+  readonly end: Date;
+}
+
+/** The sums a quota check needs for one `UsageQuery`, including open reservations. */
+export interface QuotaUsage {
+  readonly requests: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+  readonly costNanos: bigint;
+  /** Timestamp of the oldest counted row, or null when none (used for rolling-window retry times). */
+  readonly oldest: Date | null;
+}

@@ -1,0 +1,49 @@
+import type { UsageLimit } from "./limit.js";
+
+// The only fractions a double can tie on at 2 decimals, and Python's half-to-even result for each.
+const TIE_CENTS: Readonly<Record<number, string>> = { 0.125: "12", 0.375: "38", 0.625: "62", 0.875: "88" };
+
+/**
+ * Python's `f"{x:.2f}"`: the binary value rounded to 2 decimals, exact ties to even. JS toFixed
+ * differs only on exact ties (x * 8 an odd integer), where it rounds away from zero.
+ */
+export function formatFixed2(x: number): string {
+  // toFixed switches to exponent notation from 1e21 on; such doubles are integers, Python prints every digit.
+  if (Number.isFinite(x) && Math.abs(x) >= 1e21) return `${BigInt(x)}.00`;
+  const abs = Math.abs(x);
+  const whole = Math.trunc(abs);
+  // Splitting off the whole part is exact; scaling by 100 would round for large x.
+  const tie = TIE_CENTS[abs - whole];
+  return tie === undefined ? x.toFixed(2) : `${x < 0 ? "-" : ""}${whole}.${tie}`;
+}
+
+/**
+ * The scope part of a denial (spec §3.7), from the limit's own selectors. Unlike the original,
+ * a USER limit that names a model says so: `USER (model: m, user: u)`.
+ */
+export function scopeText(limit: UsageLimit): string {
+  switch (limit.scope) {
+    case "GLOBAL":
+      return "GLOBAL";
+    case "USER":
+      if (limit.username && limit.model) return `USER (model: ${limit.model}, user: ${limit.username})`;
+      return limit.username ? `USER (user: ${limit.username})` : "USER";
+    case "MODEL":
+      return limit.model ? `MODEL (model: ${limit.model})` : "MODEL";
+    case "CALLER":
+      if (limit.username && limit.callerName) return `CALLER (user: ${limit.username}, caller: ${limit.callerName})`;
+      return limit.callerName ? `CALLER (caller: ${limit.callerName})` : "CALLER";
+    case "PROJECT":
+      return limit.projectName ? `PROJECT (project: ${limit.projectName})` : "PROJECT (no project)";
+    default:
+      return String(limit.scope);
+  }
+}
+
+/** The denial text: `{scope} limit: {max} {type} per {N} {unit} exceeded. Current usage: {x}, request: {y}.` */
+export function denialMessage(limit: UsageLimit, current: number, request: number): string {
+  return (
+    `${scopeText(limit)} limit: ${formatFixed2(limit.maxValue)} ${limit.limitType} per ${limit.intervalValue} ${limit.intervalUnit}` +
+    ` exceeded. Current usage: ${formatFixed2(current)}, request: ${formatFixed2(request)}.`
+  );
+}

@@ -1,0 +1,19 @@
+export type { QueryResult, QueryValue } from "./query-result.js";
+export type { TimeRange } from "./time-range.js";
+export type { CostSource, NewUsageRecord, UsageRecord } from "./usage-record.js";
+export type { CostChange, UsageStore } from "./usage-store.js";
+export { EMPTY_TOTALS, type GroupUsageTotals, type ModelUsageTotals, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "./usage-totals.js";
+export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from "./audit-records.js";
+export type { NewUser, RegistryStore, UserChanges, UserRecord } from "./registry-records.js";
+export type {
+  GuardedDecide,
+  GuardedDecision,
+  GuardedOutcome,
+  GuardedStep,
+  GuardedWrite,
+  LimitFilter,
+  NewQuotaRejection,
+  NewReservation,
+  QuotaRejection,
+} from "./quota-records.js";
+export type { ImportBatch, ImportCursor, ImportStore } from "./import-records.js";

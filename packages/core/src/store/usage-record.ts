@@ -1,0 +1,44 @@
+/**
+ * Where a record's cost came from: given by the caller, computed from a price, or left at 0
+ * because no price was known (`reprice` can fill those in later). Null on records made
+ * without a pricer and without a cost, and on rows from before this was tracked.
+ */
+export type CostSource = "caller" | "price" | "unpriced";
+
+/**
+ * A usage record as the store receives it: validated, defaults applied, cost in nano-dollars.
+ * Token semantics: promptTokens counts every input token, cachedTokens (cache reads) and
+ * cacheWriteTokens included; completionTokens counts every output token, reasoningTokens included.
+ */
+export interface NewUsageRecord {
+  readonly timestamp: Date;
+  readonly model: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+  readonly localPromptTokens: number;
+  readonly localCompletionTokens: number;
+  readonly localTotalTokens: number;
+  /** Input tokens read from the prompt cache (part of promptTokens). */
+  readonly cachedTokens: number;
+  /** Input tokens written to the prompt cache (part of promptTokens). */
+  readonly cacheWriteTokens: number;
+  /** Output tokens spent on reasoning (part of completionTokens). */
+  readonly reasoningTokens: number;
+  /** Cost in nano-dollars (1e-9 USD). */
+  readonly costNanos: bigint;
+  readonly costSource: CostSource | null;
+  /** Provider that served the call (`openai`, `anthropic`, ...), when known; prices can differ by provider. */
+  readonly provider: string | null;
+  /** Wall time of the model call, in seconds. */
+  readonly executionTime: number;
+  readonly callerName: string | null;
+  readonly username: string | null;
+  readonly project: string | null;
+  readonly session: string | null;
+}
+
+/** A usage record read back from the store. */
+export interface UsageRecord extends NewUsageRecord {
+  readonly id: number;
+}

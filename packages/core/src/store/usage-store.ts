@@ -1,0 +1,89 @@
+import type { NewUsageLimit, QuotaUsage, UsageLimit, UsageQuery } from "../quota/limit.js";
+import type { AuditStore } from "./audit-records.js";
+import type { ImportStore } from "./import-records.js";
+import type { QueryResult } from "./query-result.js";
+import type { RegistryStore } from "./registry-records.js";
+import type { GuardedOutcome, GuardedStep, LimitFilter, NewQuotaRejection, QuotaRejection } from "./quota-records.js";
+import type { TimeRange } from "./time-range.js";
+import type { CostSource, NewUsageRecord, UsageRecord } from "./usage-record.js";
+import type { PriceStore } from "../pricing/model-price.js";
+
+/** A new cost for a stored record (from `reprice`). */
+export interface CostChange {
+  /** The usage record to change. */
+  readonly id: number;
+  /** Its new cost, in nano-dollars. */
+  readonly costNanos: bigint;
+  /** Where the new cost comes from. */
+  readonly costSource: CostSource;
+}
+import type { GroupUsageTotals, ModelUsageTotals, UsageDimension, UsageRecordFilter, UsageTotals } from "./usage-totals.js";
+
+/**
+ * The store contract: everything llm-accounting needs from a database. Adapters implement it;
+ * `@llm-accounting/core/testkit` checks an implementation against the shared scenarios.
+ * Every method may be called before `open()`; implementations open lazily.
+ */
+export interface UsageStore extends AuditStore, RegistryStore, ImportStore, PriceStore {
+  /** Where the data lives, for messages (e.g. `sqlite:data/accounting.sqlite`); never a password. */
+  readonly description: string;
+  /** Connects and brings the schema up to date. Idempotent; safe to call from many processes at once. */
+  open(): Promise<void>;
+  /** Releases connections. The store may be opened again. */
+  close(): Promise<void>;
+  /** Stores one record durably before resolving; returns its id. */
+  insertUsage(record: NewUsageRecord): Promise<number>;
+  /** Stores many records atomically: all of them or none. */
+  insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void>;
+  /** Sums every record in the range (of one session when the filter names it). */
+  sumUsage(range: TimeRange, filter?: UsageRecordFilter): Promise<UsageTotals>;
+  /** Sums the records in the range per model, ordered by model name. */
+  sumUsageByModel(range: TimeRange, filter?: UsageRecordFilter): Promise<ModelUsageTotals[]>;
+  /** Sums the records in the range per value of a column (null is a group of its own), ordered by value. */
+  sumUsageBy(range: TimeRange, dimension: UsageDimension, filter?: UsageRecordFilter): Promise<GroupUsageTotals[]>;
+  /** The `limit` most recent records, newest first (by timestamp, then id). */
+  tail(limit: number, filter?: UsageRecordFilter): Promise<UsageRecord[]>;
+  /** Up to `limit` records in the range with an id above `afterId`, in id order (for paging through a period). */
+  usageInRange(range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]>;
+  /** Sets the cost of each record, atomically: all of them or none. Unknown ids are ignored. */
+  updateCosts(changes: readonly CostChange[]): Promise<void>;
+  /** Deletes every usage record; returns how many were deleted. */
+  purgeUsage(): Promise<number>;
+  /**
+   * Runs one read-only SQL statement. Must refuse anything that could write (a write, a second
+   * statement, ATTACH, a writing PRAGMA) by the database's own means, with `QueryRejectedError`.
+   */
+  readOnlyQuery(sql: string): Promise<QueryResult>;
+
+  /** Stores a limit; returns it with id and timestamps. */
+  insertLimit(limit: NewUsageLimit): Promise<UsageLimit>;
+  /** Limits matching every given filter, in insertion (id) order. */
+  listLimits(filter?: LimitFilter): Promise<UsageLimit[]>;
+  /** Deletes a limit; false when no limit has that id. */
+  deleteLimit(id: number): Promise<boolean>;
+  /** A number that changes whenever any process adds, changes or deletes a limit. */
+  limitsVersion(): Promise<number>;
+  /**
+   * For each query, the usage rows it matches plus the reservations open at `now` (created in the
+   * window, not yet expired) — the sums quota checks compare with limits.
+   */
+  sumQuotaUsage(queries: readonly UsageQuery[], now: Date): Promise<QuotaUsage[]>;
+  /**
+   * Atomic check-and-write: under a lock that every other guarded write touching any of `lockKeys`
+   * (limit ids) also takes, reads the clock, builds the step for that instant, sums its queries,
+   * calls its `decide` and performs the write it returns before anyone else can sum. Across
+   * processes, so N workers sharing a budget never overshoot it. Taking the time only once the
+   * lock is held matters: rows committed while this writer waited must fall inside its windows.
+   * The step also gets the limits version read under the lock, so a caller whose limits changed
+   * meanwhile can abort (by throwing) and retry with the new ones.
+   */
+  guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, step: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>>;
+  /** Replaces a reservation with the usage record of the finished call, atomically; returns the record id. */
+  commitReservation(reservationId: number, record: NewUsageRecord): Promise<number>;
+  /** Releases a reservation; false when it was already gone (committed, cancelled or expired and swept). */
+  cancelReservation(reservationId: number): Promise<boolean>;
+  /** Records a denied check that carried a session. */
+  insertRejection(rejection: NewQuotaRejection): Promise<number>;
+  /** Rejections, newest first, optionally of one session. */
+  listRejections(session?: string): Promise<QuotaRejection[]>;
+}

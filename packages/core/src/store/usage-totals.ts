@@ -1,0 +1,48 @@
+/** Sums over a set of usage records; `requests` is the number of records. */
+export interface UsageTotals {
+  readonly requests: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+  readonly localPromptTokens: number;
+  readonly localCompletionTokens: number;
+  readonly localTotalTokens: number;
+  readonly cachedTokens: number;
+  readonly reasoningTokens: number;
+  readonly costNanos: bigint;
+  readonly executionTime: number;
+}
+
+/** Usage totals of one model. */
+export interface ModelUsageTotals extends UsageTotals {
+  readonly model: string;
+}
+
+/** Totals of an empty set. */
+export const EMPTY_TOTALS: UsageTotals = Object.freeze({
+  requests: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  totalTokens: 0,
+  localPromptTokens: 0,
+  localCompletionTokens: 0,
+  localTotalTokens: 0,
+  cachedTokens: 0,
+  reasoningTokens: 0,
+  costNanos: 0n,
+  executionTime: 0,
+});
+
+/** Columns usage can be broken down by. */
+export type UsageDimension = "model" | "username" | "callerName" | "project" | "session";
+
+/** Usage totals of one value of a dimension (null: records without a value). */
+export interface GroupUsageTotals extends UsageTotals {
+  readonly key: string | null;
+}
+
+/** Narrows reports and tail to some records. */
+export interface UsageRecordFilter {
+  /** Only records of this session. */
+  readonly session?: string;
+}

@@ -1,0 +1,2 @@
+export { sampleRecord } from "./sample-records.js";
+export { testStore, type TestStoreOptions } from "./test-store.js";

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Accounting } from "../accounting/accounting.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import type { Pricer } from "../pricing/pricer.js";
+import type { UsageStore } from "../store/usage-store.js";
+import { sampleRecord } from "./sample-records.js";
+import type { TestStoreOptions } from "./test-store.js";
+
+const day = (d: number) => new Date(Date.UTC(2025, 2, d, 12));
+
+/** A pricer that knows one model at a flat rate, standing in for a catalog in these scenarios. */
+const catalog: Pricer = {
+  quote: (usage) =>
+    usage.model === "catalog-model"
+      ? { priced: true, costNanos: BigInt(usage.promptTokens + usage.completionTokens) * 1000n, source: "test catalog" }
+      : { priced: false, reason: `no price for model '${usage.model}'` },
+};
+
+/** Store prices, cost paging and updates, and pricing through the facade (stored prices, catalog, reprice). */
+export function testPricingStore(options: TestStoreOptions): void {
+  describe(`store contract, pricing: ${options.name}`, () => {
+    let store: UsageStore;
+    let acct: Accounting;
+    beforeAll(async () => {
+      store = await options.create();
+      acct = new Accounting({ store, pricer: catalog, priceRefreshMs: 0 });
+      await acct.open();
+    });
+    beforeEach(async () => {
+      await store.purgeUsage();
+      for (const price of await store.listPrices()) await store.deletePrice(price.id);
+    });
+    afterAll(async () => {
+      await acct?.close();
+    });
+
+    it("stores, lists and deletes prices exactly", async () => {
+      const a = await store.insertPrice({ model: "m", provider: null, effectiveFrom: day(10), inputNanosPerMTok: 2_500_000_000n, cacheReadNanosPerMTok: 1_250_000_000n, cacheWriteNanosPerMTok: null, outputNanosPerMTok: 10_000_000_000n, note: "list price" });
+      const b = await store.insertPrice({ model: "m", provider: "azure", effectiveFrom: day(1), inputNanosPerMTok: 1n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: 3n, outputNanosPerMTok: 2n, note: null });
+      const c = await store.insertPrice({ model: "a", provider: null, effectiveFrom: day(5), inputNanosPerMTok: 0n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: null, outputNanosPerMTok: 0n, note: null });
+      const listed = await store.listPrices();
+      expect(listed.map((p) => p.id)).toEqual([c.id, b.id, a.id]);
+      expect(listed[2]).toEqual({ ...a, createdAt: expect.any(Date) });
+      expect(listed[2]).toMatchObject({ model: "m", provider: null, effectiveFrom: day(10), inputNanosPerMTok: 2_500_000_000n, cacheReadNanosPerMTok: 1_250_000_000n, cacheWriteNanosPerMTok: null, note: "list price" });
+      expect(await store.deletePrice(b.id)).toBe(true);
+      expect(await store.deletePrice(b.id)).toBe(false);
+      expect((await store.listPrices()).map((p) => p.id)).toEqual([c.id, a.id]);
+    });
+
+    it("pages through a period in id order and updates costs all at once", async () => {
+      for (let i = 1; i <= 7; i++) await store.insertUsage(sampleRecord({ timestamp: day(i), model: `m${i}` }));
+      const first = await store.usageInRange({ start: day(2), end: day(6) }, 0, 3);
+      expect(first.map((r) => r.model)).toEqual(["m2", "m3", "m4"]);
+      const rest = await store.usageInRange({ start: day(2), end: day(6) }, first[2]!.id, 3);
+      expect(rest.map((r) => r.model)).toEqual(["m5", "m6"]);
+      await store.updateCosts([
+        { id: first[0]!.id, costNanos: 7n, costSource: "price" },
+        { id: rest[1]!.id, costNanos: 0n, costSource: "unpriced" },
+      ]);
+      const after = await store.usageInRange({ start: day(1), end: day(7) }, 0, 100);
+      expect(after.map((r) => [r.model, r.costNanos, r.costSource])).toEqual([
+        ["m1", 2_500_000n, "caller"],
+        ["m2", 7n, "price"],
+        ["m3", 2_500_000n, "caller"],
+        ["m4", 2_500_000n, "caller"],
+        ["m5", 2_500_000n, "caller"],
+        ["m6", 0n, "unpriced"],
+        ["m7", 2_500_000n, "caller"],
+      ]);
+      // Totals (and any rollups behind them) follow the update.
+      expect((await store.sumUsage({ start: day(1), end: day(7) })).costNanos).toBe(5n * 2_500_000n + 7n);
+    });
+
+    it("prices calls tracked without a cost: stored price by date, then the pricer, else explicitly unpriced", async () => {
+      await acct.setModelPrice({ model: "mine", inputPerMTok: 2, cacheReadPerMTok: 0.5, outputPerMTok: 8, effectiveFrom: day(1) });
+      await acct.setModelPrice({ model: "mine", inputPerMTok: 1, outputPerMTok: 4, effectiveFrom: day(10) });
+      const usage = { promptTokens: 1_000_000, cachedTokens: 400_000, completionTokens: 100_000 };
+      const early = await acct.trackUsage({ model: "mine", timestamp: day(5), ...usage });
+      const late = await acct.trackUsage({ model: "mine", timestamp: day(12), ...usage });
+      // 600k fresh at $2 + 400k cached at $0.5 + 100k out at $8 = 1.2 + 0.2 + 0.8
+      expect([early.costNanos, early.costSource]).toEqual([2_200_000_000n, "price"]);
+      // No cache rate after day 10: cached input is billed at the input rate. 1.0 + 0.4
+      expect([late.costNanos, late.costSource]).toEqual([1_400_000_000n, "price"]);
+      const fromCatalog = await acct.trackUsage({ model: "catalog-model", promptTokens: 10, completionTokens: 5 });
+      expect([fromCatalog.costNanos, fromCatalog.costSource]).toEqual([15_000n, "price"]);
+      const unknown = await acct.trackUsage({ model: "nobody-knows", promptTokens: 10 });
+      expect([unknown.costNanos, unknown.costSource]).toEqual([0n, "unpriced"]);
+      const given = await acct.trackUsage({ model: "mine", promptTokens: 10, cost: 0.5 });
+      expect([given.costNanos, given.costSource]).toEqual([500_000_000n, "caller"]);
+      expect((await acct.tail(5)).map((r) => r.costSource)).toEqual(["caller", "unpriced", "price", "price", "price"]);
+    });
+
+    it("reprices a period: dry run by default, then applies, keeping caller-given costs", async () => {
+      await acct.trackUsage({ model: "late-priced", promptTokens: 2_000_000, timestamp: day(3) });
+      await acct.trackUsage({ model: "late-priced", promptTokens: 1_000_000, cost: 9, timestamp: day(3) });
+      await acct.trackUsage({ model: "late-priced", promptTokens: 1_000_000, timestamp: day(20) });
+      await acct.trackUsage({ model: "still-unknown", promptTokens: 5, timestamp: day(4) });
+      await acct.setModelPrice({ model: "late-priced", inputPerMTok: 3, outputPerMTok: 3 });
+      const dry = await acct.reprice(day(1), day(10));
+      expect(dry.applied).toBe(false);
+      expect(dry.examined).toBe(2);
+      expect(dry.changes.map((c) => [c.model, c.oldCostNanos, c.newCostNanos])).toEqual([["late-priced", 0n, 6_000_000_000n]]);
+      expect([dry.oldTotalNanos, dry.newTotalNanos]).toEqual([0n, 6_000_000_000n]);
+      expect([...dry.unpriced]).toEqual([["still-unknown", 1]]);
+      expect((await acct.getPeriodStats(day(1), day(10))).sumCost).toBe(9);
+      const applied = await acct.reprice(day(1), day(10), { apply: true });
+      expect(applied.changes.length).toBe(1);
+      expect((await acct.getPeriodStats(day(1), day(10))).sumCost).toBe(15);
+      // Outside the period nothing changed; repricing again finds nothing to change.
+      expect((await acct.tail(10)).find((r) => r.timestamp.getTime() === day(20).getTime())?.costSource).toBe("unpriced");
+      expect((await acct.reprice(day(1), day(10), { apply: true })).changes).toEqual([]);
+      const withCaller = await acct.reprice(day(1), day(10), { includeCallerCosts: true });
+      expect(withCaller.changes.map((c) => [c.oldCostNanos, c.newCostNanos])).toEqual([[9_000_000_000n, 3_000_000_000n]]);
+    });
+
+    it("keeps the provider on the record, so a reprice finds the same provider-specific price", async () => {
+      await acct.setModelPrice({ model: "claude-x", provider: "anthropic", inputPerMTok: 3, outputPerMTok: 15 });
+      await acct.setModelPrice({ model: "claude-x", inputPerMTok: 1, outputPerMTok: 1 });
+      const viaAnthropic = await acct.trackUsage({ model: "claude-x", provider: "anthropic", promptTokens: 1_000_000, completionTokens: 1_000_000, timestamp: day(3) });
+      const elsewhere = await acct.trackUsage({ model: "claude-x", provider: "bedrock", promptTokens: 1_000_000, completionTokens: 1_000_000, timestamp: day(3) });
+      expect([viaAnthropic.provider, viaAnthropic.costNanos]).toEqual(["anthropic", 18_000_000_000n]);
+      expect([elsewhere.provider, elsewhere.costNanos]).toEqual(["bedrock", 2_000_000_000n]);
+      const result = await acct.reprice(day(1), day(10), { apply: true });
+      expect(result.changes).toEqual([]);
+      expect((await acct.tail(5)).map((r) => r.costNanos).sort()).toEqual([18_000_000_000n, 2_000_000_000n].sort());
+    });
+
+    it("refuses bad prices with the field named, and unknown ids", async () => {
+      await expect(acct.setModelPrice({ model: "", inputPerMTok: 1, outputPerMTok: 1 })).rejects.toThrow(ValidationError);
+      await expect(acct.setModelPrice({ model: "m", inputPerMTok: -1, outputPerMTok: 1 })).rejects.toThrow("inputPerMTok must be a non-negative number of USD per million tokens (got -1)");
+      await expect(acct.deleteModelPrice(999_999)).rejects.toThrow(NotFoundError);
+      expect(await store.listPrices()).toEqual([]);
+    });
+  });
+}

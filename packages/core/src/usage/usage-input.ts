@@ -1,0 +1,52 @@
+import type { InstantInput } from "../instant.js";
+
+/** One model call to record. Only `model` is required; token counts default to 0. */
+export interface UsageInput {
+  /** Model name, e.g. `gpt-4o`. Must be non-empty. */
+  model: string;
+  /**
+   * Every input token the provider billed, cache reads and cache writes included (OpenAI's
+   * `prompt_tokens`; for Anthropic `input_tokens + cache_read_input_tokens + cache_creation_input_tokens`).
+   */
+  promptTokens?: number | null;
+  /** Every output token, reasoning tokens included. */
+  completionTokens?: number | null;
+  /** Defaults to promptTokens + completionTokens (else the local pair) when absent. */
+  totalTokens?: number | null;
+  /** Locally counted tokens (for example with a tokenizer), kept beside the provider's counts. */
+  localPromptTokens?: number | null;
+  localCompletionTokens?: number | null;
+  /** Defaults to localPromptTokens + localCompletionTokens when absent. */
+  localTotalTokens?: number | null;
+  /** Input tokens read from the provider's prompt cache (part of promptTokens). */
+  cachedTokens?: number | null;
+  /** Input tokens written to the provider's prompt cache (part of promptTokens). */
+  cacheWriteTokens?: number | null;
+  /** Output tokens spent on reasoning (part of completionTokens). */
+  reasoningTokens?: number | null;
+  /**
+   * Cost in USD; stored exactly to the nano-dollar. When absent and the facade has a `pricer`,
+   * the cost is computed from the tokens (and recorded as unpriced when the model has no price).
+   */
+  cost?: number | null;
+  /** Provider that served the call (`openai`, `anthropic`, ...): stored, and used to pick the price. */
+  provider?: string | null;
+  /** Wall time of the call in seconds. */
+  executionTime?: number | null;
+  /** When the call happened; defaults to now. */
+  timestamp?: InstantInput | null;
+  /** The calling app or component; defaults to the facade's `appName`. */
+  callerName?: string | null;
+  /** Defaults to the facade's `userName`. */
+  username?: string | null;
+  /** Defaults to the facade's `projectName`. */
+  project?: string | null;
+  session?: string | null;
+}
+
+/** Values the facade fills in when a usage input leaves them null or absent. */
+export interface UsageDefaults {
+  readonly projectName?: string | null;
+  readonly appName?: string | null;
+  readonly userName?: string | null;
+}

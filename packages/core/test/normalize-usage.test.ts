@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { normalizeUsage, ValidationError, type UsageInput } from "../src/index.js";
+
+const NOW = new Date("2025-06-01T12:00:00Z");
+const norm = (input: UsageInput, defaults = {}) => normalizeUsage(input, defaults, NOW);
+
+describe("normalizeUsage", () => {
+  it("fills every default and derives totals", () => {
+    expect(norm({ model: "m", promptTokens: 10, completionTokens: 5 })).toEqual({
+      timestamp: NOW, model: "m", promptTokens: 10, completionTokens: 5, totalTokens: 15,
+      localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
+      costNanos: 0n, costSource: null, executionTime: 0, callerName: null, username: null, project: null, session: null, provider: null,
+    });
+  });
+
+  it("keeps an explicit total and derives from the local pair when the provider gave none", () => {
+    expect(norm({ model: "m", promptTokens: 10, completionTokens: 5, totalTokens: 99 }).totalTokens).toBe(99);
+    const local = norm({ model: "m", localPromptTokens: 7, localCompletionTokens: 3 });
+    expect([local.localTotalTokens, local.totalTokens]).toEqual([10, 10]);
+    expect(norm({ model: "m", promptTokens: 0, localPromptTokens: 7 }).totalTokens).toBe(0);
+  });
+
+  it("applies defaults only for null or absent names, not for empty strings", () => {
+    const defaults = { projectName: "p", appName: "a", userName: "u" };
+    expect(norm({ model: "m" }, defaults)).toMatchObject({ project: "p", callerName: "a", username: "u" });
+    expect(norm({ model: "m", project: null, callerName: undefined }, defaults)).toMatchObject({ project: "p", callerName: "a" });
+    expect(norm({ model: "m", project: "", username: "x" }, defaults)).toMatchObject({ project: "", username: "x" });
+  });
+
+  it("stores cost exactly in nano-dollars and parses timestamps", () => {
+    const r = norm({ model: "m", cost: 0.0001, timestamp: "2025-01-01T00:00:00+01:00", session: "s" });
+    expect(r.costNanos).toBe(100_000n);
+    expect(r.timestamp.toISOString()).toBe("2024-12-31T23:00:00.000Z");
+    expect(r.session).toBe("s");
+  });
+
+  const bad: [string, UsageInput, string][] = [
+    ["empty model", { model: "" }, "model must be a non-empty string"],
+    ["blank model", { model: "  \t" }, "model must be a non-empty string"],
+    ["missing model", {} as UsageInput, "model must be a non-empty string"],
+    ["negative tokens", { model: "m", promptTokens: -1 }, "promptTokens must be a non-negative integer (got -1)"],
+    ["fractional tokens", { model: "m", completionTokens: 1.5 }, "completionTokens must be a non-negative integer (got 1.5)"],
+    ["string tokens", { model: "m", cachedTokens: "3" as unknown as number }, 'cachedTokens must be a non-negative integer (got "3")'],
+    ["NaN tokens", { model: "m", reasoningTokens: Number.NaN }, "reasoningTokens must be a non-negative integer (got NaN)"],
+    ["negative cost", { model: "m", cost: -0.01 }, "cost must be a non-negative number of USD (got -0.01)"],
+    ["infinite cost", { model: "m", cost: Number.POSITIVE_INFINITY }, "cost must be a non-negative number of USD (got Infinity)"],
+    ["negative time", { model: "m", executionTime: -1 }, "executionTime must be a non-negative number of seconds (got -1)"],
+    ["bad timestamp", { model: "m", timestamp: "2025-02-30" }, "timestamp is not a valid timestamp"],
+    ["non-string user", { model: "m", username: 5 as unknown as string }, "username must be a string (got 5)"],
+  ];
+  it.each(bad)("rejects %s with a message naming the field", (_name, input, message) => {
+    let error: unknown;
+    try {
+      norm(input);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message.startsWith(message)).toBe(true);
+  });
+});

@@ -1,0 +1,3 @@
+/** Records every OpenAI SDK call with llm-accounting; see README.md. */
+export { flushUsage, trackOpenAI, type TrackOpenAIOptions } from "./track-openai.js";
+export type { TrackingOptions } from "@llm-accounting/sdk-kit";

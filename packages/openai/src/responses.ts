@@ -1,0 +1,67 @@
+import { tokensFromOpenAIResponses, type OpenAIResponsesUsage } from "@llm-accounting/core";
+import type { ApiPromiseLike } from "@llm-accounting/sdk-kit";
+import type { SdkMethod } from "@llm-accounting/sdk-kit";
+import { collectText } from "@llm-accounting/sdk-kit";
+import { observeStream, type StreamObserver } from "@llm-accounting/sdk-kit";
+import type { CallOutcome } from "@llm-accounting/sdk-kit";
+import { countOf, isObject, stringOf } from "@llm-accounting/sdk-kit";
+import { TrackedCall } from "@llm-accounting/sdk-kit";
+import type { UsageTracker } from "@llm-accounting/sdk-kit";
+
+
+// Stream events whose `delta` is output text the model produced (audio deltas are base64, not text).
+const TEXT_DELTAS = new Set(["response.output_text.delta", "response.refusal.delta", "response.function_call_arguments.delta"]);
+// Events that carry the final response, with its usage.
+const FINAL_EVENTS = new Set(["response.completed", "response.incomplete", "response.failed"]);
+
+/** `responses.create`, recording every call (streaming or not). */
+export function trackedResponsesCreate(original: SdkMethod, tracker: UsageTracker): SdkMethod {
+  const send = (body: unknown, options: unknown) => original(body, options) as ApiPromiseLike<unknown>;
+  return (body, options) => {
+    if (!isObject(body)) return original(body, options);
+    const call = new TrackedCall(tracker, {
+      model: stringOf(body.model) ?? "unknown",
+      prompt: body.input,
+      instructions: body.instructions,
+      maxOutputTokens: countOf(body.max_output_tokens),
+    });
+    if (body.stream !== true) return call.run(() => send(body, options), (response) => call.finished(responseOutcomeOf(response)));
+    return call.run(
+      () => send(body, options),
+      (stream) => observeStream(stream as AsyncIterable<unknown>, responsesStreamObserver(call)),
+    );
+  };
+}
+
+function responseOutcomeOf(response: unknown): CallOutcome {
+  const body = isObject(response) ? response : {};
+  const usage = isObject(body.usage) ? (body.usage as OpenAIResponsesUsage) : undefined;
+  return {
+    model: stringOf(body.model),
+    ...(usage && { tokens: tokensFromOpenAIResponses(usage) }),
+    partial: usage === undefined,
+    completionText: () => collectText(body.output).join(""),
+  };
+}
+
+/** Takes the model from any event carrying the response, and the usage from the final one. */
+function responsesStreamObserver(call: TrackedCall): StreamObserver<unknown> {
+  let model: string | undefined;
+  let usage: OpenAIResponsesUsage | undefined;
+  const text: string[] = [];
+  return {
+    see(event) {
+      if (!isObject(event)) return true;
+      const type = stringOf(event.type) ?? "";
+      if (isObject(event.response)) {
+        model = stringOf(event.response.model) ?? model;
+        if (FINAL_EVENTS.has(type) && isObject(event.response.usage)) usage = event.response.usage as OpenAIResponsesUsage;
+      }
+      if (TEXT_DELTAS.has(type) && typeof event.delta === "string") text.push(event.delta);
+      return true;
+    },
+    end() {
+      call.finished({ model, ...(usage && { tokens: tokensFromOpenAIResponses(usage) }), partial: usage === undefined, completionText: () => text.join("") });
+    },
+  };
+}

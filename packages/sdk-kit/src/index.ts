@@ -1,0 +1,14 @@
+/**
+ * Shared machinery of the llm-accounting SDK wrappers (@llm-accounting/openai, /anthropic):
+ * patching a client's methods, observing streams without changing them, tracking one call from
+ * request to stored row, and local token counts. Wrapper authors use it; applications do not.
+ */
+export { DeferredApiPromise, mapApiPromise, watchRequestFailure, type ApiPromiseLike } from "./api-promise.js";
+export { collectText, countPromptTokens, countTextTokens } from "./local-tokens.js";
+export { observeStream, type StreamEnd, type StreamObserver } from "./observe-stream.js";
+export type { TrackingOptions } from "./options.js";
+export { patchedClient, type MethodPatch, type PatchTree, type SdkMethod } from "./patched-client.js";
+export { usageOf, type CallOutcome, type CallRequest } from "./record.js";
+export { countOf, isObject, stringOf, type JsonObject } from "./shapes.js";
+export { TrackedCall } from "./tracked-call.js";
+export { UsageTracker, type CallNames } from "./usage-tracker.js";

@@ -1,0 +1,59 @@
+import type { NormalizedTokens, ReservedUsage } from "@llm-accounting/core";
+import { countPromptTokens, countTextTokens } from "./local-tokens.js";
+
+/** What a call asked for, as far as accounting cares. */
+export interface CallRequest {
+  /** The model the caller asked for. */
+  readonly model: string;
+  /** The messages or input, for local token counts. */
+  readonly prompt: unknown;
+  /** System prompt or instructions sent beside the prompt, if any. */
+  readonly instructions?: unknown;
+  /** The output token cap, 0 when none was given. */
+  readonly maxOutputTokens: number;
+}
+
+/** What a call reported once done (or once it stopped). */
+export interface CallOutcome {
+  /** The model the provider says served the call. */
+  readonly model?: string | null;
+  /** The provider's usage, normalised; absent when it never arrived. */
+  readonly tokens?: NormalizedTokens;
+  /** True when a stream stopped (or failed) before the provider's final usage. */
+  readonly partial: boolean;
+  /** The output text received, for local counts. */
+  readonly completionText: () => string;
+}
+
+/**
+ * The usage to record for a call. Complete calls record the provider's tokens. When the provider's
+ * final usage never arrived (a stream stopped early or failed), what is known is recorded and the
+ * rest estimated locally, so spend is not under-counted: reported prompt tokens, else the local
+ * estimate; the larger of the reported and the locally counted output. Local counts are then set too.
+ */
+export async function usageOf(request: CallRequest, outcome: CallOutcome, provider: string, executionTime: number, countLocal: boolean): Promise<ReservedUsage & { model: string }> {
+  const model = outcome.model || request.model;
+  const tokens = outcome.tokens;
+  const estimated = tokens === undefined || outcome.partial;
+  const local = countLocal || estimated ? await localCounts(model, request, outcome) : undefined;
+  const promptTokens = tokens?.promptTokens ?? local?.prompt ?? 0;
+  const completionTokens = estimated ? Math.max(tokens?.completionTokens ?? 0, local?.completion ?? 0) : (tokens?.completionTokens ?? 0);
+  return {
+    model,
+    provider,
+    promptTokens,
+    completionTokens,
+    cachedTokens: tokens?.cachedTokens ?? 0,
+    cacheWriteTokens: tokens?.cacheWriteTokens ?? 0,
+    reasoningTokens: tokens?.reasoningTokens ?? 0,
+    executionTime,
+    ...(local && { localPromptTokens: local.prompt, localCompletionTokens: local.completion }),
+  };
+}
+
+async function localCounts(model: string, request: CallRequest, outcome: CallOutcome): Promise<{ prompt: number; completion: number }> {
+  return {
+    prompt: await countPromptTokens(model, request.prompt, request.instructions),
+    completion: await countTextTokens(model, outcome.completionText()),
+  };
+}

@@ -1,0 +1,201 @@
+import type { AuditEntry, CostSource, ModelPrice, IntervalUnit, LimitScope, LimitType, QuotaRejection, UsageLimit, UsageRecord, UserRecord } from "@llm-accounting/core";
+import type { Field } from "./csv-format.js";
+import type { TableCodec } from "./table-file.js";
+
+const int = (v: Field, name: string): number => {
+  if (v === null || !/^-?\d+$/.test(v)) throw new Error(`${name} is not an integer (${JSON.stringify(v)})`);
+  return Number(v);
+};
+const big = (v: Field, name: string): bigint => {
+  if (v === null || !/^-?\d+$/.test(v)) throw new Error(`${name} is not an integer (${JSON.stringify(v)})`);
+  return BigInt(v);
+};
+const num = (v: Field, name: string): number => {
+  const n = v === null ? Number.NaN : Number(v);
+  if (v === null || v.trim() === "" || !Number.isFinite(n)) throw new Error(`${name} is not a number (${JSON.stringify(v)})`);
+  return n;
+};
+const date = (v: Field, name: string): Date => {
+  const d = v === null ? new Date(Number.NaN) : new Date(v);
+  if (Number.isNaN(d.getTime())) throw new Error(`${name} is not a timestamp (${JSON.stringify(v)})`);
+  return d;
+};
+const text = (v: Field, name: string): string => {
+  if (v === null) throw new Error(`${name} is empty`);
+  return v;
+};
+const optDate = (v: Field, name: string): Date | null => (v === null ? null : date(v, name));
+const iso = (d: Date) => d.toISOString();
+const optIso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+/** A stored quota reservation. */
+export interface ReservationRow {
+  id: number;
+  createdAt: Date;
+  expiresAt: Date;
+  model: string;
+  username: string | null;
+  callerName: string | null;
+  project: string | null;
+  session: string | null;
+  inputTokens: number;
+  completionTokens: number;
+  costNanos: bigint;
+}
+
+/** A named counter (limits version, registry version, import cursors). */
+export interface CounterRow {
+  id: number;
+  key: string;
+  value: number;
+}
+
+/** `accounting_entries.csv`. */
+export const usageCodec: TableCodec<UsageRecord> = {
+  columns: ["id", "timestamp", "model", "prompt_tokens", "completion_tokens", "total_tokens", "local_prompt_tokens", "local_completion_tokens", "local_total_tokens", "cached_tokens", "reasoning_tokens", "cost_nanos", "execution_time", "caller_name", "username", "project", "session", "cache_write_tokens", "cost_source", "provider"],
+  encode: (r) => [String(r.id), iso(r.timestamp), r.model, String(r.promptTokens), String(r.completionTokens), String(r.totalTokens), String(r.localPromptTokens), String(r.localCompletionTokens), String(r.localTotalTokens), String(r.cachedTokens), String(r.reasoningTokens), r.costNanos.toString(), String(r.executionTime), r.callerName, r.username, r.project, r.session, String(r.cacheWriteTokens ?? 0), r.costSource ?? null, r.provider ?? null],
+  decode: (f) => ({
+    id: int(f[0]!, "id"),
+    timestamp: date(f[1]!, "timestamp"),
+    model: text(f[2]!, "model"),
+    promptTokens: int(f[3]!, "prompt_tokens"),
+    completionTokens: int(f[4]!, "completion_tokens"),
+    totalTokens: int(f[5]!, "total_tokens"),
+    localPromptTokens: int(f[6]!, "local_prompt_tokens"),
+    localCompletionTokens: int(f[7]!, "local_completion_tokens"),
+    localTotalTokens: int(f[8]!, "local_total_tokens"),
+    cachedTokens: int(f[9]!, "cached_tokens"),
+    reasoningTokens: int(f[10]!, "reasoning_tokens"),
+    costNanos: big(f[11]!, "cost_nanos"),
+    executionTime: num(f[12]!, "execution_time"),
+    callerName: f[13]!,
+    username: f[14]!,
+    project: f[15]!,
+    session: f[16]!,
+    // Added in 0.3: files written before read as empty (see TableFile's header upgrade).
+    cacheWriteTokens: f[17] == null ? 0 : int(f[17], "cache_write_tokens"),
+    costSource: costSource(f[18] ?? null),
+    provider: f[19] ?? null,
+  }),
+};
+
+function costSource(v: Field): CostSource | null {
+  if (v === null) return null;
+  if (v === "caller" || v === "price" || v === "unpriced") return v;
+  throw new Error(`cost_source is not caller, price or unpriced (${JSON.stringify(v)})`);
+}
+
+const optBig = (v: Field, name: string): bigint | null => (v === null ? null : big(v, name));
+
+/** `model_prices.csv`. */
+export const priceCodec: TableCodec<ModelPrice> = {
+  columns: ["id", "model", "provider", "effective_from", "input_nanos_per_mtok", "cache_read_nanos_per_mtok", "cache_write_nanos_per_mtok", "output_nanos_per_mtok", "note", "created_at"],
+  encode: (p) => [String(p.id), p.model, p.provider, iso(p.effectiveFrom), p.inputNanosPerMTok.toString(), p.cacheReadNanosPerMTok?.toString() ?? null, p.cacheWriteNanosPerMTok?.toString() ?? null, p.outputNanosPerMTok.toString(), p.note, iso(p.createdAt)],
+  decode: (f) => ({
+    id: int(f[0]!, "id"),
+    model: text(f[1]!, "model"),
+    provider: f[2]!,
+    effectiveFrom: date(f[3]!, "effective_from"),
+    inputNanosPerMTok: big(f[4]!, "input_nanos_per_mtok"),
+    cacheReadNanosPerMTok: optBig(f[5]!, "cache_read_nanos_per_mtok"),
+    cacheWriteNanosPerMTok: optBig(f[6]!, "cache_write_nanos_per_mtok"),
+    outputNanosPerMTok: big(f[7]!, "output_nanos_per_mtok"),
+    note: f[8]!,
+    createdAt: date(f[9]!, "created_at"),
+  }),
+};
+
+/** `usage_limits.csv`. */
+export const limitCodec: TableCodec<UsageLimit> = {
+  columns: ["id", "scope", "limit_type", "max_value", "interval_unit", "interval_value", "model", "username", "caller_name", "project_name", "created_at", "updated_at"],
+  encode: (l) => [String(l.id), l.scope, l.limitType, String(l.maxValue), l.intervalUnit, String(l.intervalValue), l.model, l.username, l.callerName, l.projectName, iso(l.createdAt), iso(l.updatedAt)],
+  decode: (f) => ({
+    id: int(f[0]!, "id"),
+    scope: text(f[1]!, "scope") as LimitScope,
+    limitType: text(f[2]!, "limit_type") as LimitType,
+    maxValue: num(f[3]!, "max_value"),
+    intervalUnit: text(f[4]!, "interval_unit") as IntervalUnit,
+    intervalValue: int(f[5]!, "interval_value"),
+    model: f[6]!,
+    username: f[7]!,
+    callerName: f[8]!,
+    projectName: f[9]!,
+    createdAt: date(f[10]!, "created_at"),
+    updatedAt: date(f[11]!, "updated_at"),
+  }),
+};
+
+/** `quota_reservations.csv`. */
+export const reservationCodec: TableCodec<ReservationRow> = {
+  columns: ["id", "created_at", "expires_at", "model", "username", "caller_name", "project", "session", "input_tokens", "completion_tokens", "cost_nanos"],
+  encode: (r) => [String(r.id), iso(r.createdAt), iso(r.expiresAt), r.model, r.username, r.callerName, r.project, r.session, String(r.inputTokens), String(r.completionTokens), r.costNanos.toString()],
+  decode: (f) => ({
+    id: int(f[0]!, "id"),
+    createdAt: date(f[1]!, "created_at"),
+    expiresAt: date(f[2]!, "expires_at"),
+    model: text(f[3]!, "model"),
+    username: f[4]!,
+    callerName: f[5]!,
+    project: f[6]!,
+    session: f[7]!,
+    inputTokens: int(f[8]!, "input_tokens"),
+    completionTokens: int(f[9]!, "completion_tokens"),
+    costNanos: big(f[10]!, "cost_nanos"),
+  }),
+};
+
+/** `quota_rejections.csv`. */
+export const rejectionCodec: TableCodec<QuotaRejection> = {
+  columns: ["id", "created_at", "session", "rejection_message"],
+  encode: (r) => [String(r.id), iso(r.createdAt), r.session, r.message],
+  decode: (f) => ({ id: int(f[0]!, "id"), createdAt: date(f[1]!, "created_at"), session: text(f[2]!, "session"), message: text(f[3]!, "rejection_message") }),
+};
+
+/** `audit_log_entries.csv`. */
+export const auditCodec: TableCodec<AuditEntry> = {
+  columns: ["id", "timestamp", "app_name", "user_name", "model", "prompt_text", "response_text", "remote_completion_id", "project", "log_type", "session"],
+  encode: (e) => [String(e.id), iso(e.timestamp), e.appName, e.userName, e.model, e.promptText, e.responseText, e.remoteCompletionId, e.project, e.logType, e.session],
+  decode: (f) => ({
+    id: int(f[0]!, "id"),
+    timestamp: date(f[1]!, "timestamp"),
+    appName: text(f[2]!, "app_name"),
+    userName: text(f[3]!, "user_name"),
+    model: text(f[4]!, "model"),
+    promptText: f[5]!,
+    responseText: f[6]!,
+    remoteCompletionId: f[7]!,
+    project: f[8]!,
+    logType: text(f[9]!, "log_type"),
+    session: f[10]!,
+  }),
+};
+
+/** `projects.csv`. */
+export const projectCodec: TableCodec<{ id: number; name: string }> = {
+  columns: ["id", "name"],
+  encode: (p) => [String(p.id), p.name],
+  decode: (f) => ({ id: int(f[0]!, "id"), name: text(f[1]!, "name") }),
+};
+
+/** `users.csv`. */
+export const userCodec: TableCodec<UserRecord> = {
+  columns: ["id", "user_name", "ou_name", "email", "created_at", "last_enabled_at", "last_disabled_at", "enabled"],
+  encode: (u) => [String(u.id), u.userName, u.ouName, u.email, iso(u.createdAt), iso(u.lastEnabledAt), optIso(u.lastDisabledAt), u.enabled ? "1" : "0"],
+  decode: (f) => ({
+    id: int(f[0]!, "id"),
+    userName: text(f[1]!, "user_name"),
+    ouName: f[2]!,
+    email: f[3]!,
+    createdAt: date(f[4]!, "created_at"),
+    lastEnabledAt: date(f[5]!, "last_enabled_at"),
+    lastDisabledAt: optDate(f[6]!, "last_disabled_at"),
+    enabled: int(f[7]!, "enabled") === 1,
+  }),
+};
+
+/** `store_counters.csv`. */
+export const counterCodec: TableCodec<CounterRow> = {
+  columns: ["id", "key", "value"],
+  encode: (c) => [String(c.id), c.key, String(c.value)],
+  decode: (f) => ({ id: int(f[0]!, "id"), key: text(f[1]!, "key"), value: int(f[2]!, "value") }),
+};

@@ -1,0 +1,516 @@
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  type CostChange,
+  type ModelPrice,
+  type NewModelPrice,
+  ConflictError,
+  EMPTY_TOTALS,
+  QueryRejectedError,
+  StoreUnavailableError,
+  usageFilterMatches,
+  type AuditEntry,
+  type AuditFilter,
+  type GroupUsageTotals,
+  type GuardedOutcome,
+  type GuardedStep,
+  type ImportBatch,
+  type ImportCursor,
+  type LimitFilter,
+  type ModelUsageTotals,
+  type NewAuditEntry,
+  type NewQuotaRejection,
+  type NewUsageLimit,
+  type NewUsageRecord,
+  type NewUser,
+  type QueryResult,
+  type QuotaRejection,
+  type QuotaUsage,
+  type TimeRange,
+  type UsageDimension,
+  type UsageLimit,
+  type UsageQuery,
+  type UsageRecord,
+  type UsageRecordFilter,
+  type UsageStore,
+  type UsageTotals,
+  type UserChanges,
+  type UserRecord,
+} from "@llm-accounting/core";
+import { auditCodec, counterCodec, limitCodec, priceCodec, projectCodec, rejectionCodec, reservationCodec, usageCodec, userCodec, type CounterRow, type ReservationRow } from "./codecs.js";
+import { DirLock } from "./dir-lock.js";
+import { TableFile } from "./table-file.js";
+
+/** Options of the CSV store. */
+export interface CsvStoreOptions {
+  /** The data directory, created if missing. Default `data/` under the working directory. */
+  readonly dir?: string;
+  /**
+   * `normal` (default): an acknowledged record survives a crash of the process (as SQLite's
+   * default). `full`: every append is fsynced, so it also survives power loss or an OS crash.
+   */
+  readonly durability?: "normal" | "full";
+}
+
+const LIMITS_VERSION = "limits_version";
+const REGISTRY_VERSION = "registry_version";
+
+/**
+ * Usage store on CSV files, one per table, in a directory. Every operation holds the directory
+ * lock, so several processes can share one directory: appends are whole records, rewrites go
+ * through a rename, and guarded writes sum and write in one locked step. Reports scan rows in
+ * memory, so it suits modest volumes; use SQLite or PostgreSQL for millions of rows.
+ */
+export class CsvStore implements UsageStore {
+  readonly description: string;
+  readonly dir: string;
+  readonly #lock: DirLock;
+  readonly #usage: TableFile<UsageRecord>;
+  readonly #limits: TableFile<UsageLimit>;
+  readonly #reservations: TableFile<ReservationRow>;
+  readonly #rejections: TableFile<QuotaRejection>;
+  readonly #audit: TableFile<AuditEntry>;
+  readonly #projects: TableFile<{ id: number; name: string }>;
+  readonly #users: TableFile<UserRecord>;
+  readonly #counters: TableFile<CounterRow>;
+  readonly #prices: TableFile<ModelPrice>;
+  #opened = false;
+
+  constructor(options: CsvStoreOptions = {}) {
+    this.dir = resolve(options.dir ?? "data");
+    this.description = `csv:${this.dir}`;
+    this.#lock = new DirLock(this.dir);
+    const file = (name: string) => join(this.dir, `${name}.csv`);
+    const fsync = options.durability === "full";
+    this.#usage = new TableFile(file("accounting_entries"), usageCodec, fsync);
+    this.#limits = new TableFile(file("usage_limits"), limitCodec, fsync);
+    this.#reservations = new TableFile(file("quota_reservations"), reservationCodec, fsync);
+    this.#rejections = new TableFile(file("quota_rejections"), rejectionCodec, fsync);
+    this.#audit = new TableFile(file("audit_log_entries"), auditCodec, fsync);
+    this.#projects = new TableFile(file("projects"), projectCodec, fsync);
+    this.#users = new TableFile(file("users"), userCodec, fsync);
+    this.#counters = new TableFile(file("store_counters"), counterCodec, fsync);
+    this.#prices = new TableFile(file("model_prices"), priceCodec, fsync);
+  }
+
+  get #tables(): TableFile<{ id: number }>[] {
+    return [this.#usage, this.#limits, this.#reservations, this.#rejections, this.#audit, this.#projects, this.#users, this.#counters, this.#prices] as TableFile<{ id: number }>[];
+  }
+
+  async open(): Promise<void> {
+    if (this.#opened) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      accessSync(this.dir, constants.W_OK);
+    } catch (error) {
+      throw new StoreUnavailableError(`cannot use the CSV directory ${this.dir}: ${(error as Error).message}`, { cause: error });
+    }
+    await this.#lock.run(() => {
+      for (const table of this.#tables) table.ensure();
+    });
+    this.#opened = true;
+  }
+
+  async close(): Promise<void> {
+    this.#opened = false;
+  }
+
+  /** Runs `work` under the directory lock with every table up to date. */
+  async #locked<T>(work: () => T): Promise<T> {
+    await this.open();
+    return this.#lock.run(() => {
+      for (const table of this.#tables) table.refresh();
+      return work();
+    });
+  }
+
+  insertUsage(record: NewUsageRecord): Promise<number> {
+    return this.#locked(() => this.#usage.append([record])[0]!.id);
+  }
+
+  async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
+    // Check every record before writing any, so a bad one leaves the file untouched.
+    for (const [i, r] of records.entries()) {
+      if (typeof r.model !== "string" || r.model === "") throw new QueryRejectedError(`record ${i}: model must be a non-empty string`);
+      if (!(r.timestamp instanceof Date) || Number.isNaN(r.timestamp.getTime())) throw new QueryRejectedError(`record ${i}: invalid timestamp`);
+    }
+    await this.#locked(() => this.#usage.append(records));
+  }
+
+  sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
+    return this.#locked(() => totalsOf(this.#inRange(range, filter)));
+  }
+
+  async sumUsageByModel(range: TimeRange, filter: UsageRecordFilter = {}): Promise<ModelUsageTotals[]> {
+    return (await this.sumUsageBy(range, "model", filter)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
+  }
+
+  sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
+    return this.#locked(() => {
+      const groups = new Map<string | null, UsageRecord[]>();
+      for (const row of this.#inRange(range, filter)) {
+        const key = row[dimension];
+        const list = groups.get(key);
+        if (list) list.push(row);
+        else groups.set(key, [row]);
+      }
+      return [...groups.entries()]
+        .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, rows]) => ({ key, ...totalsOf(rows) }));
+    });
+  }
+
+  #inRange(range: TimeRange, filter: UsageRecordFilter): UsageRecord[] {
+    const start = range.start.getTime();
+    const end = range.end.getTime();
+    return this.#usage.rows.filter((r) => {
+      const t = r.timestamp.getTime();
+      return t >= start && t <= end && (filter.session === undefined || r.session === filter.session);
+    });
+  }
+
+  usageInRange(range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]> {
+    return this.#locked(() =>
+      this.#inRange(range, {})
+        .filter((r) => r.id > afterId)
+        .sort((a, b) => a.id - b.id)
+        .slice(0, Math.max(0, limit))
+        .map((r) => ({ ...r })),
+    );
+  }
+
+  updateCosts(changes: readonly CostChange[]): Promise<void> {
+    return this.#locked(() => {
+      if (changes.length === 0) return;
+      const byId = new Map(changes.map((c) => [c.id, c]));
+      // One rewrite (temporary file, rename): every change lands or none does.
+      this.#usage.rewrite(this.#usage.rows.map((r) => {
+        const change = byId.get(r.id);
+        return change ? { ...r, costNanos: change.costNanos, costSource: change.costSource } : r;
+      }));
+    });
+  }
+
+  insertPrice(price: NewModelPrice): Promise<ModelPrice> {
+    return this.#locked(() => this.#prices.append([{ ...price, createdAt: new Date() }])[0]!);
+  }
+
+  listPrices(): Promise<ModelPrice[]> {
+    return this.#locked(() =>
+      [...this.#prices.rows].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0) || a.effectiveFrom.getTime() - b.effectiveFrom.getTime() || a.id - b.id),
+    );
+  }
+
+  deletePrice(id: number): Promise<boolean> {
+    return this.#locked(() => {
+      const kept = this.#prices.rows.filter((p) => p.id !== id);
+      if (kept.length === this.#prices.rows.length) return false;
+      this.#prices.rewrite(kept);
+      return true;
+    });
+  }
+
+  tail(limit: number, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
+    return this.#locked(() =>
+      this.#usage.rows
+        .filter((r) => filter.session === undefined || r.session === filter.session)
+        .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime() || b.id - a.id)
+        .slice(0, Math.max(0, limit))
+        .map((r) => ({ ...r })),
+    );
+  }
+
+  purgeUsage(): Promise<number> {
+    return this.#locked(() => {
+      const count = this.#usage.rows.length;
+      this.#usage.rewrite([]);
+      return count;
+    });
+  }
+
+  async readOnlyQuery(_sql: string): Promise<QueryResult> {
+    throw new QueryRejectedError("SQL queries are not supported by the CSV store; use the SQLite or PostgreSQL store");
+  }
+
+  insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {
+    return this.#locked(() => {
+      const allSet = limit.model !== null && limit.username !== null && limit.callerName !== null && limit.projectName !== null;
+      // The original's uniqueness rule: only limits whose four selectors are all set can clash.
+      if (allSet && this.#limits.rows.some((l) => l.scope === limit.scope && l.limitType === limit.limitType && l.model === limit.model && l.username === limit.username && l.callerName === limit.callerName && l.projectName === limit.projectName)) {
+        throw new ConflictError("a limit with the same scope, limit type, model, username, caller and project already exists");
+      }
+      const now = new Date();
+      const [stored] = this.#limits.append([{ ...limit, createdAt: now, updatedAt: now }]);
+      this.#bump(LIMITS_VERSION);
+      return stored!;
+    });
+  }
+
+  listLimits(filter: LimitFilter = {}): Promise<UsageLimit[]> {
+    return this.#locked(() =>
+      this.#limits.rows.filter(
+        (l) =>
+          (filter.scope === undefined || l.scope === filter.scope) &&
+          (filter.model === undefined || l.model === filter.model) &&
+          (filter.username === undefined || l.username === filter.username) &&
+          (filter.callerName === undefined || l.callerName === filter.callerName) &&
+          (filter.projectName === undefined || l.projectName === filter.projectName),
+      ),
+    );
+  }
+
+  deleteLimit(id: number): Promise<boolean> {
+    return this.#locked(() => {
+      const kept = this.#limits.rows.filter((l) => l.id !== id);
+      if (kept.length === this.#limits.rows.length) return false;
+      this.#limits.rewrite(kept);
+      this.#bump(LIMITS_VERSION);
+      return true;
+    });
+  }
+
+  limitsVersion(): Promise<number> {
+    return this.#locked(() => this.#counter(LIMITS_VERSION));
+  }
+
+  sumQuotaUsage(queries: readonly UsageQuery[], now: Date): Promise<QuotaUsage[]> {
+    return this.#locked(() => this.#quotaSums(queries, now));
+  }
+
+  guardedWrite<T>(_lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
+    return this.#locked((): GuardedOutcome<T> => {
+      const now = clock();
+      const { queries, decide } = build(now, this.#counter(LIMITS_VERSION));
+      const decision = decide(this.#quotaSums(queries, now));
+      const write = decision.write;
+      switch (write.kind) {
+        case "usage":
+          return { result: decision.result, id: this.#usage.append([write.record])[0]!.id };
+        case "reservation": {
+          const live = this.#reservations.rows.filter((r) => r.expiresAt.getTime() > now.getTime());
+          if (live.length !== this.#reservations.rows.length) this.#reservations.rewrite(live);
+          return { result: decision.result, id: this.#reservations.append([write.reservation])[0]!.id };
+        }
+        case "rejection":
+          return { result: decision.result, id: this.#rejections.append([write.rejection])[0]!.id };
+        case "none":
+          return { result: decision.result, id: null };
+      }
+    });
+  }
+
+  #quotaSums(queries: readonly UsageQuery[], now: Date): QuotaUsage[] {
+    const open = this.#reservations.rows.filter((r) => r.expiresAt.getTime() > now.getTime());
+    return queries.map((query) => {
+      const start = query.start.getTime();
+      const end = query.end.getTime();
+      let requests = 0;
+      let inputTokens = 0;
+      let outputTokens = 0;
+      let totalTokens = 0;
+      let costNanos = 0n;
+      let oldest: number | null = null;
+      const count = (t: number, input: number, output: number, total: number, cost: bigint) => {
+        requests++;
+        inputTokens += input;
+        outputTokens += output;
+        totalTokens += total;
+        costNanos += cost;
+        if (oldest === null || t < oldest) oldest = t;
+      };
+      for (const r of this.#usage.rows) {
+        const t = r.timestamp.getTime();
+        if (t >= start && t <= end && usageFilterMatches(query.filter, r)) count(t, r.promptTokens, r.completionTokens, r.totalTokens, r.costNanos);
+      }
+      for (const r of open) {
+        const t = r.createdAt.getTime();
+        if (t >= start && t <= end && usageFilterMatches(query.filter, r)) count(t, r.inputTokens, r.completionTokens, r.inputTokens + r.completionTokens, r.costNanos);
+      }
+      return { requests, inputTokens, outputTokens, totalTokens, costNanos, oldest: oldest === null ? null : new Date(oldest) };
+    });
+  }
+
+  commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
+    return this.#locked(() => {
+      const kept = this.#reservations.rows.filter((r) => r.id !== reservationId);
+      // Write the usage first: if the process dies between the two steps the reservation merely
+      // expires, whereas the other order could lose the record.
+      const id = this.#usage.append([record])[0]!.id;
+      if (kept.length !== this.#reservations.rows.length) this.#reservations.rewrite(kept);
+      return id;
+    });
+  }
+
+  cancelReservation(reservationId: number): Promise<boolean> {
+    return this.#locked(() => {
+      const kept = this.#reservations.rows.filter((r) => r.id !== reservationId);
+      if (kept.length === this.#reservations.rows.length) return false;
+      this.#reservations.rewrite(kept);
+      return true;
+    });
+  }
+
+  insertRejection(rejection: NewQuotaRejection): Promise<number> {
+    return this.#locked(() => this.#rejections.append([rejection])[0]!.id);
+  }
+
+  listRejections(session?: string): Promise<QuotaRejection[]> {
+    return this.#locked(() =>
+      this.#rejections.rows.filter((r) => session === undefined || r.session === session).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id),
+    );
+  }
+
+  insertAuditEntry(entry: NewAuditEntry): Promise<number> {
+    return this.#locked(() => this.#audit.append([entry])[0]!.id);
+  }
+
+  listAuditEntries(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    return this.#locked(() => {
+      const rows = this.#audit.rows
+        .filter(
+          (e) =>
+            (filter.start === undefined || e.timestamp >= filter.start) &&
+            (filter.end === undefined || e.timestamp <= filter.end) &&
+            (filter.appName === undefined || e.appName === filter.appName) &&
+            (filter.userName === undefined || e.userName === filter.userName) &&
+            (filter.project === undefined || e.project === filter.project) &&
+            (filter.logType === undefined || e.logType === filter.logType) &&
+            (filter.session === undefined || e.session === filter.session),
+        )
+        .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime() || b.id - a.id);
+      return filter.limit === undefined ? rows : rows.slice(0, filter.limit);
+    });
+  }
+
+  createProject(name: string): Promise<void> {
+    return this.#locked(() => {
+      if (this.#projects.rows.some((p) => p.name === name)) throw new ConflictError(`Project '${name}' already exists`);
+      this.#projects.append([{ name }]);
+      this.#bump(REGISTRY_VERSION);
+    });
+  }
+
+  listProjects(): Promise<string[]> {
+    return this.#locked(() => this.#projects.rows.map((p) => p.name).sort());
+  }
+
+  renameProject(name: string, newName: string): Promise<boolean> {
+    return this.#locked(() => {
+      if (!this.#projects.rows.some((p) => p.name === name)) return false;
+      if (this.#projects.rows.some((p) => p.name === newName)) throw new ConflictError(`Project '${newName}' already exists`);
+      this.#projects.rewrite(this.#projects.rows.map((p) => (p.name === name ? { ...p, name: newName } : p)));
+      this.#bump(REGISTRY_VERSION);
+      return true;
+    });
+  }
+
+  deleteProject(name: string): Promise<boolean> {
+    return this.#locked(() => {
+      const kept = this.#projects.rows.filter((p) => p.name !== name);
+      if (kept.length === this.#projects.rows.length) return false;
+      this.#projects.rewrite(kept);
+      this.#bump(REGISTRY_VERSION);
+      return true;
+    });
+  }
+
+  createUser(user: NewUser, now: Date): Promise<UserRecord> {
+    return this.#locked(() => {
+      if (this.#users.rows.some((u) => u.userName === user.userName)) throw new ConflictError(`User '${user.userName}' already exists`);
+      const createdAt = user.createdAt ?? now;
+      const [stored] = this.#users.append([
+        { userName: user.userName, ouName: user.ouName, email: user.email, enabled: user.enabled ?? true, createdAt, lastEnabledAt: user.lastEnabledAt ?? createdAt, lastDisabledAt: user.lastDisabledAt ?? null },
+      ]);
+      this.#bump(REGISTRY_VERSION);
+      return stored!;
+    });
+  }
+
+  listUsers(): Promise<UserRecord[]> {
+    return this.#locked(() => [...this.#users.rows].sort((a, b) => (a.userName < b.userName ? -1 : a.userName > b.userName ? 1 : 0)));
+  }
+
+  updateUser(userName: string, changes: UserChanges): Promise<boolean> {
+    return this.#locked(() => {
+      if (!this.#users.rows.some((u) => u.userName === userName)) return false;
+      if (changes.newUserName !== undefined && changes.newUserName !== userName && this.#users.rows.some((u) => u.userName === changes.newUserName)) {
+        throw new ConflictError(`User '${changes.newUserName}' already exists`);
+      }
+      this.#users.rewrite(
+        this.#users.rows.map((u) =>
+          u.userName !== userName
+            ? u
+            : {
+                ...u,
+                ...(changes.newUserName !== undefined && { userName: changes.newUserName }),
+                ...(changes.ouName !== undefined && { ouName: changes.ouName }),
+                ...(changes.email !== undefined && { email: changes.email }),
+              },
+        ),
+      );
+      this.#bump(REGISTRY_VERSION);
+      return true;
+    });
+  }
+
+  setUserEnabled(userName: string, enabled: boolean, now: Date): Promise<boolean> {
+    return this.#locked(() => {
+      if (!this.#users.rows.some((u) => u.userName === userName)) return false;
+      this.#users.rewrite(this.#users.rows.map((u) => (u.userName !== userName ? u : enabled ? { ...u, enabled, lastEnabledAt: now } : { ...u, enabled, lastDisabledAt: now })));
+      this.#bump(REGISTRY_VERSION);
+      return true;
+    });
+  }
+
+  registryVersion(): Promise<number> {
+    return this.#locked(() => this.#counter(REGISTRY_VERSION));
+  }
+
+  importCursor(key: string): Promise<number> {
+    return this.#locked(() => this.#counter(key));
+  }
+
+  importRows(batch: ImportBatch, cursor: ImportCursor): Promise<void> {
+    return this.#locked(() => {
+      if (batch.kind === "usage") this.#usage.append(batch.rows);
+      else if (batch.kind === "audit") this.#audit.append(batch.rows);
+      else this.#rejections.append(batch.rows);
+      this.#setCounter(cursor.key, cursor.value);
+    });
+  }
+
+  #counter(key: string): number {
+    return this.#counters.rows.find((c) => c.key === key)?.value ?? 0;
+  }
+
+  #bump(key: string): void {
+    this.#setCounter(key, this.#counter(key) + 1);
+  }
+
+  #setCounter(key: string, value: number): void {
+    const existing = this.#counters.rows.find((c) => c.key === key);
+    if (!existing) this.#counters.append([{ key, value }]);
+    else this.#counters.rewrite(this.#counters.rows.map((c) => (c.key === key ? { ...c, value } : c)));
+  }
+}
+
+function totalsOf(rows: readonly UsageRecord[]): UsageTotals {
+  if (rows.length === 0) return EMPTY_TOTALS;
+  let micros = 0;
+  const t = { ...EMPTY_TOTALS, requests: rows.length } as { -readonly [K in keyof UsageTotals]: UsageTotals[K] };
+  for (const r of rows) {
+    t.promptTokens += r.promptTokens;
+    t.completionTokens += r.completionTokens;
+    t.totalTokens += r.totalTokens;
+    t.localPromptTokens += r.localPromptTokens;
+    t.localCompletionTokens += r.localCompletionTokens;
+    t.localTotalTokens += r.localTotalTokens;
+    t.cachedTokens += r.cachedTokens;
+    t.reasoningTokens += r.reasoningTokens;
+    t.costNanos += r.costNanos;
+    // Microseconds, as the SQL stores sum them, so every store reports the same figure.
+    micros += Math.round(r.executionTime * 1e6);
+  }
+  t.executionTime = micros / 1e6;
+  return t;
+}

@@ -1,0 +1,385 @@
+import pg from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+import {
+  type CostChange,
+  QueryRejectedError,
+  StoreUnavailableError,
+  type GuardedStep,
+  type GuardedOutcome,
+  type QuotaUsage,
+  type UsageQuery,
+  type ImportBatch,
+  type ImportCursor,
+  type GroupUsageTotals,
+  type UsageDimension,
+  type UsageRecordFilter,
+  type ModelUsageTotals,
+  type NewUsageRecord,
+  type QueryResult,
+  type QueryValue,
+  type TimeRange,
+  type UsageStore,
+  type UsageTotals,
+} from "@llm-accounting/core";
+import type { PrismaClient } from "../generated/postgresql/client.js";
+import { postgresqlMigrations } from "../generated/migrations.js";
+import { migratePostgresql } from "../migrate/postgresql-migrator.js";
+import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
+import { foldQuotaRows, quotaSumsSql, type QuotaSqlDialect } from "../shared/quota-sql.js";
+import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
+import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
+import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
+import { retryConflicts } from "./retry-conflicts.js";
+
+/** Options of the PostgreSQL store. */
+export interface PostgresqlStoreOptions {
+  /** `postgresql://user:password@host:port/database`; defaults to $POSTGRESQL_CONNECTION_STRING. */
+  readonly connectionString?: string;
+  /** Largest number of pooled connections. Default 10. */
+  readonly maxConnections?: number;
+  /** How long to wait for a connection, in ms, before failing. Default 5,000. */
+  readonly connectTimeoutMs?: number;
+}
+
+const placeholders = USAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
+const INSERT_SQL = `INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES (${placeholders}) RETURNING id`;
+const PG_DIALECT: SumDialect = {
+  param: (n) => `$${n}::timestamptz`,
+  micros: (column) => `round(${column} * 1000000)::bigint`,
+  integer: (expression) => `${expression}::bigint`,
+};
+const SUM_RANGE_SQL = rangeSumSql(PG_DIALECT, false);
+// Parameters 1 and 2 of the filtered sums are instants, 3 is the session.
+const PG_FILTERED: SumDialect = { ...PG_DIALECT, param: (n) => (n <= 2 ? `$${n}::timestamptz` : `$${n}`) };
+const SUM_BY_MODEL_SQL = rangeSumSql(PG_DIALECT, true);
+
+const QUOTA_DIALECT: QuotaSqlDialect = {
+  param: (n) => `$${n}`,
+  integer: (expression) => `(${expression})::bigint`,
+  time: (date) => date,
+  readTime: (value) => (value instanceof Date ? value : null),
+};
+// Advisory locks take two int4 keys: this class id (any constant) and the limit id.
+const LIMIT_LOCK_CLASS = 0x4c4c4d41;
+const BATCH_LOCK_CLASS = 0x4c4c4d42;
+
+// int8 (COUNT, SUM::bigint, cost_nanos) arrives as text by default; read it as BigInt so money stays exact.
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Usage store on PostgreSQL. One `pg` pool serves Prisma (through @prisma/adapter-pg) and the
+ * statements Prisma cannot express: sums, multi-statement migrations, read-only transactions.
+ */
+export class PostgresqlStore extends PrismaModelStore implements UsageStore {
+  readonly description: string;
+  readonly #connectionString: string;
+  readonly #options: PostgresqlStoreOptions;
+  #pool: pg.Pool | undefined;
+  #prisma: Promise<PrismaClient> | undefined;
+  #opening: Promise<void> | undefined;
+
+  constructor(options: PostgresqlStoreOptions = {}) {
+    super();
+    this.#options = options;
+    this.#connectionString = resolveConnectionString(options.connectionString);
+    this.description = `postgresql:${redactConnectionString(this.#connectionString)}`;
+  }
+
+  protected async models(): Promise<PrismaModels> {
+    return this.prisma();
+  }
+
+  /** The Prisma client over this store's pool (opens the store). */
+  async prisma(): Promise<PrismaClient> {
+    await this.open();
+    // Created on first use: the client loads a WebAssembly query compiler the hot paths never need.
+    this.#prisma ??= import("../generated/postgresql/client.js").then(({ PrismaClient }) => new PrismaClient({ adapter: new PrismaPg(this.#pool!) }));
+    return this.#prisma;
+  }
+
+  /** The `pg` pool (opens the store). */
+  async pool(): Promise<pg.Pool> {
+    await this.open();
+    return this.#pool!;
+  }
+
+  open(): Promise<void> {
+    this.#opening ??= this.#open().catch((error: unknown) => {
+      this.#opening = undefined;
+      throw error;
+    });
+    return this.#opening;
+  }
+
+  async #open(): Promise<void> {
+    try {
+      await migratePostgresql(this.#connectionString, undefined, postgresqlMigrations);
+    } catch (error) {
+      throw new StoreUnavailableError(`cannot open PostgreSQL ${redactConnectionString(this.#connectionString)}: ${describePgError(error)}`, { cause: error });
+    }
+    const pool = new pg.Pool({
+      connectionString: this.#connectionString,
+      max: this.#options.maxConnections ?? 10,
+      connectionTimeoutMillis: this.#options.connectTimeoutMs ?? 5_000,
+      types,
+    });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    pool.on("error", () => undefined);
+    this.#pool = pool;
+  }
+
+  async close(): Promise<void> {
+    const opening = this.#opening;
+    this.#opening = undefined;
+    if (!opening) return;
+    await opening.catch(() => undefined);
+    const prisma = this.#prisma;
+    if (prisma) await (await prisma.catch(() => undefined))?.$disconnect();
+    await this.#pool?.end();
+    this.#prisma = undefined;
+    this.#pool = undefined;
+  }
+
+  async #query<T>(sql: string, params: unknown[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
+    await this.open();
+    return this.#pool!.query<T & pg.QueryResultRow>(sql, params);
+  }
+
+  /** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    await this.open();
+    const client = await this.#pool!.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async insertUsage(record: NewUsageRecord): Promise<number> {
+    const result = await retryConflicts(() => this.#query<{ id: number }>(INSERT_SQL, usageParams(record)));
+    return Number(result.rows[0]!.id);
+  }
+
+  async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
+    await retryConflicts(() => this.#insertBatch(records));
+  }
+
+  async #insertBatch(records: readonly NewUsageRecord[]): Promise<void> {
+    return this.#transaction(async (client) => {
+      // Batches take one shared lock: their trigger updates of the rollup rows would otherwise
+      // cross (hourly rows by model, daily rows by user/project/caller) and deadlock each other.
+      await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
+      // Multi-row INSERTs of up to 1,000 rows keep round trips low and stay under the 65,535-parameter cap.
+      for (let i = 0; i < records.length; i += 1_000) {
+        const chunk = records.slice(i, i + 1_000);
+        const width = USAGE_COLUMNS.length;
+        const values = chunk.map((_, r) => `(${USAGE_COLUMNS.map((__, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
+        await client.query(`INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES ${values}`, chunk.flatMap(usageParams));
+      }
+    });
+  }
+
+  /** Sets many costs in one statement, under the batch lock and retried like batches: the rollup triggers touch the same rows. */
+  override async updateCosts(changes: readonly CostChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await retryConflicts(() =>
+      this.#transaction(async (client) => {
+        await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
+        await client.query(
+          "UPDATE accounting_entries AS e SET cost_nanos = v.cost, cost_source = v.source FROM unnest($1::int[], $2::bigint[], $3::text[]) AS v(id, cost, source) WHERE e.id = v.id",
+          [changes.map((c) => c.id), changes.map((c) => c.costNanos.toString()), changes.map((c) => c.costSource)],
+        );
+      }),
+    );
+  }
+
+  async sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
+    if (filter.session !== undefined) return totalsFromRow((await this.#filtered(null, range, filter))[0]);
+    const result = await this.#query<TotalsRow>(SUM_RANGE_SQL, splitParams(splitByHour(range), (d) => d));
+    return totalsFromRow(result.rows[0]);
+  }
+
+  async sumUsageByModel(range: TimeRange, filter: UsageRecordFilter = {}): Promise<ModelUsageTotals[]> {
+    if (filter.session !== undefined) return (await this.sumUsageBy(range, "model", filter)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
+    const result = await this.#query<TotalsRow>(SUM_BY_MODEL_SQL, splitParams(splitByHour(range), (d) => d));
+    return result.rows.map((row) => ({ model: String(row.model), ...totalsFromRow(row) }));
+  }
+
+  async sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
+    if (filter.session === undefined && ROLLED_UP_DIMENSIONS.has(dimension)) {
+      const rows = (await this.#query<TotalsRow>(dailyDimsSumSql(PG_DIALECT, dimension), splitParams(splitByDay(range), (d) => d))).rows;
+      return rows.map((row) => ({ key: dailyDimsKey(row), ...totalsFromRow(row) }));
+    }
+    return (await this.#filtered(dimension, range, filter)).map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
+  }
+
+  async #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): Promise<TotalsRow[]> {
+    const bySession = filter.session !== undefined;
+    const sql = filteredSumSql(PG_FILTERED, dimension, bySession);
+    return (await this.#query<TotalsRow>(sql, [range.start, range.end, ...(bySession ? [filter.session] : [])])).rows;
+  }
+
+  async importCursor(key: string): Promise<number> {
+    const result = await this.#query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = $1", [key]);
+    return Number(result.rows[0]?.value ?? 0);
+  }
+
+  async importRows(batch: ImportBatch, cursor: ImportCursor): Promise<void> {
+    return this.#transaction(async (client) => {
+      if (batch.kind === "usage") {
+        for (const row of batch.rows) await client.query(INSERT_SQL, usageParams(row));
+      } else if (batch.kind === "audit") {
+        for (const e of batch.rows) {
+          await client.query(
+            "INSERT INTO audit_log_entries (timestamp, app_name, user_name, model, prompt_text, response_text, remote_completion_id, project, log_type, session) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            [e.timestamp, e.appName, e.userName, e.model, e.promptText, e.responseText, e.remoteCompletionId, e.project, e.logType, e.session],
+          );
+        }
+      } else {
+        for (const r of batch.rows) await client.query("INSERT INTO quota_rejections (created_at, session, rejection_message) VALUES ($1, $2, $3)", [r.createdAt, r.session, r.message]);
+      }
+      await client.query("INSERT INTO store_counters (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [cursor.key, cursor.value]);
+    });
+  }
+
+  async registryVersion(): Promise<number> {
+    const result = await this.#query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'registry_version'", []);
+    return Number(result.rows[0]?.value ?? 0);
+  }
+
+  async limitsVersion(): Promise<number> {
+    const result = await this.#query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'", []);
+    return Number(result.rows[0]?.value ?? 0);
+  }
+
+  async sumQuotaUsage(queries: readonly UsageQuery[], now: Date): Promise<QuotaUsage[]> {
+    if (queries.length === 0) return [];
+    const { sql, params } = quotaSumsSql(QUOTA_DIALECT, queries, now);
+    const result = await this.#query<Record<string, unknown>>(sql, params);
+    return foldQuotaRows(QUOTA_DIALECT, queries.length, result.rows);
+  }
+
+  async guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
+    // A retry re-reads the clock and the sums: the decision is always taken on what it writes after.
+    return retryConflicts(() => this.#guardedWrite(lockKeys, clock, build));
+  }
+
+  async #guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
+    return this.#transaction(async (client) => {
+      // Transaction-scoped advisory locks on the limits involved, in one order everywhere so two
+      // writers never wait on each other in a cycle. Requests sharing no limit do not block.
+      for (const key of [...new Set(lockKeys)].sort((a, b) => a - b)) {
+        await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LIMIT_LOCK_CLASS, key]);
+      }
+      const version = await client.query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'");
+      const now = clock();
+      const { queries, decide } = build(now, Number(version.rows[0]?.value ?? 0));
+      let usage: QuotaUsage[] = [];
+      if (queries.length > 0) {
+        const { sql, params } = quotaSumsSql(QUOTA_DIALECT, queries, now);
+        usage = foldQuotaRows(QUOTA_DIALECT, queries.length, (await client.query(sql, params)).rows);
+      }
+      const decision = decide(usage);
+      const write = decision.write;
+      let id: number | null = null;
+      if (write.kind === "usage") {
+        id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(write.record))).rows[0]!.id);
+      } else if (write.kind === "reservation") {
+        const r = write.reservation;
+        await client.query("DELETE FROM quota_reservations WHERE expires_at <= $1", [now]);
+        const inserted = await client.query<{ id: number }>(
+          "INSERT INTO quota_reservations (created_at, expires_at, model, username, caller_name, project, session, input_tokens, completion_tokens, cost_nanos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+          [r.createdAt, r.expiresAt, r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos.toString()],
+        );
+        id = Number(inserted.rows[0]!.id);
+      } else if (write.kind === "rejection") {
+        const inserted = await client.query<{ id: number }>(
+          "INSERT INTO quota_rejections (created_at, session, rejection_message) VALUES ($1, $2, $3) RETURNING id",
+          [write.rejection.createdAt, write.rejection.session, write.rejection.message],
+        );
+        id = Number(inserted.rows[0]!.id);
+      }
+      return { result: decision.result, id };
+    });
+  }
+
+  async commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
+    return retryConflicts(() => this.#commitReservation(reservationId, record));
+  }
+
+  async #commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
+    return this.#transaction(async (client) => {
+      await client.query("DELETE FROM quota_reservations WHERE id = $1", [reservationId]);
+      const id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id);
+      return id;
+    });
+  }
+
+  async cancelReservation(reservationId: number): Promise<boolean> {
+    return ((await this.#query("DELETE FROM quota_reservations WHERE id = $1", [reservationId])).rowCount ?? 0) > 0;
+  }
+
+  async readOnlyQuery(sql: string): Promise<QueryResult> {
+    await this.open();
+    const client = await this.#pool!.connect();
+    try {
+      // A READ ONLY transaction makes the server refuse every write, including ones hidden in
+      // CTEs or functions; the extended protocol (a parameter list) refuses a second statement.
+      await client.query("BEGIN READ ONLY");
+      await client.query("SET LOCAL statement_timeout = 30000");
+      const result = await client.query({ text: sql, values: [], rowMode: "array" });
+      const columns = result.fields.map((f) => f.name);
+      const rows = (result.rows as QueryValue[][]).map((values) => Object.fromEntries(columns.map((name, i) => [name, values[i] ?? null])));
+      return { columns, rows };
+    } catch (error) {
+      throw new QueryRejectedError(`query rejected: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await client.query("ROLLBACK").catch(() => undefined);
+      client.release();
+    }
+  }
+}
+
+function usageParams(r: NewUsageRecord): unknown[] {
+  return [
+    r.timestamp,
+    r.model,
+    r.promptTokens,
+    r.completionTokens,
+    r.totalTokens,
+    r.localPromptTokens,
+    r.localCompletionTokens,
+    r.localTotalTokens,
+    r.cachedTokens,
+    r.reasoningTokens,
+    r.costNanos.toString(),
+    r.executionTime,
+    // Records built by hand against the 0.2 contract lack these two; store their defaults.
+    r.cacheWriteTokens ?? 0,
+    r.costSource ?? null,
+    r.provider ?? null,
+    r.callerName,
+    r.username,
+    r.project,
+    r.session,
+  ];
+}
+
+function describePgError(error: unknown): string {
+  const e = error as { code?: string; message?: string; errors?: { message: string }[] };
+  if (e.code === "ECONNREFUSED") return "connection refused (is the server running and reachable?)";
+  if (e.code === "ENOTFOUND") return "host not found";
+  if (e.code === "3D000") return e.message ?? "database does not exist";
+  if (e.errors?.length) return e.errors.map((x) => x.message).join("; ");
+  return e.message ?? String(error);
+}

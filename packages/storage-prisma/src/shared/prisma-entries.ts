@@ -1,0 +1,62 @@
+import type { CostChange, CostSource, TimeRange, UsageRecord, UsageRecordFilter } from "@llm-accounting/core";
+
+/** An `accounting_entries` row as either generated Prisma client returns it. */
+export interface PrismaEntryRow {
+  id: number;
+  timestamp: Date;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  localPromptTokens: number;
+  localCompletionTokens: number;
+  localTotalTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  costNanos: bigint;
+  costSource: string | null;
+  provider: string | null;
+  executionTime: number;
+  callerName: string | null;
+  username: string | null;
+  project: string | null;
+  session: string | null;
+}
+
+/** The part of Prisma's `accountingEntry` delegate both stores use, identical in both clients. */
+export interface EntryDelegate {
+  findMany(args: {
+    where: { session?: string; timestamp?: { gte: Date; lte: Date }; id?: { gt: number } };
+    orderBy: ({ timestamp: "desc" } | { id: "desc" } | { id: "asc" })[];
+    take: number;
+    omit: { notes: true };
+  }): PromiseLike<PrismaEntryRow[]>;
+  deleteMany(): PromiseLike<{ count: number }>;
+  updateMany(args: { where: { id: number }; data: { costNanos: bigint; costSource: string } }): PromiseLike<{ count: number }>;
+}
+
+const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
+
+/** A Prisma entry row as a usage record (an unknown cost source written by a newer version reads as null). */
+function toRecord(row: PrismaEntryRow): UsageRecord {
+  return { ...row, costSource: row.costSource !== null && COST_SOURCES.has(row.costSource) ? (row.costSource as CostSource) : null };
+}
+
+/** The `limit` newest entries through Prisma's query builder (same code for every provider). */
+export async function tailEntries(entries: EntryDelegate, limit: number, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
+  if (limit <= 0) return [];
+  const rows = await entries.findMany({ where: filter.session === undefined ? {} : { session: filter.session }, orderBy: [{ timestamp: "desc" }, { id: "desc" }], take: limit, omit: { notes: true } });
+  return rows.map(toRecord);
+}
+
+/** Up to `limit` entries in the range with an id above `afterId`, in id order. */
+export async function entriesInRange(entries: EntryDelegate, range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]> {
+  const rows = await entries.findMany({ where: { timestamp: { gte: range.start, lte: range.end }, id: { gt: afterId } }, orderBy: [{ id: "asc" }], take: limit, omit: { notes: true } });
+  return rows.map(toRecord);
+}
+
+/** The update operations for a batch of cost changes (run them in one transaction). */
+export function costUpdates(entries: EntryDelegate, changes: readonly CostChange[]): PromiseLike<{ count: number }>[] {
+  return changes.map((change) => entries.updateMany({ where: { id: change.id }, data: { costNanos: change.costNanos, costSource: change.costSource } }));
+}

@@ -1,0 +1,164 @@
+import type {
+  AuditEntry,
+  CostChange,
+  ModelPrice,
+  NewModelPrice,
+  TimeRange,
+  AuditFilter,
+  LimitFilter,
+  NewAuditEntry,
+  NewQuotaRejection,
+  NewUsageLimit,
+  NewUser,
+  QuotaRejection,
+  UsageLimit,
+  UsageRecord,
+  UsageRecordFilter,
+  UserChanges,
+  UserRecord,
+} from "@llm-accounting/core";
+import { createAuditEntry, findAuditEntries, type AuditDelegate } from "./prisma-audit.js";
+import { costUpdates, entriesInRange, tailEntries, type EntryDelegate } from "./prisma-entries.js";
+import { createPrice, findPrices, removePrice, type PriceDelegate } from "./prisma-prices.js";
+import { createLimit, createRejection, findLimits, findRejections, removeLimit, type LimitDelegate, type RejectionDelegate } from "./prisma-limits.js";
+import { PrismaRegistry, type ProjectDelegate, type UserDelegate } from "./prisma-registry.js";
+
+/** The Prisma model delegates the stores share; both generated clients provide them. */
+export interface PrismaModels {
+  readonly accountingEntry: EntryDelegate;
+  readonly usageLimit: LimitDelegate;
+  readonly quotaRejection: RejectionDelegate;
+  readonly auditLogEntry: AuditDelegate;
+  readonly project: ProjectDelegate;
+  readonly user: UserDelegate;
+  readonly modelPrice: PriceDelegate;
+  /** Runs the operations in one transaction (Prisma's batch form). */
+  $transaction(operations: PromiseLike<unknown>[]): PromiseLike<unknown[]>;
+}
+
+/**
+ * The part of a store that Prisma's query builder expresses the same way for every provider:
+ * tail, purge, limits, rejections, the audit log and the registries. Subclasses add the hot paths
+ * and anything that needs their own SQL.
+ */
+export abstract class PrismaModelStore {
+  /** The opened client's model delegates. */
+  protected abstract models(): Promise<PrismaModels>;
+
+  readonly #registry = new PrismaRegistry(
+    async () => (await this.models()).project,
+    async () => (await this.models()).user,
+  );
+
+  /** The `limit` newest usage records, newest first. */
+  async tail(limit: number, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
+    return tailEntries((await this.models()).accountingEntry, limit, filter);
+  }
+
+  /** Usage records in the range after `afterId`, in id order. */
+  async usageInRange(range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]> {
+    return entriesInRange((await this.models()).accountingEntry, range, afterId, limit);
+  }
+
+  /** Sets the cost of each record, all in one transaction. */
+  async updateCosts(changes: readonly CostChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const models = await this.models();
+    await models.$transaction(costUpdates(models.accountingEntry, changes));
+  }
+
+  /** Stores a price. */
+  async insertPrice(price: NewModelPrice): Promise<ModelPrice> {
+    return createPrice((await this.models()).modelPrice, price, new Date());
+  }
+
+  /** Every stored price. */
+  async listPrices(): Promise<ModelPrice[]> {
+    return findPrices((await this.models()).modelPrice);
+  }
+
+  /** Deletes a price; false when unknown. */
+  async deletePrice(id: number): Promise<boolean> {
+    return removePrice((await this.models()).modelPrice, id);
+  }
+
+  /** Deletes every usage record; returns how many. */
+  async purgeUsage(): Promise<number> {
+    return (await (await this.models()).accountingEntry.deleteMany()).count;
+  }
+
+  /** Stores a limit. */
+  async insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {
+    return createLimit((await this.models()).usageLimit, limit, new Date());
+  }
+
+  /** Limits matching the filter, oldest first. */
+  async listLimits(filter?: LimitFilter): Promise<UsageLimit[]> {
+    return findLimits((await this.models()).usageLimit, filter);
+  }
+
+  /** Deletes a limit; false when unknown. */
+  async deleteLimit(id: number): Promise<boolean> {
+    return removeLimit((await this.models()).usageLimit, id);
+  }
+
+  /** Records a quota rejection. */
+  async insertRejection(rejection: NewQuotaRejection): Promise<number> {
+    return createRejection((await this.models()).quotaRejection, rejection);
+  }
+
+  /** Rejections, newest first. */
+  async listRejections(session?: string): Promise<QuotaRejection[]> {
+    return findRejections((await this.models()).quotaRejection, session);
+  }
+
+  /** Stores an audit entry. */
+  async insertAuditEntry(entry: NewAuditEntry): Promise<number> {
+    return createAuditEntry((await this.models()).auditLogEntry, entry);
+  }
+
+  /** Audit entries matching the filter, newest first. */
+  async listAuditEntries(filter?: AuditFilter): Promise<AuditEntry[]> {
+    return findAuditEntries((await this.models()).auditLogEntry, filter);
+  }
+
+  /** Registers a project. */
+  createProject(name: string): Promise<void> {
+    return this.#registry.createProject(name);
+  }
+
+  /** Project names, sorted. */
+  listProjects(): Promise<string[]> {
+    return this.#registry.listProjects();
+  }
+
+  /** Renames a project; false when unknown. */
+  renameProject(name: string, newName: string): Promise<boolean> {
+    return this.#registry.renameProject(name, newName);
+  }
+
+  /** Deletes a project; false when unknown. */
+  deleteProject(name: string): Promise<boolean> {
+    return this.#registry.deleteProject(name);
+  }
+
+  /** Registers a user. */
+  createUser(user: NewUser, now: Date): Promise<UserRecord> {
+    return this.#registry.createUser(user, now);
+  }
+
+  /** Users, sorted by name. */
+  listUsers(): Promise<UserRecord[]> {
+    return this.#registry.listUsers();
+  }
+
+  /** Updates a user; false when unknown. */
+  updateUser(userName: string, changes: UserChanges): Promise<boolean> {
+    return this.#registry.updateUser(userName, changes);
+  }
+
+  /** Enables or disables a user; false when unknown. */
+  setUserEnabled(userName: string, enabled: boolean, now: Date): Promise<boolean> {
+    return this.#registry.setUserEnabled(userName, enabled, now);
+  }
+}

@@ -1,0 +1,64 @@
+import type { ModelPrice, NewModelPrice } from "@llm-accounting/core";
+
+/** A `model_prices` row as both generated Prisma clients return it. */
+interface PriceRow {
+  id: number;
+  model: string;
+  provider: string | null;
+  effectiveFrom: Date;
+  inputNanosPerMtok: bigint;
+  cacheReadNanosPerMtok: bigint | null;
+  cacheWriteNanosPerMtok: bigint | null;
+  outputNanosPerMtok: bigint;
+  note: string | null;
+  createdAt: Date;
+}
+
+/** The part of Prisma's `modelPrice` delegate the stores use (identical in both clients). */
+export interface PriceDelegate {
+  create(args: { data: Omit<PriceRow, "id"> }): PromiseLike<PriceRow>;
+  findMany(args: { orderBy: ({ model: "asc" } | { effectiveFrom: "asc" } | { id: "asc" })[] }): PromiseLike<PriceRow[]>;
+  deleteMany(args: { where: { id: number } }): PromiseLike<{ count: number }>;
+}
+
+const toPrice = (row: PriceRow): ModelPrice => ({
+  id: row.id,
+  model: row.model,
+  provider: row.provider,
+  effectiveFrom: row.effectiveFrom,
+  inputNanosPerMTok: row.inputNanosPerMtok,
+  cacheReadNanosPerMTok: row.cacheReadNanosPerMtok,
+  cacheWriteNanosPerMTok: row.cacheWriteNanosPerMtok,
+  outputNanosPerMTok: row.outputNanosPerMtok,
+  note: row.note,
+  createdAt: row.createdAt,
+});
+
+/** Stores a price, stamped `now`. */
+export async function createPrice(prices: PriceDelegate, price: NewModelPrice, now: Date): Promise<ModelPrice> {
+  return toPrice(
+    await prices.create({
+      data: {
+        model: price.model,
+        provider: price.provider,
+        effectiveFrom: price.effectiveFrom,
+        inputNanosPerMtok: price.inputNanosPerMTok,
+        cacheReadNanosPerMtok: price.cacheReadNanosPerMTok,
+        cacheWriteNanosPerMtok: price.cacheWriteNanosPerMTok,
+        outputNanosPerMtok: price.outputNanosPerMTok,
+        note: price.note,
+        createdAt: now,
+      },
+    }),
+  );
+}
+
+/** Every price, by model, effective date, id. */
+export async function findPrices(prices: PriceDelegate): Promise<ModelPrice[]> {
+  return (await prices.findMany({ orderBy: [{ model: "asc" }, { effectiveFrom: "asc" }, { id: "asc" }] })).map(toPrice);
+}
+
+/** Deletes a price; false when there was none. */
+export async function removePrice(prices: PriceDelegate, id: number): Promise<boolean> {
+  return (await prices.deleteMany({ where: { id } })).count > 0;
+}

@@ -1,0 +1,132 @@
+import { EMPTY_TOTALS, type UsageDimension, type UsageTotals } from "@llm-accounting/core";
+
+/** Columns written for a usage record, in the order the stores pass values. */
+export const USAGE_COLUMNS = [
+  "timestamp",
+  "model",
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "local_prompt_tokens",
+  "local_completion_tokens",
+  "local_total_tokens",
+  "cached_tokens",
+  "reasoning_tokens",
+  "cost_nanos",
+  "execution_time",
+  "cache_write_tokens",
+  "cost_source",
+  "provider",
+  "caller_name",
+  "username",
+  "project",
+  "session",
+] as const;
+
+const SUMMED = [
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "local_prompt_tokens",
+  "local_completion_tokens",
+  "local_total_tokens",
+  "cached_tokens",
+  "reasoning_tokens",
+  "cost_nanos",
+] as const;
+
+/** SQL dialect details the range-sum query depends on. */
+export interface SumDialect {
+  /** The n-th (1-based) placeholder. */
+  param(n: number): string;
+  /** Rounds execution_time (seconds) to integer microseconds. */
+  micros(column: string): string;
+  /** Wraps a SUM so it reads back as a 64-bit integer. */
+  integer(expression: string): string;
+}
+
+/**
+ * One query summing a range: whole hours from `usage_hourly`, the edges from `accounting_entries`
+ * (see `splitByHour`; placeholders 1-6 follow `splitParams`). Execution time is summed in integer
+ * microseconds on both paths so results do not depend on how the range was split.
+ */
+export function rangeSumSql(dialect: SumDialect, byModel: boolean): string {
+  const p = dialect.param;
+  const rollup = `SELECT model, requests, ${SUMMED.join(", ")}, execution_micros FROM usage_hourly WHERE hour >= ${p(1)} AND hour < ${p(2)}`;
+  const raw =
+    `SELECT model, 1 AS requests, ${SUMMED.join(", ")}, ${dialect.micros("execution_time")} AS execution_micros FROM accounting_entries ` +
+    `WHERE (timestamp >= ${p(3)} AND timestamp < ${p(4)}) OR (timestamp >= ${p(5)} AND timestamp <= ${p(6)})`;
+  const sums = ["requests", ...SUMMED, "execution_micros"].map((c) => `${dialect.integer(`COALESCE(SUM(${c}), 0)`)} AS ${c}`).join(", ");
+  return byModel
+    ? `SELECT model, ${sums} FROM (${rollup} UNION ALL ${raw}) AS parts GROUP BY model ORDER BY model`
+    : `SELECT ${sums} FROM (${rollup} UNION ALL ${raw}) AS parts`;
+}
+
+/** A row of a totals query as drivers return it (integers as number or bigint). */
+export type TotalsRow = Record<string, number | bigint | string | null>;
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** Converts a totals row to `UsageTotals`. */
+export function totalsFromRow(row: TotalsRow | undefined): UsageTotals {
+  if (!row) return EMPTY_TOTALS;
+  return {
+    requests: num(row.requests),
+    promptTokens: num(row.prompt_tokens),
+    completionTokens: num(row.completion_tokens),
+    totalTokens: num(row.total_tokens),
+    localPromptTokens: num(row.local_prompt_tokens),
+    localCompletionTokens: num(row.local_completion_tokens),
+    localTotalTokens: num(row.local_total_tokens),
+    cachedTokens: num(row.cached_tokens),
+    reasoningTokens: num(row.reasoning_tokens),
+    costNanos: row.cost_nanos === null || row.cost_nanos === undefined ? 0n : BigInt(row.cost_nanos),
+    executionTime: num(row.execution_micros) / 1e6,
+  };
+}
+
+const DIMENSION_COLUMNS: Record<UsageDimension, string> = {
+  model: "model",
+  username: "username",
+  callerName: "caller_name",
+  project: "project",
+  session: "session",
+};
+
+/**
+ * Sums straight from `accounting_entries` (no rollup), optionally grouped by a dimension and
+ * narrowed to a session. Placeholders: 1 start, 2 end, 3 session when `bySession`. Null groups last.
+ */
+export function filteredSumSql(dialect: SumDialect, dimension: UsageDimension | null, bySession: boolean): string {
+  const p = dialect.param;
+  const sums = [
+    `${dialect.integer("COUNT(*)")} AS requests`,
+    ...SUMMED.map((c) => `${dialect.integer(`COALESCE(SUM(${c}), 0)`)} AS ${c}`),
+    `${dialect.integer(`COALESCE(SUM(${dialect.micros("execution_time")}), 0)`)} AS execution_micros`,
+  ].join(", ");
+  const where = `WHERE timestamp >= ${p(1)} AND timestamp <= ${p(2)}${bySession ? ` AND session = ${p(3)}` : ""}`;
+  if (dimension === null) return `SELECT ${sums} FROM accounting_entries ${where}`;
+  const column = DIMENSION_COLUMNS[dimension];
+  return `SELECT ${column} AS key, ${sums} FROM accounting_entries ${where} GROUP BY ${column} ORDER BY ${column} IS NULL, ${column}`;
+}
+
+/** The breakdown dimensions the daily rollup keeps (sessions are too many to roll up). */
+export const ROLLED_UP_DIMENSIONS: ReadonlySet<UsageDimension> = new Set(["username", "project", "callerName"]);
+
+/**
+ * A breakdown by user, project or caller: whole days from `usage_daily_dims`, the edges from the
+ * entries (placeholders 1-6 as `splitParams`). `key_null` carries NULL, which the rollup's keys cannot.
+ */
+export function dailyDimsSumSql(dialect: SumDialect, dimension: UsageDimension): string {
+  const p = dialect.param;
+  const column = DIMENSION_COLUMNS[dimension];
+  const rollup = `SELECT ${column} AS key, ${column}_null AS key_null, requests, ${SUMMED.join(", ")}, execution_micros FROM usage_daily_dims WHERE day >= ${p(1)} AND day < ${p(2)}`;
+  const raw =
+    `SELECT COALESCE(${column}, '') AS key, (${column} IS NULL) AS key_null, 1 AS requests, ${SUMMED.join(", ")}, ${dialect.micros("execution_time")} AS execution_micros ` +
+    `FROM accounting_entries WHERE (timestamp >= ${p(3)} AND timestamp < ${p(4)}) OR (timestamp >= ${p(5)} AND timestamp <= ${p(6)})`;
+  const sums = ["requests", ...SUMMED, "execution_micros"].map((c) => `${dialect.integer(`COALESCE(SUM(${c}), 0)`)} AS ${c}`).join(", ");
+  return `SELECT key, key_null, ${sums} FROM (${rollup} UNION ALL ${raw}) AS parts GROUP BY key, key_null ORDER BY key_null, key`;
+}
+
+/** The group key of a `dailyDimsSumSql` row. */
+export const dailyDimsKey = (row: TotalsRow): string | null => (Number(row.key_null) ? null : String(row.key));

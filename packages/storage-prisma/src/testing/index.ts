@@ -1,0 +1,2 @@
+export { createTestDatabase, TEST_POSTGRES_URL } from "./test-database.js";
+export { createPythonFixture, PYTHON_SQLITE_SCHEMA, pythonRows, TRICKY } from "./python-fixture.js";

@@ -1,0 +1,108 @@
+import { Accounting } from "@llm-accounting/core";
+import { SqliteStore } from "@llm-accounting/storage-prisma";
+import { percentile, round } from "./measure.mjs";
+import { race } from "./race.mjs";
+
+const MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "claude-haiku", "gemini-2.5-pro", "llama-3-70b", "o3", "mistral-large"];
+const USERS = Array.from({ length: 25 }, (_, i) => `user${i}`);
+const CALLERS = Array.from({ length: 5 }, (_, i) => `app${i}`);
+const PROJECTS = Array.from({ length: 4 }, (_, i) => `project${i}`);
+const SCOPES = ["GLOBAL", "MODEL", "USER", "CALLER", "PROJECT"];
+const TYPES = ["requests", "input_tokens", "output_tokens", "total_tokens", "cost"];
+const UNITS = ["minute", "hour", "day", "week", "monthly", "minute_rolling", "hour_rolling", "day_rolling", "week_rolling", "monthly_rolling"];
+
+/** A small deterministic generator, so every run benches the same data. */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** 40 limits of mixed scopes, types and units, generous enough that every check walks all of them. */
+function limits(random) {
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  return Array.from({ length: 40 }, (_, i) => {
+    const scope = SCOPES[i % SCOPES.length];
+    const limitType = TYPES[(i * 3) % TYPES.length];
+    const wildcard = random() < 0.25;
+    return {
+      scope,
+      limitType,
+      maxValue: limitType === "cost" ? 1e6 : 1e12,
+      intervalUnit: UNITS[(i * 7) % UNITS.length],
+      intervalValue: 1 + (i % 3),
+      model: scope === "MODEL" || (scope === "USER" && i % 2) ? (wildcard ? "*" : pick(MODELS)) : null,
+      username: scope === "USER" || scope === "CALLER" ? (wildcard ? "*" : pick(USERS)) : null,
+      callerName: scope === "CALLER" ? pick(CALLERS) : null,
+      projectName: scope === "PROJECT" ? pick(PROJECTS) : null,
+    };
+  });
+}
+
+/** Seeds `rows` entries over the last 30 days and the 40 limits; returns the facade. */
+export async function seededAccounting(file, rows, options = {}) {
+  const random = rng(42);
+  const accounting = new Accounting({ store: new SqliteStore({ file, ...options }) });
+  const end = Date.now();
+  const start = end - 30 * 86_400_000;
+  for (let offset = 0; offset < rows; offset += 10_000) {
+    const batch = [];
+    for (let i = offset; i < Math.min(rows, offset + 10_000); i++) {
+      batch.push({
+        model: MODELS[Math.floor(random() * MODELS.length)],
+        promptTokens: Math.floor(random() * 2000),
+        completionTokens: Math.floor(random() * 500),
+        cost: Math.floor(random() * 10_000) / 1e6,
+        timestamp: new Date(start + ((end - start) * i) / rows),
+        username: USERS[Math.floor(random() * USERS.length)],
+        callerName: CALLERS[Math.floor(random() * CALLERS.length)],
+        project: random() < 0.1 ? null : PROJECTS[Math.floor(random() * PROJECTS.length)],
+      });
+    }
+    await accounting.trackUsageBatch(batch);
+  }
+  for (const limit of limits(random)) await accounting.setUsageLimit(limit);
+  return accounting;
+}
+
+function randomRequest(random) {
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  return { model: pick(MODELS), username: pick(USERS), callerName: pick(CALLERS), projectName: random() < 0.1 ? null : pick(PROJECTS), inputTokens: 500, completionTokens: 100, cost: 0.002 };
+}
+
+/** check_quota: latency of checkQuota for random requests against 40 limits over `rows` entries. */
+export async function benchCheckQuota(file, rows, checks = 5000) {
+  const accounting = await seededAccounting(file, rows);
+  const random = rng(7);
+  for (let i = 0; i < 200; i++) await accounting.checkQuota(randomRequest(random)); // warm-up, builds the index
+  const latencies = [];
+  for (let i = 0; i < checks; i++) {
+    const request = randomRequest(random);
+    const t0 = process.hrtime.bigint();
+    await accounting.checkQuota(request);
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e3);
+  }
+  latencies.sort((a, b) => a - b);
+  // guarded: sequential atomic check-and-record on the same store.
+  const iterations = 3000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) {
+    const r = randomRequest(random);
+    await accounting.trackUsage({ model: r.model, username: r.username, callerName: r.callerName, project: r.projectName, promptTokens: 500, completionTokens: 100, cost: 0.002 }, { enforceLimits: true });
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await accounting.close();
+  return {
+    check_quota: { rows, limits: 40, checks, p50_us: round(percentile(latencies, 50)), p99_us: round(percentile(latencies, 99)) },
+    guarded: { iterations, iterations_per_s: Math.round(iterations / seconds) },
+  };
+}
+
+/** overshoot: 4 processes race 60 guarded calls each against one limit of 100 requests. */
+export async function benchOvershoot(file) {
+  const accounting = new Accounting({ store: new SqliteStore({ file }) });
+  await accounting.setUsageLimit({ scope: "GLOBAL", limitType: "requests", maxValue: 100, intervalUnit: "day", intervalValue: 1, model: null, username: null, callerName: null, projectName: null });
+  const result = await race("sqlite", file, 4, 60);
+  const stored = Number((await accounting.select("SELECT COUNT(*) AS n FROM accounting_entries")).rows[0].n);
+  await accounting.close();
+  return { processes: 4, limit: 100, attempts: 240, admitted: result.admitted, stored, errors: result.errors };
+}

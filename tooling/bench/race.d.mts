@@ -1,0 +1,9 @@
+/** Summed outcome of the racing workers. */
+export interface RaceResult {
+  admitted: number;
+  denied: number;
+  errors: number;
+  messages: string[];
+}
+/** Runs `processes` workers racing `attempts` guarded calls each. */
+export function race(backend: "sqlite" | "postgresql", location: string, processes: number, attempts: number): Promise<RaceResult>;

@@ -1,0 +1,28 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const worker = fileURLToPath(new URL("./race-worker.mjs", import.meta.url));
+
+/** Runs `processes` workers racing `attempts` guarded calls each; resolves with their summed counts. */
+export async function race(backend, location, processes, attempts) {
+  const startAt = Date.now() + 1500;
+  const runs = Array.from({ length: processes }, () =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [worker, backend, location, String(attempts), String(startAt)], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        if (code !== 0) reject(new Error(`worker exited ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`));
+        else resolve(JSON.parse(out.trim().split("\n").pop()));
+      });
+    }),
+  );
+  const results = await Promise.all(runs);
+  return results.reduce(
+    (sum, r) => ({ admitted: sum.admitted + r.admitted, denied: sum.denied + r.denied, errors: sum.errors + r.errors, messages: [...sum.messages, ...r.messages] }),
+    { admitted: 0, denied: 0, errors: 0, messages: [] },
+  );
+}
