@@ -27,7 +27,7 @@ export class DirLock {
         realpath: false,
         stale: this.#staleMs,
         // Wait longer than a lock can stay stale, so a crashed holder's lock is always reclaimed.
-        retries: { retries: Math.ceil((this.#staleMs + 10_000) / 50), factor: 1.3, minTimeout: 2, maxTimeout: 50 },
+        retries: { retries: Math.ceil((this.#staleMs + 10_000) / 20), factor: 1.3, minTimeout: 2, maxTimeout: 20 },
         // proper-lockfile's default throws from a timer, which would kill the host process.
         onCompromised: (error) => {
           lost = error;

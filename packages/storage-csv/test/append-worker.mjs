@@ -10,6 +10,6 @@ const record = (i) => ({
   localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNanos: 1000n, executionTime: 0.5,
   callerName: "a,b", username: 'say "hi"', project: "line\nbreak", session: null,
 });
-// Small batches, so the two processes interleave many times.
-for (let i = 0; i < Number(rows); i += 50) await store.insertUsageBatch(Array.from({ length: 50 }, (_, k) => record(i + k)));
+// Small batches, so the two processes interleave many times (100 lock hand-overs each).
+for (let i = 0; i < Number(rows); i += 100) await store.insertUsageBatch(Array.from({ length: 100 }, (_, k) => record(i + k)));
 await store.close();

@@ -133,7 +133,8 @@ describe("CSV files", () => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(20_000);
     expect(new Set(rows.map((r) => r.model)).size).toBe(2);
     expect(rows.every((r) => r.project === "line\nbreak" && r.username === 'say "hi"' && r.costNanos === 1000n)).toBe(true);
-  });
+    // Seconds alone, minutes when CI runs every package's tests at once on two cores.
+  }, 300_000);
 
   it("4 processes racing guarded writes store exactly 100", async () => {
     const dir = freshDir();

@@ -17,7 +17,8 @@ const accounting = new Accounting({ store: new SqliteStore({ file, busyTimeoutMs
 await accounting.open();
 const buffer = new UsageBuffer(accounting, {
   flushIntervalMs: 60_000,
-  exitTimeoutMs: 300,
+  // Short only where the flush can never succeed; elsewhere a slow CI machine must not abandon rows.
+  exitTimeoutMs: mode === "locked" ? 300 : 60_000,
   retryBaseMs: 10,
   onError: (event) => {
     if (event.stage === "exit") console.log(`abandoned ${event.records.length}`);

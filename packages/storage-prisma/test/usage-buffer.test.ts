@@ -243,7 +243,7 @@ describe("UsageBuffer exit hooks", () => {
       for (const line of lines) onLine(line, child);
     });
     // A worker that hangs (the failure some of these tests look for) must not outlive the test.
-    const reaper = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const reaper = setTimeout(() => child.kill("SIGKILL"), 50_000);
     return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
       child.on("close", (code, signal) => {
         clearTimeout(reaper);
