@@ -3,9 +3,18 @@ import { ValidationError } from "./errors.js";
 /** Nano-dollars per US dollar: costs are stored as integers of this unit so sums are exact. */
 export const NANOS_PER_USD = 1_000_000_000n;
 
+const FAST_PATH_LIMIT = 1e6;
+
 /** Converts a USD amount to integer nano-dollars, rounding to the nearest nano-dollar. */
 export function usdToNanos(usd: number, field = "cost"): bigint {
   if (!Number.isFinite(usd)) throw new ValidationError(field, `must be a finite number (got ${usd})`);
+  // Fast path for amounts with at most 9 decimals (nearly every cost): below 1e6 USD one nano is
+  // more than two steps of a double, so the integer that maps back to exactly this double is the
+  // one the decimal-text path below would produce.
+  if (usd < FAST_PATH_LIMIT && usd > -FAST_PATH_LIMIT) {
+    const nanos = Math.round(usd * 1e9);
+    if (nanos / 1e9 === usd) return BigInt(nanos);
+  }
   // Going through the shortest decimal text avoids binary noise: 0.1 becomes exactly 100000000.
   const [mantissa = "0", exponentText] = Math.abs(usd).toExponential().split("e");
   const exponent = Number(exponentText) + 9;

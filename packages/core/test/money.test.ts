@@ -14,6 +14,24 @@ describe("money", () => {
     expect(usdToNanos(0)).toBe(0n);
   });
 
+  it("agrees with exact decimal arithmetic for amounts of every size and precision", () => {
+    for (let i = 0; i < 20_000; i++) {
+      // k × 10^-d with up to 15 significant digits: the double's shortest text is exactly that decimal.
+      const digits = 1 + Math.floor(Math.random() * 15);
+      const k = BigInt(Math.floor(Math.random() * 10 ** digits));
+      const d = Math.floor(Math.random() * 16);
+      const usd = Number(`${k}e-${d}`);
+      let expected: bigint;
+      if (d <= 9) expected = k * 10n ** BigInt(9 - d);
+      else {
+        const divisor = 10n ** BigInt(d - 9);
+        expected = k / divisor + ((k % divisor) * 2n >= divisor ? 1n : 0n);
+      }
+      expect(usdToNanos(usd), `${k}e-${d}`).toBe(expected);
+      expect(usdToNanos(-usd), `-${k}e-${d}`).toBe(-expected);
+    }
+  });
+
   it("rejects non-finite amounts naming the field", () => {
     expect(() => usdToNanos(Number.NaN, "cost")).toThrow("cost must be a finite number");
     expect(() => usdToNanos(Number.POSITIVE_INFINITY)).toThrow(/finite/);

@@ -40,6 +40,8 @@ export class Accounting implements AsyncDisposable {
   readonly #pricer: Pricer | undefined;
   readonly #prices: PricesCache;
   #opening: Promise<void> | undefined;
+  // Set once open() has resolved: the batch path then reaches the store without yielding.
+  #isOpen = false;
 
   constructor(options: AccountingOptions) {
     this.store = options.store;
@@ -57,16 +59,22 @@ export class Accounting implements AsyncDisposable {
 
   /** Opens the store (creating and migrating it if needed). Called implicitly by every method. */
   open(): Promise<void> {
-    this.#opening ??= this.store.open().catch((error: unknown) => {
-      this.#opening = undefined;
-      throw error;
-    });
+    this.#opening ??= this.store.open().then(
+      () => {
+        this.#isOpen = true;
+      },
+      (error: unknown) => {
+        this.#opening = undefined;
+        throw error;
+      },
+    );
     return this.#opening;
   }
 
   /** Closes the store. */
   async close(): Promise<void> {
     this.#opening = undefined;
+    this.#isOpen = false;
     await this.store.close();
   }
 
@@ -141,7 +149,9 @@ export class Accounting implements AsyncDisposable {
 
   /** Records already made by normalizeUsage (the buffered writer's path): names checked, costs priced, stored atomically. */
   async trackNormalizedBatch(records: readonly NewUsageRecord[]): Promise<void> {
-    await this.open();
+    // No await on the hot path until the store has the batch: the buffered writer relies on the
+    // write being handed over before the callers it admits next get to run.
+    if (!this.#isOpen) await this.open();
     if (this.#names.active) {
       const pairs = new Map(records.map((r) => [`${r.project}\u0000${r.username}`, r]));
       for (const record of pairs.values()) await this.#names.check(record.project, record.username);

@@ -2,6 +2,7 @@ import { AsyncResource } from "node:async_hooks";
 import { currentUsageContext, withUsageContext, type UsageContext } from "../context/usage-context.js";
 import { AccountingError, NameNotAllowedError, ValidationError } from "../errors.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
+import { nanosToUsd } from "../money.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import type { UsageSink } from "../usage/usage-sink.js";
@@ -19,17 +20,12 @@ export interface UsageBatchWriter {
 }
 
 /**
- * One held call: `record` is what gets written, normalized once at enqueue (the only
- * normalizeUsage on the buffered path); `input` is the captured call (names and timestamp filled
- * in) that onError events report, in the form users can replay with `trackUsage` and serialise as
- * JSON (a record's bigint costNanos is neither). One small object per call keeps every queue step
- * (push, drop-oldest, park, isolate, abandon) O(1) on a single structure, so the two can never
- * drift apart; records are gathered once per batch write, inputs only when something is reported.
+ * A held call is its normalized record alone (the only normalizeUsage on the buffered path): one
+ * object per call keeps every queue step (push, drop-oldest, park, isolate, abandon) O(1) on a
+ * single structure and costs the least per call. Calls are reported to onError and spill in the
+ * input form (`inputOf`), which users can replay with `trackUsage` and serialise as JSON.
  */
-interface QueuedUsage {
-  readonly input: UsageInput;
-  readonly record: NewUsageRecord;
-}
+type QueuedUsage = NewUsageRecord;
 
 interface ParkedRecord {
   readonly entry: QueuedUsage;
@@ -50,8 +46,6 @@ const ROOT_SCOPE = new AsyncResource("UsageBufferWrite");
 const ROOT_IS_EMPTY = currentUsageContext() === undefined;
 const NO_CONTEXT: UsageContext = { username: null, project: null, callerName: null, session: null };
 const outsideContext = <T>(fn: () => T): T => (ROOT_IS_EMPTY ? ROOT_SCOPE.runInAsyncScope(fn) : withUsageContext(NO_CONTEXT, fn));
-// normalizeUsage's "now" stamps records without a timestamp; captured records always have one.
-const EPOCH = new Date(0);
 
 /**
  * Non-blocking `UsageSink`: `trackUsage` validates at once (throwing `ValidationError`), stamps
@@ -116,13 +110,13 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
    */
   trackUsage(input: UsageInput): Promise<void> | undefined {
     if (this.#closed) throw new AccountingError("BUFFER_CLOSED", "the usage buffer is closed");
-    const call = captured(input);
-    const record = normalizeUsage(call, this.#writer.defaults, EPOCH);
+    // The wall clock stamps calls without a timestamp; the context's names come before the defaults.
+    const record = normalizeUsage(input, this.#writer.defaults, new Date(), currentUsageContext());
     if (this.#parked.length === 0 && this.#queue.size + this.#inFlight.length < this.#options.maxQueued) {
-      this.#push({ input: call, record });
+      this.#push(record);
       return undefined;
     }
-    return this.#overflow(call, record);
+    return this.#overflow(record);
   }
 
   /**
@@ -201,23 +195,23 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     }
   }
 
-  #overflow(input: UsageInput, record: NewUsageRecord): Promise<void> | undefined {
+  #overflow(record: NewUsageRecord): Promise<void> | undefined {
     switch (this.#options.onFull) {
       case "block":
-        return new Promise<void>((resolve) => this.#parked.push({ entry: { input, record }, resolve }));
+        return new Promise<void>((resolve) => this.#parked.push({ entry: record, resolve }));
       case "drop-oldest":
         this.#counts.dropped++;
         // With every held record in the batch being written, the new record is the oldest droppable.
         if (this.#queue.size > 0) {
           this.#queue.shift();
           this.#removed++;
-          this.#push({ input, record });
+          this.#push(record);
           this.#settleWaiters();
         }
         return undefined;
       case "spill":
         // Spilled calls are never written here: the user's form is all they need.
-        this.#spillPending.push(input);
+        this.#spillPending.push(inputOf(record));
         this.#counts.spilled++;
         if (this.#spillPending.length >= this.#options.batchSize) this.#deliverSpill();
         else if (!this.#spillScheduled) {
@@ -271,15 +265,19 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
 
   async #drainLoop(): Promise<void> {
     for (;;) {
-      this.#admitParked();
       if (this.#inFlight.length === 0) {
+        this.#admitParked();
         if (!this.#hasDueWork()) return;
         this.#inFlightStart = this.#removed;
         this.#inFlight = this.#queue.take(this.#options.batchSize);
         this.#removed += this.#inFlight.length;
         this.#attempt = 0;
       }
-      await this.#writeInFlight();
+      // The write starts (and with a writer thread, is handed over) before the callers admitted
+      // into the freed room run, so the store works while they queue the next batch.
+      const written = this.#writeInFlight();
+      this.#admitParked();
+      await written;
       this.#settleWaiters();
     }
   }
@@ -288,8 +286,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     const batch = this.#isolating ? this.#inFlight.slice(0, 1) : this.#inFlight;
     const owner = this.#inFlight;
     try {
-      const records = batch.map((entry) => entry.record);
-      await outsideContext(() => this.#writer.trackNormalizedBatch(records));
+      await outsideContext(() => this.#writer.trackNormalizedBatch(batch));
       this.#counts.written += batch.length;
       this.#counts.batches++;
       if (owner === this.#inFlight) this.#settleInFlight(batch.length);
@@ -387,25 +384,34 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
   }
 }
 
-/** A copy of the input as it will be written: the caller may reuse its object, and the names and time are the call's. */
-function captured(input: UsageInput): UsageInput {
-  if (input === null || typeof input !== "object") throw new ValidationError("usage", "must be an object");
-  const timestamp = input.timestamp ?? new Date();
-  const context = currentUsageContext();
-  if (!context) return { ...input, timestamp };
+/** A held record in the form `trackUsage` takes: replaying it writes the same row (names and time included). */
+function inputOf(record: NewUsageRecord): UsageInput {
   return {
-    ...input,
-    timestamp,
-    username: input.username ?? context.username ?? null,
-    project: input.project ?? context.project ?? null,
-    callerName: input.callerName ?? context.callerName ?? null,
-    session: input.session ?? context.session ?? null,
+    model: record.model,
+    promptTokens: record.promptTokens,
+    completionTokens: record.completionTokens,
+    totalTokens: record.totalTokens,
+    localPromptTokens: record.localPromptTokens,
+    localCompletionTokens: record.localCompletionTokens,
+    localTotalTokens: record.localTotalTokens,
+    cachedTokens: record.cachedTokens,
+    cacheWriteTokens: record.cacheWriteTokens,
+    reasoningTokens: record.reasoningTokens,
+    // Only a cost the caller gave: the others are priced when written, as they would have been.
+    ...(record.costSource === "caller" ? { cost: nanosToUsd(record.costNanos) } : {}),
+    provider: record.provider,
+    executionTime: record.executionTime,
+    timestamp: record.timestamp,
+    callerName: record.callerName,
+    username: record.username,
+    project: record.project,
+    session: record.session,
   };
 }
 
-/** The captured calls of held entries, as onError events report them. */
-function inputsOf(entries: readonly QueuedUsage[]): UsageInput[] {
-  return entries.map((entry) => entry.input);
+/** The held calls, as onError events report them. */
+function inputsOf(records: readonly NewUsageRecord[]): UsageInput[] {
+  return records.map(inputOf);
 }
 
 /** Errors a retry cannot fix: the facade refused the input itself. */

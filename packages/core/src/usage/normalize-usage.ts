@@ -3,32 +3,39 @@ import { parseInstant } from "../instant.js";
 import { usdToNanos } from "../money.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import type { UsageDefaults, UsageInput } from "./usage-input.js";
+import type { UsageContext } from "../context/usage-context.js";
 
-const TOKEN_FIELDS = [
-  "promptTokens",
-  "completionTokens",
-  "totalTokens",
-  "localPromptTokens",
-  "localCompletionTokens",
-  "localTotalTokens",
-  "cachedTokens",
-  "cacheWriteTokens",
-  "reasoningTokens",
-] as const;
-
-type TokenField = (typeof TOKEN_FIELDS)[number];
+type TokenField =
+  | "promptTokens"
+  | "completionTokens"
+  | "totalTokens"
+  | "localPromptTokens"
+  | "localCompletionTokens"
+  | "localTotalTokens"
+  | "cachedTokens"
+  | "cacheWriteTokens"
+  | "reasoningTokens";
 
 /**
  * Validates a usage input and turns it into the record the store keeps: defaults applied
  * (only null/absent triggers a default, as in the original), totals derived, cost in nano-dollars.
+ * Names missing from the input come from `context` (a `withUsageContext` scope) before the defaults.
  */
-export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: Date): NewUsageRecord {
+export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: Date, context?: UsageContext): NewUsageRecord {
   if (input === null || typeof input !== "object") throw new ValidationError("usage", "must be an object");
   const model = input.model;
   if (typeof model !== "string" || model.trim() === "") throw new ValidationError("model", "must be a non-empty string");
 
-  const tokens = {} as Record<TokenField, number | null>;
-  for (const field of TOKEN_FIELDS) tokens[field] = tokenCount(input[field], field);
+  // One variable per field, not a record built in a loop: this runs once per tracked call.
+  const promptGiven = tokenCount(input.promptTokens, "promptTokens");
+  const completionGiven = tokenCount(input.completionTokens, "completionTokens");
+  const totalGiven = tokenCount(input.totalTokens, "totalTokens");
+  const localPromptGiven = tokenCount(input.localPromptTokens, "localPromptTokens");
+  const localCompletionGiven = tokenCount(input.localCompletionTokens, "localCompletionTokens");
+  const localTotalGiven = tokenCount(input.localTotalTokens, "localTotalTokens");
+  const cachedGiven = tokenCount(input.cachedTokens, "cachedTokens");
+  const cacheWriteGiven = tokenCount(input.cacheWriteTokens, "cacheWriteTokens");
+  const reasoningGiven = tokenCount(input.reasoningTokens, "reasoningTokens");
 
   const cost = input.cost ?? 0;
   if (typeof cost !== "number" || !Number.isFinite(cost) || cost < 0) {
@@ -39,20 +46,20 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
     throw new ValidationError("executionTime", `must be a non-negative number of seconds (got ${describe(input.executionTime)})`);
   }
 
-  const prompt = tokens.promptTokens ?? 0;
-  const cacheRead = tokens.cachedTokens ?? 0;
-  const cacheWrite = tokens.cacheWriteTokens ?? 0;
+  const prompt = promptGiven ?? 0;
+  const cacheRead = cachedGiven ?? 0;
+  const cacheWrite = cacheWriteGiven ?? 0;
   // Cache reads and writes are part of the input; more of them than input tokens means the
   // caller passed a provider's "input excluding cache" count (Anthropic's) as promptTokens.
   if (cacheWrite > 0 && cacheRead + cacheWrite > prompt) {
     throw new ValidationError("cacheWriteTokens", `plus cachedTokens (${cacheRead + cacheWrite}) must not exceed promptTokens (${prompt}), which includes cache reads and writes`);
   }
-  const completion = tokens.completionTokens ?? 0;
-  const localPrompt = tokens.localPromptTokens ?? 0;
-  const localCompletion = tokens.localCompletionTokens ?? 0;
-  const localTotal = tokens.localTotalTokens ?? localPrompt + localCompletion;
-  const providerPairGiven = tokens.promptTokens !== null || tokens.completionTokens !== null;
-  const totalTokens = tokens.totalTokens ?? (providerPairGiven ? prompt + completion : localTotal);
+  const completion = completionGiven ?? 0;
+  const localPrompt = localPromptGiven ?? 0;
+  const localCompletion = localCompletionGiven ?? 0;
+  const localTotal = localTotalGiven ?? localPrompt + localCompletion;
+  const providerPairGiven = promptGiven !== null || completionGiven !== null;
+  const totalTokens = totalGiven ?? (providerPairGiven ? prompt + completion : localTotal);
 
   return {
     timestamp: input.timestamp == null ? now : parseInstant(input.timestamp, "timestamp"),
@@ -65,14 +72,14 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
     localTotalTokens: localTotal,
     cachedTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
-    reasoningTokens: tokens.reasoningTokens ?? 0,
+    reasoningTokens: reasoningGiven ?? 0,
     costNanos: usdToNanos(cost, "cost"),
     costSource: input.cost == null ? null : "caller",
     executionTime,
-    callerName: optionalText(input.callerName, "callerName") ?? defaults.appName ?? null,
-    username: optionalText(input.username, "username") ?? defaults.userName ?? null,
-    project: optionalText(input.project, "project") ?? defaults.projectName ?? null,
-    session: optionalText(input.session, "session"),
+    callerName: optionalText(input.callerName, "callerName") ?? optionalText(context?.callerName, "callerName") ?? defaults.appName ?? null,
+    username: optionalText(input.username, "username") ?? optionalText(context?.username, "username") ?? defaults.userName ?? null,
+    project: optionalText(input.project, "project") ?? optionalText(context?.project, "project") ?? defaults.projectName ?? null,
+    session: optionalText(input.session, "session") ?? optionalText(context?.session, "session"),
     provider: optionalText(input.provider, "provider"),
   };
 }
