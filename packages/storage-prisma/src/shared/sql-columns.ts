@@ -1,27 +1,8 @@
 import { EMPTY_TOTALS, type UsageDimension, type UsageTotals } from "@llm-accounting/core";
+import { USAGE_COLUMNS } from "./usage-columns.js";
 
 /** Columns written for a usage record, in the order the stores pass values. */
-export const USAGE_COLUMNS = [
-  "timestamp",
-  "model",
-  "prompt_tokens",
-  "completion_tokens",
-  "total_tokens",
-  "local_prompt_tokens",
-  "local_completion_tokens",
-  "local_total_tokens",
-  "cached_tokens",
-  "reasoning_tokens",
-  "cost_nanos",
-  "execution_time",
-  "cache_write_tokens",
-  "cost_source",
-  "provider",
-  "caller_name",
-  "username",
-  "project",
-  "session",
-] as const;
+export { USAGE_COLUMNS };
 
 const SUMMED = [
   "prompt_tokens",

@@ -35,6 +35,9 @@ import { QuotaUsageIndex } from "./quota-usage-index.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
+import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
+import { sqliteTime } from "./batch-encoding.js";
+import { BatchWriterThread } from "./batch-thread-client.js";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -54,13 +57,15 @@ export interface SqliteStoreOptions {
    * where loading the index would cost more than the SUMs it saves.
    */
   readonly quotaIndex?: boolean;
+  /**
+   * Write batches (`insertUsageBatch`: the buffered writer, `trackUsageBatch`) on a worker thread
+   * with its own connection, so their SQLite work runs beside the application's event loop
+   * (default true; an in-memory database always writes inline). Single writes stay inline.
+   */
+  readonly writerThread?: boolean;
 }
 
-/** Prisma stores SQLite DateTime as ISO text with a numeric offset; we write the same form. */
-/** Rows per multi-row INSERT in batches (18 columns: well under SQLite's 32,766 parameters). */
-const ROWS_PER_INSERT = 25;
-
-export const sqliteTime = (date: Date): string => date.toISOString().replace("Z", "+00:00");
+export { sqliteTime };
 /** A DATETIME column as Prisma or this store wrote it (ISO text, or epoch milliseconds). */
 const sqliteDate = (value: unknown): Date => new Date(typeof value === "bigint" ? Number(value) : (value as string | number));
 
@@ -83,8 +88,6 @@ interface Statements {
   sumByModel: Database.Statement;
   limitsVersion: Database.Statement;
   listPrices: Database.Statement;
-  /** INSERT of ROWS_PER_INSERT usage rows at once (batches). */
-  insertRows: Database.Statement;
   registryVersion: Database.Statement;
   readCounter: Database.Statement;
   writeCounter: Database.Statement;
@@ -123,6 +126,8 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   #reader: Database.Database | undefined;
   #statements: Statements | undefined;
   #quotaIndex: QuotaUsageIndex | undefined;
+  #batchWriter: SqliteBatchWriter | undefined;
+  #writerThread: BatchWriterThread | undefined;
   #opening: Promise<void> | undefined;
   readonly #filteredSums = new Map<string, Database.Statement>();
 
@@ -200,6 +205,9 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     this.#opening = undefined;
     if (!opening) return;
     await opening.catch(() => undefined);
+    const thread = this.#writerThread;
+    this.#writerThread = undefined;
+    await thread?.close();
     this.#reader?.close();
     this.#reader = undefined;
     const prisma = this.#prisma;
@@ -211,6 +219,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     this.#factory = undefined;
     this.#db = undefined;
     this.#statements = undefined;
+    this.#batchWriter = undefined;
     this.#quotaIndex = undefined;
     this.#filteredSums.clear();
   }
@@ -227,20 +236,13 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   }
 
   async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
-    const statements = await this.#ready();
-    // Multi-row INSERTs: each statement run has a fixed cost (native call, step, reset) that
-    // outweighs binding more rows (measured ~1.4x the rows/s of one INSERT per row).
-    const insertRows = statements.insertRows;
-    const insertAll = this.#db!.transaction((rows: readonly NewUsageRecord[]) => {
-      let next = 0;
-      for (; next + ROWS_PER_INSERT <= rows.length; next += ROWS_PER_INSERT) {
-        const params: unknown[] = [];
-        for (let i = next; i < next + ROWS_PER_INSERT; i++) params.push(...usageParams(rows[i]!));
-        insertRows.run(params);
-      }
-      for (; next < rows.length; next++) statements.insert.run(usageParams(rows[next]!));
-    });
-    insertAll.immediate(records);
+    if (!this.#statements) await this.#ready();
+    if (this.location.kind === "file" && this.#options.writerThread !== false) {
+      this.#writerThread ??= new BatchWriterThread({ file: this.location.path, busyTimeoutMs: this.#options.busyTimeoutMs ?? 10_000, durability: this.#options.durability ?? "normal" });
+      return this.#writerThread.write(records);
+    }
+    this.#batchWriter ??= new SqliteBatchWriter(this.#db!);
+    this.#batchWriter.write(records);
   }
 
   async sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
@@ -449,12 +451,10 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
 function prepareStatements(db: Database.Database): Statements {
   const placeholders = USAGE_COLUMNS.map(() => "?").join(", ");
   const insert = db.prepare(`INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES (${placeholders})`);
-  const insertRows = db.prepare(`INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES ${Array(ROWS_PER_INSERT).fill(`(${placeholders})`).join(", ")}`);
   const sumRange = db.prepare(rangeSumSql(SQLITE_DIALECT, false)).safeIntegers(true);
   const sumByModel = db.prepare(rangeSumSql(SQLITE_DIALECT, true)).safeIntegers(true);
   return {
     insert,
-    insertRows,
     sumRange,
     sumByModel,
     limitsVersion: db.prepare("SELECT value FROM store_counters WHERE key = 'limits_version'").pluck().safeIntegers(false),
@@ -486,26 +486,7 @@ function reservationParams(r: NewReservation): unknown[] {
 }
 
 function usageParams(r: NewUsageRecord): unknown[] {
-  return [
-    sqliteTime(r.timestamp),
-    r.model,
-    r.promptTokens,
-    r.completionTokens,
-    r.totalTokens,
-    r.localPromptTokens,
-    r.localCompletionTokens,
-    r.localTotalTokens,
-    r.cachedTokens,
-    r.reasoningTokens,
-    r.costNanos,
-    r.executionTime,
-    // Records built by hand against the 0.2 contract lack these two; store their defaults.
-    r.cacheWriteTokens ?? 0,
-    r.costSource ?? null,
-    r.provider ?? null,
-    r.callerName,
-    r.username,
-    r.project,
-    r.session,
-  ];
+  const params = new Array<unknown>(USAGE_COLUMNS.length);
+  writeUsageParams(r, sqliteTime(r.timestamp), params, 0);
+  return params;
 }

@@ -1,0 +1,24 @@
+// Kept free of imports: the SQLite writer thread loads it, and must not load @llm-accounting/core.
+
+/** The accounting_entries columns every insert writes, in parameter order. */
+export const USAGE_COLUMNS = [
+  "timestamp",
+  "model",
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "local_prompt_tokens",
+  "local_completion_tokens",
+  "local_total_tokens",
+  "cached_tokens",
+  "reasoning_tokens",
+  "cost_nanos",
+  "execution_time",
+  "cache_write_tokens",
+  "cost_source",
+  "provider",
+  "caller_name",
+  "username",
+  "project",
+  "session",
+] as const;

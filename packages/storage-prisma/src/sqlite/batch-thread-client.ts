@@ -1,0 +1,112 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { StoreUnavailableError, type NewUsageRecord } from "@llm-accounting/core";
+import { encodeBatch } from "./batch-encoding.js";
+
+/** What the writer thread needs to open its connection. */
+export interface BatchThreadOptions {
+  readonly file: string;
+  readonly busyTimeoutMs: number;
+  readonly durability: "normal" | "full";
+}
+
+/** The thread's answer to one batch: no error means committed. */
+export interface BatchReply {
+  readonly id: number;
+  readonly error?: { readonly name: string; readonly message: string; readonly code: string | undefined };
+}
+
+interface Pending {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** A database error from the thread, with the message and SQLite code it had there. */
+export class BatchWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(name: string, message: string, code: string | undefined) {
+    super(message);
+    this.name = name;
+    this.code = code;
+  }
+}
+
+// Built code runs dist/sqlite/batch-thread.js beside this file. Tests run this file from src/
+// (TypeScript, through vitest), where no .js exists; they use the build of the same source,
+// which the test task always builds first.
+function threadScript(): URL {
+  const beside = new URL("./batch-thread.js", import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  return new URL("../../dist/sqlite/batch-thread.js", import.meta.url);
+}
+
+/**
+ * Writes usage batches on a worker thread with its own connection, so the SQLite work of a batch
+ * (binding, B-trees, rollups, commit) runs beside the application instead of inside its event
+ * loop. Started on the first batch; keeps the process alive only while a batch is in flight.
+ */
+export class BatchWriterThread {
+  readonly #options: BatchThreadOptions;
+  #worker: Worker | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #onIdle: (() => void) | undefined;
+
+  constructor(options: BatchThreadOptions) {
+    this.#options = options;
+  }
+
+  /** Resolves once the batch is committed; rejects with the database's error, and nothing of it stored. */
+  write(records: readonly NewUsageRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    const { batch, transfer } = encodeBatch(records);
+    const worker = this.#started();
+    const id = this.#nextId++;
+    const done = new Promise<void>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    worker.postMessage({ id, batch }, transfer);
+    worker.ref();
+    return done;
+  }
+
+  /** Waits for batches in flight, then stops the thread. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    if (this.#pending.size > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
+    this.#worker = undefined;
+    await worker.terminate();
+  }
+
+  #settled(worker: Worker): void {
+    if (this.#pending.size > 0) return;
+    worker.unref();
+    this.#onIdle?.();
+    this.#onIdle = undefined;
+  }
+
+  #started(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(threadScript(), { workerData: this.#options });
+    worker.unref();
+    worker.on("message", (reply: BatchReply) => {
+      const pending = this.#pending.get(reply.id);
+      if (!pending) return;
+      this.#pending.delete(reply.id);
+      this.#settled(worker);
+      if (reply.error) pending.reject(new BatchWriteError(reply.error.name, reply.error.message, reply.error.code));
+      else pending.resolve();
+    });
+    const fail = (error: Error) => {
+      if (this.#worker === worker) this.#worker = undefined;
+      const pending = [...this.#pending.values()];
+      this.#pending.clear();
+      for (const p of pending) p.reject(new StoreUnavailableError(`the SQLite writer thread stopped: ${error.message}`, { cause: error }));
+      this.#settled(worker);
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`exit code ${code}`)));
+    this.#worker = worker;
+    return worker;
+  }
+}

@@ -1,0 +1,26 @@
+// The writer thread of SqliteStore: its own connection to the same database file, writing the
+// batches the store posts, one at a time, in arrival order. Replies { id, error? } per batch.
+import { parentPort, workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+import { SqliteBatchWriter } from "./batch-writer.js";
+import type { EncodedBatch } from "./batch-encoding.js";
+import type { BatchThreadOptions, BatchReply } from "./batch-thread-client.js";
+
+const options = workerData as BatchThreadOptions;
+const db = new Database(options.file, { timeout: options.busyTimeoutMs, fileMustExist: true });
+db.pragma("journal_mode = WAL");
+db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
+db.pragma("foreign_keys = ON");
+const writer = new SqliteBatchWriter(db);
+
+parentPort!.on("message", (message: { id: number; batch: EncodedBatch }) => {
+  let reply: BatchReply;
+  try {
+    writer.writeEncoded(message.batch);
+    reply = { id: message.id };
+  } catch (error) {
+    const e = error as Error & { code?: unknown };
+    reply = { id: message.id, error: { name: e.name, message: e.message, code: typeof e.code === "string" ? e.code : undefined } };
+  }
+  parentPort!.postMessage(reply);
+});

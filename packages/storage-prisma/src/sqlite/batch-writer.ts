@@ -1,0 +1,112 @@
+import type Database from "better-sqlite3";
+import type { NewUsageRecord } from "@llm-accounting/core";
+import { USAGE_COLUMNS } from "../shared/usage-columns.js";
+import { encodeBatch, rowParams, type EncodedBatch } from "./batch-encoding.js";
+
+/** Rows per multi-row INSERT (19 columns: well under SQLite's 32,766 parameters). */
+const ROWS_PER_INSERT = 25;
+const WIDTH = USAGE_COLUMNS.length;
+
+const SUMMED = [
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "local_prompt_tokens",
+  "local_completion_tokens",
+  "local_total_tokens",
+  "cached_tokens",
+  "reasoning_tokens",
+  "cost_nanos",
+  "execution_micros",
+] as const;
+const HOURLY_KEY = ["hour", "model"] as const;
+const DAILY_KEY = ["day", "username", "username_null", "project", "project_null", "caller_name", "caller_name_null"] as const;
+
+/** The parameters of one accounting_entries row, in USAGE_COLUMNS order, written into `into` at `at`. */
+export function writeUsageParams(r: NewUsageRecord, timestamp: string, into: unknown[], at: number): void {
+  into[at] = timestamp;
+  into[at + 1] = r.model;
+  into[at + 2] = r.promptTokens;
+  into[at + 3] = r.completionTokens;
+  into[at + 4] = r.totalTokens;
+  into[at + 5] = r.localPromptTokens;
+  into[at + 6] = r.localCompletionTokens;
+  into[at + 7] = r.localTotalTokens;
+  into[at + 8] = r.cachedTokens;
+  into[at + 9] = r.reasoningTokens;
+  into[at + 10] = r.costNanos;
+  into[at + 11] = r.executionTime;
+  // Records built by hand against the 0.2 contract lack these three; store their defaults.
+  into[at + 12] = r.cacheWriteTokens ?? 0;
+  into[at + 13] = r.costSource ?? null;
+  into[at + 14] = r.provider ?? null;
+  into[at + 15] = r.callerName;
+  into[at + 16] = r.username;
+  into[at + 17] = r.project;
+  into[at + 18] = r.session;
+}
+
+function upsertSql(table: string, key: readonly string[]): string {
+  const columns = [...key, "requests", ...SUMMED];
+  const updates = ["requests", ...SUMMED].map((c) => `"${c}" = "${c}" + excluded."${c}"`).join(", ");
+  return `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT (${key.map((c) => `"${c}"`).join(", ")}) DO UPDATE SET ${updates}`;
+}
+
+/**
+ * Writes batches of usage rows in one transaction each, with the rollup tables (usage_hourly,
+ * usage_daily_dims) updated once per batch from sums taken in JavaScript instead of by a trigger
+ * per row: the per-row triggers cost more than the inserts themselves. The 'rollups_deferred'
+ * flag row that switches them off exists only inside this transaction, which holds the write
+ * lock, so no other writer ever sees it.
+ */
+export class SqliteBatchWriter {
+  readonly #insertOne: Database.Statement;
+  readonly #insertMany: Database.Statement;
+  readonly #deferRollups: Database.Statement;
+  readonly #resumeRollups: Database.Statement;
+  readonly #upsertHourly: Database.Statement;
+  readonly #upsertDaily: Database.Statement;
+  readonly #params = new Array<unknown>(ROWS_PER_INSERT * WIDTH);
+  readonly #one = new Array<unknown>(WIDTH);
+  readonly #write: Database.Transaction<(batch: EncodedBatch) => void>;
+
+  constructor(db: Database.Database) {
+    const row = `(${USAGE_COLUMNS.map(() => "?").join(", ")})`;
+    const columns = USAGE_COLUMNS.join(", ");
+    this.#insertOne = db.prepare(`INSERT INTO accounting_entries (${columns}) VALUES ${row}`);
+    this.#insertMany = db.prepare(`INSERT INTO accounting_entries (${columns}) VALUES ${Array(ROWS_PER_INSERT).fill(row).join(", ")}`);
+    this.#deferRollups = db.prepare("INSERT INTO store_counters (key, value) VALUES ('rollups_deferred', 1)");
+    this.#resumeRollups = db.prepare("DELETE FROM store_counters WHERE key = 'rollups_deferred'");
+    this.#upsertHourly = db.prepare(upsertSql("usage_hourly", HOURLY_KEY));
+    this.#upsertDaily = db.prepare(upsertSql("usage_daily_dims", DAILY_KEY));
+    this.#write = db.transaction((batch: EncodedBatch) => this.#writeAll(batch));
+  }
+
+  /** Stores the records and their rollups atomically (BEGIN IMMEDIATE: waits for other writers up to the busy timeout). */
+  write(records: readonly NewUsageRecord[]): void {
+    if (records.length > 0) this.writeEncoded(encodeBatch(records).batch);
+  }
+
+  /** Same as `write`, for a batch encoded by `encodeBatch` (possibly in another thread). */
+  writeEncoded(batch: EncodedBatch): void {
+    if (batch.count > 0) this.#write.immediate(batch);
+  }
+
+  #writeAll(batch: EncodedBatch): void {
+    this.#deferRollups.run();
+    const largeCosts = new Map(batch.largeCosts);
+    const params = this.#params;
+    let next = 0;
+    for (; next + ROWS_PER_INSERT <= batch.count; next += ROWS_PER_INSERT) {
+      for (let i = 0; i < ROWS_PER_INSERT; i++) rowParams(batch, largeCosts, next + i, params, i * WIDTH);
+      this.#insertMany.run(params);
+    }
+    for (; next < batch.count; next++) {
+      rowParams(batch, largeCosts, next, this.#one, 0);
+      this.#insertOne.run(this.#one);
+    }
+    for (const row of batch.hourly) this.#upsertHourly.run(row);
+    for (const row of batch.daily) this.#upsertDaily.run(row);
+    this.#resumeRollups.run();
+  }
+}
