@@ -5,9 +5,9 @@ import { percentile, round } from "./measure.mjs";
 const sample = (i) => ({ model: i % 2 ? "gpt-4o" : "claude-sonnet", promptTokens: 100 + (i % 50), completionTokens: 20, cost: 0.00042, executionTime: 0.8, project: "bench" });
 
 /**
- * `records` calls through a UsageBuffer (default options: batches of 1000, at most 100,000 held,
- * onFull "block") on a fresh SQLite file. events_per_s counts calls until all are stored (final
- * flush included); enqueue_*_us time each trackUsage call alone (a blocked call's wait excluded).
+ * `records` calls through a UsageBuffer (default options: batches of 1000, at most 10,000 held,
+ * onFull "block"; BENCH_BUFFER_BATCH and BENCH_BUFFER_MAX_QUEUED override them) on a fresh
+ * SQLite file. events_per_s counts calls until all are stored (final flush included); enqueue_*_us time each trackUsage call alone (a blocked call's wait excluded).
  * The ceilings write the same calls in batches of 1000 without the buffer: through the facade's
  * trackUsageBatch, and straight into the store's insertUsageBatch (already normalized).
  */
@@ -20,7 +20,11 @@ export async function benchBuffered(file, records) {
 async function bufferedRun(file, records) {
   const accounting = new Accounting({ store: new SqliteStore({ file }), appName: "bench", userName: "bench" });
   await accounting.open();
-  const buffer = new UsageBuffer(accounting, { installExitHooks: false });
+  const sizes = {
+    ...(process.env.BENCH_BUFFER_MAX_QUEUED ? { maxQueued: Number(process.env.BENCH_BUFFER_MAX_QUEUED) } : {}),
+    ...(process.env.BENCH_BUFFER_BATCH ? { batchSize: Number(process.env.BENCH_BUFFER_BATCH) } : {}),
+  };
+  const buffer = new UsageBuffer(accounting, { installExitHooks: false, ...sizes });
   for (let i = 0; i < 5_000; i++) buffer.trackUsage(sample(i)); // warm-up
   await buffer.flush();
   const latencies = new Float64Array(records);

@@ -33,7 +33,10 @@ export interface UsageBufferOptions {
   readonly flushIntervalMs?: number;
   /** Records per write (one transaction each); a write also starts as soon as this many wait. Default 1000. */
   readonly batchSize?: number;
-  /** Most records held (queued plus being written). Default 100,000. */
+  /**
+   * Most records held (queued plus being written). Default 10,000: ten batches of headroom, about
+   * 50 ms of writing; a larger queue mostly costs garbage-collection time on every call.
+   */
   readonly maxQueued?: number;
   /**
    * When `maxQueued` records are held: `block` (default) makes `trackUsage` return a Promise that
@@ -94,7 +97,7 @@ export function resolveBufferOptions(options: UsageBufferOptions): ResolvedBuffe
   const resolved: ResolvedBufferOptions = {
     flushIntervalMs: positive(options.flushIntervalMs ?? 1000, "flushIntervalMs"),
     batchSize: positiveInteger(options.batchSize ?? 1000, "batchSize"),
-    maxQueued: positiveInteger(options.maxQueued ?? 100_000, "maxQueued"),
+    maxQueued: positiveInteger(options.maxQueued ?? 10_000, "maxQueued"),
     onFull: options.onFull ?? "block",
     spill: options.spill,
     onError: options.onError ?? warn,
