@@ -111,24 +111,24 @@ describe("App", () => {
     await vi.waitFor(() => {
       expect(app.lastFrame()).toMatch(/llm-acct · overview/);
       expect(cells(row(app.lastFrame(), "Today"))).toEqual(["Today", "2", "1,800", "$2.0000"]);
-    }, { timeout: 5_000, interval: 50 });
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("b");
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
     await vi.waitFor(() => {
       expect(app.lastFrame()).toMatch(/breakdown by model, 7d/);
       expect(row(app.lastFrame(), "claude-sonnet")).toContain("$2.0000");
-    }, { timeout: 5_000, interval: 50 });
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("d");
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
     await vi.waitFor(() => {
       expect(app.lastFrame()).toMatch(/breakdown by username, 7d/);
-    }, { timeout: 5_000, interval: 50 });
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("p");
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
     await vi.waitFor(() => {
       expect(app.lastFrame()).toMatch(/breakdown by username, 30d/);
       expect(row(app.lastFrame(), "cid")).toContain("$6.0000");
-    }, { timeout: 5_000, interval: 50 });
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("c");
     await settle();
     for (const ch of "2025-06-12 2025-06-1") app.stdin.write(ch);
@@ -136,7 +136,7 @@ describe("App", () => {
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
     await vi.waitFor(() => {
       expect(app.lastFrame()).toContain("2025-06-12 2025-06-1 (use YYYY-MM-DD YYYY-MM-DD)");
-    }, { timeout: 5_000, interval: 50 });
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("5");
     app.stdin.write("\r");
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
@@ -144,12 +144,12 @@ describe("App", () => {
       expect(app.lastFrame()).toMatch(/breakdown by username, 2025-06-12\.\.2025-06-15/);
       expect(row(app.lastFrame(), "ann")).toContain("$3.2500");
       expect(row(app.lastFrame(), "cid")).toBe("");
-    }, { timeout: 5_000, interval: 50 });
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("l");
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
     await vi.waitFor(() => {
       expect(app.lastFrame()).toContain("GLOBAL cost/1 day");
-    }, { timeout: 5_000, interval: 50 });
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("a");
     await settle();
     app.stdin.write("j");
@@ -158,12 +158,12 @@ describe("App", () => {
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
     await vi.waitFor(() => {
       expect(app.lastFrame()).toContain("Prompt:\nWhat is\nthe answer?");
-    }, { timeout: 5_000, interval: 50 });
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("\u001b");
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
     await vi.waitFor(() => {
       expect(app.lastFrame()).toMatch(/>2025-06-15 11:00:00 prompt/);
-    }, { timeout: 5_000, interval: 50 });
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("q");
     await settle();
     app.unmount();

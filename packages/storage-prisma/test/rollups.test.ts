@@ -43,6 +43,9 @@ const record: fc.Arbitrary<NewUsageRecord> = fc.record({
   provider: fc.constantFrom(null, "openai"),
 });
 
+/** The record with every column a typical call leaves at its default (the writer's lean inserts). */
+const lean = (r: NewUsageRecord): NewUsageRecord => ({ ...r, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, provider: null, session: null });
+
 function compare(file: string): void {
   const db = new Database(file, { readonly: true });
   db.defaultSafeIntegers(true);
@@ -60,7 +63,7 @@ describe.each([true, false])("rollup tables (batches on the writer thread: %s)",
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(fc.array(record, { maxLength: 80 }).map((rows) => ({ kind: "batch" as const, rows })), record.map((row) => ({ kind: "one" as const, row })), fc.constant({ kind: "delete-some" as const })), { maxLength: 8 }),
+        fc.array(fc.oneof(fc.array(record, { maxLength: 80 }).map((rows) => ({ kind: "batch" as const, rows })), fc.array(record, { maxLength: 80 }).map((rows) => ({ kind: "batch" as const, rows: rows.map(lean) })), record.map((row) => ({ kind: "one" as const, row })), fc.constant({ kind: "delete-some" as const })), { maxLength: 8 }),
         async (steps) => {
           const file = join(dir, `mix-${writerThread}-${run++}.sqlite`);
           const store = new SqliteStore({ file, writerThread });
@@ -81,6 +84,16 @@ describe.each([true, false])("rollup tables (batches on the writer thread: %s)",
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("store every column of lean and full rows as given", async () => {
+    const file = join(dir, `columns-${writerThread}.sqlite`);
+    const store = new SqliteStore({ file, writerThread });
+    const given = fc.sample(record, { numRuns: 80, seed: 7 }).map((r, i) => (i < 50 ? lean(r) : r));
+    await store.insertUsageBatch(given);
+    const stored = (await store.tail(100)).sort((a, b) => a.id - b.id);
+    expect(stored.map(({ id: _id, ...rest }) => rest)).toEqual(given.map((r) => ({ ...r, executionTime: expect.closeTo(r.executionTime, 12) })));
+    await store.close();
   });
 
   it("keep the triggers on for other writers, and a failed batch changes nothing", async () => {

@@ -31,7 +31,7 @@ describe("UsageBuffer batching", () => {
   it("writes as soon as batchSize records wait, without a flush or the timer", async () => {
     const { accounting, buffer } = setup({ batchSize: 10 });
     for (let i = 1; i <= 20; i++) buffer.trackUsage(call(i));
-    await vi.waitFor(() => expect(buffer.stats().written).toBe(20));
+    await vi.waitFor(() => expect(buffer.stats().written).toBe(20), { timeout: 20_000 }); // the first batch also starts the writer thread
     expect(buffer.stats()).toMatchObject({ queued: 0, written: 20, batches: 2, failedWrites: 0 });
     for (let i = 21; i <= 25; i++) buffer.trackUsage(call(i));
     expect(buffer.stats().queued).toBe(5);
@@ -45,7 +45,7 @@ describe("UsageBuffer batching", () => {
   it("keeps arrival order while its ring wraps around and grows", async () => {
     const { accounting, buffer } = setup({ batchSize: 1000, maxQueued: 5000 });
     for (let i = 1; i <= 1024; i++) buffer.trackUsage(call(i));
-    await vi.waitFor(() => expect(buffer.stats().written).toBe(1000));
+    await vi.waitFor(() => expect(buffer.stats().written).toBe(1000), { timeout: 20_000 }); // the first batch also starts the writer thread
     // The ring's head is now past its start, so growing it must unwrap the 24 + 3000 held.
     for (let i = 1025; i <= 4024; i++) buffer.trackUsage(call(i));
     await buffer.close();
@@ -56,7 +56,7 @@ describe("UsageBuffer batching", () => {
   it("writes a partial batch every flushIntervalMs", async () => {
     const { accounting, buffer } = setup({ flushIntervalMs: 20 });
     for (let i = 1; i <= 3; i++) buffer.trackUsage(call(i));
-    await vi.waitFor(() => expect(buffer.stats().written).toBe(3));
+    await vi.waitFor(() => expect(buffer.stats().written).toBe(3), { timeout: 20_000 }); // the first batch also starts the writer thread
     expect(await storedMarkers(accounting)).toEqual([1, 2, 3]);
     await buffer.close();
     await accounting.close();
@@ -157,7 +157,7 @@ describe("UsageBuffer write failures", () => {
     locker.exec("BEGIN EXCLUSIVE");
     for (let i = 1; i <= 10; i++) buffer.trackUsage(call(i));
     const flushed = buffer.flush();
-    await vi.waitFor(() => expect(buffer.stats().failedWrites).toBeGreaterThanOrEqual(2));
+    await vi.waitFor(() => expect(buffer.stats().failedWrites).toBeGreaterThanOrEqual(2), { timeout: 20_000 });
     expect(buffer.stats()).toMatchObject({ queued: 10, written: 0 });
     expect(events[0]).toMatchObject({ stage: "write", willRetry: true, attempt: 1 });
     expect(events[0]!.records).toHaveLength(10);

@@ -33,6 +33,10 @@ const sqliteRound = (x: number): number => Math.trunc(x < 0 ? x - 0.5 : x + 0.5)
 /** One rollup row being summed: its key values, then the request count and the summed columns. */
 class RollupSums {
   readonly key: unknown[];
+  // The daily row's names, to recognise the next call's row without a lookup.
+  readonly username: string | null;
+  readonly project: string | null;
+  readonly callerName: string | null;
   requests = 0;
   prompt = 0;
   completion = 0;
@@ -45,8 +49,11 @@ class RollupSums {
   cost = 0n;
   micros = 0;
 
-  constructor(key: unknown[]) {
+  constructor(key: unknown[], username: string | null = null, project: string | null = null, callerName: string | null = null) {
     this.key = key;
+    this.username = username;
+    this.project = project;
+    this.callerName = callerName;
   }
 
   add(r: NewUsageRecord, micros: number): void {
@@ -68,9 +75,6 @@ class RollupSums {
   }
 }
 
-// Length-prefixed, so no name can make two different keys collide; null differs from "".
-const keyPart = (value: string | null): string => (value === null ? "~" : `${value.length}:${value}`);
-
 /** The rows of `records` in columns, their rollup sums, and the buffers to transfer with them. */
 export function encodeBatch(records: readonly NewUsageRecord[]): { batch: EncodedBatch; transfer: ArrayBuffer[] } {
   const count = records.length;
@@ -79,27 +83,50 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
   const strings: string[] = [];
   const index = new Map<unknown, number>();
   const largeCosts: [number, string][] = [];
-  const hourly = new Map<string, RollupSums>();
-  const daily = new Map<string, RollupSums>();
-  const ref = (value: string | null | undefined): number => {
+  // Rollup rows by hour then model, and by day then user, project and caller: nested maps need no
+  // key strings built per row, and null stays distinct from "".
+  const hourly = new Map<string, Map<string, RollupSums>>();
+  const daily = new Map<string, Map<string | null, Map<string | null, Map<string | null, RollupSums>>>>();
+  const lastValues: unknown[] = Array<unknown>(REFS_PER_ROW).fill(undefined);
+  const lastRefs = new Int32Array(REFS_PER_ROW);
+  const ref = (column: number, value: string | null | undefined): number => {
     if (value === null || value === undefined) return -1;
+    // Neighbouring calls mostly share their names: skip the map for a repeat.
+    if (lastValues[column] === value) return lastRefs[column]!;
     let i = index.get(value);
     if (i === undefined) {
       i = strings.length;
       strings.push(value);
       index.set(value, i);
     }
+    lastValues[column] = value;
+    lastRefs[column] = i;
     return i;
   };
   // Calls of one burst share their millisecond: format it once.
   let lastMs = Number.NaN;
   let timestamp = "";
+  let hourRows = new Map<string, RollupSums>();
+  let dayRows = new Map<string | null, Map<string | null, Map<string | null, RollupSums>>>();
+  let lastDay: RollupSums | undefined;
   for (let i = 0; i < count; i++) {
     const r = records[i]!;
     const ms = r.timestamp.getTime();
     if (ms !== lastMs) {
       lastMs = ms;
-      timestamp = sqliteTime(r.timestamp);
+      const next = sqliteTime(r.timestamp);
+      const hour = next.slice(0, 13);
+      if (hour !== timestamp.slice(0, 13)) {
+        hourRows = hourly.get(hour) ?? new Map();
+        hourly.set(hour, hourRows);
+      }
+      const day = next.slice(0, 10);
+      if (day !== timestamp.slice(0, 10)) {
+        dayRows = daily.get(day) ?? new Map();
+        daily.set(day, dayRows);
+        lastDay = undefined;
+      }
+      timestamp = next;
     }
     const n = i * NUMBERS_PER_ROW;
     numbers[n] = r.promptTokens;
@@ -120,38 +147,46 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
     // Records built by hand against the 0.2 contract lack cacheWriteTokens, costSource and provider.
     numbers[n + 10] = r.cacheWriteTokens ?? 0;
     const s = i * REFS_PER_ROW;
-    refs[s] = ref(timestamp);
-    refs[s + 1] = ref(r.model);
-    refs[s + 2] = ref(r.costSource);
-    refs[s + 3] = ref(r.provider);
-    refs[s + 4] = ref(r.callerName);
-    refs[s + 5] = ref(r.username);
-    refs[s + 6] = ref(r.project);
-    refs[s + 7] = ref(r.session);
+    refs[s] = ref(0, timestamp);
+    refs[s + 1] = ref(1, r.model);
+    refs[s + 2] = ref(2, r.costSource);
+    refs[s + 3] = ref(3, r.provider);
+    refs[s + 4] = ref(4, r.callerName);
+    refs[s + 5] = ref(5, r.username);
+    refs[s + 6] = ref(6, r.project);
+    refs[s + 7] = ref(7, r.session);
 
     const micros = sqliteRound(r.executionTime * 1_000_000);
-    const hour = timestamp.slice(0, 13);
-    const hourKey = `${hour}${keyPart(r.model)}`;
-    let h = hourly.get(hourKey);
-    if (!h) hourly.set(hourKey, (h = new RollupSums([`${hour}:00:00.000+00:00`, r.model])));
+    let h = hourRows.get(r.model);
+    if (!h) hourRows.set(r.model, (h = new RollupSums([`${timestamp.slice(0, 13)}:00:00.000+00:00`, r.model])));
     h.add(r, micros);
-    const day = timestamp.slice(0, 10);
-    const dayKey = `${day}${keyPart(r.username)}${keyPart(r.project)}${keyPart(r.callerName)}`;
-    let d = daily.get(dayKey);
-    if (!d) {
-      const key = [`${day}T00:00:00.000+00:00`, r.username ?? "", r.username === null ? 1 : 0, r.project ?? "", r.project === null ? 1 : 0, r.callerName ?? "", r.callerName === null ? 1 : 0];
-      daily.set(dayKey, (d = new RollupSums(key)));
+    let d = lastDay;
+    if (!d || d.username !== r.username || d.project !== r.project || d.callerName !== r.callerName) {
+      let byProject = dayRows.get(r.username);
+      if (!byProject) dayRows.set(r.username, (byProject = new Map()));
+      let byCaller = byProject.get(r.project);
+      if (!byCaller) byProject.set(r.project, (byCaller = new Map()));
+      d = byCaller.get(r.callerName);
+      if (!d) {
+        const key = [`${timestamp.slice(0, 10)}T00:00:00.000+00:00`, r.username ?? "", r.username === null ? 1 : 0, r.project ?? "", r.project === null ? 1 : 0, r.callerName ?? "", r.callerName === null ? 1 : 0];
+        byCaller.set(r.callerName, (d = new RollupSums(key, r.username, r.project, r.callerName)));
+      }
+      lastDay = d;
     }
     d.add(r, micros);
   }
+  const hourlyRows: unknown[][] = [];
+  for (const byModel of hourly.values()) for (const sums of byModel.values()) hourlyRows.push(sums.params());
+  const dailyRows: unknown[][] = [];
+  for (const byUser of daily.values()) for (const byProject of byUser.values()) for (const byCaller of byProject.values()) for (const sums of byCaller.values()) dailyRows.push(sums.params());
   const batch: EncodedBatch = {
     count,
     numbers,
     refs,
     strings,
     largeCosts,
-    hourly: [...hourly.values()].map((sums) => sums.params()),
-    daily: [...daily.values()].map((sums) => sums.params()),
+    hourly: hourlyRows,
+    daily: dailyRows,
   };
   return { batch, transfer: [numbers.buffer as ArrayBuffer, refs.buffer as ArrayBuffer] };
 }
@@ -183,4 +218,39 @@ export function rowParams(batch: EncodedBatch, largeCosts: Map<number, string>, 
   into[at + 16] = text(refs[s + 5]!);
   into[at + 17] = text(refs[s + 6]!);
   into[at + 18] = text(refs[s + 7]!);
+}
+
+/** Columns of a lean row: one whose local, cache, reasoning and cache-write counts are 0 and provider and session null (the defaults). */
+export const LEAN_COLUMNS = ["timestamp", "model", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos", "execution_time", "cost_source", "caller_name", "username", "project"] as const;
+
+/** Whether rows [from, to) are all lean: they can be inserted without binding the columns left at their defaults. */
+export function leanRows(batch: EncodedBatch, from: number, to: number): boolean {
+  const { numbers, refs } = batch;
+  for (let row = from; row < to; row++) {
+    const n = row * NUMBERS_PER_ROW;
+    const s = row * REFS_PER_ROW;
+    if (numbers[n + 3] !== 0 || numbers[n + 4] !== 0 || numbers[n + 5] !== 0 || numbers[n + 6] !== 0 || numbers[n + 7] !== 0 || numbers[n + 10] !== 0) return false;
+    if (refs[s + 3] !== -1 || refs[s + 7] !== -1) return false;
+  }
+  return true;
+}
+
+/** Writes row `row` of the batch as LEAN_COLUMNS parameters into `into` at `at`. */
+export function leanRowParams(batch: EncodedBatch, largeCosts: Map<number, string>, row: number, into: unknown[], at: number): void {
+  const { numbers, refs, strings } = batch;
+  const n = row * NUMBERS_PER_ROW;
+  const s = row * REFS_PER_ROW;
+  const text = (i: number): string | null => (i < 0 ? null : strings[i]!);
+  into[at] = text(refs[s]!);
+  into[at + 1] = text(refs[s + 1]!);
+  into[at + 2] = numbers[n];
+  into[at + 3] = numbers[n + 1];
+  into[at + 4] = numbers[n + 2];
+  const cost = numbers[n + 8]!;
+  into[at + 5] = Number.isNaN(cost) ? BigInt(largeCosts.get(row)!) : cost;
+  into[at + 6] = numbers[n + 9];
+  into[at + 7] = text(refs[s + 2]!);
+  into[at + 8] = text(refs[s + 4]!);
+  into[at + 9] = text(refs[s + 5]!);
+  into[at + 10] = text(refs[s + 6]!);
 }
