@@ -85,11 +85,15 @@ describe("a service installs core and storage-prisma alone", () => {
   it("tracks usage into SQLite and reads stats, without prisma generate or engines", () => {
     writeFileSync(
       join(dir, "app.mjs"),
-      `import { Accounting } from "@llm-accounting/core";
+      `import { Accounting, UsageBuffer } from "@llm-accounting/core";
 import { SqliteStore } from "@llm-accounting/storage-prisma";
 const accounting = new Accounting({ store: new SqliteStore({ file: "data/usage.sqlite" }), appName: "svc" });
 await accounting.trackUsage({ model: "gpt-4o", promptTokens: 10, completionTokens: 5, cost: 0.0001 });
 await accounting.trackUsage({ model: "gpt-4o", promptTokens: 20, completionTokens: 5, cost: 0.0002 });
+// The buffered path writes its batches on the package's writer thread.
+const buffer = new UsageBuffer(accounting);
+for (let i = 0; i < 3; i++) buffer.trackUsage({ model: "gpt-4o", promptTokens: 1, completionTokens: 1, cost: 0.0001 });
+await buffer.close();
 const stats = await accounting.getPeriodStats(new Date(Date.now() - 3600000), new Date());
 console.log(JSON.stringify({ requests: stats.requests, sumCost: stats.sumCost, sumTotalTokens: stats.sumTotalTokens }));
 await accounting.close();
@@ -97,8 +101,9 @@ await accounting.close();
     );
     const run = spawnSync(process.execPath, ["app.mjs"], { cwd: dir, encoding: "utf8" });
     expect(run.stderr).toBe("");
-    expect(JSON.parse(run.stdout)).toEqual({ requests: 2, sumCost: 0.0003, sumTotalTokens: 40 });
+    expect(JSON.parse(run.stdout)).toEqual({ requests: 5, sumCost: 0.0006, sumTotalTokens: 46 });
     expect(existsSync(join(dir, "data", "usage.sqlite"))).toBe(true);
+    expect(existsSync(join(dir, "node_modules", "@llm-accounting", "storage-prisma", "dist", "sqlite", "batch-thread.js"))).toBe(true);
     expect(existsSync(join(dir, "node_modules", "prisma"))).toBe(false);
     expect(existsSync(join(dir, "node_modules", ".prisma"))).toBe(false);
     expect(existsSync(join(dir, "node_modules", "@prisma", "engines"))).toBe(false);

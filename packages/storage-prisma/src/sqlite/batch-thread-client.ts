@@ -13,6 +13,7 @@ export interface BatchThreadOptions {
 
 /** The thread's answer to one batch: no error means committed. */
 export interface BatchReply {
+  /** 0 once: the thread has opened the database and takes batches. */
   readonly id: number;
   readonly error?: { readonly name: string; readonly message: string; readonly code: string | undefined };
 }
@@ -20,6 +21,14 @@ export interface BatchReply {
 interface Pending {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+}
+
+/** The writer thread could not start (nothing was written): the store then writes batches inline. */
+export class WriterThreadUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "WriterThreadUnavailableError";
+  }
 }
 
 /** A database error from the thread, with the message and SQLite code it had there. */
@@ -53,8 +62,12 @@ export class BatchWriterThread {
   #nextId = 1;
   #onIdle: (() => void) | undefined;
 
-  constructor(options: BatchThreadOptions) {
+  readonly #script: URL;
+
+  /** `script` is for tests; the default is the built batch-thread.js. */
+  constructor(options: BatchThreadOptions, script: URL = threadScript()) {
     this.#options = options;
+    this.#script = script;
   }
 
   /** Resolves once the batch is committed; rejects with the database's error, and nothing of it stored. */
@@ -87,9 +100,14 @@ export class BatchWriterThread {
 
   #started(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(threadScript(), { workerData: this.#options });
+    const worker = new Worker(this.#script, { workerData: this.#options });
     worker.unref();
+    let ready = false;
     worker.on("message", (reply: BatchReply) => {
+      if (reply.id === 0) {
+        ready = true;
+        return;
+      }
       const pending = this.#pending.get(reply.id);
       if (!pending) return;
       this.#pending.delete(reply.id);
@@ -101,7 +119,11 @@ export class BatchWriterThread {
       if (this.#worker === worker) this.#worker = undefined;
       const pending = [...this.#pending.values()];
       this.#pending.clear();
-      for (const p of pending) p.reject(new StoreUnavailableError(`the SQLite writer thread stopped: ${error.message}`, { cause: error }));
+      // Batches are taken only after "ready", so a thread that never got there wrote nothing.
+      const failure = ready
+        ? new StoreUnavailableError(`the SQLite writer thread stopped: ${error.message}`, { cause: error })
+        : new WriterThreadUnavailableError(`the SQLite writer thread did not start: ${error.message}`, { cause: error });
+      for (const p of pending) p.reject(failure);
       this.#settled(worker);
     };
     worker.on("error", fail);

@@ -13,6 +13,7 @@ db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
 db.pragma("foreign_keys = ON");
 const writer = new SqliteBatchWriter(db);
 
+parentPort!.postMessage({ id: 0 } satisfies BatchReply);
 parentPort!.on("message", (message: { id: number; batch: EncodedBatch }) => {
   let reply: BatchReply;
   try {

@@ -37,7 +37,7 @@ import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_D
 import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
 import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
 import { sqliteTime } from "./batch-encoding.js";
-import { BatchWriterThread } from "./batch-thread-client.js";
+import { BatchWriterThread, WriterThreadUnavailableError } from "./batch-thread-client.js";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -60,7 +60,8 @@ export interface SqliteStoreOptions {
   /**
    * Write batches (`insertUsageBatch`: the buffered writer, `trackUsageBatch`) on a worker thread
    * with its own connection, so their SQLite work runs beside the application's event loop
-   * (default true; an in-memory database always writes inline). Single writes stay inline.
+   * (default true; an in-memory database always writes inline, and so does a store whose thread
+   * cannot start, e.g. in a bundle without batch-thread.js). Single writes stay inline.
    */
   readonly writerThread?: boolean;
 }
@@ -128,6 +129,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   #quotaIndex: QuotaUsageIndex | undefined;
   #batchWriter: SqliteBatchWriter | undefined;
   #writerThread: BatchWriterThread | undefined;
+  #threadUnavailable = false;
   #opening: Promise<void> | undefined;
   readonly #filteredSums = new Map<string, Database.Statement>();
 
@@ -237,9 +239,16 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
 
   async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
     if (!this.#statements) await this.#ready();
-    if (this.location.kind === "file" && this.#options.writerThread !== false) {
+    if (this.location.kind === "file" && this.#options.writerThread !== false && !this.#threadUnavailable) {
       this.#writerThread ??= new BatchWriterThread({ file: this.location.path, busyTimeoutMs: this.#options.busyTimeoutMs ?? 10_000, durability: this.#options.durability ?? "normal" });
-      return this.#writerThread.write(records);
+      try {
+        return await this.#writerThread.write(records);
+      } catch (error) {
+        if (!(error instanceof WriterThreadUnavailableError)) throw error;
+        // A thread that cannot start (a bundle without batch-thread.js, no threads allowed) wrote
+        // nothing: write inline from now on rather than fail every batch.
+        this.#threadUnavailable = true;
+      }
     }
     this.#batchWriter ??= new SqliteBatchWriter(this.#db!);
     this.#batchWriter.write(records);
