@@ -25,6 +25,8 @@ import {
   type TimeRange,
   type UsageStore,
   type UsageTotals,
+  type LimitFilter,
+  type UsageLimit,
 } from "@llm-accounting/core";
 import type { PrismaClient } from "../generated/sqlite/client.js";
 import { sqliteMigrations } from "../generated/migrations.js";
@@ -69,6 +71,14 @@ export interface SqliteStoreOptions {
 export { sqliteTime };
 /** A DATETIME column as Prisma or this store wrote it (ISO text, or epoch milliseconds). */
 const sqliteDate = (value: unknown): Date => new Date(typeof value === "bigint" ? Number(value) : (value as string | number));
+
+const LIMIT_FILTER_COLUMNS = [
+  ["scope", "scope"],
+  ["model", "model"],
+  ["username", "username"],
+  ["callerName", "caller_name"],
+  ["projectName", "project_name"],
+] as const satisfies readonly (readonly [keyof LimitFilter, string])[];
 
 const SQLITE_DIALECT: SumDialect = {
   param: () => "?",
@@ -334,6 +344,39 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
         createdAt: sqliteDate(r.created_at),
       }))
       .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0) || a.effectiveFrom.getTime() - b.effectiveFrom.getTime() || a.id - b.id);
+  }
+
+  /** Limits through the store's own connection: the dashboard and quota checks read them, and a one-shot process should not load the Prisma client for that. */
+  override async listLimits(filter: LimitFilter = {}): Promise<UsageLimit[]> {
+    await this.#ready();
+    const where: string[] = [];
+    const params: string[] = [];
+    for (const [field, column] of LIMIT_FILTER_COLUMNS) {
+      const value = filter[field];
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    const sql = `SELECT id, scope, limit_type, max_value, interval_unit, interval_value, model, username, caller_name, project_name, created_at, updated_at FROM usage_limits${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id`;
+    let statement = this.#filteredSums.get(sql);
+    if (!statement) {
+      statement = this.#db!.prepare(sql).safeIntegers(false);
+      this.#filteredSums.set(sql, statement);
+    }
+    return (statement.all(params) as Record<string, unknown>[]).map((r) => ({
+      id: Number(r.id),
+      scope: r.scope as UsageLimit["scope"],
+      limitType: r.limit_type as UsageLimit["limitType"],
+      maxValue: Number(r.max_value),
+      intervalUnit: r.interval_unit as UsageLimit["intervalUnit"],
+      intervalValue: Number(r.interval_value),
+      model: r.model as string | null,
+      username: r.username as string | null,
+      callerName: r.caller_name as string | null,
+      projectName: r.project_name as string | null,
+      createdAt: sqliteDate(r.created_at),
+      updatedAt: sqliteDate(r.updated_at),
+    }));
   }
 
   async limitsVersion(): Promise<number> {
