@@ -70,7 +70,12 @@ export class BatchWriterThread {
     this.#script = script;
   }
 
-  /** Resolves once the batch is committed; rejects with the database's error, and nothing of it stored. */
+  /**
+   * Resolves once the batch is committed. Rejects with the database's error (nothing of the batch
+   * stored), `WriterThreadUnavailableError` if the thread could not start (nothing stored), or
+   * `StoreUnavailableError` if the thread died while the batch was in flight (it may have been
+   * committed just before).
+   */
   write(records: readonly NewUsageRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     const { batch, transfer } = encodeBatch(records);
