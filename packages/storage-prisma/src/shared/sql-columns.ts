@@ -1,20 +1,10 @@
 import { EMPTY_TOTALS, type UsageDimension, type UsageTotals } from "@llm-accounting/core";
-import { USAGE_COLUMNS } from "./usage-columns.js";
+import { ROLLUP_SUMMED, USAGE_COLUMNS } from "./usage-columns.js";
 
 /** Columns written for a usage record, in the order the stores pass values. */
 export { USAGE_COLUMNS };
 
-const SUMMED = [
-  "prompt_tokens",
-  "completion_tokens",
-  "total_tokens",
-  "local_prompt_tokens",
-  "local_completion_tokens",
-  "local_total_tokens",
-  "cached_tokens",
-  "reasoning_tokens",
-  "cost_nanos",
-] as const;
+const SUMMED = ROLLUP_SUMMED;
 
 /** SQL dialect details the range-sum query depends on. */
 export interface SumDialect {

@@ -22,3 +22,16 @@ export const USAGE_COLUMNS = [
   "project",
   "session",
 ] as const;
+
+/** The accounting_entries columns the rollup tables (usage_hourly, usage_daily_dims) sum as they are. */
+export const ROLLUP_SUMMED = [
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "local_prompt_tokens",
+  "local_completion_tokens",
+  "local_total_tokens",
+  "cached_tokens",
+  "reasoning_tokens",
+  "cost_nanos",
+] as const;

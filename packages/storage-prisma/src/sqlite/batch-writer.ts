@@ -1,24 +1,14 @@
 import type Database from "better-sqlite3";
 import type { NewUsageRecord } from "@llm-accounting/core";
-import { USAGE_COLUMNS } from "../shared/usage-columns.js";
+import { ROLLUP_SUMMED, USAGE_COLUMNS } from "../shared/usage-columns.js";
 import { encodeBatch, LEAN_COLUMNS, leanRowParams, leanRows, rowParams, type EncodedBatch } from "./batch-encoding.js";
 
 /** Rows per multi-row INSERT (19 columns: well under SQLite's 32,766 parameters). */
 const ROWS_PER_INSERT = 25;
 const WIDTH = USAGE_COLUMNS.length;
 
-const SUMMED = [
-  "prompt_tokens",
-  "completion_tokens",
-  "total_tokens",
-  "local_prompt_tokens",
-  "local_completion_tokens",
-  "local_total_tokens",
-  "cached_tokens",
-  "reasoning_tokens",
-  "cost_nanos",
-  "execution_micros",
-] as const;
+// Summed columns, then the execution time the rollups keep in whole microseconds.
+const SUMMED = [...ROLLUP_SUMMED, "execution_micros"] as const;
 const HOURLY_KEY = ["hour", "model"] as const;
 const DAILY_KEY = ["day", "username", "username_null", "project", "project_null", "caller_name", "caller_name_null"] as const;
 
