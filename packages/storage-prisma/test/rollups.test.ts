@@ -19,11 +19,13 @@ const EXPECTED_DAILY = `SELECT substr(timestamp, 1, 10) || 'T00:00:00.000+00:00'
 const STORED_DAILY = `SELECT day, username, username_null, project, project_null, caller_name, caller_name_null, requests, prompt_tokens, completion_tokens, total_tokens, local_prompt_tokens, local_completion_tokens, local_total_tokens, cached_tokens, reasoning_tokens, cost_nanos, execution_micros FROM usage_daily_dims ORDER BY 1, 2, 3, 4, 5, 6, 7`;
 
 const T0 = Date.parse("2025-03-01T00:00:00.000Z");
-const name = fc.constantFrom(null, "", "a", "b", "a:1", "1:a", "~", "žluť");
+// undefined: hand-built records may leave a name out; it is stored, and rolled up, as null.
+const name = fc.constantFrom(null, undefined as unknown as null, "", "a", "b", "a:1", "1:a", "~", "žluť");
 const record: fc.Arbitrary<NewUsageRecord> = fc.record({
   timestamp: fc.integer({ min: 0, max: 3 * 86_400_000 }).map((ms) => new Date(T0 + ms)),
   model: fc.constantFrom("m1", "m2", "m:3"),
-  promptTokens: fc.nat(5000),
+  // Now and then a count near 2^53: sums beyond it are left to SQL.
+  promptTokens: fc.oneof({ weight: 9, arbitrary: fc.nat(5000) }, { weight: 1, arbitrary: fc.constant(2 ** 52 + 1) }),
   completionTokens: fc.nat(5000),
   totalTokens: fc.nat(10_000),
   localPromptTokens: fc.nat(100),
@@ -35,7 +37,8 @@ const record: fc.Arbitrary<NewUsageRecord> = fc.record({
   costNanos: fc.bigInt({ min: 0n, max: 10n ** 12n }),
   costSource: fc.constantFrom(null, "caller" as const),
   // Including values whose micro-seconds end in exactly one half.
-  executionTime: fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }), fc.constantFrom(0.0000005, 0.0000015, 2.5e-7)),
+  // Also values whose micro-seconds are beyond 2^52 (SQLite's round() leaves those alone) or 2^53.
+  executionTime: fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }), fc.constantFrom(0.0000005, 0.0000015, 2.5e-7, 4503599627370497e-6, 1e9)),
   callerName: name,
   username: name,
   project: name,
@@ -92,8 +95,18 @@ describe.each([true, false])("rollup tables (batches on the writer thread: %s)",
     const given = fc.sample(record, { numRuns: 80, seed: 7 }).map((r, i) => (i < 50 ? lean(r) : r));
     await store.insertUsageBatch(given);
     const stored = (await store.tail(100)).sort((a, b) => a.id - b.id);
-    expect(stored.map(({ id: _id, ...rest }) => rest)).toEqual(given.map((r) => ({ ...r, executionTime: expect.closeTo(r.executionTime, 12) })));
+    const expected = given.map((r) => ({ ...r, username: r.username ?? null, project: r.project ?? null, callerName: r.callerName ?? null, executionTime: expect.closeTo(r.executionTime, 12) }));
+    expect(stored.map(({ id: _id, ...rest }) => rest)).toEqual(expected);
     await store.close();
+  });
+
+  it("match SQLite exactly for sums beyond 2^53 and micro-seconds beyond 2^52", async () => {
+    const file = join(dir, `extremes-${writerThread}.sqlite`);
+    const store = new SqliteStore({ file, writerThread });
+    const big: NewUsageRecord = { timestamp: new Date(T0), model: "m", promptTokens: 2 ** 52 + 1, completionTokens: 0, totalTokens: 2 ** 52 + 1, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNanos: 1n, costSource: "caller", executionTime: 4503599627370497e-6, callerName: null, username: "u", project: null, session: null, provider: null };
+    await store.insertUsageBatch([big, big, big]);
+    await store.close();
+    compare(file);
   });
 
   it("keep the triggers on for other writers, and a failed batch changes nothing", async () => {

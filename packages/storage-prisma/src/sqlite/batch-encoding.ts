@@ -15,10 +15,12 @@ export interface EncodedBatch {
   readonly strings: string[];
   /** Costs a double cannot hold exactly, by row, as decimal text. */
   readonly largeCosts: [number, string][];
-  /** usage_hourly upsert parameters: hour, model, requests, then the summed columns. */
-  readonly hourly: unknown[][];
-  /** usage_daily_dims upsert parameters: the seven key columns, requests, then the summed columns. */
-  readonly daily: unknown[][];
+  /**
+   * usage_hourly and usage_daily_dims upsert parameters (key columns, requests, the summed
+   * columns), or null when a sum could not be taken exactly in doubles (values beyond 2^53, or
+   * negative ones from hand-built records): the writer then sums the batch's rows in SQL.
+   */
+  readonly rollups: { readonly hourly: unknown[][]; readonly daily: unknown[][] } | null;
 }
 
 export const NUMBERS_PER_ROW = 11;
@@ -27,8 +29,19 @@ export const REFS_PER_ROW = 8;
 /** Prisma's SQLite DateTime text form, which the rollup keys are cut from: 2025-01-15T10:30:00.123+00:00. */
 export const sqliteTime = (date: Date): string => date.toISOString().replace("Z", "+00:00");
 
-/** SQLite's round(x) for one argument (C truncation of x ± 0.5), so sums match what the triggers store. */
-const sqliteRound = (x: number): number => Math.trunc(x < 0 ? x - 0.5 : x + 0.5);
+/**
+ * CAST(round(seconds * 1000000) AS INTEGER) as SQLite computes it for the triggers: round() is C
+ * truncation of x ± 0.5, and leaves values beyond 2^52 as they are (they are whole already).
+ * Results beyond 2^53 are not exact here; the caller then leaves the sums to SQL.
+ */
+function sqliteMicros(seconds: number): number {
+  const x = seconds * 1_000_000;
+  if (x > 4503599627370496 || x < -4503599627370496) return x;
+  return Math.trunc(x < 0 ? x - 0.5 : x + 0.5);
+}
+
+/** Whether a sum of such values is exact in doubles: every value a whole number in [0, 2^53). */
+const exactPart = (x: number): boolean => x >= 0 && x <= Number.MAX_SAFE_INTEGER && Number.isInteger(x);
 
 /** One rollup row being summed: its key values, then the request count and the summed columns. */
 class RollupSums {
@@ -70,6 +83,11 @@ class RollupSums {
     this.micros += micros;
   }
 
+  /** Whether every sum is still exact (a whole number below 2^53; the parts were checked when added). */
+  exact(): boolean {
+    return this.requests >= 0 && [this.prompt, this.completion, this.total, this.localPrompt, this.localCompletion, this.localTotal, this.cached, this.reasoning, this.micros].every((sum) => sum <= Number.MAX_SAFE_INTEGER);
+  }
+
   params(): unknown[] {
     return [...this.key, this.requests, this.prompt, this.completion, this.total, this.localPrompt, this.localCompletion, this.localTotal, this.cached, this.reasoning, this.cost, this.micros];
   }
@@ -109,8 +127,13 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
   let hourRows = new Map<string, RollupSums>();
   let dayRows = new Map<string | null, Map<string | null, Map<string | null, RollupSums>>>();
   let lastDay: RollupSums | undefined;
+  let exact = true;
   for (let i = 0; i < count; i++) {
     const r = records[i]!;
+    // Hand-built records may leave names undefined: they are stored (and keyed) as null.
+    const username = r.username ?? null;
+    const project = r.project ?? null;
+    const callerName = r.callerName ?? null;
     const ms = r.timestamp.getTime();
     if (ms !== lastMs) {
       lastMs = ms;
@@ -156,37 +179,47 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
     refs[s + 6] = ref(6, r.project);
     refs[s + 7] = ref(7, r.session);
 
-    const micros = sqliteRound(r.executionTime * 1_000_000);
+    const micros = sqliteMicros(r.executionTime);
+    if (exact) {
+      exact =
+        exactPart(micros) &&
+        exactPart(r.promptTokens) &&
+        exactPart(r.completionTokens) &&
+        exactPart(r.totalTokens) &&
+        exactPart(r.localPromptTokens) &&
+        exactPart(r.localCompletionTokens) &&
+        exactPart(r.localTotalTokens) &&
+        exactPart(r.cachedTokens) &&
+        exactPart(r.reasoningTokens);
+    }
     let h = hourRows.get(r.model);
     if (!h) hourRows.set(r.model, (h = new RollupSums([`${timestamp.slice(0, 13)}:00:00.000+00:00`, r.model])));
     h.add(r, micros);
     let d = lastDay;
-    if (!d || d.username !== r.username || d.project !== r.project || d.callerName !== r.callerName) {
-      let byProject = dayRows.get(r.username);
-      if (!byProject) dayRows.set(r.username, (byProject = new Map()));
-      let byCaller = byProject.get(r.project);
-      if (!byCaller) byProject.set(r.project, (byCaller = new Map()));
-      d = byCaller.get(r.callerName);
+    if (!d || d.username !== username || d.project !== project || d.callerName !== callerName) {
+      let byProject = dayRows.get(username);
+      if (!byProject) dayRows.set(username, (byProject = new Map()));
+      let byCaller = byProject.get(project);
+      if (!byCaller) byProject.set(project, (byCaller = new Map()));
+      d = byCaller.get(callerName);
       if (!d) {
-        const key = [`${timestamp.slice(0, 10)}T00:00:00.000+00:00`, r.username ?? "", r.username === null ? 1 : 0, r.project ?? "", r.project === null ? 1 : 0, r.callerName ?? "", r.callerName === null ? 1 : 0];
-        byCaller.set(r.callerName, (d = new RollupSums(key, r.username, r.project, r.callerName)));
+        const key = [`${timestamp.slice(0, 10)}T00:00:00.000+00:00`, username ?? "", username === null ? 1 : 0, project ?? "", project === null ? 1 : 0, callerName ?? "", callerName === null ? 1 : 0];
+        byCaller.set(callerName, (d = new RollupSums(key, username, project, callerName)));
       }
       lastDay = d;
     }
     d.add(r, micros);
   }
-  const hourlyRows: unknown[][] = [];
-  for (const byModel of hourly.values()) for (const sums of byModel.values()) hourlyRows.push(sums.params());
-  const dailyRows: unknown[][] = [];
-  for (const byUser of daily.values()) for (const byProject of byUser.values()) for (const byCaller of byProject.values()) for (const sums of byCaller.values()) dailyRows.push(sums.params());
+  const hourlySums = [...hourly.values()].flatMap((byModel) => [...byModel.values()]);
+  const dailySums = [...daily.values()].flatMap((byUser) => [...byUser.values()].flatMap((byProject) => [...byProject.values()].flatMap((byCaller) => [...byCaller.values()])));
+  const rollups = exact && hourlySums.every((sums) => sums.exact()) && dailySums.every((sums) => sums.exact()) ? { hourly: hourlySums.map((sums) => sums.params()), daily: dailySums.map((sums) => sums.params()) } : null;
   const batch: EncodedBatch = {
     count,
     numbers,
     refs,
     strings,
     largeCosts,
-    hourly: hourlyRows,
-    daily: dailyRows,
+    rollups,
   };
   return { batch, transfer: [numbers.buffer as ArrayBuffer, refs.buffer as ArrayBuffer] };
 }

@@ -1,12 +1,14 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { StoreUnavailableError, type NewUsageRecord } from "@llm-accounting/core";
+import type { NewUsageRecord } from "@llm-accounting/core";
 import { encodeBatch } from "./batch-encoding.js";
 
 /** What the writer thread needs to open its connection. */
 export interface BatchThreadOptions {
   readonly file: string;
+  /** store_counters key under which the thread records the id of each batch it commits. */
+  readonly receiptKey: string;
   readonly busyTimeoutMs: number;
   readonly durability: "normal" | "full";
 }
@@ -19,6 +21,7 @@ export interface BatchReply {
 }
 
 interface Pending {
+  readonly id: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -28,6 +31,21 @@ export class WriterThreadUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "WriterThreadUnavailableError";
+  }
+}
+
+/**
+ * The thread died with this batch in flight: it may have committed it just before. Whether it did
+ * is in store_counters[receiptKey] (the id of the last batch it committed).
+ */
+export class WriterThreadDiedError extends Error {
+  readonly receiptKey: string;
+  readonly batchId: number;
+  constructor(message: string, receiptKey: string, batchId: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "WriterThreadDiedError";
+    this.receiptKey = receiptKey;
+    this.batchId = batchId;
   }
 }
 
@@ -64,6 +82,11 @@ export class BatchWriterThread {
 
   readonly #script: URL;
 
+  /** The store_counters key of this thread's batch receipts. */
+  get receiptKey(): string {
+    return this.#options.receiptKey;
+  }
+
   /** `script` is for tests; the default is the built batch-thread.js. */
   constructor(options: BatchThreadOptions, script: URL = threadScript()) {
     this.#options = options;
@@ -73,15 +96,15 @@ export class BatchWriterThread {
   /**
    * Resolves once the batch is committed. Rejects with the database's error (nothing of the batch
    * stored), `WriterThreadUnavailableError` if the thread could not start (nothing stored), or
-   * `StoreUnavailableError` if the thread died while the batch was in flight (it may have been
-   * committed just before).
+   * `WriterThreadDiedError` if the thread died while the batch was in flight (its receipt tells
+   * whether it was committed just before).
    */
   write(records: readonly NewUsageRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     const { batch, transfer } = encodeBatch(records);
     const worker = this.#started();
     const id = this.#nextId++;
-    const done = new Promise<void>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => this.#pending.set(id, { id, resolve, reject }));
     worker.postMessage({ id, batch }, transfer);
     worker.ref();
     return done;
@@ -125,10 +148,13 @@ export class BatchWriterThread {
       const pending = [...this.#pending.values()];
       this.#pending.clear();
       // Batches are taken only after "ready", so a thread that never got there wrote nothing.
-      const failure = ready
-        ? new StoreUnavailableError(`the SQLite writer thread stopped: ${error.message}`, { cause: error })
-        : new WriterThreadUnavailableError(`the SQLite writer thread did not start: ${error.message}`, { cause: error });
-      for (const p of pending) p.reject(failure);
+      for (const p of pending) {
+        p.reject(
+          ready
+            ? new WriterThreadDiedError(`the SQLite writer thread stopped: ${error.message}`, this.#options.receiptKey, p.id, { cause: error })
+            : new WriterThreadUnavailableError(`the SQLite writer thread did not start: ${error.message}`, { cause: error }),
+        );
+      }
       this.#settled(worker);
     };
     worker.on("error", fail);

@@ -17,7 +17,7 @@ parentPort!.postMessage({ id: 0 } satisfies BatchReply);
 parentPort!.on("message", (message: { id: number; batch: EncodedBatch }) => {
   let reply: BatchReply;
   try {
-    writer.writeEncoded(message.batch);
+    writer.writeEncoded(message.batch, { key: options.receiptKey, id: message.id });
     reply = { id: message.id };
   } catch (error) {
     const e = error as Error & { code?: unknown };

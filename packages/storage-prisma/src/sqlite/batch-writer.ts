@@ -36,10 +36,22 @@ export function writeUsageParams(r: NewUsageRecord, timestamp: string, into: unk
   into[at + 18] = r.session;
 }
 
-function upsertSql(table: string, key: readonly string[]): string {
+// The trigger's expressions, summed over the rows of one batch (the rows with ids above a mark).
+const SUMS_SQL = [...ROLLUP_SUMMED.map((c) => `SUM("${c}")`), `SUM(CAST(round("execution_time" * 1000000) AS INTEGER))`].join(", ");
+const HOURLY_SELECT = `SELECT substr("timestamp", 1, 13) || ':00:00.000+00:00', "model", COUNT(*), ${SUMS_SQL} FROM "accounting_entries" WHERE "id" > ? GROUP BY 1, 2`;
+const DAILY_SELECT = `SELECT substr("timestamp", 1, 10) || 'T00:00:00.000+00:00', COALESCE("username", ''), ("username" IS NULL), COALESCE("project", ''), ("project" IS NULL), COALESCE("caller_name", ''), ("caller_name" IS NULL), COUNT(*), ${SUMS_SQL} FROM "accounting_entries" WHERE "id" > ? GROUP BY 1, 2, 3, 4, 5, 6, 7`;
+
+function upsertSql(table: string, key: readonly string[], select?: string): string {
   const columns = [...key, "requests", ...SUMMED];
   const updates = ["requests", ...SUMMED].map((c) => `"${c}" = "${c}" + excluded."${c}"`).join(", ");
-  return `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT (${key.map((c) => `"${c}"`).join(", ")}) DO UPDATE SET ${updates}`;
+  const source = select ?? `VALUES (${columns.map(() => "?").join(", ")})`;
+  return `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) ${source} ON CONFLICT (${key.map((c) => `"${c}"`).join(", ")}) DO UPDATE SET ${updates}`;
+}
+
+/** Which batch committed: the writer thread's key in store_counters and the batch's sequence number. */
+export interface BatchReceipt {
+  readonly key: string;
+  readonly id: number;
 }
 
 /**
@@ -57,10 +69,14 @@ export class SqliteBatchWriter {
   readonly #resumeRollups: Database.Statement;
   readonly #upsertHourly: Database.Statement;
   readonly #upsertDaily: Database.Statement;
+  readonly #lastId: Database.Statement;
+  readonly #sumHourly: Database.Statement;
+  readonly #sumDaily: Database.Statement;
   readonly #params = new Array<unknown>(ROWS_PER_INSERT * WIDTH);
   readonly #leanParams = new Array<unknown>(ROWS_PER_INSERT * LEAN_COLUMNS.length);
   readonly #one = new Array<unknown>(WIDTH);
-  readonly #write: Database.Transaction<(batch: EncodedBatch) => void>;
+  readonly #write: Database.Transaction<(batch: EncodedBatch, receipt?: BatchReceipt) => void>;
+  readonly #writeReceipt: Database.Statement;
 
   constructor(db: Database.Database) {
     const row = `(${USAGE_COLUMNS.map(() => "?").join(", ")})`;
@@ -74,7 +90,14 @@ export class SqliteBatchWriter {
     this.#resumeRollups = db.prepare("DELETE FROM store_counters WHERE key = 'rollups_deferred'");
     this.#upsertHourly = db.prepare(upsertSql("usage_hourly", HOURLY_KEY));
     this.#upsertDaily = db.prepare(upsertSql("usage_daily_dims", DAILY_KEY));
-    this.#write = db.transaction((batch: EncodedBatch) => this.#writeAll(batch));
+    this.#lastId = db.prepare('SELECT COALESCE(MAX("id"), 0) FROM "accounting_entries"').pluck().safeIntegers(true);
+    this.#sumHourly = db.prepare(upsertSql("usage_hourly", HOURLY_KEY, HOURLY_SELECT));
+    this.#sumDaily = db.prepare(upsertSql("usage_daily_dims", DAILY_KEY, DAILY_SELECT));
+    this.#writeReceipt = db.prepare("INSERT INTO store_counters (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    this.#write = db.transaction((batch: EncodedBatch, receipt?: BatchReceipt) => {
+      this.#writeAll(batch);
+      if (receipt) this.#writeReceipt.run(receipt.key, receipt.id);
+    });
   }
 
   /** Stores the records and their rollups atomically (BEGIN IMMEDIATE: waits for other writers up to the busy timeout). */
@@ -82,13 +105,19 @@ export class SqliteBatchWriter {
     if (records.length > 0) this.writeEncoded(encodeBatch(records).batch);
   }
 
-  /** Same as `write`, for a batch encoded by `encodeBatch` (possibly in another thread). */
-  writeEncoded(batch: EncodedBatch): void {
-    if (batch.count > 0) this.#write.immediate(batch);
+  /**
+   * Same as `write`, for a batch encoded by `encodeBatch` (possibly in another thread). A receipt
+   * is stored in the same transaction (store_counters[key] = id), so whether the batch committed
+   * can be read back if the writer dies before it can tell.
+   */
+  writeEncoded(batch: EncodedBatch, receipt?: BatchReceipt): void {
+    if (batch.count > 0) this.#write.immediate(batch, receipt);
   }
 
   #writeAll(batch: EncodedBatch): void {
     this.#deferRollups.run();
+    // Under the write lock every new row gets an id above the current largest.
+    const before = batch.rollups ? 0n : (this.#lastId.get() as bigint);
     const largeCosts = new Map(batch.largeCosts);
     const params = this.#params;
     let next = 0;
@@ -107,8 +136,13 @@ export class SqliteBatchWriter {
       rowParams(batch, largeCosts, next, this.#one, 0);
       this.#insertOne.run(this.#one);
     }
-    for (const row of batch.hourly) this.#upsertHourly.run(row);
-    for (const row of batch.daily) this.#upsertDaily.run(row);
+    if (batch.rollups) {
+      for (const row of batch.rollups.hourly) this.#upsertHourly.run(row);
+      for (const row of batch.rollups.daily) this.#upsertDaily.run(row);
+    } else {
+      this.#sumHourly.run(before);
+      this.#sumDaily.run(before);
+    }
     this.#resumeRollups.run();
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -39,7 +40,7 @@ import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_D
 import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
 import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
 import { sqliteTime } from "./batch-encoding.js";
-import { BatchWriterThread, WriterThreadUnavailableError } from "./batch-thread-client.js";
+import { BatchWriterThread, WriterThreadDiedError, WriterThreadUnavailableError } from "./batch-thread-client.js";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -70,7 +71,12 @@ export interface SqliteStoreOptions {
 
 export { sqliteTime };
 /** A DATETIME column as Prisma or this store wrote it (ISO text, or epoch milliseconds). */
-const sqliteDate = (value: unknown): Date => new Date(typeof value === "bigint" ? Number(value) : (value as string | number));
+const sqliteDate = (value: unknown): Date => {
+  if (typeof value === "bigint") return new Date(Number(value));
+  // Text without an offset (written by another tool) is UTC, as Prisma reads it; JavaScript would read it as local time.
+  if (typeof value === "string" && value.length > 10 && !/(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return new Date(`${value.replace(" ", "T")}Z`);
+  return new Date(value as string | number);
+};
 
 const LIMIT_FILTER_COLUMNS = [
   ["scope", "scope"],
@@ -102,6 +108,7 @@ interface Statements {
   registryVersion: Database.Statement;
   readCounter: Database.Statement;
   writeCounter: Database.Statement;
+  deleteCounter: Database.Statement;
   insertAudit: Database.Statement;
   openReservations: Database.Statement;
   insertReservation: Database.Statement;
@@ -217,9 +224,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     this.#opening = undefined;
     if (!opening) return;
     await opening.catch(() => undefined);
-    const thread = this.#writerThread;
-    this.#writerThread = undefined;
-    await thread?.close();
+    await this.#closeWriterThread();
     this.#reader?.close();
     this.#reader = undefined;
     const prisma = this.#prisma;
@@ -234,6 +239,18 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     this.#batchWriter = undefined;
     this.#quotaIndex = undefined;
     this.#filteredSums.clear();
+    // A batch that arrived while closing may have started a thread on the old connection's statements.
+    await this.#closeWriterThread();
+  }
+
+  async #closeWriterThread(): Promise<void> {
+    while (this.#writerThread) {
+      const thread = this.#writerThread;
+      this.#writerThread = undefined;
+      await thread.close();
+      // Its receipts only matter while it might die with a batch in flight.
+      this.#statements?.deleteCounter.run(thread.receiptKey);
+    }
   }
 
   async #ready(): Promise<Statements> {
@@ -250,10 +267,20 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
     if (!this.#statements) await this.#ready();
     if (this.location.kind === "file" && this.#options.writerThread !== false && !this.#threadUnavailable) {
-      this.#writerThread ??= new BatchWriterThread({ file: this.location.path, busyTimeoutMs: this.#options.busyTimeoutMs ?? 10_000, durability: this.#options.durability ?? "normal" });
+      this.#writerThread ??= new BatchWriterThread({
+        file: this.location.path,
+        receiptKey: `writer_receipt:${randomUUID()}`,
+        busyTimeoutMs: this.#options.busyTimeoutMs ?? 10_000,
+        durability: this.#options.durability ?? "normal",
+      });
       try {
         return await this.#writerThread.write(records);
       } catch (error) {
+        if (error instanceof WriterThreadDiedError) {
+          // Committed just before the thread died: acknowledged, not written again by a retry.
+          if (Number(this.#statements?.readCounter.get(error.receiptKey) ?? 0) >= error.batchId) return;
+          throw new StoreUnavailableError(error.message, { cause: error });
+        }
         if (!(error instanceof WriterThreadUnavailableError)) throw error;
         // A thread that cannot start (a bundle without batch-thread.js, no threads allowed) wrote
         // nothing: write inline from now on rather than fail every batch.
@@ -352,10 +379,14 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     const where: string[] = [];
     const params: string[] = [];
     for (const [field, column] of LIMIT_FILTER_COLUMNS) {
-      const value = filter[field];
+      const value = filter[field] as string | null | undefined;
       if (value === undefined) continue;
-      where.push(`${column} = ?`);
-      params.push(value);
+      // As Prisma's equality filter: null matches the rows where the column is NULL.
+      if (value === null) where.push(`${column} IS NULL`);
+      else {
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
     }
     const sql = `SELECT id, scope, limit_type, max_value, interval_unit, interval_value, model, username, caller_name, project_name, created_at, updated_at FROM usage_limits${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id`;
     let statement = this.#filteredSums.get(sql);
@@ -514,6 +545,7 @@ function prepareStatements(db: Database.Database): Statements {
     registryVersion: db.prepare("SELECT value FROM store_counters WHERE key = 'registry_version'").pluck().safeIntegers(false),
     readCounter: db.prepare("SELECT value FROM store_counters WHERE key = ?").pluck().safeIntegers(false),
     writeCounter: db.prepare("INSERT INTO store_counters (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    deleteCounter: db.prepare("DELETE FROM store_counters WHERE key = ?"),
     insertAudit: db.prepare(
       "INSERT INTO audit_log_entries (timestamp, app_name, user_name, model, prompt_text, response_text, remote_completion_id, project, log_type, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
