@@ -25,6 +25,9 @@ type Loaded =
   | { view: "live"; data: UsageRecord[] }
   | { view: "audit"; data: AuditEntry[] };
 
+/** How often the current view reloads: new rows from other processes show within this plus one query (under 2 s). */
+export const DEFAULT_REFRESH_MS = 1000;
+
 /** Props of the dashboard: where the data comes from, and the clock and refresh period (tests pin both). */
 export interface AppProps {
   readonly accounting: Accounting;
@@ -36,7 +39,7 @@ export interface AppProps {
 }
 
 /** The interactive dashboard: a header, the current view, and a footer of keys. */
-export function App({ accounting, audit, location, now = () => new Date(), refreshMs = 2000, initialView = "overview" }: AppProps) {
+export function App({ accounting, audit, location, now = () => new Date(), refreshMs = DEFAULT_REFRESH_MS, initialView = "overview" }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const width = Math.max(60, stdout.columns ?? 80);
