@@ -130,7 +130,9 @@ describe("App", () => {
       expect(row(app.lastFrame(), "cid")).toContain("$6.0000");
     }, { timeout: 15_000, interval: 50 });
     app.stdin.write("c");
-    await settle();
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toContain("Days (UTC) from to");
+    }, { timeout: 15_000, interval: 50 });
     for (const ch of "2025-06-12 2025-06-1") app.stdin.write(ch);
     app.stdin.write("\r");
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
@@ -150,10 +152,15 @@ describe("App", () => {
     await vi.waitFor(() => {
       expect(app.lastFrame()).toContain("GLOBAL cost/1 day");
     }, { timeout: 15_000, interval: 50 });
+    // j and Enter act on the loaded audit list, so each waits for the screen the key before it made.
     app.stdin.write("a");
-    await settle();
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toMatch(/>2025-06-15 11:00:01 response/);
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("j");
-    await settle();
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toMatch(/>2025-06-15 11:00:00 prompt/);
+    }, { timeout: 15_000, interval: 50 });
     app.stdin.write("\r");
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
     await vi.waitFor(() => {

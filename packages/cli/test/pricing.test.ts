@@ -8,8 +8,8 @@ const dir = mkdtempSync(join(tmpdir(), "llm-acct-cli-pricing-"));
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  for (const drop of drops) await drop();
-});
+  for (const drop of drops) await drop(); // DROP DATABASE can take seconds each on a busy server
+}, 180_000);
 
 for (const [name, fresh] of freshStores(dir, drops)) {
   describe(`prices and reprice on ${name}`, () => {

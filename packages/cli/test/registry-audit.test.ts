@@ -8,8 +8,8 @@ const dir = mkdtempSync(join(tmpdir(), "llm-acct-registry-"));
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  for (const drop of drops) await drop();
-});
+  for (const drop of drops) await drop(); // DROP DATABASE can take seconds each on a busy server
+}, 180_000);
 
 const backends = freshStores(dir, drops);
 const json = (text: string) => JSON.parse(text) as unknown;

@@ -112,7 +112,7 @@ describe("trackOpenAI: chat completions", () => {
     const stored = await rows(accounting, client);
     const prompt = countTokens("Say hello to the world") + 6;
     expect(stored).toMatchObject([0, 1].map(() => ({ model: CHAT_MODEL, promptTokens: prompt, localPromptTokens: prompt, completionTokens: 1, localCompletionTokens: 1 })));
-    await expect.poll(() => server.closedByClient(), { timeout: 10_000 }).toBe(closedBefore + 2);
+    await expect.poll(() => server.closedByClient(), { timeout: 30_000 }).toBe(closedBefore + 2);
   });
 
   it("records what is known when the stream fails, and the caller still gets the error", async () => {
@@ -152,7 +152,7 @@ describe("trackOpenAI: chat completions", () => {
     await base.chat.completions.create({ model: "gpt-4o", messages });
     await base.responses.create({ model: "gpt-4.1", input: "hi" });
     expect(await rows(accounting, client)).toEqual([]);
-    const copy = client.withOptions({ timeout: 5_000 });
+    const copy = client.withOptions({ timeout: 60_000 });
     await copy.chat.completions.create({ model: "gpt-4o", messages });
     expect(await rows(accounting, client)).toMatchObject([{ project: "copies", promptTokens: 20 }]);
   });

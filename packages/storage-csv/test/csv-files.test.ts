@@ -142,5 +142,5 @@ describe("CSV files", () => {
     const out = await workers("./guard-worker.mjs", 4, [dir, "60"]);
     expect(out.map((line) => JSON.parse(line).admitted as number).reduce((a, b) => a + b, 0)).toBe(100);
     expect((await new CsvStore({ dir }).tail(1000)).length).toBe(100);
-  });
+  }, 300_000);
 });

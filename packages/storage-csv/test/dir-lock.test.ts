@@ -14,7 +14,9 @@ describe("directory lock", () => {
     const lost = lock.run(async () => {
       // Someone removed the lock (an operator, a cleanup job): the refresh notices it.
       rmSync(join(dir, ".lock"), { recursive: true, force: true });
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // Many short sleeps, not one: after a stall of the whole process, one long timer could fire
+      // in the same turn as the lock's refresh timer and end the work before the refresh sees the loss.
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 100));
       return "done";
     });
     await expect(lost).rejects.toBeInstanceOf(StoreUnavailableError);

@@ -12,8 +12,8 @@ const dir = mkdtempSync(join(tmpdir(), "llm-acct-import-"));
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  for (const drop of drops) await drop();
-});
+  for (const drop of drops) await drop(); // DROP DATABASE can take seconds each on a busy server
+}, 180_000);
 
 async function counts(store: SqliteStore | PostgresqlStore) {
   const accounting = new Accounting({ store });

@@ -13,8 +13,8 @@ const dir = mkdtempSync(join(tmpdir(), "llm-acct-race-"));
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  for (const drop of drops) await drop();
-});
+  for (const drop of drops) await drop(); // DROP DATABASE can take seconds each on a busy server
+}, 180_000);
 
 async function prepare(store: UsageStore): Promise<void> {
   const accounting = new Accounting({ store });
@@ -36,14 +36,14 @@ describe("processes opening a new database at once", () => {
     const file = join(dir, "fresh-together.sqlite");
     expect(await race("sqlite", file, 4, 5)).toEqual({ admitted: 20, denied: 0, errors: 0, messages: [] });
     expect(await stored(new SqliteStore({ file }))).toBe(20);
-  });
+  }, 180_000); // several processes start Node and Prisma at once: slow on a loaded machine
 
   it("8 processes migrate one new PostgreSQL database together", async () => {
     const db = await createTestDatabase();
     drops.push(db.drop);
     expect(await race("postgresql", db.url, 8, 3)).toEqual({ admitted: 24, denied: 0, errors: 0, messages: [] });
     expect(await stored(new PostgresqlStore({ connectionString: db.url }))).toBe(24);
-  });
+  }, 180_000); // several processes start Node and Prisma at once: slow on a loaded machine
 });
 
 describe("no overshoot across processes", () => {
@@ -53,7 +53,7 @@ describe("no overshoot across processes", () => {
     const result = await race("sqlite", file, 4, 60);
     expect(result).toEqual({ admitted: 100, denied: 140, errors: 0, messages: [] });
     expect(await stored(new SqliteStore({ file }))).toBe(100);
-  });
+  }, 180_000); // several processes start Node and Prisma at once: slow on a loaded machine
 
   it("8 processes on PostgreSQL admit exactly 100 of 240 attempts", async () => {
     const db = await createTestDatabase();
@@ -62,5 +62,5 @@ describe("no overshoot across processes", () => {
     const result = await race("postgresql", db.url, 8, 30);
     expect(result).toEqual({ admitted: 100, denied: 140, errors: 0, messages: [] });
     expect(await stored(new PostgresqlStore({ connectionString: db.url }))).toBe(100);
-  });
+  }, 180_000); // several processes start Node and Prisma at once: slow on a loaded machine
 });

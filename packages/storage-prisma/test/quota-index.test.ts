@@ -68,5 +68,5 @@ describe("quota index against SQL", () => {
       }),
       { numRuns: 25 },
     );
-  });
+  }, 300_000); // a fresh database per run: minutes on a loaded machine
 });

@@ -87,7 +87,7 @@ describe.each([true, false])("rollup tables (batches on the writer thread: %s)",
       ),
       { numRuns: 40 },
     );
-  });
+  }, 300_000); // a fresh database per run: minutes on a loaded machine
 
   it("store every column of lean and full rows as given", async () => {
     const file = join(dir, `columns-${writerThread}.sqlite`);

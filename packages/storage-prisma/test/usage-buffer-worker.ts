@@ -1,8 +1,8 @@
 // Child process of usage-buffer.test.ts: tracks calls through a UsageBuffer over a SQLite file
 // and never closes it, so only the buffer's exit hooks can store them.
-//   signal <file>: queues 25,000 at once, prints "ready", then 1,000 more per turn up to 50,000,
+//   signal <file>: queues 5,000 at once, prints "ready", then 500 more per turn up to 10,000,
 //                  then idles until killed. After each step it prints "queued <total>".
-//   natural <file>: queues 20,500 and returns; the process must end on its own with them stored.
+//   natural <file>: queues 4,100 and returns; the process must end on its own with them stored.
 //   locked <file>: another connection holds the write lock for good; queues 1,500, prints "ready"
 //                  and idles. On SIGTERM the exit flush cannot write: after exitTimeoutMs the
 //                  buffer reports what it gives up ("abandoned <n>") and the process dies anyway.
@@ -35,7 +35,7 @@ async function track(count: number): Promise<void> {
 }
 
 if (mode === "natural") {
-  await track(20_500); // not a multiple of batchSize: the last 500 wait for the exit flush
+  await track(4_100); // not a multiple of batchSize: the last 100 wait for the exit flush
 } else if (mode === "locked") {
   // Kept referenced: a collected connection would close and release the lock.
   const locker = new Database(file);
@@ -44,11 +44,11 @@ if (mode === "natural") {
   console.log("ready");
   setInterval(() => locker.inTransaction, 60_000);
 } else {
-  await track(25_000);
+  await track(5_000);
   console.log("ready");
   const more = (): void => {
-    if (queued >= 50_000) return;
-    void track(1_000).then(() => setImmediate(more));
+    if (queued >= 10_000) return;
+    void track(500).then(() => setImmediate(more));
   };
   setImmediate(more);
   setInterval(() => undefined, 60_000);

@@ -31,7 +31,7 @@ describe("UsageBuffer batching", () => {
   it("writes as soon as batchSize records wait, without a flush or the timer", async () => {
     const { accounting, buffer } = setup({ batchSize: 10 });
     for (let i = 1; i <= 20; i++) buffer.trackUsage(call(i));
-    await vi.waitFor(() => expect(buffer.stats().written).toBe(20), { timeout: 20_000 }); // the first batch also starts the writer thread
+    await vi.waitFor(() => expect(buffer.stats().written).toBe(20), { timeout: 45_000 }); // the first batch also starts the writer thread
     expect(buffer.stats()).toMatchObject({ queued: 0, written: 20, batches: 2, failedWrites: 0 });
     for (let i = 21; i <= 25; i++) buffer.trackUsage(call(i));
     expect(buffer.stats().queued).toBe(5);
@@ -45,7 +45,7 @@ describe("UsageBuffer batching", () => {
   it("keeps arrival order while its ring wraps around and grows", async () => {
     const { accounting, buffer } = setup({ batchSize: 1000, maxQueued: 5000 });
     for (let i = 1; i <= 1024; i++) buffer.trackUsage(call(i));
-    await vi.waitFor(() => expect(buffer.stats().written).toBe(1000), { timeout: 20_000 }); // the first batch also starts the writer thread
+    await vi.waitFor(() => expect(buffer.stats().written).toBe(1000), { timeout: 45_000 }); // the first batch also starts the writer thread
     // The ring's head is now past its start, so growing it must unwrap the 24 + 3000 held.
     for (let i = 1025; i <= 4024; i++) buffer.trackUsage(call(i));
     await buffer.close();
@@ -56,7 +56,7 @@ describe("UsageBuffer batching", () => {
   it("writes a partial batch every flushIntervalMs", async () => {
     const { accounting, buffer } = setup({ flushIntervalMs: 20 });
     for (let i = 1; i <= 3; i++) buffer.trackUsage(call(i));
-    await vi.waitFor(() => expect(buffer.stats().written).toBe(3), { timeout: 20_000 }); // the first batch also starts the writer thread
+    await vi.waitFor(() => expect(buffer.stats().written).toBe(3), { timeout: 45_000 }); // the first batch also starts the writer thread
     expect(await storedMarkers(accounting)).toEqual([1, 2, 3]);
     await buffer.close();
     await accounting.close();
@@ -157,7 +157,7 @@ describe("UsageBuffer write failures", () => {
     locker.exec("BEGIN EXCLUSIVE");
     for (let i = 1; i <= 10; i++) buffer.trackUsage(call(i));
     const flushed = buffer.flush();
-    await vi.waitFor(() => expect(buffer.stats().failedWrites).toBeGreaterThanOrEqual(2), { timeout: 20_000 });
+    await vi.waitFor(() => expect(buffer.stats().failedWrites).toBeGreaterThanOrEqual(2), { timeout: 45_000 });
     expect(buffer.stats()).toMatchObject({ queued: 10, written: 0 });
     expect(events[0]).toMatchObject({ stage: "write", willRetry: true, attempt: 1 });
     expect(events[0]!.records).toHaveLength(10);
@@ -243,7 +243,7 @@ describe("UsageBuffer exit hooks", () => {
       for (const line of lines) onLine(line, child);
     });
     // A worker that hangs (the failure some of these tests look for) must not outlive the test.
-    const reaper = setTimeout(() => child.kill("SIGKILL"), 50_000);
+    const reaper = setTimeout(() => child.kill("SIGKILL"), 170_000);
     return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
       child.on("close", (code, signal) => {
         clearTimeout(reaper);
@@ -277,9 +277,9 @@ describe("UsageBuffer exit hooks", () => {
     expect(exit.stderr).toBe("");
     expect(sent).toBe(true);
     expect(exit).toMatchObject({ code: null, signal: "SIGTERM" });
-    expect(lastQueued).toBeGreaterThanOrEqual(25_000);
+    expect(lastQueued).toBeGreaterThanOrEqual(5_000);
     expect(await countRows(file)).toBe(lastQueued);
-  });
+  }, 180_000);
 
   it("when the exit flush cannot write, the records given up are reported and the signal still ends the process", async () => {
     const file = join(dir, `worker-${++n}.sqlite`);
@@ -291,12 +291,12 @@ describe("UsageBuffer exit hooks", () => {
     expect(exit).toMatchObject({ code: null, signal: "SIGTERM" });
     expect(lines).toContain("abandoned 1500");
     expect(await countRows(file)).toBe(0);
-  });
+  }, 180_000);
 
   it("a process that just returns stores everything on beforeExit, and the timer does not keep it alive", async () => {
     const file = join(dir, `worker-${++n}.sqlite`);
     const exit = await runWorker("natural", file, () => undefined);
     expect(exit).toMatchObject({ code: 0, signal: null, stderr: "" });
-    expect(await countRows(file)).toBe(20_500);
-  });
+    expect(await countRows(file)).toBe(4_100);
+  }, 180_000);
 });

@@ -80,7 +80,7 @@ describe("a service installs core and storage-prisma alone", () => {
   let dir: string;
   beforeAll(() => {
     dir = npmProject(join(work, "service"), [tarballs.core!, tarballs.prisma!]);
-  });
+  }, 1_200_000); // compiles better-sqlite3 from source: minutes on a loaded machine
 
   it("tracks usage into SQLite and reads stats, without prisma generate or engines", () => {
     writeFileSync(
@@ -195,7 +195,7 @@ describe("the llm-acct app installs with one command", () => {
   let dir: string;
   beforeAll(() => {
     dir = npmProject(join(work, "app"), [tarballs.core!, tarballs.prisma!, tarballs.csv!, tarballs.audit!, tarballs.pricing!, tarballs.cli!, tarballs.app!]);
-  });
+  }, 1_200_000); // compiles better-sqlite3 from source: minutes on a loaded machine
 
   it("runs track and stats through its bin", () => {
     const bin = join(dir, "node_modules", ".bin", "llm-acct");

@@ -37,7 +37,7 @@ export interface PostgresqlStoreOptions {
   readonly connectionString?: string;
   /** Largest number of pooled connections. Default 10. */
   readonly maxConnections?: number;
-  /** How long to wait for a connection, in ms, before failing. Default 5,000. */
+  /** How long a call waits for a pooled connection (a new one, or a free one when all are busy), in ms, before failing. Default 5,000. */
   readonly connectTimeoutMs?: number;
 }
 
