@@ -17,6 +17,7 @@ import type { CommandContext } from "./commands/command-context.js";
 import { globalOptions, type GlobalArgs } from "./context/global-options.js";
 import { EXIT, flagFor, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
+import { describeUnknownArguments } from "./usage-message.js";
 import { CLI_VERSION } from "./version.js";
 
 /** Builds the yargs parser with every command; `scriptName` is `llm-accounting` or `llm-acct`. */
@@ -71,9 +72,10 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
     if (ctx.error !== undefined) throw ctx.error;
     return ctx.exitCode;
   } catch (error) {
-    const [code, message] = describeError(error);
-    io.stderr.write(`Error: ${message}\n`);
-    if (code === EXIT.usage) io.stderr.write(`Run "${scriptName} --help" for usage.\n`);
+    const [code, described] = describeError(error);
+    const message = (code === EXIT.usage && describeUnknownArguments(described, argv)) || described;
+    // One line, whatever went wrong; a usage error also says where the usage is.
+    io.stderr.write(code === EXIT.usage ? `Error: ${message} (see "${scriptName} --help")\n` : `Error: ${message}\n`);
     return code;
   }
 }

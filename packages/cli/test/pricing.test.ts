@@ -44,17 +44,41 @@ for (const [name, fresh] of freshStores(dir, drops)) {
     it("refuses bad price flags in one line with exit 2, storing nothing", async () => {
       const db = await fresh();
       const limit = await cli([...db, "reprice", "--start", "2025-03-01", "--end", "2025-03-02", "--limit", "many"]);
-      expect(limit.stderr.split("\n")[0]).toBe('Error: --limit must be a non-negative integer (got "many")');
+      expect(limit.stderr.split("\n")[0]).toBe('Error: --limit must be a non-negative integer (got "many") (see "llm-accounting --help")');
       const bad = await cli([...db, "prices", "set", "--model", "m", "--input", "-1", "--output", "1"]);
       expect(bad.code).toBe(2);
-      expect(bad.stderr.split("\n")[0]).toBe('Error: --input must be a non-negative number (got "-1")');
+      expect(bad.stderr.split("\n")[0]).toBe('Error: --input must be a non-negative number (got "-1") (see "llm-accounting --help")');
       const missing = await cli([...db, "prices", "set", "--model", "m", "--input", "1"]);
       expect(missing.code).toBe(2);
-      expect(missing.stderr.split("\n")[0]).toBe("Error: Missing required argument: output");
+      expect(missing.stderr.split("\n")[0]).toBe('Error: Missing required argument: output (see "llm-accounting --help")');
       expect((await cli([...db, "prices", "list", "--format", "json"])).stdout.trim()).toBe("[]");
       const backwards = await cli([...db, "reprice", "--start", "2025-03-02", "--end", "2025-03-01"]);
       expect(backwards.code).toBe(2);
-      expect(backwards.stderr.split("\n")[0]).toBe("Error: --end must not be before --start");
+      expect(backwards.stderr.split("\n")[0]).toBe('Error: --end must not be before --start (see "llm-accounting --help")');
+    });
+
+    it("check prices the tokens as track would, so a cost limit sees them; a given --cost wins", async () => {
+      const db = await fresh();
+      await cli([...db, "prices", "set", "--model", "house-model", "--input", "1", "--output", "2"]);
+      await cli([...db, "limits", "set", "--scope", "USER", "--username", "alice", "--limit-type", "cost", "--max-value", "5", "--interval-unit", "day", "--interval-value", "1"]);
+      const check = (...args: string[]) => cli([...db, "check", "--model", "house-model", "--username", "alice", ...args]);
+      const big = await check("--prompt-tokens", "6000000");
+      expect(big.code).toBe(3);
+      expect(big.stdout).toContain("Current usage: 0.00, request: 6.00.");
+      const fits = await check("--input-tokens", "1000000", "--completion-tokens", "1000000");
+      expect([fits.code, fits.stdout]).toEqual([0, "Allowed\n"]);
+      expect((await check("--prompt-tokens", "6000000", "--cost", "0.1")).code).toBe(0);
+      expect((await cli([...db, "tail", "--format", "json"])).stdout.trim()).toBe("[]");
+    });
+
+    it("--no-catalog-prices records a call without a stored price as unpriced, and says so on stderr", async () => {
+      const db = await fresh();
+      const run = await cli([...db, "--no-catalog-prices", "track", "--model", "gpt-4o", "--prompt-tokens", "10", "--format", "json"]);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ costNanos: "0", costSource: "unpriced" });
+      expect(run.stderr).toMatch(/^Warning: no price for model 'gpt-4o'; recorded with cost 0 and marked unpriced .*\n$/);
+      const given = await cli([...db, "--no-catalog-prices", "track", "--model", "gpt-4o", "--cost", "0.5"]);
+      expect([given.code, given.stderr]).toEqual([0, ""]);
     });
   });
 }

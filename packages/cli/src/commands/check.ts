@@ -1,4 +1,4 @@
-import { QuotaExceededError, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
+import { nanosToUsd, QuotaExceededError, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber } from "../context/parse-values.js";
@@ -17,6 +17,7 @@ export interface CheckArgs extends GlobalArgs {
   inputTokens?: number;
   completionTokens?: number;
   cost?: number;
+  provider?: string;
   format: "text" | "json";
 }
 
@@ -56,9 +57,17 @@ export function printDecision(io: CliIo, decision: QuotaDecision, format: "text"
   }
 }
 
+/** Does the check price its tokens? Only when it names tokens and no cost, as `track` would. */
+const pricesTokens = (args: CheckArgs): boolean => args.cost === undefined && ((args.inputTokens ?? 0) > 0 || (args.completionTokens ?? 0) > 0);
+
 /** Checks whether a call would be allowed; exit code 3 when it would not. Records nothing but a rejection. */
 export async function handleCheck(accounting: Accounting, args: CheckArgs, io: CliIo): Promise<QuotaDecision> {
-  const input = checkInput(args, io.env);
+  let input = checkInput(args, io.env);
+  if (pricesTokens(args)) {
+    // Cost limits must see what `track` will record for these tokens, not 0.
+    const quote = await accounting.quoteCost({ model: input.model, promptTokens: input.inputTokens, completionTokens: input.completionTokens, provider: args.provider });
+    input = { ...input, cost: nanosToUsd(quote.costNanos) };
+  }
   const decision = await accounting.checkQuota(input);
   const remaining = args.format === "json" ? await accounting.getRemainingLimits(input) : [];
   printDecision(io, decision, args.format, remaining);
@@ -77,13 +86,14 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
         .option("caller-name", { type: "string", describe: "Caller (default --app-name)" })
         .option("project", { type: "string", describe: "Project (default --project-name)" })
         .option("session", { type: "string", describe: "Session id; a denial is recorded against it" })
-        .option("input-tokens", { type: "string", describe: "Input tokens the call will use", coerce: nonNegativeInteger("input-tokens") })
+        .option("input-tokens", { alias: "prompt-tokens", type: "string", describe: "Input tokens the call will use", coerce: nonNegativeInteger("input-tokens") })
         .option("completion-tokens", { type: "string", describe: "Output tokens the call will use", coerce: nonNegativeInteger("completion-tokens") })
-        .option("cost", { type: "string", describe: "Cost of the call in USD", coerce: nonNegativeNumber("cost") })
+        .option("cost", { type: "string", describe: "Cost of the call in USD (default: the tokens priced as track would)", coerce: nonNegativeNumber("cost") })
+        .option("provider", { type: "string", describe: "Provider that will serve the call: helps pick the price" })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<CheckArgs>,
     handler: (args) =>
       runHandler(ctx, async () => {
-        const decision = await withAccounting(ctx, args, (accounting) => handleCheck(accounting, args, ctx.io));
+        const decision = await withAccounting(ctx, args, (accounting) => handleCheck(accounting, args, ctx.io), { pricing: pricesTokens(args) });
         if (!decision.allowed) ctx.exitCode = EXIT.denied;
       }),
   };

@@ -35,6 +35,7 @@ export function reportRange(period: PeriodName | undefined, start: Date | undefi
     if (last < start) throw new UsageError("--end must not be before --start");
     return { label: "Custom", start, end: last };
   }
+  if (start || end) throw new UsageError(start ? "--end is required with --start (a custom range needs both)" : "--start is required with --end (a custom range needs both)");
   throw new UsageError(
     "Please specify a time period (--period daily|weekly|monthly|yearly, or --daily/--weekly/--monthly/--yearly) or a custom range (--start and --end)",
   );

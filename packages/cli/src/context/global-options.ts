@@ -20,7 +20,7 @@ export interface GlobalArgs {
 /** yargs definitions of the global options. */
 export const globalOptions: Record<string, Options> = {
   "db-file": { type: "string", describe: "SQLite database file (.sqlite, .sqlite3 or .db)", defaultDescription: "data/accounting.sqlite" },
-  "db-backend": { choices: ["sqlite", "postgresql", "csv"], describe: "Storage backend", defaultDescription: "sqlite (postgresql when a connection string is given)" },
+  "db-backend": { choices: ["sqlite", "postgresql", "csv"], describe: "Storage backend", defaultDescription: "sqlite; postgresql when a connection string is given by flag, or by $POSTGRESQL_CONNECTION_STRING without --db-file" },
   "csv-data-dir": { type: "string", describe: "Directory of the csv backend's files", defaultDescription: "data/" },
   "postgresql-connection-string": { type: "string", describe: "postgresql://user:password@host:port/database", defaultDescription: "$POSTGRESQL_CONNECTION_STRING" },
   "project-name": { type: "string", describe: "Project recorded when a call names none" },

@@ -1,4 +1,4 @@
-import { Accounting, type UsageStore } from "@llm-accounting/core";
+import { Accounting, type Pricer, type UsageStore } from "@llm-accounting/core";
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { GlobalArgs } from "./global-options.js";
@@ -10,9 +10,20 @@ const csv = () => import("@llm-accounting/storage-csv");
 // The catalog is large; only commands that price calls load it.
 const pricing = () => import("@llm-accounting/pricing");
 
+/**
+ * The backend when --db-backend is absent: the one whose location was given; else PostgreSQL when
+ * $POSTGRESQL_CONNECTION_STRING is set (a deployed service configures it that way), else SQLite.
+ */
+function defaultBackend(args: GlobalArgs, env: NodeJS.ProcessEnv): "sqlite" | "postgresql" | "csv" {
+  if (args.postgresqlConnectionString) return "postgresql";
+  if (args.csvDataDir) return "csv";
+  if (args.dbFile !== undefined) return "sqlite";
+  return env.POSTGRESQL_CONNECTION_STRING ? "postgresql" : "sqlite";
+}
+
 /** Builds the store the global options name. Nothing touches the disk or network until it is used. */
 export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv): Promise<UsageStore> {
-  const backend = args.dbBackend ?? (args.postgresqlConnectionString ? "postgresql" : args.csvDataDir ? "csv" : "sqlite");
+  const backend = args.dbBackend ?? defaultBackend(args, env);
   if (backend !== "csv" && args.csvDataDir !== undefined) throw new UsageError("--csv-data-dir needs --db-backend csv");
   if (backend === "csv") {
     if (args.dbFile !== undefined || args.postgresqlConnectionString !== undefined) {
@@ -36,6 +47,9 @@ export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv): Promis
   return new SqliteStore({ file: args.dbFile, quotaIndex: false });
 }
 
+/** --no-catalog-prices: a model without a stored price is unpriced (cost 0, said so), never a silent 0. */
+const STORED_PRICES_ONLY: Pricer = { quote: (usage) => ({ priced: false, reason: `no stored price for model '${usage.model}' (catalog prices are off)` }) };
+
 /** What a command needs beyond the store. */
 export interface AccountingNeeds {
   /** The command prices calls (track without --cost, reprice): load the catalog pricer. */
@@ -44,7 +58,7 @@ export interface AccountingNeeds {
 
 /** The Accounting facade for a command: store from the global options, defaults from flags and $USER. */
 export async function openAccounting(args: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
-  const pricer = needs.pricing && args.catalogPrices !== false ? (await pricing()).createPricer() : undefined;
+  const pricer = !needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer();
   return new Accounting({
     store: await storeFor(args, io.env),
     pricer,

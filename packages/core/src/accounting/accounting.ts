@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } fro
 import { isLimitApplicable, planQuota, evaluateQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision } from "../quota/index.js";
 import type { NewUsageLimit, QuotaRequest, UsageLimit } from "../quota/limit.js";
 import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quota-records.js";
-import type { NewUsageRecord } from "../store/usage-record.js";
+import type { CostSource, NewUsageRecord } from "../store/usage-record.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
 import type { GroupUsageTotals, UsageDimension, UsageRecordFilter } from "../store/usage-totals.js";
@@ -290,6 +290,17 @@ export class Accounting implements AsyncDisposable {
     }
     const record: NewUsageRecord = await this.#priced(normalized);
     return { id: await this.store.commitReservation(id, record), ...record };
+  }
+
+  /**
+   * What `trackUsage(input)` would record as the cost, without recording anything: the given cost,
+   * else stored prices or the pricer. Lets a check price a call's tokens the way tracking will.
+   */
+  async quoteCost(input: UsageInput): Promise<{ costNanos: bigint; costSource: CostSource | null }> {
+    const normalized = normalizeUsage(withContext(input), this.defaults, this.#now());
+    await this.open();
+    const { costNanos, costSource } = await this.#priced(normalized);
+    return { costNanos, costSource };
   }
 
   /** Fills in the cost of a record tracked without one, from stored prices or the pricer. */

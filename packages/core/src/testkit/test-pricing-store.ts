@@ -34,6 +34,16 @@ export function testPricingStore(options: TestStoreOptions): void {
       await acct?.close();
     });
 
+    it("quotes what tracking would charge, records nothing, and validates like trackUsage", async () => {
+      await acct.setModelPrice({ model: "stored-model", effectiveFrom: day(1), inputPerMTok: 2, outputPerMTok: 4 });
+      expect(await acct.quoteCost({ model: "stored-model", promptTokens: 1_000_000, completionTokens: 500_000 })).toEqual({ costNanos: 4_000_000_000n, costSource: "price" });
+      expect(await acct.quoteCost({ model: "catalog-model", promptTokens: 3, completionTokens: 4 })).toEqual({ costNanos: 7_000n, costSource: "price" });
+      expect(await acct.quoteCost({ model: "nobody-prices-me", promptTokens: 3 })).toEqual({ costNanos: 0n, costSource: "unpriced" });
+      expect(await acct.quoteCost({ model: "stored-model", promptTokens: 1_000_000, cost: 0.25 })).toEqual({ costNanos: 250_000_000n, costSource: "caller" });
+      await expect(acct.quoteCost({ model: "stored-model", promptTokens: -1 })).rejects.toBeInstanceOf(ValidationError);
+      expect(await store.tail(10)).toEqual([]);
+    });
+
     it("stores, lists and deletes prices exactly", async () => {
       const a = await store.insertPrice({ model: "m", provider: null, effectiveFrom: day(10), inputNanosPerMTok: 2_500_000_000n, cacheReadNanosPerMTok: 1_250_000_000n, cacheWriteNanosPerMTok: null, outputNanosPerMTok: 10_000_000_000n, note: "list price" });
       const b = await store.insertPrice({ model: "m", provider: "azure", effectiveFrom: day(1), inputNanosPerMTok: 1n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: 3n, outputNanosPerMTok: 2n, note: null });
