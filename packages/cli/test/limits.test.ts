@@ -62,6 +62,15 @@ for (const [name, fresh] of backends) {
       expect(json(rows.stdout)).toEqual([{ session: "s1", rejection_message: "USER (user: ann) limit: 2.00 requests per 1 day exceeded. Current usage: 2.00, request: 1.00." }]);
     });
 
+    it("check says when retrying cannot help: the request alone is larger than the limit", async () => {
+      await cli([...db, "limits", "set", "--scope", "USER", "--limit-type", "cost", "--max-value", "5", "--interval-unit", "day", "--interval-value", "1", "--username", "cy"]);
+      const denied = await cli([...db, "check", "--model", "m", "--username", "cy", "--cost", "5.01"]);
+      expect(denied.code).toBe(3);
+      expect(denied.stdout).toBe("Denied: USER (user: cy) limit: 5.00 cost per 1 day exceeded. Current usage: 0.00, request: 5.01.\nRetrying will not help: this request alone exceeds the limit.\n");
+      expect(json((await cli([...db, "check", "--model", "m", "--username", "cy", "--cost", "5.01", "--format", "json"])).stdout)).toMatchObject({ allowed: false, retryAfterSeconds: null });
+      expect((await cli([...db, "check", "--model", "m", "--username", "cy", "--cost", "5"])).code).toBe(0);
+    });
+
     it("track --enforce-limits records nothing when denied and exits 3", async () => {
       const before = await cli([...db, "select", "--query", "SELECT COUNT(*) AS n FROM accounting_entries", "--format", "json"]);
       const run = await cli([...db, "track", "--model", "m", "--username", "ann", "--enforce-limits"]);

@@ -54,6 +54,7 @@ export function printDecision(io: CliIo, decision: QuotaDecision, format: "text"
   } else {
     println(io, `Denied: ${decision.reason}`);
     if (decision.retryAfterSeconds !== null) println(io, `Retry after: ${decision.retryAfterSeconds}s`);
+    else println(io, "Retrying will not help: this request alone exceeds the limit.");
   }
 }
 

@@ -21,11 +21,11 @@ export interface QuotaDecision {
   readonly allowed: boolean;
   /** The denial message (spec §3.7 wording); null when allowed. */
   readonly reason: string | null;
-  /** Whole seconds until the call may succeed; null when allowed. */
+  /** Whole seconds until the call may succeed; null when allowed, or when waiting cannot help (the request alone exceeds a limit above 0). */
   readonly retryAfterSeconds: number | null;
   /** The limit that denied the call. */
   readonly limit: UsageLimit | null;
-  /** When the denying window frees up: its end (fixed) or when its oldest row leaves it (rolling). */
+  /** When the denying window frees up: its end (fixed) or when its oldest row leaves it (rolling); null when waiting cannot help. */
   readonly resetAt: Date | null;
 }
 
@@ -117,6 +117,11 @@ export function evaluateQuota(plan: QuotaPlan, usage: readonly QuotaUsage[], req
     const amount = requestOf(limit.limitType, request);
     // A negative max other than -1 can only come from a hand-written row; like the original, it denies.
     if (limit.maxValue >= 0 && current + amount <= maxOf(limit)!) continue;
+    const reason = denialMessage(limit, display(limit.limitType, current), display(limit.limitType, amount));
+    // No window will ever hold a request larger than the limit: a retry time would send a
+    // well-behaved caller back to be denied again, forever. (A limit of 0 keeps the original's
+    // retry time: it is a switch an operator turns back on, and spec §3.8 pins those values.)
+    if (limit.maxValue > 0 && amount > maxOf(limit)!) return { allowed: false, reason, retryAfterSeconds: null, limit, resetAt: null };
     const fixedReset = windowReset(now, limit.intervalUnit, limit.intervalValue);
     let resetAt: Date | null = fixedReset;
     let retryAfterSeconds: number;
@@ -132,7 +137,7 @@ export function evaluateQuota(plan: QuotaPlan, usage: readonly QuotaUsage[], req
     }
     return {
       allowed: false,
-      reason: denialMessage(limit, display(limit.limitType, current), display(limit.limitType, amount)),
+      reason,
       retryAfterSeconds,
       limit,
       resetAt,

@@ -138,6 +138,16 @@ describe("retry-after and reset (spec §3.8)", () => {
     expect(d.resetAt).toEqual(reset.includes("T") ? new Date(`${reset}Z`) : at(reset));
   });
 
+  it("gives no retry time to a request larger than the limit itself: no window will ever hold it", () => {
+    const cap = limit({ limitType: "cost", maxValue: 5, intervalUnit: "day" });
+    const tooBig = decide([cap], request({ costNanos: cents(501) }), usage(), at("12:00:00"));
+    expect(tooBig).toMatchObject({ allowed: false, retryAfterSeconds: null, resetAt: null, limit: cap });
+    expect(tooBig.reason).toContain("request: 5.01.");
+    // A request the limit can hold waits for the window, however full it is now.
+    expect(decide([cap], request({ costNanos: cents(500) }), usage({ costNanos: cents(1) }), at("12:00:00")).retryAfterSeconds).toBe(43200);
+    expect(decide([cap], request({ costNanos: cents(500) }), usage(), at("12:00:00")).allowed).toBe(true);
+  });
+
   it("week and monthly windows reset at their next start", () => {
     expect(denied("week", 1, at("00:00:00")).resetAt).toEqual(new Date("2024-01-08T00:00:00Z"));
     expect(denied("monthly", 1, new Date("2024-02-10T00:00:00Z")).resetAt).toEqual(new Date("2024-03-01T00:00:00Z"));
