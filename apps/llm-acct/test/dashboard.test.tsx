@@ -105,6 +105,25 @@ describe("views", () => {
 describe("App", () => {
   const settle = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  it("acts on a key pressed the moment a view is drawn, before React re-subscribes the key handler", async () => {
+    const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} initialView="audit" />);
+    // Press j from inside the write of the first frame that shows the list: the earliest a user could.
+    const write = app.stdout.write;
+    let pressed = false;
+    app.stdout.write = (frame: string) => {
+      write(frame);
+      if (!pressed && />2025-06-15 11:00:01 response/.test(frame)) {
+        pressed = true;
+        app.stdin.write("j");
+      }
+    };
+    await vi.waitFor(() => {
+      expect(pressed).toBe(true);
+      expect(app.lastFrame()).toMatch(/>2025-06-15 11:00:00 prompt/);
+    }, { timeout: 15_000, interval: 50 });
+    app.unmount();
+  });
+
   it("switches views with keys, cycles dimension and period, opens an audit entry, and quits", async () => {
     const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} />);
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.

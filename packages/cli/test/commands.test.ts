@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -197,6 +197,14 @@ describe("bad input: one line on stderr, non-zero exit, nothing written", () => 
       expect(existsSync(file)).toBe(false);
     });
   }
+
+  it("says so when --db-file is a directory", async () => {
+    const folder = join(dir, "folder.sqlite");
+    mkdirSync(folder);
+    const run = await cli(["--db-file", folder, "tail"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: --db-file ".*folder\.sqlite" is a directory, not a database file\n$/);
+  });
 
   it("rejects a badly named database file", async () => {
     const run = await cli(["--db-file", join(dir, "usage.txt"), "tail"]);

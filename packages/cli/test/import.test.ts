@@ -30,4 +30,15 @@ describe("import", () => {
     const missing = await cli(["--db-file", join(dir, "t2.sqlite"), "import", "--from-sqlite", join(dir, "nope.db")]);
     expect(missing.stderr).toMatch(/^Error: --from-sqlite ".*nope\.db" cannot be read as an SQLite database/);
   });
+
+  it("names the flag the user typed when the source is wrong", async () => {
+    const own = join(dir, "own.sqlite");
+    await cli(["--db-file", own, "track", "--model", "m"]);
+    const ours = await cli(["--db-file", join(dir, "t3.sqlite"), "import", "--from-sqlite", own]);
+    expect(ours.code).toBe(1);
+    expect(ours.stderr).toMatch(/^Error: --from-sqlite .*own\.sqlite is not an llm-accounting database of the Python original \(it was written by this tool\)\n$/);
+    const url = await cli(["--db-file", join(dir, "t3.sqlite"), "import", "--from-postgresql", "notaurl"]);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toMatch(/^Error: --from-postgresql must be a postgresql:\/\/user:password@host:port\/database URL/);
+  });
 });

@@ -108,7 +108,14 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
     };
   }, [load, refreshMs, now]);
 
+  // Ink re-subscribes the key handler in an effect after each render, which can run after the frame
+  // is on screen: a key pressed in between reaches the previous handler. It reads this ref, which
+  // every render updates, so keys act on what the user sees.
+  const shown = useRef({ view, loaded, open });
+  shown.current = { view, loaded, open };
+
   useInput((input, key) => {
+    const { view, loaded, open } = shown.current;
     if (key.ctrl && input === "c") return exit();
     const typed = typingRef.current;
     if (typed !== undefined) {

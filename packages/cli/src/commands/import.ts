@@ -1,6 +1,7 @@
 import type { ImportSummary, PythonSource } from "@llm-accounting/storage-prisma";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { ValidationError } from "@llm-accounting/core";
 import { UsageError } from "../errors.js";
 import { toJson } from "../format/json.js";
 import { progressLine } from "../format/progress.js";
@@ -28,10 +29,17 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
   if ((args.fromSqlite === undefined) === (args.fromPostgresql === undefined)) {
     throw new UsageError("give exactly one of --from-sqlite FILE or --from-postgresql URL");
   }
+  if (args.fromPostgresql !== undefined && !/^postgres(ql)?:\/\//.test(args.fromPostgresql)) {
+    throw new UsageError("--from-postgresql must be a postgresql://user:password@host:port/database URL");
+  }
   const { importPythonDatabase, openPostgresqlSource, openSqliteSource } = await import("@llm-accounting/storage-prisma");
   const source: PythonSource = args.fromSqlite !== undefined ? openSqliteSource(args.fromSqlite) : await openPostgresqlSource(args.fromPostgresql!);
   try {
-    const summary = await withAccounting(ctx, args, (accounting) => importPythonDatabase(source, accounting.store, progressReporter(ctx.io)));
+    const summary = await withAccounting(ctx, args, (accounting) => importPythonDatabase(source, accounting.store, progressReporter(ctx.io))).catch((error: unknown) => {
+      // The importer names its input "source"; the user typed one of two flags.
+      if (error instanceof ValidationError && error.field === "source") throw new ValidationError(args.fromSqlite !== undefined ? "fromSqlite" : "fromPostgresql", error.message.slice("source".length).trim());
+      throw error;
+    });
     if (args.format === "json") println(ctx.io, toJson(summary));
     else println(ctx.io, `Imported from ${source.description}: ${Object.entries(summary).map(([table, n]) => `${n} ${table}`).join(", ")}`);
     return summary;

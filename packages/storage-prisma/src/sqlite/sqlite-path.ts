@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import { ValidationError } from "@llm-accounting/core";
 
@@ -12,6 +13,15 @@ const PROTECTED_DIRS = ["/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sbin
 
 /** A validated SQLite location: an absolute file path, or `:memory:`. */
 export type SqliteLocation = { readonly kind: "file"; readonly path: string } | { readonly kind: "memory" };
+
+/** False also when the path cannot be examined (a parent is a file, ...): opening reports that. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
+}
 
 /** Validates a database file name (spec: must end with .sqlite, .sqlite3 or .db) and resolves it. */
 export function resolveSqlitePath(file: string = DEFAULT_SQLITE_FILE, cwd: string = process.cwd()): SqliteLocation {
@@ -29,5 +39,7 @@ export function resolveSqlitePath(file: string = DEFAULT_SQLITE_FILE, cwd: strin
     const b = isWindowsDir ? dir.toLowerCase() : dir;
     if (a === b || a.startsWith(b + sep)) throw new ValidationError("dbFile", `"${path}" is inside the protected system directory ${dir}`);
   }
+  // SQLite itself only says "unable to open database file".
+  if (isDirectory(path)) throw new ValidationError("dbFile", `"${path}" is a directory, not a database file`);
   return { kind: "file", path };
 }
