@@ -27,11 +27,12 @@ for (const [name, fresh] of freshStores(dir, drops)) {
 
       const priced = JSON.parse((await track("--prompt-tokens", "1000000", "--cached-tokens", "1000000", "--completion-tokens", "10")).stdout) as { costNanos: string; costSource: string };
       expect([priced.costNanos, priced.costSource]).toEqual(["150060000", "price"]);
+      expect(priced).toMatchObject({ cost: 0.15006 }); // USD beside the exact nanos, as tail prints it
 
       // --end 2025-03-01 covers that whole day (the call was at 10:00).
       const dry = await cli([...db, "reprice", "--start", "2025-03-01", "--end", "2025-03-01"]);
       expect(dry.code).toBe(0);
-      expect(dry.stdout).toContain("1 records examined, 1 would change: $0.0000 -> $3.0000 (+$3.0000)");
+      expect(dry.stdout).toContain("1 record examined, 1 would change: $0.0000 -> $3.0000 (+$3.0000)");
       expect(dry.stdout).toContain("Dry run: nothing was changed.");
       const stats = async () => JSON.parse((await cli([...db, "stats", "--start", "2025-03-01", "--end", "2025-03-02", "--format", "json"])).stdout) as { totals: { sumCost: number } };
       expect((await stats()).totals.sumCost).toBe(0);
