@@ -154,8 +154,12 @@ for (const backend of backends) {
       const no = await cli([...db, "purge"], { answers: ["maybe", "n"] });
       expect(no.stdout).toContain("Please enter y or n");
       expect(no.stdout).toContain("Purge operation cancelled");
+      expect(no.code).toBe(0);
+      // No answer at all (a script without -y) is an error, not a quiet "cancelled".
       const eof = await cli([...db, "purge"]);
-      expect(eof.stdout).toContain("Purge operation cancelled");
+      expect(eof.code).toBe(1);
+      expect(eof.stderr).toBe("Error: purge needs a yes: input ended before an answer (pass -y to purge without asking)\n");
+      expect(eof.stdout).not.toContain("cancelled");
       expect(json((await cli([...db, "tail", "--format", "json"])).stdout).length).toBeGreaterThan(0);
       const yes = await cli([...db, "purge"], { answers: ["y"] });
       expect(yes.stdout).toMatch(/All usage entries have been deleted \(\d+ entries\)/);

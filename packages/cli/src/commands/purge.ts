@@ -1,4 +1,4 @@
-import type { Accounting } from "@llm-accounting/core";
+import { AccountingError, type Accounting } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { println, type CliIo } from "../io.js";
@@ -12,11 +12,14 @@ export interface PurgeArgs extends GlobalArgs {
 
 const QUESTION = "Are you sure you want to delete all usage entries? This action cannot be undone. [y/n]: ";
 
-/** Asks until the answer is y or n; end of input counts as no. */
+/** Asks until the answer is y or n. End of input is an error: a script that forgot -y must not pass as "cancelled". */
 async function confirm(io: CliIo): Promise<boolean> {
   for (;;) {
     const answer = await io.readLine(QUESTION);
-    if (answer === null) return false;
+    if (answer === null) {
+      println(io);
+      throw new AccountingError("NO_ANSWER", "purge needs a yes: input ended before an answer (pass -y to purge without asking)");
+    }
     const word = answer.trim().toLowerCase();
     if (word === "y" || word === "yes") return true;
     if (word === "n" || word === "no") return false;
