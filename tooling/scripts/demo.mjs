@@ -15,7 +15,8 @@ const steps = [
 ];
 for (const args of steps) {
   console.log(`\n$ llm-accounting ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
-  const result = spawnSync(process.execPath, [cli, ...args], { stdio: "inherit" });
+  // The demo is about the SQLite default, even where the environment names a PostgreSQL server.
+  const result = spawnSync(process.execPath, [cli, ...args], { stdio: "inherit", env: { ...process.env, POSTGRESQL_CONNECTION_STRING: "" } });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 console.log("\nThe data is in data/accounting.sqlite. Try: pnpm -s llm-accounting stats --monthly --format json");

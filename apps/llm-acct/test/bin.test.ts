@@ -47,6 +47,15 @@ describe.each(Object.keys(bins) as (keyof typeof bins)[])("%s (built)", (bin) =>
     expect(result.status).toBe(0);
   });
 
+  it("keeps its exit code when nobody reads its output", () => {
+    expect(run(bin, ["--db-file", "data/closed.sqlite", "limits", "set", "--scope", "GLOBAL", "--limit-type", "requests", "--max-value", "0", "--interval-unit", "day", "--interval-value", "1"]).code).toBe(0);
+    // `true` exits at once, long before node has started, so the denial is written into a closed pipe.
+    const script = `set -o pipefail; "$0" "$1" --db-file data/closed.sqlite check --model m | true`;
+    const result = spawnSync("bash", ["-c", script, process.execPath, bins[bin]], { cwd, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", POSTGRESQL_CONNECTION_STRING: "" } });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(3);
+  });
+
   it("exits 1 with one line on a bad database name", () => {
     const result = run(bin, ["--db-file", "x.csv", "tail"]);
     expect(result.code).toBe(1);

@@ -5,7 +5,7 @@ import { render } from "ink-testing-library";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Accounting } from "@llm-accounting/core";
 import { SqliteStore } from "@llm-accounting/storage-prisma";
-import { App } from "../src/components/App.js";
+import { App, DEFAULT_REFRESH_MS } from "../src/components/App.js";
 import { Audit } from "../src/components/Audit.js";
 import { Breakdown } from "../src/components/Breakdown.js";
 import { Limits } from "../src/components/Limits.js";
@@ -103,6 +103,11 @@ describe("views", () => {
 });
 
 describe("App", () => {
+  it("reloads often enough that rows from other processes show within 2 s, query included", () => {
+    expect(DEFAULT_REFRESH_MS).toBeLessThanOrEqual(1000);
+  });
+
+
   const settle = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it("acts on a key pressed the moment a view is drawn, before React re-subscribes the key handler", async () => {

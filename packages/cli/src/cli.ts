@@ -20,6 +20,9 @@ import type { CliIo } from "./io.js";
 import { describeUnknownArguments } from "./usage-message.js";
 import { CLI_VERSION } from "./version.js";
 
+/** The top-level command names, for telling a mistyped command from a stray argument. */
+const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "projects", "users", "log-event", "audit", "import"];
+
 /** Builds the yargs parser with every command; `scriptName` is `llm-accounting` or `llm-acct`. */
 export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", version = CLI_VERSION): Argv<GlobalArgs> {
   const width = ctx.io.stdout.columns ?? 100;
@@ -73,7 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
     return ctx.exitCode;
   } catch (error) {
     const [code, described] = describeError(error);
-    const message = (code === EXIT.usage && describeUnknownArguments(described, argv)) || described;
+    const message = (code === EXIT.usage && describeUnknownArguments(described, argv, COMMANDS)) || described;
     // One line, whatever went wrong; a usage error also says where the usage is.
     io.stderr.write(code === EXIT.usage ? `Error: ${message} (see "${scriptName} --help")\n` : `Error: ${message}\n`);
     return code;

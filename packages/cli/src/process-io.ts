@@ -3,14 +3,17 @@ import type { CliIo } from "./io.js";
 
 let watchingStdout = false;
 
-/** The real process's streams and clock. */
+/**
+ * The real process's streams and clock. Installs (once) a handler on stdout: when its reader goes
+ * away (`llm-accounting stats | head`), later output is dropped and the command runs to its end,
+ * so it closes the store and exits with its own code.
+ */
 export function processIo(): CliIo {
   if (!watchingStdout) {
     watchingStdout = true;
-    // `llm-accounting stats | head` closes the pipe early: that ends the output, it is not an error.
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-      throw error;
+      if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+      process.stdout.write = (() => true) as typeof process.stdout.write;
     });
   }
   let lines: AsyncIterator<string> | undefined;

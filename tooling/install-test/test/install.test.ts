@@ -199,10 +199,12 @@ describe("the llm-acct app installs with one command", () => {
 
   it("runs track and stats through its bin", () => {
     const bin = join(dir, "node_modules", ".bin", "llm-acct");
-    const track = spawnSync(bin, ["track", "--model", "gpt-4o", "--cost", "0.5", "--prompt-tokens", "7"], { cwd: dir, encoding: "utf8" });
+    // The SQLite default, even where the environment names a PostgreSQL server.
+    const env = { ...process.env, POSTGRESQL_CONNECTION_STRING: "" };
+    const track = spawnSync(bin, ["track", "--model", "gpt-4o", "--cost", "0.5", "--prompt-tokens", "7"], { cwd: dir, encoding: "utf8", env });
     expect(track.stderr).toBe("");
     expect(track.stdout).toBe("Usage entry tracked successfully\n");
-    const stats = spawnSync(bin, ["stats", "--daily", "--format", "json"], { cwd: dir, encoding: "utf8" });
+    const stats = spawnSync(bin, ["stats", "--daily", "--format", "json"], { cwd: dir, encoding: "utf8", env });
     expect(JSON.parse(stats.stdout).totals).toMatchObject({ requests: 1, sumCost: 0.5, sumPromptTokens: 7 });
     const version = spawnSync(bin, ["--version"], { cwd: dir, encoding: "utf8" });
     expect(version.stdout).toMatch(/^llm-acct \d+\.\d+\.\d+\n$/);

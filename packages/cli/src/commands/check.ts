@@ -68,6 +68,7 @@ export async function handleCheck(accounting: Accounting, args: CheckArgs, io: C
     // Cost limits must see what `track` will record for these tokens, not 0.
     const quote = await accounting.quoteCost({ model: input.model, promptTokens: input.inputTokens, completionTokens: input.completionTokens, provider: args.provider });
     input = { ...input, cost: nanosToUsd(quote.costNanos) };
+    if (quote.costSource === "unpriced") io.stderr.write(`Warning: no price for model '${input.model}'; its tokens count as cost 0 against cost limits (give --cost)\n`);
   }
   const decision = await accounting.checkQuota(input);
   const remaining = args.format === "json" ? await accounting.getRemainingLimits(input) : [];

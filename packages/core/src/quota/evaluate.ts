@@ -121,7 +121,9 @@ export function evaluateQuota(plan: QuotaPlan, usage: readonly QuotaUsage[], req
     // No window will ever hold a request larger than the limit: a retry time would send a
     // well-behaved caller back to be denied again, forever. (A limit of 0 keeps the original's
     // retry time: it is a switch an operator turns back on, and spec §3.8 pins those values.)
-    if (limit.maxValue > 0 && amount > maxOf(limit)!) return { allowed: false, reason, retryAfterSeconds: null, limit, resetAt: null };
+    // Only the first denying limit is looked at, as for the message.
+    const max = maxOf(limit)!;
+    if (max > 0n && amount > max) return { allowed: false, reason, retryAfterSeconds: null, limit, resetAt: null };
     const fixedReset = windowReset(now, limit.intervalUnit, limit.intervalValue);
     let resetAt: Date | null = fixedReset;
     let retryAfterSeconds: number;
