@@ -60,7 +60,7 @@ for (const [name, fresh] of freshStores(dir, drops)) {
 
     it("check prices the tokens as track would, so a cost limit sees them; a given --cost wins", async () => {
       const db = await fresh();
-      await cli([...db, "prices", "set", "--model", "house-model", "--input", "1", "--output", "2"]);
+      await cli([...db, "prices", "set", "--model", "house-model", "--input", "1", "--cache-read", "0.1", "--output", "2"]);
       await cli([...db, "limits", "set", "--scope", "USER", "--username", "alice", "--limit-type", "cost", "--max-value", "5", "--interval-unit", "day", "--interval-value", "1"]);
       const check = (...args: string[]) => cli([...db, "check", "--model", "house-model", "--username", "alice", ...args]);
       const big = await check("--prompt-tokens", "6000000");
@@ -69,6 +69,8 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       const fits = await check("--input-tokens", "1000000", "--completion-tokens", "1000000");
       expect([fits.code, fits.stdout]).toEqual([0, "Allowed\n"]);
       expect((await check("--prompt-tokens", "6000000", "--cost", "0.1")).code).toBe(0);
+      // 6M input of which 5M from the cache: 1M at $1 plus 5M at $0.10 = $1.50, within the limit.
+      expect((await check("--prompt-tokens", "6000000", "--cached-tokens", "5000000")).code).toBe(0);
       expect((await cli([...db, "tail", "--format", "json"])).stdout.trim()).toBe("[]");
     });
 

@@ -18,6 +18,8 @@ export interface CheckArgs extends GlobalArgs {
   completionTokens?: number;
   cost?: number;
   provider?: string;
+  cachedTokens?: number;
+  cacheWriteTokens?: number;
   format: "text" | "json";
 }
 
@@ -66,7 +68,7 @@ export async function handleCheck(accounting: Accounting, args: CheckArgs, io: C
   let input = checkInput(args, io.env);
   if (pricesTokens(args)) {
     // Cost limits must see what `track` will record for these tokens, not 0.
-    const quote = await accounting.quoteCost({ model: input.model, promptTokens: input.inputTokens, completionTokens: input.completionTokens, provider: args.provider });
+    const quote = await accounting.quoteCost({ model: input.model, promptTokens: input.inputTokens, completionTokens: input.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens, provider: args.provider });
     input = { ...input, cost: nanosToUsd(quote.costNanos) };
     if (quote.costSource === "unpriced") io.stderr.write(`Warning: no price for model '${input.model}'; its tokens count as cost 0 against cost limits (give --cost)\n`);
   }
@@ -92,6 +94,8 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
         .option("completion-tokens", { type: "string", describe: "Output tokens the call will use", coerce: nonNegativeInteger("completion-tokens") })
         .option("cost", { type: "string", describe: "Cost of the call in USD (default: the tokens priced as track would)", coerce: nonNegativeNumber("cost") })
         .option("provider", { type: "string", describe: "Provider that will serve the call: helps pick the price" })
+        .option("cached-tokens", { type: "string", describe: "Input tokens expected from the prompt cache (part of --input-tokens; priced at the cache rate)", coerce: nonNegativeInteger("cached-tokens") })
+        .option("cache-write-tokens", { type: "string", describe: "Input tokens expected to be written to the cache (part of --input-tokens)", coerce: nonNegativeInteger("cache-write-tokens") })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<CheckArgs>,
     handler: (args) =>
       runHandler(ctx, async () => {
