@@ -78,6 +78,18 @@ describe("views", () => {
     expect(row(lastFrame(), "MODEL")).toMatch(/unlimited\s+0 \/ ∞\s+∞/);
   });
 
+  it("Limits: when they do not all fit, the fullest are shown and the rest counted", async () => {
+    const { lastFrame } = render(<Limits limits={await loadLimits(accounting)} now={NOW} width={80} height={4} />);
+    expect(lines(lastFrame()).map((l) => l.split(" ")[0])).toEqual(["Limit", "GLOBAL", "USER", "…"]);
+    expect(lastFrame()).toContain("… and 1 more, none fuller than those above");
+  });
+
+  it("Live: rows fit an 80-column terminal without wrapping", async () => {
+    const { lastFrame } = render(<Live records={await loadLive(accounting, 5)} width={80} />);
+    expect(lines(lastFrame()).length).toBe(6);
+    expect(lines(lastFrame()).every((l) => l.length <= 80)).toBe(true);
+  });
+
   it("Live: the newest records first", async () => {
     const { lastFrame } = render(<Live records={await loadLive(accounting, 3)} width={90} />);
     expect(lines(lastFrame()).slice(1).map((l) => l.split(/\s{2,}|\s(?=\S+$)/)[0]?.slice(0, 19))).toEqual(["2025-06-15 11:00:00", "2025-06-15 10:00:00", "2025-06-12 10:00:00"]);
@@ -126,6 +138,16 @@ describe("App", () => {
       expect(pressed).toBe(true);
       expect(app.lastFrame()).toMatch(/>2025-06-15 11:00:00 prompt/);
     }, { timeout: 15_000, interval: 50 });
+    app.unmount();
+  });
+
+  it("takes keys that arrive together (typed fast, or pasted) one by one", async () => {
+    const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} />);
+    await vi.waitFor(() => expect(app.lastFrame()).toMatch(/Today\s+2/), { timeout: 15_000, interval: 50 });
+    app.stdin.write("bdd");
+    await vi.waitFor(() => expect(app.lastFrame()).toMatch(/breakdown by project, 7d/), { timeout: 15_000, interval: 50 });
+    app.stdin.write("c2025-06-12 2025-06-15\r");
+    await vi.waitFor(() => expect(app.lastFrame()).toMatch(/breakdown by project, 2025-06-12\.\.2025-06-15/), { timeout: 15_000, interval: 50 });
     app.unmount();
   });
 

@@ -1,9 +1,10 @@
-import { Box, Text, useApp, useInput, useStdout } from "ink";
+import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, UsageDimension, UsageRecord } from "@llm-accounting/core";
 import { loadAudit, loadBreakdown, loadLimits, loadLive, loadOverview, type OverviewData, type SortKey } from "../data/load.js";
 import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
 import { Audit } from "./Audit.js";
+import { colour } from "./format.js";
 import { Breakdown } from "./Breakdown.js";
 import { Limits } from "./Limits.js";
 import { Live } from "./Live.js";
@@ -17,6 +18,7 @@ const DIMENSIONS: UsageDimension[] = ["model", "username", "project", "callerNam
 const SORTS: SortKey[] = ["cost", "requests", "tokens", "name"];
 const AUDIT_TYPES: (string | undefined)[] = [undefined, "prompt", "response", "event"];
 const next = <T,>(list: readonly T[], value: T): T => list[(list.indexOf(value) + 1) % list.length]!;
+const NO_KEY: Key = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
 
 type Loaded =
   | { view: "overview"; data: OverviewData }
@@ -114,7 +116,7 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
   const shown = useRef({ view, loaded, open });
   shown.current = { view, loaded, open };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key): void => {
     const { view, loaded, open } = shown.current;
     if (key.ctrl && input === "c") return exit();
     const typed = typingRef.current;
@@ -139,6 +141,8 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
     if (target) {
       setView(target);
       setSelected(0);
+      // Keys later in the same batch act on the new view.
+      shown.current = { ...shown.current, view: target };
       return;
     }
     if (input === "p") setPeriod(nextPeriod);
@@ -151,8 +155,18 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
     } else if (view === "audit" && loaded?.view === "audit") {
       if (key.downArrow || input === "j") setSelected((i) => Math.min(loaded.data.length - 1, i + 1));
       else if (key.upArrow || input === "k") setSelected((i) => Math.max(0, i - 1));
-      else if (key.return && loaded.data.length > 0) setOpen(true);
+      else if (key.return && loaded.data.length > 0) {
+        setOpen(true);
+        shown.current = { ...shown.current, open: true };
+      }
     }
+  };
+
+  // Keys typed faster than the terminal hands them over, and pastes, arrive as one string: each
+  // character is a key of its own (escape sequences such as arrows are already parsed by Ink).
+  useInput((input, key) => {
+    if (input.length <= 1 || key.ctrl || key.meta) return onKey(input, key);
+    for (const char of input) onKey(char, { ...NO_KEY, return: char === "\r" || char === "\n", backspace: char === "\x7f" || char === "\b" });
   });
 
   const current = loaded?.view === view ? loaded : undefined;
@@ -164,18 +178,18 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
         {` · ${view}${view === "breakdown" ? ` by ${dimension}, ${periodLabel(period)}` : ""} · ${clock} UTC · ${location}`}
       </Text>
       <Box flexDirection="column" flexGrow={1} marginTop={1}>
-        {error ? <Text color="red">{`Error: ${error}`}</Text> : null}
+        {error ? <Text color={colour("red")}>{`Error: ${error}`}</Text> : null}
         {!current ? <Text>Loading…</Text> : null}
         {current?.view === "overview" ? <Overview data={current.data} width={width} /> : null}
         {current?.view === "breakdown" ? <Breakdown rows={current.data} dimension={dimension} sort={sort} width={width} height={bodyRows} /> : null}
-        {current?.view === "limits" ? <Limits limits={current.data} now={updated ?? now()} width={width} /> : null}
+        {current?.view === "limits" ? <Limits limits={current.data} now={updated ?? now()} width={width} height={bodyRows} /> : null}
         {current?.view === "live" ? <Live records={current.data} width={width} /> : null}
         {current?.view === "audit" ? <Audit entries={current.data} selected={selected} open={open} logType={auditType} width={width} height={bodyRows} /> : null}
       </Box>
       {typing !== undefined ? <Text>{`Days (UTC) from to, ⏎/Esc: ${typing}`}</Text> : null}
       <Text dimColor wrap="truncate-end">
         {width >= 100
-          ? "o overview  b breakdown  l limits  v live  a audit  │  p period  c custom  d dimension  s sort  t type  ↑↓ ⏎ open  q quit"
+          ? "o overview  b breakdown  l limits  v live  a audit │ p period  c custom  d dim  s sort  t type  ↑↓⏎  q quit"
           : "o b l v a: views │ p/c period  d dim  s sort  t type  ↑↓⏎  q quit"}
       </Text>
     </Box>

@@ -22,11 +22,11 @@ export function Audit({ entries, selected, open, logType, width, height }: { ent
   const first = Math.max(0, Math.min(selected - Math.floor(rows / 2), entries.length - rows));
   return (
     <Box flexDirection="column">
-      <Text bold>{`${fit("Time (UTC)", 20)}${fit("Type", 10)}${fit("App / User", 18)}${fit(`Text${logType ? ` (type: ${logType})` : ""}`, Math.max(10, width - 50))}`}</Text>
+      <Text bold>{` ${fit("Time (UTC)", 20)}${fit("Type", 9)} ${fit("App / User", 18)}${fit(`Text${logType ? ` (type: ${logType})` : ""}`, Math.max(10, width - 50))}`}</Text>
       {entries.length === 0 ? <Text>No audit entries</Text> : null}
       {entries.slice(first, first + rows).map((e, i) => (
         <Text key={e.id} inverse={first + i === selected}>
-          {`${first + i === selected ? ">" : " "}${fit(e.timestamp.toISOString().slice(0, 19).replace("T", " "), 20)}${fit(e.logType, 10)}${fit(`${e.appName}/${e.userName}`, 18)}${fit(oneLine(e.promptText ?? e.responseText), Math.max(10, width - 50))}`}
+          {`${first + i === selected ? ">" : " "}${fit(e.timestamp.toISOString().slice(0, 19).replace("T", " "), 20)}${fit(e.logType, 9)} ${fit(`${e.appName}/${e.userName}`, 18)}${fit(oneLine(e.promptText ?? e.responseText), Math.max(10, width - 50))}`}
         </Text>
       ))}
     </Box>

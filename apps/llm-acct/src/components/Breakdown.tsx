@@ -5,14 +5,14 @@ import { bar, count, fit, usd } from "./format.js";
 
 const TITLES: Record<UsageDimension, string> = { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" };
 
-/** Usage per model, user, caller, project or session, with each row's share of the cost. */
+/** Usage per model, user, caller, project or session, with each row's share of the cost (rows in `sort` order). */
 export function Breakdown({ rows, dimension, sort, width, height }: { rows: readonly GroupUsageTotals[]; dimension: UsageDimension; sort: SortKey; width: number; height: number }) {
   const total = rows.reduce((sum, r) => sum + r.costNanos, 0n);
   const nameWidth = Math.max(10, Math.min(28, width - 62));
   const shown = rows.slice(0, Math.max(1, height - 2));
   return (
     <Box flexDirection="column">
-      <Text bold>{`${fit(TITLES[dimension], nameWidth)}${fit("Requests", 10, "right")}${fit("Tokens", 13, "right")}${fit("Cost", 13, "right")}  Share (by ${sort})`}</Text>
+      <Text bold>{`${fit(TITLES[dimension], nameWidth)}${fit("Requests", 10, "right")}${fit("Tokens", 13, "right")}${fit("Cost", 13, "right")}  Share of cost`}</Text>
       {rows.length === 0 ? <Text>No usage in this period</Text> : null}
       {shown.map((r) => {
         const share = total === 0n ? 0 : Number((r.costNanos * 10_000n) / total) / 10_000;

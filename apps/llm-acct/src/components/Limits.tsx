@@ -1,20 +1,26 @@
 import { Box, Text } from "ink";
 import { scopeText, type LimitStatus } from "@llm-accounting/core";
-import { bar, count, fit, until } from "./format.js";
+import { bar, colour, count, fit, until, usageRatio } from "./format.js";
 
 const amount = (status: LimitStatus, value: number) => (status.limit.limitType === "cost" ? `$${value.toFixed(2)}` : count(value));
 
-/** Every limit with a usage bar for its current window, what is left, and when it resets. */
-export function Limits({ limits, now, width }: { limits: readonly LimitStatus[]; now: Date; width: number }) {
+/**
+ * Every limit with a usage bar for its current window, what is left, and when it resets. When they
+ * do not all fit in `height` rows, the fullest are shown (in their usual order) and the rest counted.
+ */
+export function Limits({ limits, now, width, height = Number.POSITIVE_INFINITY }: { limits: readonly LimitStatus[]; now: Date; width: number; height?: number }) {
   if (limits.length === 0) return <Text>No usage limits. Add one with: llm-acct limits set --help</Text>;
   const labelWidth = Math.max(12, Math.min(40, width - 63));
+  const room = Math.max(1, height - 2);
+  const fullest = limits.length <= room ? null : new Set([...limits].sort((a, b) => usageRatio(b) - usageRatio(a)).slice(0, room).map((s) => s.limit.id));
+  const shown = fullest ? limits.filter((s) => fullest.has(s.limit.id)) : limits;
   return (
     <Box flexDirection="column">
       <Text bold>{`${fit("Limit", labelWidth)} ${fit("Usage", 14)} ${fit("Used / Max", 21, "right")} ${fit("Left", 10, "right")}  Resets`}</Text>
-      {limits.map((s) => {
+      {shown.map((s) => {
         const { limit } = s;
         const unlimited = limit.maxValue === -1;
-        const ratio = unlimited ? 0 : limit.maxValue === 0 ? (s.used > 0 ? 1 : 0) : s.used / limit.maxValue;
+        const ratio = usageRatio(s);
         // A marker keeps the state readable without colour: ! near the limit, X at or over it.
         const mark = unlimited ? " " : ratio >= 1 ? "X" : ratio >= 0.8 ? "!" : " ";
         const color = mark === "X" ? "red" : mark === "!" ? "yellow" : "green";
@@ -22,11 +28,12 @@ export function Limits({ limits, now, width }: { limits: readonly LimitStatus[];
         return (
           <Text key={limit.id}>
             {`${fit(label, labelWidth)} `}
-            <Text color={color}>{unlimited ? fit("unlimited", 14) : `${bar(ratio, 12)}${mark} `}</Text>
+            <Text color={colour(color)}>{unlimited ? fit("unlimited", 14) : `${bar(ratio, 12)}${mark} `}</Text>
             {`${fit(`${amount(s, s.used)} / ${unlimited ? "∞" : amount(s, limit.maxValue)}`, 21, "right")} ${fit(unlimited ? "∞" : amount(s, s.remaining), 10, "right")}  ${fit(until(s.resetAt, now), 11)}`}
           </Text>
         );
       })}
+      {shown.length < limits.length ? <Text dimColor>{`… and ${limits.length - shown.length} more, none fuller than those above`}</Text> : null}
     </Box>
   );
 }

@@ -4,7 +4,8 @@ import { count, fit, usd } from "./format.js";
 
 /** The newest usage records, refreshed as other processes add them. */
 export function Live({ records, width }: { records: readonly UsageRecord[]; width: number }) {
-  const modelWidth = Math.max(10, Math.min(24, width - 62));
+  // The other columns take 63 cells: the model gets what is left of the line, so rows never wrap.
+  const modelWidth = Math.max(10, Math.min(24, width - 63));
   return (
     <Box flexDirection="column">
       <Text bold>{`${fit("Time (UTC)", 20)}${fit("Model", modelWidth)} ${fit("User", 10)} ${fit("Project", 10)}${fit("Tokens", 9, "right")}${fit("Cost", 12, "right")}`}</Text>

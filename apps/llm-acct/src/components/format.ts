@@ -1,4 +1,4 @@
-import { formatNanos } from "@llm-accounting/core";
+import { formatNanos, type LimitStatus } from "@llm-accounting/core";
 
 /** `$12.3400` from nano-dollars. */
 export const usd = (nanos: bigint): string => `$${formatNanos(nanos, 4)}`;
@@ -11,6 +11,17 @@ export function fit(text: string, width: number, align: "left" | "right" = "left
   const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
   return align === "right" ? cut.padStart(width) : cut.padEnd(width);
 }
+
+/** How full a limit's window is (1 = at the limit); a limit of 0 with any use counts as full, unlimited as empty. */
+export function usageRatio(status: LimitStatus): number {
+  const { maxValue } = status.limit;
+  if (maxValue === -1) return 0;
+  if (maxValue === 0) return status.used > 0 ? 1 : 0;
+  return status.used / maxValue;
+}
+
+/** Colours unless the NO_COLOR convention (no-color.org) asks for none; the text never depends on them. */
+export const colour = (name: string): string | undefined => (process.env.NO_COLOR ? undefined : name);
 
 /** A horizontal bar of `width` cells filled to `ratio` (0..1), readable without colour. */
 export function bar(ratio: number, width: number): string {
