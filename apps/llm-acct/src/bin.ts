@@ -16,7 +16,7 @@ if (!globals) {
 } else {
   const io = processIo();
   try {
-    const accounting = await openAccounting(globals, io);
+    const accounting = await openAccounting(globals, io, { readOnly: true });
     const audit = await auditStoreFor(globals, io.env);
     await accounting.open();
     const location = accounting.store.description;

@@ -40,6 +40,7 @@ describe.each(Object.keys(bins) as (keyof typeof bins)[])("%s (built)", (bin) =>
   it("stops quietly when the reader of its output goes away (| head)", () => {
     // Far more output than a pipe holds, so the writer meets the closed pipe.
     const query = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT x FROM c";
+    expect(run(bin, ["--db-file", "data/pipe.sqlite", "track", "--model", "m"]).code).toBe(0);
     const script = `set -o pipefail; "$0" "$1" --db-file data/pipe.sqlite select --query "$2" --format csv | head -n 2`;
     const result = spawnSync("bash", ["-c", script, process.execPath, bins[bin], query], { cwd, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", POSTGRESQL_CONNECTION_STRING: "" } });
     expect(result.stderr).toBe("");

@@ -202,6 +202,19 @@ describe("bad input: one line on stderr, non-zero exit, nothing written", () => 
     });
   }
 
+  it("refuses a --db-file that does not exist for a command that only reads, and creates nothing", async () => {
+    const typo = join(dir, "typo.sqlite");
+    for (const argv of [["tail"], ["stats", "--daily"], ["limits", "list"], ["check", "--model", "m"]]) {
+      const run = await cli(["--db-file", typo, ...argv]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^Error: --db-file ".*typo\.sqlite" does not exist: nothing has been recorded there \(check the path\)\n$/);
+    }
+    expect(existsSync(typo)).toBe(false);
+    // Writing creates it, as before; then reading works.
+    expect((await cli(["--db-file", typo, "track", "--model", "m"])).code).toBe(0);
+    expect((await cli(["--db-file", typo, "tail"])).code).toBe(0);
+  });
+
   it("says so when --db-file is a directory", async () => {
     const folder = join(dir, "folder.sqlite");
     mkdirSync(folder);

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { createTestDatabase } from "@llm-accounting/storage-prisma/testing";
 import { runCli, type CliIo } from "../src/index.js";
 
@@ -34,7 +35,17 @@ export { createTestDatabase, TEST_POSTGRES_URL } from "@llm-accounting/storage-p
 export function freshStores(dir: string, drops: (() => Promise<void>)[]): [name: string, fresh: () => Promise<string[]>][] {
   let files = 0;
   return [
-    ["sqlite", async () => ["--db-file", join(dir, `store-${++files}.sqlite`)]],
+    [
+      "sqlite",
+      async () => {
+        // Created empty, as the PostgreSQL database is: commands that only read refuse a missing file.
+        const file = join(dir, `store-${++files}.sqlite`);
+        const store = new SqliteStore({ file, writerThread: false });
+        await store.open();
+        await store.close();
+        return ["--db-file", file];
+      },
+    ],
     [
       "postgresql",
       async () => {

@@ -129,7 +129,7 @@ export function limitsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
       selectorOptions(yargs, "is about")
         .option("scope", { choices: LIMIT_SCOPES, describe: "Only this scope" })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<LimitsListArgs>,
-    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsList(accounting, args, ctx.io))),
+    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsList(accounting, args, ctx.io), { readOnly: true })),
   };
   const del: CommandModule<GlobalArgs, LimitsDeleteArgs> = {
     command: "delete",

@@ -96,7 +96,7 @@ export function pricesCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
     command: "list",
     describe: "List stored prices",
     builder: (yargs) => yargs.option("format", format) as unknown as Argv<PricesListArgs>,
-    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesList(accounting, args, ctx.io))),
+    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesList(accounting, args, ctx.io), { readOnly: true })),
   };
   const del: CommandModule<GlobalArgs, PricesDeleteArgs> = {
     command: "delete",

@@ -31,7 +31,7 @@ export function projectsCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
           if (args.format === "json") println(io, JSON.stringify(names));
           else if (names.length === 0) println(io, "No projects defined.");
           else for (const name of names) println(io, name);
-        }),
+        }, { readOnly: true }),
       ),
   };
   const update: CommandModule<GlobalArgs, RenameArgs> = {

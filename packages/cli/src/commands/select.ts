@@ -62,6 +62,6 @@ export function selectCommand(ctx: CommandContext): CommandModule<GlobalArgs, Se
         .option("project", { type: "string", describe: "Only entries of this project (NULL: entries without one)" })
         .option("format", { choices: ["table", "csv", "json"] as const, default: "table" as const, describe: "Output format" }) as unknown as Argv<SelectArgs>,
     handler: (args) =>
-      runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleSelect(accounting, args, ctx.io))),
+      runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleSelect(accounting, args, ctx.io), { readOnly: true })),
   };
 }

@@ -151,6 +151,6 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
         .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" })
         .conflicts("period", ["daily", "weekly", "monthly", "yearly"]) as unknown as Argv<StatsArgs>,
     handler: (args) =>
-      runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleStats(accounting, args, ctx.io))),
+      runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleStats(accounting, args, ctx.io), { readOnly: true })),
   };
 }

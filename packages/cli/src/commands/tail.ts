@@ -71,6 +71,6 @@ export function tailCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tail
         .option("session", { type: "string", describe: "Only entries of this session" })
         .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" }) as unknown as Argv<TailArgs>,
     handler: (args) =>
-      runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleTail(accounting, args, ctx.io))),
+      runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleTail(accounting, args, ctx.io), { readOnly: true })),
   };
 }

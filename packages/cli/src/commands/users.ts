@@ -50,7 +50,7 @@ export function usersCommand(ctx: CommandContext): CommandModule<GlobalArgs, Glo
             const columns = ["User", "OU", "E-mail", "Enabled", "Created", "Last Disabled"].map((header) => ({ header }));
             for (const line of renderTable(columns, rows, { title: "Users" })) println(io, line);
           }
-        }),
+        }, { readOnly: true }),
       ),
   };
   const update: CommandModule<GlobalArgs, UpdateArgs> = {

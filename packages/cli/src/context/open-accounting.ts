@@ -21,8 +21,12 @@ function defaultBackend(args: GlobalArgs, env: NodeJS.ProcessEnv): "sqlite" | "p
   return env.POSTGRESQL_CONNECTION_STRING ? "postgresql" : "sqlite";
 }
 
-/** Builds the store the global options name. Nothing touches the disk or network until it is used. */
-export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv): Promise<UsageStore> {
+/**
+ * Builds the store the global options name. Nothing touches the disk or network until it is used.
+ * `readOnly`: an SQLite file named by --db-file must exist already (a mistyped path is an error,
+ * not a new empty database); the default file is still created.
+ */
+export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false): Promise<UsageStore> {
   const backend = args.dbBackend ?? defaultBackend(args, env);
   if (backend !== "csv" && args.csvDataDir !== undefined) throw new UsageError("--csv-data-dir needs --db-backend csv");
   if (backend === "csv") {
@@ -44,7 +48,7 @@ export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv): Promis
   if (args.postgresqlConnectionString !== undefined) throw new UsageError("--postgresql-connection-string needs --db-backend postgresql");
   const { SqliteStore } = await sqlite();
   // One-shot processes sum quotas in SQL; building the in-process index would cost more.
-  return new SqliteStore({ file: args.dbFile, quotaIndex: false });
+  return new SqliteStore({ file: args.dbFile, quotaIndex: false, mustExist: readOnly && args.dbFile !== undefined });
 }
 
 /** --no-catalog-prices: a model without a stored price is unpriced (cost 0, said so), never a silent 0. */
@@ -54,13 +58,15 @@ const STORED_PRICES_ONLY: Pricer = { quote: (usage) => ({ priced: false, reason:
 export interface AccountingNeeds {
   /** The command prices calls (track without --cost, reprice): load the catalog pricer. */
   readonly pricing?: boolean;
+  /** The command only reads: a --db-file that does not exist is refused rather than created. */
+  readonly readOnly?: boolean;
 }
 
 /** The Accounting facade for a command: store from the global options, defaults from flags and $USER. */
 export async function openAccounting(args: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
   const pricer = !needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer();
   return new Accounting({
-    store: await storeFor(args, io.env),
+    store: await storeFor(args, io.env, needs.readOnly ?? false),
     pricer,
     projectName: args.projectName,
     appName: args.appName,

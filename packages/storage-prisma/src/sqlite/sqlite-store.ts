@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
@@ -7,6 +7,7 @@ import {
   usageFilterMatches,
   QueryRejectedError,
   StoreUnavailableError,
+  ValidationError,
   type GuardedStep,
   type ModelPrice,
   type GuardedOutcome,
@@ -67,6 +68,11 @@ export interface SqliteStoreOptions {
    * cannot start, e.g. in a bundle without batch-thread.js). Single writes stay inline.
    */
   readonly writerThread?: boolean;
+  /**
+   * Refuse to open a file that does not exist yet instead of creating it (default false): for
+   * callers that only read, where a mistyped path would otherwise show an empty, new database.
+   */
+  readonly mustExist?: boolean;
 }
 
 export { sqliteTime };
@@ -192,6 +198,9 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   async #open(): Promise<void> {
     const url = this.location.kind === "memory" ? ":memory:" : this.location.path;
     if (this.location.kind === "file") {
+      if (this.#options.mustExist && !existsSync(this.location.path)) {
+        throw new ValidationError("dbFile", `"${this.location.path}" does not exist: nothing has been recorded there (check the path)`);
+      }
       try {
         mkdirSync(dirname(this.location.path), { recursive: true });
       } catch (error) {
