@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { auditStoreFor, describeError, EXIT, openAccounting, processIo, runCli } from "@llm-accounting/cli";
+import { auditStoreFor, describeError, errorLine, openAccounting, processIo, runCli } from "@llm-accounting/cli";
 import { dashboardArgs } from "./dashboard-args.js";
 import { summaryText } from "./summary.js";
 import { allowLiveRendering } from "./terminal-env.js";
@@ -31,8 +31,7 @@ if (!globals) {
     if (audit !== accounting.store) await audit.close();
   } catch (error) {
     const [code, message] = describeError(error);
-    // One line, as the commands print them; a usage error also says where the usage is.
-    process.stderr.write(code === EXIT.usage ? `Error: ${message} (see "llm-acct --help")\n` : `Error: ${message}\n`);
+    process.stderr.write(errorLine(code, message, "llm-acct"));
     process.exitCode = code;
   }
 }

@@ -77,10 +77,14 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
   } catch (error) {
     const [code, described] = describeError(error);
     const message = (code === EXIT.usage && describeUnknownArguments(described, argv, COMMANDS)) || described;
-    // One line, whatever went wrong; a usage error also says where the usage is.
-    io.stderr.write(code === EXIT.usage ? `Error: ${message} (see "${scriptName} --help")\n` : `Error: ${message}\n`);
+    io.stderr.write(errorLine(code, message, scriptName));
     return code;
   }
+}
+
+/** The one line printed for an error; a usage error also says where the usage is. */
+export function errorLine(code: number, message: string, scriptName: string): string {
+  return code === EXIT.usage ? `Error: ${message} (see "${scriptName} --help")\n` : `Error: ${message}\n`;
 }
 
 /** Maps an error to an exit code and a one-line message (no stack trace). */

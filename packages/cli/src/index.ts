@@ -1,4 +1,4 @@
-export { buildCli, describeError, runCli } from "./cli.js";
+export { buildCli, describeError, errorLine, runCli } from "./cli.js";
 export type { CommandContext } from "./commands/command-context.js";
 export { handlePurge, type PurgeArgs } from "./commands/purge.js";
 export { handleSelect, selectSql, type SelectArgs } from "./commands/select.js";
