@@ -17,7 +17,7 @@ if (!globals) {
   const io = processIo();
   try {
     const accounting = await openAccounting(globals, io, { readOnly: true });
-    const audit = await auditStoreFor(globals, io.env);
+    const audit = await auditStoreFor(globals, io.env, true);
     await accounting.open();
     const location = accounting.store.description;
     if (!process.stdout.isTTY || !process.stdin.isTTY) {

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,5 +62,29 @@ describe.each(Object.keys(bins) as (keyof typeof bins)[])("%s (built)", (bin) =>
     const result = run(bin, ["--db-file", "x.csv", "tail"]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("the dashboard (built)", () => {
+  it("refuses another application's SQLite file in one line and leaves it unchanged", () => {
+    const file = join(cwd, "notes.db");
+    // Written by better-sqlite3 as resolved from the storage package (the app does not depend on it).
+    const seed = spawnSync(process.execPath, ["-e", `
+      const db = new (require("better-sqlite3"))(${JSON.stringify(file)});
+      db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x')"); db.close();`], { cwd: fileURLToPath(new URL("../../../packages/storage-prisma", import.meta.url)), encoding: "utf8" });
+    expect(seed.stderr).toBe("");
+    const before = createHash("sha256").update(readFileSync(file)).digest("hex");
+    const result = run("llm-acct", ["--db-file", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: --db-file ".*notes\.db" is not an llm-accounting database \(it holds 1 other table and none of ours\); nothing was read or written\n$/);
+    expect(createHash("sha256").update(readFileSync(file)).digest("hex")).toBe(before);
+  });
+
+  it("refuses a folder without a ledger instead of creating data/", () => {
+    const empty = mkdtempSync(join(cwd, "empty-"));
+    const result = spawnSync(process.execPath, [bins["llm-acct"]], { cwd: empty, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", POSTGRESQL_CONNECTION_STRING: "" } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/does not exist: nothing has been recorded there/);
+    expect(existsSync(join(empty, "data"))).toBe(false);
   });
 });

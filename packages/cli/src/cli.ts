@@ -6,6 +6,7 @@ import { importCommand } from "./commands/import.js";
 import { projectsCommand } from "./commands/projects.js";
 import { usersCommand } from "./commands/users.js";
 import { limitsCommand } from "./commands/limits.js";
+import { migrateCommand } from "./commands/migrate.js";
 import { pricesCommand } from "./commands/prices.js";
 import { purgeCommand } from "./commands/purge.js";
 import { repriceCommand } from "./commands/reprice.js";
@@ -21,7 +22,7 @@ import { describeUnknownArguments } from "./usage-message.js";
 import { CLI_VERSION } from "./version.js";
 
 /** The top-level command names, for telling a mistyped command from a stray argument. */
-const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "projects", "users", "log-event", "audit", "import"];
+const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "projects", "users", "log-event", "audit", "import", "migrate"];
 
 /** Builds the yargs parser with every command; `scriptName` is `llm-accounting` or `llm-acct`. */
 export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", version = CLI_VERSION): Argv<GlobalArgs> {
@@ -45,6 +46,7 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     .command(logEventCommand(ctx))
     .command(auditCommand(ctx))
     .command(importCommand(ctx))
+    .command(migrateCommand(ctx))
     .strict()
     .version(`${scriptName} ${version}`)
     .help()

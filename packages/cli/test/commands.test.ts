@@ -207,7 +207,7 @@ describe("bad input: one line on stderr, non-zero exit, nothing written", () => 
     for (const argv of [["tail"], ["stats", "--daily"], ["limits", "list"], ["check", "--model", "m"]]) {
       const run = await cli(["--db-file", typo, ...argv]);
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^Error: --db-file ".*typo\.sqlite" does not exist: nothing has been recorded there \(check the path\)\n$/);
+      expect(run.stderr).toMatch(/^Error: --db-file ".*typo\.sqlite" does not exist: nothing has been recorded there \(check the path, or record a call first\)\n$/);
     }
     expect(existsSync(typo)).toBe(false);
     // Writing creates it, as before; then reading works.

@@ -35,8 +35,8 @@ export interface AuditArgs extends GlobalArgs {
 }
 
 /** Runs `work` with an audit logger on the audit store the global options name. */
-async function withAuditLogger<T>(args: GlobalArgs, io: CliIo, work: (logger: AuditLogger) => Promise<T>): Promise<T> {
-  const logger = new AuditLogger(await auditStoreFor(args, io.env), { now: io.now });
+async function withAuditLogger<T>(args: GlobalArgs, io: CliIo, work: (logger: AuditLogger) => Promise<T>, readOnly = false): Promise<T> {
+  const logger = new AuditLogger(await auditStoreFor(args, io.env, readOnly), { now: io.now });
   try {
     return await work(logger);
   } finally {
@@ -118,7 +118,7 @@ export function auditCommand(ctx: CommandContext): CommandModule<GlobalArgs, Aud
             { title: `Last ${entries.length} Audit Entries`, maxWidth: ctx.io.stdout.isTTY ? ctx.io.stdout.columns : 160 },
           );
           for (const line of lines) println(ctx.io, line);
-        }),
+        }, true),
       ),
   };
 }

@@ -99,7 +99,9 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<CheckArgs>,
     handler: (args) =>
       runHandler(ctx, async () => {
-        const decision = await withAccounting(ctx, args, (accounting) => handleCheck(accounting, args, ctx.io), { pricing: pricesTokens(args), readOnly: true });
+        // A denial with a session is recorded, so only a check without one leaves the store untouched.
+        const readOnly = args.session === undefined;
+        const decision = await withAccounting(ctx, args, (accounting) => handleCheck(accounting, args, ctx.io), { pricing: pricesTokens(args), readOnly });
         if (!decision.allowed) ctx.exitCode = EXIT.denied;
       }),
   };

@@ -23,8 +23,9 @@ function defaultBackend(args: GlobalArgs, env: NodeJS.ProcessEnv): "sqlite" | "p
 
 /**
  * Builds the store the global options name. Nothing touches the disk or network until it is used.
- * `readOnly`: an SQLite file named by --db-file must exist already (a mistyped path is an error,
- * not a new empty database); the default file is still created.
+ * `readOnly`: the command only reads, so an SQLite file is opened read-only and must exist already
+ * and be an up-to-date llm-accounting database (a mistyped path or another application's file is
+ * an error, never a new empty database or one we add tables to).
  */
 export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false): Promise<UsageStore> {
   const backend = args.dbBackend ?? defaultBackend(args, env);
@@ -48,7 +49,7 @@ export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnl
   if (args.postgresqlConnectionString !== undefined) throw new UsageError("--postgresql-connection-string needs --db-backend postgresql");
   const { SqliteStore } = await sqlite();
   // One-shot processes sum quotas in SQL; building the in-process index would cost more.
-  return new SqliteStore({ file: args.dbFile, quotaIndex: false, mustExist: readOnly && args.dbFile !== undefined });
+  return new SqliteStore({ file: args.dbFile, quotaIndex: false, readOnly });
 }
 
 /** --no-catalog-prices: a model without a stored price is unpriced (cost 0, said so), never a silent 0. */
@@ -58,7 +59,7 @@ const STORED_PRICES_ONLY: Pricer = { quote: (usage) => ({ priced: false, reason:
 export interface AccountingNeeds {
   /** The command prices calls (track without --cost, reprice): load the catalog pricer. */
   readonly pricing?: boolean;
-  /** The command only reads: a --db-file that does not exist is refused rather than created. */
+  /** The command only reads: the store is opened read-only, and a database that does not exist is refused rather than created. */
   readonly readOnly?: boolean;
 }
 
@@ -80,10 +81,11 @@ export async function openAccounting(args: GlobalArgs, io: CliIo, needs: Account
 /**
  * The store of the audit log: the usage store unless an --audit-* option (or the environment's
  * AUDIT_POSTGRESQL_CONNECTION_STRING with --audit-db-backend postgresql) names another one.
+ * `readOnly` as for `storeFor`.
  */
-export async function auditStoreFor(args: GlobalArgs, env: NodeJS.ProcessEnv): Promise<UsageStore> {
+export async function auditStoreFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false): Promise<UsageStore> {
   const separate = args.auditDbBackend !== undefined || args.auditDbFile !== undefined || args.auditPostgresqlConnectionString !== undefined;
-  if (!separate) return storeFor(args, env);
+  if (!separate) return storeFor(args, env, readOnly);
   const backend = args.auditDbBackend ?? (args.auditPostgresqlConnectionString ? "postgresql" : args.auditDbFile ? "sqlite" : (args.dbBackend ?? "sqlite"));
   if (backend === "postgresql") {
     const connectionString = args.auditPostgresqlConnectionString ?? env.AUDIT_POSTGRESQL_CONNECTION_STRING;
@@ -94,5 +96,5 @@ export async function auditStoreFor(args: GlobalArgs, env: NodeJS.ProcessEnv): P
     return new PostgresqlStore({ connectionString });
   }
   const { SqliteStore } = await sqlite();
-  return new SqliteStore({ file: args.auditDbFile ?? args.dbFile, quotaIndex: false });
+  return new SqliteStore({ file: args.auditDbFile ?? args.dbFile, quotaIndex: false, readOnly });
 }

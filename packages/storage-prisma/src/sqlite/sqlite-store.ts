@@ -33,6 +33,7 @@ import {
 import type { PrismaClient } from "../generated/sqlite/client.js";
 import { sqliteMigrations } from "../generated/migrations.js";
 import { migrateSqlite } from "../migrate/sqlite-migrator.js";
+import { sqliteSchemaState } from "../migrate/sqlite-schema-check.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { foldQuotaRows, quotaSumsSql, type QuotaSqlDialect } from "../shared/quota-sql.js";
 import { QuotaUsageIndex } from "./quota-usage-index.js";
@@ -73,6 +74,14 @@ export interface SqliteStoreOptions {
    * callers that only read, where a mistyped path would otherwise show an empty, new database.
    */
   readonly mustExist?: boolean;
+  /**
+   * Open an existing file for reading only (default false), for callers that only read (reports,
+   * `select`, the dashboard): nothing is created, migrated or written, so pointing one at another
+   * application's database changes nothing in it. A missing file, a file that is not an
+   * llm-accounting database and one an older version wrote (not yet migrated: open it once
+   * without this option, e.g. `llm-accounting migrate`) are refused with one line; writes fail.
+   */
+  readonly readOnly?: boolean;
 }
 
 export { sqliteTime };
@@ -197,34 +206,55 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
 
   async #open(): Promise<void> {
     const url = this.location.kind === "memory" ? ":memory:" : this.location.path;
+    const readOnly = this.#options.readOnly === true && this.location.kind === "file";
     if (this.location.kind === "file") {
-      if (this.#options.mustExist && !existsSync(this.location.path)) {
-        throw new ValidationError("dbFile", `"${this.location.path}" does not exist: nothing has been recorded there (check the path)`);
+      if ((readOnly || this.#options.mustExist) && !existsSync(this.location.path)) {
+        throw new ValidationError("dbFile", `"${this.location.path}" does not exist: nothing has been recorded there (check the path, or record a call first)`);
       }
-      try {
-        mkdirSync(dirname(this.location.path), { recursive: true });
-      } catch (error) {
-        throw new StoreUnavailableError(`cannot create the directory for ${this.location.path}: ${(error as Error).message}`, { cause: error });
+      if (!readOnly) {
+        try {
+          mkdirSync(dirname(this.location.path), { recursive: true });
+        } catch (error) {
+          throw new StoreUnavailableError(`cannot create the directory for ${this.location.path}: ${(error as Error).message}`, { cause: error });
+        }
       }
     }
-    const factory = new PrismaBetterSqlite3({ url, timeout: this.#options.busyTimeoutMs ?? 10_000 });
+    const factory = new PrismaBetterSqlite3({ url, timeout: this.#options.busyTimeoutMs ?? 10_000, ...(readOnly ? { readonly: true, fileMustExist: true } : {}) });
     let adapter: Awaited<ReturnType<PrismaBetterSqlite3["connect"]>> | undefined;
     try {
       adapter = await factory.connect();
       const db = (adapter as unknown as { client?: Database.Database }).client;
       if (!db) throw new Error("the Prisma adapter did not expose its connection");
-      db.pragma("journal_mode = WAL");
-      db.pragma(`synchronous = ${this.#options.durability === "full" ? "FULL" : "NORMAL"}`);
-      db.pragma("foreign_keys = ON");
-      migrateSqlite(db, sqliteMigrations);
+      if (readOnly) {
+        db.pragma("query_only = ON");
+        this.#refuseUnlessCurrent(db);
+      } else {
+        db.pragma("journal_mode = WAL");
+        db.pragma(`synchronous = ${this.#options.durability === "full" ? "FULL" : "NORMAL"}`);
+        db.pragma("foreign_keys = ON");
+        migrateSqlite(db, sqliteMigrations);
+      }
       this.#statements = prepareStatements(db);
-      this.#quotaIndex = this.#options.quotaIndex === false ? undefined : new QuotaUsageIndex(db);
+      this.#quotaIndex = this.#options.quotaIndex === false || readOnly ? undefined : new QuotaUsageIndex(db);
       this.#db = db;
       this.#adapter = adapter;
       this.#factory = factory;
     } catch (error) {
       await adapter?.dispose().catch(() => undefined);
+      if (error instanceof ValidationError || error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(`cannot open SQLite database ${url}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Read-only opening: refuses another application's file, or ours before this version's migrations. */
+  #refuseUnlessCurrent(db: Database.Database): void {
+    const state = sqliteSchemaState(db, sqliteMigrations);
+    const path = this.location.kind === "file" ? this.location.path : ":memory:";
+    if (state.kind === "foreign") throw new ValidationError("dbFile", `"${path}" is not an llm-accounting database (${state.reason}); nothing was read or written`);
+    if (state.kind === "outdated") {
+      throw new StoreUnavailableError(
+        `${path} was written by an older llm-accounting (${state.missing.length} migration${state.missing.length === 1 ? "" : "s"} to apply): run "llm-accounting migrate" once, then retry`,
+      );
     }
   }
 
