@@ -5,6 +5,9 @@ export const NANOS_PER_USD = 1_000_000_000n;
 
 const FAST_PATH_LIMIT = 1e6;
 
+/** The largest amount a store can hold: its cost columns are signed 64-bit integers of nano-dollars. */
+export const MAX_NANOS = 2n ** 63n - 1n;
+
 /** Converts a USD amount to integer nano-dollars, rounding to the nearest nano-dollar. */
 export function usdToNanos(usd: number, field = "cost"): bigint {
   if (!Number.isFinite(usd)) throw new ValidationError(field, `must be a finite number (got ${usd})`);
@@ -28,6 +31,8 @@ export function usdToNanos(usd: number, field = "cost"): bigint {
     const value = BigInt(digits);
     nanos = value / divisor + ((value % divisor) * 2n >= divisor ? 1n : 0n);
   }
+  // Beyond this the database refuses the row (PostgreSQL) or the driver throws (SQLite): say so here.
+  if (nanos > MAX_NANOS) throw new ValidationError(field, `must be at most ${formatNanos(MAX_NANOS, 9)} USD in absolute value (got ${usd})`);
   return usd < 0 ? -nanos : nanos;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatNanos, nanosToUsd, usdToNanos } from "../src/index.js";
+import { formatNanos, MAX_NANOS, nanosToUsd, usdToNanos } from "../src/index.js";
 
 describe("money", () => {
   it("converts USD to nano-dollars without binary noise", () => {
@@ -27,9 +27,19 @@ describe("money", () => {
         const divisor = 10n ** BigInt(d - 9);
         expected = k / divisor + ((k % divisor) * 2n >= divisor ? 1n : 0n);
       }
+      if (expected > MAX_NANOS) {
+        expect(() => usdToNanos(usd), `${k}e-${d}`).toThrow(/at most 9223372036\.854775807 USD/);
+        continue;
+      }
       expect(usdToNanos(usd), `${k}e-${d}`).toBe(expected);
       expect(usdToNanos(-usd), `-${k}e-${d}`).toBe(-expected);
     }
+  });
+
+  it("refuses amounts a store's 64-bit nano-dollar column cannot hold, and takes the largest it can", () => {
+    expect(usdToNanos(9_223_372_036.85)).toBe(9_223_372_036_850_000_000n);
+    expect(() => usdToNanos(1e19, "cost")).toThrow("cost must be at most 9223372036.854775807 USD in absolute value (got 10000000000000000000)");
+    expect(() => usdToNanos(-1e10, "cost")).toThrow(/cost must be at most/);
   });
 
   it("rejects non-finite amounts naming the field", () => {
