@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // One of N processes racing for one budget: tries `attempts` guarded trackUsage calls against the
 // store and prints {admitted, denied, errors} as JSON. Used by the overshoot test and `pnpm bench`.
-//   node race-worker.mjs <sqlite FILE | postgresql URL> <attempts> <start-at epoch ms>
+//   node race-worker.mjs <sqlite FILE | postgresql URL | csv DIR> <attempts> <start-at epoch ms>
 import { Accounting, QuotaExceededError } from "@llm-accounting/core";
 import { PostgresqlStore, SqliteStore } from "@llm-accounting/storage-prisma";
 
 const [backend, location, attemptsText, startAtText] = process.argv.slice(2);
-const store = backend === "postgresql" ? new PostgresqlStore({ connectionString: location, maxConnections: 2 }) : new SqliteStore({ file: location });
+const openStore = async () => {
+  if (backend === "postgresql") return new PostgresqlStore({ connectionString: location, maxConnections: 2 });
+  if (backend === "csv") return new (await import("@llm-accounting/storage-csv")).CsvStore({ dir: location });
+  return new SqliteStore({ file: location });
+};
+const store = await openStore();
 const accounting = new Accounting({ store, appName: `worker-${process.pid}` });
 await accounting.open();
 // Start together, so the processes really contend.

@@ -6,4 +6,4 @@ export interface RaceResult {
   messages: string[];
 }
 /** Runs `processes` workers racing `attempts` guarded calls each. */
-export function race(backend: "sqlite" | "postgresql", location: string, processes: number, attempts: number): Promise<RaceResult>;
+export function race(backend: "sqlite" | "postgresql" | "csv", location: string, processes: number, attempts: number): Promise<RaceResult>;
