@@ -70,7 +70,7 @@ describe("commands that only read", () => {
     const before = createHash("sha256").update(readFileSync(file)).digest("hex");
     const refused = await cli(["--db-file", file, "tail"]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^Error: .*old\.sqlite was written by an older llm-accounting \(1 migration to apply\): run "llm-accounting migrate" once, then retry\n$/);
+    expect(refused.stderr).toMatch(/^Error: ".*old\.sqlite" was written by an older llm-accounting \(1 migration to apply\): run "llm-accounting migrate" once, then retry\n$/);
     expect(createHash("sha256").update(readFileSync(file)).digest("hex")).toBe(before);
     expect((await cli(["--db-file", file, "migrate"])).code).toBe(0);
     const tail = await cli(["--db-file", file, "tail", "--format", "json"]);

@@ -34,6 +34,7 @@ import type { PrismaClient } from "../generated/sqlite/client.js";
 import { sqliteMigrations } from "../generated/migrations.js";
 import { migrateSqlite } from "../migrate/sqlite-migrator.js";
 import { sqliteSchemaState } from "../migrate/sqlite-schema-check.js";
+import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { foldQuotaRows, quotaSumsSql, type QuotaSqlDialect } from "../shared/quota-sql.js";
 import { QuotaUsageIndex } from "./quota-usage-index.js";
@@ -248,14 +249,9 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
 
   /** Read-only opening: refuses another application's file, or ours before this version's migrations. */
   #refuseUnlessCurrent(db: Database.Database): void {
-    const state = sqliteSchemaState(db, sqliteMigrations);
-    const path = this.location.kind === "file" ? this.location.path : ":memory:";
-    if (state.kind === "foreign") throw new ValidationError("dbFile", `"${path}" is not an llm-accounting database (${state.reason}); nothing was read or written`);
-    if (state.kind === "outdated") {
-      throw new StoreUnavailableError(
-        `${path} was written by an older llm-accounting (${state.missing.length} migration${state.missing.length === 1 ? "" : "s"} to apply): run "llm-accounting migrate" once, then retry`,
-      );
-    }
+    const refusal = schemaRefusal(sqliteSchemaState(db, sqliteMigrations), this.location.kind === "file" ? `"${this.location.path}"` : ":memory:");
+    if (refusal?.foreign) throw new ValidationError("dbFile", refusal.message);
+    if (refusal) throw new StoreUnavailableError(refusal.message);
   }
 
   async close(): Promise<void> {
