@@ -1,5 +1,5 @@
 import yargs, { type Argv } from "yargs";
-import { AccountingError, ValidationError } from "@llm-accounting/core";
+import { AccountingError, ValidationError, visibleText } from "@llm-accounting/core";
 import { auditCommand, logEventCommand } from "./commands/audit.js";
 import { checkCommand } from "./commands/check.js";
 import { importCommand } from "./commands/import.js";
@@ -84,7 +84,9 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
 
 /** The one line printed for an error; a usage error also says where the usage is. */
 export function errorLine(code: number, message: string, scriptName: string): string {
-  return code === EXIT.usage ? `Error: ${message} (see "${scriptName} --help")\n` : `Error: ${message}\n`;
+  // Messages quote input and stored names (a model, a project): shown, never acted on.
+  const shown = visibleText(message);
+  return code === EXIT.usage ? `Error: ${shown} (see "${scriptName} --help")\n` : `Error: ${shown}\n`;
 }
 
 /** Maps an error to an exit code and a one-line message (no stack trace). */

@@ -1,4 +1,4 @@
-import { nanosToUsd, QuotaExceededError, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
+import { nanosToUsd, QuotaExceededError, visibleText, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber } from "../context/parse-values.js";
@@ -54,7 +54,7 @@ export function printDecision(io: CliIo, decision: QuotaDecision, format: "text"
   } else if (decision.allowed) {
     println(io, "Allowed");
   } else {
-    println(io, `Denied: ${decision.reason}`);
+    println(io, `Denied: ${visibleText(decision.reason ?? "")}`);
     if (decision.retryAfterSeconds !== null) println(io, `Retry after: ${decision.retryAfterSeconds}s`);
     else println(io, "Retrying will not help: this request alone exceeds the limit.");
   }
@@ -70,7 +70,7 @@ export async function handleCheck(accounting: Accounting, args: CheckArgs, io: C
     // Cost limits must see what `track` will record for these tokens, not 0.
     const quote = await accounting.quoteCost({ model: input.model, promptTokens: input.inputTokens, completionTokens: input.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens, provider: args.provider });
     input = { ...input, cost: nanosToUsd(quote.costNanos) };
-    if (quote.costSource === "unpriced") io.stderr.write(`Warning: no price for model '${input.model}'; its tokens count as cost 0 against cost limits (give --cost)\n`);
+    if (quote.costSource === "unpriced") io.stderr.write(`Warning: no price for model '${visibleText(input.model)}'; its tokens count as cost 0 against cost limits (give --cost)\n`);
   }
   const decision = await accounting.checkQuota(input);
   const remaining = args.format === "json" ? await accounting.getRemainingLimits(input) : [];

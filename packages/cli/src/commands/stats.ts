@@ -1,5 +1,5 @@
 import type { Accounting, GroupUsageTotals, ModelRankings, ModelStats, RankedModel, UsageDimension, UsageStats } from "@llm-accounting/core";
-import { rankModels, usdToNanos } from "@llm-accounting/core";
+import { rankModels, usdToNanos, visibleText } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { date } from "../context/parse-values.js";
@@ -78,7 +78,7 @@ function totalsOf(s: UsageStats) {
 /** The human-readable report: header, totals, averages, model breakdown, rankings. */
 export function statsText(report: StatsReport, maxWidth?: number): string[] {
   const { totals: t, period } = report;
-  const session = report.session === undefined ? "" : `, session ${report.session}`;
+  const session = report.session === undefined ? "" : `, session ${visibleText(report.session)}`;
   const lines = ["", `=== ${period.label} Stats (${utcDate(period.start)} to ${utcDate(period.end)}${session})`, ""];
   const metric = [{ header: "Metric" }, { header: "Value", align: "right" as const }];
   lines.push(

@@ -1,4 +1,4 @@
-import { nanosToUsd, type Accounting, type UsageInput } from "@llm-accounting/core";
+import { nanosToUsd, visibleText, type Accounting, type UsageInput } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber, timestamp } from "../context/parse-values.js";
@@ -75,7 +75,7 @@ export async function handleTrack(accounting: Accounting, args: TrackArgs, io: C
   if (args.format === "json") println(io, toJson({ ...record, cost: nanosToUsd(record.costNanos) }));
   else println(io, "Usage entry tracked successfully");
   if (record.costSource === "unpriced") {
-    io.stderr.write(`Warning: no price for model '${record.model}'; recorded with cost 0 and marked unpriced (give --cost, or add one with "prices set")\n`);
+    io.stderr.write(`Warning: no price for model '${visibleText(record.model)}'; recorded with cost 0 and marked unpriced (give --cost, or add one with "prices set")\n`);
   }
 }
 
