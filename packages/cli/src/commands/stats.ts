@@ -149,7 +149,8 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
         .option("session", { type: "string", describe: "Only usage of this session" })
         .option("by", { choices: ["model", "username", "callerName", "project", "session"] as const, describe: "Add a breakdown by this column" })
         .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" })
-        .conflicts("period", ["daily", "weekly", "monthly", "yearly"]) as unknown as Argv<StatsArgs>,
+        // One period per report: two shorthands used to pick one silently.
+        .conflicts({ period: ["daily", "weekly", "monthly", "yearly"], daily: ["weekly", "monthly", "yearly"], weekly: ["monthly", "yearly"], monthly: "yearly" }) as unknown as Argv<StatsArgs>,
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleStats(accounting, args, ctx.io), { readOnly: true })),
   };
