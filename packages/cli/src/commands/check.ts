@@ -2,6 +2,7 @@ import { nanosToUsd, QuotaExceededError, visibleText, type Accounting, type Quot
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber } from "../context/parse-values.js";
+import { checkTokenParts } from "../context/token-parts.js";
 import { EXIT } from "../errors.js";
 import { toJson } from "../format/json.js";
 import { println, type CliIo } from "../io.js";
@@ -65,6 +66,8 @@ const pricesTokens = (args: CheckArgs): boolean => args.cost === undefined && ((
 
 /** Checks whether a call would be allowed; exit code 3 when it would not. Records nothing but a rejection. */
 export async function handleCheck(accounting: Accounting, args: CheckArgs, io: CliIo): Promise<QuotaDecision> {
+  // The same limits as track: a check must not pass counts that the recording would refuse.
+  checkTokenParts({ promptTokens: args.inputTokens, completionTokens: args.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens }, "--input-tokens");
   let input = checkInput(args, io.env);
   if (pricesTokens(args)) {
     // Cost limits must see what `track` will record for these tokens, not 0.
