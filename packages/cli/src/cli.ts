@@ -17,6 +17,7 @@ import type { CommandContext } from "./commands/command-context.js";
 import { globalOptions, type GlobalArgs } from "./context/global-options.js";
 import { EXIT, flagFor, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
+import { storeErrorMessage } from "./store-error-message.js";
 import { describeUnknownArguments } from "./usage-message.js";
 import { CLI_VERSION } from "./version.js";
 
@@ -100,6 +101,6 @@ export function describeError(error: unknown): [number, string] {
   if (error instanceof AccountingError) {
     return [EXIT.runtime, oneLine(error.message)];
   }
-  if (error instanceof Error) return [EXIT.runtime, oneLine(error.message)];
+  if (error instanceof Error) return [EXIT.runtime, oneLine(storeErrorMessage(error) ?? error.message)];
   return [EXIT.runtime, oneLine(String(error))];
 }
