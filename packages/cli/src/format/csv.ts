@@ -7,7 +7,7 @@ import { visibleText } from "@llm-accounting/core";
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
   const text = visibleText(value instanceof Date ? value.toISOString() : String(value));
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** A CSV line from values. */
