@@ -1,16 +1,16 @@
-import type { Accounting } from "@llm-accounting/core";
+import { visibleText, type Accounting } from "@llm-accounting/core";
 import { loadLimits, loadOverview } from "./data/load.js";
 import { count, sparkline, usageRatio, usd } from "./components/format.js";
 
 /** The one-screen summary `llm-acct` prints when stdout is not a terminal. */
 export async function summaryText(accounting: Accounting, location: string, now: Date): Promise<string> {
   const [overview, limits] = await Promise.all([loadOverview(accounting, now), loadLimits(accounting)]);
-  const lines = [`llm-acct summary · ${location} · ${now.toISOString().slice(0, 19).replace("T", " ")} UTC`, ""];
+  const lines = [`llm-acct summary · ${visibleText(location)} · ${now.toISOString().slice(0, 19).replace("T", " ")} UTC`, ""];
   for (const w of overview.windows) lines.push(`${w.label.padEnd(8)} ${count(w.requests).padStart(10)} ${w.requests === 1 ? "request " : "requests"} ${count(w.tokens).padStart(13)} tokens ${usd(w.costNanos).padStart(14)}`);
   lines.push("", `Cost per day (30 days): ${sparkline(overview.daily.map((d) => Number(d.costNanos)))}`);
   if (overview.topModels.length > 0) {
     lines.push("", "Top models (30 days):");
-    for (const m of overview.topModels) lines.push(`  ${(m.key ?? "-").padEnd(28)} ${count(m.requests).padStart(9)} requests ${usd(m.costNanos).padStart(14)}`);
+    for (const m of overview.topModels) lines.push(`  ${visibleText(m.key ?? "-").padEnd(28)} ${count(m.requests).padStart(9)} requests ${usd(m.costNanos).padStart(14)}`);
   }
   // The same test as the dashboard's ! and X markers.
   const near = limits.filter((s) => s.limit.maxValue !== -1 && usageRatio(s) >= 0.8);

@@ -1,5 +1,5 @@
 import yargs, { type Argv } from "yargs";
-import { AccountingError, ValidationError } from "@llm-accounting/core";
+import { AccountingError, ValidationError, visibleText } from "@llm-accounting/core";
 import { auditCommand, logEventCommand } from "./commands/audit.js";
 import { checkCommand } from "./commands/check.js";
 import { importCommand } from "./commands/import.js";
@@ -18,6 +18,7 @@ import type { CommandContext } from "./commands/command-context.js";
 import { globalOptions, type GlobalArgs } from "./context/global-options.js";
 import { EXIT, flagFor, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
+import { storeErrorMessage } from "./store-error-message.js";
 import { describeUnknownArguments } from "./usage-message.js";
 import { CLI_VERSION } from "./version.js";
 
@@ -86,7 +87,9 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
 
 /** The one line printed for an error; a usage error also says where the usage is. */
 export function errorLine(code: number, message: string, scriptName: string): string {
-  return code === EXIT.usage ? `Error: ${message} (see "${scriptName} --help")\n` : `Error: ${message}\n`;
+  // Messages quote input and stored names (a model, a project): shown, never acted on.
+  const shown = visibleText(message);
+  return code === EXIT.usage ? `Error: ${shown} (see "${scriptName} --help")\n` : `Error: ${shown}\n`;
 }
 
 /** Maps an error to an exit code and a one-line message (no stack trace). */
@@ -100,6 +103,6 @@ export function describeError(error: unknown): [number, string] {
   if (error instanceof AccountingError) {
     return [EXIT.runtime, oneLine(error.message)];
   }
-  if (error instanceof Error) return [EXIT.runtime, oneLine(error.message)];
+  if (error instanceof Error) return [EXIT.runtime, oneLine(storeErrorMessage(error) ?? error.message)];
   return [EXIT.runtime, oneLine(String(error))];
 }

@@ -4,6 +4,7 @@ export { AccountingError, ConflictError, NameNotAllowedError, NotFoundError, Que
 export { quotaRequestOf, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./accounting/quota-inputs.js";
 export { Reservation, type ReservedUsage } from "./accounting/reservation.js";
 export type { RepriceChange, RepriceOptions, RepriceResult } from "./accounting/reprice.js";
+export { escapeJsonInvisibles, hasInvisibleCharacters, visibleText } from "./text/visible-text.js";
 export { parseInstant, type InstantInput } from "./instant.js";
 export { formatNanos, MAX_NANOS, nanosToUsd, NANOS_PER_USD, usdToNanos } from "./money.js";
 export { rankModels, type ModelRankings, type RankedModel } from "./stats/model-rankings.js";

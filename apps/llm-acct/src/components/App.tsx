@@ -1,6 +1,6 @@
 import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, UsageDimension, UsageRecord } from "@llm-accounting/core";
+import { visibleText, type Accounting, type AuditEntry, type AuditStore, type GroupUsageTotals, type LimitStatus, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
 import { loadAudit, loadBreakdown, loadLimits, loadLive, loadOverview, type OverviewData, type SortKey } from "../data/load.js";
 import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
 import { Audit } from "./Audit.js";
@@ -175,10 +175,10 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
     <Box flexDirection="column" width={width} height={height}>
       <Text wrap="truncate-end">
         <Text bold>llm-acct</Text>
-        {` · ${view}${view === "breakdown" ? ` by ${dimension}, ${periodLabel(period)}` : ""} · ${clock} UTC · ${location}`}
+        {` · ${view}${view === "breakdown" ? ` by ${dimension}, ${periodLabel(period)}` : ""} · ${clock} UTC · ${visibleText(location)}`}
       </Text>
       <Box flexDirection="column" flexGrow={1} marginTop={1}>
-        {error ? <Text color={colour("red")}>{`Error: ${error}`}</Text> : null}
+        {error ? <Text color={colour("red")}>{`Error: ${visibleText(error)}`}</Text> : null}
         {!current ? <Text>Loading…</Text> : null}
         {current?.view === "overview" ? <Overview data={current.data} width={width} /> : null}
         {current?.view === "breakdown" ? <Breakdown rows={current.data} dimension={dimension} sort={sort} width={width} height={bodyRows} /> : null}

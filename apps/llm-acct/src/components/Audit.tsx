@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { AuditEntry } from "@llm-accounting/core";
+import { visibleText, type AuditEntry } from "@llm-accounting/core";
 import { fit } from "./format.js";
 
 const oneLine = (text: string | null) => (text ?? "").replace(/\s+/g, " ");
@@ -10,10 +10,10 @@ export function Audit({ entries, selected, open, logType, width, height }: { ent
   if (open && entry) {
     return (
       <Box flexDirection="column">
-        <Text bold>{`${entry.logType} #${entry.id}  ${entry.timestamp.toISOString()}  ${entry.appName} / ${entry.userName} / ${entry.model}`}</Text>
-        <Text>{`project: ${entry.project ?? "-"}   session: ${entry.session ?? "-"}   completion id: ${entry.remoteCompletionId ?? "-"}`}</Text>
-        {entry.promptText !== null ? <Text>{`Prompt:\n${entry.promptText}`}</Text> : null}
-        {entry.responseText !== null ? <Text>{`Response:\n${entry.responseText}`}</Text> : null}
+        <Text bold>{visibleText(`${entry.logType} #${entry.id}  ${entry.timestamp.toISOString()}  ${entry.appName} / ${entry.userName} / ${entry.model}`)}</Text>
+        <Text>{visibleText(`project: ${entry.project ?? "-"}   session: ${entry.session ?? "-"}   completion id: ${entry.remoteCompletionId ?? "-"}`)}</Text>
+        {entry.promptText !== null ? <Text>{`Prompt:\n${visibleText(entry.promptText, { keepNewlines: true })}`}</Text> : null}
+        {entry.responseText !== null ? <Text>{`Response:\n${visibleText(entry.responseText, { keepNewlines: true })}`}</Text> : null}
         <Text dimColor>Esc: back to the list</Text>
       </Box>
     );

@@ -1,4 +1,4 @@
-import { formatNanos, type LimitStatus } from "@llm-accounting/core";
+import { formatNanos, visibleText, type LimitStatus } from "@llm-accounting/core";
 
 /** `$12.3400` from nano-dollars. */
 export const usd = (nanos: bigint): string => `$${formatNanos(nanos, 4)}`;
@@ -6,8 +6,10 @@ export const usd = (nanos: bigint): string => `$${formatNanos(nanos, 4)}`;
 /** `12,345`. */
 export const count = (n: number): string => Math.trunc(n).toLocaleString("en-US");
 
-/** Text cut to `width` with `…`, padded on the right (or left for numbers). */
-export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
+/** Text cut to `width` with `…`, padded on the right (or left for numbers); control characters shown escaped. */
+export function fit(raw: string, width: number, align: "left" | "right" = "left"): string {
+  // Cells hold stored names: escaped before measuring, so the cell keeps its width and acts on nothing.
+  const text = visibleText(raw);
   const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
   return align === "right" ? cut.padStart(width) : cut.padEnd(width);
 }

@@ -1,4 +1,5 @@
 import { AuditLogger } from "@llm-accounting/audit";
+import { visibleText } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { auditStoreFor } from "../context/open-accounting.js";
@@ -76,7 +77,7 @@ export function logEventCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
             session: args.session ?? null,
             timestamp: args.timestamp ?? null,
           });
-          println(ctx.io, `Successfully logged event for app '${args.appName}' and user '${args.userName}'.`);
+          println(ctx.io, `Successfully logged event for app '${visibleText(args.appName)}' and user '${visibleText(args.userName)}'.`);
         }),
       ),
   };

@@ -1,7 +1,8 @@
-import { nanosToUsd, QuotaExceededError, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
+import { nanosToUsd, QuotaExceededError, visibleText, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber } from "../context/parse-values.js";
+import { checkTokenParts } from "../context/token-parts.js";
 import { EXIT } from "../errors.js";
 import { toJson } from "../format/json.js";
 import { println, type CliIo } from "../io.js";
@@ -54,7 +55,7 @@ export function printDecision(io: CliIo, decision: QuotaDecision, format: "text"
   } else if (decision.allowed) {
     println(io, "Allowed");
   } else {
-    println(io, `Denied: ${decision.reason}`);
+    println(io, `Denied: ${visibleText(decision.reason ?? "")}`);
     if (decision.retryAfterSeconds !== null) println(io, `Retry after: ${decision.retryAfterSeconds}s`);
     else println(io, "Retrying will not help: this request alone exceeds the limit.");
   }
@@ -65,12 +66,14 @@ const pricesTokens = (args: CheckArgs): boolean => args.cost === undefined && ((
 
 /** Checks whether a call would be allowed; exit code 3 when it would not. Records nothing but a rejection. */
 export async function handleCheck(accounting: Accounting, args: CheckArgs, io: CliIo): Promise<QuotaDecision> {
+  // The same limits as track: a check must not pass counts that the recording would refuse.
+  checkTokenParts({ promptTokens: args.inputTokens, completionTokens: args.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens }, "--input-tokens");
   let input = checkInput(args, io.env);
   if (pricesTokens(args)) {
     // Cost limits must see what `track` will record for these tokens, not 0.
     const quote = await accounting.quoteCost({ model: input.model, promptTokens: input.inputTokens, completionTokens: input.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens, provider: args.provider });
     input = { ...input, cost: nanosToUsd(quote.costNanos) };
-    if (quote.costSource === "unpriced") io.stderr.write(`Warning: no price for model '${input.model}'; its tokens count as cost 0 against cost limits (give --cost)\n`);
+    if (quote.costSource === "unpriced") io.stderr.write(`Warning: no price for model '${visibleText(input.model)}'; its tokens count as cost 0 against cost limits (give --cost)\n`);
   }
   const decision = await accounting.checkQuota(input);
   const remaining = args.format === "json" ? await accounting.getRemainingLimits(input) : [];

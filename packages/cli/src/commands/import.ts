@@ -1,7 +1,7 @@
 import type { ImportSummary, PythonSource } from "@llm-accounting/storage-prisma";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
-import { ValidationError } from "@llm-accounting/core";
+import { ValidationError, visibleText } from "@llm-accounting/core";
 import { UsageError } from "../errors.js";
 import { toJson } from "../format/json.js";
 import { progressLine } from "../format/progress.js";
@@ -41,7 +41,7 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
       throw error;
     });
     if (args.format === "json") println(ctx.io, toJson(summary));
-    else println(ctx.io, `Imported from ${source.description}: ${Object.entries(summary).map(([table, n]) => `${n} ${table}`).join(", ")}`);
+    else println(ctx.io, `Imported from ${visibleText(source.description)}: ${Object.entries(summary).map(([table, n]) => `${n} ${table}`).join(", ")}`);
     return summary;
   } finally {
     await source.close();

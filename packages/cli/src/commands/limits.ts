@@ -1,4 +1,4 @@
-import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, type Accounting, type LimitScope, type UsageLimit } from "@llm-accounting/core";
+import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, visibleText, type Accounting, type LimitScope, type UsageLimit } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { integer } from "../context/parse-values.js";
@@ -43,10 +43,10 @@ export const pythonFloat = (value: number): string => (Number.isInteger(value) ?
 /** One line of `limits list`, in the original's format. */
 export function limitLine(limit: UsageLimit): string {
   const details = [
-    limit.model && `Model: ${limit.model}`,
-    limit.username && `User: ${limit.username}`,
-    limit.callerName && `Caller: ${limit.callerName}`,
-    limit.projectName && `Project: ${limit.projectName}`,
+    limit.model && `Model: ${visibleText(limit.model)}`,
+    limit.username && `User: ${visibleText(limit.username)}`,
+    limit.callerName && `Caller: ${visibleText(limit.callerName)}`,
+    limit.projectName && `Project: ${visibleText(limit.projectName)}`,
   ].filter(Boolean);
   const scope = details.length ? `${limit.scope} (${details.join(", ")})` : limit.scope;
   return `  ID: ${limit.id}, Scope: ${scope}, Type: ${limit.limitType}, Max Value: ${pythonFloat(limit.maxValue)}, Interval: ${limit.intervalValue} ${limit.intervalUnit}`;

@@ -1,4 +1,4 @@
-import { formatNanos, type Accounting, type ModelPrice } from "@llm-accounting/core";
+import { formatNanos, visibleText, type Accounting, type ModelPrice } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { integer, nonNegativeNumber, timestamp } from "../context/parse-values.js";
@@ -54,7 +54,7 @@ export async function handlePricesSet(accounting: Accounting, args: PricesSetArg
     outputPerMTok: args.output,
     note: args.note ?? null,
   });
-  println(io, args.format === "json" ? toJson(price) : `Price ${price.id} set for ${price.model} from ${utcDateTime(price.effectiveFrom)} UTC.`);
+  println(io, args.format === "json" ? toJson(price) : `Price ${price.id} set for ${visibleText(price.model)} from ${utcDateTime(price.effectiveFrom)} UTC.`);
   return price;
 }
 

@@ -1,3 +1,4 @@
+import { escapeJsonInvisibles, visibleText } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { println } from "../io.js";
@@ -18,7 +19,7 @@ export function projectsCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
     describe: "Register a project",
     builder: (y) => y.positional("name", { type: "string", demandOption: true }) as unknown as Argv<NameArgs>,
     handler: (args) =>
-      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.createProject(args.name), println(io, `Project '${args.name}' added.`)))),
+      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.createProject(args.name), println(io, `Project '${visibleText(args.name)}' added.`)))),
   };
   const list: CommandModule<GlobalArgs, GlobalArgs & { format: "text" | "json" }> = {
     command: "list",
@@ -28,9 +29,9 @@ export function projectsCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
       runHandler(ctx, () =>
         withAccounting(ctx, args, async (a) => {
           const names = await a.listProjects();
-          if (args.format === "json") println(io, JSON.stringify(names));
+          if (args.format === "json") println(io, escapeJsonInvisibles(JSON.stringify(names)));
           else if (names.length === 0) println(io, "No projects defined.");
-          else for (const name of names) println(io, name);
+          else for (const name of names) println(io, visibleText(name));
         }, { readOnly: true }),
       ),
   };
@@ -40,7 +41,7 @@ export function projectsCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
     builder: (y) => y.positional("name", { type: "string", demandOption: true }).positional("new-name", { type: "string", demandOption: true }) as unknown as Argv<RenameArgs>,
     handler: (args) =>
       runHandler(ctx, () =>
-        withAccounting(ctx, args, async (a) => (await a.renameProject(args.name, args.newName), println(io, `Project '${args.name}' renamed to '${args.newName}'.`))),
+        withAccounting(ctx, args, async (a) => (await a.renameProject(args.name, args.newName), println(io, `Project '${visibleText(args.name)}' renamed to '${visibleText(args.newName)}'.`))),
       ),
   };
   const del: CommandModule<GlobalArgs, NameArgs> = {
@@ -48,7 +49,7 @@ export function projectsCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
     describe: "Remove a project from the registry (recorded usage keeps its name)",
     builder: (y) => y.positional("name", { type: "string", demandOption: true }) as unknown as Argv<NameArgs>,
     handler: (args) =>
-      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.deleteProject(args.name), println(io, `Project '${args.name}' deleted.`)))),
+      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.deleteProject(args.name), println(io, `Project '${visibleText(args.name)}' deleted.`)))),
   };
   return {
     command: "projects",

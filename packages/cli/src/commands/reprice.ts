@@ -1,4 +1,4 @@
-import type { Accounting, RepriceResult } from "@llm-accounting/core";
+import { visibleText, type Accounting, type RepriceResult } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, periodBound } from "../context/parse-values.js";
@@ -37,7 +37,7 @@ export async function handleReprice(accounting: Accounting, args: RepriceArgs, i
     if (result.changes.length > shown.length) println(io, `... and ${result.changes.length - shown.length} more (--limit)`);
   }
   println(io, `${result.examined} ${result.examined === 1 ? "record" : "records"} examined, ${result.changes.length} ${result.applied ? "updated" : "would change"}: ${money(result.oldTotalNanos)} -> ${money(result.newTotalNanos)} (${signed(result.newTotalNanos - result.oldTotalNanos)})`);
-  for (const [model, count] of result.unpriced) println(io, `unpriced: ${model} (${count} records) - set one with \`prices set\``);
+  for (const [model, count] of result.unpriced) println(io, `unpriced: ${visibleText(model)} (${count} records) - set one with \`prices set\``);
   if (!result.applied && result.changes.length > 0) println(io, "Dry run: nothing was changed. Run again with --apply to write the new costs.");
   return result;
 }

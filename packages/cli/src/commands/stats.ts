@@ -1,5 +1,5 @@
 import type { Accounting, GroupUsageTotals, ModelRankings, ModelStats, RankedModel, UsageDimension, UsageStats } from "@llm-accounting/core";
-import { rankModels, usdToNanos } from "@llm-accounting/core";
+import { rankModels, usdToNanos, visibleText } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { date } from "../context/parse-values.js";
@@ -78,7 +78,7 @@ function totalsOf(s: UsageStats) {
 /** The human-readable report: header, totals, averages, model breakdown, rankings. */
 export function statsText(report: StatsReport, maxWidth?: number): string[] {
   const { totals: t, period } = report;
-  const session = report.session === undefined ? "" : `, session ${report.session}`;
+  const session = report.session === undefined ? "" : `, session ${visibleText(report.session)}`;
   const lines = ["", `=== ${period.label} Stats (${utcDate(period.start)} to ${utcDate(period.end)}${session})`, ""];
   const metric = [{ header: "Metric" }, { header: "Value", align: "right" as const }];
   lines.push(
@@ -149,7 +149,8 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
         .option("session", { type: "string", describe: "Only usage of this session" })
         .option("by", { choices: ["model", "username", "callerName", "project", "session"] as const, describe: "Add a breakdown by this column" })
         .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" })
-        .conflicts("period", ["daily", "weekly", "monthly", "yearly"]) as unknown as Argv<StatsArgs>,
+        // One period per report: two shorthands used to pick one silently.
+        .conflicts({ period: ["daily", "weekly", "monthly", "yearly"], daily: ["weekly", "monthly", "yearly"], weekly: ["monthly", "yearly"], monthly: "yearly" }) as unknown as Argv<StatsArgs>,
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleStats(accounting, args, ctx.io), { readOnly: true })),
   };

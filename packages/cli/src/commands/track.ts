@@ -1,8 +1,8 @@
-import { nanosToUsd, type Accounting, type UsageInput } from "@llm-accounting/core";
+import { nanosToUsd, visibleText, type Accounting, type UsageInput } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber, timestamp } from "../context/parse-values.js";
-import { UsageError } from "../errors.js";
+import { checkTokenParts } from "../context/token-parts.js";
 import { toJson } from "../format/json.js";
 import { println, type CliIo } from "../io.js";
 import { reportDenial } from "./check.js";
@@ -30,21 +30,6 @@ export interface TrackArgs extends GlobalArgs {
   session?: string;
   format: "text" | "json";
   enforceLimits: boolean;
-}
-
-/**
- * Flags given by hand must agree with the token semantics the README states: cache reads and writes
- * are part of --prompt-tokens, reasoning part of --completion-tokens. (SDK wrappers are not checked
- * this way: a provider's odd numbers must not cost a recorded call.)
- */
-function checkTokenParts(args: TrackArgs): void {
-  const cache = (args.cachedTokens ?? 0) + (args.cacheWriteTokens ?? 0);
-  if (cache > (args.promptTokens ?? 0)) {
-    throw new UsageError(`--cached-tokens plus --cache-write-tokens (${cache}) must not exceed --prompt-tokens (${args.promptTokens ?? 0}): they are part of it`);
-  }
-  if ((args.reasoningTokens ?? 0) > (args.completionTokens ?? 0)) {
-    throw new UsageError(`--reasoning-tokens (${args.reasoningTokens}) must not exceed --completion-tokens (${args.completionTokens ?? 0}): they are part of it`);
-  }
 }
 
 /** Records one usage entry and reports it; warns on stderr when the call had no price. */
@@ -75,7 +60,7 @@ export async function handleTrack(accounting: Accounting, args: TrackArgs, io: C
   if (args.format === "json") println(io, toJson({ ...record, cost: nanosToUsd(record.costNanos) }));
   else println(io, "Usage entry tracked successfully");
   if (record.costSource === "unpriced") {
-    io.stderr.write(`Warning: no price for model '${record.model}'; recorded with cost 0 and marked unpriced (give --cost, or add one with "prices set")\n`);
+    io.stderr.write(`Warning: no price for model '${visibleText(record.model)}'; recorded with cost 0 and marked unpriced (give --cost, or add one with "prices set")\n`);
   }
 }
 

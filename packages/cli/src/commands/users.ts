@@ -1,3 +1,4 @@
+import { visibleText } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { toJson } from "../format/json.js";
@@ -30,7 +31,7 @@ export function usersCommand(ctx: CommandContext): CommandModule<GlobalArgs, Glo
       runHandler(ctx, () =>
         withAccounting(ctx, args, async (a) => {
           await a.createUser({ userName: args.user, ouName: args.ouName ?? null, email: args.email ?? null });
-          println(io, `User '${args.user}' added.`);
+          println(io, `User '${visibleText(args.user)}' added.`);
         }),
       ),
   };
@@ -44,7 +45,7 @@ export function usersCommand(ctx: CommandContext): CommandModule<GlobalArgs, Glo
           const users = await a.listUsers();
           if (args.format === "json") println(io, toJson(users));
           else if (users.length === 0) println(io, "No users defined.");
-          else if (args.format === "text") for (const u of users) println(io, u.userName);
+          else if (args.format === "text") for (const u of users) println(io, visibleText(u.userName));
           else {
             const rows = users.map((u) => [u.userName, u.ouName ?? "-", u.email ?? "-", u.enabled ? "yes" : "no", utcDateTime(u.createdAt), u.lastDisabledAt ? utcDateTime(u.lastDisabledAt) : "-"]);
             const columns = ["User", "OU", "E-mail", "Enabled", "Created", "Last Disabled"].map((header) => ({ header }));
@@ -65,7 +66,7 @@ export function usersCommand(ctx: CommandContext): CommandModule<GlobalArgs, Glo
       runHandler(ctx, () =>
         withAccounting(ctx, args, async (a) => {
           await a.updateUser(args.user, { newUserName: args.newUserName, ouName: args.ouName, email: args.email });
-          println(io, `User '${args.user}' updated.`);
+          println(io, `User '${visibleText(args.user)}' updated.`);
         }),
       ),
   };
@@ -74,14 +75,14 @@ export function usersCommand(ctx: CommandContext): CommandModule<GlobalArgs, Glo
     describe: "Deactivate a user (refused under --enforce-user-names)",
     builder: (y) => userArg(y) as unknown as Argv<UserArgs>,
     handler: (args) =>
-      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.deactivateUser(args.user), println(io, `User '${args.user}' deactivated.`)))),
+      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.deactivateUser(args.user), println(io, `User '${visibleText(args.user)}' deactivated.`)))),
   };
   const reactivate: CommandModule<GlobalArgs, UserArgs> = {
     command: "reactivate <user>",
     describe: "Reactivate a deactivated user",
     builder: (y) => userArg(y) as unknown as Argv<UserArgs>,
     handler: (args) =>
-      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.reactivateUser(args.user), println(io, `User '${args.user}' reactivated.`)))),
+      runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.reactivateUser(args.user), println(io, `User '${visibleText(args.user)}' reactivated.`)))),
   };
   return {
     command: "users",

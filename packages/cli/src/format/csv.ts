@@ -1,8 +1,13 @@
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; null is empty. */
+import { visibleText } from "@llm-accounting/core";
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma or quote; null is empty. Control characters
+ * are shown escaped, as in tables (a CSV is often read in a terminal); `--format json` is exact.
+ */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const text = visibleText(value instanceof Date ? value.toISOString() : String(value));
+  return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** A CSV line from values. */

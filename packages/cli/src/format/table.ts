@@ -1,3 +1,5 @@
+import { visibleText } from "@llm-accounting/core";
+
 /** A column of a text table; numbers are right-aligned. */
 export interface Column {
   readonly header: string;
@@ -15,7 +17,10 @@ export interface TableOptions {
  * Renders a boxed table (heavy header rule, light body) as lines of text. Cells are plain
  * strings; nothing is coloured, so the output reads the same with NO_COLOR or in a file.
  */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], options: TableOptions = {}): string[] {
+export function renderTable(columns: readonly Column[], rawRows: readonly (readonly string[])[], options: TableOptions = {}): string[] {
+  // Cells often hold stored names: escaped here so a control character can neither act on the
+  // terminal nor break a row across lines.
+  const rows = rawRows.map((row) => row.map((text) => visibleText(text)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? "").length)));
   if (options.maxWidth !== undefined) shrink(widths, options.maxWidth - (3 * columns.length + 1));
   const cell = (text: string, i: number, align: "left" | "right" = "left") => {
@@ -26,7 +31,8 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   const rule = (l: string, fill: string, mid: string, r: string) => l + widths.map((w) => fill.repeat(w + 2)).join(mid) + r;
   const lines: string[] = [];
   const total = widths.reduce((a, w) => a + w + 3, 1);
-  if (options.title) lines.push(options.title.padStart(Math.floor((total + options.title.length) / 2)).trimEnd());
+  const title = options.title && visibleText(options.title);
+  if (title) lines.push(title.padStart(Math.floor((total + title.length) / 2)).trimEnd());
   lines.push(rule("┏", "━", "┳", "┓"));
   lines.push(`┃ ${columns.map((c, i) => cell(c.header, i, c.align)).join(" ┃ ")} ┃`);
   lines.push(rule("┡", "━", "╇", "┩"));

@@ -18,7 +18,25 @@ export function resolveConnectionString(explicit: string | undefined, env: NodeJ
   if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") {
     throw new ValidationError("postgresqlConnectionString", `must start with postgresql:// (got ${url.protocol}//)`);
   }
-  return value;
+  return withLibpqSslModes(value, url);
+}
+
+/** The `sslmode` values whose meaning differs between libpq and pg's default (which warns about them). */
+const LIBPQ_SSL_MODES = new Set(["prefer", "require", "verify-ca"]);
+
+/**
+ * `sslmode` with the meaning libpq (psql, the Python original) gives it: pg otherwise treats prefer,
+ * require and verify-ca as verify-full and prints a 10-line security warning on stderr. Adds
+ * `uselibpqcompat=true` for those modes unless the URL already chooses; other modes (disable,
+ * verify-full, pg's no-verify) mean the same either way and are left as they are.
+ */
+function withLibpqSslModes(value: string, url: URL): string {
+  const sslmode = url.searchParams.get("sslmode");
+  if (sslmode === null || !LIBPQ_SSL_MODES.has(sslmode) || url.searchParams.has("uselibpqcompat")) return value;
+  // Appended to the text, not rebuilt through URL, which would re-encode the rest of it.
+  const hash = value.indexOf("#");
+  const [head, tail] = hash === -1 ? [value, ""] : [value.slice(0, hash), value.slice(hash)];
+  return `${head}${head.includes("?") ? "&" : "?"}uselibpqcompat=true${tail}`;
 }
 
 /** The connection string with any password masked, for messages. */
