@@ -124,8 +124,24 @@ export class CsvStore implements UsageStore {
     });
   }
 
+  /**
+   * Runs a writing `work` like #locked, all or nothing: if any step throws (a full disk), the
+   * rows it appended to any table are truncated away before the error reaches the caller.
+   */
+  #write<T>(work: () => T): Promise<T> {
+    return this.#locked(() => {
+      for (const table of this.#tables) table.begin();
+      try {
+        return work();
+      } catch (error) {
+        for (const table of this.#tables) table.undo();
+        throw error;
+      }
+    });
+  }
+
   insertUsage(record: NewUsageRecord): Promise<number> {
-    return this.#locked(() => this.#usage.append([record])[0]!.id);
+    return this.#write(() => this.#usage.append([record])[0]!.id);
   }
 
   async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
@@ -134,7 +150,7 @@ export class CsvStore implements UsageStore {
       if (typeof r.model !== "string" || r.model === "") throw new QueryRejectedError(`record ${i}: model must be a non-empty string`);
       if (!(r.timestamp instanceof Date) || Number.isNaN(r.timestamp.getTime())) throw new QueryRejectedError(`record ${i}: invalid timestamp`);
     }
-    await this.#locked(() => this.#usage.append(records));
+    await this.#write(() => this.#usage.append(records));
   }
 
   sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
@@ -180,7 +196,7 @@ export class CsvStore implements UsageStore {
   }
 
   updateCosts(changes: readonly CostChange[]): Promise<void> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (changes.length === 0) return;
       const byId = new Map(changes.map((c) => [c.id, c]));
       // One rewrite (temporary file, rename): every change lands or none does.
@@ -192,7 +208,7 @@ export class CsvStore implements UsageStore {
   }
 
   insertPrice(price: NewModelPrice): Promise<ModelPrice> {
-    return this.#locked(() => this.#prices.append([{ ...price, createdAt: new Date() }])[0]!);
+    return this.#write(() => this.#prices.append([{ ...price, createdAt: new Date() }])[0]!);
   }
 
   listPrices(): Promise<ModelPrice[]> {
@@ -202,7 +218,7 @@ export class CsvStore implements UsageStore {
   }
 
   deletePrice(id: number): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#prices.rows.filter((p) => p.id !== id);
       if (kept.length === this.#prices.rows.length) return false;
       this.#prices.rewrite(kept);
@@ -221,7 +237,7 @@ export class CsvStore implements UsageStore {
   }
 
   purgeUsage(): Promise<number> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const count = this.#usage.rows.length;
       this.#usage.rewrite([]);
       return count;
@@ -233,7 +249,7 @@ export class CsvStore implements UsageStore {
   }
 
   insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const allSet = limit.model !== null && limit.username !== null && limit.callerName !== null && limit.projectName !== null;
       // The original's uniqueness rule: only limits whose four selectors are all set can clash.
       if (allSet && this.#limits.rows.some((l) => l.scope === limit.scope && l.limitType === limit.limitType && l.model === limit.model && l.username === limit.username && l.callerName === limit.callerName && l.projectName === limit.projectName)) {
@@ -260,11 +276,12 @@ export class CsvStore implements UsageStore {
   }
 
   deleteLimit(id: number): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#limits.rows.filter((l) => l.id !== id);
       if (kept.length === this.#limits.rows.length) return false;
-      this.#limits.rewrite(kept);
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
       this.#bump(LIMITS_VERSION);
+      this.#limits.rewrite(kept);
       return true;
     });
   }
@@ -278,7 +295,7 @@ export class CsvStore implements UsageStore {
   }
 
   guardedWrite<T>(_lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
-    return this.#locked((): GuardedOutcome<T> => {
+    return this.#write((): GuardedOutcome<T> => {
       const now = clock();
       const { queries, decide } = build(now, this.#counter(LIMITS_VERSION));
       const decision = decide(this.#quotaSums(queries, now));
@@ -331,7 +348,7 @@ export class CsvStore implements UsageStore {
   }
 
   commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#reservations.rows.filter((r) => r.id !== reservationId);
       // Write the usage first: if the process dies between the two steps the reservation merely
       // expires, whereas the other order could lose the record.
@@ -342,7 +359,7 @@ export class CsvStore implements UsageStore {
   }
 
   cancelReservation(reservationId: number): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#reservations.rows.filter((r) => r.id !== reservationId);
       if (kept.length === this.#reservations.rows.length) return false;
       this.#reservations.rewrite(kept);
@@ -351,7 +368,7 @@ export class CsvStore implements UsageStore {
   }
 
   insertRejection(rejection: NewQuotaRejection): Promise<number> {
-    return this.#locked(() => this.#rejections.append([rejection])[0]!.id);
+    return this.#write(() => this.#rejections.append([rejection])[0]!.id);
   }
 
   listRejections(session?: string): Promise<QuotaRejection[]> {
@@ -361,7 +378,7 @@ export class CsvStore implements UsageStore {
   }
 
   insertAuditEntry(entry: NewAuditEntry): Promise<number> {
-    return this.#locked(() => this.#audit.append([entry])[0]!.id);
+    return this.#write(() => this.#audit.append([entry])[0]!.id);
   }
 
   listAuditEntries(filter: AuditFilter = {}): Promise<AuditEntry[]> {
@@ -383,7 +400,7 @@ export class CsvStore implements UsageStore {
   }
 
   createProject(name: string): Promise<void> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (this.#projects.rows.some((p) => p.name === name)) throw new ConflictError(`Project '${name}' already exists`);
       this.#projects.append([{ name }]);
       this.#bump(REGISTRY_VERSION);
@@ -395,27 +412,29 @@ export class CsvStore implements UsageStore {
   }
 
   renameProject(name: string, newName: string): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (!this.#projects.rows.some((p) => p.name === name)) return false;
       if (this.#projects.rows.some((p) => p.name === newName)) throw new ConflictError(`Project '${newName}' already exists`);
-      this.#projects.rewrite(this.#projects.rows.map((p) => (p.name === name ? { ...p, name: newName } : p)));
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
       this.#bump(REGISTRY_VERSION);
+      this.#projects.rewrite(this.#projects.rows.map((p) => (p.name === name ? { ...p, name: newName } : p)));
       return true;
     });
   }
 
   deleteProject(name: string): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#projects.rows.filter((p) => p.name !== name);
       if (kept.length === this.#projects.rows.length) return false;
-      this.#projects.rewrite(kept);
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
       this.#bump(REGISTRY_VERSION);
+      this.#projects.rewrite(kept);
       return true;
     });
   }
 
   createUser(user: NewUser, now: Date): Promise<UserRecord> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (this.#users.rows.some((u) => u.userName === user.userName)) throw new ConflictError(`User '${user.userName}' already exists`);
       const createdAt = user.createdAt ?? now;
       const [stored] = this.#users.append([
@@ -431,11 +450,13 @@ export class CsvStore implements UsageStore {
   }
 
   updateUser(userName: string, changes: UserChanges): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (!this.#users.rows.some((u) => u.userName === userName)) return false;
       if (changes.newUserName !== undefined && changes.newUserName !== userName && this.#users.rows.some((u) => u.userName === changes.newUserName)) {
         throw new ConflictError(`User '${changes.newUserName}' already exists`);
       }
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
+      this.#bump(REGISTRY_VERSION);
       this.#users.rewrite(
         this.#users.rows.map((u) =>
           u.userName !== userName
@@ -448,16 +469,16 @@ export class CsvStore implements UsageStore {
               },
         ),
       );
-      this.#bump(REGISTRY_VERSION);
       return true;
     });
   }
 
   setUserEnabled(userName: string, enabled: boolean, now: Date): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (!this.#users.rows.some((u) => u.userName === userName)) return false;
-      this.#users.rewrite(this.#users.rows.map((u) => (u.userName !== userName ? u : enabled ? { ...u, enabled, lastEnabledAt: now } : { ...u, enabled, lastDisabledAt: now })));
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
       this.#bump(REGISTRY_VERSION);
+      this.#users.rewrite(this.#users.rows.map((u) => (u.userName !== userName ? u : enabled ? { ...u, enabled, lastEnabledAt: now } : { ...u, enabled, lastDisabledAt: now })));
       return true;
     });
   }
@@ -471,7 +492,7 @@ export class CsvStore implements UsageStore {
   }
 
   importRows(batch: ImportBatch, cursor: ImportCursor): Promise<void> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (batch.kind === "usage") this.#usage.append(batch.rows);
       else if (batch.kind === "audit") this.#audit.append(batch.rows);
       else this.#rejections.append(batch.rows);
