@@ -50,6 +50,14 @@ export interface CsvStoreOptions {
    * default). `full`: every append is fsynced, so it also survives power loss or an OS crash.
    */
   readonly durability?: "normal" | "full";
+  /** Told once per wait, after a second, what a call waits for (the lock's holder): e.g. print it on stderr. */
+  readonly onLockWait?: (message: string) => void;
+  /**
+   * How long a lock whose owner cannot be checked (a process on another host sharing the directory
+   * over a network file system) may go unrefreshed before it is taken over. Default 60 s. A lock
+   * whose owner died on this machine is taken over at once.
+   */
+  readonly lockStaleMs?: number;
 }
 
 const LIMITS_VERSION = "limits_version";
@@ -79,7 +87,7 @@ export class CsvStore implements UsageStore {
   constructor(options: CsvStoreOptions = {}) {
     this.dir = resolve(options.dir ?? "data");
     this.description = `csv:${this.dir}`;
-    this.#lock = new DirLock(this.dir);
+    this.#lock = new DirLock(this.dir, { staleMs: options.lockStaleMs, onWait: options.onLockWait });
     const file = (name: string) => join(this.dir, `${name}.csv`);
     const fsync = options.durability === "full";
     this.#usage = new TableFile(file("accounting_entries"), usageCodec, fsync);

@@ -24,9 +24,10 @@ function defaultBackend(args: GlobalArgs, env: NodeJS.ProcessEnv): "sqlite" | "p
 /**
  * Builds the store the global options name. Nothing touches the disk or network until it is used.
  * `readOnly`: an SQLite file named by --db-file must exist already (a mistyped path is an error,
- * not a new empty database); the default file is still created.
+ * not a new empty database); the default file is still created. `onLockWait` hears what a CSV
+ * command waits for (the directory lock's holder).
  */
-export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false): Promise<UsageStore> {
+export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false, onLockWait?: (message: string) => void): Promise<UsageStore> {
   const backend = args.dbBackend ?? defaultBackend(args, env);
   if (backend !== "csv" && args.csvDataDir !== undefined) throw new UsageError("--csv-data-dir needs --db-backend csv");
   if (backend === "csv") {
@@ -34,7 +35,7 @@ export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnl
       throw new UsageError("--db-file and --postgresql-connection-string do not apply to the csv backend; use --csv-data-dir");
     }
     const { CsvStore } = await csv();
-    return new CsvStore({ dir: args.csvDataDir });
+    return new CsvStore({ dir: args.csvDataDir, onLockWait });
   }
   if (backend === "postgresql") {
     if (args.dbFile !== undefined) throw new UsageError("--db-file applies to the sqlite backend only; remove it or use --db-backend sqlite");
@@ -66,7 +67,7 @@ export interface AccountingNeeds {
 export async function openAccounting(args: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
   const pricer = !needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer();
   return new Accounting({
-    store: await storeFor(args, io.env, needs.readOnly ?? false),
+    store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${message}\n`)),
     pricer,
     projectName: args.projectName,
     appName: args.appName,
