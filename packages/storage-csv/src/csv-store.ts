@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   type CostChange,
@@ -8,6 +8,7 @@ import {
   EMPTY_TOTALS,
   QueryRejectedError,
   StoreUnavailableError,
+  ValidationError,
   usageFilterMatches,
   type AuditEntry,
   type AuditFilter,
@@ -50,6 +51,11 @@ export interface CsvStoreOptions {
    * default). `full`: every append is fsynced, so it also survives power loss or an OS crash.
    */
   readonly durability?: "normal" | "full";
+  /**
+   * Only read (default false): the directory must exist already (a mistyped path is an error, not
+   * a new empty store), no file is created or changed, and every write rejects.
+   */
+  readonly readOnly?: boolean;
   /** Told once per wait, after a second, what a call waits for (the lock's holder): e.g. print it on stderr. */
   readonly onLockWait?: (message: string) => void;
   /**
@@ -82,23 +88,26 @@ export class CsvStore implements UsageStore {
   readonly #users: TableFile<UserRecord>;
   readonly #counters: TableFile<CounterRow>;
   readonly #prices: TableFile<ModelPrice>;
+  readonly #readOnly: boolean;
   #opened = false;
 
   constructor(options: CsvStoreOptions = {}) {
     this.dir = resolve(options.dir ?? "data");
     this.description = `csv:${this.dir}`;
+    this.#readOnly = options.readOnly ?? false;
     this.#lock = new DirLock(this.dir, { staleMs: options.lockStaleMs, onWait: options.onLockWait });
     const file = (name: string) => join(this.dir, `${name}.csv`);
     const fsync = options.durability === "full";
-    this.#usage = new TableFile(file("accounting_entries"), usageCodec, fsync);
-    this.#limits = new TableFile(file("usage_limits"), limitCodec, fsync);
-    this.#reservations = new TableFile(file("quota_reservations"), reservationCodec, fsync);
-    this.#rejections = new TableFile(file("quota_rejections"), rejectionCodec, fsync);
-    this.#audit = new TableFile(file("audit_log_entries"), auditCodec, fsync);
-    this.#projects = new TableFile(file("projects"), projectCodec, fsync);
-    this.#users = new TableFile(file("users"), userCodec, fsync);
-    this.#counters = new TableFile(file("store_counters"), counterCodec, fsync);
-    this.#prices = new TableFile(file("model_prices"), priceCodec, fsync);
+    const ro = this.#readOnly;
+    this.#usage = new TableFile(file("accounting_entries"), usageCodec, fsync, ro);
+    this.#limits = new TableFile(file("usage_limits"), limitCodec, fsync, ro);
+    this.#reservations = new TableFile(file("quota_reservations"), reservationCodec, fsync, ro);
+    this.#rejections = new TableFile(file("quota_rejections"), rejectionCodec, fsync, ro);
+    this.#audit = new TableFile(file("audit_log_entries"), auditCodec, fsync, ro);
+    this.#projects = new TableFile(file("projects"), projectCodec, fsync, ro);
+    this.#users = new TableFile(file("users"), userCodec, fsync, ro);
+    this.#counters = new TableFile(file("store_counters"), counterCodec, fsync, ro);
+    this.#prices = new TableFile(file("model_prices"), priceCodec, fsync, ro);
   }
 
   get #tables(): TableFile<{ id: number }>[] {
@@ -107,6 +116,14 @@ export class CsvStore implements UsageStore {
 
   async open(): Promise<void> {
     if (this.#opened) return;
+    if (this.#readOnly) {
+      // Nothing to create or upgrade: a reader takes the files as they are.
+      if (!statSync(this.dir, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new ValidationError("dir", `"${this.dir}" is not an existing CSV directory: nothing has been recorded there (check the path)`);
+      }
+      this.#opened = true;
+      return;
+    }
     try {
       mkdirSync(this.dir, { recursive: true });
       accessSync(this.dir, constants.W_OK);
@@ -126,7 +143,7 @@ export class CsvStore implements UsageStore {
   /** Runs `work` under the directory lock with every table up to date. */
   async #locked<T>(work: () => T): Promise<T> {
     await this.open();
-    return this.#lock.run(() => {
+    return this.#lock[this.#readOnly ? "runShared" : "run"](() => {
       for (const table of this.#tables) table.refresh();
       return work();
     });
@@ -137,6 +154,7 @@ export class CsvStore implements UsageStore {
    * rows it appended to any table are truncated away before the error reaches the caller.
    */
   #write<T>(work: () => T): Promise<T> {
+    if (this.#readOnly) return Promise.reject(new StoreUnavailableError(`the CSV store ${this.dir} was opened read-only`));
     return this.#locked(() => {
       for (const table of this.#tables) table.begin();
       try {

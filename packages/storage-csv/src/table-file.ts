@@ -43,11 +43,18 @@ export class TableFile<T extends { id: number }> {
 
   readonly #fsync: boolean;
 
-  /** `fsync`: flush every append to the disk before acknowledging it (survives power loss, much slower). */
-  constructor(path: string, codec: TableCodec<T>, fsync = false) {
+  readonly #readOnly: boolean;
+
+  /**
+   * `fsync`: flush every append to the disk before acknowledging it (survives power loss, much
+   * slower). `readOnly`: never change the file (a missing file reads as empty, a torn last line is
+   * skipped rather than cut off).
+   */
+  constructor(path: string, codec: TableCodec<T>, fsync = false, readOnly = false) {
     this.path = path;
     this.#codec = codec;
     this.#fsync = fsync;
+    this.#readOnly = readOnly;
   }
 
   /** Creates the file with its header if it is missing or empty. */
@@ -71,6 +78,12 @@ export class TableFile<T extends { id: number }> {
 
   /** Brings the cache up to date with the file. */
   refresh(): void {
+    if (this.#readOnly && !existsSync(this.path)) {
+      this.rows = [];
+      this.maxId = 0;
+      this.#forget();
+      return;
+    }
     const stat = statSync(this.path);
     let identity = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
     if (identity === this.#identity) return;
@@ -93,9 +106,14 @@ export class TableFile<T extends { id: number }> {
         const kept = buffer.lastIndexOf(0x0a) + 1;
         buffer = buffer.subarray(0, kept);
         size = this.#offset + kept;
-        truncateSync(this.path, size);
-        const now = statSync(this.path);
-        identity = `${now.ino}:${now.mtimeMs}:${now.size}`;
+        if (this.#readOnly) {
+          // Not ours to cut: read past it now and again next time.
+          identity = "";
+        } else {
+          truncateSync(this.path, size);
+          const now = statSync(this.path);
+          identity = `${now.ino}:${now.mtimeMs}:${now.size}`;
+        }
       }
       this.#ingest(buffer.toString("utf8"));
       this.#offset = size;

@@ -24,8 +24,8 @@ function defaultBackend(args: GlobalArgs, env: NodeJS.ProcessEnv): "sqlite" | "p
 /**
  * Builds the store the global options name. Nothing touches the disk or network until it is used.
  * `readOnly`: an SQLite file named by --db-file must exist already (a mistyped path is an error,
- * not a new empty database); the default file is still created. `onLockWait` hears what a CSV
- * command waits for (the directory lock's holder).
+ * not a new empty database); the default file is still created. A CSV directory is only ever
+ * created by a write. `onLockWait` hears what a CSV command waits for (the directory lock's holder).
  */
 export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false, onLockWait?: (message: string) => void): Promise<UsageStore> {
   const backend = args.dbBackend ?? defaultBackend(args, env);
@@ -35,7 +35,7 @@ export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnl
       throw new UsageError("--db-file and --postgresql-connection-string do not apply to the csv backend; use --csv-data-dir");
     }
     const { CsvStore } = await csv();
-    return new CsvStore({ dir: args.csvDataDir, onLockWait });
+    return new CsvStore({ dir: args.csvDataDir, readOnly, onLockWait });
   }
   if (backend === "postgresql") {
     if (args.dbFile !== undefined) throw new UsageError("--db-file applies to the sqlite backend only; remove it or use --db-backend sqlite");
