@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   type CostChange,
@@ -8,6 +8,7 @@ import {
   EMPTY_TOTALS,
   QueryRejectedError,
   StoreUnavailableError,
+  ValidationError,
   usageFilterMatches,
   type AuditEntry,
   type AuditFilter,
@@ -50,6 +51,19 @@ export interface CsvStoreOptions {
    * default). `full`: every append is fsynced, so it also survives power loss or an OS crash.
    */
   readonly durability?: "normal" | "full";
+  /**
+   * Only read (default false): the directory must exist already (a mistyped path is an error, not
+   * a new empty store), no file is created or changed, and every write rejects.
+   */
+  readonly readOnly?: boolean;
+  /** Told once per wait, after a second, what a call waits for (the lock's holder): e.g. print it on stderr. */
+  readonly onLockWait?: (message: string) => void;
+  /**
+   * How long a lock whose owner cannot be checked (a process on another host sharing the directory
+   * over a network file system) may go unrefreshed before it is taken over. Default 60 s. A lock
+   * whose owner died on this machine is taken over at once.
+   */
+  readonly lockStaleMs?: number;
 }
 
 const LIMITS_VERSION = "limits_version";
@@ -74,23 +88,26 @@ export class CsvStore implements UsageStore {
   readonly #users: TableFile<UserRecord>;
   readonly #counters: TableFile<CounterRow>;
   readonly #prices: TableFile<ModelPrice>;
+  readonly #readOnly: boolean;
   #opened = false;
 
   constructor(options: CsvStoreOptions = {}) {
     this.dir = resolve(options.dir ?? "data");
     this.description = `csv:${this.dir}`;
-    this.#lock = new DirLock(this.dir);
+    this.#readOnly = options.readOnly ?? false;
+    this.#lock = new DirLock(this.dir, { staleMs: options.lockStaleMs, onWait: options.onLockWait });
     const file = (name: string) => join(this.dir, `${name}.csv`);
     const fsync = options.durability === "full";
-    this.#usage = new TableFile(file("accounting_entries"), usageCodec, fsync);
-    this.#limits = new TableFile(file("usage_limits"), limitCodec, fsync);
-    this.#reservations = new TableFile(file("quota_reservations"), reservationCodec, fsync);
-    this.#rejections = new TableFile(file("quota_rejections"), rejectionCodec, fsync);
-    this.#audit = new TableFile(file("audit_log_entries"), auditCodec, fsync);
-    this.#projects = new TableFile(file("projects"), projectCodec, fsync);
-    this.#users = new TableFile(file("users"), userCodec, fsync);
-    this.#counters = new TableFile(file("store_counters"), counterCodec, fsync);
-    this.#prices = new TableFile(file("model_prices"), priceCodec, fsync);
+    const ro = this.#readOnly;
+    this.#usage = new TableFile(file("accounting_entries"), usageCodec, fsync, ro);
+    this.#limits = new TableFile(file("usage_limits"), limitCodec, fsync, ro);
+    this.#reservations = new TableFile(file("quota_reservations"), reservationCodec, fsync, ro);
+    this.#rejections = new TableFile(file("quota_rejections"), rejectionCodec, fsync, ro);
+    this.#audit = new TableFile(file("audit_log_entries"), auditCodec, fsync, ro);
+    this.#projects = new TableFile(file("projects"), projectCodec, fsync, ro);
+    this.#users = new TableFile(file("users"), userCodec, fsync, ro);
+    this.#counters = new TableFile(file("store_counters"), counterCodec, fsync, ro);
+    this.#prices = new TableFile(file("model_prices"), priceCodec, fsync, ro);
   }
 
   get #tables(): TableFile<{ id: number }>[] {
@@ -99,6 +116,14 @@ export class CsvStore implements UsageStore {
 
   async open(): Promise<void> {
     if (this.#opened) return;
+    if (this.#readOnly) {
+      // Nothing to create or upgrade: a reader takes the files as they are.
+      if (!statSync(this.dir, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new ValidationError("dir", `"${this.dir}" is not an existing CSV directory: nothing has been recorded there (check the path)`);
+      }
+      this.#opened = true;
+      return;
+    }
     try {
       mkdirSync(this.dir, { recursive: true });
       accessSync(this.dir, constants.W_OK);
@@ -118,14 +143,31 @@ export class CsvStore implements UsageStore {
   /** Runs `work` under the directory lock with every table up to date. */
   async #locked<T>(work: () => T): Promise<T> {
     await this.open();
-    return this.#lock.run(() => {
+    return this.#lock[this.#readOnly ? "runShared" : "run"](() => {
       for (const table of this.#tables) table.refresh();
       return work();
     });
   }
 
+  /**
+   * Runs a writing `work` like #locked, all or nothing: if any step throws (a full disk), the
+   * rows it appended to any table are truncated away before the error reaches the caller.
+   */
+  #write<T>(work: () => T): Promise<T> {
+    if (this.#readOnly) return Promise.reject(new StoreUnavailableError(`the CSV store ${this.dir} was opened read-only`));
+    return this.#locked(() => {
+      for (const table of this.#tables) table.begin();
+      try {
+        return work();
+      } catch (error) {
+        for (const table of this.#tables) table.undo();
+        throw error;
+      }
+    });
+  }
+
   insertUsage(record: NewUsageRecord): Promise<number> {
-    return this.#locked(() => this.#usage.append([record])[0]!.id);
+    return this.#write(() => this.#usage.append([record])[0]!.id);
   }
 
   async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
@@ -134,7 +176,7 @@ export class CsvStore implements UsageStore {
       if (typeof r.model !== "string" || r.model === "") throw new QueryRejectedError(`record ${i}: model must be a non-empty string`);
       if (!(r.timestamp instanceof Date) || Number.isNaN(r.timestamp.getTime())) throw new QueryRejectedError(`record ${i}: invalid timestamp`);
     }
-    await this.#locked(() => this.#usage.append(records));
+    await this.#write(() => this.#usage.append(records));
   }
 
   sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
@@ -180,7 +222,7 @@ export class CsvStore implements UsageStore {
   }
 
   updateCosts(changes: readonly CostChange[]): Promise<void> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (changes.length === 0) return;
       const byId = new Map(changes.map((c) => [c.id, c]));
       // One rewrite (temporary file, rename): every change lands or none does.
@@ -192,7 +234,7 @@ export class CsvStore implements UsageStore {
   }
 
   insertPrice(price: NewModelPrice): Promise<ModelPrice> {
-    return this.#locked(() => this.#prices.append([{ ...price, createdAt: new Date() }])[0]!);
+    return this.#write(() => this.#prices.append([{ ...price, createdAt: new Date() }])[0]!);
   }
 
   listPrices(): Promise<ModelPrice[]> {
@@ -202,7 +244,7 @@ export class CsvStore implements UsageStore {
   }
 
   deletePrice(id: number): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#prices.rows.filter((p) => p.id !== id);
       if (kept.length === this.#prices.rows.length) return false;
       this.#prices.rewrite(kept);
@@ -221,7 +263,7 @@ export class CsvStore implements UsageStore {
   }
 
   purgeUsage(): Promise<number> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const count = this.#usage.rows.length;
       this.#usage.rewrite([]);
       return count;
@@ -233,7 +275,7 @@ export class CsvStore implements UsageStore {
   }
 
   insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const allSet = limit.model !== null && limit.username !== null && limit.callerName !== null && limit.projectName !== null;
       // The original's uniqueness rule: only limits whose four selectors are all set can clash.
       if (allSet && this.#limits.rows.some((l) => l.scope === limit.scope && l.limitType === limit.limitType && l.model === limit.model && l.username === limit.username && l.callerName === limit.callerName && l.projectName === limit.projectName)) {
@@ -260,11 +302,12 @@ export class CsvStore implements UsageStore {
   }
 
   deleteLimit(id: number): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#limits.rows.filter((l) => l.id !== id);
       if (kept.length === this.#limits.rows.length) return false;
-      this.#limits.rewrite(kept);
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
       this.#bump(LIMITS_VERSION);
+      this.#limits.rewrite(kept);
       return true;
     });
   }
@@ -278,7 +321,7 @@ export class CsvStore implements UsageStore {
   }
 
   guardedWrite<T>(_lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
-    return this.#locked((): GuardedOutcome<T> => {
+    return this.#write((): GuardedOutcome<T> => {
       const now = clock();
       const { queries, decide } = build(now, this.#counter(LIMITS_VERSION));
       const decision = decide(this.#quotaSums(queries, now));
@@ -331,7 +374,7 @@ export class CsvStore implements UsageStore {
   }
 
   commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#reservations.rows.filter((r) => r.id !== reservationId);
       // Write the usage first: if the process dies between the two steps the reservation merely
       // expires, whereas the other order could lose the record.
@@ -342,7 +385,7 @@ export class CsvStore implements UsageStore {
   }
 
   cancelReservation(reservationId: number): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#reservations.rows.filter((r) => r.id !== reservationId);
       if (kept.length === this.#reservations.rows.length) return false;
       this.#reservations.rewrite(kept);
@@ -351,7 +394,7 @@ export class CsvStore implements UsageStore {
   }
 
   insertRejection(rejection: NewQuotaRejection): Promise<number> {
-    return this.#locked(() => this.#rejections.append([rejection])[0]!.id);
+    return this.#write(() => this.#rejections.append([rejection])[0]!.id);
   }
 
   listRejections(session?: string): Promise<QuotaRejection[]> {
@@ -361,7 +404,7 @@ export class CsvStore implements UsageStore {
   }
 
   insertAuditEntry(entry: NewAuditEntry): Promise<number> {
-    return this.#locked(() => this.#audit.append([entry])[0]!.id);
+    return this.#write(() => this.#audit.append([entry])[0]!.id);
   }
 
   listAuditEntries(filter: AuditFilter = {}): Promise<AuditEntry[]> {
@@ -383,7 +426,7 @@ export class CsvStore implements UsageStore {
   }
 
   createProject(name: string): Promise<void> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (this.#projects.rows.some((p) => p.name === name)) throw new ConflictError(`Project '${name}' already exists`);
       this.#projects.append([{ name }]);
       this.#bump(REGISTRY_VERSION);
@@ -395,27 +438,29 @@ export class CsvStore implements UsageStore {
   }
 
   renameProject(name: string, newName: string): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (!this.#projects.rows.some((p) => p.name === name)) return false;
       if (this.#projects.rows.some((p) => p.name === newName)) throw new ConflictError(`Project '${newName}' already exists`);
-      this.#projects.rewrite(this.#projects.rows.map((p) => (p.name === name ? { ...p, name: newName } : p)));
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
       this.#bump(REGISTRY_VERSION);
+      this.#projects.rewrite(this.#projects.rows.map((p) => (p.name === name ? { ...p, name: newName } : p)));
       return true;
     });
   }
 
   deleteProject(name: string): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       const kept = this.#projects.rows.filter((p) => p.name !== name);
       if (kept.length === this.#projects.rows.length) return false;
-      this.#projects.rewrite(kept);
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
       this.#bump(REGISTRY_VERSION);
+      this.#projects.rewrite(kept);
       return true;
     });
   }
 
   createUser(user: NewUser, now: Date): Promise<UserRecord> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (this.#users.rows.some((u) => u.userName === user.userName)) throw new ConflictError(`User '${user.userName}' already exists`);
       const createdAt = user.createdAt ?? now;
       const [stored] = this.#users.append([
@@ -431,11 +476,13 @@ export class CsvStore implements UsageStore {
   }
 
   updateUser(userName: string, changes: UserChanges): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (!this.#users.rows.some((u) => u.userName === userName)) return false;
       if (changes.newUserName !== undefined && changes.newUserName !== userName && this.#users.rows.some((u) => u.userName === changes.newUserName)) {
         throw new ConflictError(`User '${changes.newUserName}' already exists`);
       }
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
+      this.#bump(REGISTRY_VERSION);
       this.#users.rewrite(
         this.#users.rows.map((u) =>
           u.userName !== userName
@@ -448,16 +495,16 @@ export class CsvStore implements UsageStore {
               },
         ),
       );
-      this.#bump(REGISTRY_VERSION);
       return true;
     });
   }
 
   setUserEnabled(userName: string, enabled: boolean, now: Date): Promise<boolean> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (!this.#users.rows.some((u) => u.userName === userName)) return false;
-      this.#users.rewrite(this.#users.rows.map((u) => (u.userName !== userName ? u : enabled ? { ...u, enabled, lastEnabledAt: now } : { ...u, enabled, lastDisabledAt: now })));
+      // Bump first: a version bumped for a change that then failed only makes caches re-read.
       this.#bump(REGISTRY_VERSION);
+      this.#users.rewrite(this.#users.rows.map((u) => (u.userName !== userName ? u : enabled ? { ...u, enabled, lastEnabledAt: now } : { ...u, enabled, lastDisabledAt: now })));
       return true;
     });
   }
@@ -471,7 +518,7 @@ export class CsvStore implements UsageStore {
   }
 
   importRows(batch: ImportBatch, cursor: ImportCursor): Promise<void> {
-    return this.#locked(() => {
+    return this.#write(() => {
       if (batch.kind === "usage") this.#usage.append(batch.rows);
       else if (batch.kind === "audit") this.#audit.append(batch.rows);
       else this.#rejections.append(batch.rows);

@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, statSync, truncateSync } from "node:fs";
 import { basename } from "node:path";
 import { AccountingError } from "@llm-accounting/core";
 import { formatRecords, parseRecords, type Field } from "./csv-format.js";
+import { replaceFile, writeAll, writeFailed } from "./file-writes.js";
 
 /** A line of a CSV file that cannot be read; names the file and the line. */
 export class CorruptCsvError extends AccountingError {
@@ -37,19 +38,28 @@ export class TableFile<T extends { id: number }> {
   #lines = 0;
   #identity = "";
   #tail = Buffer.alloc(0);
+  /** The file's length before this step's first append (see `begin`), or null. */
+  #undoLength: number | null = null;
 
   readonly #fsync: boolean;
 
-  /** `fsync`: flush every append to the disk before acknowledging it (survives power loss, much slower). */
-  constructor(path: string, codec: TableCodec<T>, fsync = false) {
+  readonly #readOnly: boolean;
+
+  /**
+   * `fsync`: flush every append to the disk before acknowledging it (survives power loss, much
+   * slower). `readOnly`: never change the file (a missing file reads as empty, a torn last line is
+   * skipped rather than cut off).
+   */
+  constructor(path: string, codec: TableCodec<T>, fsync = false, readOnly = false) {
     this.path = path;
     this.#codec = codec;
     this.#fsync = fsync;
+    this.#readOnly = readOnly;
   }
 
   /** Creates the file with its header if it is missing or empty. */
   ensure(): void {
-    if (!existsSync(this.path) || statSync(this.path).size === 0) writeFileSync(this.path, formatRecords([[...this.#codec.columns]]));
+    if (!existsSync(this.path) || statSync(this.path).size === 0) replaceFile(this.path, formatRecords([[...this.#codec.columns]]));
     else this.#upgradeHeader();
   }
 
@@ -63,13 +73,17 @@ export class TableFile<T extends { id: number }> {
     // A torn last line (see refresh) is dropped, not padded into a record nobody acknowledged.
     const text = whole.slice(0, whole.lastIndexOf("\n") + 1);
     const records = parseRecords(text, 1).map(({ fields }, i) => (i === 0 ? [...columns] : [...fields, ...Array<Field>(columns.length - fields.length).fill(null)]));
-    const temp = `${this.path}.tmp-${process.pid}`;
-    writeFileSync(temp, formatRecords(records), { flush: true });
-    renameSync(temp, this.path);
+    replaceFile(this.path, formatRecords(records));
   }
 
   /** Brings the cache up to date with the file. */
   refresh(): void {
+    if (this.#readOnly && !existsSync(this.path)) {
+      this.rows = [];
+      this.maxId = 0;
+      this.#forget();
+      return;
+    }
     const stat = statSync(this.path);
     let identity = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
     if (identity === this.#identity) return;
@@ -92,9 +106,14 @@ export class TableFile<T extends { id: number }> {
         const kept = buffer.lastIndexOf(0x0a) + 1;
         buffer = buffer.subarray(0, kept);
         size = this.#offset + kept;
-        truncateSync(this.path, size);
-        const now = statSync(this.path);
-        identity = `${now.ino}:${now.mtimeMs}:${now.size}`;
+        if (this.#readOnly) {
+          // Not ours to cut: read past it now and again next time.
+          identity = "";
+        } else {
+          truncateSync(this.path, size);
+          const now = statSync(this.path);
+          identity = `${now.ino}:${now.mtimeMs}:${now.size}`;
+        }
       }
       this.#ingest(buffer.toString("utf8"));
       this.#offset = size;
@@ -147,17 +166,42 @@ export class TableFile<T extends { id: number }> {
     this.#lines += text.split("\n").length - 1;
   }
 
-  /** Appends rows (ids assigned from the current maximum) in one write; returns them with ids. */
+  /** Starts a step that `undo` can take back: appends from now on can be truncated away. */
+  begin(): void {
+    this.#undoLength = null;
+  }
+
+  /** Takes back this step's appends (truncates the file to its length before them). */
+  undo(): void {
+    if (this.#undoLength === null) return;
+    truncateSync(this.path, this.#undoLength);
+    this.#undoLength = null;
+    this.#forget();
+  }
+
+  /**
+   * Appends rows (ids assigned from the current maximum) in one write; returns them with ids.
+   * A write that fails (a full disk) is truncated away and throws: no torn line stays behind, and
+   * the ids are not used up.
+   */
   append(rows: readonly Omit<T, "id">[]): T[] {
     const withIds = rows.map((row, i) => ({ ...row, id: this.maxId + i + 1 }) as T);
     if (withIds.length === 0) return [];
-    const text = formatRecords(withIds.map((row) => this.#codec.encode(row)));
-    // One write() of whole records: once it returns, a crash of this process cannot lose them;
+    const bytes = Buffer.from(formatRecords(withIds.map((row) => this.#codec.encode(row))), "utf8");
+    // Whole records in one append: once it returns, a crash of this process cannot lose them;
     // with fsync a power cut cannot either.
     const fd = openSync(this.path, "a");
     try {
-      writeSync(fd, text);
-      if (this.#fsync) fsyncSync(fd);
+      const before = fstatSync(fd).size;
+      try {
+        writeAll(fd, bytes);
+        if (this.#fsync) fsyncSync(fd);
+      } catch (error) {
+        // We hold the lock, so nobody else appended after `before`: cut back to it.
+        ftruncateSync(fd, before);
+        throw writeFailed(this.path, error);
+      }
+      this.#undoLength ??= before;
     } finally {
       closeSync(fd);
     }
@@ -166,12 +210,17 @@ export class TableFile<T extends { id: number }> {
     return withIds;
   }
 
-  /** Replaces the file with these rows (temporary file, then rename). */
+  /** Replaces the file with these rows (temporary file, then rename): all of them land or none. */
   rewrite(rows: readonly T[]): void {
-    const temp = `${this.path}.tmp-${process.pid}`;
-    writeFileSync(temp, formatRecords([[...this.#codec.columns], ...rows.map((row) => this.#codec.encode(row))]), { flush: true });
-    renameSync(temp, this.path);
-    this.#identity = "";
+    replaceFile(this.path, formatRecords([[...this.#codec.columns], ...rows.map((row) => this.#codec.encode(row))]));
+    // The rows appended in this step are part of the new file now; there is nothing to cut.
+    this.#undoLength = null;
+    this.#forget();
     this.refresh();
+  }
+
+  // Drops the cache, so the next refresh reads the whole file again.
+  #forget(): void {
+    this.#identity = "";
   }
 }

@@ -10,7 +10,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("directory lock", () => {
   it("reports a lock lost mid-work as an error of that call, not a process crash, and stays usable", async () => {
-    const lock = new DirLock(dir, 2_000);
+    const lock = new DirLock(dir, { staleMs: 2_000 });
     const lost = lock.run(async () => {
       // Someone removed the lock (an operator, a cleanup job): the refresh notices it.
       rmSync(join(dir, ".lock"), { recursive: true, force: true });

@@ -25,9 +25,10 @@ function defaultBackend(args: GlobalArgs, env: NodeJS.ProcessEnv): "sqlite" | "p
  * Builds the store the global options name. Nothing touches the disk or network until it is used.
  * `readOnly`: the command only reads, so an SQLite file is opened read-only and must exist already
  * and be an up-to-date llm-accounting database (a mistyped path or another application's file is
- * an error, never a new empty database or one we add tables to).
+ * an error, never a new empty database or one we add tables to); a CSV directory is only ever
+ * created by a write. `onLockWait` hears what a CSV command waits for (the directory lock's holder).
  */
-export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false): Promise<UsageStore> {
+export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false, onLockWait?: (message: string) => void): Promise<UsageStore> {
   const backend = args.dbBackend ?? defaultBackend(args, env);
   if (backend !== "csv" && args.csvDataDir !== undefined) throw new UsageError("--csv-data-dir needs --db-backend csv");
   if (backend === "csv") {
@@ -35,7 +36,7 @@ export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnl
       throw new UsageError("--db-file and --postgresql-connection-string do not apply to the csv backend; use --csv-data-dir");
     }
     const { CsvStore } = await csv();
-    return new CsvStore({ dir: args.csvDataDir });
+    return new CsvStore({ dir: args.csvDataDir, readOnly, onLockWait });
   }
   if (backend === "postgresql") {
     if (args.dbFile !== undefined) throw new UsageError("--db-file applies to the sqlite backend only; remove it or use --db-backend sqlite");
@@ -67,7 +68,7 @@ export interface AccountingNeeds {
 export async function openAccounting(args: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
   const pricer = !needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer();
   return new Accounting({
-    store: await storeFor(args, io.env, needs.readOnly ?? false),
+    store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${message}\n`)),
     pricer,
     projectName: args.projectName,
     appName: args.appName,
