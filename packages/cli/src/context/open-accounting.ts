@@ -1,4 +1,4 @@
-import { Accounting, type Pricer, type UsageStore } from "@llm-accounting/core";
+import { Accounting, visibleText, type Pricer, type UsageStore } from "@llm-accounting/core";
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { GlobalArgs } from "./global-options.js";
@@ -68,7 +68,7 @@ export interface AccountingNeeds {
 export async function openAccounting(args: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
   const pricer = !needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer();
   return new Accounting({
-    store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${message}\n`)),
+    store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${visibleText(message)}\n`)),
     pricer,
     projectName: args.projectName,
     appName: args.appName,
