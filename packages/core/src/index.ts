@@ -5,6 +5,7 @@ export { quotaRequestOf, type QuotaCheckInput, type RemainingLimit, type Reserve
 export { Reservation, type ReservedUsage } from "./accounting/reservation.js";
 export type { RepriceChange, RepriceOptions, RepriceResult } from "./accounting/reprice.js";
 export { parseInstant, type InstantInput } from "./instant.js";
+export { checkOptionalName, checkStorableName, checkStorableText, NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH } from "./storable-text.js";
 export { formatNanos, nanosToUsd, NANOS_PER_USD, usdToNanos } from "./money.js";
 export { rankModels, type ModelRankings, type RankedModel } from "./stats/model-rankings.js";
 export { statsFromTotals, type ModelStats, type UsageStats } from "./stats/usage-stats.js";
