@@ -26,6 +26,16 @@ export class StoreUnavailableError extends AccountingError {
   }
 }
 
+/**
+ * The store refused a record for good: the database's own rules reject a value (too large for an
+ * index, text it cannot hold, a constraint). Retrying cannot help; other records still can be stored.
+ */
+export class RecordRejectedError extends AccountingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RECORD_REJECTED", message, options);
+  }
+}
+
 /** A `select` query that is not a single read-only statement, or that the database rejected. */
 export class QueryRejectedError extends AccountingError {
   constructor(message: string, options?: { cause?: unknown }) {

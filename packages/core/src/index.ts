@@ -1,6 +1,6 @@
 export { Accounting } from "./accounting/accounting.js";
 export type { AccountingOptions } from "./accounting/accounting-options.js";
-export { AccountingError, ConflictError, NameNotAllowedError, NotFoundError, QueryRejectedError, QuotaExceededError, StoreUnavailableError, ValidationError } from "./errors.js";
+export { AccountingError, ConflictError, NameNotAllowedError, NotFoundError, QueryRejectedError, QuotaExceededError, RecordRejectedError, StoreUnavailableError, ValidationError } from "./errors.js";
 export { quotaRequestOf, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./accounting/quota-inputs.js";
 export { Reservation, type ReservedUsage } from "./accounting/reservation.js";
 export type { RepriceChange, RepriceOptions, RepriceResult } from "./accounting/reprice.js";

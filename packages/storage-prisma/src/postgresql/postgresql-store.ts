@@ -30,6 +30,11 @@ import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
 import { retryConflicts } from "./retry-conflicts.js";
+import { classifyMethodErrors, classifyPgError } from "./pg-errors.js";
+
+// Not classified: open and close report their own errors; readOnlyQuery reports QueryRejectedError;
+// the accessors hand out the raw client and pool.
+const UNCLASSIFIED_METHODS = new Set(["open", "close", "readOnlyQuery", "models", "prisma", "pool"]);
 
 /** Options of the PostgreSQL store. */
 export interface PostgresqlStoreOptions {
@@ -86,6 +91,10 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     this.#options = options;
     this.#connectionString = resolveConnectionString(options.connectionString);
     this.description = `postgresql:${redactConnectionString(this.#connectionString)}`;
+    // An open store losing its server (an outage, a restart, a dropped connection) reports
+    // StoreUnavailableError from every method, and a value the server refuses RecordRejectedError.
+    const where = redactConnectionString(this.#connectionString);
+    classifyMethodErrors(this, UNCLASSIFIED_METHODS, (error) => classifyPgError(error, where));
   }
 
   protected async models(): Promise<PrismaModels> {
