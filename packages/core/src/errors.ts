@@ -19,7 +19,7 @@ export class ValidationError extends AccountingError {
   }
 }
 
-/** The store cannot be opened or reached (bad path, unreachable server, failed migration). */
+/** The store cannot be opened or reached (bad path, unreachable server, failed migration), or an open store lost its server. */
 export class StoreUnavailableError extends AccountingError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("STORE_UNAVAILABLE", message, options);

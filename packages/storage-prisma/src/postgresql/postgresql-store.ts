@@ -161,16 +161,25 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     await this.open();
     const client = await this.#pool!.connect();
+    // A checked-out client whose connection dies also emits 'error' (the pool listens only to idle
+    // ones): unheard, that would crash the process. The failed query reports it to the caller.
+    client.on("error", ignoreConnectionError);
+    let broken = false;
     try {
       await client.query("BEGIN");
       const result = await work(client);
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
+      broken = await client.query("ROLLBACK").then(
+        () => false,
+        () => true,
+      );
       throw error;
     } finally {
-      client.release();
+      client.off("error", ignoreConnectionError);
+      // A connection that cannot even roll back is dead: destroy it rather than pool it.
+      client.release(broken);
     }
   }
 
@@ -358,6 +367,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     }
   }
 }
+
+function ignoreConnectionError(): void {}
 
 function usageParams(r: NewUsageRecord): unknown[] {
   return [
