@@ -62,9 +62,13 @@ export interface UsageBufferOptions {
   /** Longest retry delay, in ms. Default 30,000. */
   readonly retryMaxMs?: number;
   /**
-   * Flush on `beforeExit`, SIGINT and SIGTERM (default true). After a signal the buffer flushes,
-   * then re-sends the signal so the process ends as it would have — unless another listener for
-   * that signal exists, which then owns shutting down. A second signal during the flush kills at once.
+   * Flush on `beforeExit`, SIGINT and SIGTERM (default true). Cooperative with signals: after the
+   * flush the process ends as it would have without the buffer. With no other listener the signal
+   * is re-raised and kills the process; with only `signal-exit` listening (proper-lockfile, Ink,
+   * execa...) it is re-raised so signal-exit runs its exit handlers and ends the process; with any
+   * other listener (your own shutdown handler) nothing more is done: that listener decides, and
+   * should `await buffer.close()` before it exits. A second signal during the flush meets the
+   * other listeners (or Node's default) alone.
    */
   readonly installExitHooks?: boolean;
   /** How long the exit hooks wait for the final flush before giving up (reported as stage "exit"), in ms. Default 10,000. */

@@ -54,8 +54,10 @@ const outsideContext = <T>(fn: () => T): T => (ROOT_IS_EMPTY ? ROOT_SCOPE.runInA
  * returns; records are written with `trackNormalizedBatch` (one transaction per batch) every
  * `flushIntervalMs` or as soon as `batchSize` wait. A failed write keeps its records and is
  * retried with exponential backoff: a queued record is stored, counted as dropped (`drop-oldest`)
- * or reported to `onError` — never lost silently. The timer does not keep the process alive; exit
- * hooks flush on `beforeExit`, SIGINT and SIGTERM. Call `close()` before `process.exit()`, which
+ * or reported to `onError` — never lost silently. A batch the store refuses for good is split so
+ * only the refused records are set aside (stage "reject"). The timer does not keep the process
+ * alive; exit hooks flush on `beforeExit`, SIGINT and SIGTERM and then let the process end as it
+ * would have without them (see `installExitHooks`). Call `close()` before `process.exit()`, which
  * skips them, and in your own SIGTERM handler if you have one (it then owns shutting down).
  *
  * ```ts
