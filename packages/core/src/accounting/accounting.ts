@@ -17,7 +17,7 @@ import type { NewUser, UserChanges, UserRecord } from "../store/registry-records
 import { quotaRequestOf, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
 import { Reservation, type ReservedUsage } from "./reservation.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
-import { checkOptionalName, checkStorableName, SHORT_TEXT_MAX_LENGTH } from "../storable-text.js";
+import { checkOptionalName, checkStorableName, checkStorableText, SHORT_TEXT_MAX_LENGTH } from "../storable-text.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import type { AccountingOptions } from "./accounting-options.js";
 import { currentUsageContext } from "../context/usage-context.js";
@@ -433,14 +433,16 @@ export class Accounting implements AsyncDisposable {
   /** Renames a project; `NotFoundError` when unknown. Usage already recorded keeps the old name. */
   async renameProject(name: string, newName: string): Promise<void> {
     requiredName(newName, "newName");
-    checkStorableName(name, "name");
+    // A name looked up need only be text the store can hold: one stored before the length rule
+    // (an import) must stay reachable. Same for deleting projects and changing users.
+    checkStorableText(name, "name");
     await this.open();
     if (!(await this.store.renameProject(name, newName))) throw new NotFoundError(`no project named '${name}'`);
   }
 
   /** Deletes a project from the registry; `NotFoundError` when unknown. */
   async deleteProject(name: string): Promise<void> {
-    checkStorableName(name, "name");
+    checkStorableText(name, "name");
     await this.open();
     if (!(await this.store.deleteProject(name))) throw new NotFoundError(`no project named '${name}'`);
   }
@@ -464,7 +466,7 @@ export class Accounting implements AsyncDisposable {
 
   /** Changes a user's name, OU or email; `NotFoundError` when unknown. */
   async updateUser(userName: string, changes: UserChanges): Promise<void> {
-    checkStorableName(userName, "userName");
+    checkStorableText(userName, "userName");
     if (changes.newUserName !== undefined) requiredName(changes.newUserName, "newUserName");
     if (changes.ouName != null) checkStorableName(changes.ouName, "ouName", SHORT_TEXT_MAX_LENGTH);
     if (changes.email != null) checkStorableName(changes.email, "email", SHORT_TEXT_MAX_LENGTH);
@@ -474,14 +476,14 @@ export class Accounting implements AsyncDisposable {
 
   /** Deactivates a user (enforcement then refuses the name), stamping when. */
   async deactivateUser(userName: string): Promise<void> {
-    checkStorableName(userName, "userName");
+    checkStorableText(userName, "userName");
     await this.open();
     if (!(await this.store.setUserEnabled(userName, false, this.#now()))) throw new NotFoundError(`no user named '${userName}'`);
   }
 
   /** Reactivates a user, stamping when. */
   async reactivateUser(userName: string): Promise<void> {
-    checkStorableName(userName, "userName");
+    checkStorableText(userName, "userName");
     await this.open();
     if (!(await this.store.setUserEnabled(userName, true, this.#now()))) throw new NotFoundError(`no user named '${userName}'`);
   }

@@ -45,7 +45,7 @@ export function classifyPgError(error: unknown, where: string): unknown {
     return new StoreUnavailableError(`PostgreSQL ${where} is unavailable: ${detail || code}`, { cause: error });
   }
   if (state.startsWith("22") || state.startsWith("23") || state.startsWith("54")) {
-    return new RecordRejectedError(`PostgreSQL refused the record (${state}): ${detail}`, { cause: error });
+    return new RecordRejectedError(`PostgreSQL refused a value (${state}): ${detail}`, { cause: error });
   }
   return error;
 }
