@@ -1,4 +1,4 @@
-import { parseInstant, ValidationError, type AuditEntry, type AuditFilter, type AuditStore, type InstantInput, type NewAuditEntry } from "@llm-accounting/core";
+import { checkOptionalName, checkStorableName, checkStorableText, parseInstant, SHORT_TEXT_MAX_LENGTH, ValidationError, type AuditEntry, type AuditFilter, type AuditStore, type InstantInput, type NewAuditEntry } from "@llm-accounting/core";
 
 /** Who and what an audit entry is about. */
 export interface AuditContext {
@@ -99,9 +99,11 @@ export class AuditLogger {
   #entry(event: AuditEvent): NewAuditEntry {
     for (const field of ["appName", "userName", "model", "logType"] as const) {
       if (typeof event[field] !== "string" || event[field].trim() === "") throw new ValidationError(field, "must be a non-empty string");
+      checkStorableName(event[field], field);
     }
+    // Checked after redaction: what is stored is what must fit.
     const text = (value: string | null | undefined, field: "promptText" | "responseText") =>
-      value == null ? null : this.#redact ? this.#redact(value, field, event) : value;
+      value == null ? null : checkStorableText(this.#redact ? this.#redact(value, field, event) : value, field);
     return {
       timestamp: event.timestamp == null ? this.#now() : parseInstant(event.timestamp, "timestamp"),
       appName: event.appName,
@@ -109,10 +111,10 @@ export class AuditLogger {
       model: event.model,
       promptText: text(event.promptText, "promptText"),
       responseText: text(event.responseText, "responseText"),
-      remoteCompletionId: event.remoteCompletionId ?? null,
-      project: event.project ?? null,
+      remoteCompletionId: checkOptionalName(event.remoteCompletionId ?? null, "remoteCompletionId", SHORT_TEXT_MAX_LENGTH),
+      project: checkOptionalName(event.project ?? null, "project"),
       logType: event.logType,
-      session: event.session ?? null,
+      session: checkOptionalName(event.session ?? null, "session"),
     };
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Accounting, ValidationError } from "@llm-accounting/core";
+import { Accounting, NAME_MAX_LENGTH, ValidationError } from "@llm-accounting/core";
 import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { AuditLogger } from "../src/index.js";
 
@@ -47,6 +47,22 @@ describe("AuditLogger on a real SQLite store", () => {
     await expect(logger.logPrompt({ ...ctx, timestamp: "later" }, "x")).rejects.toBeInstanceOf(ValidationError);
     await expect(logger.getEntries({ limit: -1 })).rejects.toThrow("limit must be a non-negative integer");
     expect(await logger.getEntries()).toEqual([]);
+    await logger.close();
+  });
+});
+
+describe("AuditLogger text a store can keep", () => {
+  it("refuses a NUL character, an unpaired surrogate or an over-long name with one line naming the field, and stores nothing", async () => {
+    const logger = new AuditLogger(new SqliteStore({ file: join(dir, "storable.sqlite") }), { now: () => NOW });
+    await expect(logger.logPrompt(ctx, "a\u0000b")).rejects.toThrow(new ValidationError("promptText", "must not contain a NUL character (\\u0000, at index 1)"));
+    await expect(logger.logResponse(ctx, "ok\uDC00")).rejects.toThrow(/^responseText must be valid Unicode/);
+    await expect(logger.logPrompt({ ...ctx, appName: "a".repeat(NAME_MAX_LENGTH + 1) }, "hi")).rejects.toThrow(new ValidationError("appName", `must be at most ${NAME_MAX_LENGTH} characters (got ${NAME_MAX_LENGTH + 1})`));
+    await expect(logger.logEvent({ ...ctx, logType: "event", session: "s\u0000" })).rejects.toThrow(ValidationError);
+    await expect(logger.logResponse(ctx, "ok", "id\u0000")).rejects.toThrow(/^remoteCompletionId/);
+    // Redaction runs first: a redactor that removes the NUL makes the text storable.
+    const redacting = new AuditLogger(logger.store, { now: () => NOW, redact: (text) => text.replaceAll("\u0000", "") });
+    await redacting.logPrompt(ctx, "a\u0000b");
+    expect((await logger.getEntries()).map((entry) => entry.promptText)).toEqual(["ab"]);
     await logger.close();
   });
 });

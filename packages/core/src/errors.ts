@@ -19,10 +19,20 @@ export class ValidationError extends AccountingError {
   }
 }
 
-/** The store cannot be opened or reached (bad path, unreachable server, failed migration). */
+/** The store cannot be opened or reached (bad path, unreachable server, failed migration), or an open store lost its server. */
 export class StoreUnavailableError extends AccountingError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("STORE_UNAVAILABLE", message, options);
+  }
+}
+
+/**
+ * The store refused a record for good: the database's own rules reject a value (too large for an
+ * index, text it cannot hold, a constraint). Retrying cannot help; other records still can be stored.
+ */
+export class RecordRejectedError extends AccountingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RECORD_REJECTED", message, options);
   }
 }
 

@@ -6,12 +6,27 @@
 //   locked <file>: another connection holds the write lock for good; queues 1,500, prints "ready"
 //                  and idles. On SIGTERM the exit flush cannot write: after exitTimeoutMs the
 //                  buffer reports what it gives up ("abandoned <n>") and the process dies anyway.
+//   signal-exit <file> <dir>: loads the signal-exit package at <dir> (version 3 or 4) with an exit
+//                  handler that prints "signal-exit handler <signal>"; queues 3,000, prints "ready", idles.
+//   listener <file>: has its own SIGTERM listener that only prints "app handler" (so the process
+//                  keeps running, as it would without the buffer); queues 3,000, prints "ready". Once
+//                  the buffer holds nothing after the signal it prints "drained", then "alive" forever.
+//   close-then-exit <file>: its SIGTERM listener awaits buffer.close(), prints "closed" and exits 0.
+import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import { Accounting, UsageBuffer } from "@llm-accounting/core";
 import { SqliteStore } from "../src/index.js";
 
-const [mode, file] = process.argv.slice(2);
-if (!file || (mode !== "signal" && mode !== "natural" && mode !== "locked")) throw new Error("usage: usage-buffer-worker.ts signal|natural|locked <file>");
+const [mode, file, signalExitDir] = process.argv.slice(2);
+const MODES = ["signal", "natural", "locked", "signal-exit", "listener", "close-then-exit"];
+if (!file || !MODES.includes(mode!)) throw new Error(`usage: usage-buffer-worker.ts ${MODES.join("|")} <file> [signal-exit dir]`);
+
+if (mode === "signal-exit") {
+  // Loaded before the buffer, as a store's lock library or Ink would be.
+  const loaded = createRequire(import.meta.url)(signalExitDir!) as ((cb: (code: unknown, signal: unknown) => void) => void) | { onExit: (cb: (code: unknown, signal: unknown) => void) => void };
+  const onExit = typeof loaded === "function" ? loaded : loaded.onExit;
+  onExit((_code, signal) => console.log(`signal-exit handler ${String(signal)}`));
+}
 
 const accounting = new Accounting({ store: new SqliteStore({ file, busyTimeoutMs: 20 }), appName: "worker" });
 await accounting.open();
@@ -34,7 +49,29 @@ async function track(count: number): Promise<void> {
   console.log(`queued ${queued}`);
 }
 
-if (mode === "natural") {
+if (mode === "signal-exit" || mode === "listener" || mode === "close-then-exit") {
+  if (mode === "listener") {
+    process.on("SIGTERM", () => {
+      console.log("app handler");
+      const poll = setInterval(() => {
+        if (buffer.stats().queued > 0) return;
+        clearInterval(poll);
+        console.log("drained");
+        setInterval(() => console.log("alive"), 100);
+      }, 20);
+    });
+  } else if (mode === "close-then-exit") {
+    process.on("SIGTERM", () => {
+      void buffer.close().then(() => {
+        console.log("closed");
+        process.exit(0);
+      });
+    });
+  }
+  await track(3_000);
+  console.log("ready");
+  setInterval(() => undefined, 60_000);
+} else if (mode === "natural") {
   await track(4_100); // not a multiple of batchSize: the last 100 wait for the exit flush
 } else if (mode === "locked") {
   // Kept referenced: a collected connection would close and release the lock.

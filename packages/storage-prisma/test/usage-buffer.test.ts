@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -231,8 +231,9 @@ describe("UsageBuffer exit hooks", () => {
 
   const worker = join(dirname(fileURLToPath(import.meta.url)), "usage-buffer-worker.ts");
 
-  function runWorker(mode: "signal" | "natural" | "locked", file: string, onLine: (line: string, child: ReturnType<typeof spawn>) => void) {
-    const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", worker, mode, file], { cwd: dirname(dirname(worker)), stdio: ["ignore", "pipe", "pipe"] });
+  type WorkerMode = "signal" | "natural" | "locked" | "signal-exit" | "listener" | "close-then-exit";
+  function runWorker(mode: WorkerMode, file: string, onLine: (line: string, child: ReturnType<typeof spawn>) => void, extra: string[] = []) {
+    const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", worker, mode, file, ...extra], { cwd: dirname(dirname(worker)), stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     let pending = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -291,6 +292,67 @@ describe("UsageBuffer exit hooks", () => {
     expect(exit).toMatchObject({ code: null, signal: "SIGTERM" });
     expect(lines).toContain("abandoned 1500");
     expect(await countRows(file)).toBe(0);
+  }, 180_000);
+
+  /** The directory of a package as Node resolves it from `from` (a directory), following pnpm's symlinks. */
+  function packageDir(from: string, name: string): string {
+    for (let dir = from; ; dir = dirname(dir)) {
+      const candidate = join(dir, "node_modules", name);
+      if (existsSync(join(candidate, "package.json"))) return realpathSync(candidate);
+      if (dirname(dir) === dir) throw new Error(`${name} not found from ${from}`);
+    }
+  }
+  // The copies of signal-exit really installed: version 3 under proper-lockfile (the CSV store's
+  // lock library) and version 4 under foreground-child, both reached through prisma's dev server.
+  const prismaDev = packageDir(packageDir(dirname(dirname(worker)), "prisma"), "@prisma/dev");
+  const signalExit = {
+    v3: packageDir(packageDir(prismaDev, "proper-lockfile"), "signal-exit"),
+    v4: packageDir(packageDir(prismaDev, "foreground-child"), "signal-exit"),
+  };
+
+  it.each(["v3", "v4"] as const)("with signal-exit %s loaded, SIGTERM flushes, runs signal-exit's handlers and ends the process by SIGTERM", async (version) => {
+    const signalExitDir = signalExit[version];
+    expect(JSON.parse(readFileSync(join(signalExitDir, "package.json"), "utf8")).version).toMatch(version === "v3" ? /^3\./ : /^4\./);
+    const file = join(dir, `worker-${++n}.sqlite`);
+    const lines: string[] = [];
+    const exit = await runWorker(
+      "signal-exit",
+      file,
+      (line, child) => {
+        lines.push(line);
+        if (line === "ready") child.kill("SIGTERM");
+      },
+      [signalExitDir],
+    );
+    expect(exit).toMatchObject({ code: null, signal: "SIGTERM", stderr: "" });
+    expect(lines).toContain("signal-exit handler SIGTERM");
+    expect(await countRows(file)).toBe(3_000);
+  }, 180_000);
+
+  it("with the app's own SIGTERM listener that does not exit, the buffer flushes and the process keeps running", async () => {
+    const file = join(dir, `worker-${++n}.sqlite`);
+    const lines: string[] = [];
+    const exit = await runWorker("listener", file, (line, child) => {
+      lines.push(line);
+      if (line === "ready") child.kill("SIGTERM");
+      // Still running well after the flush: only then is it stopped, by the test.
+      if (line === "alive" && lines.filter((l) => l === "alive").length === 3) child.kill("SIGKILL");
+    });
+    expect(lines.slice(lines.indexOf("ready"))).toEqual(["ready", "app handler", "drained", "alive", "alive", "alive"]);
+    expect(exit).toMatchObject({ code: null, signal: "SIGKILL", stderr: "" });
+    expect(await countRows(file)).toBe(3_000);
+  }, 180_000);
+
+  it("an app whose SIGTERM listener awaits buffer.close() and exits stores everything and exits with its own code", async () => {
+    const file = join(dir, `worker-${++n}.sqlite`);
+    const lines: string[] = [];
+    const exit = await runWorker("close-then-exit", file, (line, child) => {
+      lines.push(line);
+      if (line === "ready") child.kill("SIGTERM");
+    });
+    expect(exit).toMatchObject({ code: 0, signal: null, stderr: "" });
+    expect(lines).toContain("closed");
+    expect(await countRows(file)).toBe(3_000);
   }, 180_000);
 
   it("a process that just returns stores everything on beforeExit, and the timer does not keep it alive", async () => {

@@ -17,6 +17,7 @@ import type { NewUser, UserChanges, UserRecord } from "../store/registry-records
 import { quotaRequestOf, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
 import { Reservation, type ReservedUsage } from "./reservation.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
+import { checkOptionalName, checkStorableName, checkStorableText, SHORT_TEXT_MAX_LENGTH } from "../storable-text.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import type { AccountingOptions } from "./accounting-options.js";
 import { currentUsageContext } from "../context/usage-context.js";
@@ -418,8 +419,9 @@ export class Accounting implements AsyncDisposable {
 
   /** Registers a project (for `enforceProjectNames`); an existing name is a `ConflictError`. */
   async createProject(name: string): Promise<void> {
+    requiredName(name, "name");
     await this.open();
-    await this.store.createProject(requiredName(name, "name"));
+    await this.store.createProject(name);
   }
 
   /** Registered project names, sorted. */
@@ -430,19 +432,28 @@ export class Accounting implements AsyncDisposable {
 
   /** Renames a project; `NotFoundError` when unknown. Usage already recorded keeps the old name. */
   async renameProject(name: string, newName: string): Promise<void> {
+    requiredName(newName, "newName");
+    // A name looked up need only be text the store can hold: one stored before the length rule
+    // (an import) must stay reachable. Same for deleting projects and changing users.
+    checkStorableText(name, "name");
     await this.open();
-    if (!(await this.store.renameProject(name, requiredName(newName, "newName")))) throw new NotFoundError(`no project named '${name}'`);
+    if (!(await this.store.renameProject(name, newName))) throw new NotFoundError(`no project named '${name}'`);
   }
 
   /** Deletes a project from the registry; `NotFoundError` when unknown. */
   async deleteProject(name: string): Promise<void> {
+    checkStorableText(name, "name");
     await this.open();
     if (!(await this.store.deleteProject(name))) throw new NotFoundError(`no project named '${name}'`);
   }
 
   /** Registers a user, enabled (for `enforceUserNames`); an existing name is a `ConflictError`. */
   async createUser(user: { userName: string; ouName?: string | null; email?: string | null }): Promise<UserRecord> {
-    const record: NewUser = { userName: requiredName(user.userName, "userName"), ouName: user.ouName ?? null, email: user.email ?? null };
+    const record: NewUser = {
+      userName: requiredName(user.userName, "userName"),
+      ouName: checkOptionalName(user.ouName ?? null, "ouName", SHORT_TEXT_MAX_LENGTH),
+      email: checkOptionalName(user.email ?? null, "email", SHORT_TEXT_MAX_LENGTH),
+    };
     await this.open();
     return this.store.createUser(record, this.#now());
   }
@@ -455,19 +466,24 @@ export class Accounting implements AsyncDisposable {
 
   /** Changes a user's name, OU or email; `NotFoundError` when unknown. */
   async updateUser(userName: string, changes: UserChanges): Promise<void> {
+    checkStorableText(userName, "userName");
     if (changes.newUserName !== undefined) requiredName(changes.newUserName, "newUserName");
+    if (changes.ouName != null) checkStorableName(changes.ouName, "ouName", SHORT_TEXT_MAX_LENGTH);
+    if (changes.email != null) checkStorableName(changes.email, "email", SHORT_TEXT_MAX_LENGTH);
     await this.open();
     if (!(await this.store.updateUser(userName, changes))) throw new NotFoundError(`no user named '${userName}'`);
   }
 
   /** Deactivates a user (enforcement then refuses the name), stamping when. */
   async deactivateUser(userName: string): Promise<void> {
+    checkStorableText(userName, "userName");
     await this.open();
     if (!(await this.store.setUserEnabled(userName, false, this.#now()))) throw new NotFoundError(`no user named '${userName}'`);
   }
 
   /** Reactivates a user, stamping when. */
   async reactivateUser(userName: string): Promise<void> {
+    checkStorableText(userName, "userName");
     await this.open();
     if (!(await this.store.setUserEnabled(userName, true, this.#now()))) throw new NotFoundError(`no user named '${userName}'`);
   }
@@ -519,7 +535,7 @@ function toRange(start: InstantInput, end: InstantInput): TimeRange {
 
 function requiredName(value: unknown, field: string): string {
   if (typeof value !== "string" || value.trim() === "") throw new ValidationError(field, "must be a non-empty string");
-  return value;
+  return checkStorableName(value, field);
 }
 
 const FAR_FUTURE = new Date("9999-12-31T23:59:59.999Z");

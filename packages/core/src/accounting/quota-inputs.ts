@@ -3,6 +3,7 @@ import type { LimitRemaining } from "../quota/evaluate.js";
 import type { QuotaRequest } from "../quota/limit.js";
 import { usdToNanos } from "../money.js";
 import type { UsageDefaults } from "../usage/usage-input.js";
+import { checkOptionalName, checkStorableName } from "../storable-text.js";
 
 /** A call to check against the limits. Names default to the facade's defaults, like trackUsage. */
 export interface QuotaCheckInput {
@@ -39,11 +40,12 @@ export function quotaRequestOf(input: QuotaCheckInput, defaults: UsageDefaults):
   };
   const cost = input.cost ?? 0;
   if (!Number.isFinite(cost) || cost < 0) throw new ValidationError("cost", `must be a non-negative number of USD (got ${cost})`);
+  if (input.session != null) checkStorableName(input.session, "session");
   return {
-    model: input.model,
-    username: input.username ?? defaults.userName ?? null,
-    callerName: input.callerName ?? defaults.appName ?? null,
-    projectName: input.projectName ?? defaults.projectName ?? null,
+    model: checkStorableName(input.model, "model"),
+    username: checkOptionalName(input.username ?? defaults.userName ?? null, "username"),
+    callerName: checkOptionalName(input.callerName ?? defaults.appName ?? null, "callerName"),
+    projectName: checkOptionalName(input.projectName ?? defaults.projectName ?? null, "projectName"),
     inputTokens: count(input.inputTokens, "inputTokens"),
     completionTokens: count(input.completionTokens, "completionTokens"),
     costNanos: usdToNanos(cost),

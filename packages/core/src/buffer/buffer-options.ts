@@ -6,13 +6,17 @@ export type BufferFullPolicy = "block" | "drop-oldest" | "spill";
 
 /** Where a problem the buffer reports through `onError` happened. */
 export type BufferErrorStage =
-  /** A batch write failed; the records stay queued and the write is retried after a backoff. */
+  /** A batch write failed for a reason that may pass (store unavailable, a lock); the records stay queued and the write is retried after a backoff. */
   | "write"
-  /** The facade refused these records for good (e.g. a name refused by name enforcement); they are not stored. */
+  /**
+   * These records were refused for good, by the facade (e.g. name enforcement) or by the store
+   * (`RecordRejectedError`: a value the database cannot hold); they are not stored. A refused
+   * batch is split in halves until only the refused records are left, so the others are stored.
+   */
   | "reject"
   /** The `spill` callback threw or rejected; these records are neither stored nor spilled. */
   | "spill"
-  /** The process exited (exit hooks, after `exitTimeoutMs`) before these records could be written. */
+  /** Given up unwritten: the process was exiting (exit hooks, after `exitTimeoutMs`) or `close()` reached `closeTimeoutMs`. */
   | "exit";
 
 /** One problem reported to `onError`, with the records it concerns. */
@@ -58,13 +62,19 @@ export interface UsageBufferOptions {
   /** Longest retry delay, in ms. Default 30,000. */
   readonly retryMaxMs?: number;
   /**
-   * Flush on `beforeExit`, SIGINT and SIGTERM (default true). After a signal the buffer flushes,
-   * then re-sends the signal so the process ends as it would have — unless another listener for
-   * that signal exists, which then owns shutting down. A second signal during the flush kills at once.
+   * Flush on `beforeExit`, SIGINT and SIGTERM (default true). Cooperative with signals: after the
+   * flush the process ends as it would have without the buffer. With no other listener the signal
+   * is re-raised and kills the process; with only `signal-exit` listening (proper-lockfile, Ink,
+   * execa...) it is re-raised so signal-exit runs its exit handlers and ends the process; with any
+   * other listener (your own shutdown handler) nothing more is done: that listener decides, and
+   * should `await buffer.close()` before it exits. A second signal during the flush meets the
+   * other listeners (or Node's default) alone.
    */
   readonly installExitHooks?: boolean;
   /** How long the exit hooks wait for the final flush before giving up (reported as stage "exit"), in ms. Default 10,000. */
   readonly exitTimeoutMs?: number;
+  /** How long `close()` waits for the final flush (the store may be down) before giving up on what is left (stage "exit"), in ms. Default 30,000. */
+  readonly closeTimeoutMs?: number;
 }
 
 /** Options with their defaults applied. */
@@ -82,11 +92,11 @@ export interface UsageBufferStats {
   readonly dropped: number;
   /** Records handed to `spill`. */
   readonly spilled: number;
-  /** Records the facade refused for good (reported with stage "reject"). */
+  /** Records the facade or the store refused for good (reported with stage "reject"). */
   readonly rejected: number;
-  /** Records given up at exit (reported with stage "exit"). */
+  /** Records given up at exit or when `close()` timed out (reported with stage "exit"). */
   readonly abandoned: number;
-  /** Failed write attempts (each is retried). */
+  /** Failed write attempts that are retried (stage "write"). */
   readonly failedWrites: number;
   /** Successful batch writes. */
   readonly batches: number;
@@ -105,6 +115,7 @@ export function resolveBufferOptions(options: UsageBufferOptions): ResolvedBuffe
     retryMaxMs: positive(options.retryMaxMs ?? 30_000, "retryMaxMs"),
     installExitHooks: options.installExitHooks ?? true,
     exitTimeoutMs: positive(options.exitTimeoutMs ?? 10_000, "exitTimeoutMs"),
+    closeTimeoutMs: positive(options.closeTimeoutMs ?? 30_000, "closeTimeoutMs"),
   };
   if (!["block", "drop-oldest", "spill"].includes(resolved.onFull)) throw new ValidationError("onFull", `must be "block", "drop-oldest" or "spill" (got ${String(resolved.onFull)})`);
   if (resolved.onFull === "spill" && typeof resolved.spill !== "function") throw new ValidationError("spill", 'must be a function when onFull is "spill"');

@@ -1,3 +1,5 @@
+import { reRaiseEndsProcess } from "./signal-owners.js";
+
 /** A buffer the exit hooks flush before the process ends. */
 export interface ExitFlushable {
   /** Flushes within the buffer's exit deadline; never rejects. */
@@ -39,14 +41,19 @@ function onBeforeExit(): void {
   void flushAll();
 }
 
+// Cooperative: the flush runs, then the process ends as it would have without this listener.
+// Nobody else listening: Node's default action kills the process, so the signal is re-raised.
+// Only signal-exit listening: it skipped its work on the first delivery (it acts only when all
+// listeners are its own), so the re-raised signal lets it run its exit handlers and end the
+// process. Anyone else listening (the app's own shutdown handler): that listener decides, as it
+// would have without us; re-raising would run it twice, so nothing more is done here.
 function onSignal(signal: NodeJS.Signals): void {
-  // Removed first, so a second signal during the flush gets Node's default (immediate) handling
-  // and the re-raised one below ends the process.
+  // Removed first, so a second signal during the flush gets what it would have without us, and
+  // the re-raised one below meets only the others.
   removeListeners();
   const targets = [...buffers];
   buffers.clear();
   void flushAll(targets).finally(() => {
-    // Another listener saw this signal too and owns shutting down; re-raising would run it twice.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    if (reRaiseEndsProcess(signal)) process.kill(process.pid, signal);
   });
 }

@@ -1,6 +1,6 @@
 import { AsyncResource } from "node:async_hooks";
 import { currentUsageContext, withUsageContext, type UsageContext } from "../context/usage-context.js";
-import { AccountingError, NameNotAllowedError, ValidationError } from "../errors.js";
+import { AccountingError } from "../errors.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
 import { nanosToUsd } from "../money.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
@@ -9,6 +9,7 @@ import type { UsageSink } from "../usage/usage-sink.js";
 import { resolveBufferOptions, type BufferErrorEvent, type ResolvedBufferOptions, type UsageBufferOptions, type UsageBufferStats } from "./buffer-options.js";
 import { registerForExit, unregisterForExit, type ExitFlushable } from "./exit-hooks.js";
 import { RingQueue } from "./ring-queue.js";
+import { isPermanentWriteFailure } from "./write-failure.js";
 
 /**
  * What a buffer writes through: the `Accounting` facade, or anything with its defaults and
@@ -53,8 +54,10 @@ const outsideContext = <T>(fn: () => T): T => (ROOT_IS_EMPTY ? ROOT_SCOPE.runInA
  * returns; records are written with `trackNormalizedBatch` (one transaction per batch) every
  * `flushIntervalMs` or as soon as `batchSize` wait. A failed write keeps its records and is
  * retried with exponential backoff: a queued record is stored, counted as dropped (`drop-oldest`)
- * or reported to `onError` — never lost silently. The timer does not keep the process alive; exit
- * hooks flush on `beforeExit`, SIGINT and SIGTERM. Call `close()` before `process.exit()`, which
+ * or reported to `onError` — never lost silently. A batch the store refuses for good is split so
+ * only the refused records are set aside (stage "reject"). The timer does not keep the process
+ * alive; exit hooks flush on `beforeExit`, SIGINT and SIGTERM and then let the process end as it
+ * would have without them (see `installExitHooks`). Call `close()` before `process.exit()`, which
  * skips them, and in your own SIGTERM handler if you have one (it then owns shutting down).
  *
  * ```ts
@@ -75,7 +78,9 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
   #inFlight: QueuedUsage[] = [];
   #inFlightStart = 0;
   #attempt = 0;
-  #isolating = false;
+  // Sizes of the parts of the in-flight batch still to write, front first, once a refused batch
+  // has been split (empty: write it whole). Their sum is the batch's length.
+  #segments: number[] = [];
   // Positions in arrival order: records [removed, accepted) are in the ring.
   #accepted = 0;
   #removed = 0;
@@ -137,13 +142,17 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     return written.then(() => spilling);
   }
 
-  /** Stops accepting records, writes everything held, stops the timer and removes the exit hooks. Does not close the facade. */
+  /**
+   * Stops accepting records, writes everything held, stops the timer and removes the exit hooks.
+   * Resolves within `closeTimeoutMs`: records still unwritten then (the store is down) are
+   * reported to `onError` (stage "exit") and counted in `stats().abandoned`. Does not close the facade.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#closed = true;
       clearInterval(this.#timer);
       try {
-        await this.flush();
+        await this.#flushWithin(this.#options.closeTimeoutMs, "closeTimeoutMs", "the buffer closing");
       } finally {
         unregisterForExit(this);
       }
@@ -164,9 +173,14 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
   /** Used by the exit hooks: flushes within `exitTimeoutMs`, then reports what is left (stage "exit"). */
   async flushForExit(): Promise<void> {
     this.#exiting = true;
+    await this.#flushWithin(this.#options.exitTimeoutMs, "exitTimeoutMs", "the process exiting");
+  }
+
+  /** Flushes everything held; what is still held after `ms` is given up and reported. Never rejects. */
+  async #flushWithin(ms: number, option: string, event: string): Promise<void> {
     let deadline: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
-      deadline = setTimeout(() => resolve(true), this.#options.exitTimeoutMs);
+      deadline = setTimeout(() => resolve(true), ms);
     });
     const flushed = this.#flushEverything().then(
       () => false,
@@ -174,7 +188,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     );
     const late = await Promise.race([flushed, timedOut]);
     clearTimeout(deadline);
-    if (late) this.#abandon(new Error(`not stored within exitTimeoutMs (${this.#options.exitTimeoutMs} ms) of the process exiting`));
+    if (late) this.#abandon(new Error(`not stored within ${option} (${ms} ms) of ${event}`));
   }
 
   // Until nothing is held: the app may keep tracking calls while the exit flush runs.
@@ -272,6 +286,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
         this.#inFlight = this.#queue.take(this.#options.batchSize);
         this.#removed += this.#inFlight.length;
         this.#attempt = 0;
+        this.#segments = [];
       }
       // The write starts (and with a writer thread, is handed over) before the callers admitted
       // into the freed room run, so the store works while they queue the next batch.
@@ -283,7 +298,8 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
   }
 
   async #writeInFlight(): Promise<void> {
-    const batch = this.#isolating ? this.#inFlight.slice(0, 1) : this.#inFlight;
+    const size = this.#segments[0] ?? this.#inFlight.length;
+    const batch = size === this.#inFlight.length ? this.#inFlight : this.#inFlight.slice(0, size);
     const owner = this.#inFlight;
     try {
       await outsideContext(() => this.#writer.trackNormalizedBatch(batch));
@@ -292,10 +308,13 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
       if (owner === this.#inFlight) this.#settleInFlight(batch.length);
     } catch (error) {
       if (owner !== this.#inFlight) return;
-      if (isPermanent(error)) {
-        // One refused record must not hold back the rest: write them one by one to find it.
-        if (batch.length > 1) this.#isolating = true;
-        else {
+      if (isPermanentWriteFailure(error)) {
+        // The batch is refused for good, which one record can cause: write each half on its own,
+        // and so on down, so only the refused records are set aside (about 2 log2(n) writes each).
+        if (batch.length > 1) {
+          const half = Math.ceil(batch.length / 2);
+          this.#segments.splice(0, this.#segments.length > 0 ? 1 : 0, half, batch.length - half);
+        } else {
           this.#counts.rejected++;
           this.#report({ stage: "reject", error, records: inputsOf(batch), attempt: 1, willRetry: false });
           this.#settleInFlight(1);
@@ -312,9 +331,11 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
   /** Drops the first `count` records of the batch being written, which are now settled. */
   #settleInFlight(count: number): void {
     this.#attempt = 0;
+    // The settled records are always the whole first segment.
+    this.#segments.shift();
     if (count >= this.#inFlight.length) {
       this.#inFlight = [];
-      this.#isolating = false;
+      this.#segments = [];
       return;
     }
     // A new array, not splice: onError events may still hold the old one.
@@ -365,7 +386,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     this.#removed = this.#accepted;
     this.#inFlight = [];
     this.#parked = [];
-    this.#isolating = false;
+    this.#segments = [];
     this.#counts.abandoned += records.length;
     clearTimeout(this.#sleepTimer);
     this.#wake?.();
@@ -414,7 +435,3 @@ function inputsOf(records: readonly NewUsageRecord[]): UsageInput[] {
   return records.map(inputOf);
 }
 
-/** Errors a retry cannot fix: the facade refused the input itself. */
-function isPermanent(error: unknown): boolean {
-  return error instanceof ValidationError || error instanceof NameNotAllowedError;
-}

@@ -1,5 +1,6 @@
 import { ValidationError } from "../errors.js";
 import { usdToNanos } from "../money.js";
+import { checkOptionalName, checkStorableName, checkStorableText } from "../storable-text.js";
 import type { ModelPrice, NewModelPrice } from "./model-price.js";
 import type { PricedUsage } from "./pricer.js";
 
@@ -63,6 +64,7 @@ export interface ModelPriceInput {
 /** Validates a price given in USD per million tokens and converts it to exact nano-dollars. */
 export function validatePrice(input: ModelPriceInput): NewModelPrice {
   if (typeof input.model !== "string" || input.model.trim() === "") throw new ValidationError("model", "must be a non-empty string");
+  checkStorableName(input.model, "model");
   const rate = (value: number | null | undefined, field: string): bigint | null => {
     if (value == null) return null;
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new ValidationError(field, `must be a non-negative number of USD per million tokens (got ${String(value)})`);
@@ -76,12 +78,12 @@ export function validatePrice(input: ModelPriceInput): NewModelPrice {
   if (!(effectiveFrom instanceof Date) || Number.isNaN(effectiveFrom.getTime())) throw new ValidationError("effectiveFrom", "must be a valid date");
   return {
     model: input.model,
-    provider: input.provider ?? null,
+    provider: checkOptionalName(input.provider ?? null, "provider"),
     effectiveFrom,
     inputNanosPerMTok: required(input.inputPerMTok, "inputPerMTok"),
     cacheReadNanosPerMTok: rate(input.cacheReadPerMTok, "cacheReadPerMTok"),
     cacheWriteNanosPerMTok: rate(input.cacheWritePerMTok, "cacheWritePerMTok"),
     outputNanosPerMTok: required(input.outputPerMTok, "outputPerMTok"),
-    note: input.note ?? null,
+    note: input.note == null ? null : checkStorableText(input.note, "note"),
   };
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from "../errors.js";
 import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, type NewUsageLimit } from "./limit.js";
 import { checkInterval } from "./window.js";
+import { checkStorableName } from "../storable-text.js";
 
 /** A limit as callers hand it in (e.g. parsed JSON or CLI flags): every field still unchecked. */
 export type LimitInput = { readonly [K in keyof NewUsageLimit]?: unknown };
@@ -13,7 +14,7 @@ const oneOf = <T extends string>(values: readonly T[], value: unknown, field: st
 const selector = (value: unknown, field: string): string | null => {
   if (value === null || value === undefined) return null;
   if (typeof value !== "string") throw new ValidationError(field, `must be a string or null (got ${JSON.stringify(value)})`);
-  return value;
+  return checkStorableName(value, field);
 };
 
 /**

@@ -1,5 +1,6 @@
 import { ValidationError } from "../errors.js";
 import { parseInstant } from "../instant.js";
+import { checkOptionalName, checkStorableName } from "../storable-text.js";
 import { usdToNanos } from "../money.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import type { UsageDefaults, UsageInput } from "./usage-input.js";
@@ -25,6 +26,7 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
   if (input === null || typeof input !== "object") throw new ValidationError("usage", "must be an object");
   const model = input.model;
   if (typeof model !== "string" || model.trim() === "") throw new ValidationError("model", "must be a non-empty string");
+  checkStorableName(model, "model");
 
   // One variable per field, not a record built in a loop: this runs once per tracked call.
   const promptGiven = tokenCount(input.promptTokens, "promptTokens");
@@ -76,11 +78,12 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
     costNanos: usdToNanos(cost, "cost"),
     costSource: input.cost == null ? null : "caller",
     executionTime,
-    callerName: optionalText(input.callerName, "callerName") ?? optionalText(context?.callerName, "callerName") ?? defaults.appName ?? null,
-    username: optionalText(input.username, "username") ?? optionalText(context?.username, "username") ?? defaults.userName ?? null,
-    project: optionalText(input.project, "project") ?? optionalText(context?.project, "project") ?? defaults.projectName ?? null,
-    session: optionalText(input.session, "session") ?? optionalText(context?.session, "session"),
-    provider: optionalText(input.provider, "provider"),
+    // Defaults are checked too: the facade's appName, userName and projectName end up in the row.
+    callerName: checkOptionalName(optionalText(input.callerName, "callerName") ?? optionalText(context?.callerName, "callerName") ?? defaults.appName ?? null, "callerName"),
+    username: checkOptionalName(optionalText(input.username, "username") ?? optionalText(context?.username, "username") ?? defaults.userName ?? null, "username"),
+    project: checkOptionalName(optionalText(input.project, "project") ?? optionalText(context?.project, "project") ?? defaults.projectName ?? null, "project"),
+    session: checkOptionalName(optionalText(input.session, "session") ?? optionalText(context?.session, "session"), "session"),
+    provider: checkOptionalName(optionalText(input.provider, "provider"), "provider"),
   };
 }
 

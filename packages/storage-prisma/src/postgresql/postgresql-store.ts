@@ -30,6 +30,11 @@ import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
 import { retryConflicts } from "./retry-conflicts.js";
+import { classifyMethodErrors, classifyPgError } from "./pg-errors.js";
+
+// Not classified: open and close report their own errors; readOnlyQuery reports QueryRejectedError;
+// the accessors hand out the raw client and pool.
+const UNCLASSIFIED_METHODS = new Set(["open", "close", "readOnlyQuery", "models", "prisma", "pool"]);
 
 /** Options of the PostgreSQL store. */
 export interface PostgresqlStoreOptions {
@@ -86,6 +91,10 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     this.#options = options;
     this.#connectionString = resolveConnectionString(options.connectionString);
     this.description = `postgresql:${redactConnectionString(this.#connectionString)}`;
+    // An open store losing its server (an outage, a restart, a dropped connection) reports
+    // StoreUnavailableError from every method, and a value the server refuses RecordRejectedError.
+    const where = redactConnectionString(this.#connectionString);
+    classifyMethodErrors(this, UNCLASSIFIED_METHODS, (error) => classifyPgError(error, where));
   }
 
   protected async models(): Promise<PrismaModels> {
@@ -152,16 +161,25 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     await this.open();
     const client = await this.#pool!.connect();
+    // A checked-out client whose connection dies also emits 'error' (the pool listens only to idle
+    // ones): unheard, that would crash the process. The failed query reports it to the caller.
+    client.on("error", ignoreConnectionError);
+    let broken = false;
     try {
       await client.query("BEGIN");
       const result = await work(client);
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
+      broken = await client.query("ROLLBACK").then(
+        () => false,
+        () => true,
+      );
       throw error;
     } finally {
-      client.release();
+      client.off("error", ignoreConnectionError);
+      // A connection that cannot even roll back is dead: destroy it rather than pool it.
+      client.release(broken);
     }
   }
 
@@ -349,6 +367,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     }
   }
 }
+
+function ignoreConnectionError(): void {}
 
 function usageParams(r: NewUsageRecord): unknown[] {
   return [

@@ -44,6 +44,7 @@ import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
 import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
 import { sqliteTime } from "./batch-encoding.js";
 import { BatchWriterThread, WriterThreadDiedError, WriterThreadUnavailableError } from "./batch-thread-client.js";
+import { classifySqliteWriteError } from "./sqlite-write-errors.js";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -296,11 +297,24 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
 
   async insertUsage(record: NewUsageRecord): Promise<number> {
     const statements = this.#statements ?? (await this.#ready());
-    return Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+    try {
+      return Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+    } catch (error) {
+      throw classifySqliteWriteError(error);
+    }
   }
 
   async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
     if (!this.#statements) await this.#ready();
+    try {
+      await this.#insertBatch(records);
+    } catch (error) {
+      // A refused batch must say so: the buffered writer then splits it instead of retrying it for ever.
+      throw classifySqliteWriteError(error);
+    }
+  }
+
+  async #insertBatch(records: readonly NewUsageRecord[]): Promise<void> {
     if (this.location.kind === "file" && this.#options.writerThread !== false && !this.#threadUnavailable) {
       this.#writerThread ??= new BatchWriterThread({
         file: this.location.path,
