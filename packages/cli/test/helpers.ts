@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { SqliteStore } from "@llm-accounting/storage-prisma";
+import { PostgresqlStore, SqliteStore } from "@llm-accounting/storage-prisma";
 import { createTestDatabase } from "@llm-accounting/storage-prisma/testing";
 import { runCli, type CliIo } from "../src/index.js";
 
@@ -51,6 +51,10 @@ export function freshStores(dir: string, drops: (() => Promise<void>)[]): [name:
       async () => {
         const db = await createTestDatabase();
         drops.push(db.drop);
+        // Migrated, as the SQLite file is: commands that only read refuse a database without our schema.
+        const store = new PostgresqlStore({ connectionString: db.url });
+        await store.open();
+        await store.close();
         return ["--db-backend", "postgresql", "--postgresql-connection-string", db.url];
       },
     ],

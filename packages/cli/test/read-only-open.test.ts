@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli } from "./helpers.js";
+import pg from "pg";
+import { cli, createTestDatabase } from "./helpers.js";
 
 // Every command that only reads, as a user would type it.
 const READ_COMMANDS = [
@@ -116,6 +117,49 @@ describe("commands that only read", () => {
       expect(existsSync(join(empty, "data", "accounting.sqlite"))).toBe(true);
     } finally {
       process.chdir(cwd);
+    }
+  });
+});
+
+describe("commands that only read, on PostgreSQL", () => {
+  const drops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const drop of drops) await drop();
+  }, 180_000);
+
+  /** Every table and its row count: what "nothing was created or written" means here. */
+  async function tables(url: string): Promise<string> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const names = (await client.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).rows.map((r) => r.t);
+      const counts = [];
+      for (const name of names) counts.push(`${name}:${(await client.query(`SELECT count(*) AS n FROM "${name}"`)).rows[0].n}`);
+      return counts.join(",");
+    } finally {
+      await client.end();
+    }
+  }
+
+  it("refuse another application's database without creating our tables in it, then read ours after migrate", async () => {
+    const db = await createTestDatabase();
+    drops.push(db.drop);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query("CREATE TABLE customers (id serial PRIMARY KEY, name text); INSERT INTO customers (name) VALUES ('ada')");
+    await client.end();
+    const flags = ["--db-backend", "postgresql", "--postgresql-connection-string", db.url];
+    const before = await tables(db.url);
+    for (const argv of READ_COMMANDS) {
+      const run = await cli([...flags, ...argv]);
+      expect(run.code, argv.join(" ")).toBe(1);
+      expect(run.stderr, argv.join(" ")).toMatch(/^Error: .* is not an llm-accounting database \(it holds 1 other table and none of ours\); nothing was read or written\n$/);
+    }
+    expect(await tables(db.url)).toBe(before);
+    expect((await cli([...flags, "migrate"])).code).toBe(0);
+    for (const argv of READ_COMMANDS) {
+      const run = await cli([...flags, ...argv]);
+      expect(run.code, `${argv.join(" ")}: ${run.stderr}`).toBe(0);
     }
   });
 });

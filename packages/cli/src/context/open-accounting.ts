@@ -45,7 +45,7 @@ export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnl
       throw new UsageError("--postgresql-connection-string is required for the postgresql backend (or set POSTGRESQL_CONNECTION_STRING)");
     }
     const { PostgresqlStore } = await postgresql();
-    return new PostgresqlStore({ connectionString });
+    return new PostgresqlStore({ connectionString, readOnly });
   }
   if (args.postgresqlConnectionString !== undefined) throw new UsageError("--postgresql-connection-string needs --db-backend postgresql");
   const { SqliteStore } = await sqlite();
@@ -94,7 +94,7 @@ export async function auditStoreFor(args: GlobalArgs, env: NodeJS.ProcessEnv, re
       throw new UsageError("--audit-postgresql-connection-string is required for a postgresql audit store (or set AUDIT_POSTGRESQL_CONNECTION_STRING)");
     }
     const { PostgresqlStore } = await postgresql();
-    return new PostgresqlStore({ connectionString });
+    return new PostgresqlStore({ connectionString, readOnly });
   }
   const { SqliteStore } = await sqlite();
   return new SqliteStore({ file: args.auditDbFile ?? args.dbFile, quotaIndex: false, readOnly });

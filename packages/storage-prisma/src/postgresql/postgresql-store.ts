@@ -4,6 +4,7 @@ import {
   type CostChange,
   QueryRejectedError,
   StoreUnavailableError,
+  ValidationError,
   type GuardedStep,
   type GuardedOutcome,
   type QuotaUsage,
@@ -24,6 +25,8 @@ import {
 import type { PrismaClient } from "../generated/postgresql/client.js";
 import { postgresqlMigrations } from "../generated/migrations.js";
 import { migratePostgresql } from "../migrate/postgresql-migrator.js";
+import { postgresqlSchemaState } from "../migrate/postgresql-schema-check.js";
+import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { foldQuotaRows, quotaSumsSql, type QuotaSqlDialect } from "../shared/quota-sql.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
@@ -44,6 +47,12 @@ export interface PostgresqlStoreOptions {
   readonly maxConnections?: number;
   /** How long a call waits for a pooled connection (a new one, or a free one when all are busy), in ms, before failing. Default 5,000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * For readers (reports, `select`, the dashboard): never create or migrate the schema, and run
+   * every transaction read-only on the server (default false). A database that is not an
+   * llm-accounting one, or one an older version wrote, is refused with one line.
+   */
+  readonly readOnly?: boolean;
 }
 
 const placeholders = USAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
@@ -124,13 +133,18 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async #open(): Promise<void> {
+    const readOnly = this.#options.readOnly === true;
     try {
-      await migratePostgresql(this.#connectionString, undefined, postgresqlMigrations);
+      if (readOnly) await this.#refuseUnlessCurrent();
+      else await migratePostgresql(this.#connectionString, undefined, postgresqlMigrations);
     } catch (error) {
+      if (error instanceof ValidationError || error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(`cannot open PostgreSQL ${redactConnectionString(this.#connectionString)}: ${describePgError(error)}`, { cause: error });
     }
     const pool = new pg.Pool({
       connectionString: this.#connectionString,
+      // The server itself then refuses every write on these connections, whatever runs on them.
+      ...(readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
       max: this.#options.maxConnections ?? 10,
       connectionTimeoutMillis: this.#options.connectTimeoutMs ?? 5_000,
       types,
@@ -138,6 +152,19 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on("error", () => undefined);
     this.#pool = pool;
+  }
+
+  /** Read-only opening: refuses another application's database, or ours before this version's migrations. */
+  async #refuseUnlessCurrent(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#connectionString });
+    await client.connect();
+    try {
+      const refusal = schemaRefusal(await postgresqlSchemaState(client, postgresqlMigrations), redactConnectionString(this.#connectionString));
+      if (refusal?.foreign) throw new ValidationError("postgresqlConnectionString", refusal.message);
+      if (refusal) throw new StoreUnavailableError(refusal.message);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
