@@ -38,7 +38,7 @@ describe("CSV store on a full disk", () => {
     const freeBallast = disk.ballast(256 * 1024);
     const dir = subdir(disk, "data");
     const accounting = new Accounting({ store: new CsvStore({ dir }) });
-    const call = { model: "gpt-4o", promptTokens: 10, completionTokens: 5, cost: 0.001, callerName: "c".repeat(150) };
+    const call = { model: "gpt-4o", promptTokens: 10, completionTokens: 5, cost: 0.001, callerName: "c".repeat(120), session: "s".repeat(120) };
     const acknowledged: number[] = [];
     let refused = 0;
     // Until the disk has refused many times in a row; the cap only guards against a test that never fills.
