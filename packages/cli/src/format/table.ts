@@ -16,7 +16,11 @@ export interface TableOptions {
  * strings; nothing is coloured, so the output reads the same with NO_COLOR or in a file.
  */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], options: TableOptions = {}): string[] {
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? "").length)));
+  // A loop, not Math.max(...rows): spreading a large result into one call overflows the stack.
+  const widths = columns.map((c) => c.header.length);
+  for (const row of rows) columns.forEach((_c, i) => {
+    widths[i] = Math.max(widths[i]!, (row[i] ?? "").length);
+  });
   if (options.maxWidth !== undefined) shrink(widths, options.maxWidth - (3 * columns.length + 1));
   const cell = (text: string, i: number, align: "left" | "right" = "left") => {
     const width = widths[i]!;
