@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryRejectedError } from "@llm-accounting/core";
 import { sampleRecord } from "@llm-accounting/core/testkit";
 import { PostgresqlStore } from "../src/index.js";
+import { streamReadOnlyPgQuery } from "../src/postgresql/read-only-query.js";
 import { createTestDatabase } from "../src/testing/index.js";
 
 const MARK = `/tmp/llm-acct-attack-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -16,6 +17,7 @@ const mark = (n: number) => `${MARK}-${n}`;
 let store: PostgresqlStore;
 let admin: pg.Client;
 let drop: () => Promise<void>;
+let url: string;
 
 /** A fingerprint of the whole database: schema, every table's rows, large objects, sequences. */
 async function fingerprint(): Promise<string> {
@@ -45,6 +47,7 @@ async function leftovers(): Promise<unknown[]> {
 beforeAll(async () => {
   const db = await createTestDatabase();
   drop = db.drop;
+  url = db.url;
   store = new PostgresqlStore({ connectionString: db.url, connectTimeoutMs: 30_000 });
   for (let i = 0; i < 5; i++) await store.insertUsage(sampleRecord({ model: `m${i}`, promptTokens: 10 + i }));
   admin = new pg.Client({ connectionString: db.url });
@@ -195,5 +198,24 @@ describe("select on PostgreSQL over a superuser connection", () => {
     expect(error!.message).toMatch(/^query failed: a row is too large to read \(\d+ bytes as text; the most is 64 MB\)/);
     expect(error!.message).not.toContain("\n");
     expect((await store.readOnlyQuery("SELECT length(repeat('x', 1000000)) AS n")).rows).toEqual([{ n: 1000000 }]);
+  });
+
+  it("needs no more than CONNECT and SELECT: a role that can only read runs it, refusals included", async () => {
+    const role = `llm_acct_reader_${randomBytes(4).toString("hex")}`;
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await admin.query(`GRANT SELECT ON accounting_entries TO ${role}`);
+      const asReader = new URL(url);
+      asReader.username = role;
+      const rows: (readonly unknown[])[] = [];
+      const sink = { columns: () => undefined, rows: (batch: readonly (readonly unknown[])[]) => void rows.push(...batch) };
+      const summary = await streamReadOnlyPgQuery({ connectionString: asReader.toString() }, "SELECT model FROM accounting_entries ORDER BY model", sink);
+      expect(summary).toEqual({ rowCount: 5, truncated: false });
+      expect(rows.map((r) => r[0])).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+      await expect(streamReadOnlyPgQuery({ connectionString: asReader.toString() }, "SELECT pg_advisory_lock(1)", sink)).rejects.toThrow("query rejected: function pg_advisory_lock may change or read outside the database");
+    } finally {
+      await admin.query(`DROP OWNED BY ${role}`);
+      await admin.query(`DROP ROLE ${role}`);
+    }
   });
 });

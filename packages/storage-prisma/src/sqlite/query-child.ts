@@ -2,11 +2,20 @@
 // better-sqlite3 cannot interrupt a running statement, but the parent can kill this process.
 // Protocol (IPC, advanced serialization): the parent sends a QueryChildRequest, the child answers
 // "columns" or "error"; then each "next" from the parent gets one "rows", "end" or "error".
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { prepareSelect, rowBatches } from "./read-only-statement.js";
 import type { QueryChildReply, QueryChildRequest } from "./query-child-client.js";
 
 const send = (reply: QueryChildReply) => process.send!(reply);
+
+// If the parent dies (kill -9), nobody would stop a runaway statement, and this thread is stuck
+// inside SQLite: a watchdog thread ends the process once it has been handed to another parent.
+new Worker(
+  `const { workerData } = require("node:worker_threads");
+   setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, "SIGKILL"); }, 500);`,
+  { eval: true, workerData: process.ppid },
+).unref();
 
 process.once("message", (request: QueryChildRequest) => {
   let batches: Generator<unknown[][]>;
