@@ -59,6 +59,8 @@ beforeAll(async () => {
   await admin.query("CREATE FUNCTION public.peek(int) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT pg_read_file('/etc/hostname') $$");
   await admin.query("CREATE FUNCTION public.peek2(int, int) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT pg_read_file('/etc/hostname') $$");
   await admin.query("CREATE OPERATOR public.### (FUNCTION = public.peek2, LEFTARG = int, RIGHTARG = int)");
+  // A user operator over a built-in function: its estimators run at planning, so it is refused too.
+  await admin.query("CREATE OPERATOR public.#=# (FUNCTION = pg_catalog.int4eq, LEFTARG = int, RIGHTARG = int)");
   await admin.query("CREATE VIEW public.sneaky AS SELECT pg_catalog.pg_read_file('/etc/hostname') AS t");
   await admin.query("CREATE VIEW public.locker AS SELECT pg_advisory_lock(42) IS NULL AS l");
   // The server writes files where this test can see them (the check below would be empty otherwise).
@@ -134,6 +136,7 @@ const attacks: string[] = [
   "SELECT * FROM locker",
   "SELECT public.peek(1)",
   "SELECT 1 ### 2",
+  "SELECT 1 #=# 2",
   "SELECT set_config('transaction_read_only', 'off', true)",
   "SELECT set_config('role', 'postgres', false)",
   "SELECT set_config('statement_timeout', '0', false)",
@@ -171,6 +174,7 @@ describe("select on PostgreSQL over a superuser connection", () => {
     await expect(store.readOnlyQuery(`SELECT "PG_READ_FILE"('x')`)).rejects.toThrow(/function .*pg_read_file.* does not exist/i);
     await expect(store.readOnlyQuery("SELECT pg_catalog.pg_read_file('/etc/hostname')")).rejects.toThrow("query rejected: function pg_read_file may change or read outside the database");
     await expect(store.readOnlyQuery("SELECT public.peek(1)")).rejects.toThrow("query rejected: function public.peek is not built in");
+    await expect(store.readOnlyQuery("SELECT 1 #=# 2")).rejects.toThrow("query rejected: operator public.#=# is not built in");
   });
 
   it("still runs ordinary read-only queries", async () => {

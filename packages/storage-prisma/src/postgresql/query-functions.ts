@@ -54,6 +54,7 @@ export function calledIds(tree: string): { functions: number[]; operators: numbe
 }
 
 interface CalledFunction {
+  readonly via: "function" | "operator";
   readonly oid: number;
   readonly proname: string;
   readonly nspname: string;
@@ -62,6 +63,7 @@ interface CalledFunction {
 
 /** Why a called function may not run in `select`, or null when it may. */
 export function functionRefusal(f: CalledFunction): string | null {
+  if (f.via === "operator" && f.nspname !== "pg_catalog") return `operator ${f.nspname}.${f.proname} is not built in (only pg_catalog operators may run)`;
   if (f.nspname !== "pg_catalog") return `function ${f.nspname}.${f.proname} is not built in (only pg_catalog functions may run)`;
   const pure = f.provolatile === "i" || f.provolatile === "s";
   if ((pure && !DENIED_STABLE.has(f.proname)) || HARMLESS_VOLATILE.has(f.proname)) return null;
@@ -76,13 +78,18 @@ export function functionRefusal(f: CalledFunction): string | null {
 export async function screenCalledFunctions(client: pg.Client, tree: string): Promise<void> {
   const { functions, operators } = calledIds(tree);
   if (functions.length === 0 && operators.length === 0) return;
-  const found = await client.query<CalledFunction & { via: string }>(
+  const found = await client.query<CalledFunction>(
     `SELECT p.oid::int8::float8 AS oid, p.proname, n.nspname, p.provolatile, 'function' AS via
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = ANY($1::oid[])
      UNION ALL
      SELECT o.oid::int8::float8, p.proname, n.nspname, p.provolatile, 'operator'
        FROM pg_operator o JOIN pg_proc p ON p.oid = o.oprcode::oid JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE o.oid = ANY($2::oid[])`,
+      WHERE o.oid = ANY($2::oid[]) AND o.oprnamespace = 'pg_catalog'::regnamespace
+     UNION ALL
+     -- The planner also calls an operator's estimators: a user-defined operator is refused as such.
+     SELECT o.oid::int8::float8, o.oprname::text, n.nspname, 'v', 'operator'
+       FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+      WHERE o.oid = ANY($2::oid[]) AND o.oprnamespace <> 'pg_catalog'::regnamespace`,
     [functions, operators],
   );
   for (const f of found.rows) {
