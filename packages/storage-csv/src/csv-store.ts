@@ -25,6 +25,7 @@ import {
   type NewUsageRecord,
   type NewUser,
   type QueryResult,
+  type QueryStreamSummary,
   type QuotaRejection,
   type QuotaUsage,
   type TimeRange,
@@ -272,6 +273,10 @@ export class CsvStore implements UsageStore {
 
   async readOnlyQuery(_sql: string): Promise<QueryResult> {
     throw new QueryRejectedError("SQL queries are not supported by the CSV store; use the SQLite or PostgreSQL store");
+  }
+
+  async streamReadOnlyQuery(sql: string): Promise<QueryStreamSummary> {
+    return this.readOnlyQuery(sql).then(() => ({ rowCount: 0, truncated: false }));
   }
 
   insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {

@@ -1,9 +1,11 @@
-import type { Accounting, QueryResult, QueryValue } from "@llm-accounting/core";
+import { DEFAULT_QUERY_TIMEOUT_MS, type Accounting, type QueryStreamSummary, type QueryValue } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { UsageError } from "../errors.js";
 import { csvLine } from "../format/csv.js";
-import { toJson } from "../format/json.js";
+import { cellText, rowCsv, rowJsonElement, rowNdjson } from "../format/query-rows.js";
+import { writeOut } from "../format/stream-output.js";
+import { positiveInteger, positiveSeconds } from "../context/parse-values.js";
 import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
@@ -12,7 +14,11 @@ import { runHandler, withAccounting, type CommandContext } from "./command-conte
 export interface SelectArgs extends GlobalArgs {
   query?: string;
   project?: string;
-  format: "table" | "csv" | "json";
+  format: "table" | "csv" | "json" | "ndjson";
+  /** Most rows to print; a table shows TABLE_ROW_LIMIT when absent. */
+  limit?: number;
+  /** Seconds the database may take to produce each batch of rows. */
+  timeout?: number;
 }
 
 /** The SQL `select` runs: `--query` as given, else all entries, optionally of one project. */
@@ -29,26 +35,86 @@ export function selectSql(args: Pick<SelectArgs, "query" | "project">, warn: (te
   return `SELECT * FROM accounting_entries WHERE project = '${args.project}';`;
 }
 
-const show = (value: QueryValue): string => (value === null ? "" : value instanceof Date ? value.toISOString() : value instanceof Uint8Array ? `<${value.length} bytes>` : String(value));
+/** Rows a table shows when `--limit` is not given: a table is measured before it is printed. */
+export const TABLE_ROW_LIMIT = 1000;
+/** Seconds the database may take per batch of rows when `--timeout` is not given (as `DEFAULT_QUERY_TIMEOUT_MS`). */
+export const DEFAULT_TIMEOUT_SECONDS = DEFAULT_QUERY_TIMEOUT_MS / 1000;
 
-/** Runs a read-only query and prints its rows. */
-export async function handleSelect(accounting: Accounting, args: SelectArgs, io: CliIo): Promise<QueryResult> {
+/**
+ * Runs a read-only query and prints its rows. CSV, JSON and NDJSON are streamed as the rows
+ * arrive (constant memory, every row unless `--limit`); a table holds at most `--limit` rows
+ * (default TABLE_ROW_LIMIT) and says when more were cut.
+ */
+export async function handleSelect(accounting: Accounting, args: SelectArgs, io: CliIo): Promise<QueryStreamSummary> {
   const sql = selectSql(args, (text) => io.stderr.write(`${text}\n`));
-  const result = await accounting.select(sql);
-  if (args.format === "json") println(io, toJson(result.rows));
-  else if (args.format === "csv") {
-    println(io, csvLine(result.columns));
-    for (const row of result.rows) println(io, csvLine(result.columns.map((c) => (row[c] instanceof Uint8Array ? show(row[c]) : row[c]))));
-  } else if (result.rows.length === 0) println(io, "No results found");
+  const timeoutMs = (args.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+  if (args.format === "table") return printTable(accounting, sql, args.limit ?? TABLE_ROW_LIMIT, timeoutMs, io);
+  const output = streamedFormat(args.format);
+  let columns: readonly string[] = [];
+  let first = true;
+  const summary = await accounting.selectStream(
+    sql,
+    {
+      columns: async (names) => {
+        columns = names;
+        await writeOut(io, output.start(names));
+      },
+      rows: async (batch) => {
+        let text = "";
+        for (const row of batch) {
+          text += output.row(columns, row, first);
+          first = false;
+        }
+        await writeOut(io, text);
+      },
+    },
+    { timeoutMs, ...(args.limit === undefined ? {} : { maxRows: args.limit }) },
+  );
+  await writeOut(io, output.end(first));
+  return summary;
+}
+
+interface StreamedFormat {
+  start(columns: readonly string[]): string;
+  row(columns: readonly string[], row: readonly QueryValue[], first: boolean): string;
+  end(empty: boolean): string;
+}
+
+function streamedFormat(format: "csv" | "json" | "ndjson"): StreamedFormat {
+  if (format === "csv") return { start: (columns) => `${csvLine(columns)}\n`, row: (_c, row) => `${rowCsv(row)}\n`, end: () => "" };
+  if (format === "ndjson") return { start: () => "", row: (columns, row) => `${rowNdjson(columns, row)}\n`, end: () => "" };
+  // Pretty-printed like JSON.stringify(rows, null, 2), one element at a time.
+  return { start: () => "[", row: (columns, row, first) => `${first ? "\n" : ",\n"}${rowJsonElement(columns, row)}`, end: (empty) => (empty ? "]\n" : "\n]\n") };
+}
+
+async function printTable(accounting: Accounting, sql: string, limit: number, timeoutMs: number, io: CliIo): Promise<QueryStreamSummary> {
+  let columns: readonly string[] = [];
+  const cells: string[][] = [];
+  const summary = await accounting.selectStream(
+    sql,
+    {
+      columns: (names) => {
+        columns = names;
+      },
+      rows: (batch) => {
+        for (const row of batch) cells.push(row.map((value) => cellText(value ?? null)));
+      },
+    },
+    { timeoutMs, maxRows: limit },
+  );
+  if (cells.length === 0 && !summary.truncated) println(io, "No results found");
   else {
     const lines = renderTable(
-      result.columns.map((header) => ({ header })),
-      result.rows.map((row) => result.columns.map((c) => show(row[c] ?? null))),
+      columns.map((header) => ({ header })),
+      cells,
       { title: "Query Results", maxWidth: io.stdout.isTTY ? io.stdout.columns : undefined },
     );
-    for (const line of lines) println(io, line);
+    for (const line of lines) await writeOut(io, `${line}\n`);
   }
-  return result;
+  if (summary.truncated) {
+    println(io, `Only the first ${limit} rows are shown; more were cut. Get them all with --format csv, json or ndjson (no limit), or raise --limit.`);
+  }
+  return summary;
 }
 
 /** `llm-accounting select`. */
@@ -60,7 +126,9 @@ export function selectCommand(ctx: CommandContext): CommandModule<GlobalArgs, Se
       yargs
         .option("query", { alias: "q", type: "string", describe: "SQL to run (default: every usage entry)" })
         .option("project", { type: "string", describe: "Only entries of this project (NULL: entries without one)" })
-        .option("format", { choices: ["table", "csv", "json"] as const, default: "table" as const, describe: "Output format" }) as unknown as Argv<SelectArgs>,
+        .option("format", { choices: ["table", "csv", "json", "ndjson"] as const, default: "table" as const, describe: "Output format (csv, json and ndjson stream every row)" })
+        .option("limit", { type: "string", describe: `Most rows to print (table default: ${TABLE_ROW_LIMIT}; other formats: all)`, coerce: positiveInteger("limit") })
+        .option("timeout", { type: "string", describe: `Seconds the database may take per batch of rows (default ${DEFAULT_TIMEOUT_SECONDS})`, coerce: positiveSeconds("timeout") }) as unknown as Argv<SelectArgs>,
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleSelect(accounting, args, ctx.io), { readOnly: true })),
   };

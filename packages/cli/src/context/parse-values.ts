@@ -63,3 +63,17 @@ export const periodBound = (flag: string, edge: "start" | "end") => (value: unkn
   }
   return timestamp(flag)(value);
 };
+
+/** A yargs `coerce` for a whole number flag of 1 or more. */
+export const positiveInteger = (flag: string) => (value: unknown): number | undefined => {
+  const parsed = nonNegativeInteger(flag)(value);
+  if (parsed === 0) throw new UsageError(`--${flag} must be 1 or more (got "${String(value)}")`);
+  return parsed;
+};
+
+/** A yargs `coerce` for a duration in seconds above 0 (fractions allowed). */
+export const positiveSeconds = (flag: string) => (value: unknown): number | undefined => {
+  const parsed = nonNegativeNumber(flag)(value);
+  if (parsed === 0) throw new UsageError(`--${flag} must be a number of seconds above 0 (got "${String(value)}")`);
+  return parsed;
+};

@@ -21,7 +21,11 @@ export function renderTable(columns: readonly Column[], rawRows: readonly (reado
   // Cells often hold stored names: escaped here so a control character can neither act on the
   // terminal nor break a row across lines.
   const rows = rawRows.map((row) => row.map((text) => visibleText(text)));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? "").length)));
+  // A loop, not Math.max(...rows): spreading a large result into one call overflows the stack.
+  const widths = columns.map((c) => c.header.length);
+  for (const row of rows) columns.forEach((_c, i) => {
+    widths[i] = Math.max(widths[i]!, (row[i] ?? "").length);
+  });
   if (options.maxWidth !== undefined) shrink(widths, options.maxWidth - (3 * columns.length + 1));
   const cell = (text: string, i: number, align: "left" | "right" = "left") => {
     const width = widths[i]!;

@@ -1,7 +1,7 @@
 import { parseInstant, type InstantInput } from "../instant.js";
 import { rankModels, type ModelRankings } from "../stats/model-rankings.js";
 import { statsFromTotals, type ModelStats, type UsageStats } from "../stats/usage-stats.js";
-import type { QueryResult } from "../store/query-result.js";
+import type { QueryResult, QueryRowSink, QueryStreamOptions, QueryStreamSummary } from "../store/query-result.js";
 import type { TimeRange } from "../store/time-range.js";
 import type { UsageRecord } from "../store/usage-record.js";
 import type { UsageStore } from "../store/usage-store.js";
@@ -494,12 +494,30 @@ export class Accounting implements AsyncDisposable {
     return this.store.purgeUsage();
   }
 
-  /** Runs one read-only SQL statement against the store; anything that could write is refused. */
-  async select(sql: string): Promise<QueryResult> {
-    if (typeof sql !== "string" || sql.trim() === "") throw new ValidationError("query", "must be a non-empty SQL string");
+  /**
+   * Runs one read-only SQL statement against the store and collects its rows (bounded: see
+   * `MAX_COLLECTED_ROWS`); anything that could write is refused. Use `selectStream` for big results.
+   */
+  async select(sql: string, options?: QueryStreamOptions): Promise<QueryResult> {
+    validateSelect(sql, options);
     await this.open();
-    return this.store.readOnlyQuery(sql);
+    return this.store.readOnlyQuery(sql, options);
   }
+
+  /** Runs one read-only SQL statement, streaming its rows to `sink` in bounded memory. */
+  async selectStream(sql: string, sink: QueryRowSink, options?: QueryStreamOptions): Promise<QueryStreamSummary> {
+    validateSelect(sql, options);
+    await this.open();
+    return this.store.streamReadOnlyQuery(sql, sink, options);
+  }
+}
+
+/** Refuses an empty query and bounds that are not positive whole numbers. */
+function validateSelect(sql: unknown, options: QueryStreamOptions | undefined): void {
+  if (typeof sql !== "string" || sql.trim() === "") throw new ValidationError("query", "must be a non-empty SQL string");
+  const { maxRows, timeoutMs } = options ?? {};
+  if (maxRows !== undefined && !(Number.isSafeInteger(maxRows) && maxRows >= 0)) throw new ValidationError("maxRows", "must be a whole number of rows, 0 or more");
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new ValidationError("timeoutMs", "must be a positive number of milliseconds");
 }
 
 /** The input with the async context's names filled in where the call gave none. */

@@ -1,4 +1,5 @@
-export type { QueryResult, QueryValue } from "./query-result.js";
+export { DEFAULT_QUERY_TIMEOUT_MS, MAX_COLLECTED_ROWS, type QueryResult, type QueryRowSink, type QueryStreamOptions, type QueryStreamSummary, type QueryValue } from "./query-result.js";
+export { collectQueryRows } from "./collect-query-rows.js";
 export type { TimeRange } from "./time-range.js";
 export type { CostSource, NewUsageRecord, UsageRecord } from "./usage-record.js";
 export type { CostChange, UsageStore } from "./usage-store.js";

@@ -1,7 +1,7 @@
 import type { NewUsageLimit, QuotaUsage, UsageLimit, UsageQuery } from "../quota/limit.js";
 import type { AuditStore } from "./audit-records.js";
 import type { ImportStore } from "./import-records.js";
-import type { QueryResult } from "./query-result.js";
+import type { QueryResult, QueryRowSink, QueryStreamOptions, QueryStreamSummary } from "./query-result.js";
 import type { RegistryStore } from "./registry-records.js";
 import type { GuardedOutcome, GuardedStep, LimitFilter, NewQuotaRejection, QuotaRejection } from "./quota-records.js";
 import type { TimeRange } from "./time-range.js";
@@ -50,10 +50,17 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Pric
   /** Deletes every usage record; returns how many were deleted. */
   purgeUsage(): Promise<number>;
   /**
-   * Runs one read-only SQL statement. Must refuse anything that could write (a write, a second
-   * statement, ATTACH, a writing PRAGMA) by the database's own means, with `QueryRejectedError`.
+   * Runs one read-only SQL query and collects its rows (at most `MAX_COLLECTED_ROWS`, else
+   * `QueryRejectedError`); same guarantees as `streamReadOnlyQuery`.
    */
-  readOnlyQuery(sql: string): Promise<QueryResult>;
+  readOnlyQuery(sql: string, options?: QueryStreamOptions): Promise<QueryResult>;
+  /**
+   * Runs one read-only SQL query, streaming its rows to `sink` in bounded memory. Must refuse,
+   * with `QueryRejectedError`, anything that could change data or reach outside the database (a
+   * write, a second statement, ATTACH, a writing PRAGMA, COPY, locks, settings, side-effecting
+   * functions) whatever the connection's privileges, and stop a step that outlasts the timeout.
+   */
+  streamReadOnlyQuery(sql: string, sink: QueryRowSink, options?: QueryStreamOptions): Promise<QueryStreamSummary>;
 
   /** Stores a limit; returns it with id and timestamps. */
   insertLimit(limit: NewUsageLimit): Promise<UsageLimit>;

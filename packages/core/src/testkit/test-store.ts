@@ -2,6 +2,7 @@ import { testPricingStore } from "./test-pricing-store.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryRejectedError } from "../errors.js";
 import type { UsageStore } from "../store/usage-store.js";
+import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "../store/query-result.js";
 import { sampleRecord } from "./sample-records.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaScenarios } from "./test-quota-scenarios.js";
@@ -198,7 +199,72 @@ export function testStore(options: TestStoreOptions): void {
       expect(empty.columns).toContain("cost_nanos");
     });
 
+    it("streams rows in order in bounded batches; maxRows cuts and says so", async () => {
+      if (options.capabilities?.sql === false) {
+        await expect(store.streamReadOnlyQuery("SELECT 1", { columns: () => undefined, rows: () => undefined })).rejects.toBeInstanceOf(QueryRejectedError);
+        return;
+      }
+      const series = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 2500) SELECT n, 'v' || n AS label FROM r";
+      const stream = async (streamOptions: QueryStreamOptions) => {
+        const seen: { columns: readonly string[]; batches: number; rows: unknown[][] } = { columns: [], batches: 0, rows: [] };
+        const summary = await store.streamReadOnlyQuery(
+          series,
+          {
+            columns: (names) => {
+              seen.columns = names;
+            },
+            rows: async (batch) => {
+              seen.batches += 1;
+              for (const row of batch) seen.rows.push([Number(row[0]), row[1]]);
+            },
+          },
+          streamOptions,
+        );
+        return { ...seen, summary };
+      };
+      const all = await stream({});
+      expect(all.columns).toEqual(["n", "label"]);
+      expect(all.rows).toHaveLength(2500);
+      expect(all.rows[2499]).toEqual([2500, "v2500"]);
+      expect(all.rows.every((row, i) => row[0] === i + 1)).toBe(true);
+      expect(all.batches).toBeGreaterThan(1);
+      expect(all.summary).toEqual({ rowCount: 2500, truncated: false });
+      const cut = await stream({ maxRows: 1000 });
+      expect(cut.rows).toHaveLength(1000);
+      expect(cut.summary).toEqual({ rowCount: 1000, truncated: true });
+      expect((await stream({ maxRows: 2500 })).summary).toEqual({ rowCount: 2500, truncated: false });
+      const none = await stream({ maxRows: 0 });
+      expect(none.columns).toEqual(["n", "label"]);
+      expect(none.summary).toEqual({ rowCount: 0, truncated: true });
+    });
+
+    it("stops a runaway query at its timeout with one line, and keeps working", async () => {
+      if (options.capabilities?.sql === false) return;
+      const endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) AS n FROM r";
+      const error = await store.readOnlyQuery(endless, { timeoutMs: 500 }).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(QueryRejectedError);
+      expect(error!.message).toMatch(/statement timeout/);
+      expect(error!.message).not.toContain("\n");
+      expect((await store.readOnlyQuery("SELECT count(*) AS n FROM accounting_entries")).rows.map((r) => Number(r.n))).toEqual([1]);
+    });
+
+    it("collects at most MAX_COLLECTED_ROWS rows; more must be streamed", async () => {
+      if (options.capabilities?.sql === false) return;
+      const rows = (count: number) => `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < ${count}) SELECT n FROM r`;
+      expect((await store.readOnlyQuery(rows(MAX_COLLECTED_ROWS))).rows).toHaveLength(MAX_COLLECTED_ROWS);
+      await expect(store.readOnlyQuery(rows(MAX_COLLECTED_ROWS + 1))).rejects.toThrow(/more than 100000 rows/);
+      expect((await store.readOnlyQuery(rows(MAX_COLLECTED_ROWS + 1), { maxRows: 3 })).rows).toHaveLength(3);
+    });
+
     const refused = [
+      "COMMIT; DELETE FROM accounting_entries",
+      "ROLLBACK; DELETE FROM accounting_entries",
+      "END; DELETE FROM accounting_entries",
+      "SELECT 1; COMMIT; UPDATE accounting_entries SET cost_nanos = 1",
+      "COMMIT; DROP TABLE usage_limits",
       "INSERT INTO accounting_entries (timestamp, model) VALUES ('2025-01-01', 'x')",
       "DELETE FROM accounting_entries",
       "UPDATE accounting_entries SET model = 'x'",

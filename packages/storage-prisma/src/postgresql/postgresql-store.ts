@@ -2,7 +2,6 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
   type CostChange,
-  QueryRejectedError,
   StoreUnavailableError,
   ValidationError,
   type GuardedStep,
@@ -16,8 +15,11 @@ import {
   type UsageRecordFilter,
   type ModelUsageTotals,
   type NewUsageRecord,
+  collectQueryRows,
   type QueryResult,
-  type QueryValue,
+  type QueryRowSink,
+  type QueryStreamOptions,
+  type QueryStreamSummary,
   type TimeRange,
   type UsageStore,
   type UsageTotals,
@@ -34,10 +36,11 @@ import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_D
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
 import { retryConflicts } from "./retry-conflicts.js";
 import { classifyMethodErrors, classifyPgError } from "./pg-errors.js";
+import { streamReadOnlyPgQuery } from "./read-only-query.js";
 
 // Not classified: open and close report their own errors; readOnlyQuery reports QueryRejectedError;
 // the accessors hand out the raw client and pool.
-const UNCLASSIFIED_METHODS = new Set(["open", "close", "readOnlyQuery", "models", "prisma", "pool"]);
+const UNCLASSIFIED_METHODS = new Set(["open", "close", "readOnlyQuery", "streamReadOnlyQuery", "models", "prisma", "pool"]);
 
 /** Options of the PostgreSQL store. */
 export interface PostgresqlStoreOptions {
@@ -374,24 +377,15 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     return ((await this.#query("DELETE FROM quota_reservations WHERE id = $1", [reservationId])).rowCount ?? 0) > 0;
   }
 
-  async readOnlyQuery(sql: string): Promise<QueryResult> {
+  async readOnlyQuery(sql: string, options?: QueryStreamOptions): Promise<QueryResult> {
+    return collectQueryRows((sink, bounded) => this.streamReadOnlyQuery(sql, sink, bounded), options);
+  }
+
+  async streamReadOnlyQuery(sql: string, sink: QueryRowSink, options?: QueryStreamOptions): Promise<QueryStreamSummary> {
     await this.open();
-    const client = await this.#pool!.connect();
-    try {
-      // A READ ONLY transaction makes the server refuse every write, including ones hidden in
-      // CTEs or functions; the extended protocol (a parameter list) refuses a second statement.
-      await client.query("BEGIN READ ONLY");
-      await client.query("SET LOCAL statement_timeout = 30000");
-      const result = await client.query({ text: sql, values: [], rowMode: "array" });
-      const columns = result.fields.map((f) => f.name);
-      const rows = (result.rows as QueryValue[][]).map((values) => Object.fromEntries(columns.map((name, i) => [name, values[i] ?? null])));
-      return { columns, rows };
-    } catch (error) {
-      throw new QueryRejectedError(`query rejected: ${(error as Error).message}`, { cause: error });
-    } finally {
-      await client.query("ROLLBACK").catch(() => undefined);
-      client.release();
-    }
+    // A connection of its own, closed afterwards: see read-only-query.ts for what is guaranteed.
+    const config = { connectionString: this.#connectionString, connectionTimeoutMillis: this.#options.connectTimeoutMs ?? 5_000, types };
+    return streamReadOnlyPgQuery(config, sql, sink, options);
   }
 }
 

@@ -22,8 +22,11 @@ import {
   type UsageRecordFilter,
   type ModelUsageTotals,
   type NewUsageRecord,
+  collectQueryRows,
   type QueryResult,
-  type QueryValue,
+  type QueryRowSink,
+  type QueryStreamOptions,
+  type QueryStreamSummary,
   type TimeRange,
   type UsageStore,
   type UsageTotals,
@@ -38,6 +41,8 @@ import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { foldQuotaRows, quotaSumsSql, type QuotaSqlDialect } from "../shared/quota-sql.js";
 import { QuotaUsageIndex } from "./quota-usage-index.js";
+import { streamSqliteQueryInChild } from "./query-child-client.js";
+import { prepareSelect, rowBatches } from "./read-only-statement.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
@@ -544,27 +549,16 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     });
   }
 
-  async readOnlyQuery(sql: string): Promise<QueryResult> {
+  async readOnlyQuery(sql: string, options?: QueryStreamOptions): Promise<QueryResult> {
+    return collectQueryRows((sink, bounded) => this.streamReadOnlyQuery(sql, sink, bounded), options);
+  }
+
+  async streamReadOnlyQuery(sql: string, sink: QueryRowSink, options?: QueryStreamOptions): Promise<QueryStreamSummary> {
     await this.open();
-    const reader = this.#readerConnection();
-    let statement: Database.Statement;
-    try {
-      statement = reader.prepare(sql);
-    } catch (error) {
-      throw new QueryRejectedError(`query rejected: ${(error as Error).message}`, { cause: error });
-    }
-    // The connection is read-only and query_only; these checks give a clear reason first.
-    if (!statement.reader) throw new QueryRejectedError("query rejected: only statements that return rows (SELECT) are allowed");
-    if (!statement.readonly) throw new QueryRejectedError("query rejected: the statement would write to the database");
-    try {
-      const columns = statement.columns().map((c) => c.name);
-      const rows = (statement.raw(true).all() as QueryValue[][]).map((values) =>
-        Object.fromEntries(columns.map((name, i) => [name, values[i] ?? null])),
-      );
-      return { columns, rows };
-    } catch (error) {
-      throw new QueryRejectedError(`query failed: ${(error as Error).message}`, { cause: error });
-    }
+    // A file is queried from a child process, the only way to stop a runaway statement.
+    if (this.location.kind === "file") return streamSqliteQueryInChild(this.location.path, sql, sink, options);
+    // An in-memory database lives in this process only: it is queried here, without a timeout.
+    return streamInProcess(this.#readerConnection(), sql, sink, options?.maxRows);
   }
 
   #readerConnection(): Database.Database {
@@ -578,6 +572,30 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     }
     return reader;
   }
+}
+
+/** Streams a query on a connection of this process (an in-memory database); no timeout applies. */
+async function streamInProcess(reader: Database.Database, sql: string, sink: QueryRowSink, maxRows = Number.POSITIVE_INFINITY): Promise<QueryStreamSummary> {
+  const prepared = prepareSelect(reader, sql);
+  if (!prepared.ok) throw new QueryRejectedError(prepared.reason);
+  await sink.columns(prepared.columns);
+  let delivered = 0;
+  const limit = maxRows === Number.POSITIVE_INFINITY ? Number.MAX_SAFE_INTEGER : maxRows + 1;
+  const rows = prepared.statement.iterate() as Iterator<unknown[]>;
+  try {
+    for (const batch of rowBatches(rows, limit)) {
+      const room = maxRows - delivered;
+      const taken = batch.length > room ? batch.slice(0, room) : batch;
+      if (taken.length > 0) await sink.rows(taken);
+      delivered += taken.length;
+      if (batch.length > room) return { rowCount: delivered, truncated: true };
+    }
+  } catch (error) {
+    throw error instanceof QueryRejectedError ? error : new QueryRejectedError((error as Error).message, { cause: error });
+  } finally {
+    rows.return?.();
+  }
+  return { rowCount: delivered, truncated: false };
 }
 
 function prepareStatements(db: Database.Database): Statements {
