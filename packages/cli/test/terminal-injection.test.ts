@@ -84,7 +84,7 @@ describe("names holding terminal escape sequences (built CLI, SQLite)", () => {
       ["projects", "list"], ["projects", "list", "--format", "json"],
       ["users", "list"], ["users", "list", "--format", "table"], ["users", "list", "--format", "json"],
       ["audit"], ["audit", "--format", "json"], ["audit", "--session", SESSION],
-      ["select"], ["select", "--format", "csv"], ["select", "--format", "json"],
+      ["select"], ["select", "--format", "csv"], ["select", "--format", "json"], ["select", "--format", "ndjson"],
       ["select", "--query", "SELECT model, username, caller_name, project, session FROM accounting_entries", "--format", "csv"],
       ["reprice", "--start", "2000-01-01", "--end", "2100-01-01"], ["reprice", "--start", "2000-01-01", "--end", "2100-01-01", "--format", "json"],
     ];

@@ -1,4 +1,4 @@
-import type { QueryValue } from "@llm-accounting/core";
+import { escapeJsonInvisibles, type QueryValue } from "@llm-accounting/core";
 import { csvLine } from "./csv.js";
 
 /** A value as table text: dates in ISO-8601, bytes as their size, null as empty. */
@@ -20,8 +20,11 @@ export function rowObject(columns: readonly string[], row: readonly QueryValue[]
 /** One row as a CSV line. */
 export const rowCsv = (row: readonly QueryValue[]): string => csvLine(row.map((value) => (value instanceof Uint8Array ? cellText(value) : value)));
 
+// JSON keeps names exact; escapeJsonInvisibles writes what JSON.stringify leaves raw (C1, bidi) as \uXXXX.
+
 /** One row as an element of a pretty-printed JSON array (indented as `JSON.stringify(rows, null, 2)` would). */
-export const rowJsonElement = (columns: readonly string[], row: readonly QueryValue[]): string => `  ${JSON.stringify(rowObject(columns, row), null, 2).replaceAll("\n", "\n  ")}`;
+export const rowJsonElement = (columns: readonly string[], row: readonly QueryValue[]): string =>
+  `  ${escapeJsonInvisibles(JSON.stringify(rowObject(columns, row), null, 2)).replaceAll("\n", "\n  ")}`;
 
 /** One row as an NDJSON line. */
-export const rowNdjson = (columns: readonly string[], row: readonly QueryValue[]): string => JSON.stringify(rowObject(columns, row));
+export const rowNdjson = (columns: readonly string[], row: readonly QueryValue[]): string => escapeJsonInvisibles(JSON.stringify(rowObject(columns, row)));
