@@ -71,6 +71,10 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       const timeout = await cli([...db, "select", "--timeout", "soon"]);
       expect(timeout.code).toBe(2);
       expect(timeout.stderr).toContain("--timeout must be a non-negative number");
+      // Longer than Node's timers keep: it would have fired at once and stopped every query.
+      const forever = await cli([...db, "select", "--timeout", "2200000", "--query", "SELECT 1"]);
+      expect(forever.code).toBe(2);
+      expect(forever.stderr).toContain("--timeout must be at most 2147483 seconds");
     });
   });
 }

@@ -8,6 +8,8 @@
 //                  buffer reports what it gives up ("abandoned <n>") and the process dies anyway.
 //   signal-exit <file> <dir>: loads the signal-exit package at <dir> (version 3 or 4) with an exit
 //                  handler that prints "signal-exit handler <signal>"; queues 3,000, prints "ready", idles.
+//   signal-exit-late <file> <dir>: the same, but signal-exit is loaded after the buffer exists (as
+//                  Ink or execa load it on first use).
 //   listener <file>: has its own SIGTERM listener that only prints "app handler" (so the process
 //                  keeps running, as it would without the buffer); queues 3,000, prints "ready". Once
 //                  the buffer holds nothing after the signal it prints "drained", then "alive" forever.
@@ -18,15 +20,18 @@ import { Accounting, UsageBuffer } from "@llm-accounting/core";
 import { SqliteStore } from "../src/index.js";
 
 const [mode, file, signalExitDir] = process.argv.slice(2);
-const MODES = ["signal", "natural", "locked", "signal-exit", "listener", "close-then-exit"];
+const MODES = ["signal", "natural", "locked", "signal-exit", "signal-exit-late", "listener", "close-then-exit"];
 if (!file || !MODES.includes(mode!)) throw new Error(`usage: usage-buffer-worker.ts ${MODES.join("|")} <file> [signal-exit dir]`);
 
-if (mode === "signal-exit") {
-  // Loaded before the buffer, as a store's lock library or Ink would be.
+/** Loads signal-exit from <dir> with a handler that says it ran. */
+function loadSignalExit(): void {
   const loaded = createRequire(import.meta.url)(signalExitDir!) as ((cb: (code: unknown, signal: unknown) => void) => void) | { onExit: (cb: (code: unknown, signal: unknown) => void) => void };
   const onExit = typeof loaded === "function" ? loaded : loaded.onExit;
   onExit((_code, signal) => console.log(`signal-exit handler ${String(signal)}`));
 }
+
+// Loaded before the buffer, as a store's lock library would be.
+if (mode === "signal-exit") loadSignalExit();
 
 const accounting = new Accounting({ store: new SqliteStore({ file, busyTimeoutMs: 20 }), appName: "worker" });
 await accounting.open();
@@ -36,9 +41,11 @@ const buffer = new UsageBuffer(accounting, {
   exitTimeoutMs: mode === "locked" ? 300 : 60_000,
   retryBaseMs: 10,
   onError: (event) => {
-    if (event.stage === "exit") console.log(`abandoned ${event.records.length}`);
+    if (event.stage === "exit") console.log(`abandoned ${event.records.length}${event.mayBeStored ? " maybe stored" : ""}`);
   },
 });
+// Loaded after the buffer, as Ink, execa or foreground-child load it on their first use.
+if (mode === "signal-exit-late") loadSignalExit();
 let queued = 0;
 
 async function track(count: number): Promise<void> {
@@ -49,7 +56,7 @@ async function track(count: number): Promise<void> {
   console.log(`queued ${queued}`);
 }
 
-if (mode === "signal-exit" || mode === "listener" || mode === "close-then-exit") {
+if (mode === "signal-exit" || mode === "signal-exit-late" || mode === "listener" || mode === "close-then-exit") {
   if (mode === "listener") {
     process.on("SIGTERM", () => {
       console.log("app handler");

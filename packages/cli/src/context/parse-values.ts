@@ -75,5 +75,7 @@ export const positiveInteger = (flag: string) => (value: unknown): number | unde
 export const positiveSeconds = (flag: string) => (value: unknown): number | undefined => {
   const parsed = nonNegativeNumber(flag)(value);
   if (parsed === 0) throw new UsageError(`--${flag} must be a number of seconds above 0 (got "${String(value)}")`);
+  // Node's timers (and PostgreSQL's statement_timeout) stop at 2^31 - 1 ms.
+  if (parsed !== undefined && parsed * 1000 > 2 ** 31 - 1) throw new UsageError(`--${flag} must be at most 2147483 seconds (about 24.8 days; got "${String(value)}")`);
   return parsed;
 };

@@ -512,12 +512,17 @@ export class Accounting implements AsyncDisposable {
   }
 }
 
+/** The longest select timeout: Node's longest timer, and PostgreSQL's largest statement_timeout. */
+const MAX_QUERY_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** Refuses an empty query and bounds that are not positive whole numbers. */
 function validateSelect(sql: unknown, options: QueryStreamOptions | undefined): void {
   if (typeof sql !== "string" || sql.trim() === "") throw new ValidationError("query", "must be a non-empty SQL string");
   const { maxRows, timeoutMs } = options ?? {};
   if (maxRows !== undefined && !(Number.isSafeInteger(maxRows) && maxRows >= 0)) throw new ValidationError("maxRows", "must be a whole number of rows, 0 or more");
   if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new ValidationError("timeoutMs", "must be a positive number of milliseconds");
+  // Beyond this Node's timers fire at once and PostgreSQL refuses the statement_timeout.
+  if (timeoutMs !== undefined && timeoutMs > MAX_QUERY_TIMEOUT_MS) throw new ValidationError("timeoutMs", `must be at most ${MAX_QUERY_TIMEOUT_MS} ms (about 24.8 days)`);
 }
 
 /** The input with the async context's names filled in where the call gave none. */

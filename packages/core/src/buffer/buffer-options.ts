@@ -29,6 +29,11 @@ export interface BufferErrorEvent {
   readonly attempt: number;
   /** True when the buffer still holds the records and will try again. */
   readonly willRetry: boolean;
+  /**
+   * Stage "exit" only: true for records whose write was still running when the deadline passed.
+   * The store may yet commit them, so replaying them could store them twice: check the store first.
+   */
+  readonly mayBeStored?: boolean;
 }
 
 /** Options of `UsageBuffer`; every one has a default. */
@@ -64,8 +69,8 @@ export interface UsageBufferOptions {
   /**
    * Flush on `beforeExit`, SIGINT and SIGTERM (default true). Cooperative with signals: after the
    * flush the process ends as it would have without the buffer. With no other listener the signal
-   * is re-raised and kills the process; with only `signal-exit` listening (proper-lockfile, Ink,
-   * execa...) it is re-raised so signal-exit runs its exit handlers and ends the process; with any
+   * is re-raised and kills the process; with only `signal-exit` listening (Ink, execa,
+   * foreground-child, ...) it is re-raised so signal-exit runs its exit handlers and ends the process; with any
    * other listener (your own shutdown handler) nothing more is done: that listener decides, and
    * should `await buffer.close()` before it exits. A second signal during the flush meets the
    * other listeners (or Node's default) alone.
@@ -123,8 +128,13 @@ export function resolveBufferOptions(options: UsageBufferOptions): ResolvedBuffe
   return resolved;
 }
 
+// Node's timers treat a delay above 2^31 - 1 ms (about 24.8 days) as 1 ms: a deadline meant as
+// "wait for ever" would fire at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function positive(value: number, field: string): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new ValidationError(field, `must be a positive number (got ${String(value)})`);
+  if (value > MAX_TIMER_MS) throw new ValidationError(field, `must be at most ${MAX_TIMER_MS} ms, the longest timer Node keeps (got ${String(value)})`);
   return value;
 }
 

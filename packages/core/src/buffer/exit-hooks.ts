@@ -43,17 +43,26 @@ function onBeforeExit(): void {
 
 // Cooperative: the flush runs, then the process ends as it would have without this listener.
 // Nobody else listening: Node's default action kills the process, so the signal is re-raised.
-// Only signal-exit listening: it skipped its work on the first delivery (it acts only when all
-// listeners are its own), so the re-raised signal lets it run its exit handlers and end the
+// Only signal-exit listening: it acts only when every listener of the signal is its own, so while
+// ours stays registered (through the flush) it stands back, whether it was loaded before or after
+// the buffer; the re-raised signal then finds only it, and it runs its exit handlers and ends the
 // process. Anyone else listening (the app's own shutdown handler): that listener decides, as it
 // would have without us; re-raising would run it twice, so nothing more is done here.
+let flushing = false;
+
 function onSignal(signal: NodeJS.Signals): void {
-  // Removed first, so a second signal during the flush gets what it would have without us, and
-  // the re-raised one below meets only the others.
-  removeListeners();
+  if (flushing) {
+    // A second signal during the flush: the user insists. It gets what it would have without us.
+    removeListeners();
+    if (reRaiseEndsProcess(signal)) process.kill(process.pid, signal);
+    return;
+  }
+  flushing = true;
   const targets = [...buffers];
   buffers.clear();
   void flushAll(targets).finally(() => {
+    flushing = false;
+    removeListeners();
     if (reRaiseEndsProcess(signal)) process.kill(process.pid, signal);
   });
 }

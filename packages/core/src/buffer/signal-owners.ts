@@ -1,5 +1,5 @@
-// How many listeners of each signal belong to the `signal-exit` package (loaded by proper-lockfile,
-// Ink, execa, foreground-child, ...). Each loaded copy adds one listener per signal and counts
+// How many listeners of each signal belong to the `signal-exit` package (loaded by Ink, execa,
+// foreground-child, ...). Each loaded copy adds one listener per signal and counts
 // itself on a shared emitter: version 3 on `process.__signal_exit_emitter__`, version 4 on
 // `globalThis[Symbol.for("signal-exit emitter")]`. When every listener of a signal is one of
 // these, signal-exit runs its exit handlers and re-raises the signal; otherwise it does nothing.

@@ -78,6 +78,8 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
   #inFlight: QueuedUsage[] = [];
   #inFlightStart = 0;
   #attempt = 0;
+  // A batch write is running (not sleeping before a retry): at a deadline, its records may yet be stored.
+  #writing = false;
   // Sizes of the parts of the in-flight batch still to write, front first, once a refused batch
   // has been split (empty: write it whole). Their sum is the batch's length.
   #segments: number[] = [];
@@ -301,6 +303,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     const size = this.#segments[0] ?? this.#inFlight.length;
     const batch = size === this.#inFlight.length ? this.#inFlight : this.#inFlight.slice(0, size);
     const owner = this.#inFlight;
+    this.#writing = true;
     try {
       await outsideContext(() => this.#writer.trackNormalizedBatch(batch));
       this.#counts.written += batch.length;
@@ -324,7 +327,10 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
       this.#attempt++;
       this.#counts.failedWrites++;
       this.#report({ stage: "write", error, records: inputsOf(batch), attempt: this.#attempt, willRetry: true });
+      this.#writing = false;
       await this.#sleep(Math.min(this.#options.retryMaxMs, this.#options.retryBaseMs * 2 ** (this.#attempt - 1)));
+    } finally {
+      this.#writing = false;
     }
   }
 
@@ -381,15 +387,18 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
 
   /** Gives up on everything held (exit deadline passed): reports it and fails pending flushes. */
   #abandon(error: Error): void {
-    const records = inputsOf([...this.#inFlight, ...this.#queue.take(this.#queue.size), ...this.#parked.map((parked) => parked.entry)]);
+    // A write still running may commit after this: those records are reported apart, as maybe stored.
+    const running = this.#writing ? inputsOf(this.#inFlight) : [];
+    const records = inputsOf([...(this.#writing ? [] : this.#inFlight), ...this.#queue.take(this.#queue.size), ...this.#parked.map((parked) => parked.entry)]);
     for (const parked of this.#parked) parked.resolve();
     this.#removed = this.#accepted;
     this.#inFlight = [];
     this.#parked = [];
     this.#segments = [];
-    this.#counts.abandoned += records.length;
+    this.#counts.abandoned += records.length + running.length;
     clearTimeout(this.#sleepTimer);
     this.#wake?.();
+    if (running.length > 0) this.#report({ stage: "exit", error, records: running, attempt: 1, willRetry: false, mayBeStored: true });
     if (records.length > 0) this.#report({ stage: "exit", error, records, attempt: 1, willRetry: false });
     const waiters = this.#flushWaiters;
     this.#flushWaiters = [];
