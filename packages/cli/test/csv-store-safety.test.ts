@@ -54,7 +54,7 @@ describe("the csv backend on a full disk", () => {
       execFileSync("umount", [disk]);
       rmSync(disk, { recursive: true, force: true });
     }
-  });
+  }, 300_000); // a CLI run per step until the disk is full: slow on a loaded machine
 });
 
 /** Writes `file` until the disk refuses another byte. */

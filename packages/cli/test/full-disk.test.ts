@@ -63,5 +63,5 @@ describe("limits set on a full disk (SQLite on a 1 MB tmpfs)", () => {
     const list = cli("limits", "list", "--format", "json");
     expect(list.code, list.stderr).toBe(0);
     expect((JSON.parse(list.stdout) as { maxValue: number }[]).map((l) => l.maxValue)).toEqual(Array.from({ length: stored }, (_, i) => i + 1));
-  });
+  }, 300_000); // one built-CLI process per step until the disk is full: slow on a loaded machine
 });
