@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { TEST_POSTGRES_URL } from "./helpers.js";
@@ -16,8 +18,15 @@ function withParams(params: string): string {
 
 describe("a PostgreSQL URL with sslmode against a server without SSL (built CLI)", () => {
   it.each(["require", "prefer", "verify-ca"])("sslmode=%s: exactly one error line on stderr, no pg warning, non-zero exit", (sslmode) => {
-    for (const command of [["stats", "--daily"], ["track", "--model", "m"]]) {
-      const run = spawnSync(process.execPath, [BIN, "--db-backend", "postgresql", "--postgresql-connection-string", withParams(`sslmode=${sslmode}`), ...command], {
+    const url = withParams(`sslmode=${sslmode}`);
+    const runs = [
+      ["--db-backend", "postgresql", "--postgresql-connection-string", url, "stats", "--daily"],
+      ["--db-backend", "postgresql", "--postgresql-connection-string", url, "track", "--model", "m"],
+      // The import source is a PostgreSQL URL too.
+      ["--db-file", join(tmpdir(), `llm-acct-sslmode-${process.pid}.sqlite`), "import", "--from-postgresql", url],
+    ];
+    for (const command of runs) {
+      const run = spawnSync(process.execPath, [BIN, ...command], {
         encoding: "utf8",
         env: { ...process.env, NODE_OPTIONS: "", POSTGRESQL_CONNECTION_STRING: "" },
       });

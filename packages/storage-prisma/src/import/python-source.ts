@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { StoreUnavailableError, ValidationError } from "@llm-accounting/core";
-import { redactConnectionString } from "../postgresql/connection-string.js";
+import { libpqSslModes, redactConnectionString } from "../postgresql/connection-string.js";
 
 /** A raw row of a source table. */
 export type SourceRow = Record<string, unknown>;
@@ -60,7 +60,8 @@ const types = {
 
 /** Connects to a Python llm-accounting PostgreSQL database. */
 export async function openPostgresqlSource(url: string): Promise<PythonSource> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, types });
+  // sslmode as libpq reads it, as for the store: no multi-line pg warning before an error.
+  const client = new pg.Client({ connectionString: libpqSslModes(url), connectionTimeoutMillis: 5_000, types });
   // A dropped connection surfaces on the next query; without a listener it would crash the process.
   client.on("error", () => undefined);
   try {

@@ -39,6 +39,15 @@ function withLibpqSslModes(value: string, url: URL): string {
   return `${head}${head.includes("?") ? "&" : "?"}uselibpqcompat=true${tail}`;
 }
 
+/** A PostgreSQL URL with libpq's `sslmode` meaning (see `withLibpqSslModes`); text that is no URL is returned as is. */
+export function libpqSslModes(value: string): string {
+  try {
+    return withLibpqSslModes(value, new URL(value));
+  } catch {
+    return value;
+  }
+}
+
 /** The connection string with any password masked, for messages. */
 export function redactConnectionString(value: string): string {
   try {
