@@ -147,11 +147,13 @@ describe("the CSV directory lock", () => {
       }
       expect(lockFiles(dir)).toEqual([]);
     }
-    // Every "enter" is followed by the same process's "exit" before anyone else enters.
+    // Every "enter" is followed by the same process's "exit" before anyone else enters, and the
+    // lock it held then was the very symlink, recording that process, it found on entering.
     const lines = readFileSync(log, "utf8").trim().split("\n");
     expect(lines).toHaveLength(5 * 6 * 3 * 2);
     for (let i = 0; i < lines.length; i += 2) {
-      expect(lines[i]).toMatch(/^enter \d+$/);
+      const [, pid] = /^enter (\d+) \d+ (\d+)\./.exec(lines[i]!) ?? [];
+      expect(lines[i]).toMatch(new RegExp(`^enter ${pid} \\d+ ${pid}\\.`));
       expect(lines[i + 1]).toBe(lines[i]!.replace("enter", "exit"));
     }
   });
