@@ -177,8 +177,9 @@ export class DirLock {
     try {
       const now = holderAt(path);
       if (now && now.text === judged.text && this.#isStale(now)) {
-        if (now.text === null) rmSync(path, { recursive: true, force: true });
-        else unlinkSync(path);
+        // force: gone already only if a process of an older version, which breaks locks without
+        // a claim, got there first; that is no reason for this call to fail.
+        rmSync(path, { recursive: now.text === null, force: true });
       }
     } finally {
       // Only a breaker that judged this process dead removes its claim, which never happens while
