@@ -1,5 +1,6 @@
-import { lstatSync, lutimesSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { lstatSync, lutimesSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { basename, join } from "node:path";
 import { StoreUnavailableError } from "@llm-accounting/core";
 import { currentOwner, formatOwner, onThisMachine, ownerIsDead, parseOwner } from "./lock-owner.js";
 
@@ -12,6 +13,11 @@ export interface DirLockOptions {
   readonly staleMs?: number;
   /** Told once per wait, after a second, what the caller waits for (e.g. printed on stderr). */
   readonly onWait?: (message: string) => void;
+  /**
+   * Tests only: called after this process judged the lock (or a breaker's claim) at `path` stale
+   * and before it claims the right to break it, so a test can let others act in between.
+   */
+  readonly beforeBreak?: (path: string) => void;
 }
 
 /** What holds the lock now, as seen by a process waiting for it. */
@@ -36,6 +42,7 @@ export class DirLock {
   readonly #path: string;
   readonly #staleMs: number;
   readonly #onWait: ((message: string) => void) | undefined;
+  readonly #beforeBreak: ((path: string) => void) | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(dir: string, options: DirLockOptions = {}) {
@@ -43,6 +50,7 @@ export class DirLock {
     this.#path = join(dir, ".lock");
     this.#staleMs = options.staleMs ?? 60_000;
     this.#onWait = options.onWait;
+    this.#beforeBreak = options.beforeBreak;
   }
 
   /** Runs `work` while holding the lock; rejects (never crashes the process) if the lock was lost meanwhile. */
@@ -98,7 +106,7 @@ export class DirLock {
 
   /** An error if the lock no longer records `mine`. */
   #check(mine: string): Error | undefined {
-    const now = this.#holder();
+    const now = holderAt(this.#path);
     return now?.text === mine ? undefined : new Error(now ? "another process holds it now" : "the lock was removed");
   }
 
@@ -118,12 +126,10 @@ export class DirLock {
         if (shared && (code === "EACCES" || code === "EROFS" || code === "EPERM")) return null;
         if (code !== "EEXIST") throw new StoreUnavailableError(`cannot lock the CSV directory ${this.#dir}: ${(error as Error).message}`, { cause: error });
       }
-      const holder = this.#holder();
+      const holder = holderAt(this.#path);
       if (!holder) continue;
-      if (this.#isStale(holder)) {
-        this.#breakStale(holder);
-        continue;
-      }
+      // A stale lock another breaker is busy with is waited for like a live one, briefly.
+      if (this.#isStale(holder) && this.#breakStale(this.#path, holder)) continue;
       const now = Date.now();
       if (!told && now - started >= WAIT_NOTICE_MS && this.#onWait) {
         told = true;
@@ -132,17 +138,6 @@ export class DirLock {
       if (now > deadline) throw new StoreUnavailableError(`timed out waiting for the CSV store lock at ${this.#dir} ${describe(holder)}`);
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(20, pause * 1.3 + 1);
-    }
-  }
-
-  /** The current holder, or null when the lock is free. */
-  #holder(): Holder | null {
-    try {
-      const stat = lstatSync(this.#path);
-      return { text: stat.isSymbolicLink() ? readlinkSync(this.#path) : null, mtimeMs: stat.mtimeMs };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
     }
   }
 
@@ -155,30 +150,62 @@ export class DirLock {
   }
 
   /**
-   * Removes a stale lock. It is first renamed aside, which only one of several waiters can do for
-   * the same lock; if what was renamed is not the stale lock we judged (another waiter already
-   * replaced it), it is put back.
+   * Removes the stale lock (or a dead breaker's claim) at `path` that was judged to record
+   * `judged.text`, and nothing else: waiters that judged the same lock stale at the same time must
+   * not remove, move or recreate the live lock one of them has taken since. Breaking needs a claim,
+   * a symlink named after the exact text judged (see `breakClaimPath`) and created atomically, so
+   * only one process breaks a given lock at a time; holding it, the breaker reads the lock again and
+   * removes it only if it still records that text and is still stale. Nobody else removes a stale
+   * lock (its owner is dead, and other breakers wait for the claim), so what it read is what it
+   * removes. A claim whose breaker died is itself broken this way, under a claim named after it.
+   * Returns false when a live breaker holds the claim (the caller waits), true otherwise (retry now).
    */
-  #breakStale(holder: Holder): void {
-    const aside = `${this.#path}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  #breakStale(path: string, judged: Holder): boolean {
+    this.#beforeBreak?.(path);
+    const claim = breakClaimPath(this.#path, path, judged.text);
+    const mine = formatOwner(currentOwner(Date.now()));
     try {
-      renameSync(this.#path, aside);
+      symlinkSync(mine, claim);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw error;
-    }
-    const text = lstatSync(aside).isSymbolicLink() ? readlinkSync(aside) : null;
-    if (text === holder.text) {
-      rmSync(aside, { recursive: true, force: true });
-      return;
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new StoreUnavailableError(`cannot take over the stale CSV store lock at ${this.#dir}: ${(error as Error).message}`, { cause: error });
+      const breaker = holderAt(claim);
+      if (!breaker) return true;
+      if (!this.#isStale(breaker)) return false;
+      this.#breakStale(claim, breaker);
+      return true;
     }
     try {
-      if (text === null) renameSync(aside, this.#path);
-      else symlinkSync(text, this.#path);
-    } catch {
-      // A third process took the free lock in between; the owner we moved finds out when it checks.
+      const now = holderAt(path);
+      if (now && now.text === judged.text && this.#isStale(now)) {
+        // force: gone already only if a process of an older version, which breaks locks without
+        // a claim, got there first; that is no reason for this call to fail.
+        rmSync(path, { recursive: now.text === null, force: true });
+      }
+    } finally {
+      // Only a breaker that judged this process dead removes its claim, which never happens while
+      // it lives on this machine; checking anyway keeps a mistaken judge's claim intact.
+      if (holderAt(claim)?.text === mine) unlinkSync(claim);
     }
-    rmSync(aside, { recursive: true, force: true });
+    return true;
+  }
+}
+
+/** The claim a process creates to break the stale lock or claim at `path` recording `text` (null: an old lock directory). */
+export function breakClaimPath(lockPath: string, path: string, text: string | null): string {
+  // Named after the exact text judged stale, so a claim left by a killed breaker is only ever
+  // in the way of breaking that one lock, and is broken in turn under a claim named after it.
+  const digest = createHash("sha256").update(`${basename(path)}\n${text ?? "<directory>"}`).digest("hex").slice(0, 16);
+  return `${lockPath}.break-${digest}`;
+}
+
+/** What holds the lock (or claim) at `path` now, or null when there is none. */
+function holderAt(path: string): Holder | null {
+  try {
+    const stat = lstatSync(path);
+    return { text: stat.isSymbolicLink() ? readlinkSync(path) : null, mtimeMs: stat.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
   }
 }
 
