@@ -8,7 +8,7 @@ import {
   type QueryStreamSummary,
   type QueryValue,
 } from "@llm-accounting/core";
-import { screenCalledFunctions } from "./query-functions.js";
+import { screenQueryTree } from "./query-functions.js";
 
 const STATEMENT = "llm_accounting_select";
 const CURSOR = "llm_accounting_rows";
@@ -97,7 +97,7 @@ async function screenQuery(client: pg.Client, wrapped: string): Promise<void> {
   }
   await client.query("SET LOCAL client_min_messages = notice");
   if (trees.length === 0) throw new QueryRejectedError("query rejected: the server did not show the query tree, so its functions cannot be checked");
-  await screenCalledFunctions(client, trees.join("\n"));
+  await screenQueryTree(client, trees.join("\n"));
 }
 
 /** Runs a statement holding user text: extended protocol (one statement only), errors as one line. */
