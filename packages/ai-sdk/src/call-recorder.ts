@@ -1,11 +1,17 @@
-import { currentUsageContext, NameNotAllowedError, QuotaExceededError, type Reservation, type UsageInput } from "@llm-accounting/core";
-import { countPromptTokens, countTextTokens } from "@llm-accounting/sdk-kit";
+import { currentUsageContext, type UsageInput } from "@llm-accounting/core";
+import { CallLifecycle, countPromptTokens, countTextTokens } from "@llm-accounting/sdk-kit";
 import type { AccountingMiddlewareOptions } from "./middleware-options.js";
 import type { ModelUsage, WrappedModel } from "./model-types.js";
 import { providerFamily } from "./provider-family.js";
 import { tokensFromModelUsage } from "./tokens-from-usage.js";
 
 type CallNames = Pick<UsageInput, "username" | "project" | "callerName" | "session">;
+
+/** The parts of a call's parameters its reservation needs. */
+interface CallParams {
+  readonly prompt: unknown;
+  readonly maxOutputTokens?: number | undefined;
+}
 
 /**
  * Accounts for one model call: holds its reservation (under a guard), times it, and records its
@@ -15,49 +21,34 @@ export class CallRecorder {
   readonly #options: AccountingMiddlewareOptions;
   readonly #model: WrappedModel;
   readonly #names: CallNames;
-  readonly #reservation: Reservation | undefined;
+  readonly #lifecycle: CallLifecycle;
   readonly #startedAt = performance.now();
   #settled = false;
 
-  private constructor(options: AccountingMiddlewareOptions, model: WrappedModel, names: CallNames, reservation: Reservation | undefined) {
+  private constructor(options: AccountingMiddlewareOptions, model: WrappedModel, names: CallNames, lifecycle: CallLifecycle) {
     this.#options = options;
     this.#model = model;
     this.#names = names;
-    this.#reservation = reservation;
+    this.#lifecycle = lifecycle;
   }
 
   /**
-   * Starts accounting a call about to be made. With `guard`, reserves budget first and throws
+   * Starts accounting a call about to be made. With `guard`, reserves the call's worst case first
+   * (its prompt counted locally plus `maxOutputTokens`, else `defaultMaxOutputTokens`) and throws
    * `QuotaExceededError` (or `NameNotAllowedError`) when the call is not allowed.
    */
-  static async begin(options: AccountingMiddlewareOptions, model: WrappedModel): Promise<CallRecorder> {
+  static async begin(options: AccountingMiddlewareOptions, model: WrappedModel, params: CallParams): Promise<CallRecorder> {
     const names = namesOf(options);
-    let reservation: Reservation | undefined;
-    if (options.guard) {
-      try {
-        reservation = await options.accounting.reserve({
-          model: model.modelId,
-          username: names.username,
-          callerName: names.callerName,
-          projectName: names.project,
-          session: names.session,
-        });
-      } catch (error) {
-        if (error instanceof QuotaExceededError || error instanceof NameNotAllowedError) throw error;
-        // The store being unreachable must not take the application down with it.
-        report(options, error);
-      }
-    }
-    return new CallRecorder(options, model, names, reservation);
+    const request = { model: model.modelId, provider: providerFamily(model.provider), prompt: params.prompt, maxOutputTokens: params.maxOutputTokens ?? 0 };
+    const lifecycle = await CallLifecycle.begin(options, request, names, (error) => report(options, error));
+    return new CallRecorder(options, model, names, lifecycle);
   }
 
   /** Records the call's usage (committing its reservation, if any); failures go to `onError`. */
   async succeed(usage: ModelUsage, responseModelId: string | undefined): Promise<void> {
     if (this.#settle()) return;
     try {
-      const input = this.#usageInput(usage, responseModelId);
-      if (this.#reservation) await this.#commit(input);
-      else await (this.#options.sink ?? this.#options.accounting).trackUsage(input);
+      await this.#lifecycle.record(this.#usageInput(usage, responseModelId));
     } catch (error) {
       report(this.#options, error);
     }
@@ -84,8 +75,7 @@ export class CallRecorder {
         executionTime: (performance.now() - this.#startedAt) / 1000,
         ...this.#names,
       };
-      if (this.#reservation) await this.#commit(input);
-      else await (this.#options.sink ?? this.#options.accounting).trackUsage(input);
+      await this.#lifecycle.record(input);
     } catch (error) {
       report(this.#options, error);
     }
@@ -93,18 +83,8 @@ export class CallRecorder {
 
   /** Releases the reservation of a call that failed before any response; nothing is recorded. */
   async fail(): Promise<void> {
-    if (this.#settle() || !this.#reservation) return;
-    await this.#reservation.cancel().catch((error: unknown) => report(this.#options, error));
-  }
-
-  async #commit(input: UsageInput): Promise<void> {
-    try {
-      await this.#reservation!.commit(input);
-    } catch (error) {
-      // Holding the budget until the reservation expires would deny calls for nothing.
-      await this.#reservation!.cancel().catch(() => undefined);
-      throw error;
-    }
+    if (this.#settle()) return;
+    await this.#lifecycle.release();
   }
 
   #usageInput(usage: ModelUsage, responseModelId: string | undefined): UsageInput {

@@ -1,9 +1,10 @@
 /**
- * Shared machinery of the llm-accounting SDK wrappers (@llm-accounting/openai, /anthropic):
+ * Shared machinery of the llm-accounting SDK wrappers (@llm-accounting/openai, /anthropic, /ai-sdk):
  * patching a client's methods, observing streams without changing them, tracking one call from
  * request to stored row, and local token counts. Wrapper authors use it; applications do not.
  */
 export { DeferredApiPromise, mapApiPromise, watchRequestFailure, type ApiPromiseLike } from "./api-promise.js";
+export { CallLifecycle, DEFAULT_MAX_OUTPUT_TOKENS, reservedOutputTokens, validateTrackingOptions, type GuardedRequest, type LifecycleNames } from "./call-lifecycle.js";
 export { collectText, countPromptTokens, countTextTokens } from "./local-tokens.js";
 export { observeStream, type StreamEnd, type StreamObserver } from "./observe-stream.js";
 export type { TrackingOptions } from "./options.js";

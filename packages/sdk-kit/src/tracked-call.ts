@@ -1,6 +1,5 @@
-import { QuotaExceededError, type Reservation } from "@llm-accounting/core";
 import { DeferredApiPromise, mapApiPromise, watchRequestFailure, type ApiPromiseLike } from "./api-promise.js";
-import { countPromptTokens } from "./local-tokens.js";
+import { CallLifecycle } from "./call-lifecycle.js";
 import { usageOf, type CallOutcome, type CallRequest } from "./record.js";
 import type { CallNames, UsageTracker } from "./usage-tracker.js";
 
@@ -9,7 +8,8 @@ export class TrackedCall {
   readonly #tracker: UsageTracker;
   readonly #request: CallRequest;
   readonly #names: CallNames;
-  #reservation: Reservation | undefined;
+  // Set before the request is sent; a call finishing earlier (never sent) has nothing to settle.
+  #lifecycle: CallLifecycle | undefined;
   #sentAt = performance.now();
   #settled = false;
 
@@ -36,7 +36,7 @@ export class TrackedCall {
       this.#sentAt = performance.now();
       return mapApiPromise(send(), transform);
     }
-    const sent = this.#reserve().then(() => {
+    const sent = this.#begin().then(() => {
       this.#sentAt = performance.now();
       let inner: ApiPromiseLike<T>;
       try {
@@ -55,11 +55,14 @@ export class TrackedCall {
   failed(): void {
     if (this.#settled) return;
     this.#settled = true;
-    const reservation = this.#reservation;
-    if (reservation) this.#tracker.background(() => reservation.cancel());
+    const lifecycle = this.#lifecycle;
+    if (lifecycle?.guarded) this.#tracker.background(() => lifecycle.release());
   }
 
-  /** Records the call once, in the background (commits the reservation when guarded). */
+  /**
+   * Records the call once, in the background. A guarded call's reservation keeps counting
+   * against the limits until the commit replaces it, so the budget is never free in between.
+   */
   finished(outcome: CallOutcome): void {
     if (this.#settled) return;
     this.#settled = true;
@@ -70,37 +73,17 @@ export class TrackedCall {
   async #record(outcome: CallOutcome, executionTime: number): Promise<void> {
     const { options, provider } = this.#tracker;
     const usage = await usageOf(this.#request, outcome, provider, executionTime, options.countLocalTokens ?? false);
-    const reservation = this.#reservation;
-    if (!reservation) {
-      await this.#tracker.store({ ...usage, ...this.#names });
-      return;
-    }
-    try {
-      await reservation.commit(usage);
-    } catch (error) {
-      this.#tracker.report(error);
-      // Do not hold the budget until the reservation's TTL because the usage could not be written.
-      await reservation.cancel().catch(() => undefined);
-    }
+    const lifecycle = this.#lifecycle ?? (await this.#begin());
+    await lifecycle.record({ ...usage, ...this.#names });
   }
 
   // Refusals propagate to the caller; any other accounting failure is reported and the call goes
   // ahead unguarded (failing open), recorded through the sink like an unguarded call.
-  async #reserve(): Promise<void> {
+  async #begin(): Promise<CallLifecycle> {
     const { model, prompt, instructions, maxOutputTokens } = this.#request;
-    try {
-      this.#reservation = await this.#tracker.options.accounting.reserve({
-        model,
-        inputTokens: await countPromptTokens(model, prompt, instructions),
-        completionTokens: maxOutputTokens,
-        username: this.#names.username ?? null,
-        callerName: this.#names.callerName ?? null,
-        projectName: this.#names.project ?? null,
-        session: this.#names.session ?? null,
-      });
-    } catch (error) {
-      if (error instanceof QuotaExceededError || (error as { code?: unknown } | null)?.code === "QUOTA_EXCEEDED") throw error;
-      this.#tracker.report(error);
-    }
+    const { options, provider } = this.#tracker;
+    const names = this.#names;
+    this.#lifecycle = await CallLifecycle.begin(options, { model, provider, prompt, instructions, maxOutputTokens }, names, (error) => this.#tracker.report(error));
+    return this.#lifecycle;
   }
 }

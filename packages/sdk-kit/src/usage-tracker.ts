@@ -1,4 +1,5 @@
-import { currentUsageContext, type UsageContext, type UsageInput } from "@llm-accounting/core";
+import { currentUsageContext, type UsageContext } from "@llm-accounting/core";
+import { validateTrackingOptions } from "./call-lifecycle.js";
 import type { TrackingOptions } from "./options.js";
 
 /** The names a call is recorded under: the client's static names, overridden by the async context. */
@@ -15,6 +16,7 @@ export class UsageTracker {
   #warned = false;
 
   constructor(options: TrackingOptions, provider: string) {
+    validateTrackingOptions(options);
     this.options = options;
     this.provider = provider;
   }
@@ -23,12 +25,6 @@ export class UsageTracker {
   namesNow(): CallNames {
     const { username, project, callerName, session } = this.options;
     return { ...definedOnly({ username, project, callerName, session }), ...definedOnly(currentUsageContext() ?? {}) };
-  }
-
-  /** Sends a record to the sink (default: the facade); a synchronous throw becomes a rejection. */
-  async store(input: UsageInput): Promise<void> {
-    const sink = this.options.sink ?? this.options.accounting;
-    await sink.trackUsage(input);
   }
 
   /** Runs accounting work without making the caller wait; failures go to `onError`. */

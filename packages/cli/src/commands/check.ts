@@ -1,4 +1,4 @@
-import { nanosToUsd, QuotaExceededError, visibleText, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
+import { QuotaExceededError, visibleText, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber } from "../context/parse-values.js";
@@ -21,10 +21,14 @@ export interface CheckArgs extends GlobalArgs {
   provider?: string;
   cachedTokens?: number;
   cacheWriteTokens?: number;
+  allowUnpriced?: boolean;
   format: "text" | "json";
 }
 
-/** The quota request `check` describes, with the global defaults for user, caller and project. */
+/**
+ * The quota request `check` describes, with the global defaults for user, caller and project.
+ * Without `--cost`, core prices the tokens exactly as `track` would record them.
+ */
 export function checkInput(args: CheckArgs, env: NodeJS.ProcessEnv): QuotaCheckInput {
   return {
     model: args.model,
@@ -32,9 +36,13 @@ export function checkInput(args: CheckArgs, env: NodeJS.ProcessEnv): QuotaCheckI
     callerName: args.callerName ?? args.appName ?? null,
     projectName: args.project ?? args.projectName ?? null,
     session: args.session ?? null,
-    inputTokens: args.inputTokens ?? 0,
+    promptTokens: args.inputTokens ?? 0,
     completionTokens: args.completionTokens ?? 0,
-    cost: args.cost ?? 0,
+    cachedTokens: args.cachedTokens ?? 0,
+    cacheWriteTokens: args.cacheWriteTokens ?? 0,
+    provider: args.provider ?? null,
+    allowUnpriced: args.allowUnpriced ?? false,
+    ...(args.cost !== undefined && { cost: args.cost }),
   };
 }
 
@@ -61,20 +69,14 @@ export function printDecision(io: CliIo, decision: QuotaDecision, format: "text"
   }
 }
 
-/** Does the check price its tokens? Only when it names tokens and no cost, as `track` would. */
+/** Does the check need the pricer? Only when it names tokens and no cost (loading the catalog takes time). */
 const pricesTokens = (args: CheckArgs): boolean => args.cost === undefined && ((args.inputTokens ?? 0) > 0 || (args.completionTokens ?? 0) > 0);
 
 /** Checks whether a call would be allowed; exit code 3 when it would not. Records nothing but a rejection. */
 export async function handleCheck(accounting: Accounting, args: CheckArgs, io: CliIo): Promise<QuotaDecision> {
   // The same limits as track: a check must not pass counts that the recording would refuse.
   checkTokenParts({ promptTokens: args.inputTokens, completionTokens: args.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens }, "--input-tokens");
-  let input = checkInput(args, io.env);
-  if (pricesTokens(args)) {
-    // Cost limits must see what `track` will record for these tokens, not 0.
-    const quote = await accounting.quoteCost({ model: input.model, promptTokens: input.inputTokens, completionTokens: input.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens, provider: args.provider });
-    input = { ...input, cost: nanosToUsd(quote.costNanos) };
-    if (quote.costSource === "unpriced") io.stderr.write(`Warning: no price for model '${visibleText(input.model)}'; its tokens count as cost 0 against cost limits (give --cost)\n`);
-  }
+  const input = checkInput(args, io.env);
   const decision = await accounting.checkQuota(input);
   const remaining = args.format === "json" ? await accounting.getRemainingLimits(input) : [];
   printDecision(io, decision, args.format, remaining);
@@ -99,6 +101,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
         .option("provider", { type: "string", describe: "Provider that will serve the call: helps pick the price" })
         .option("cached-tokens", { type: "string", describe: "Input tokens expected from the prompt cache (part of --input-tokens; priced at the cache rate)", coerce: nonNegativeInteger("cached-tokens") })
         .option("cache-write-tokens", { type: "string", describe: "Input tokens expected to be written to the cache (part of --input-tokens)", coerce: nonNegativeInteger("cache-write-tokens") })
+        .option("allow-unpriced", { type: "boolean", describe: "Count tokens of a model without a price as cost 0 under cost limits (default: deny)" })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<CheckArgs>,
     handler: (args) =>
       runHandler(ctx, async () => {

@@ -14,7 +14,8 @@ import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
 import type { GroupUsageTotals, UsageDimension, UsageRecordFilter } from "../store/usage-totals.js";
 import type { NewUser, UserChanges, UserRecord } from "../store/registry-records.js";
-import { quotaRequestOf, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
+import { quotaRequestOf, usageToPrice, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
+import { unpricedRefusal } from "./unpriced-policy.js";
 import { Reservation, type ReservedUsage } from "./reservation.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
 import { checkOptionalName, checkStorableName, checkStorableText, SHORT_TEXT_MAX_LENGTH } from "../storable-text.js";
@@ -111,7 +112,7 @@ export class Accounting implements AsyncDisposable {
     // fall inside every window it was checked against: a back-dated row would pass the check yet
     // count in no current window, so repeating it would spend without limit.
     let written = record;
-    const { decision, id } = await this.#guarded(request, record.session, (at, latestWindowStart) => {
+    const { decision, id } = await this.#guarded(request, record.session, () => null, (at, latestWindowStart) => {
       if (input.timestamp != null && latestWindowStart !== null && record.timestamp.getTime() < latestWindowStart.getTime()) {
         throw new ValidationError("timestamp", `must not be before the current quota window (${latestWindowStart.toISOString()}) when limits are enforced`);
       }
@@ -189,16 +190,21 @@ export class Accounting implements AsyncDisposable {
 
   /**
    * Would this call be allowed now? Applies the facade's defaults for names (unlike the
-   * original). Records nothing, except a quota rejection when denied and `session` is set.
+   * original). Without a `cost`, its tokens are priced as `trackUsage` would price them; a call
+   * that cannot be priced is refused when a cost limit applies, unless `allowUnpriced`.
+   * Records nothing, except a quota rejection when denied and `session` is set.
    */
   async checkQuota(input: QuotaCheckInput): Promise<QuotaDecision> {
     input = withQuotaContext(input);
-    const request = quotaRequestOf(input, this.defaults);
+    const unpricedRequest = quotaRequestOf(input, this.defaults);
+    const toPrice = this.#usageToPrice(input, unpricedRequest);
     const now = this.#now();
     await this.open();
-    await this.#names.check(request.projectName, request.username);
-    const plan = planQuota(await this.#limits.current(), request, now);
-    const decision = evaluateQuota(plan, await this.store.sumQuotaUsage(plan.queries, now), request, now);
+    await this.#names.check(unpricedRequest.projectName, unpricedRequest.username);
+    const { request, refuse } = await this.#pricedRequest(input, unpricedRequest, toPrice);
+    const limits = await this.#limits.current();
+    const plan = planQuota(limits, request, now);
+    const decision = refuse(limits) ?? evaluateQuota(plan, await this.store.sumQuotaUsage(plan.queries, now), request, now);
     if (!decision.allowed && input.session) await this.store.insertRejection(rejectionOf(input.session, decision, now));
     return decision;
   }
@@ -224,19 +230,24 @@ export class Accounting implements AsyncDisposable {
   /**
    * Holds budget for a call about to be made: checks every applicable limit and, in the same
    * atomic step, records a reservation that counts as one request plus the given estimates until
-   * `commit` replaces it with the actual usage, `cancel` drops it, or `ttlMs` passes.
+   * `commit` replaces it with the actual usage (in one transaction, so the budget is never
+   * uncounted in between), `cancel` drops it, or `ttlMs` passes. Without a `cost`, the estimated
+   * tokens are priced as `trackUsage` would price them; a call that cannot be priced is refused
+   * when a cost limit applies, unless `allowUnpriced`.
    * Throws `QuotaExceededError` when the call would exceed a limit.
    */
   async reserve(input: ReserveInput): Promise<Reservation> {
     input = withQuotaContext(input);
-    const request = quotaRequestOf(input, this.defaults);
+    const unpricedRequest = quotaRequestOf(input, this.defaults);
+    const toPrice = this.#usageToPrice(input, unpricedRequest);
     const ttl = input.ttlMs ?? 600_000;
     if (!Number.isFinite(ttl) || ttl <= 0) throw new ValidationError("ttlMs", `must be a positive number of milliseconds (got ${ttl})`);
     await this.open();
-    await this.#names.check(request.projectName, request.username);
+    await this.#names.check(unpricedRequest.projectName, unpricedRequest.username);
+    const { request, refuse } = await this.#pricedRequest(input, unpricedRequest, toPrice);
     const session = input.session ?? null;
     let reservedAt = new Date(0);
-    const { decision, id } = await this.#guarded(request, session, (at) => ({
+    const { decision, id } = await this.#guarded(request, session, refuse, (at) => ({
       kind: "reservation",
       reservation: {
         createdAt: (reservedAt = at),
@@ -259,8 +270,9 @@ export class Accounting implements AsyncDisposable {
   }
 
   /**
-   * Runs `call` under a reservation: reserve (throws `QuotaExceededError` if denied), run the
-   * call, then commit the usage `usageOf` reports, or cancel the reservation if the call throws.
+   * Runs `call` under a reservation: reserve (throws `QuotaExceededError` if denied; the input's
+   * tokens are priced like `reserve` prices them), run the call, then commit the usage `usageOf`
+   * reports, or cancel the reservation if the call throws. Resolves once the commit is durable.
    */
   async guard<T>(input: ReserveInput, call: () => Promise<T>, usageOf: (result: T) => ReservedUsage): Promise<T> {
     const reservation = await this.reserve(input);
@@ -347,7 +359,34 @@ export class Accounting implements AsyncDisposable {
     return repriceRecords(this.store, range, (usage) => quoteUsage(usage, stored, this.#pricer), options);
   }
 
-  async #guarded(request: QuotaRequest, session: string | null, write: (now: Date, latestWindowStart: Date | null) => GuardedWrite): Promise<{ decision: QuotaDecision; id: number | null }> {
+  /** The usage a check without a cost stands for (validated before any store is opened); null when a cost was given. */
+  #usageToPrice(input: QuotaCheckInput, request: QuotaRequest): NewUsageRecord | null {
+    if (input.cost != null) return null;
+    return normalizeUsage(usageToPrice(input, request), this.defaults, this.#now());
+  }
+
+  /**
+   * The request with its cost priced from the tokens exactly as `trackUsage` would price them,
+   * and the refusal to apply when that is impossible and a cost limit applies (fail closed).
+   */
+  async #pricedRequest(input: QuotaCheckInput, request: QuotaRequest, toPrice: NewUsageRecord | null): Promise<{ request: QuotaRequest; refuse: (limits: readonly UsageLimit[]) => QuotaDecision | null }> {
+    const never = () => null;
+    if (toPrice === null) return { request, refuse: never };
+    // No tokens cost nothing at any price: a bare check never needs a price to exist.
+    if (toPrice.promptTokens === 0 && toPrice.completionTokens === 0) return { request, refuse: never };
+    const quote = quoteUsage(pricedUsageOf(toPrice), await this.#prices.current(), this.#pricer);
+    if (quote?.priced) return { request: { ...request, costNanos: quote.costNanos }, refuse: never };
+    if (input.allowUnpriced) return { request, refuse: never };
+    const why = quote ? quote.reason : `no price for model '${request.model}' (no stored price and no pricer)`;
+    return { request, refuse: (limits) => unpricedRefusal(limits, request, why) };
+  }
+
+  async #guarded(
+    request: QuotaRequest,
+    session: string | null,
+    refuse: (limits: readonly UsageLimit[]) => QuotaDecision | null,
+    write: (now: Date, latestWindowStart: Date | null) => GuardedWrite,
+  ): Promise<{ decision: QuotaDecision; id: number | null }> {
     for (let attempt = 1; ; attempt++) {
       const { limits, version } = await this.#limits.versioned();
       const lockKeys = limits.filter((limit) => isLimitApplicable(limit, request)).map((limit) => limit.id);
@@ -355,6 +394,9 @@ export class Accounting implements AsyncDisposable {
         const outcome = await this.store.guardedWrite(lockKeys, this.#now, (now, limitsVersion) => {
           // Limits changed between reading them and taking the lock: decide again on the new ones.
           if (limitsVersion !== version) throw new StaleLimits();
+          // Decided on the limits the lock covers, so a cost limit added meanwhile is seen.
+          const refusal = refuse(limits);
+          if (refusal) return { queries: [], decide: () => ({ result: refusal, write: session ? { kind: "rejection", rejection: rejectionOf(session, refusal, now) } : { kind: "none" } }) };
           // Windows end at the far future here: a row another writer committed while we waited, or
           // one stamped by a host whose clock runs ahead, must still count against the budget.
           const plan = planQuota(limits, request, now);

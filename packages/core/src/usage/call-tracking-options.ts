@@ -18,8 +18,22 @@ export interface CallTrackingOptions {
   /**
    * Reserve budget before each call (`accounting.reserve`): a denial throws `QuotaExceededError`
    * before any request is sent; the reservation is committed with the actual usage afterwards.
+   * The reservation is the call's worst case: its counted input tokens plus its output cap
+   * (`max_tokens`, `max_completion_tokens`, `max_output_tokens`, `maxOutputTokens`), priced like
+   * the record will be (stored prices, then the facade's pricer).
    */
   readonly guard?: boolean;
+  /**
+   * Output tokens a guarded call that sets no output cap reserves. Default 4096 (the price
+   * catalog does not say how many output tokens a model may produce). A call that produces more
+   * spends more than it reserved: see the README on how far spend can then overshoot a limit.
+   */
+  readonly defaultMaxOutputTokens?: number;
+  /**
+   * A guarded call whose cost cannot be priced (no stored price, no pricer price) is refused when a
+   * cost limit applies to it (fail closed). Set this to let such calls through, reserved at cost 0.
+   */
+  readonly allowUnpricedCalls?: boolean;
   /** Receives accounting failures (store down, invalid input); they never reach the call. Default: a console warning. */
   readonly onError?: (error: unknown) => void;
 }
