@@ -17,14 +17,17 @@ export { denialMessage, formatFixed2, scopeText } from "./message.js";
 export {
   amountOfType,
   exceededReleases,
+  heldAmountOf,
   releaseAtFromRows,
   releaseInstant,
   releaseSteps,
   rowsReachingAt,
   usageOfType,
+  withReleases,
   type CountedAmount,
   type ExceededRelease,
   type HeldAmount,
+  type HeldUsage,
   type ReleaseStep,
 } from "./release.js";
 export { validateLimit, type LimitInput } from "./validate-limit.js";

@@ -120,3 +120,47 @@ export function releaseAtFromRows(need: ReleaseNeed, excess: bigint, rows: reado
   const steps = releaseSteps(need, excess, holds);
   return releaseInstant(need, steps, rowsReachingAt(rows, steps.map((s) => s.fromRows)));
 }
+
+/** An open reservation as a store holds it (epoch ms), for `withReleases`. */
+export interface HeldUsage {
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly inputTokens: number;
+  readonly completionTokens: number;
+  readonly costNanos: bigint;
+}
+
+/** A reservation's amount of one limit type (its total tokens are input plus completion). */
+export function heldAmountOf(type: LimitType, held: HeldUsage): HeldAmount {
+  const amount = amountOfType(type, held.inputTokens, held.completionTokens, held.inputTokens + held.completionTokens, held.costNanos);
+  return { createdAt: held.createdAt, expiresAt: held.expiresAt, amount };
+}
+
+/**
+ * A query's sums with `releasedAt` filled in, for stores that can answer synchronously: `held`
+ * are the reservations the sums counted, `rowReachedAt` the timestamp of the row at which the
+ * running sum of the query's rows, oldest first, reaches an amount of a type (null if never).
+ * Only exceeded needs are worked out.
+ */
+export function withReleases(
+  query: UsageQuery,
+  usage: QuotaUsage,
+  held: readonly HeldUsage[],
+  rowReachedAt: (type: LimitType, amount: bigint) => number | null,
+): QuotaUsage {
+  if (!query.releases) return usage;
+  const releasedAt: (Date | null)[] = query.releases.map(() => null);
+  for (const { index, need, excess } of exceededReleases(query, usage)) {
+    const steps = releaseSteps(
+      need,
+      excess,
+      held.map((h) => heldAmountOf(need.type, h)),
+    );
+    releasedAt[index] = releaseInstant(
+      need,
+      steps,
+      steps.map((s) => (s.fromRows > 0n ? rowReachedAt(need.type, s.fromRows) : null)),
+    );
+  }
+  return { ...usage, releasedAt };
+}
