@@ -28,6 +28,10 @@ import {
   type QueryStreamSummary,
   type QuotaRejection,
   type QuotaUsage,
+  type HeldUsage,
+  amountOfType,
+  rowsReachingAt,
+  withReleases,
   type TimeRange,
   type UsageDimension,
   type UsageLimit,
@@ -366,15 +370,28 @@ export class CsvStore implements UsageStore {
         costNanos += cost;
         if (oldest === null || t < oldest) oldest = t;
       };
+      const counted: { timestamp: Date; promptTokens: number; completionTokens: number; totalTokens: number; costNanos: bigint }[] = [];
       for (const r of this.#usage.rows) {
         const t = r.timestamp.getTime();
-        if (t >= start && t <= end && usageFilterMatches(query.filter, r)) count(t, r.promptTokens, r.completionTokens, r.totalTokens, r.costNanos);
+        if (t >= start && t <= end && usageFilterMatches(query.filter, r)) {
+          count(t, r.promptTokens, r.completionTokens, r.totalTokens, r.costNanos);
+          counted.push(r);
+        }
       }
+      const held: HeldUsage[] = [];
       for (const r of open) {
         const t = r.createdAt.getTime();
-        if (t >= start && t <= end && usageFilterMatches(query.filter, r)) count(t, r.inputTokens, r.completionTokens, r.inputTokens + r.completionTokens, r.costNanos);
+        if (t >= start && t <= end && usageFilterMatches(query.filter, r)) {
+          count(t, r.inputTokens, r.completionTokens, r.inputTokens + r.completionTokens, r.costNanos);
+          held.push({ createdAt: t, expiresAt: r.expiresAt.getTime(), inputTokens: r.inputTokens, completionTokens: r.completionTokens, costNanos: r.costNanos });
+        }
       }
-      return { requests, inputTokens, outputTokens, totalTokens, costNanos, oldest: oldest === null ? null : new Date(oldest) };
+      const sums = { requests, inputTokens, outputTokens, totalTokens, costNanos, oldest: oldest === null ? null : new Date(oldest) };
+      // Only a denied rolling check gets here with an exceeded need: sorting its rows is the denial path.
+      return withReleases(query, sums, held, (type, amount) => {
+        const rows = counted.map((r) => ({ at: r.timestamp.getTime(), amount: amountOfType(type, r.promptTokens, r.completionTokens, r.totalTokens, r.costNanos) }));
+        return rowsReachingAt(rows, [amount])[0]!;
+      });
     });
   }
 

@@ -69,4 +69,41 @@ describe("quota index against SQL", () => {
       { numRuns: 25 },
     );
   }, 300_000); // a fresh database per run: minutes on a loaded machine
+
+  it("agrees on rolling release times when the limits are exceeded", async () => {
+    let run = 0;
+    let released = 0;
+    const tight = limitArb.chain((l) =>
+      fc.record({ unit: fc.constantFrom(...UNITS.filter((u) => u.endsWith("_rolling"))), max: fc.integer({ min: 1, max: 3000 }) }).map(({ unit, max }) => ({
+        ...l,
+        intervalUnit: unit,
+        // Small enough that random rows exceed it, large enough for the request to fit once they leave.
+        maxValue: l.limitType === "cost" ? max / 100_000 : l.limitType === "requests" ? Math.ceil(max / 300) : max,
+      })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { maxLength: 300 }), fc.array(tight, { minLength: 1, maxLength: 6 }), fc.array(row, { minLength: 1, maxLength: 5 }), async (rows, limits, requests) => {
+        const file = join(dir, `release-${run++}.sqlite`);
+        const indexed = new SqliteStore({ file });
+        const plain = new SqliteStore({ file, quotaIndex: false });
+        const writer = new Accounting({ store: indexed });
+        await writer.trackUsageBatch(rows.map((r) => ({ ...r, timestamp: new Date(NOW - r.ageMs) })));
+        for (const l of limits) await indexed.insertLimit(l).catch((e: unknown) => expect(e).toBeInstanceOf(ConflictError));
+        const stored = await indexed.listLimits();
+        const now = new Date(NOW);
+        for (const r of requests) {
+          const request: QuotaRequest = { model: r.model, username: r.username, callerName: r.callerName, projectName: r.project, inputTokens: 1, completionTokens: 1, costNanos: 1n };
+          const plan = planQuota(stored, request, now);
+          const fromIndex = await indexed.sumQuotaUsage(plan.queries, now);
+          expect(fromIndex).toEqual(await plain.sumQuotaUsage(plan.queries, now));
+          released += fromIndex.flatMap((u) => u.releasedAt ?? []).filter((t) => t !== null).length;
+        }
+        await indexed.close();
+        await plain.close();
+      }),
+      { numRuns: 15 },
+    );
+    // The random limits must actually be exceeded for this to compare anything.
+    expect(released).toBeGreaterThan(0);
+  }, 300_000);
 });

@@ -1,13 +1,19 @@
 import { nanosToUsd, usdToNanos } from "../money.js";
 import { isLimitApplicable, orderBySpecificity, usageFilterFor } from "./applicable.js";
-import type { LimitType, QuotaRequest, QuotaUsage, UsageLimit, UsageQuery } from "./limit.js";
+import type { LimitType, QuotaRequest, QuotaUsage, ReleaseNeed, UsageFilter, UsageLimit, UsageQuery } from "./limit.js";
 import { denialMessage } from "./message.js";
+import { usageOfType } from "./release.js";
 import { isRolling, rollingRetryAt, windowReset, windowStart } from "./window.js";
 
-/** One limit to evaluate: `query` indexes `QuotaPlan.queries`; null marks an unlimited (-1) limit. */
+/**
+ * One limit to evaluate: `query` indexes `QuotaPlan.queries`; null marks an unlimited (-1) limit.
+ * `release` indexes that query's `releases` when the store is asked when this limit's rolling
+ * window frees enough room for the request.
+ */
 export interface QuotaStep {
   readonly limit: UsageLimit;
   readonly query: number | null;
+  readonly release?: number;
 }
 
 /** The limits a check walks, in order, and the usage sums it needs (each distinct query once). */
@@ -25,21 +31,24 @@ export interface QuotaDecision {
   readonly retryAfterSeconds: number | null;
   /** The limit that denied the call. */
   readonly limit: UsageLimit | null;
-  /** When the denying window frees up: its end (fixed) or when its oldest row leaves it (rolling); null when waiting cannot help. */
+  /**
+   * When the call may succeed: the end of a fixed window, or when enough usage has left a rolling
+   * one for the request to fit (the latest over every limit it exceeds); null when waiting cannot help.
+   */
   readonly resetAt: Date | null;
 }
 
 const ALLOWED: QuotaDecision = Object.freeze({ allowed: true, reason: null, retryAfterSeconds: null, limit: null, resetAt: null });
 
-function planFor(limits: readonly UsageLimit[], request: QuotaRequest, now: Date, stopAtUnlimited: boolean): QuotaPlan {
+function planFor(limits: readonly UsageLimit[], request: QuotaRequest, now: Date, forCheck: boolean): QuotaPlan {
   const steps: QuotaStep[] = [];
-  const queries: UsageQuery[] = [];
+  const queries: { filter: UsageFilter; start: Date; end: Date; releases?: ReleaseNeed[] }[] = [];
   const byKey = new Map<string, number>();
   for (const limit of limits) {
     if (!isLimitApplicable(limit, request)) continue;
     if (limit.maxValue === -1) {
       steps.push({ limit, query: null });
-      if (stopAtUnlimited) break;
+      if (forCheck) break;
       continue;
     }
     const filter = usageFilterFor(limit);
@@ -50,9 +59,26 @@ function planFor(limits: readonly UsageLimit[], request: QuotaRequest, now: Date
       index = queries.push({ filter, start, end: now }) - 1;
       byKey.set(key, index);
     }
-    steps.push({ limit, query: index });
+    const release = forCheck ? releaseNeedFor(limit, request) : null;
+    if (release === null) steps.push({ limit, query: index });
+    else {
+      const releases = (queries[index]!.releases ??= []);
+      steps.push({ limit, query: index, release: releases.push(release) - 1 });
+    }
   }
   return { steps, queries };
+}
+
+/**
+ * What a rolling limit needs its window to fall to for this request to fit; null for fixed
+ * windows (they reset whole), limits of 0 and requests the limit can never hold.
+ */
+function releaseNeedFor(limit: UsageLimit, request: QuotaRequest): ReleaseNeed | null {
+  if (!isRolling(limit.intervalUnit)) return null;
+  const max = maxOf(limit)!;
+  const amount = requestOf(limit.limitType, request);
+  if (max <= 0n || amount > max) return null;
+  return { type: limit.limitType, ceiling: max - amount, unit: limit.intervalUnit, intervalValue: limit.intervalValue };
 }
 
 /**
@@ -64,20 +90,7 @@ export function planQuota(limits: readonly UsageLimit[], request: QuotaRequest, 
 }
 
 /** Usage of a limit's type, in nano-dollars for cost. */
-function currentOf(type: LimitType, usage: QuotaUsage): bigint {
-  switch (type) {
-    case "requests":
-      return BigInt(usage.requests);
-    case "input_tokens":
-      return BigInt(usage.inputTokens);
-    case "output_tokens":
-      return BigInt(usage.outputTokens);
-    case "total_tokens":
-      return BigInt(usage.totalTokens);
-    case "cost":
-      return usage.costNanos;
-  }
-}
+const currentOf = usageOfType;
 
 /** What the request adds for a limit's type, in nano-dollars for cost. */
 function requestOf(type: LimitType, request: QuotaRequest): bigint {
@@ -104,48 +117,63 @@ function maxOf(limit: UsageLimit): bigint | null {
 
 const display = (type: LimitType, amount: bigint): number => (type === "cost" ? nanosToUsd(amount) : Number(amount));
 
+/** When one denying limit lets the request through: `never`, or an instant (null: right away) and the seconds to wait. */
+type LimitWait = { readonly never: true } | { readonly never: false; readonly at: Date | null; readonly seconds: number };
+
+const NEVER: LimitWait = { never: true };
+
+/** How long a denying step keeps denying this request, assuming no new usage. */
+function waitFor(step: QuotaStep, sums: QuotaUsage, amount: bigint, now: Date): LimitWait {
+  const { limit } = step;
+  const max = maxOf(limit)!;
+  // No window will ever hold a request larger than the limit: a retry time would send a
+  // well-behaved caller back to be denied again, forever. (A limit of 0 keeps the original's
+  // retry time: it is a switch an operator turns back on, and spec §3.8 pins those values.)
+  if (max > 0n && amount > max) return NEVER;
+  if (!isRolling(limit.intervalUnit)) {
+    const reset = windowReset(now, limit.intervalUnit, limit.intervalValue)!;
+    return { never: false, at: reset, seconds: Math.max(0, Math.trunc((reset.getTime() - now.getTime()) / 1000)) };
+  }
+  const released = step.release === undefined ? undefined : sums.releasedAt?.[step.release];
+  // The store says when enough rows (and reservations) have left the window for the request to fit.
+  // A store that does not (an older custom one), and limits of 0, fall back to the oldest
+  // row's exit: the earliest anything can change, possibly too early.
+  const at = released ?? (sums.oldest ? rollingRetryAt(sums.oldest, limit.intervalUnit, limit.intervalValue) : null);
+  if (at === null) return { never: false, at: null, seconds: 0 };
+  return { never: false, at, seconds: Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000)) };
+}
+
 /**
  * Decides a planned check from the sums (spec §3.5): the first limit whose usage plus the request
  * would exceed its maximum denies; reaching it exactly is allowed. Money is compared exactly.
+ * The retry time is the latest at which any denying limit of the plan lets the request through
+ * (null when one never will): usage only leaves windows, so then every one of them fits.
  */
 export function evaluateQuota(plan: QuotaPlan, usage: readonly QuotaUsage[], request: QuotaRequest, now: Date): QuotaDecision {
+  let denial: { limit: UsageLimit; reason: string } | null = null;
+  let wait: LimitWait = { never: false, at: null, seconds: 0 };
   for (const step of plan.steps) {
-    if (step.query === null) return ALLOWED;
+    if (step.query === null) break;
     const { limit } = step;
     const sums = usage[step.query]!;
     const current = currentOf(limit.limitType, sums);
     const amount = requestOf(limit.limitType, request);
     // A negative max other than -1 can only come from a hand-written row; like the original, it denies.
     if (limit.maxValue >= 0 && current + amount <= maxOf(limit)!) continue;
-    const reason = denialMessage(limit, display(limit.limitType, current), display(limit.limitType, amount));
-    // No window will ever hold a request larger than the limit: a retry time would send a
-    // well-behaved caller back to be denied again, forever. (A limit of 0 keeps the original's
-    // retry time: it is a switch an operator turns back on, and spec §3.8 pins those values.)
-    // Only the first denying limit is looked at, as for the message.
-    const max = maxOf(limit)!;
-    if (max > 0n && amount > max) return { allowed: false, reason, retryAfterSeconds: null, limit, resetAt: null };
-    const fixedReset = windowReset(now, limit.intervalUnit, limit.intervalValue);
-    let resetAt: Date | null = fixedReset;
-    let retryAfterSeconds: number;
-    if (!isRolling(limit.intervalUnit)) {
-      retryAfterSeconds = Math.max(0, Math.trunc((fixedReset!.getTime() - now.getTime()) / 1000));
-    } else if (sums.oldest) {
-      // The original always said 0 for rolling windows; nothing can change before the oldest
-      // counted row leaves the window, so that is the honest earliest retry.
-      resetAt = rollingRetryAt(sums.oldest, limit.intervalUnit, limit.intervalValue);
-      retryAfterSeconds = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
-    } else {
-      retryAfterSeconds = 0;
-    }
-    return {
-      allowed: false,
-      reason,
-      retryAfterSeconds,
-      limit,
-      resetAt,
-    };
+    denial ??= { limit, reason: denialMessage(limit, display(limit.limitType, current), display(limit.limitType, amount)) };
+    wait = later(wait, waitFor(step, sums, amount, now));
   }
-  return ALLOWED;
+  if (denial === null) return ALLOWED;
+  if (wait.never) return { allowed: false, reason: denial.reason, retryAfterSeconds: null, limit: denial.limit, resetAt: null };
+  return { allowed: false, reason: denial.reason, retryAfterSeconds: wait.seconds, limit: denial.limit, resetAt: wait.at };
+}
+
+/** The later of two waits; `never` wins. */
+function later(a: LimitWait, b: LimitWait): LimitWait {
+  if (a.never || b.never) return NEVER;
+  if (a.at === null) return b.at === null ? (a.seconds >= b.seconds ? a : b) : b;
+  if (b.at === null) return a;
+  return b.at.getTime() > a.at.getTime() ? b : a;
 }
 
 /** How much of a limit's current window is left. */

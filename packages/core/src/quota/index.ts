@@ -14,5 +14,21 @@ export {
 } from "./evaluate.js";
 export * from "./limit.js";
 export { denialMessage, formatFixed2, scopeText } from "./message.js";
+export {
+  amountOfType,
+  exceededReleases,
+  heldAmountOf,
+  releaseAtFromRows,
+  releaseInstant,
+  releaseSteps,
+  rowsReachingAt,
+  usageOfType,
+  withReleases,
+  type CountedAmount,
+  type ExceededRelease,
+  type HeldAmount,
+  type HeldUsage,
+  type ReleaseStep,
+} from "./release.js";
 export { validateLimit, type LimitInput } from "./validate-limit.js";
-export { addMonthsUtc, checkInterval, isRolling, rollingRetryAt, windowReset, windowStart } from "./window.js";
+export { addMonthsUtc, checkInterval, isRolling, rollingExitAt, rollingRetryAt, windowReset, windowStart } from "./window.js";

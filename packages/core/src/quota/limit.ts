@@ -72,11 +72,28 @@ export interface UsageFilter {
   readonly project?: string | null;
 }
 
+/**
+ * A level a rolling window's usage must fall to for a request to fit under one limit: at most
+ * `ceiling` of `type` (nano-dollars for cost). The window is the limit's, so the store can tell
+ * when each counted row leaves it.
+ */
+export interface ReleaseNeed {
+  readonly type: LimitType;
+  readonly ceiling: bigint;
+  readonly unit: IntervalUnit;
+  readonly intervalValue: number;
+}
+
 /** Usage to sum: rows matching `filter` with `start <= timestamp <= end`. */
 export interface UsageQuery {
   readonly filter: UsageFilter;
   readonly start: Date;
   readonly end: Date;
+  /**
+   * Levels the usage must fall to (rolling limits of a quota check); for each one the store
+   * reports in `QuotaUsage.releasedAt` when that happens, working it out only when it is exceeded.
+   */
+  readonly releases?: readonly ReleaseNeed[];
 }
 
 /** The sums a quota check needs for one `UsageQuery`, including open reservations. */
@@ -88,4 +105,11 @@ export interface QuotaUsage {
   readonly costNanos: bigint;
   /** Timestamp of the oldest counted row, or null when none (used for rolling-window retry times). */
   readonly oldest: Date | null;
+  /**
+   * One entry per `UsageQuery.releases` item (absent when the query has none): null when usage
+   * is already within the ceiling, else the first instant at which enough counted usage has
+   * left the window (`releaseAt`): rows when they leave it, open reservations when they leave
+   * it or expire, whichever comes first, assuming nothing new is counted meanwhile.
+   */
+  readonly releasedAt?: readonly (Date | null)[];
 }

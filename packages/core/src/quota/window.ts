@@ -110,6 +110,35 @@ export function rollingRetryAt(oldest: Date, unit: IntervalUnit, n: number): Dat
   return rolling !== undefined ? new Date(oldest.getTime() + n * rolling) : addMonthsUtc(oldest, n);
 }
 
+/**
+ * The first instant from which a row stamped `at` no longer counts in a rolling window of N
+ * units. Windows start on whole seconds and include their start, so a row leaves one second
+ * after it is exactly N units old (rounded down to the second). `monthly_rolling` starts jump
+ * back where months are clamped (Mar 30 and Mar 31 both reach back to Feb 29 with the time of
+ * day kept), so a row can drop out and count again: this is when it leaves for good.
+ */
+export function rollingExitAt(at: Date, unit: IntervalUnit, n: number): Date {
+  checkInterval(unit, n);
+  const second = Math.floor(at.getTime() / SECOND) * SECOND;
+  const rolling = ROLLING_MS[unit];
+  if (rolling !== undefined) return new Date(second + n * rolling + SECOND);
+  if (unit !== "monthly_rolling") throw new ValidationError("intervalUnit", `must be a rolling unit (got ${JSON.stringify(unit)})`);
+  // The last instant that still reaches back to the row is in the month N months later: on the
+  // row's day at its time of day, or the last day at that time when the row is on its month's
+  // last day (every later day clamps to it); when that day does not exist, all of that month.
+  const d = new Date(second);
+  const year = d.getUTCFullYear();
+  const target = d.getUTCMonth() + n;
+  const day = d.getUTCDate();
+  const lastDayOfTarget = daysInMonth(year, target);
+  if (lastDayOfTarget < day) return new Date(Date.UTC(year, target + 1, 1));
+  const onLastDay = day === daysInMonth(year, d.getUTCMonth());
+  const lastCounted = Date.UTC(year, target, onLastDay ? lastDayOfTarget : day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+  return new Date(lastCounted + SECOND);
+}
+
+const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+
 function mod(a: number, n: number): number {
   return ((a % n) + n) % n;
 }

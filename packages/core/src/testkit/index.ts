@@ -1,2 +1,3 @@
 export { sampleRecord } from "./sample-records.js";
 export { testStore, type TestStoreOptions } from "./test-store.js";
+export { testQuotaRetry } from "./test-quota-retry.js";

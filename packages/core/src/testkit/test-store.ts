@@ -5,6 +5,7 @@ import type { UsageStore } from "../store/usage-store.js";
 import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "../store/query-result.js";
 import { sampleRecord } from "./sample-records.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
+import { testQuotaRetry } from "./test-quota-retry.js";
 import { testQuotaScenarios } from "./test-quota-scenarios.js";
 import { testQuotaStore } from "./test-quota-store.js";
 
@@ -33,6 +34,7 @@ const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 export function testStore(options: TestStoreOptions): void {
   testQuotaStore(options);
   testQuotaScenarios(options);
+  testQuotaRetry(options);
   testAuditRegistryStore(options);
   testPricingStore(options);
   describe(`store contract: ${options.name}`, () => {

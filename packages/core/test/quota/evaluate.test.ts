@@ -13,10 +13,19 @@ describe("planQuota", () => {
     const plan = planQuota([g, other, m], request(), NOW);
     expect(plan.steps.map((s) => s.limit)).toEqual([m, g]);
     expect(plan.queries).toEqual([
-      { filter: { model: "gpt-4" }, start: new Date("2023-12-30T00:00:30Z"), end: NOW },
+      {
+        filter: { model: "gpt-4" },
+        start: new Date("2023-12-30T00:00:30Z"),
+        end: NOW,
+        // A rolling limit asks when its window holds at most max - request, for the retry time.
+        releases: [{ type: "requests", ceiling: 9n, unit: "day_rolling", intervalValue: 2 }],
+      },
       { filter: {}, start: new Date("2024-01-01T00:00:00Z"), end: NOW },
     ]);
-    expect(plan.steps.map((s) => s.query)).toEqual([0, 1]);
+    expect(plan.steps.map((s) => [s.query, s.release])).toEqual([
+      [0, 0],
+      [1, undefined],
+    ]);
   });
 
   it("stops at the first applicable unlimited limit and includes it without a query", () => {

@@ -1,4 +1,4 @@
-import { evaluateQuota, planQuota, type QuotaDecision, type QuotaRequest, type QuotaUsage, type UsageLimit, type UsageQuery } from "../../src/quota/index.js";
+import { amountOfType, evaluateQuota, exceededReleases, planQuota, releaseAtFromRows, type QuotaDecision, type QuotaRequest, type QuotaUsage, type UsageLimit, type UsageQuery } from "../../src/quota/index.js";
 
 let nextId = 1;
 /** A stored limit: GLOBAL 10 requests per minute unless overridden; ids grow in creation order. */
@@ -76,7 +76,7 @@ export function sumRows(all: readonly Row[], query: UsageQuery): QuotaUsage {
       r.at.getTime() <= query.end.getTime(),
   );
   const times = hit.map((r) => r.at.getTime());
-  return {
+  const sums = {
     requests: hit.length,
     inputTokens: hit.reduce((s, r) => s + r.inputTokens, 0),
     outputTokens: hit.reduce((s, r) => s + r.outputTokens, 0),
@@ -84,6 +84,13 @@ export function sumRows(all: readonly Row[], query: UsageQuery): QuotaUsage {
     costNanos: hit.reduce((s, r) => s + r.costNanos, 0n),
     oldest: times.length ? new Date(Math.min(...times)) : null,
   };
+  if (!query.releases) return sums;
+  const releasedAt: (Date | null)[] = query.releases.map(() => null);
+  for (const { index, need, excess } of exceededReleases(query, sums)) {
+    const counted = hit.map((r) => ({ at: r.at.getTime(), amount: amountOfType(need.type, r.inputTokens, r.outputTokens, r.totalTokens, r.costNanos) }));
+    releasedAt[index] = releaseAtFromRows(need, excess, counted, []);
+  }
+  return { ...sums, releasedAt };
 }
 
 /** A whole check against tracked rows: plan, let the oracle sum each query, decide. */

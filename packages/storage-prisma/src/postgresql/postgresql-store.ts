@@ -30,7 +30,7 @@ import { migratePostgresql } from "../migrate/postgresql-migrator.js";
 import { postgresqlSchemaState } from "../migrate/postgresql-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
-import { foldQuotaRows, quotaSumsSql, type QuotaSqlDialect } from "../shared/quota-sql.js";
+import { foldQuotaRows, quotaSumsSql, releaseWork, runAsync, type QuotaSqlDialect } from "../shared/quota-sql.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
@@ -75,6 +75,7 @@ const QUOTA_DIALECT: QuotaSqlDialect = {
   integer: (expression) => `(${expression})::bigint`,
   time: (date) => date,
   readTime: (value) => (value instanceof Date ? value : null),
+  amount: (value) => value.toString(),
 };
 // Advisory locks take two int4 keys: this class id (any constant) and the limit id.
 const LIMIT_LOCK_CLASS = 0x4c4c4d41;
@@ -314,7 +315,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     if (queries.length === 0) return [];
     const { sql, params } = quotaSumsSql(QUOTA_DIALECT, queries, now);
     const result = await this.#query<Record<string, unknown>>(sql, params);
-    return foldQuotaRows(QUOTA_DIALECT, queries.length, result.rows);
+    const usage = foldQuotaRows(QUOTA_DIALECT, queries.length, result.rows);
+    return runAsync(releaseWork(QUOTA_DIALECT, queries, usage, now), async (statement) => (await this.#query<Record<string, unknown>>(statement.sql, statement.params)).rows);
   }
 
   async guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
@@ -335,7 +337,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       let usage: QuotaUsage[] = [];
       if (queries.length > 0) {
         const { sql, params } = quotaSumsSql(QUOTA_DIALECT, queries, now);
-        usage = foldQuotaRows(QUOTA_DIALECT, queries.length, (await client.query(sql, params)).rows);
+        const sums = foldQuotaRows(QUOTA_DIALECT, queries.length, (await client.query(sql, params)).rows);
+        usage = await runAsync(releaseWork(QUOTA_DIALECT, queries, sums, now), async (statement) => (await client.query(statement.sql, statement.params)).rows);
       }
       const decision = decide(usage);
       const write = decision.write;

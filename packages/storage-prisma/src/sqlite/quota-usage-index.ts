@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { UsageFilter, UsageQuery } from "@llm-accounting/core";
+import type { LimitType, UsageFilter, UsageQuery } from "@llm-accounting/core";
 import { usageFilterMatches } from "@llm-accounting/core";
 import { UsageSeries, type QuotaRow } from "./usage-series.js";
 
@@ -12,6 +12,8 @@ export interface IndexedSums {
   readonly cost: number;
   readonly oldest: number | null;
 }
+
+const SERIES_COLUMN = { requests: "requests", input_tokens: "input", output_tokens: "output", total_tokens: "total", cost: "cost" } as const;
 
 const sqliteTime = (date: Date): string => date.toISOString().replace("Z", "+00:00");
 const ROW_COLUMNS = "id, timestamp, model, username, caller_name, project, prompt_tokens, completion_tokens, total_tokens, cost_nanos";
@@ -79,6 +81,16 @@ export class QuotaUsageIndex {
     });
     for (const [key, start] of earliest) this.#series.get(key)!.trimBefore(start);
     return out;
+  }
+
+  /**
+   * The timestamp of the row at which the running sum of a query's rows of one type, oldest
+   * first, reaches `amount` (null if never). Call right after `sums` for the same queries.
+   */
+  reachedAt(query: UsageQuery, type: LimitType, amount: bigint): number | null {
+    const series = this.#series.get(JSON.stringify(query.filter));
+    if (!series || series.from > query.start.getTime()) return null;
+    return series.reachedAt(query.start.getTime(), query.end.getTime(), SERIES_COLUMN[type], Number(amount));
   }
 
   #refresh(): void {

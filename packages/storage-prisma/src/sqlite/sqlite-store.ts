@@ -5,6 +5,8 @@ import Database from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import {
   usageFilterMatches,
+  withReleases,
+  type HeldUsage,
   QueryRejectedError,
   StoreUnavailableError,
   ValidationError,
@@ -39,7 +41,7 @@ import { migrateSqlite } from "../migrate/sqlite-migrator.js";
 import { sqliteSchemaState } from "../migrate/sqlite-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
-import { foldQuotaRows, quotaSumsSql, type QuotaSqlDialect } from "../shared/quota-sql.js";
+import { foldQuotaRows, quotaSumsSql, releaseWork, runSync, type QuotaSqlDialect } from "../shared/quota-sql.js";
 import { QuotaUsageIndex } from "./quota-usage-index.js";
 import { streamSqliteQueryInChild } from "./query-child-client.js";
 import { prepareSelect, rowBatches } from "./read-only-statement.js";
@@ -119,6 +121,7 @@ const QUOTA_DIALECT: QuotaSqlDialect = {
   integer: (expression) => expression,
   time: sqliteTime,
   readTime: (value) => (typeof value === "string" ? new Date(value) : null),
+  amount: (value) => value,
 };
 
 interface Statements {
@@ -141,6 +144,7 @@ interface Statements {
 
 interface ReservationRow {
   created_at: string;
+  expires_at: string;
   model: string;
   username: string | null;
   caller_name: string | null;
@@ -518,11 +522,14 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     if (queries.length === 0) return [];
     if (!this.#quotaIndex) {
       const { sql, params } = quotaSumsSql(QUOTA_DIALECT, queries, now);
-      return foldQuotaRows(QUOTA_DIALECT, queries.length, this.#db!.prepare(sql).safeIntegers(true).all(params) as Record<string, unknown>[]);
+      const sums = foldQuotaRows(QUOTA_DIALECT, queries.length, this.#db!.prepare(sql).safeIntegers(true).all(params) as Record<string, unknown>[]);
+      return runSync(releaseWork(QUOTA_DIALECT, queries, sums, now), (statement) => this.#db!.prepare(statement.sql).safeIntegers(true).all(statement.params) as Record<string, unknown>[]);
     }
-    const indexed = this.#quotaIndex.sums(queries);
+    const index = this.#quotaIndex;
+    const indexed = index.sums(queries);
     const reservations = (statements.openReservations.all(sqliteTime(now)) as ReservationRow[]).map((r) => ({
       ts: Date.parse(r.created_at),
+      expiresAt: Date.parse(r.expires_at),
       model: r.model,
       username: r.username,
       callerName: r.caller_name,
@@ -536,8 +543,10 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       let { requests, inputTokens, outputTokens, totalTokens, cost, oldest } = base;
       const start = query.start.getTime();
       const end = query.end.getTime();
+      const held: HeldUsage[] = [];
       for (const r of reservations) {
         if (r.ts < start || r.ts > end || !usageFilterMatches(query.filter, r)) continue;
+        held.push({ createdAt: r.ts, expiresAt: r.expiresAt, inputTokens: r.input, completionTokens: r.output, costNanos: BigInt(r.cost) });
         requests += 1;
         inputTokens += r.input;
         outputTokens += r.output;
@@ -545,7 +554,8 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
         cost += r.cost;
         if (oldest === null || r.ts < oldest) oldest = r.ts;
       }
-      return { requests, inputTokens, outputTokens, totalTokens, costNanos: BigInt(Math.round(cost)), oldest: oldest === null ? null : new Date(oldest) };
+      const sums = { requests, inputTokens, outputTokens, totalTokens, costNanos: BigInt(Math.round(cost)), oldest: oldest === null ? null : new Date(oldest) };
+      return withReleases(query, sums, held, (type, amount) => index.reachedAt(query, type, amount));
     });
   }
 
@@ -617,7 +627,7 @@ function prepareStatements(db: Database.Database): Statements {
       "INSERT INTO audit_log_entries (timestamp, app_name, user_name, model, prompt_text, response_text, remote_completion_id, project, log_type, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     openReservations: db
-      .prepare("SELECT created_at, model, username, caller_name, project, input_tokens, completion_tokens, cost_nanos FROM quota_reservations WHERE expires_at > ?")
+      .prepare("SELECT created_at, expires_at, model, username, caller_name, project, input_tokens, completion_tokens, cost_nanos FROM quota_reservations WHERE expires_at > ?")
       .safeIntegers(false),
     insertReservation: db.prepare(
       "INSERT INTO quota_reservations (created_at, expires_at, model, username, caller_name, project, session, input_tokens, completion_tokens, cost_nanos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -80,6 +80,28 @@ export class UsageSeries {
     };
   }
 
+  /**
+   * The timestamp of the row at which the running sum of `column` over rows with
+   * `start <= ts <= end`, oldest first, reaches `amount` (null if it never does): a binary
+   * search on the prefix sums. `requests` counts rows.
+   */
+  reachedAt(start: number, end: number, column: "requests" | "input" | "output" | "total" | "cost", amount: number): number | null {
+    const lo = lowerBound(this.#ts, start);
+    const hi = upperBound(this.#ts, end);
+    const prefix = column === "requests" ? null : { input: this.#input, output: this.#output, total: this.#total, cost: this.#cost }[column];
+    const sumTo = (i: number) => (prefix === null ? i - lo : prefix[i]! - prefix[lo]!);
+    if (amount <= 0 || hi <= lo || sumTo(hi) < amount) return null;
+    // The smallest count c of rows from lo on whose sum reaches the amount; the row is lo + c - 1.
+    let a = lo + 1;
+    let b = hi;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (sumTo(mid) >= amount) b = mid;
+      else a = mid + 1;
+    }
+    return this.#ts[a - 1]!;
+  }
+
   /** Forgets rows before `time` once they are a large share, keeping memory proportional to the window. */
   trimBefore(time: number): void {
     const cut = lowerBound(this.#ts, time);
