@@ -10,14 +10,14 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the CLI in-process with captured output, a fixed clock, and scripted answers on stdin. */
-export async function cli(argv: string[], options: { answers?: string[]; now?: Date; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+/** Runs the CLI in-process with captured output, a fixed clock, and scripted answers on stdin; stderr is piped unless `stderrTTY`. */
+export async function cli(argv: string[], options: { answers?: string[]; now?: Date; env?: NodeJS.ProcessEnv; stderrTTY?: boolean } = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const answers = [...(options.answers ?? [])];
   const io: CliIo = {
     stdout: { write: (t: string) => (stdout += t), isTTY: false },
-    stderr: { write: (t: string) => (stderr += t) },
+    stderr: { write: (t: string) => (stderr += t), isTTY: options.stderrTTY === true },
     readLine: async (prompt) => {
       stdout += prompt;
       return answers.length ? answers.shift()! : null;

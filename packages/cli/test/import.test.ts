@@ -9,17 +9,25 @@ const dir = mkdtempSync(join(tmpdir(), "llm-acct-cli-import-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("import", () => {
-  it("copies a Python database once, reporting progress on stderr", async () => {
+  it("copies a Python database once, reporting progress on a terminal's stderr", async () => {
     const source = join(dir, "python.db");
     createPythonFixture(source, 2_500);
     const db = ["--db-file", join(dir, "target.sqlite")];
-    const first = await cli([...db, "import", "--from-sqlite", source]);
+    const first = await cli([...db, "import", "--from-sqlite", source], { stderrTTY: true });
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^Imported from .*python\.db: 2500 accounting_entries, 2 audit_log_entries, 1 quota_rejections, 2 usage_limits, 2 projects, 2 users\n$/);
-    expect(first.stderr).toContain("accounting_entries   [##############################] 100% 2,500/2,500");
+    expect(first.stderr).toContain("\raccounting_entries   [##############################] 100% 2,500/2,500\n");
     const second = await cli([...db, "import", "--from-sqlite", source, "--format", "json"]);
     expect(JSON.parse(second.stdout)).toEqual({ accounting_entries: 0, audit_log_entries: 0, quota_rejections: 0, usage_limits: 0, projects: 0, users: 0 });
     expect((await cli([...db, "projects", "list"])).stdout).toBe("other\nproj\n");
+  });
+
+  it("prints no progress when stderr is piped", async () => {
+    const source = join(dir, "piped.db");
+    createPythonFixture(source, 2_500);
+    const run = await cli(["--db-file", join(dir, "piped-target.sqlite"), "import", "--from-sqlite", source]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
   });
 
   it("rejects a file that is not an llm-accounting database, and a missing source", async () => {

@@ -3,7 +3,7 @@ export type { AccountingOptions } from "./accounting/accounting-options.js";
 export { AccountingError, ConflictError, NameNotAllowedError, NotFoundError, QueryRejectedError, QuotaExceededError, RecordRejectedError, StoreUnavailableError, ValidationError } from "./errors.js";
 export { quotaRequestOf, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./accounting/quota-inputs.js";
 export { Reservation, type ReservedUsage } from "./accounting/reservation.js";
-export type { RepriceChange, RepriceOptions, RepriceResult } from "./accounting/reprice.js";
+export type { RepriceChange, RepriceOptions, RepriceResult, RepriceStep } from "./accounting/reprice.js";
 export { escapeJsonInvisibles, hasInvisibleCharacters, visibleText } from "./text/visible-text.js";
 export { parseInstant, type InstantInput } from "./instant.js";
 export { checkOptionalName, checkStorableName, checkStorableText, NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH } from "./storable-text.js";

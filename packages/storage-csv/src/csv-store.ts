@@ -2,6 +2,8 @@ import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   type CostChange,
+  type ProgressListener,
+  type PurgeOptions,
   type ModelPrice,
   type NewModelPrice,
   ConflictError,
@@ -226,16 +228,18 @@ export class CsvStore implements UsageStore {
     );
   }
 
-  updateCosts(changes: readonly CostChange[]): Promise<void> {
-    return this.#write(() => {
+  async updateCosts(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void> {
+    await this.#write(() => {
       if (changes.length === 0) return;
       const byId = new Map(changes.map((c) => [c.id, c]));
-      // One rewrite (temporary file, rename): every change lands or none does.
+      // One rewrite (temporary file, rename), however many changes: chunks would each rewrite the
+      // whole file. Other writers wait for that one rewrite only.
       this.#usage.rewrite(this.#usage.rows.map((r) => {
         const change = byId.get(r.id);
         return change ? { ...r, costNanos: change.costNanos, costSource: change.costSource } : r;
       }));
     });
+    if (changes.length > 0) onProgress?.(changes.length, changes.length);
   }
 
   insertPrice(price: NewModelPrice): Promise<ModelPrice> {
@@ -267,12 +271,15 @@ export class CsvStore implements UsageStore {
     );
   }
 
-  purgeUsage(): Promise<number> {
-    return this.#write(() => {
+  /** Empties the usage file in one locked rewrite: records appended after it are kept. */
+  async purgeUsage(options: PurgeOptions = {}): Promise<number> {
+    const count = await this.#write(() => {
       const count = this.#usage.rows.length;
       this.#usage.rewrite([]);
       return count;
     });
+    options.onProgress?.(count, count);
+    return count;
   }
 
   async readOnlyQuery(_sql: string): Promise<QueryResult> {

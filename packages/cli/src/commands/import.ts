@@ -4,8 +4,8 @@ import type { GlobalArgs } from "../context/global-options.js";
 import { ValidationError, visibleText } from "@llm-accounting/core";
 import { UsageError } from "../errors.js";
 import { toJson } from "../format/json.js";
-import { progressLine } from "../format/progress.js";
-import { println, type CliIo } from "../io.js";
+import { progressReporter } from "../format/progress.js";
+import { println } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 
 /** Parsed `import` arguments. */
@@ -13,15 +13,6 @@ export interface ImportArgs extends GlobalArgs {
   fromSqlite?: string;
   fromPostgresql?: string;
   format: "text" | "json";
-}
-
-/** Shows progress on stderr: redrawn in place on a terminal, one line per finished table otherwise. */
-function progressReporter(io: CliIo): (table: string, done: number, total: number) => void {
-  return (table, done, total) => {
-    const finished = done === total;
-    if (io.stderr.isTTY) io.stderr.write(`\r${progressLine(table, done, total)}${finished ? "\n" : ""}`);
-    else if (finished) io.stderr.write(`${progressLine(table, done, total)}\n`);
-  };
 }
 
 /** Copies a Python llm-accounting database into the configured store. */
@@ -34,8 +25,9 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
   }
   const { importPythonDatabase, openPostgresqlSource, openSqliteSource } = await import("@llm-accounting/storage-prisma");
   const source: PythonSource = args.fromSqlite !== undefined ? openSqliteSource(args.fromSqlite) : await openPostgresqlSource(args.fromPostgresql!);
+  const progress = progressReporter(ctx.io);
   try {
-    const summary = await withAccounting(ctx, args, (accounting) => importPythonDatabase(source, accounting.store, progressReporter(ctx.io))).catch((error: unknown) => {
+    const summary = await withAccounting(ctx, args, (accounting) => importPythonDatabase(source, accounting.store, progress.update)).catch((error: unknown) => {
       // The importer names its input "source"; the user typed one of two flags.
       if (error instanceof ValidationError && error.field === "source") throw new ValidationError(args.fromSqlite !== undefined ? "fromSqlite" : "fromPostgresql", error.message.slice("source".length).trim());
       throw error;
@@ -44,6 +36,7 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
     else println(ctx.io, `Imported from ${visibleText(source.description)}: ${Object.entries(summary).map(([table, n]) => `${n} ${table}`).join(", ")}`);
     return summary;
   } finally {
+    progress.end();
     await source.close();
   }
 }

@@ -1,6 +1,7 @@
 import { AccountingError, type Accounting } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { progressReporter } from "../format/progress.js";
 import { println, type CliIo } from "../io.js";
 import { openAccounting } from "../context/open-accounting.js";
 import { runHandler, type CommandContext } from "./command-context.js";
@@ -27,15 +28,16 @@ async function confirm(io: CliIo): Promise<boolean> {
   }
 }
 
-/** Deletes every usage entry after confirmation (limits, audit log and registries are kept). */
+/** Deletes every usage entry after confirmation (limits, audit log and registries are kept); entries tracked while it runs are kept too. */
 export async function handlePurge(open: () => Accounting | Promise<Accounting>, args: PurgeArgs, io: CliIo): Promise<number | null> {
   if (!args.yes && !(await confirm(io))) {
     println(io, "Purge operation cancelled");
     return null;
   }
   const accounting = await open();
+  const progress = progressReporter(io);
   try {
-    const deleted = await accounting.purge();
+    const deleted = await accounting.purge({ onProgress: (done, total) => progress.update("deleting", done, total) }).finally(progress.end);
     println(io, `All usage entries have been deleted (${deleted} ${deleted === 1 ? "entry" : "entries"})`);
     return deleted;
   } finally {

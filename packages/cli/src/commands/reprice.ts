@@ -5,6 +5,7 @@ import { nonNegativeInteger, periodBound } from "../context/parse-values.js";
 import { UsageError } from "../errors.js";
 import { toJson } from "../format/json.js";
 import { money, utcDateTime } from "../format/numbers.js";
+import { progressReporter } from "../format/progress.js";
 import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
@@ -22,7 +23,10 @@ export interface RepriceArgs extends GlobalArgs {
 /** Recomputes costs over the period; prints the difference, and writes only with --apply. */
 export async function handleReprice(accounting: Accounting, args: RepriceArgs, io: CliIo): Promise<RepriceResult> {
   if (args.start.getTime() > args.end.getTime()) throw new UsageError("--end must not be before --start");
-  const result = await accounting.reprice(args.start, args.end, { apply: args.apply, includeCallerCosts: args.includeCallerCosts });
+  const progress = progressReporter(io);
+  const result = await accounting
+    .reprice(args.start, args.end, { apply: args.apply, includeCallerCosts: args.includeCallerCosts, onProgress: progress.update })
+    .finally(progress.end);
   if (args.format === "json") {
     println(io, toJson({ ...result, unpriced: Object.fromEntries(result.unpriced) }));
     return result;
@@ -53,7 +57,7 @@ export function repriceCommand(ctx: CommandContext): CommandModule<GlobalArgs, R
       yargs
         .option("start", { type: "string", demandOption: true, describe: "Period start: YYYY-MM-DD or a timestamp (UTC when no offset)", coerce: periodBound("start", "start") })
         .option("end", { type: "string", demandOption: true, describe: "Period end, inclusive: YYYY-MM-DD (the whole day) or a timestamp", coerce: periodBound("end", "end") })
-        .option("apply", { type: "boolean", default: false, describe: "Write the new costs (all at once)" })
+        .option("apply", { type: "boolean", default: false, describe: "Write the new costs (a few thousand rows per transaction; other processes keep tracking)" })
         .option("include-caller-costs", { type: "boolean", default: false, describe: "Also recompute costs that were given explicitly when tracked" })
         .option("limit", { type: "string", default: "20", describe: "Changes listed in the table", coerce: nonNegativeInteger("limit") })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<RepriceArgs>,

@@ -5,6 +5,7 @@ import type { QueryResult, QueryRowSink, QueryStreamOptions, QueryStreamSummary 
 import type { TimeRange } from "../store/time-range.js";
 import type { UsageRecord } from "../store/usage-record.js";
 import type { UsageStore } from "../store/usage-store.js";
+import type { PurgeOptions } from "../store/progress.js";
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from "../errors.js";
 import { isLimitApplicable, planQuota, evaluateQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision } from "../quota/index.js";
 import type { NewUsageLimit, QuotaRequest, UsageLimit } from "../quota/limit.js";
@@ -530,10 +531,13 @@ export class Accounting implements AsyncDisposable {
     if (!(await this.store.setUserEnabled(userName, true, this.#now()))) throw new NotFoundError(`no user named '${userName}'`);
   }
 
-  /** Deletes every usage record (limits, audit entries and registries are kept); returns the count. */
-  async purge(): Promise<number> {
+  /**
+   * Deletes every usage record stored before the purge began (limits, audit entries and registries
+   * are kept; records tracked while it runs survive); returns the count.
+   */
+  async purge(options: PurgeOptions = {}): Promise<number> {
     await this.open();
-    return this.store.purgeUsage();
+    return this.store.purgeUsage(options);
   }
 
   /**

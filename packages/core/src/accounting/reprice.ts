@@ -10,7 +10,15 @@ export interface RepriceOptions {
   readonly apply?: boolean;
   /** Also recompute costs the caller gave explicitly (default: keep them). */
   readonly includeCallerCosts?: boolean;
+  /**
+   * Told how far it has come: `scanning` (records read and quoted, of the records in the period)
+   * and, when applying, `updating` (changes written, of all changes). For a progress display.
+   */
+  readonly onProgress?: (step: RepriceStep, done: number, total: number) => void;
 }
+
+/** The two phases of a reprice, as progress reports name them. */
+export type RepriceStep = "scanning" | "updating";
 
 /** One record whose cost would change (or did, when applied). */
 export interface RepriceChange {
@@ -45,17 +53,28 @@ export interface RepriceResult {
 
 const PAGE = 2000;
 
-/** Pages through the period, quoting each record; writes the changes in one atomic step when applying. */
+/**
+ * Pages through the period, quoting each record; when applying, hands every change to the store,
+ * which writes them in bounded transactions (other processes keep recording meanwhile).
+ */
 export async function repriceRecords(store: UsageStore, range: TimeRange, quote: (usage: PricedUsage) => PriceQuote | undefined, options: RepriceOptions): Promise<RepriceResult> {
   const changes: RepriceChange[] = [];
   const unpriced = new Map<string, number>();
+  const onProgress = options.onProgress;
+  // Counting costs one more query; only worth it when someone watches.
+  const inPeriod = onProgress ? (await store.sumUsage(range)).requests : 0;
+  let scanned = 0;
   let examined = 0;
   let oldTotal = 0n;
   let newTotal = 0n;
+  onProgress?.("scanning", 0, inPeriod);
   for (let afterId = 0; ; ) {
     const page = await store.usageInRange(range, afterId, PAGE);
     if (page.length === 0) break;
     afterId = page[page.length - 1]!.id;
+    scanned += page.length;
+    // Rows tracked meanwhile can push the count past the first estimate.
+    onProgress?.("scanning", scanned, Math.max(inPeriod, scanned));
     for (const record of page) {
       const callerGiven = record.costSource === "caller" || (record.costSource === null && record.costNanos !== 0n);
       if (callerGiven && !options.includeCallerCosts) continue;
@@ -76,8 +95,10 @@ export async function repriceRecords(store: UsageStore, range: TimeRange, quote:
     }
     if (page.length < PAGE) break;
   }
+  if (onProgress && scanned < inPeriod) onProgress("scanning", scanned, scanned);
   if (options.apply && changes.length > 0) {
-    await store.updateCosts(changes.map((c): CostChange => ({ id: c.id, costNanos: c.newCostNanos, costSource: c.costSource })));
+    const updates = changes.map((c): CostChange => ({ id: c.id, costNanos: c.newCostNanos, costSource: c.costSource }));
+    await store.updateCosts(updates, onProgress && ((done, total) => onProgress("updating", done, total)));
   }
   return { applied: options.apply === true, examined, changes, oldTotalNanos: oldTotal, newTotalNanos: newTotal, unpriced };
 }

@@ -4,6 +4,7 @@ import type { ImportStore } from "./import-records.js";
 import type { QueryResult, QueryRowSink, QueryStreamOptions, QueryStreamSummary } from "./query-result.js";
 import type { RegistryStore } from "./registry-records.js";
 import type { GuardedOutcome, GuardedStep, LimitFilter, NewQuotaRejection, QuotaRejection } from "./quota-records.js";
+import type { ProgressListener, PurgeOptions } from "./progress.js";
 import type { TimeRange } from "./time-range.js";
 import type { CostSource, NewUsageRecord, UsageRecord } from "./usage-record.js";
 import type { PriceStore } from "../pricing/model-price.js";
@@ -45,10 +46,20 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Pric
   tail(limit: number, filter?: UsageRecordFilter): Promise<UsageRecord[]>;
   /** Up to `limit` records in the range with an id above `afterId`, in id order (for paging through a period). */
   usageInRange(range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]>;
-  /** Sets the cost of each record, atomically: all of them or none. Unknown ids are ignored. */
-  updateCosts(changes: readonly CostChange[]): Promise<void>;
-  /** Deletes every usage record; returns how many were deleted. */
-  purgeUsage(): Promise<number>;
+  /**
+   * Sets the cost of each record. Large lists are written in bounded transactions (a few thousand
+   * rows each) so other processes keep recording meanwhile: a failure can leave the earlier
+   * transactions applied, which is safe because each change is an absolute value (running the
+   * same changes again finishes the job). Unknown ids are ignored. `onProgress` hears after each
+   * transaction.
+   */
+  updateCosts(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void>;
+  /**
+   * Deletes every usage record stored before the purge began, in bounded transactions so other
+   * processes keep recording meanwhile; records stored while it runs are kept. Returns how many
+   * were deleted.
+   */
+  purgeUsage(options?: PurgeOptions): Promise<number>;
   /**
    * Runs one read-only SQL query and collects its rows (at most `MAX_COLLECTED_ROWS`, else
    * `QueryRejectedError`); same guarantees as `streamReadOnlyQuery`.

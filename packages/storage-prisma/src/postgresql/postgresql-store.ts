@@ -23,6 +23,8 @@ import {
   type TimeRange,
   type UsageStore,
   type UsageTotals,
+  type ProgressListener,
+  type PurgeOptions,
 } from "@llm-accounting/core";
 import type { PrismaClient } from "../generated/postgresql/client.js";
 import { postgresqlMigrations } from "../generated/migrations.js";
@@ -77,6 +79,10 @@ const QUOTA_DIALECT: QuotaSqlDialect = {
   readTime: (value) => (value instanceof Date ? value : null),
   amount: (value) => value.toString(),
 };
+// Rows per write transaction of updateCosts and purgeUsage: a concurrent tracker waits for one
+// chunk's rollup row locks at most, not for the whole operation.
+const ROWS_PER_TRANSACTION = 5_000;
+
 // Advisory locks take two int4 keys: this class id (any constant) and the limit id.
 const LIMIT_LOCK_CLASS = 0x4c4c4d41;
 const BATCH_LOCK_CLASS = 0x4c4c4d42;
@@ -238,18 +244,50 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     });
   }
 
-  /** Sets many costs in one statement, under the batch lock and retried like batches: the rollup triggers touch the same rows. */
-  override async updateCosts(changes: readonly CostChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    await retryConflicts(() =>
-      this.#transaction(async (client) => {
-        await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
-        await client.query(
-          "UPDATE accounting_entries AS e SET cost_nanos = v.cost, cost_source = v.source FROM unnest($1::int[], $2::bigint[], $3::text[]) AS v(id, cost, source) WHERE e.id = v.id",
-          [changes.map((c) => c.id), changes.map((c) => c.costNanos.toString()), changes.map((c) => c.costSource)],
-        );
-      }),
-    );
+  /**
+   * Sets the costs one bounded transaction at a time (one statement per chunk, under the batch
+   * lock and retried like batches: the rollup triggers touch the same rows), so trackers in other
+   * processes wait for one chunk at most, never for the whole list.
+   */
+  async updateCosts(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void> {
+    for (let done = 0; done < changes.length; ) {
+      const chunk = changes.slice(done, done + ROWS_PER_TRANSACTION);
+      await retryConflicts(() =>
+        this.#transaction(async (client) => {
+          await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
+          await client.query(
+            "UPDATE accounting_entries AS e SET cost_nanos = v.cost, cost_source = v.source FROM unnest($1::int[], $2::bigint[], $3::text[]) AS v(id, cost, source) WHERE e.id = v.id",
+            [chunk.map((c) => c.id), chunk.map((c) => c.costNanos.toString()), chunk.map((c) => c.costSource)],
+          );
+        }),
+      );
+      done += chunk.length;
+      onProgress?.(done, changes.length);
+    }
+  }
+
+  /**
+   * Deletes the rows that exist now, lowest id first, one bounded transaction at a time; rows
+   * inserted meanwhile take higher ids from the sequence and stay.
+   */
+  async purgeUsage(options: PurgeOptions = {}): Promise<number> {
+    const bounds = await this.#query<{ last: string; count: string }>("SELECT COALESCE(MAX(id), 0)::text AS last, COUNT(*)::text AS count FROM accounting_entries", []);
+    const lastId = Number(bounds.rows[0]!.last);
+    const total = Number(bounds.rows[0]!.count);
+    options.onProgress?.(0, total);
+    let deleted = 0;
+    for (;;) {
+      const result = await retryConflicts(() =>
+        this.#transaction(async (client) => {
+          await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
+          return client.query("DELETE FROM accounting_entries WHERE id IN (SELECT id FROM accounting_entries WHERE id <= $1 ORDER BY id LIMIT $2)", [lastId, ROWS_PER_TRANSACTION]);
+        }),
+      );
+      const rows = result.rowCount ?? 0;
+      if (rows === 0) return deleted;
+      deleted += rows;
+      options.onProgress?.(deleted, Math.max(total, deleted));
+    }
   }
 
   async sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {

@@ -1,4 +1,4 @@
-import type { CostChange, CostSource, TimeRange, UsageRecord, UsageRecordFilter } from "@llm-accounting/core";
+import type { CostSource, TimeRange, UsageRecord, UsageRecordFilter } from "@llm-accounting/core";
 
 /** An `accounting_entries` row as either generated Prisma client returns it. */
 export interface PrismaEntryRow {
@@ -32,8 +32,6 @@ export interface EntryDelegate {
     take: number;
     omit: { notes: true };
   }): PromiseLike<PrismaEntryRow[]>;
-  deleteMany(): PromiseLike<{ count: number }>;
-  updateMany(args: { where: { id: number }; data: { costNanos: bigint; costSource: string } }): PromiseLike<{ count: number }>;
 }
 
 const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
@@ -54,9 +52,4 @@ export async function tailEntries(entries: EntryDelegate, limit: number, filter:
 export async function entriesInRange(entries: EntryDelegate, range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]> {
   const rows = await entries.findMany({ where: { timestamp: { gte: range.start, lte: range.end }, id: { gt: afterId } }, orderBy: [{ id: "asc" }], take: limit, omit: { notes: true } });
   return rows.map(toRecord);
-}
-
-/** The update operations for a batch of cost changes (run them in one transaction). */
-export function costUpdates(entries: EntryDelegate, changes: readonly CostChange[]): PromiseLike<{ count: number }>[] {
-  return changes.map((change) => entries.updateMany({ where: { id: change.id }, data: { costNanos: change.costNanos, costSource: change.costSource } }));
 }

@@ -1,6 +1,5 @@
 import type {
   AuditEntry,
-  CostChange,
   ModelPrice,
   NewModelPrice,
   TimeRange,
@@ -18,7 +17,7 @@ import type {
   UserRecord,
 } from "@llm-accounting/core";
 import { createAuditEntry, findAuditEntries, type AuditDelegate } from "./prisma-audit.js";
-import { costUpdates, entriesInRange, tailEntries, type EntryDelegate } from "./prisma-entries.js";
+import { entriesInRange, tailEntries, type EntryDelegate } from "./prisma-entries.js";
 import { createPrice, findPrices, removePrice, type PriceDelegate } from "./prisma-prices.js";
 import { createLimit, createRejection, findLimits, findRejections, removeLimit, type LimitDelegate, type RejectionDelegate } from "./prisma-limits.js";
 import { PrismaRegistry, type ProjectDelegate, type UserDelegate } from "./prisma-registry.js";
@@ -32,13 +31,11 @@ export interface PrismaModels {
   readonly project: ProjectDelegate;
   readonly user: UserDelegate;
   readonly modelPrice: PriceDelegate;
-  /** Runs the operations in one transaction (Prisma's batch form). */
-  $transaction(operations: PromiseLike<unknown>[]): PromiseLike<unknown[]>;
 }
 
 /**
  * The part of a store that Prisma's query builder expresses the same way for every provider:
- * tail, purge, limits, rejections, the audit log and the registries. Subclasses add the hot paths
+ * tail, limits, rejections, the audit log and the registries. Subclasses add the hot paths
  * and anything that needs their own SQL.
  */
 export abstract class PrismaModelStore {
@@ -60,13 +57,6 @@ export abstract class PrismaModelStore {
     return entriesInRange((await this.models()).accountingEntry, range, afterId, limit);
   }
 
-  /** Sets the cost of each record, all in one transaction. */
-  async updateCosts(changes: readonly CostChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    const models = await this.models();
-    await models.$transaction(costUpdates(models.accountingEntry, changes));
-  }
-
   /** Stores a price. */
   async insertPrice(price: NewModelPrice): Promise<ModelPrice> {
     return createPrice((await this.models()).modelPrice, price, new Date());
@@ -80,11 +70,6 @@ export abstract class PrismaModelStore {
   /** Deletes a price; false when unknown. */
   async deletePrice(id: number): Promise<boolean> {
     return removePrice((await this.models()).modelPrice, id);
-  }
-
-  /** Deletes every usage record; returns how many. */
-  async purgeUsage(): Promise<number> {
-    return (await (await this.models()).accountingEntry.deleteMany()).count;
   }
 
   /** Stores a limit. */

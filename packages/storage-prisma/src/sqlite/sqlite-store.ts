@@ -34,6 +34,10 @@ import {
   type UsageTotals,
   type LimitFilter,
   type UsageLimit,
+  type CostChange,
+  type ProgressListener,
+  type PurgeOptions,
+  type UsageRecord,
 } from "@llm-accounting/core";
 import type { PrismaClient } from "../generated/sqlite/client.js";
 import { sqliteMigrations } from "../generated/migrations.js";
@@ -52,6 +56,8 @@ import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
 import { sqliteTime } from "./batch-encoding.js";
 import { BatchWriterThread, WriterThreadDiedError, WriterThreadUnavailableError } from "./batch-thread-client.js";
 import { classifySqliteWriteError } from "./sqlite-write-errors.js";
+import { ROWS_PER_TRANSACTION, runBoundedTransactions } from "./bounded-transactions.js";
+import { UsagePageReader } from "./usage-pages.js";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -170,6 +176,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   #reader: Database.Database | undefined;
   #statements: Statements | undefined;
   #quotaIndex: QuotaUsageIndex | undefined;
+  #pages: UsagePageReader | undefined;
   #batchWriter: SqliteBatchWriter | undefined;
   #writerThread: BatchWriterThread | undefined;
   #threadUnavailable = false;
@@ -283,6 +290,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     this.#statements = undefined;
     this.#batchWriter = undefined;
     this.#quotaIndex = undefined;
+    this.#pages = undefined;
     this.#filteredSums.clear();
     // A batch that arrived while closing may have started a thread on the old connection's statements.
     await this.#closeWriterThread();
@@ -387,6 +395,44 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     }
     const params = [sqliteTime(range.start), sqliteTime(range.end), ...(bySession ? [filter.session] : [])];
     return statement.all(params) as TotalsRow[];
+  }
+
+  /** Usage records in the range after `afterId`, in id order, read with the store's own statement. */
+  override async usageInRange(range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]> {
+    await this.#ready();
+    this.#pages ??= new UsagePageReader(this.#db!, sqliteDate);
+    return this.#pages.page(range, afterId, limit);
+  }
+
+  /** Sets the costs in transactions of a few thousand rows (the rollup triggers follow each row), pausing between them for other writers. */
+  async updateCosts(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void> {
+    if (changes.length === 0) return;
+    await this.#ready();
+    const update = this.#db!.prepare("UPDATE accounting_entries SET cost_nanos = ?, cost_source = ? WHERE id = ?");
+    let next = 0;
+    const step = () => {
+      const chunk = changes.slice(next, next + ROWS_PER_TRANSACTION);
+      for (const change of chunk) update.run(change.costNanos, change.costSource, change.id);
+      next += chunk.length;
+      return chunk.length;
+    };
+    try {
+      await runBoundedTransactions(this.#db!, step, onProgress && ((done) => onProgress(done, changes.length)));
+    } catch (error) {
+      throw classifySqliteWriteError(error);
+    }
+  }
+
+  /** Deletes the rows that exist now, oldest id first, a few thousand per transaction; rows added meanwhile have higher ids and stay. */
+  async purgeUsage(options: PurgeOptions = {}): Promise<number> {
+    await this.#ready();
+    const db = this.#db!;
+    const lastId = Number(db.prepare("SELECT COALESCE(MAX(id), 0) FROM accounting_entries").pluck().get());
+    const total = options.onProgress ? Number(db.prepare("SELECT COUNT(*) FROM accounting_entries WHERE id <= ?").pluck().get(lastId)) : 0;
+    const deleteChunk = db.prepare("DELETE FROM accounting_entries WHERE id IN (SELECT id FROM accounting_entries WHERE id <= ? ORDER BY id LIMIT ?)");
+    const onProgress = options.onProgress;
+    options.onProgress?.(0, total);
+    return runBoundedTransactions(db, () => deleteChunk.run(lastId, ROWS_PER_TRANSACTION).changes, onProgress && ((done) => onProgress(done, Math.max(total, done))));
   }
 
   async importCursor(key: string): Promise<number> {

@@ -1,0 +1,8 @@
+/** Told how far a long store operation (reprice, purge) has come: `done` of `total` rows. */
+export type ProgressListener = (done: number, total: number) => void;
+
+/** How `purgeUsage` runs. */
+export interface PurgeOptions {
+  /** Told after each bounded batch of deletions. */
+  readonly onProgress?: ProgressListener;
+}

@@ -1,0 +1,72 @@
+import type Database from "better-sqlite3";
+import type { CostSource, TimeRange, UsageRecord } from "@llm-accounting/core";
+import { sqliteTime } from "./batch-encoding.js";
+
+// Read through the store's own connection: Prisma's query builder costs more per row than the
+// page read itself (reprice reads every row of its period through here). The unary + keeps the
+// planner off the timestamp index: through it, every page would sort the whole period by id;
+// walking the primary key from the period's first id reads each row once.
+const PAGE_SQL = `SELECT id, timestamp, model, prompt_tokens, completion_tokens, total_tokens, local_prompt_tokens, local_completion_tokens, local_total_tokens,
+  cached_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, cost_source, provider, execution_time, caller_name, username, project, session
+  FROM accounting_entries WHERE id > ? AND +timestamp >= ? AND +timestamp <= ? ORDER BY id LIMIT ?`;
+const FIRST_ID_SQL = "SELECT MIN(id) FROM accounting_entries WHERE timestamp >= ? AND timestamp <= ?";
+
+const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
+
+type PageRow = Record<string, unknown>;
+
+/** Reads pages of usage records in id order, as `usageInRange` returns them. */
+export class UsagePageReader {
+  readonly #page: Database.Statement;
+  readonly #firstId: Database.Statement;
+  readonly #date: (value: unknown) => Date;
+
+  /** `date` reads a DATETIME column as the store wrote it. */
+  constructor(db: Database.Database, date: (value: unknown) => Date) {
+    this.#page = db.prepare(PAGE_SQL).safeIntegers(true);
+    this.#firstId = db.prepare(FIRST_ID_SQL).pluck().safeIntegers(false);
+    this.#date = date;
+  }
+
+  /** Up to `limit` records in the range with an id above `afterId`. */
+  page(range: TimeRange, afterId: number, limit: number): UsageRecord[] {
+    if (limit <= 0) return [];
+    const [start, end] = [sqliteTime(range.start), sqliteTime(range.end)];
+    let from = afterId;
+    if (from <= 0) {
+      // The first page starts at the period's first row, found through the timestamp index.
+      const first = this.#firstId.get(start, end) as number | null;
+      if (first === null) return [];
+      from = first - 1;
+    }
+    const rows = this.#page.all(from, start, end, limit) as PageRow[];
+    return rows.map((row) => this.#record(row));
+  }
+
+  #record(row: PageRow): UsageRecord {
+    const text = (value: unknown) => (value === null ? null : String(value));
+    const source = text(row.cost_source);
+    return {
+      id: Number(row.id),
+      timestamp: this.#date(row.timestamp),
+      model: String(row.model),
+      promptTokens: Number(row.prompt_tokens),
+      completionTokens: Number(row.completion_tokens),
+      totalTokens: Number(row.total_tokens),
+      localPromptTokens: Number(row.local_prompt_tokens),
+      localCompletionTokens: Number(row.local_completion_tokens),
+      localTotalTokens: Number(row.local_total_tokens),
+      cachedTokens: Number(row.cached_tokens),
+      cacheWriteTokens: Number(row.cache_write_tokens),
+      reasoningTokens: Number(row.reasoning_tokens),
+      costNanos: BigInt(row.cost_nanos as bigint),
+      costSource: source !== null && COST_SOURCES.has(source) ? (source as CostSource) : null,
+      provider: text(row.provider),
+      executionTime: Number(row.execution_time),
+      callerName: text(row.caller_name),
+      username: text(row.username),
+      project: text(row.project),
+      session: text(row.session),
+    };
+  }
+}
