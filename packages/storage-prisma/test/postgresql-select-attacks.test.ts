@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryRejectedError } from "@llm-accounting/core";
-import { sampleRecord } from "@llm-accounting/core/testkit";
+import { sampleRecord } from "@llm-accounting/testkit";
 import { PostgresqlStore } from "../src/index.js";
 import { streamReadOnlyPgQuery } from "../src/postgresql/read-only-query.js";
 import { createTestDatabase } from "../src/testing/index.js";

@@ -12,7 +12,7 @@ const tarballs: Record<string, string> = {};
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
   const packs = join(work, "packs");
-  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", cli: "packages/cli", app: "apps/llm-acct" })) {
+  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", cli: "packages/cli", app: "apps/llm-acct" })) {
     tarballs[name] = pack(dir, packs);
   }
 });
@@ -48,9 +48,23 @@ describe("packed packages", () => {
     }
   });
 
-  it("keep the core free of database packages", () => {
+  it("keep the core free of database packages, and of peers (the test kit and its vitest live in @llm-accounting/testkit)", () => {
     const manifest = JSON.parse(execFileSync("tar", ["xzf", tarballs.core!, "package/package.json", "-O"], { encoding: "utf8" }));
     expect(Object.keys(manifest.dependencies ?? {})).toEqual([]);
+    expect(manifest.peerDependencies ?? {}).toEqual({});
+    expect(Object.keys(manifest.exports)).toEqual(["."]);
+    const testkit = JSON.parse(execFileSync("tar", ["xzf", tarballs.testkit!, "package/package.json", "-O"], { encoding: "utf8" }));
+    expect(Object.keys(testkit.peerDependencies ?? {})).toEqual(["vitest"]);
+  });
+
+  it("depend on @types only where a public type names that package", () => {
+    // PostgresqlStore.pool() returns a pg.Pool; no other published declaration names a typed package.
+    const needed: Record<string, string[]> = { prisma: ["@types/pg"] };
+    for (const [name, file] of Object.entries(tarballs)) {
+      const manifest = JSON.parse(execFileSync("tar", ["xzf", file, "package/package.json", "-O"], { encoding: "utf8" }));
+      const types = Object.keys(manifest.dependencies ?? {}).filter((dep) => dep.startsWith("@types/"));
+      expect(types, name).toEqual(needed[name] ?? []);
+    }
   });
 
   it("have no `any` in their exported type declarations", () => {

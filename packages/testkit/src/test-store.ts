@@ -1,8 +1,8 @@
 import { testPricingStore } from "./test-pricing-store.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QueryRejectedError } from "../errors.js";
-import type { UsageStore } from "../store/usage-store.js";
-import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "../store/query-result.js";
+import { QueryRejectedError } from "@llm-accounting/core";
+import type { UsageStore } from "@llm-accounting/core";
+import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaScenarios } from "./test-quota-scenarios.js";
