@@ -28,7 +28,8 @@ if (mode === "signal-exit") {
   onExit((_code, signal) => console.log(`signal-exit handler ${String(signal)}`));
 }
 
-const accounting = new Accounting({ store: new SqliteStore({ file, busyTimeoutMs: 20 }), appName: "worker" });
+// Calls are unpriced here; the tests read stderr for exit-hook failures only, so no unpriced warning.
+const accounting = new Accounting({ store: new SqliteStore({ file, busyTimeoutMs: 20 }), appName: "worker", onUnpriced: () => undefined });
 await accounting.open();
 const buffer = new UsageBuffer(accounting, {
   flushIntervalMs: 60_000,

@@ -4,6 +4,7 @@ import { QueryRejectedError } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
+import { testFacadeJson } from "./test-facade-json.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaScenarios } from "./test-quota-scenarios.js";
 import { testQuotaStore } from "./test-quota-store.js";
@@ -35,6 +36,7 @@ export function testStore(options: TestStoreOptions): void {
   testQuotaScenarios(options);
   testAuditRegistryStore(options);
   testPricingStore(options);
+  testFacadeJson(options);
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
     beforeAll(async () => {

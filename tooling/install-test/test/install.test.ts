@@ -109,13 +109,18 @@ const buffer = new UsageBuffer(accounting);
 for (let i = 0; i < 3; i++) buffer.trackUsage({ model: "gpt-4o", promptTokens: 1, completionTokens: 1, cost: 0.0001 });
 await buffer.close();
 const stats = await accounting.getPeriodStats(new Date(Date.now() - 3600000), new Date());
-console.log(JSON.stringify({ requests: stats.requests, sumCost: stats.sumCost, sumTotalTokens: stats.sumTotalTokens }));
+const [last] = await accounting.tail(1);
+console.log(JSON.stringify({ requests: stats.requests, sumCost: stats.sumCost, sumTotalTokens: stats.sumTotalTokens, json: JSON.parse(JSON.stringify({ stats, last })) }));
 await accounting.close();
 `,
     );
     const run = spawnSync(process.execPath, ["app.mjs"], { cwd: dir, encoding: "utf8" });
     expect(run.stderr).toBe("");
-    expect(JSON.parse(run.stdout)).toEqual({ requests: 5, sumCost: 0.0006, sumTotalTokens: 46 });
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ requests: 5, sumCost: 0.0006, sumTotalTokens: 46 });
+    // Library results go through JSON.stringify as they are: USD numbers beside exact nano-dollar strings.
+    expect(out.json.stats).toMatchObject({ sumCost: 0.0006, sumCostNanos: "600000" });
+    expect(out.json.last).toMatchObject({ cost: 0.0001, costNanos: "100000", costSource: "caller" });
     expect(existsSync(join(dir, "data", "usage.sqlite"))).toBe(true);
     expect(existsSync(join(dir, "node_modules", "@llm-accounting", "storage-prisma", "dist", "sqlite", "batch-thread.js"))).toBe(true);
     expect(existsSync(join(dir, "node_modules", "prisma"))).toBe(false);
@@ -195,13 +200,14 @@ const client = trackOpenAI(new OpenAI({ apiKey: "test", baseURL: \`http://127.0.
 const answer = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "hello" }] });
 await flushUsage(client);
 const [row] = await accounting.tail(1);
-console.log(JSON.stringify({ text: answer.choices[0].message.content, model: row.model, prompt: row.promptTokens, cached: row.cachedTokens, user: row.username }));
+console.log(JSON.stringify({ text: answer.choices[0].message.content, model: row.model, prompt: row.promptTokens, cached: row.cachedTokens, user: row.username, costSource: row.costSource }));
 server.close();
 `,
     );
     const run = spawnSync(process.execPath, ["app.mjs"], { cwd: dir, encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    expect(JSON.parse(run.stdout)).toEqual({ text: "hi", model: "gpt-4o-2024-08-06", prompt: 11, cached: 8, user: "ann" });
+    // No pricer and no cost: the call is recorded unpriced, and the library says so once.
+    expect(run.stderr.match(/UnpricedModelWarning: no price for model 'gpt-4o-2024-08-06'/g)).toHaveLength(1);
+    expect(JSON.parse(run.stdout)).toEqual({ text: "hi", model: "gpt-4o-2024-08-06", prompt: 11, cached: 8, user: "ann", costSource: "unpriced" });
   });
 });
 
