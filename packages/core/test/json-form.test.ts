@@ -20,6 +20,12 @@ describe("JSON forms", () => {
     expect(structuredClone(value)).toEqual(record);
   });
 
+  it("leaves the store's object alone, even a frozen one", () => {
+    const frozen = Object.freeze({ ...record });
+    expect(JSON.parse(JSON.stringify(usageRecordResult(frozen)))).toMatchObject({ costNanos: "9007199254740993" });
+    expect(Object.getOwnPropertyNames(frozen)).not.toContain("toJSON");
+  });
+
   it("writes stats with sumCostNanos as a string", () => {
     const stats = statsFromTotals({ ...EMPTY_TOTALS, requests: 2, costNanos: 3n });
     expect(JSON.parse(JSON.stringify(stats))).toMatchObject({ requests: 2, sumCost: 0.000000003, sumCostNanos: "3", avgCost: 0.0000000015 });

@@ -9,11 +9,13 @@ export interface JsonForm<J> {
 }
 
 /**
- * Gives `value` a `toJSON` method. Non-enumerable, so the value still compares, spreads and
- * clones as the plain data it is; a spread copy loses it (convert such copies explicitly).
+ * A shallow copy of the plain-data `value` with a `toJSON` method. The copy leaves objects a store
+ * may cache or freeze untouched; the method is non-enumerable, so the result still compares,
+ * spreads and clones as plain data (a spread copy loses it: convert such copies explicitly).
  */
 export function withJsonForm<T extends object, J>(value: T, toJson: (value: T) => J): T & JsonForm<J> {
-  return Object.defineProperty(value, "toJSON", { value: () => toJson(value), enumerable: false, writable: true, configurable: true }) as T & JsonForm<J>;
+  const copy = { ...value };
+  return Object.defineProperty(copy, "toJSON", { value: () => toJson(copy), enumerable: false, writable: true, configurable: true }) as T & JsonForm<J>;
 }
 
 /** Exact nano-dollars as a JSON-safe decimal string. */
