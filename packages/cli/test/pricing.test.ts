@@ -83,5 +83,20 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       const given = await cli([...db, "--no-catalog-prices", "track", "--model", "gpt-4o", "--cost", "0.5"]);
       expect([given.code, given.stderr]).toEqual([0, ""]);
     });
+
+    it("says an unpriced call once, on its own stderr line, with no process warning from the library as well", async () => {
+      const db = await fresh();
+      const warnings: Error[] = [];
+      const listen = (warning: Error) => warnings.push(warning);
+      process.on("warning", listen);
+      try {
+        const run = await cli([...db, "track", "--model", "no-such-model-anywhere", "--prompt-tokens", "10"]);
+        expect(run.stderr).toMatch(/^Warning: no price for model 'no-such-model-anywhere'; .*\n$/);
+        await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on the next tick
+      } finally {
+        process.off("warning", listen);
+      }
+      expect(warnings.filter((w) => w.message.includes("no-such-model-anywhere"))).toEqual([]);
+    });
   });
 }

@@ -9,7 +9,10 @@ import {
   type UsageInput,
   type UsageLimit,
   type UsageRecord,
+  type UsageRecordJson,
+  type UsageRecordResult,
   type UsageStats,
+  type UsageStatsJson,
   type UsageStore,
 } from "../src/index.js";
 import type { Reservation } from "../src/index.js";
@@ -27,7 +30,8 @@ describe("public types", () => {
   });
 
   it("results are typed, money both as USD and exact nano-dollars", () => {
-    expectTypeOf<Accounting["trackUsage"]>().returns.resolves.toEqualTypeOf<UsageRecord>();
+    expectTypeOf<Accounting["trackUsage"]>().returns.resolves.toEqualTypeOf<UsageRecordResult>();
+    expectTypeOf<UsageRecordResult>().toMatchTypeOf<UsageRecord>();
     expectTypeOf<UsageRecord["costNanos"]>().toEqualTypeOf<bigint>();
     expectTypeOf<UsageStats["sumCost"]>().toEqualTypeOf<number>();
     expectTypeOf<UsageStats["sumCostNanos"]>().toEqualTypeOf<bigint>();
@@ -36,6 +40,16 @@ describe("public types", () => {
     expectTypeOf<Accounting["getRemainingLimits"]>().returns.resolves.toEqualTypeOf<RemainingLimit[]>();
     expectTypeOf<Accounting["reserve"]>().returns.resolves.toEqualTypeOf<Reservation>();
     expectTypeOf<UsageLimit["scope"]>().toEqualTypeOf<"GLOBAL" | "MODEL" | "USER" | "CALLER" | "PROJECT">();
+  });
+
+  it("results say their JSON form: USD numbers beside exact nano-dollar strings", () => {
+    expectTypeOf<ReturnType<UsageRecordResult["toJSON"]>>().toEqualTypeOf<UsageRecordJson>();
+    expectTypeOf<UsageRecordJson["costNanos"]>().toEqualTypeOf<string>();
+    expectTypeOf<UsageRecordJson["cost"]>().toEqualTypeOf<number>();
+    expectTypeOf<UsageRecordJson["timestamp"]>().toEqualTypeOf<string>();
+    expectTypeOf<ReturnType<Awaited<ReturnType<Accounting["getPeriodStats"]>>["toJSON"]>>().toEqualTypeOf<UsageStatsJson>();
+    expectTypeOf<UsageStatsJson["sumCostNanos"]>().toEqualTypeOf<string>();
+    expectTypeOf<ReturnType<Awaited<ReturnType<Accounting["tail"]>>[number]["toJSON"]>>().toEqualTypeOf<UsageRecordJson>();
   });
 
   it("errors carry typed details", () => {

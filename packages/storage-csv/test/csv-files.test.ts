@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { sampleRecord } from "@llm-accounting/core/testkit";
+import { sampleRecord } from "@llm-accounting/testkit";
 import { CorruptCsvError, CsvStore } from "../src/index.js";
 
 const root = mkdtempSync(join(tmpdir(), "llm-acct-csvfiles-"));

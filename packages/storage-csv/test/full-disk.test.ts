@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Accounting, StoreUnavailableError, type NewModelPrice } from "@llm-accounting/core";
-import { sampleRecord } from "@llm-accounting/core/testkit";
+import { sampleRecord } from "@llm-accounting/testkit";
 import { CsvStore } from "../src/index.js";
 import { fillUp, mountSmallDisk, subdir, type SmallDisk } from "./small-disk.js";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { StoreUnavailableError, ValidationError } from "@llm-accounting/core";
-import { sampleRecord } from "@llm-accounting/core/testkit";
+import { sampleRecord } from "@llm-accounting/testkit";
 import { CsvStore } from "../src/index.js";
 
 const root = mkdtempSync(join(tmpdir(), "llm-acct-csv-readonly-"));

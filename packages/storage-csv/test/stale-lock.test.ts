@@ -4,7 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { sampleRecord } from "@llm-accounting/core/testkit";
+import { sampleRecord } from "@llm-accounting/testkit";
 import { CsvStore } from "../src/index.js";
 import { breakClaimPath, DirLock } from "../src/dir-lock.js";
 import { currentOwner, formatOwner, parseOwner } from "../src/lock-owner.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewUsageRecord } from "@llm-accounting/core";
-import { sampleRecord } from "@llm-accounting/core/testkit";
+import { sampleRecord } from "@llm-accounting/testkit";
 import { PostgresqlStore } from "../src/index.js";
 import { createTestDatabase } from "../src/testing/index.js";
 

@@ -1,6 +1,6 @@
 import { afterAll } from "vitest";
 import type { UsageStore } from "@llm-accounting/core";
-import { testStore } from "@llm-accounting/core/testkit";
+import { testStore } from "@llm-accounting/testkit";
 import { PostgresqlStore } from "../src/index.js";
 import { createTestDatabase } from "../src/testing/index.js";
 

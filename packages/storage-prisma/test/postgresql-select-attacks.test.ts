@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryRejectedError } from "@llm-accounting/core";
-import { sampleRecord } from "@llm-accounting/core/testkit";
+import { sampleRecord } from "@llm-accounting/testkit";
 import { PostgresqlStore } from "../src/index.js";
 import { screenQueryTree } from "../src/postgresql/query-functions.js";
 import { treeIds } from "../src/postgresql/query-tree.js";

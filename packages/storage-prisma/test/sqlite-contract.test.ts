@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import type { UsageStore } from "@llm-accounting/core";
-import { testStore } from "@llm-accounting/core/testkit";
+import { testStore } from "@llm-accounting/testkit";
 import { SqliteStore } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-acct-sqlite-"));

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { QueryRejectedError } from "@llm-accounting/core";
-import { sampleRecord } from "@llm-accounting/core/testkit";
+import { sampleRecord } from "@llm-accounting/testkit";
 import { SqliteStore } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-acct-sqlite-select-"));

@@ -33,7 +33,8 @@ function loadSignalExit(): void {
 // Loaded before the buffer, as a store's lock library would be.
 if (mode === "signal-exit") loadSignalExit();
 
-const accounting = new Accounting({ store: new SqliteStore({ file, busyTimeoutMs: 20 }), appName: "worker" });
+// Calls are unpriced here; the tests read stderr for exit-hook failures only, so no unpriced warning.
+const accounting = new Accounting({ store: new SqliteStore({ file, busyTimeoutMs: 20 }), appName: "worker", onUnpriced: () => undefined });
 await accounting.open();
 const buffer = new UsageBuffer(accounting, {
   flushIntervalMs: 60_000,

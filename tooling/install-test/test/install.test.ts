@@ -12,7 +12,7 @@ const tarballs: Record<string, string> = {};
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
   const packs = join(work, "packs");
-  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", cli: "packages/cli", app: "apps/llm-acct" })) {
+  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", cli: "packages/cli", app: "apps/llm-acct" })) {
     tarballs[name] = pack(dir, packs);
   }
 });
@@ -48,9 +48,23 @@ describe("packed packages", () => {
     }
   });
 
-  it("keep the core free of database packages", () => {
+  it("keep the core free of database packages, and of peers (the test kit and its vitest live in @llm-accounting/testkit)", () => {
     const manifest = JSON.parse(execFileSync("tar", ["xzf", tarballs.core!, "package/package.json", "-O"], { encoding: "utf8" }));
     expect(Object.keys(manifest.dependencies ?? {})).toEqual([]);
+    expect(manifest.peerDependencies ?? {}).toEqual({});
+    expect(Object.keys(manifest.exports)).toEqual(["."]);
+    const testkit = JSON.parse(execFileSync("tar", ["xzf", tarballs.testkit!, "package/package.json", "-O"], { encoding: "utf8" }));
+    expect(Object.keys(testkit.peerDependencies ?? {})).toEqual(["vitest"]);
+  });
+
+  it("depend on @types only where a public type names that package", () => {
+    // PostgresqlStore.pool() returns a pg.Pool; no other published declaration names a typed package.
+    const needed: Record<string, string[]> = { prisma: ["@types/pg"] };
+    for (const [name, file] of Object.entries(tarballs)) {
+      const manifest = JSON.parse(execFileSync("tar", ["xzf", file, "package/package.json", "-O"], { encoding: "utf8" }));
+      const types = Object.keys(manifest.dependencies ?? {}).filter((dep) => dep.startsWith("@types/"));
+      expect(types, name).toEqual(needed[name] ?? []);
+    }
   });
 
   it("have no `any` in their exported type declarations", () => {
@@ -95,13 +109,18 @@ const buffer = new UsageBuffer(accounting);
 for (let i = 0; i < 3; i++) buffer.trackUsage({ model: "gpt-4o", promptTokens: 1, completionTokens: 1, cost: 0.0001 });
 await buffer.close();
 const stats = await accounting.getPeriodStats(new Date(Date.now() - 3600000), new Date());
-console.log(JSON.stringify({ requests: stats.requests, sumCost: stats.sumCost, sumTotalTokens: stats.sumTotalTokens }));
+const [last] = await accounting.tail(1);
+console.log(JSON.stringify({ requests: stats.requests, sumCost: stats.sumCost, sumTotalTokens: stats.sumTotalTokens, json: JSON.parse(JSON.stringify({ stats, last })) }));
 await accounting.close();
 `,
     );
     const run = spawnSync(process.execPath, ["app.mjs"], { cwd: dir, encoding: "utf8" });
     expect(run.stderr).toBe("");
-    expect(JSON.parse(run.stdout)).toEqual({ requests: 5, sumCost: 0.0006, sumTotalTokens: 46 });
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ requests: 5, sumCost: 0.0006, sumTotalTokens: 46 });
+    // Library results go through JSON.stringify as they are: USD numbers beside exact nano-dollar strings.
+    expect(out.json.stats).toMatchObject({ sumCost: 0.0006, sumCostNanos: "600000" });
+    expect(out.json.last).toMatchObject({ cost: 0.0001, costNanos: "100000", costSource: "caller" });
     expect(existsSync(join(dir, "data", "usage.sqlite"))).toBe(true);
     expect(existsSync(join(dir, "node_modules", "@llm-accounting", "storage-prisma", "dist", "sqlite", "batch-thread.js"))).toBe(true);
     expect(existsSync(join(dir, "node_modules", "prisma"))).toBe(false);
@@ -181,13 +200,14 @@ const client = trackOpenAI(new OpenAI({ apiKey: "test", baseURL: \`http://127.0.
 const answer = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "hello" }] });
 await flushUsage(client);
 const [row] = await accounting.tail(1);
-console.log(JSON.stringify({ text: answer.choices[0].message.content, model: row.model, prompt: row.promptTokens, cached: row.cachedTokens, user: row.username }));
+console.log(JSON.stringify({ text: answer.choices[0].message.content, model: row.model, prompt: row.promptTokens, cached: row.cachedTokens, user: row.username, costSource: row.costSource }));
 server.close();
 `,
     );
     const run = spawnSync(process.execPath, ["app.mjs"], { cwd: dir, encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    expect(JSON.parse(run.stdout)).toEqual({ text: "hi", model: "gpt-4o-2024-08-06", prompt: 11, cached: 8, user: "ann" });
+    // No pricer and no cost: the call is recorded unpriced, and the library says so once.
+    expect(run.stderr.match(/UnpricedModelWarning: no price for model 'gpt-4o-2024-08-06'/g)).toHaveLength(1);
+    expect(JSON.parse(run.stdout)).toEqual({ text: "hi", model: "gpt-4o-2024-08-06", prompt: 11, cached: 8, user: "ann", costSource: "unpriced" });
   });
 });
 

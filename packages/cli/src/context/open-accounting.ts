@@ -70,6 +70,8 @@ export async function openAccounting(args: GlobalArgs, io: CliIo, needs: Account
   return new Accounting({
     store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${visibleText(message)}\n`)),
     pricer,
+    // The commands say an unpriced call themselves, in their own words: no process warning as well.
+    onUnpriced: () => undefined,
     projectName: args.projectName,
     appName: args.appName,
     userName: args.userName ?? io.env.USER ?? io.env.USERNAME,

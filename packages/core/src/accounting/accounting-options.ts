@@ -1,5 +1,6 @@
 import type { Pricer } from "../pricing/pricer.js";
 import type { UsageStore } from "../store/usage-store.js";
+import type { UnpricedHandler } from "./unpriced-warnings.js";
 
 /** How to build an `Accounting` facade. */
 export interface AccountingOptions {
@@ -20,6 +21,11 @@ export interface AccountingOptions {
    * `@llm-accounting/pricing`. Prices stored with `setModelPrice` win over it.
    */
   readonly pricer?: Pricer;
+  /**
+   * Called once per model when a call is recorded as `unpriced` (no cost given and no stored or
+   * pricer price: cost 0). Default: a Node process warning (`UnpricedModelWarning`).
+   */
+  readonly onUnpriced?: UnpricedHandler;
   /** How long stored prices are cached before being read again (ms). Default 5000. */
   readonly priceRefreshMs?: number;
   /** The clock; inject one in tests. Defaults to `() => new Date()`. */

@@ -1,16 +1,15 @@
 import { parseInstant, type InstantInput } from "../instant.js";
 import { rankModels, type ModelRankings } from "../stats/model-rankings.js";
-import { statsFromTotals, type ModelStats, type UsageStats } from "../stats/usage-stats.js";
+import { statsFromTotals, type ModelStats, type UsageStatsResult } from "../stats/usage-stats.js";
 import type { QueryResult, QueryRowSink, QueryStreamOptions, QueryStreamSummary } from "../store/query-result.js";
 import type { TimeRange } from "../store/time-range.js";
-import type { UsageRecord } from "../store/usage-record.js";
 import type { UsageStore } from "../store/usage-store.js";
 import type { PurgeOptions } from "../store/progress.js";
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from "../errors.js";
 import { isLimitApplicable, planQuota, evaluateQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision } from "../quota/index.js";
 import type { NewUsageLimit, QuotaRequest, UsageLimit } from "../quota/limit.js";
 import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quota-records.js";
-import type { CostSource, NewUsageRecord } from "../store/usage-record.js";
+import type { NewUsageRecord } from "../store/usage-record.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
 import type { GroupUsageTotals, UsageDimension, UsageRecordFilter } from "../store/usage-totals.js";
@@ -29,6 +28,11 @@ import type { Pricer } from "../pricing/pricer.js";
 import { PricesCache } from "../pricing/prices-cache.js";
 import { pricedUsageOf, quoteUsage, withQuotedCost } from "../pricing/price-record.js";
 import { repriceRecords, type RepriceOptions, type RepriceResult } from "./reprice.js";
+import { withJsonForm, type JsonForm } from "../json/json-form.js";
+import { costQuoteJson, usageRecordResult, usageTotalsJson, type CostQuote, type CostQuoteJson, type UsageRecordResult, type UsageTotalsJson } from "../json/usage-json.js";
+import { modelPriceJson, type ModelPriceJson } from "../json/price-json.js";
+import { repriceResultJson, type RepriceResultJson } from "../json/reprice-json.js";
+import { emitUnpricedWarning, UnpricedWarnings } from "./unpriced-warnings.js";
 
 /**
  * The facade applications use: validates input, applies defaults and talks to the store.
@@ -42,6 +46,7 @@ export class Accounting implements AsyncDisposable {
   readonly #names: NameEnforcement;
   readonly #pricer: Pricer | undefined;
   readonly #prices: PricesCache;
+  readonly #unpriced: UnpricedWarnings;
   #opening: Promise<void> | undefined;
   // Set once open() has resolved: the batch path then reaches the store without yielding.
   #isOpen = false;
@@ -57,6 +62,7 @@ export class Accounting implements AsyncDisposable {
     this.#limits = new LimitsCache(this.store);
     this.#pricer = options.pricer;
     this.#prices = new PricesCache(this.store, options.priceRefreshMs ?? 5000);
+    this.#unpriced = new UnpricedWarnings(options.onUnpriced ?? emitUnpricedWarning);
     this.#names = new NameEnforcement(this.store, { projects: options.enforceProjectNames ?? false, users: options.enforceUserNames ?? false });
   }
 
@@ -91,7 +97,7 @@ export class Accounting implements AsyncDisposable {
    * `enforceLimits`, the limits are checked and the record written as one atomic step (across
    * processes); a denial throws `QuotaExceededError` and writes nothing but a rejection.
    */
-  async trackUsage(input: UsageInput, options: { enforceLimits?: boolean } = {}): Promise<UsageRecord> {
+  async trackUsage(input: UsageInput, options: { enforceLimits?: boolean } = {}): Promise<UsageRecordResult> {
     const now = this.#now();
     input = withContext(input);
     // Validate before opening: bad input must not create a database file.
@@ -99,7 +105,7 @@ export class Accounting implements AsyncDisposable {
     await this.open();
     const record = await this.#priced(normalized);
     await this.#names.check(record.project, record.username);
-    if (!options.enforceLimits) return { id: await this.store.insertUsage(record), ...record };
+    if (!options.enforceLimits) return usageRecordResult({ id: await this.store.insertUsage(record), ...record });
     const request: QuotaRequest = {
       model: record.model,
       username: record.username,
@@ -121,11 +127,11 @@ export class Accounting implements AsyncDisposable {
       return { kind: "usage", record: written };
     });
     if (!decision.allowed) throw new QuotaExceededError(decision);
-    return { id: id!, ...written };
+    return usageRecordResult({ id: id!, ...written });
   }
 
   /** Records one call and returns how much of each applicable limit is left afterwards. */
-  async trackUsageWithRemainingLimits(input: UsageInput): Promise<{ record: UsageRecord; remaining: RemainingLimit[] }> {
+  async trackUsageWithRemainingLimits(input: UsageInput): Promise<{ record: UsageRecordResult; remaining: RemainingLimit[] }> {
     const record = await this.trackUsage(input);
     const remaining = await this.getRemainingLimits({
       model: record.model,
@@ -161,9 +167,12 @@ export class Accounting implements AsyncDisposable {
     }
     // Batches are the buffered writer's hot path: read the stored prices once, then price synchronously.
     const stored = records.some((r) => r.costSource === null) ? await this.#prices.current() : [];
-    const priced = records.map((record) =>
-      record.costSource !== null ? record : withQuotedCost(record, quoteUsage(pricedUsageOf(record), stored, this.#pricer)),
-    );
+    const priced = records.map((record) => {
+      if (record.costSource !== null) return record;
+      const quoted = withQuotedCost(record, quoteUsage(pricedUsageOf(record), stored, this.#pricer));
+      this.#unpriced.notice(quoted);
+      return quoted;
+    });
     await this.store.insertUsageBatch(priced);
   }
 
@@ -294,7 +303,7 @@ export class Accounting implements AsyncDisposable {
     return result;
   }
 
-  async #commitReservation(id: number, request: QuotaRequest, session: string | null, reservedAt: Date, usage: ReservedUsage): Promise<UsageRecord> {
+  async #commitReservation(id: number, request: QuotaRequest, session: string | null, reservedAt: Date, usage: ReservedUsage): Promise<UsageRecordResult> {
     const input = { model: request.model, username: request.username, callerName: request.callerName, project: request.projectName, session, ...usage };
     const normalized = normalizeUsage(input, this.defaults, this.#now());
     // The reservation was checked against the windows of its own time: the usage it becomes may
@@ -303,40 +312,42 @@ export class Accounting implements AsyncDisposable {
       throw new ValidationError("timestamp", `must not be before the reservation was made (${reservedAt.toISOString()})`);
     }
     const record: NewUsageRecord = await this.#priced(normalized);
-    return { id: await this.store.commitReservation(id, record), ...record };
+    return usageRecordResult({ id: await this.store.commitReservation(id, record), ...record });
   }
 
   /**
    * What `trackUsage(input)` would record as the cost, without recording anything: the given cost,
    * else stored prices or the pricer. Lets a check price a call's tokens the way tracking will.
    */
-  async quoteCost(input: UsageInput): Promise<{ costNanos: bigint; costSource: CostSource | null }> {
+  async quoteCost(input: UsageInput): Promise<CostQuote & JsonForm<CostQuoteJson>> {
     const normalized = normalizeUsage(withContext(input), this.defaults, this.#now());
     await this.open();
     const { costNanos, costSource } = await this.#priced(normalized);
-    return { costNanos, costSource };
+    return withJsonForm({ costNanos, costSource }, costQuoteJson);
   }
 
   /** Fills in the cost of a record tracked without one, from stored prices or the pricer. */
   async #priced(record: NewUsageRecord): Promise<NewUsageRecord> {
     if (record.costSource !== null) return record;
     const stored = await this.#prices.current();
-    return withQuotedCost(record, quoteUsage(pricedUsageOf(record), stored, this.#pricer));
+    const quoted = withQuotedCost(record, quoteUsage(pricedUsageOf(record), stored, this.#pricer));
+    this.#unpriced.notice(quoted);
+    return quoted;
   }
 
   /** Stores a price (USD per million tokens) that wins over the pricer's from its effective date. */
-  async setModelPrice(input: ModelPriceInput): Promise<ModelPrice> {
+  async setModelPrice(input: ModelPriceInput): Promise<ModelPrice & JsonForm<ModelPriceJson>> {
     const price = validatePrice(input);
     await this.open();
     const stored = await this.store.insertPrice(price);
     this.#prices.invalidate();
-    return stored;
+    return withJsonForm(stored, modelPriceJson);
   }
 
   /** Every stored price, by model and effective date. */
-  async listModelPrices(): Promise<ModelPrice[]> {
+  async listModelPrices(): Promise<Array<ModelPrice & JsonForm<ModelPriceJson>>> {
     await this.open();
-    return this.store.listPrices();
+    return (await this.store.listPrices()).map((price) => withJsonForm(price, modelPriceJson));
   }
 
   /** Deletes a stored price; throws `NotFoundError` when there is no price with that id. */
@@ -352,12 +363,12 @@ export class Accounting implements AsyncDisposable {
    * the pricer). A dry run unless `apply` is set; returns every change with the old and new cost.
    * Costs the caller gave are kept unless `includeCallerCosts` is set.
    */
-  async reprice(start: InstantInput, end: InstantInput, options: RepriceOptions = {}): Promise<RepriceResult> {
+  async reprice(start: InstantInput, end: InstantInput, options: RepriceOptions = {}): Promise<RepriceResult & JsonForm<RepriceResultJson>> {
     const range = toRange(start, end);
     await this.open();
     this.#prices.invalidate();
     const stored = await this.#prices.current();
-    return repriceRecords(this.store, range, (usage) => quoteUsage(usage, stored, this.#pricer), options);
+    return withJsonForm(await repriceRecords(this.store, range, (usage) => quoteUsage(usage, stored, this.#pricer), options), repriceResultJson);
   }
 
   /** The usage a check without a cost stands for (validated before any store is opened); null when a cost was given. */
@@ -421,7 +432,7 @@ export class Accounting implements AsyncDisposable {
   }
 
   /** Sums and averages over `start <= timestamp <= end` (of one session when the filter names it). */
-  async getPeriodStats(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<UsageStats> {
+  async getPeriodStats(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<UsageStatsResult> {
     const range = toRange(start, end);
     await this.open();
     return statsFromTotals(await this.store.sumUsage(range, filter));
@@ -443,21 +454,22 @@ export class Accounting implements AsyncDisposable {
   }
 
   /** Usage over the range per user, caller, project, session or model (null: records without one). */
-  async getUsageBreakdown(start: InstantInput, end: InstantInput, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
+  async getUsageBreakdown(start: InstantInput, end: InstantInput, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<Array<GroupUsageTotals & JsonForm<UsageTotalsJson<GroupUsageTotals>>>> {
     const range = toRange(start, end);
     await this.open();
     // Per model the store can answer from its hourly rollup; other columns need the entries.
-    if (dimension === "model" && filter.session === undefined) {
-      return (await this.store.sumUsageByModel(range)).map(({ model, ...totals }) => ({ key: model, ...totals }));
-    }
-    return this.store.sumUsageBy(range, dimension, filter);
+    const groups: GroupUsageTotals[] =
+      dimension === "model" && filter.session === undefined
+        ? (await this.store.sumUsageByModel(range)).map(({ model, ...totals }) => ({ key: model, ...totals }))
+        : await this.store.sumUsageBy(range, dimension, filter);
+    return groups.map((group) => withJsonForm(group, usageTotalsJson));
   }
 
   /** The `n` most recent records, newest first (of one session when the filter names it). A negative `n` returns every record. */
-  async tail(n = 10, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
+  async tail(n = 10, filter: UsageRecordFilter = {}): Promise<UsageRecordResult[]> {
     if (!Number.isSafeInteger(n)) throw new ValidationError("n", `must be an integer (got ${n})`);
     await this.open();
-    return this.store.tail(n < 0 ? Number.MAX_SAFE_INTEGER : n, filter);
+    return (await this.store.tail(n < 0 ? Number.MAX_SAFE_INTEGER : n, filter)).map(usageRecordResult);
   }
 
   /** Registers a project (for `enforceProjectNames`); an existing name is a `ConflictError`. */

@@ -1,4 +1,4 @@
-import type { UsageRecord } from "../store/usage-record.js";
+import type { UsageRecordResult } from "../json/usage-json.js";
 import type { UsageInput } from "../usage/usage-input.js";
 
 /** The actual usage of a reserved call; names and model default to the reservation's. */
@@ -6,7 +6,7 @@ export type ReservedUsage = Omit<UsageInput, "model"> & { model?: string };
 
 /** What a reservation does when committed or cancelled (provided by the facade). */
 interface ReservationActions {
-  commit(usage: ReservedUsage): Promise<UsageRecord>;
+  commit(usage: ReservedUsage): Promise<UsageRecordResult>;
   cancel(): Promise<boolean>;
 }
 
@@ -23,7 +23,7 @@ export class Reservation {
   }
 
   /** Replaces the reservation with the call's actual usage record (atomically); returns the record. */
-  commit(usage: ReservedUsage): Promise<UsageRecord> {
+  commit(usage: ReservedUsage): Promise<UsageRecordResult> {
     return this.#settle(() => this.#actions.commit(usage));
   }
 

@@ -29,8 +29,10 @@ export function quoteUsage(usage: PricedUsage, stored: readonly ModelPrice[], pr
   return undefined;
 }
 
-/** The record with its cost filled in from the quote (cost 0 and `unpriced` when there is no price). */
+/**
+ * The record with its cost filled in from the quote: cost 0 and `unpriced` when there is no
+ * price, also when there is nothing to price with at all (never a silent 0).
+ */
 export function withQuotedCost(record: NewUsageRecord, quote: PriceQuote | undefined): NewUsageRecord {
-  if (!quote) return record;
-  return quote.priced ? { ...record, costNanos: quote.costNanos, costSource: "price" } : { ...record, costNanos: 0n, costSource: "unpriced" };
+  return quote?.priced ? { ...record, costNanos: quote.costNanos, costSource: "price" } : { ...record, costNanos: 0n, costSource: "unpriced" };
 }

@@ -1,3 +1,4 @@
+import { withJsonForm, nanosJson, type JsonForm } from "../json/json-form.js";
 import { nanosToUsd } from "../money.js";
 import type { UsageTotals } from "../store/usage-totals.js";
 
@@ -26,17 +27,28 @@ export interface UsageStats {
   readonly avgExecutionTime: number;
 }
 
+/** Usage stats as JSON: the same fields, `sumCostNanos` exact as a decimal string. */
+export type UsageStatsJson = Omit<UsageStats, "sumCostNanos"> & { readonly sumCostNanos: string };
+
+/** Usage stats as the facade returns them: `JSON.stringify` writes their `UsageStatsJson` form. */
+export type UsageStatsResult = UsageStats & JsonForm<UsageStatsJson>;
+
 /** Usage stats of one model. */
 export interface ModelStats {
   readonly model: string;
-  readonly stats: UsageStats;
+  readonly stats: UsageStatsResult;
+}
+
+/** The JSON form of usage stats. */
+export function usageStatsJson(stats: UsageStats): UsageStatsJson {
+  return { ...stats, sumCostNanos: nanosJson(stats.sumCostNanos) };
 }
 
 /** Derives sums and averages from store totals (averages are 0 over an empty set). */
-export function statsFromTotals(totals: UsageTotals): UsageStats {
+export function statsFromTotals(totals: UsageTotals): UsageStatsResult {
   const n = totals.requests;
   const avg = (sum: number) => (n === 0 ? 0 : sum / n);
-  return {
+  return withJsonForm<UsageStats, UsageStatsJson>({
     requests: n,
     sumPromptTokens: totals.promptTokens,
     sumCompletionTokens: totals.completionTokens,
@@ -57,5 +69,5 @@ export function statsFromTotals(totals: UsageTotals): UsageStats {
     avgLocalTotalTokens: avg(totals.localTotalTokens),
     avgCost: n === 0 ? 0 : nanosToUsd(totals.costNanos) / n,
     avgExecutionTime: avg(totals.executionTime),
-  };
+  }, usageStatsJson);
 }

@@ -1,7 +1,7 @@
 /**
  * Where a record's cost came from: given by the caller, computed from a price, or left at 0
- * because no price was known (`reprice` can fill those in later). Null on records made
- * without a pricer and without a cost, and on rows from before this was tracked.
+ * because no price was known (`reprice` can fill those in later). Null only on rows from before
+ * this was tracked (older stores, imports from the Python tool): the facade always sets it.
  */
 export type CostSource = "caller" | "price" | "unpriced";
 

@@ -22,7 +22,7 @@ import type { GroupUsageTotals, ModelUsageTotals, UsageDimension, UsageRecordFil
 
 /**
  * The store contract: everything llm-accounting needs from a database. Adapters implement it;
- * `@llm-accounting/core/testkit` checks an implementation against the shared scenarios.
+ * `@llm-accounting/testkit` checks an implementation against the shared scenarios.
  * Every method may be called before `open()`; implementations open lazily.
  */
 export interface UsageStore extends AuditStore, RegistryStore, ImportStore, PriceStore {

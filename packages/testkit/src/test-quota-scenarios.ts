@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Accounting } from "../accounting/accounting.js";
-import { QuotaExceededError } from "../errors.js";
-import type { IntervalUnit, LimitScope, LimitType, NewUsageLimit } from "../quota/limit.js";
-import type { UsageStore } from "../store/usage-store.js";
+import { Accounting } from "@llm-accounting/core";
+import { QuotaExceededError } from "@llm-accounting/core";
+import type { IntervalUnit, LimitScope, LimitType, NewUsageLimit } from "@llm-accounting/core";
+import type { UsageStore } from "@llm-accounting/core";
 import type { TestStoreOptions } from "./test-store.js";
 
 type LimitSpec = Partial<NewUsageLimit> & { scope: LimitScope; limitType: LimitType; maxValue: number; intervalUnit: IntervalUnit };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { NewAuditEntry } from "../store/audit-records.js";
-import type { UsageStore } from "../store/usage-store.js";
+import type { NewAuditEntry } from "@llm-accounting/core";
+import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
 

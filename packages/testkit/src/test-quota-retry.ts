@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Accounting } from "../accounting/accounting.js";
-import { QuotaExceededError } from "../errors.js";
-import type { NewUsageLimit } from "../quota/limit.js";
-import type { UsageStore } from "../store/usage-store.js";
+import { Accounting, QuotaExceededError, type NewUsageLimit, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
 

@@ -1,4 +1,4 @@
-import type { NewUsageRecord } from "../store/usage-record.js";
+import type { NewUsageRecord } from "@llm-accounting/core";
 
 /** A fully populated record with every field distinct, for round-trip checks. */
 export function sampleRecord(overrides: Partial<NewUsageRecord> = {}): NewUsageRecord {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { NewUsageLimit, UsageQuery } from "../quota/limit.js";
-import type { UsageStore } from "../store/usage-store.js";
+import type { NewUsageLimit, UsageQuery } from "@llm-accounting/core";
+import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
 

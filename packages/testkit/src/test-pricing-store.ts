@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Accounting } from "../accounting/accounting.js";
-import { NotFoundError, ValidationError } from "../errors.js";
-import type { Pricer } from "../pricing/pricer.js";
-import type { UsageStore } from "../store/usage-store.js";
+import { Accounting } from "@llm-accounting/core";
+import { NotFoundError, ValidationError } from "@llm-accounting/core";
+import type { Pricer } from "@llm-accounting/core";
+import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
 

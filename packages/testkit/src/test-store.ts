@@ -1,9 +1,10 @@
 import { testPricingStore } from "./test-pricing-store.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QueryRejectedError } from "../errors.js";
-import type { UsageStore } from "../store/usage-store.js";
-import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "../store/query-result.js";
+import { QueryRejectedError } from "@llm-accounting/core";
+import type { UsageStore } from "@llm-accounting/core";
+import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
+import { testFacadeJson } from "./test-facade-json.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaRetry } from "./test-quota-retry.js";
 import { testQuotaScenarios } from "./test-quota-scenarios.js";
@@ -37,6 +38,7 @@ export function testStore(options: TestStoreOptions): void {
   testQuotaRetry(options);
   testAuditRegistryStore(options);
   testPricingStore(options);
+  testFacadeJson(options);
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
     beforeAll(async () => {
