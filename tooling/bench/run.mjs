@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: prints one JSON object of figures. Names match the issues (track, stats, ...) so
 // runs can be compared with each other and with the Python original. Sizes: BENCH_TRACK, BENCH_ROWS,
-// BENCH_BUFFERED. BENCH_ONLY=buffered,track runs only the named steps (the "check_quota" step
+// BENCH_BUFFERED, BENCH_REPRICE. BENCH_ONLY=buffered,track runs only the named steps (the "check_quota" step
 // also yields "guarded").
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import { benchStats } from "./stats.mjs";
 import { benchCheckQuota, benchOvershoot } from "./quota.mjs";
 import { benchDashboard } from "./dashboard.mjs";
 import { benchBuffered } from "./buffered.mjs";
+import { benchReprice } from "./reprice.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-acct-bench-"));
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((name) => name.trim())) : null;
@@ -23,6 +24,7 @@ try {
   if (wanted("check_quota")) Object.assign(figures, await benchCheckQuota(join(dir, "quota.sqlite"), rows));
   if (wanted("overshoot")) figures.overshoot = await benchOvershoot(join(dir, "race.sqlite"));
   if (wanted("dashboard")) figures.dashboard = await benchDashboard(join(dir, "dashboard.sqlite"), Number(process.env.BENCH_DASHBOARD_ROWS ?? 1_000_000));
+  if (wanted("reprice")) figures.reprice = await benchReprice(join(dir, "reprice.sqlite"), Number(process.env.BENCH_REPRICE ?? 200_000));
   if (wanted("buffered")) figures.buffered = await benchBuffered(join(dir, "buffered.sqlite"), Number(process.env.BENCH_BUFFERED ?? 500_000));
 } finally {
   rmSync(dir, { recursive: true, force: true });
