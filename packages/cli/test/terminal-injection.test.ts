@@ -71,9 +71,10 @@ beforeAll(() => {
     ["log-event", "--app-name", name("app"), "--user-name", USER, "--model", MODEL, "--log-type", "response", "--response-text", name("response"), "--remote-completion-id", name("id")],
   ];
   for (const args of writes) expect(cli(...args), args.join(" ")).toMatchObject({ code: 0 });
-});
+}, 600_000); // about twenty built-CLI processes one after another: slow on a loaded machine
 
-describe("names holding terminal escape sequences (built CLI, SQLite)", () => {
+// Each case runs many built-CLI processes one after another: budgets for a loaded machine.
+describe("names holding terminal escape sequences (built CLI, SQLite)", { timeout: 600_000 }, () => {
   it("reach no output raw: reads in every format", () => {
     const reads = [
       ["tail"], ["tail", "--format", "json"], ["tail", "--session", SESSION],
