@@ -25,6 +25,9 @@ import { CLI_VERSION } from "./version.js";
 /** The top-level command names, for telling a mistyped command from a stray argument. */
 const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "projects", "users", "log-event", "audit", "import", "migrate"];
 
+/** The message yargs fails with when no command is given; `runCli` answers it with the full help. */
+const NO_COMMAND = "no command given";
+
 /** Builds the yargs parser with every command; `scriptName` is `llm-accounting` or `llm-acct`. */
 export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", version = CLI_VERSION): Argv<GlobalArgs> {
   const width = ctx.io.stdout.columns ?? 100;
@@ -48,6 +51,8 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     .command(auditCommand(ctx))
     .command(importCommand(ctx))
     .command(migrateCommand(ctx))
+    // Without a command nothing would happen; scripts must see that as a mistake, not success.
+    .demandCommand(1, NO_COMMAND)
     .strict()
     .version(`${scriptName} ${version}`)
     .help()
@@ -65,10 +70,6 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
  */
 export async function runCli(argv: readonly string[], io: CliIo, scriptName = "llm-accounting", version = CLI_VERSION): Promise<number> {
   const ctx: CommandContext = { io, exitCode: EXIT.ok };
-  if (argv.length === 0) {
-    io.stdout.write(`${await buildCli(ctx, scriptName, version).getHelp()}\n`);
-    return EXIT.ok;
-  }
   try {
     let output = "";
     await buildCli(ctx, scriptName, version).parseAsync(argv as string[], {}, (_err, _args, text) => {
@@ -79,6 +80,10 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
     return ctx.exitCode;
   } catch (error) {
     const [code, described] = describeError(error);
+    if (code === EXIT.usage && described === NO_COMMAND) {
+      // The help goes to stderr so that `llm-accounting ... | jq` never parses it as output.
+      io.stderr.write(`${await buildCli({ io, exitCode: EXIT.ok }, scriptName, version).getHelp()}\n\n`);
+    }
     const message = (code === EXIT.usage && describeUnknownArguments(described, argv, COMMANDS)) || described;
     io.stderr.write(errorLine(code, message, scriptName));
     return code;

@@ -278,10 +278,15 @@ describe("help and version", () => {
       expect(run.stdout).toContain("--db-file");
     });
   }
-  it("no command prints the help", async () => {
-    const run = await cli([]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Commands:[\s\S]*track[\s\S]*select/);
+  it("no command prints the help on stderr and exits 2, with or without global options", async () => {
+    for (const argv of [[], ["--db-file", join(dir, "no-command.sqlite")], ["--enforce-user-names"]]) {
+      const run = await cli(argv);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(/Commands:[\s\S]*track[\s\S]*select/);
+      expect(run.stderr).toMatch(/\nError: no command given \(see "llm-accounting --help"\)\n$/);
+    }
+    expect(existsSync(join(dir, "no-command.sqlite"))).toBe(false);
   });
   it("--version", async () => {
     const run = await cli(["--version"]);
