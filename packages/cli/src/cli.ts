@@ -19,7 +19,7 @@ import { globalOptions, type GlobalArgs } from "./context/global-options.js";
 import { EXIT, flagFor, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { storeErrorMessage } from "./store-error-message.js";
-import { describeUnknownArguments } from "./usage-message.js";
+import { describeRecommendation, describeUnknownArguments } from "./usage-message.js";
 import { CLI_VERSION } from "./version.js";
 
 /** The top-level command names, for telling a mistyped command from a stray argument. */
@@ -31,6 +31,10 @@ const NO_COMMAND = "no command given";
 /** Builds the yargs parser with every command; `scriptName` is `llm-accounting` or `llm-acct`. */
 export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", version = CLI_VERSION): Argv<GlobalArgs> {
   const width = ctx.io.stdout.columns ?? 100;
+  // yargs passes middleware its parser as a second argument, which @types/yargs 17 does not declare.
+  const rememberOptionNames = (_argv: unknown, parser: { getOptions(): { key: Record<string, unknown> } }) => {
+    ctx.optionNames = Object.keys(parser.getOptions().key);
+  };
   return yargs()
     .scriptName(scriptName)
     .usage(`${scriptName} [global options] <command> [options]\n\nRecord LLM usage, see where the money goes.`)
@@ -53,6 +57,11 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     .command(migrateCommand(ctx))
     // Without a command nothing would happen; scripts must see that as a mistake, not success.
     .demandCommand(1, NO_COMMAND)
+    // yargs fails with "Did you mean stats?" on a near miss; runCli adds the word that was typed.
+    .recommendCommands()
+    // Runs before validation in the innermost command, so an unknown option can be matched
+    // against that command's own options.
+    .middleware(rememberOptionNames as never, true)
     .strict()
     .version(`${scriptName} ${version}`)
     .help()
@@ -84,10 +93,18 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
       // The help goes to stderr so that `llm-accounting ... | jq` never parses it as output.
       io.stderr.write(`${await buildCli({ io, exitCode: EXIT.ok }, scriptName, version).getHelp()}\n\n`);
     }
-    const message = (code === EXIT.usage && describeUnknownArguments(described, argv, COMMANDS)) || described;
+    const message =
+      (code === EXIT.usage && (describeRecommendation(described, typedCommandWord(argv)) ?? describeUnknownArguments(described, argv, COMMANDS, ctx.optionNames))) || described;
     io.stderr.write(errorLine(code, message, scriptName));
     return code;
   }
+}
+
+/** The first word on the command line that is not a known top-level command: the mistyped (sub)command. */
+function typedCommandWord(argv: readonly string[]): string | undefined {
+  // Parsed with the global options, so a global option's value is not taken for a command.
+  const words = yargs().options(globalOptions).help(false).version(false).parseSync([...argv])._.map(String);
+  return words.find((word) => !COMMANDS.includes(word));
 }
 
 /** The one line printed for an error; a usage error also says where the usage is. */

@@ -1,9 +1,11 @@
+import { closestMatch } from "./suggest.js";
+
 /**
  * yargs reports unknown input as "Unknown arguments: bogus-flag, bogusFlag" (once per spelling,
  * and the same way for a mistyped command). Users get one line naming what they typed. Undefined
  * when the message is about something else.
  */
-export function describeUnknownArguments(message: string, argv: readonly string[], commands: readonly string[]): string | undefined {
+export function describeUnknownArguments(message: string, argv: readonly string[], commands: readonly string[], optionNames: readonly string[] = []): string | undefined {
   const match = /^Unknown arguments?: (.+)$/.exec(message);
   if (!match) return undefined;
   const names = match[1]!.split(", ").map((name) => name.trim()).filter(Boolean);
@@ -18,14 +20,30 @@ export function describeUnknownArguments(message: string, argv: readonly string[
     return at !== -1 && (firstCommand === -1 || at < firstCommand);
   });
   if (mistyped !== undefined) return `unknown command "${mistyped}"`;
-  return typed.map((name) => describeOne(name, argv)).join("; ");
+  return typed.map((name) => describeOne(name, argv, optionNames)).join("; ");
+}
+
+/**
+ * yargs' `recommendCommands` fails with "Did you mean stats?", without the word the user typed;
+ * this names both, as `unknown command "stast"; did you mean "stats"?`. Undefined for other messages.
+ */
+export function describeRecommendation(message: string, typed: string | undefined): string | undefined {
+  const match = /^Did you mean (.+)\?$/.exec(message);
+  if (!match) return undefined;
+  return typed === undefined ? `did you mean "${match[1]}"?` : `unknown command "${typed}"; did you mean "${match[1]}"?`;
 }
 
 /** How the user typed one unknown name: as an option (long, negated or short) or a stray word. */
-function describeOne(name: string, argv: readonly string[]): string {
+function describeOne(name: string, argv: readonly string[], optionNames: readonly string[]): string {
+  // Long names only: one letter is too short to guess from, and camelCase aliases double every name.
+  const longNames = optionNames.filter((option) => option.length > 1 && !/[A-Z]/.test(option));
   for (const arg of argv) {
     const flag = arg.split("=")[0]!;
-    if (flag === `--${name}` || flag === `--no-${name}`) return `unknown option ${flag}`;
+    if (flag === `--${name}` || flag === `--no-${name}`) {
+      const near = closestMatch(name, longNames);
+      const suggestion = near === undefined ? "" : `; did you mean ${flag.startsWith("--no-") ? "--no-" : "--"}${near}?`;
+      return `unknown option ${flag}${suggestion}`;
+    }
     if (/^-[^-]/.test(arg) && arg.slice(1).includes(name) && name.length === 1) return `unknown option -${name}`;
   }
   return `unexpected argument "${name}"`;

@@ -175,6 +175,10 @@ describe("bad input: one line on stderr, non-zero exit, nothing written", () => 
   const cases: [string, string[], number, RegExp][] = [
     ["unknown option", ["--db-file", file, "track", "--model", "m", "--bogus-flag", "1"], 2, /^Error: unknown option --bogus-flag \(see "llm-accounting --help"\)$/],
     ["unknown command", ["--db-file", file, "explode"], 2, /^Error: unknown command "explode" \(see "llm-accounting --help"\)$/],
+    ["mistyped command", ["--db-file", file, "stast", "--daily"], 2, /^Error: unknown command "stast"; did you mean "stats"\? \(see "llm-accounting --help"\)$/],
+    ["mistyped subcommand", ["--db-file", file, "limits", "lsit"], 2, /^Error: unknown command "lsit"; did you mean "list"\? /],
+    ["mistyped option", ["--db-file", file, "stats", "--daily", "--sesion", "s1"], 2, /^Error: unknown option --sesion; did you mean --session\? /],
+    ["mistyped global option", ["--db-fil", file, "tail"], 2, /^Error: unknown option --db-fil; did you mean --db-file\? /],
     ["stray argument", ["--db-file", file, "tail", "extra"], 2, /^Error: unexpected argument "extra"/],
     ["cache tokens beyond prompt tokens", ["--db-file", file, "track", "--model", "m", "--prompt-tokens", "10", "--cached-tokens", "8", "--cache-write-tokens", "3"], 2, /--cached-tokens plus --cache-write-tokens \(11\) must not exceed --prompt-tokens \(10\)/],
     ["reasoning beyond completion tokens", ["--db-file", file, "track", "--model", "m", "--reasoning-tokens", "50", "--completion-tokens", "10"], 2, /--reasoning-tokens \(50\) must not exceed --completion-tokens \(10\)/],

@@ -9,6 +9,8 @@ export interface CommandContext {
   exitCode: number;
   /** An error a handler raised; kept apart from yargs' own parse failures, which are usage errors. */
   error?: unknown;
+  /** The option names (and aliases) of the command being parsed, kept for "did you mean" on a mistyped option. */
+  optionNames?: readonly string[];
 }
 
 /** Runs a command handler, recording (not throwing) its error so the CLI can map it to an exit code. */
