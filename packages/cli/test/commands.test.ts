@@ -109,6 +109,22 @@ for (const backend of backends) {
       expect((json(before.stdout) as unknown as { totals: { requests: number } }).totals.requests).toBe(0);
     });
 
+    it("takes --since/--until as days, ISO instants, ages and day words (--start/--end alike)", async () => {
+      // The calls are at 10:00, 11:00 and 12:00 on 2025-03-14; now is 15:00.
+      const count = async (...flags: string[]) => {
+        const run = await cli([...db, "stats", ...flags, "--format", "json"], { now: NOW });
+        expect(run.stderr).toBe("");
+        return (json(run.stdout) as unknown as { totals: { requests: number } }).totals.requests;
+      };
+      expect(await count("--since", "2025-03-14T10:30:00Z", "--until", "2025-03-14T11:30:00+00:00")).toBe(1);
+      expect(await count("--start", "2025-03-14 10:30:00", "--end", "2025-03-14")).toBe(2);
+      expect(await count("--since", "270m")).toBe(2);
+      expect(await count("--since", "330m", "--until", "210m")).toBe(2);
+      expect(await count("--since", "today")).toBe(3);
+      expect(await count("--since", "1d")).toBe(3);
+      expect(await count("--since", "yesterday", "--until", "yesterday")).toBe(0);
+    });
+
     it("selects read-only, as a table, CSV with quoting, or JSON", async () => {
       await cli([...db, "track", "--model", 'odd,"name"', "--project", "beta", "--timestamp", "2025-03-14T13:00:00Z"]);
       const csv = await cli([...db, "select", "--project", "beta", "--format", "csv"]);
@@ -182,7 +198,9 @@ describe("bad input: one line on stderr, non-zero exit, nothing written", () => 
     ["stray argument", ["--db-file", file, "tail", "extra"], 2, /^Error: unexpected argument "extra"/],
     ["cache tokens beyond prompt tokens", ["--db-file", file, "track", "--model", "m", "--prompt-tokens", "10", "--cached-tokens", "8", "--cache-write-tokens", "3"], 2, /--cached-tokens plus --cache-write-tokens \(11\) must not exceed --prompt-tokens \(10\)/],
     ["reasoning beyond completion tokens", ["--db-file", file, "track", "--model", "m", "--reasoning-tokens", "50", "--completion-tokens", "10"], 2, /--reasoning-tokens \(50\) must not exceed --completion-tokens \(10\)/],
-    ["--start without --end", ["--db-file", file, "stats", "--start", "2025-01-01"], 2, /--end is required with --start/],
+    ["--until without --since", ["--db-file", file, "stats", "--until", "2025-01-01"], 2, /--since is required with --until/],
+    ["--since and --start", ["--db-file", file, "stats", "--since", "7d", "--start", "2025-01-01"], 2, /since and start are mutually exclusive/],
+    ["bad --since", ["--db-file", file, "stats", "--since", "tomorrow"], 2, /^Error: --since must be a date \(2025-01-31\), an instant .*, an age \(7d, 24h, 30m\), today, yesterday or now \(got "tomorrow"\)/],
     ["missing --model", ["--db-file", file, "track", "--cost", "1"], 2, /Missing required argument: model/],
     ["non-numeric tokens", ["--db-file", file, "track", "--model", "m", "--prompt-tokens", "ten"], 2, /--prompt-tokens must be a non-negative integer \(got "ten"\)/],
     ["fractional tokens", ["--db-file", file, "track", "--model", "m", "--completion-tokens", "1.5"], 2, /--completion-tokens must be a non-negative integer/],
@@ -191,7 +209,8 @@ describe("bad input: one line on stderr, non-zero exit, nothing written", () => 
     ["impossible date", ["--db-file", file, "track", "--model", "m", "--timestamp", "2025-02-30 10:00:00"], 2, /--timestamp must be a timestamp/],
     ["blank model", ["--db-file", file, "track", "--model", "  "], 1, /--model must be a non-empty string/],
     ["stats without a period", ["--db-file", file, "stats"], 2, /Please specify a time period/],
-    ["bad --start", ["--db-file", file, "stats", "--start", "2025-1-1", "--end", "2025-01-02"], 2, /--start must be a date in the form YYYY-MM-DD/],
+    ["bad --start", ["--db-file", file, "stats", "--start", "2025-1-1", "--end", "2025-01-02"], 2, /--start must be a date \(2025-01-31\)/],
+    ["impossible --until", ["--db-file", file, "stats", "--since", "2025-02-01", "--until", "2025-02-30"], 2, /--until must be a date/],
     ["bad select project", ["--db-file", file, "select", "--project", "x' OR 1=1 --"], 2, /not a valid project name/],
     ["bad period choice", ["--db-file", file, "stats", "--period", "hourly"], 2, /Invalid values/],
   ];

@@ -67,6 +67,11 @@ for (const [name, fresh] of backends) {
       const entries = json((await cli([...db, "audit", "--session", "s-7", "--format", "json"])).stdout) as { logType: string; promptText: string | null; timestamp: string }[];
       expect(entries.map((e) => e.logType)).toEqual(["response", "prompt"]);
       expect(entries[1]).toMatchObject({ promptText: 'hello, "world"\nbye', timestamp: "2025-01-02T01:04:05.000Z" });
+      // The prompt is at 2025-01-02T01:04:05Z, the response now.
+      const types = async (...flags: string[]) => (json((await cli([...db, "audit", "--session", "s-7", ...flags, "--format", "json"])).stdout) as { logType: string }[]).map((e) => e.logType);
+      expect(await types("--since", "2025-01-02", "--until", "2025-01-02")).toEqual(["prompt"]);
+      expect(await types("--since", "1h")).toEqual(["response"]);
+      expect(await types("--start", "2025-01-02T01:04:06Z")).toEqual(["response"]);
       const table = await cli([...db, "audit", "--log-type", "prompt"]);
       expect(table.stdout).toContain('hello, "world" bye');
       const bad = await cli([...db, "log-event", "--app-name", "a", "--user-name", "u", "--model", "m", "--log-type", "x", "--timestamp", "soon"]);

@@ -4,6 +4,7 @@ import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { auditStoreFor } from "../context/open-accounting.js";
 import { integer, timestamp } from "../context/parse-values.js";
+import { rangeBounds, timeBound } from "../context/time-bound.js";
 import { toJson } from "../format/json.js";
 import { utcDateTime } from "../format/numbers.js";
 import { renderTable } from "../format/table.js";
@@ -26,7 +27,11 @@ export interface LogEventArgs extends GlobalArgs {
 
 /** Parsed `audit` arguments. */
 export interface AuditArgs extends GlobalArgs {
+  since?: Date;
+  until?: Date;
+  /** Older spelling of `since`. */
   start?: Date;
+  /** Older spelling of `until`. */
   end?: Date;
   project?: string;
   logType?: string;
@@ -90,19 +95,23 @@ export function auditCommand(ctx: CommandContext): CommandModule<GlobalArgs, Aud
     describe: "List audit log entries, newest first (--app-name and --user-name filter)",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
-        .option("start", { type: "string", describe: "From this instant", coerce: timestamp("start") })
-        .option("end", { type: "string", describe: "Up to this instant", coerce: timestamp("end") })
+        .option("since", { type: "string", describe: "From: YYYY-MM-DD, an ISO instant, 7d, 24h, 30m, today or yesterday (UTC)", coerce: timeBound("since", "start", ctx.io.now) })
+        .option("until", { type: "string", describe: "Up to, included (a day counts whole)", coerce: timeBound("until", "end", ctx.io.now) })
+        .option("start", { type: "string", describe: "Same as --since", coerce: timeBound("start", "start", ctx.io.now) })
+        .option("end", { type: "string", describe: "Same as --until", coerce: timeBound("end", "end", ctx.io.now) })
         .option("project", { type: "string", describe: "Only this project" })
         .option("log-type", { type: "string", describe: "Only this type" })
         .option("session", { type: "string", describe: "Only this session" })
         .option("limit", { alias: "n", type: "string", default: "20", describe: "At most this many", coerce: integer("limit") })
-        .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" }) as unknown as Argv<AuditArgs>,
+        .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" })
+        .conflicts({ since: "start", until: "end" }) as unknown as Argv<AuditArgs>,
     handler: (args) =>
       runHandler(ctx, () =>
         withAuditLogger(args, ctx.io, async (logger) => {
+          const { since, until } = rangeBounds(args);
           const entries = await logger.getEntries({
-            start: args.start,
-            end: args.end,
+            start: since,
+            end: until,
             appName: args.appName,
             userName: args.userName,
             project: args.project,

@@ -1,7 +1,8 @@
 import { visibleText, type Accounting, type RepriceResult } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
-import { nonNegativeInteger, periodBound } from "../context/parse-values.js";
+import { nonNegativeInteger } from "../context/parse-values.js";
+import { rangeBounds, timeBound } from "../context/time-bound.js";
 import { UsageError } from "../errors.js";
 import { toJson } from "../format/json.js";
 import { money, utcDateTime } from "../format/numbers.js";
@@ -12,8 +13,12 @@ import { runHandler, withAccounting, type CommandContext } from "./command-conte
 
 /** Parsed `reprice` arguments. */
 export interface RepriceArgs extends GlobalArgs {
-  start: Date;
-  end: Date;
+  since?: Date;
+  until?: Date;
+  /** Older spelling of `since`. */
+  start?: Date;
+  /** Older spelling of `until`. */
+  end?: Date;
   apply: boolean;
   includeCallerCosts: boolean;
   limit: number;
@@ -22,10 +27,13 @@ export interface RepriceArgs extends GlobalArgs {
 
 /** Recomputes costs over the period; prints the difference, and writes only with --apply. */
 export async function handleReprice(accounting: Accounting, args: RepriceArgs, io: CliIo): Promise<RepriceResult> {
-  if (args.start.getTime() > args.end.getTime()) throw new UsageError("--end must not be before --start");
+  const { since, until = io.now() } = rangeBounds(args);
+  // Repricing everything by accident rewrites history: the start is never implied.
+  if (!since) throw new UsageError("--since (or --start) is required: the first instant to reprice");
+  if (until < since) throw new UsageError("--since must not be in the future (without --until the range ends now)");
   const progress = progressReporter(io);
   const result = await accounting
-    .reprice(args.start, args.end, { apply: args.apply, includeCallerCosts: args.includeCallerCosts, onProgress: progress.update })
+    .reprice(since, until, { apply: args.apply, includeCallerCosts: args.includeCallerCosts, onProgress: progress.update })
     .finally(progress.end);
   if (args.format === "json") {
     println(io, toJson({ ...result, unpriced: Object.fromEntries(result.unpriced) }));
@@ -55,8 +63,11 @@ export function repriceCommand(ctx: CommandContext): CommandModule<GlobalArgs, R
     describe: "Recompute costs for a period from the current prices (dry run unless --apply)",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
-        .option("start", { type: "string", demandOption: true, describe: "Period start: YYYY-MM-DD or a timestamp (UTC when no offset)", coerce: periodBound("start", "start") })
-        .option("end", { type: "string", demandOption: true, describe: "Period end, inclusive: YYYY-MM-DD (the whole day) or a timestamp", coerce: periodBound("end", "end") })
+        .option("since", { type: "string", describe: "Period start (required): YYYY-MM-DD, an ISO instant (UTC when no offset), 7d, 24h, 30m, today or yesterday", coerce: timeBound("since", "start", ctx.io.now) })
+        .option("until", { type: "string", describe: "Period end, included (a day counts whole); default now", coerce: timeBound("until", "end", ctx.io.now) })
+        .option("start", { type: "string", describe: "Same as --since", coerce: timeBound("start", "start", ctx.io.now) })
+        .option("end", { type: "string", describe: "Same as --until", coerce: timeBound("end", "end", ctx.io.now) })
+        .conflicts({ since: "start", until: "end" })
         .option("apply", { type: "boolean", default: false, describe: "Write the new costs (a few thousand rows per transaction; other processes keep tracking)" })
         .option("include-caller-costs", { type: "boolean", default: false, describe: "Also recompute costs that were given explicitly when tracked" })
         .option("limit", { type: "string", default: "20", describe: "Changes listed in the table", coerce: nonNegativeInteger("limit") })

@@ -14,9 +14,10 @@ const DAY = 86_400_000;
 
 /**
  * The range a period covers, in UTC: from the start of the current day, ISO week (Monday),
- * month or year up to `now`. Custom ranges run from `start` 00:00 to the end of `end`'s day.
+ * month or year up to `now`. A custom range runs from `since` to `until` (both included; `now`
+ * when omitted): day bounds are already widened by `parseTimeBound`.
  */
-export function reportRange(period: PeriodName | undefined, start: Date | undefined, end: Date | undefined, now: Date): ReportRange {
+export function reportRange(period: PeriodName | undefined, since: Date | undefined, until: Date | undefined, now: Date): ReportRange {
   if (period) {
     const y = now.getUTCFullYear();
     const m = now.getUTCMonth();
@@ -30,13 +31,13 @@ export function reportRange(period: PeriodName | undefined, start: Date | undefi
     const label = ({ daily: "Daily", weekly: "Weekly", monthly: "Monthly", yearly: "Yearly" } as const)[period];
     return { label, start: new Date(from), end: now };
   }
-  if (start && end) {
-    const last = new Date(end.getTime() + DAY - 1);
-    if (last < start) throw new UsageError("--end must not be before --start");
-    return { label: "Custom", start, end: last };
+  if (since) {
+    const end = until ?? now;
+    if (end < since) throw new UsageError(until ? "--until must not be before --since" : "--since must not be in the future (without --until the range ends now)");
+    return { label: "Custom", start: since, end };
   }
-  if (start || end) throw new UsageError(start ? "--end is required with --start (a custom range needs both)" : "--start is required with --end (a custom range needs both)");
+  if (until) throw new UsageError("--since is required with --until (a range needs a start)");
   throw new UsageError(
-    "Please specify a time period (--period daily|weekly|monthly|yearly, or --daily/--weekly/--monthly/--yearly) or a custom range (--start and --end)",
+    "Please specify a time period (--period daily|weekly|monthly|yearly, or --daily/--weekly/--monthly/--yearly) or a range (--since, and --until unless up to now)",
   );
 }

@@ -2,7 +2,7 @@ import type { Accounting, GroupUsageTotals, ModelRankings, ModelStats, RankedMod
 import { rankModels, usdToNanos, visibleText } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
-import { date } from "../context/parse-values.js";
+import { rangeBounds, timeBound } from "../context/time-bound.js";
 import { toJson } from "../format/json.js";
 import { money, seconds, tokens, utcDate } from "../format/numbers.js";
 import { renderTable } from "../format/table.js";
@@ -17,7 +17,11 @@ export interface StatsArgs extends GlobalArgs {
   weekly?: boolean;
   monthly?: boolean;
   yearly?: boolean;
+  since?: Date;
+  until?: Date;
+  /** Older spelling of `since`. */
   start?: Date;
+  /** Older spelling of `until`. */
   end?: Date;
   session?: string;
   by?: UsageDimension;
@@ -39,7 +43,8 @@ export interface StatsReport {
 /** Gathers totals, per-model stats and rankings for the requested period. */
 export async function handleStats(accounting: Accounting, args: StatsArgs, io: CliIo): Promise<StatsReport> {
   const shorthand = (["daily", "weekly", "monthly", "yearly"] as const).find((p) => args[p]);
-  const range = reportRange(args.period ?? shorthand, args.start, args.end, io.now());
+  const { since, until } = rangeBounds(args);
+  const range = reportRange(args.period ?? shorthand, since, until, io.now());
   const filter = args.session === undefined ? {} : { session: args.session };
   const [totals, models, groups] = await Promise.all([
     accounting.getPeriodStats(range.start, range.end, filter),
@@ -144,13 +149,15 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
         .option("weekly", { type: "boolean", describe: "Same as --period weekly" })
         .option("monthly", { type: "boolean", describe: "Same as --period monthly" })
         .option("yearly", { type: "boolean", describe: "Same as --period yearly" })
-        .option("start", { type: "string", describe: "First day of a custom range (YYYY-MM-DD, UTC)", coerce: date("start") })
-        .option("end", { type: "string", describe: "Last day of a custom range, inclusive (YYYY-MM-DD)", coerce: date("end") })
+        .option("since", { type: "string", describe: "Start of a custom range: YYYY-MM-DD, an ISO instant, 7d, 24h, 30m, today or yesterday (UTC)", coerce: timeBound("since", "start", ctx.io.now) })
+        .option("until", { type: "string", describe: "End of a custom range, included (a day counts whole); default now", coerce: timeBound("until", "end", ctx.io.now) })
+        .option("start", { type: "string", describe: "Same as --since", coerce: timeBound("start", "start", ctx.io.now) })
+        .option("end", { type: "string", describe: "Same as --until", coerce: timeBound("end", "end", ctx.io.now) })
         .option("session", { type: "string", describe: "Only usage of this session" })
         .option("by", { choices: ["model", "username", "callerName", "project", "session"] as const, describe: "Add a breakdown by this column" })
         .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" })
         // One period per report: two shorthands used to pick one silently.
-        .conflicts({ period: ["daily", "weekly", "monthly", "yearly"], daily: ["weekly", "monthly", "yearly"], weekly: ["monthly", "yearly"], monthly: "yearly" }) as unknown as Argv<StatsArgs>,
+        .conflicts({ since: "start", until: "end", period: ["daily", "weekly", "monthly", "yearly"], daily: ["weekly", "monthly", "yearly"], weekly: ["monthly", "yearly"], monthly: "yearly" }) as unknown as Argv<StatsArgs>,
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleStats(accounting, args, ctx.io), { readOnly: true })),
   };

@@ -40,30 +40,6 @@ export const timestamp = (flag: string) => (value: unknown): Date | undefined =>
   }
 };
 
-/** A yargs `coerce` for a `YYYY-MM-DD` date flag; returns that day's 00:00 UTC. */
-export const date = (flag: string) => (value: unknown): Date | undefined => {
-  if (value === undefined) return undefined;
-  const text = String(value).trim();
-  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(Number.NaN);
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== text) {
-    throw new UsageError(`--${flag} must be a date in the form YYYY-MM-DD (got "${String(value)}")`);
-  }
-  return parsed;
-};
-
-/**
- * A yargs `coerce` for a period bound: a `YYYY-MM-DD` day (its first instant for a start, its last
- * for an end, so `--end 2025-09-30` includes that day) or a full timestamp.
- */
-export const periodBound = (flag: string, edge: "start" | "end") => (value: unknown): Date | undefined => {
-  if (value === undefined) return undefined;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(String(value).trim())) {
-    const day = date(flag)(value)!;
-    return edge === "start" ? day : new Date(day.getTime() + 86_400_000 - 1);
-  }
-  return timestamp(flag)(value);
-};
-
 /** A yargs `coerce` for a whole number flag of 1 or more. */
 export const positiveInteger = (flag: string) => (value: unknown): number | undefined => {
   const parsed = nonNegativeInteger(flag)(value);
