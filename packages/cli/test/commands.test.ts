@@ -166,6 +166,25 @@ for (const backend of backends) {
       expect(table.stdout).toMatch(/Total Cost\s+│\s+\$1\.0000 │/);
     });
 
+    it("purges only entries --before and --project select, saying which", async () => {
+      const flags = await backend.fresh();
+      const track = (day: string, project?: string) => cli([...flags, "track", "--model", "m", "--timestamp", `${day}T12:00:00Z`, ...(project ? ["--project", project] : [])]);
+      for (const [day, project] of [["2025-01-01", "old"], ["2025-01-02", "keep"], ["2025-02-01", "old"], ["2025-02-02", undefined]] as const) await track(day, project);
+      const models = async () => (json((await cli([...flags, "tail", "--format", "json"])).stdout) as { timestamp: string; project: string | null }[]).map((r) => `${r.timestamp.slice(0, 10)} ${r.project}`);
+      const asked = await cli([...flags, "purge", "--before", "2025-02-01", "--project", "old"], { answers: ["y"] });
+      expect(asked.stdout).toBe(
+        "Are you sure you want to delete the usage entries recorded before 2025-02-01 00:00:00 UTC of project 'old'? This action cannot be undone. [y/n]: " +
+          "Deleted the usage entries recorded before 2025-02-01 00:00:00 UTC of project 'old' (1 entry)\n",
+      );
+      expect(await models()).toEqual(["2025-02-02 null", "2025-02-01 old", "2025-01-02 keep"]);
+      expect((await cli([...flags, "purge", "-y", "--before", "2025-02-02T00:00:00Z"])).stdout).toBe("Deleted the usage entries recorded before 2025-02-02 00:00:00 UTC (2 entries)\n");
+      expect(await models()).toEqual(["2025-02-02 null"]);
+      expect((await cli([...flags, "purge", "-y", "--project", "old"])).stdout).toBe("Deleted the usage entries of project 'old' (0 entries)\n");
+      const bad = await cli([...flags, "purge", "-y", "--before", "last week"]);
+      expect([bad.code, bad.stderr.split(" (got")[0]]).toEqual([2, "Error: --before must be a date (2025-01-31), an instant (2025-01-31T13:45:00Z), an age (7d, 24h, 30m), today, yesterday or now"]);
+      expect(await models()).toEqual(["2025-02-02 null"]);
+    });
+
     it("purges only after confirmation", async () => {
       const no = await cli([...db, "purge"], { answers: ["maybe", "n"] });
       expect(no.stdout).toContain("Please enter y or n");

@@ -271,11 +271,15 @@ export class CsvStore implements UsageStore {
     );
   }
 
-  /** Empties the usage file in one locked rewrite: records appended after it are kept. */
+  /** Rewrites the usage file without the matching records, in one locked rewrite: records appended after it are kept. */
   async purgeUsage(options: PurgeOptions = {}): Promise<number> {
+    const { before, project } = options;
+    const matches = (r: { timestamp: Date; project: string | null }) =>
+      (before === undefined || r.timestamp.getTime() < before.getTime()) && (project === undefined || r.project === project);
     const count = await this.#write(() => {
-      const count = this.#usage.rows.length;
-      this.#usage.rewrite([]);
+      const kept = this.#usage.rows.filter((r) => !matches(r));
+      const count = this.#usage.rows.length - kept.length;
+      if (count > 0) this.#usage.rewrite(kept);
       return count;
     });
     options.onProgress?.(count, count);

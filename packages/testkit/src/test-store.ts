@@ -9,6 +9,7 @@ import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaRetry } from "./test-quota-retry.js";
 import { testQuotaScenarios } from "./test-quota-scenarios.js";
 import { testQuotaStore } from "./test-quota-store.js";
+import { testPurgeFilters } from "./test-purge-filters.js";
 
 /** How `testStore` gets stores to test. */
 export interface TestStoreOptions {
@@ -39,6 +40,7 @@ export function testStore(options: TestStoreOptions): void {
   testAuditRegistryStore(options);
   testPricingStore(options);
   testFacadeJson(options);
+  testPurgeFilters(options);
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
     beforeAll(async () => {

@@ -544,10 +544,13 @@ export class Accounting implements AsyncDisposable {
   }
 
   /**
-   * Deletes every usage record stored before the purge began (limits, audit entries and registries
-   * are kept; records tracked while it runs survive); returns the count.
+   * Deletes the usage records stored before the purge began (limits, audit entries and registries
+   * are kept; records tracked while it runs survive), only those before `options.before` and of
+   * `options.project` when given; returns the count.
    */
   async purge(options: PurgeOptions = {}): Promise<number> {
+    if (options.before !== undefined) parseInstant(options.before, "before");
+    if (options.project !== undefined) checkStorableText(options.project, "project");
     await this.open();
     return this.store.purgeUsage(options);
   }

@@ -5,4 +5,8 @@ export type ProgressListener = (done: number, total: number) => void;
 export interface PurgeOptions {
   /** Told after each bounded batch of deletions. */
   readonly onProgress?: ProgressListener;
+  /** Only entries recorded strictly before this instant; every entry when omitted. */
+  readonly before?: Date;
+  /** Only entries of this project (entries without a project never match); every project when omitted. */
+  readonly project?: string;
 }

@@ -267,20 +267,33 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   /**
-   * Deletes the rows that exist now, lowest id first, one bounded transaction at a time; rows
-   * inserted meanwhile take higher ids from the sequence and stay.
+   * Deletes the matching rows that exist now, lowest id first, one bounded transaction at a time;
+   * rows inserted meanwhile take higher ids from the sequence and stay. The rollup triggers
+   * subtract each deleted row.
    */
   async purgeUsage(options: PurgeOptions = {}): Promise<number> {
-    const bounds = await this.#query<{ last: string; count: string }>("SELECT COALESCE(MAX(id), 0)::text AS last, COUNT(*)::text AS count FROM accounting_entries", []);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.before !== undefined) {
+      params.push(options.before);
+      where.push(`timestamp < $${params.length}`);
+    }
+    if (options.project !== undefined) {
+      params.push(options.project);
+      where.push(`project = $${params.length}`);
+    }
+    const matching = where.length ? ` WHERE ${where.join(" AND ")}` : "";
+    const bounds = await this.#query<{ last: string; count: string }>(`SELECT COALESCE(MAX(id), 0)::text AS last, COUNT(*)::text AS count FROM accounting_entries${matching}`, params);
     const lastId = Number(bounds.rows[0]!.last);
     const total = Number(bounds.rows[0]!.count);
+    const chunkFilter = [...where, `id <= $${params.length + 1}`].join(" AND ");
     options.onProgress?.(0, total);
     let deleted = 0;
     for (;;) {
       const result = await retryConflicts(() =>
         this.#transaction(async (client) => {
           await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
-          return client.query("DELETE FROM accounting_entries WHERE id IN (SELECT id FROM accounting_entries WHERE id <= $1 ORDER BY id LIMIT $2)", [lastId, ROWS_PER_TRANSACTION]);
+          return client.query(`DELETE FROM accounting_entries WHERE id IN (SELECT id FROM accounting_entries WHERE ${chunkFilter} ORDER BY id LIMIT $${params.length + 2})`, [...params, lastId, ROWS_PER_TRANSACTION]);
         }),
       );
       const rows = result.rowCount ?? 0;

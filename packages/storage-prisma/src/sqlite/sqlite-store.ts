@@ -423,16 +423,30 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     }
   }
 
-  /** Deletes the rows that exist now, oldest id first, a few thousand per transaction; rows added meanwhile have higher ids and stay. */
+  /**
+   * Deletes the matching rows that exist now, oldest id first, a few thousand per transaction; rows
+   * added meanwhile have higher ids and stay. The rollup triggers subtract each deleted row.
+   */
   async purgeUsage(options: PurgeOptions = {}): Promise<number> {
     await this.#ready();
     const db = this.#db!;
     const lastId = Number(db.prepare("SELECT COALESCE(MAX(id), 0) FROM accounting_entries").pluck().get());
-    const total = options.onProgress ? Number(db.prepare("SELECT COUNT(*) FROM accounting_entries WHERE id <= ?").pluck().get(lastId)) : 0;
-    const deleteChunk = db.prepare("DELETE FROM accounting_entries WHERE id IN (SELECT id FROM accounting_entries WHERE id <= ? ORDER BY id LIMIT ?)");
+    const where = ["id <= ?"];
+    const params: unknown[] = [lastId];
+    if (options.before !== undefined) {
+      where.push("timestamp < ?");
+      params.push(sqliteTime(options.before));
+    }
+    if (options.project !== undefined) {
+      where.push("project = ?");
+      params.push(options.project);
+    }
+    const filter = where.join(" AND ");
+    const total = options.onProgress ? Number(db.prepare(`SELECT COUNT(*) FROM accounting_entries WHERE ${filter}`).pluck().get(...params)) : 0;
+    const deleteChunk = db.prepare(`DELETE FROM accounting_entries WHERE id IN (SELECT id FROM accounting_entries WHERE ${filter} ORDER BY id LIMIT ?)`);
     const onProgress = options.onProgress;
     options.onProgress?.(0, total);
-    return runBoundedTransactions(db, () => deleteChunk.run(lastId, ROWS_PER_TRANSACTION).changes, onProgress && ((done) => onProgress(done, Math.max(total, done))));
+    return runBoundedTransactions(db, () => deleteChunk.run(...params, ROWS_PER_TRANSACTION).changes, onProgress && ((done) => onProgress(done, Math.max(total, done))));
   }
 
   async importCursor(key: string): Promise<number> {
