@@ -77,6 +77,10 @@ for (const [name, fresh] of backends) {
       const bad = await cli([...db, "log-event", "--app-name", "a", "--user-name", "u", "--model", "m", "--log-type", "x", "--timestamp", "soon"]);
       expect(bad.code).toBe(2);
       expect((await cli([...db, "log-event", "--app-name", "a", "--model", "m", "--log-type", "x"])).stderr).toMatch(/Missing required argument: user-name/);
+      // An event about no model in particular needs no --model; it is stored as "-".
+      const event = await cli([...db, "log-event", "--app-name", "ops", "--user-name", "ann", "--log-type", "event", "--session", "s-8"]);
+      expect([event.code, event.stderr]).toEqual([0, ""]);
+      expect(json((await cli([...db, "audit", "--session", "s-8", "--format", "json"])).stdout)).toMatchObject([{ logType: "event", appName: "ops", model: "-" }]);
     });
 
     it("filters tail and stats by session and breaks stats down by any column", async () => {

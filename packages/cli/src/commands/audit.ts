@@ -59,7 +59,8 @@ export function logEventCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
       yargs
         .option("app-name", { type: "string", demandOption: true, describe: "Application" })
         .option("user-name", { type: "string", demandOption: true, describe: "User" })
-        .option("model", { type: "string", demandOption: true, describe: "Model" })
+        // The audit log's model column is NOT NULL (as in the original); "-" is what tables show for "none".
+        .option("model", { type: "string", default: "-", describe: "Model; \"-\" when the event concerns none" })
         .option("log-type", { type: "string", demandOption: true, describe: "prompt, response, event or your own" })
         .option("prompt-text", { type: "string", describe: "Prompt text" })
         .option("response-text", { type: "string", describe: "Response text" })
