@@ -66,7 +66,7 @@ for (const [name, fresh] of backends) {
       await cli([...db, "limits", "set", "--scope", "USER", "--limit-type", "cost", "--max-value", "5", "--interval-unit", "day", "--interval-value", "1", "--username", "cy"]);
       const denied = await cli([...db, "check", "--model", "m", "--username", "cy", "--cost", "5.01"]);
       expect(denied.code).toBe(3);
-      expect(denied.stdout).toBe("Denied: USER (user: cy) limit: 5.00 cost per 1 day exceeded. Current usage: 0.00, request: 5.01.\nRetrying will not help: this request alone exceeds the limit.\n");
+      expect(denied.stdout).toBe("Denied: USER (user: cy) limit: $5.00 cost per 1 day exceeded. Current usage: $0.00, request: $5.01.\nRetrying will not help: this request alone exceeds the limit.\n");
       expect(json((await cli([...db, "check", "--model", "m", "--username", "cy", "--cost", "5.01", "--format", "json"])).stdout)).toMatchObject({ allowed: false, retryAfterSeconds: null });
       expect((await cli([...db, "check", "--model", "m", "--username", "cy", "--cost", "5"])).code).toBe(0);
     });

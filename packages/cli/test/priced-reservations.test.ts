@@ -45,7 +45,7 @@ describe("reserve, guard and checkQuota price their tokens like trackUsage", () 
     const held = await accounting.reserve(call);
     // The reservation holds $0.73: a second one does not fit, though no cost was given.
     const second = await accounting.checkQuota(call);
-    expect(second.reason).toBe("GLOBAL limit: 1.00 cost per 1 day exceeded. Current usage: 0.73, request: 0.73.");
+    expect(second.reason).toBe("GLOBAL limit: $1.00 cost per 1 day exceeded. Current usage: $0.73, request: $0.73.");
     await expect(accounting.reserve(call)).rejects.toBeInstanceOf(QuotaExceededError);
     await held.cancel();
     // The catalog prices gpt-4o the same way for the check and for the record.

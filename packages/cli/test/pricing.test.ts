@@ -65,7 +65,7 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       const check = (...args: string[]) => cli([...db, "check", "--model", "house-model", "--username", "alice", ...args]);
       const big = await check("--prompt-tokens", "6000000");
       expect(big.code).toBe(3);
-      expect(big.stdout).toContain("Current usage: 0.00, request: 6.00.");
+      expect(big.stdout).toContain("Current usage: $0.00, request: $6.00.");
       const fits = await check("--input-tokens", "1000000", "--completion-tokens", "1000000");
       expect([fits.code, fits.stdout]).toEqual([0, "Allowed\n"]);
       expect((await check("--prompt-tokens", "6000000", "--cost", "0.1")).code).toBe(0);

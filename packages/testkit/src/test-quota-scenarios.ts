@@ -64,7 +64,7 @@ export function testQuotaScenarios(options: TestStoreOptions): void {
       await track({ model: "m", username: "user2", cost: 5 });
       expect((await acct.checkQuota({ model: "m", username: "user1", cost: 0.1 })).allowed).toBe(true);
       expect((await acct.checkQuota({ model: "m", username: "user1", cost: 0.2 })).reason).toBe(
-        "USER (user: user1) limit: 1.00 cost per 1 day exceeded. Current usage: 0.90, request: 0.20.",
+        "USER (user: user1) limit: $1.00 cost per 1 day exceeded. Current usage: $0.90, request: $0.20.",
       );
       expect((await acct.checkQuota({ model: "m", username: "user2", cost: 100 })).allowed).toBe(true);
       expect((await acct.checkQuota({ model: "m", username: null, cost: 100 })).allowed).toBe(true);
@@ -115,7 +115,7 @@ export function testQuotaScenarios(options: TestStoreOptions): void {
       await track({ model: "m", project: "p1", cost: 2 });
       await track({ model: "m", project: null });
       expect((await acct.checkQuota({ model: "m", projectName: "p1", cost: 0.01 })).reason).toBe(
-        "PROJECT (project: p1) limit: 2.00 cost per 1 day exceeded. Current usage: 2.00, request: 0.01.",
+        "PROJECT (project: p1) limit: $2.00 cost per 1 day exceeded. Current usage: $2.00, request: $0.01.",
       );
       expect((await acct.checkQuota({ model: "m", projectName: "p2", cost: 50 })).allowed).toBe(true);
       expect((await acct.checkQuota({ model: "m", projectName: null })).reason).toBe(

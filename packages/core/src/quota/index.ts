@@ -13,7 +13,7 @@ export {
   type QuotaStep,
 } from "./evaluate.js";
 export * from "./limit.js";
-export { denialMessage, formatFixed2, scopeText } from "./message.js";
+export { denialMessage, formatFixed2, formatUsd, scopeText } from "./message.js";
 export {
   amountOfType,
   exceededReleases,

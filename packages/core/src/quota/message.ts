@@ -1,3 +1,4 @@
+import { formatNanos, usdToNanos } from "../money.js";
 import type { UsageLimit } from "./limit.js";
 
 // The only fractions a double can tie on at 2 decimals, and Python's half-to-even result for each.
@@ -15,6 +16,16 @@ export function formatFixed2(x: number): string {
   // Splitting off the whole part is exact; scaling by 100 would round for large x.
   const tie = TIE_CENTS[abs - whole];
   return tie === undefined ? x.toFixed(2) : `${x < 0 ? "-" : ""}${whole}.${tie}`;
+}
+
+/**
+ * A USD amount in a message, exact to the nano-dollar: `$0.0065`, `$2.675`, `$10.00` (at least
+ * 2 decimals, more only when the amount has them). Two decimals made $0.0065 read as 0.01.
+ */
+export function formatUsd(usd: number): string {
+  if (!Number.isFinite(usd)) return `$${usd}`;
+  const text = formatNanos(usdToNanos(usd), 9).replace(/(\.\d{2}\d*?)0+$/, "$1");
+  return text.startsWith("-") ? `-$${text.slice(1)}` : `$${text}`;
 }
 
 /**
@@ -40,10 +51,14 @@ export function scopeText(limit: UsageLimit): string {
   }
 }
 
-/** The denial text: `{scope} limit: {max} {type} per {N} {unit} exceeded. Current usage: {x}, request: {y}.` */
+/**
+ * The denial text: `{scope} limit: {max} {type} per {N} {unit} exceeded. Current usage: {x}, request: {y}.`
+ * Counts print with 2 decimals as in the original; cost limits print USD exactly (`formatUsd`).
+ */
 export function denialMessage(limit: UsageLimit, current: number, request: number): string {
+  const amount = limit.limitType === "cost" ? formatUsd : formatFixed2;
   return (
-    `${scopeText(limit)} limit: ${formatFixed2(limit.maxValue)} ${limit.limitType} per ${limit.intervalValue} ${limit.intervalUnit}` +
-    ` exceeded. Current usage: ${formatFixed2(current)}, request: ${formatFixed2(request)}.`
+    `${scopeText(limit)} limit: ${amount(limit.maxValue)} ${limit.limitType} per ${limit.intervalValue} ${limit.intervalUnit}` +
+    ` exceeded. Current usage: ${amount(current)}, request: ${amount(request)}.`
   );
 }

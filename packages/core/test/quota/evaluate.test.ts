@@ -88,7 +88,7 @@ describe("evaluateQuota (spec §3.5)", () => {
     expect(tail("input_tokens")).toBe("Current usage: 61.00, request: 40.00.");
     expect(tail("output_tokens")).toBe("Current usage: 86.00, request: 15.00.");
     expect(tail("total_tokens")).toBe("Current usage: 50.00, request: 55.00.");
-    expect(one({ limitType: "cost", maxValue: 10 }, u, req).reason).toBe("GLOBAL limit: 10.00 cost per 1 minute exceeded. Current usage: 7.51, request: 2.50.");
+    expect(one({ limitType: "cost", maxValue: 10 }, u, req).reason).toBe("GLOBAL limit: $10.00 cost per 1 minute exceeded. Current usage: $7.51, request: $2.50.");
   });
 
   it("compares money exactly in nano-dollars (0.1 + 0.2 fits a 0.3 limit)", () => {
@@ -151,7 +151,7 @@ describe("retry-after and reset (spec §3.8)", () => {
     const cap = limit({ limitType: "cost", maxValue: 5, intervalUnit: "day" });
     const tooBig = decide([cap], request({ costNanos: cents(501) }), usage(), at("12:00:00"));
     expect(tooBig).toMatchObject({ allowed: false, retryAfterSeconds: null, resetAt: null, limit: cap });
-    expect(tooBig.reason).toContain("request: 5.01.");
+    expect(tooBig.reason).toContain("request: $5.01.");
     // A request the limit can hold waits for the window, however full it is now.
     expect(decide([cap], request({ costNanos: cents(500) }), usage({ costNanos: cents(1) }), at("12:00:00")).retryAfterSeconds).toBe(43200);
     expect(decide([cap], request({ costNanos: cents(500) }), usage(), at("12:00:00")).allowed).toBe(true);

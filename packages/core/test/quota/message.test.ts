@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { denialMessage, formatFixed2, scopeText, type UsageLimit } from "../../src/quota/index.js";
+import { denialMessage, formatFixed2, formatUsd, scopeText, type UsageLimit } from "../../src/quota/index.js";
 import { limit } from "./fixtures.js";
 
 /** Oracle: the double's exact binary value, rounded to 2 decimals half-to-even with BigInt arithmetic. */
@@ -90,6 +90,26 @@ describe("scopeText (spec §3.7, USER shows its model)", () => {
   });
 });
 
+describe("formatUsd (money in messages, exact to the nano-dollar)", () => {
+  it("keeps every decimal the amount has, at least 2", () => {
+    expect(formatUsd(0.0065)).toBe("$0.0065");
+    expect(formatUsd(10)).toBe("$10.00");
+    expect(formatUsd(0.1)).toBe("$0.10");
+    expect(formatUsd(2.675)).toBe("$2.675");
+    expect(formatUsd(0.000000001)).toBe("$0.000000001");
+    expect(formatUsd(1234567.123456789)).toBe("$1234567.123456789");
+    expect(formatUsd(0)).toBe("$0.00");
+    expect(formatUsd(-1)).toBe("-$1.00");
+  });
+
+  it("prints a cost denial of $0.0065 as such, and counts with 2 decimals as before", () => {
+    expect(denialMessage(limit({ limitType: "cost", maxValue: 0.01, intervalUnit: "day" }), 0.0065, 0.0065)).toBe(
+      "GLOBAL limit: $0.01 cost per 1 day exceeded. Current usage: $0.0065, request: $0.0065.",
+    );
+    expect(denialMessage(limit({ limitType: "input_tokens", maxValue: 0.0065 }), 1, 2)).toBe("GLOBAL limit: 0.01 input_tokens per 1 minute exceeded. Current usage: 1.00, request: 2.00.");
+  });
+});
+
 describe("denialMessage", () => {
   it("reproduces the spec's examples", () => {
     expect(denialMessage(limit({ maxValue: 10 }), 10, 1)).toBe("GLOBAL limit: 10.00 requests per 1 minute exceeded. Current usage: 10.00, request: 1.00.");
@@ -103,7 +123,7 @@ describe("denialMessage", () => {
 
   it("prints the stored type and unit strings and formats every number like Python", () => {
     expect(denialMessage(limit({ limitType: "cost", maxValue: 0.125, intervalUnit: "monthly" }), 0.375, 2.675)).toBe(
-      "GLOBAL limit: 0.12 cost per 1 monthly exceeded. Current usage: 0.38, request: 2.67.",
+      "GLOBAL limit: $0.125 cost per 1 monthly exceeded. Current usage: $0.375, request: $2.675.",
     );
     expect(denialMessage(limit({ scope: "USER", username: "u", limitType: "total_tokens", maxValue: 5, intervalUnit: "second_rolling", intervalValue: 10 }), 4, 2)).toBe(
       "USER (user: u) limit: 5.00 total_tokens per 10 second_rolling exceeded. Current usage: 4.00, request: 2.00.",

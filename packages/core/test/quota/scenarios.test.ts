@@ -79,7 +79,7 @@ describe("original quota scenarios", () => {
     const l = [limit({ scope: "PROJECT", projectName: "p1", limitType: "cost", maxValue: 1, intervalUnit: "monthly" })];
     const tracked = [row(ago(HOUR), { costNanos: cents(60) }), row(ago(HOUR), { project: "p2", costNanos: cents(500) }), row(ago(HOUR), { project: null, costNanos: cents(500) })];
     const req = request({ costNanos: cents(50) });
-    expect(check(l, req, tracked, NOW).reason).toBe("PROJECT (project: p1) limit: 1.00 cost per 1 monthly exceeded. Current usage: 0.60, request: 0.50.");
+    expect(check(l, req, tracked, NOW).reason).toBe("PROJECT (project: p1) limit: $1.00 cost per 1 monthly exceeded. Current usage: $0.60, request: $0.50.");
     expect(check(l, { ...req, costNanos: cents(40) }, tracked, NOW).allowed).toBe(true);
     expect(check(l, { ...req, projectName: null }, tracked, NOW).allowed).toBe(true);
     expect(check(l, { ...req, projectName: "p2" }, tracked, NOW).allowed).toBe(true);
@@ -113,7 +113,7 @@ describe("original quota scenarios", () => {
     const l = [limit({ scope: "GLOBAL", limitType: "cost", maxValue: 0.001 }), limit({ scope: "MODEL", model: "gpt-4", limitType: "requests", maxValue: -1 })];
     expect(check(l, request({ costNanos: cents(500) }), [], NOW).allowed).toBe(true);
     expect(check(l, request({ model: "claude", costNanos: cents(500) }), [], NOW).reason).toBe(
-      "GLOBAL limit: 0.00 cost per 1 minute exceeded. Current usage: 0.00, request: 5.00.",
+      "GLOBAL limit: $0.001 cost per 1 minute exceeded. Current usage: $0.00, request: $5.00.",
     );
   });
 
