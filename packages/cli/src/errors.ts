@@ -12,6 +12,7 @@ export class UsageError extends AccountingError {
 
 /** Turns an API field name into the flag a CLI user typed: `promptTokens` → `--prompt-tokens`. */
 export function flagFor(field: string): string {
-  const special: Record<string, string> = { n: "--number", dbFile: "--db-file" };
+  // projectName is a limit's or a check's project: both commands take it as --project.
+  const special: Record<string, string> = { n: "--number", dbFile: "--db-file", projectName: "--project" };
   return special[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

@@ -37,6 +37,12 @@ for (const [name, fresh] of backends) {
       const filtered = await cli([...db, "limits", "list", "--scope", "USER", "--format", "json"]);
       expect((json(filtered.stdout) as { id: number }[]).map((l) => l.id)).toEqual([created.id]);
       expect((await cli([...db, "limits", "list", "--project-name", "nope"])).stdout).toBe("No usage limits found matching the criteria.\n");
+      // --project, as every other command spells it, and the original's --project-name alike.
+      const byProject = await cli([...db, "limits", "set", "--scope", "PROJECT", "--project", "P2", "--limit-type", "requests", "--max-value", "3", "--interval-unit", "day", "--interval-value", "1"]);
+      expect([byProject.code, byProject.stderr]).toEqual([0, ""]);
+      expect((await cli([...db, "limits", "list", "--project", "P2"])).stdout).toMatch(/^Configured Usage Limits:\n {2}ID: \d+, Scope: PROJECT \(Project: P2\), Type: requests, Max Value: 3\.0, Interval: 1 day\n$/);
+      expect((await cli([...db, "limits", "list", "--project-name", "P2", "--format", "json"])).stdout).toMatch(/"projectName": "P2"/);
+      expect((await cli(["limits", "set", "--help"])).stdout).toMatch(/--project, --project-name +Project the limit applies to/);
       const del = await cli([...db, "limits", "delete", "--id", String(created.id)]);
       expect(del.stdout).toBe(`Usage limit with ID ${created.id} deleted successfully.\n`);
       const again = await cli([...db, "limits", "delete", "--id", String(created.id)]);
@@ -91,7 +97,7 @@ describe("limits: bad input is one line, non-zero, and writes nothing", () => {
     ["unknown type", ["--db-file", file, "limits", "set", "--scope", "GLOBAL", "--limit-type", "tokens", "--max-value", "5", "--interval-unit", "day", "--interval-value", "1"], 2, /Invalid values/],
     ["unknown unit", ["--db-file", file, "limits", "set", "--scope", "GLOBAL", "--limit-type", "cost", "--max-value", "5", "--interval-unit", "month", "--interval-value", "1"], 2, /Invalid values/],
     ["zero interval", [...base.slice(0, -1), "0", "--scope", "GLOBAL"], 1, /--interval-value must be a positive integer/],
-    ["PROJECT without project", [...base, "--scope", "PROJECT"], 1, /--project-name is required when scope is PROJECT/],
+    ["PROJECT without project", [...base, "--scope", "PROJECT"], 1, /^Error: --project is required when scope is PROJECT$/],
     ["negative max", ["--db-file", file, "limits", "set", "--scope", "GLOBAL", "--limit-type", "cost", "--max-value", "-2", "--interval-unit", "day", "--interval-value", "1"], 1, /--max-value/],
     ["missing id", ["--db-file", file, "limits", "delete"], 2, /Missing required argument: id/],
     ["bare limits", ["--db-file", file, "limits"], 2, /Choose a limits command/],

@@ -12,8 +12,8 @@ interface SelectorArgs {
   model?: string;
   username?: string;
   callerName?: string;
-  /** In `limits` commands this is the limit's project, not the default project of `track`. */
-  projectName?: string;
+  /** The limit's project (`--project`, or its alias `--project-name`), not the default project of `track`. */
+  project?: string;
 }
 
 /** Parsed `limits set` arguments. */
@@ -63,7 +63,7 @@ export async function handleLimitsSet(accounting: Accounting, args: LimitsSetArg
     model: args.model ?? null,
     username: args.username ?? null,
     callerName: args.callerName ?? null,
-    projectName: args.projectName ?? null,
+    projectName: args.project ?? null,
   });
   println(io, args.format === "json" ? toJson(limit) : "Usage limit set successfully.");
   return limit;
@@ -76,7 +76,7 @@ export async function handleLimitsList(accounting: Accounting, args: LimitsListA
     model: args.model,
     username: args.username,
     callerName: args.callerName,
-    projectName: args.projectName,
+    projectName: args.project,
   });
   if (args.format === "json") println(io, toJson(limits));
   else if (limits.length === 0) println(io, "No usage limits found matching the criteria.");
@@ -98,7 +98,10 @@ const selectorOptions = (yargs: Argv<GlobalArgs>, verb: string) =>
     .option("model", { type: "string", describe: `Model the limit ${verb} (* = every model, pooled)` })
     .option("username", { type: "string", describe: `User the limit ${verb} (* = every user, pooled)` })
     .option("caller-name", { type: "string", describe: `Caller the limit ${verb} (* = every caller, pooled)` })
-    .option("project-name", { type: "string", describe: `Project the limit ${verb} (required for PROJECT scope)` });
+    // --project as every other command spells it; --project-name, the original's spelling, stays as an alias.
+    .option("project", { alias: "project-name", type: "string", describe: `Project the limit ${verb} (required for PROJECT scope)` })
+    // The global --project-name (a default for tracked calls) would otherwise lend its help text.
+    .describe("project-name", `Project the limit ${verb} (required for PROJECT scope)`);
 
 const positiveNumber = (flag: string) => (value: unknown): number | undefined => {
   if (value === undefined) return undefined;
