@@ -8,7 +8,8 @@ export async function runDashboard(accounting: Accounting, audit: AuditStore, lo
   // The alternate screen keeps the user's scrollback intact and is restored on exit.
   process.stdout.write("\x1b[?1049h\x1b[H");
   try {
-    const app = render(createElement(App, { accounting, audit, location }), { exitOnCtrlC: true });
+    // Incremental rendering rewrites only the lines that changed (the clock each second, not the screen).
+    const app = render(createElement(App, { accounting, audit, location }), { exitOnCtrlC: true, incrementalRendering: true });
     await app.waitUntilExit();
   } finally {
     process.stdout.write("\x1b[?1049l");

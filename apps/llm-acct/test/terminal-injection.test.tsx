@@ -87,7 +87,8 @@ describe("names holding terminal escape sequences (dashboard)", () => {
       const full = render(<Audit entries={entries} selected={selected} open logType={undefined} width={200} height={10} />);
       expectSafe(full.lastFrame(), "audit entry");
     }
-    const full = render(<Audit entries={entries} selected={1} open logType={undefined} width={200} height={10} />);
+    // Tall enough for the whole entry: the detail is a viewport that shows only `height` rows.
+    const full = render(<Audit entries={entries} selected={1} open logType={undefined} width={200} height={30} />);
     expect(full.lastFrame()).toContain(`Prompt:\nprompt-${ESCAPED.replace("\\x0a", "\n")}`);
   });
 

@@ -18,6 +18,8 @@ const DIMENSIONS: UsageDimension[] = ["model", "username", "project", "callerNam
 const SORTS: SortKey[] = ["cost", "requests", "tokens", "name"];
 const AUDIT_TYPES: (string | undefined)[] = [undefined, "prompt", "response", "event"];
 const next = <T,>(list: readonly T[], value: T): T => list[(list.indexOf(value) + 1) % list.length]!;
+/** Audit entries loaded at a time; scrolling past the last loaded one loads this many more. */
+export const AUDIT_PAGE = 200;
 const NO_KEY: Key = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
 
 type Loaded =
@@ -30,6 +32,11 @@ type Loaded =
 /** How often the current view reloads: new rows from other processes show within this plus one query (under 2 s). */
 export const DEFAULT_REFRESH_MS = 1000;
 
+// One clock for every render: a default written inline would be a new function on each render,
+// which re-created the loader and restarted the refresh effect on every frame (a render loop).
+const systemClock = (): Date => new Date();
+const DAY = 86_400_000;
+
 /** Props of the dashboard: where the data comes from, and the clock and refresh period (tests pin both). */
 export interface AppProps {
   readonly accounting: Accounting;
@@ -41,7 +48,7 @@ export interface AppProps {
 }
 
 /** The interactive dashboard: a header, the current view, and a footer of keys. */
-export function App({ accounting, audit, location, now = () => new Date(), refreshMs = DEFAULT_REFRESH_MS, initialView = "overview" }: AppProps) {
+export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview" }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const width = Math.max(60, stdout.columns ?? 80);
@@ -62,12 +69,16 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
     setTypingState(typingRef.current);
   };
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
-  const [updated, setUpdated] = useState<Date | undefined>(undefined);
+  // When the store was last checked (ms, whole seconds): the header's clock.
+  const [checked, setChecked] = useState<number | undefined>(undefined);
+  const [auditRows, setAuditRows] = useState(AUDIT_PAGE);
   const [error, setError] = useState<string | undefined>(undefined);
-  const bodyRows = height - 4;
+  // One row less than the terminal: output as tall as the terminal makes Ink clear the whole
+  // screen and redraw it on every frame, even an unchanged one.
+  const rows = height - 1;
+  const bodyRows = rows - 4;
 
-  const load = useCallback(async (): Promise<Loaded> => {
-    const at = now();
+  const load = useCallback(async (at: Date): Promise<Loaded> => {
     switch (view) {
       case "overview":
         return { view, data: await loadOverview(accounting, at) };
@@ -78,22 +89,44 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
       case "live":
         return { view, data: await loadLive(accounting, bodyRows - 1) };
       case "audit":
-        return { view, data: await loadAudit(audit, auditType, 200) };
+        return { view, data: await loadAudit(audit, auditType, auditRows) };
     }
-  }, [accounting, audit, view, period, dimension, sort, auditType, bodyRows, now]);
+  }, [accounting, audit, view, period, dimension, sort, auditType, auditRows, bodyRows]);
+
+  // What the current view depends on besides its settings, read with cheap queries (the limits
+  // version, the newest usage or audit id) and the clock boundary that moves its windows: the
+  // report is reloaded only when this changes, so an idle dashboard costs a few indexed reads a second.
+  const changeMark = useCallback(async (at: Date): Promise<string> => {
+    if (view === "audit") return String((await audit.listAuditEntries({ limit: 1, ...(auditType && { logType: auditType }) }))[0]?.id ?? 0);
+    const newest = (await accounting.tail(1))[0]?.id ?? 0;
+    if (view === "live") return String(newest);
+    // Limits show rolling windows and "resets in": re-read each minute; the other views' named
+    // periods start at a UTC day boundary.
+    const boundary = view === "limits" ? Math.floor(at.getTime() / 60_000) : Math.floor(at.getTime() / DAY);
+    return `${await accounting.store.limitsVersion()}:${newest}:${boundary}`;
+  }, [accounting, audit, view, auditType]);
 
   useEffect(() => {
     let alive = true;
     let busy = false;
+    let loadedMark: string | undefined;
     const tick = async () => {
       // Skip a beat rather than queue refreshes behind a slow one; input stays responsive either way.
       if (busy) return;
       busy = true;
       try {
-        const result = await load();
-        if (alive) {
+        const at = now();
+        const mark = await changeMark(at);
+        if (mark !== loadedMark) {
+          const result = await load(at);
+          if (!alive) return;
           setLoaded(result);
-          setUpdated(now());
+          loadedMark = mark;
+        }
+        if (alive) {
+          // Whole seconds: React skips a render when the value is unchanged, so the header's clock
+          // repaints at most once a second.
+          setChecked(Math.floor(at.getTime() / 1000) * 1000);
           setError(undefined);
         }
       } catch (e) {
@@ -108,13 +141,17 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
       alive = false;
       clearInterval(timer);
     };
-  }, [load, refreshMs, now]);
+  }, [load, changeMark, refreshMs, now]);
 
   // Ink re-subscribes the key handler in an effect after each render, which can run after the frame
   // is on screen: a key pressed in between reaches the previous handler. It reads this ref, which
   // every render updates, so keys act on what the user sees.
   const shown = useRef({ view, loaded, open });
   shown.current = { view, loaded, open };
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+  const auditRowsRef = useRef(auditRows);
+  auditRowsRef.current = auditRows;
 
   const onKey = (input: string, key: Key): void => {
     const { view, loaded, open } = shown.current;
@@ -152,9 +189,24 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
     else if (input === "t" && view === "audit") {
       setAuditType((t) => next(AUDIT_TYPES, t));
       setSelected(0);
+      setAuditRows(AUDIT_PAGE);
     } else if (view === "audit" && loaded?.view === "audit") {
-      if (key.downArrow || input === "j") setSelected((i) => Math.min(loaded.data.length - 1, i + 1));
-      else if (key.upArrow || input === "k") setSelected((i) => Math.max(0, i - 1));
+      const last = loaded.data.length - 1;
+      // A full page means older entries may exist: moving past the last one loads the next page.
+      const more = loaded.data.length >= auditRowsRef.current;
+      const page = Math.max(1, bodyRows - 3);
+      const moveTo = (target: number) => {
+        if (target > last && more) setAuditRows((n) => Math.max(n, loaded.data.length + AUDIT_PAGE));
+        // The ref too, so keys of the same batch move on from here.
+        selectedRef.current = Math.max(0, Math.min(target, more ? last + 1 : last));
+        setSelected(selectedRef.current);
+      };
+      if (key.downArrow || input === "j") moveTo(selectedRef.current + 1);
+      else if (key.upArrow || input === "k") moveTo(selectedRef.current - 1);
+      else if (key.pageDown) moveTo(selectedRef.current + page);
+      else if (key.pageUp) moveTo(selectedRef.current - page);
+      else if (key.home) moveTo(0);
+      else if (key.end) moveTo(last);
       else if (key.return && loaded.data.length > 0) {
         setOpen(true);
         shown.current = { ...shown.current, open: true };
@@ -170,9 +222,9 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
   });
 
   const current = loaded?.view === view ? loaded : undefined;
-  const clock = updated ? updated.toISOString().slice(11, 19) : "--:--:--";
+  const clock = checked !== undefined ? new Date(checked).toISOString().slice(11, 19) : "--:--:--";
   return (
-    <Box flexDirection="column" width={width} height={height}>
+    <Box flexDirection="column" width={width} height={rows}>
       <Text wrap="truncate-end">
         <Text bold>llm-acct</Text>
         {` · ${view}${view === "breakdown" ? ` by ${dimension}, ${periodLabel(period)}` : ""} · ${clock} UTC · ${visibleText(location)}`}
@@ -182,9 +234,9 @@ export function App({ accounting, audit, location, now = () => new Date(), refre
         {!current ? <Text>Loading…</Text> : null}
         {current?.view === "overview" ? <Overview data={current.data} width={width} /> : null}
         {current?.view === "breakdown" ? <Breakdown rows={current.data} dimension={dimension} sort={sort} width={width} height={bodyRows} /> : null}
-        {current?.view === "limits" ? <Limits limits={current.data} now={updated ?? now()} width={width} height={bodyRows} /> : null}
+        {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} /> : null}
         {current?.view === "live" ? <Live records={current.data} width={width} /> : null}
-        {current?.view === "audit" ? <Audit entries={current.data} selected={selected} open={open} logType={auditType} width={width} height={bodyRows} /> : null}
+        {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} /> : null}
       </Box>
       {typing !== undefined ? <Text>{`Days (UTC) from to, ⏎/Esc: ${typing}`}</Text> : null}
       <Text dimColor wrap="truncate-end">

@@ -2,14 +2,18 @@ import { Box, Text } from "ink";
 import type { GroupUsageTotals, UsageDimension } from "@llm-accounting/core";
 import type { SortKey } from "../data/load.js";
 import { bar, count, fit, usd } from "./format.js";
+import { scrollLabel, useScroll } from "./scroll.js";
 
 const TITLES: Record<UsageDimension, string> = { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" };
 
-/** Usage per model, user, caller, project or session, with each row's share of the cost (rows in `sort` order). */
+/** Usage per model, user, caller, project or session, with each row's share of the cost (rows in `sort` order), scrolled with ↑↓ PgUp/PgDn Home/End. */
 export function Breakdown({ rows, dimension, sort, width, height }: { rows: readonly GroupUsageTotals[]; dimension: UsageDimension; sort: SortKey; width: number; height: number }) {
   const total = rows.reduce((sum, r) => sum + r.costNanos, 0n);
   const nameWidth = Math.max(10, Math.min(28, width - 62));
-  const shown = rows.slice(0, Math.max(1, height - 2));
+  // The header and a position line take two rows of the height.
+  const listRows = Math.max(1, height - 2);
+  const top = useScroll(rows.length, listRows);
+  const shown = rows.slice(top, top + listRows);
   return (
     <Box flexDirection="column">
       <Text bold>{`${fit(TITLES[dimension], nameWidth)}${fit("Requests", 10, "right")}${fit("Tokens", 13, "right")}${fit("Cost", 13, "right")}  Share of cost`}</Text>
@@ -22,7 +26,7 @@ export function Breakdown({ rows, dimension, sort, width, height }: { rows: read
           </Text>
         );
       })}
-      {rows.length > shown.length ? <Text dimColor>{`… and ${rows.length - shown.length} more`}</Text> : null}
+      {rows.length > listRows ? <Text dimColor>{`${scrollLabel("rows", top, listRows, rows.length)}  ↑↓ PgUp/PgDn Home/End`}</Text> : null}
     </Box>
   );
 }
