@@ -9,7 +9,7 @@ export { collectText, countPromptTokens, countTextTokens } from "./local-tokens.
 export { observeStream, type StreamEnd, type StreamObserver } from "./observe-stream.js";
 export type { TrackingOptions } from "./options.js";
 export { patchedClient, type MethodPatch, type PatchTree, type SdkMethod } from "./patched-client.js";
-export { usageOf, type CallOutcome, type CallRequest } from "./record.js";
+export { storableModel, usageOf, type CallOutcome, type CallRequest } from "./record.js";
 export { countOf, isObject, stringOf, type JsonObject } from "./shapes.js";
 export { TrackedCall } from "./tracked-call.js";
 export { UsageTracker, type CallNames } from "./usage-tracker.js";

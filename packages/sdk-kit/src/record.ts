@@ -1,4 +1,4 @@
-import type { NormalizedTokens, ReservedUsage } from "@llm-accounting/core";
+import { checkStorableName, type NormalizedTokens, type ReservedUsage } from "@llm-accounting/core";
 import { countPromptTokens, countTextTokens } from "./local-tokens.js";
 
 /** What a call asked for, as far as accounting cares. */
@@ -32,7 +32,7 @@ export interface CallOutcome {
  * estimate; the larger of the reported and the locally counted output. Local counts are then set too.
  */
 export async function usageOf(request: CallRequest, outcome: CallOutcome, provider: string, executionTime: number, countLocal: boolean): Promise<ReservedUsage & { model: string }> {
-  const model = outcome.model || request.model;
+  const model = storableModel(outcome.model) ?? request.model;
   const tokens = outcome.tokens;
   const estimated = tokens === undefined || outcome.partial;
   const local = countLocal || estimated ? await localCounts(model, request, outcome) : undefined;
@@ -56,4 +56,18 @@ async function localCounts(model: string, request: CallRequest, outcome: CallOut
     prompt: await countPromptTokens(model, request.prompt, request.instructions),
     completion: await countTextTokens(model, outcome.completionText()),
   };
+}
+
+/**
+ * The provider's model name when every store can keep it, else null: a name from a response that
+ * is too long or holds a NUL would get the call refused, losing its cost; the requested model
+ * (the caller's own name, checked like any other) is recorded instead.
+ */
+export function storableModel(name: string | null | undefined): string | null {
+  if (!name) return null;
+  try {
+    return checkStorableName(name, "model");
+  } catch {
+    return null;
+  }
 }
