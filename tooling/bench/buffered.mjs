@@ -1,5 +1,4 @@
 import { Accounting, normalizeUsage, UsageBuffer } from "@llm-accounting/core";
-import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { percentile, round } from "./measure.mjs";
 
 const sample = (i) => ({ model: i % 2 ? "gpt-4o" : "claude-sonnet", promptTokens: 100 + (i % 50), completionTokens: 20, cost: 0.00042, executionTime: 0.8, project: "bench" });
@@ -7,18 +6,18 @@ const sample = (i) => ({ model: i % 2 ? "gpt-4o" : "claude-sonnet", promptTokens
 /**
  * `records` calls through a UsageBuffer (default options: batches of 1000, at most 10,000 held,
  * onFull "block"; BENCH_BUFFER_BATCH and BENCH_BUFFER_MAX_QUEUED override them) on a fresh
- * SQLite file. events_per_s counts calls until all are stored (final flush included); enqueue_*_us time each trackUsage call alone (a blocked call's wait excluded).
+ * store (`openStore()`; the buffer is core code, so it runs on every backend). events_per_s counts calls until all are stored (final flush included); enqueue_*_us time each trackUsage call alone (a blocked call's wait excluded).
  * The ceilings write the same calls in batches of 1000 without the buffer: through the facade's
  * trackUsageBatch, and straight into the store's insertUsageBatch (already normalized).
  */
-export async function benchBuffered(file, records) {
-  const figures = await bufferedRun(file, records);
-  const ceilings = await batchCeilings(file.replace(/\.sqlite$/, "-ceiling.sqlite"), Math.min(records, 200_000));
+export async function benchBuffered(openStore, openCeilingStore, records) {
+  const figures = await bufferedRun(openStore, records);
+  const ceilings = await batchCeilings(openCeilingStore, Math.min(records, 200_000));
   return { ...figures, ...ceilings };
 }
 
-async function bufferedRun(file, records) {
-  const accounting = new Accounting({ store: new SqliteStore({ file }), appName: "bench", userName: "bench" });
+async function bufferedRun(openStore, records) {
+  const accounting = new Accounting({ store: openStore(), appName: "bench", userName: "bench" });
   await accounting.open();
   const sizes = {
     ...(process.env.BENCH_BUFFER_MAX_QUEUED ? { maxQueued: Number(process.env.BENCH_BUFFER_MAX_QUEUED) } : {}),
@@ -62,8 +61,8 @@ async function bufferedRun(file, records) {
   };
 }
 
-async function batchCeilings(file, records) {
-  const store = new SqliteStore({ file });
+async function batchCeilings(openStore, records) {
+  const store = openStore();
   const accounting = new Accounting({ store, appName: "bench", userName: "bench" });
   await accounting.open();
   const inputs = Array.from({ length: records }, (_, i) => ({ ...sample(i), timestamp: new Date() }));

@@ -1,12 +1,11 @@
 import { Accounting } from "@llm-accounting/core";
-import { SqliteStore } from "@llm-accounting/storage-prisma";
 
 /**
  * `rows` calls without a cost (priced later) over 30 days, then one stored price for their model:
  * times `reprice` as a dry run and with `apply` (every row changes), as `reprice --apply` does.
  */
-export async function benchReprice(file, rows) {
-  const accounting = new Accounting({ store: new SqliteStore({ file }), onUnpriced: () => undefined });
+export async function benchReprice(openStore, rows) {
+  const accounting = new Accounting({ store: openStore(), onUnpriced: () => undefined });
   const end = new Date();
   const start = new Date(end.getTime() - 30 * 86_400_000);
   const step = (end.getTime() - start.getTime()) / rows;

@@ -1,32 +1,47 @@
 #!/usr/bin/env node
 // `pnpm bench`: prints one JSON object of figures. Names match the issues (track, stats, ...) so
 // runs can be compared with each other and with the Python original. Sizes: BENCH_TRACK, BENCH_ROWS,
-// BENCH_BUFFERED, BENCH_REPRICE. BENCH_ONLY=buffered,track runs only the named steps (the "check_quota" step
-// also yields "guarded").
+// BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED. BENCH_ONLY=buffered,track runs only the named steps
+// (the "check_quota" step also yields "guarded"). BENCH_BACKEND=postgresql runs the store steps on
+// fresh databases of BENCH_POSTGRES_URL's server (default the local one), dropped afterwards.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createBackend } from "./backend.mjs";
 import { benchTrack } from "./track.mjs";
 import { benchStats } from "./stats.mjs";
 import { benchCheckQuota, benchOvershoot } from "./quota.mjs";
 import { benchDashboard } from "./dashboard.mjs";
 import { benchBuffered } from "./buffered.mjs";
 import { benchReprice } from "./reprice.mjs";
+import { benchSdkGuardRace } from "./sdk-race.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-acct-bench-"));
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((name) => name.trim())) : null;
 const wanted = (name) => only === null || only.has(name);
-const figures = {};
+const backend = await createBackend(dir);
+// A fresh store per step: a SQLite file in `dir`, or a new PostgreSQL database.
+const fresh = async (label) => {
+  const location = await backend.location(label);
+  return () => backend.open(location);
+};
+const figures = { backend: backend.name };
 try {
-  if (wanted("track")) figures.track = await benchTrack(join(dir, "track.sqlite"), Number(process.env.BENCH_TRACK ?? 20_000));
+  if (wanted("track")) figures.track = await benchTrack(await fresh("track"), Number(process.env.BENCH_TRACK ?? 20_000));
   const rows = Number(process.env.BENCH_ROWS ?? 100_000);
-  if (wanted("stats")) figures.stats = await benchStats(join(dir, "stats.sqlite"), rows);
-  if (wanted("check_quota")) Object.assign(figures, await benchCheckQuota(join(dir, "quota.sqlite"), rows));
-  if (wanted("overshoot")) figures.overshoot = await benchOvershoot(join(dir, "race.sqlite"));
-  if (wanted("dashboard")) figures.dashboard = await benchDashboard(join(dir, "dashboard.sqlite"), Number(process.env.BENCH_DASHBOARD_ROWS ?? 1_000_000));
-  if (wanted("reprice")) figures.reprice = await benchReprice(join(dir, "reprice.sqlite"), Number(process.env.BENCH_REPRICE ?? 200_000));
-  if (wanted("buffered")) figures.buffered = await benchBuffered(join(dir, "buffered.sqlite"), Number(process.env.BENCH_BUFFERED ?? 500_000));
+  if (wanted("stats")) figures.stats = await benchStats(await fresh("stats"), rows);
+  if (wanted("check_quota")) Object.assign(figures, await benchCheckQuota(backend, await backend.location("quota"), rows, Number(process.env.BENCH_CHECKS ?? 5000), Number(process.env.BENCH_GUARDED ?? 3000)));
+  if (wanted("overshoot")) figures.overshoot = await benchOvershoot(backend, await backend.location("race"));
+  if (wanted("sdk_guard_race")) figures.sdk_guard_race = await benchSdkGuardRace((await fresh("sdk-race"))(), Number(process.env.BENCH_SDK_CALLS ?? 20));
+  if (wanted("dashboard")) {
+    // The dashboard bench drives the llm-acct app on a SQLite file; it has no PostgreSQL mode here.
+    if (backend.name === "sqlite") figures.dashboard = await benchDashboard(join(dir, "dashboard.sqlite"), Number(process.env.BENCH_DASHBOARD_ROWS ?? 1_000_000));
+    else figures.dashboard = { skipped: "SQLite only: the bench seeds a SQLite file for the llm-acct app; run with BENCH_BACKEND=sqlite" };
+  }
+  if (wanted("reprice")) figures.reprice = await benchReprice(await fresh("reprice"), Number(process.env.BENCH_REPRICE ?? 200_000));
+  if (wanted("buffered")) figures.buffered = await benchBuffered(await fresh("buffered"), await fresh("buffered-ceiling"), Number(process.env.BENCH_BUFFERED ?? 500_000));
 } finally {
+  await backend.dispose();
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(JSON.stringify(figures, null, 2));

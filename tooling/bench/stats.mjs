@@ -1,12 +1,11 @@
 import { Accounting } from "@llm-accounting/core";
-import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { medianMs } from "./measure.mjs";
 
 const MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "claude-haiku", "gemini-2.5-pro", "llama-3-70b", "o3", "mistral-large"];
 
 /** `rows` entries spread evenly over 30 days; times the three report queries over the 30 days. */
-export async function benchStats(file, rows) {
-  const accounting = new Accounting({ store: new SqliteStore({ file }) });
+export async function benchStats(openStore, rows) {
+  const accounting = new Accounting({ store: openStore() });
   const end = new Date();
   const start = new Date(end.getTime() - 30 * 86_400_000);
   const step = (end.getTime() - start.getTime()) / rows;

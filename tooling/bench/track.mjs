@@ -1,10 +1,9 @@
 import { Accounting } from "@llm-accounting/core";
-import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { percentile, round } from "./measure.mjs";
 
-/** Sequential, durable trackUsage calls on a fresh SQLite file: each resolves after its commit. */
-export async function benchTrack(file, calls) {
-  const accounting = new Accounting({ store: new SqliteStore({ file }), appName: "bench", userName: "bench" });
+/** Sequential, durable trackUsage calls on a fresh store (`openStore()`): each resolves after its commit. */
+export async function benchTrack(openStore, calls) {
+  const accounting = new Accounting({ store: openStore(), appName: "bench", userName: "bench" });
   await accounting.open();
   const sample = (i) => ({ model: i % 2 ? "gpt-4o" : "claude-sonnet", promptTokens: 100 + (i % 50), completionTokens: 20, cost: 0.00042, executionTime: 0.8, project: "bench" });
   for (let i = 0; i < 500; i++) await accounting.trackUsage(sample(i)); // warm-up
