@@ -88,6 +88,10 @@ describe("names holding terminal escape sequences (built CLI, SQLite)", { timeou
       ["select"], ["select", "--format", "csv"], ["select", "--format", "json"], ["select", "--format", "ndjson"],
       ["select", "--query", "SELECT model, username, caller_name, project, session FROM accounting_entries", "--format", "csv"],
       ["reprice", "--start", "2000-01-01", "--end", "2100-01-01"], ["reprice", "--start", "2000-01-01", "--end", "2100-01-01", "--format", "json"],
+      // The output layer's csv and ndjson (and the new tables) on every listing command.
+      ...[["tail"], ["stats", "--yearly"], ["stats", "--yearly", "--by", "username"], ["limits", "list"], ["prices", "list"], ["projects", "list"], ["users", "list"], ["audit"], ["reprice", "--start", "2000-01-01", "--end", "2100-01-01"]].flatMap((command) =>
+        ["csv", "ndjson", "table"].map((format) => [...command, "--format", format]),
+      ),
     ];
     for (const args of reads) expect(cli(...args), args.join(" ")).toMatchObject({ code: 0 });
   });

@@ -1,12 +1,12 @@
 import { AuditLogger } from "@llm-accounting/audit";
-import { visibleText } from "@llm-accounting/core";
+import { visibleText, type AuditEntry } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { auditStoreFor } from "../context/open-accounting.js";
 import { integer, timestamp } from "../context/parse-values.js";
 import { rangeBounds, timeBound } from "../context/time-bound.js";
-import { toJson } from "../format/json.js";
 import { utcDateTime } from "../format/numbers.js";
+import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
 import { runHandler, type CommandContext } from "./command-context.js";
@@ -37,7 +37,7 @@ export interface AuditArgs extends GlobalArgs {
   logType?: string;
   session?: string;
   limit: number;
-  format: "table" | "json";
+  format: ListFormat;
 }
 
 /** Runs `work` with an audit logger on the audit store the global options name. */
@@ -89,6 +89,17 @@ export function logEventCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
   };
 }
 
+/** The `audit` table. */
+function auditTable(entries: readonly AuditEntry[], maxWidth: number | undefined): string[] {
+  if (entries.length === 0) return ["No audit entries found"];
+  const text = (s: string | null) => (s === null ? "-" : s.replace(/\s+/g, " "));
+  return renderTable(
+    ["Timestamp", "Type", "App", "User", "Model", "Project", "Session", "Text"].map((header) => ({ header })),
+    entries.map((e) => [utcDateTime(e.timestamp), e.logType, e.appName, e.userName, e.model, text(e.project), text(e.session), text(e.promptText ?? e.responseText)]),
+    { title: `Last ${entries.length} Audit Entries`, maxWidth },
+  );
+}
+
 /** `llm-accounting audit`: lists audit log entries, newest first. */
 export function auditCommand(ctx: CommandContext): CommandModule<GlobalArgs, AuditArgs> {
   return {
@@ -104,7 +115,7 @@ export function auditCommand(ctx: CommandContext): CommandModule<GlobalArgs, Aud
         .option("log-type", { type: "string", describe: "Only this type" })
         .option("session", { type: "string", describe: "Only this session" })
         .option("limit", { alias: "n", type: "string", default: "20", describe: "At most this many", coerce: integer("limit") })
-        .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" })
+        .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per entry)" })
         .conflicts({ since: "start", until: "end" }) as unknown as Argv<AuditArgs>,
     handler: (args) =>
       runHandler(ctx, () =>
@@ -120,15 +131,7 @@ export function auditCommand(ctx: CommandContext): CommandModule<GlobalArgs, Aud
             session: args.session,
             limit: Math.max(0, args.limit),
           });
-          if (args.format === "json") return println(ctx.io, toJson(entries));
-          if (entries.length === 0) return println(ctx.io, "No audit entries found");
-          const text = (s: string | null) => (s === null ? "-" : s.replace(/\s+/g, " "));
-          const lines = renderTable(
-            ["Timestamp", "Type", "App", "User", "Model", "Project", "Session", "Text"].map((header) => ({ header })),
-            entries.map((e) => [utcDateTime(e.timestamp), e.logType, e.appName, e.userName, e.model, text(e.project), text(e.session), text(e.promptText ?? e.responseText)]),
-            { title: `Last ${entries.length} Audit Entries`, maxWidth: ctx.io.stdout.isTTY ? ctx.io.stdout.columns : 160 },
-          );
-          for (const line of lines) println(ctx.io, line);
+          await writeListing(ctx.io, args.format, entries, { table: () => auditTable(entries, ctx.io.stdout.isTTY ? ctx.io.stdout.columns : 160) });
         }, true),
       ),
   };

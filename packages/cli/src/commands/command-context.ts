@@ -32,5 +32,5 @@ export async function withAccounting<T>(ctx: CommandContext, args: GlobalArgs, w
   }
 }
 
-/** Output formats commands offer to scripts. */
-export type OutputFormat = "table" | "json";
+/** Output formats the listing commands offer (see format/output.ts). */
+export type { ListFormat as OutputFormat } from "../format/output.js";

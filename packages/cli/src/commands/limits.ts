@@ -4,6 +4,8 @@ import type { GlobalArgs } from "../context/global-options.js";
 import { integer } from "../context/parse-values.js";
 import { UsageError } from "../errors.js";
 import { toJson } from "../format/json.js";
+import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
+import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 
@@ -29,7 +31,7 @@ export interface LimitsSetArgs extends GlobalArgs, SelectorArgs {
 /** Parsed `limits list` arguments. */
 export interface LimitsListArgs extends GlobalArgs, SelectorArgs {
   scope?: LimitScope;
-  format: "text" | "json";
+  format: ListFormat;
 }
 
 /** Parsed `limits delete` arguments. */
@@ -50,6 +52,16 @@ export function limitLine(limit: UsageLimit): string {
   ].filter(Boolean);
   const scope = details.length ? `${limit.scope} (${details.join(", ")})` : limit.scope;
   return `  ID: ${limit.id}, Scope: ${scope}, Type: ${limit.limitType}, Max Value: ${pythonFloat(limit.maxValue)}, Interval: ${limit.intervalValue} ${limit.intervalUnit}`;
+}
+
+/** The `limits list --format table` lines. */
+export function limitsTable(limits: readonly UsageLimit[]): string[] {
+  const right = "right" as const;
+  return renderTable(
+    [{ header: "ID", align: right }, { header: "Scope" }, { header: "Type" }, { header: "Max Value", align: right }, { header: "Interval" }, { header: "Model" }, { header: "User" }, { header: "Caller" }, { header: "Project" }],
+    limits.map((l) => [String(l.id), l.scope, l.limitType, String(l.maxValue), `${l.intervalValue} ${l.intervalUnit}`, l.model ?? "-", l.username ?? "-", l.callerName ?? "-", l.projectName ?? "-"]),
+    { title: "Usage Limits" },
+  );
 }
 
 /** Stores a limit. */
@@ -78,12 +90,11 @@ export async function handleLimitsList(accounting: Accounting, args: LimitsListA
     callerName: args.callerName,
     projectName: args.project,
   });
-  if (args.format === "json") println(io, toJson(limits));
-  else if (limits.length === 0) println(io, "No usage limits found matching the criteria.");
-  else {
-    println(io, "Configured Usage Limits:");
-    for (const limit of limits) println(io, limitLine(limit));
-  }
+  const none = ["No usage limits found matching the criteria."];
+  await writeListing(io, args.format, limits, {
+    text: () => (limits.length === 0 ? none : ["Configured Usage Limits:", ...limits.map(limitLine)]),
+    table: () => (limits.length === 0 ? none : limitsTable(limits)),
+  });
   return limits;
 }
 
@@ -131,7 +142,7 @@ export function limitsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
     builder: (yargs) =>
       selectorOptions(yargs, "is about")
         .option("scope", { choices: LIMIT_SCOPES, describe: "Only this scope" })
-        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<LimitsListArgs>,
+        .option("format", { choices: ["text", ...LIST_FORMATS] as const, default: "text" as const, describe: "Output format (text: one line per limit; csv and ndjson: one row per limit)" }) as unknown as Argv<LimitsListArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsList(accounting, args, ctx.io), { readOnly: true })),
   };
   const del: CommandModule<GlobalArgs, LimitsDeleteArgs> = {

@@ -1,8 +1,9 @@
-import { formatNanos, visibleText, type Accounting, type ModelPrice } from "@llm-accounting/core";
+import { formatNanos, modelPriceJson, visibleText, type Accounting, type ModelPrice } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { integer, nonNegativeNumber, timestamp } from "../context/parse-values.js";
 import { toJson } from "../format/json.js";
+import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { utcDateTime } from "../format/numbers.js";
 import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
@@ -23,7 +24,7 @@ export interface PricesSetArgs extends GlobalArgs {
 
 /** Parsed `prices list` arguments. */
 export interface PricesListArgs extends GlobalArgs {
-  format: "text" | "json";
+  format: ListFormat;
 }
 
 /** Parsed `prices delete` arguments. */
@@ -61,9 +62,10 @@ export async function handlePricesSet(accounting: Accounting, args: PricesSetArg
 /** Lists the stored prices. */
 export async function handlePricesList(accounting: Accounting, args: PricesListArgs, io: CliIo): Promise<void> {
   const prices = await accounting.listModelPrices();
-  if (args.format === "json") println(io, toJson(prices));
-  else if (prices.length === 0) println(io, "No stored prices; calls are priced from the catalog.");
-  else for (const line of pricesTable(prices)) println(io, line);
+  // modelPriceJson: rates in USD and exact nano-dollars, as the library writes them.
+  await writeListing(io, args.format, prices.map(modelPriceJson), {
+    table: () => (prices.length === 0 ? ["No stored prices; calls are priced from the catalog."] : pricesTable(prices)),
+  });
 }
 
 /** Deletes a stored price. */
@@ -95,7 +97,8 @@ export function pricesCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
   const list: CommandModule<GlobalArgs, PricesListArgs> = {
     command: "list",
     describe: "List stored prices",
-    builder: (yargs) => yargs.option("format", format) as unknown as Argv<PricesListArgs>,
+    // "text" was the name of the table before the formats were unified; scripts may still pass it.
+    builder: (yargs) => yargs.option("format", { choices: [...LIST_FORMATS, "text"] as const, default: "table" as const, describe: "Output format (csv and ndjson: one row per price)" }) as unknown as Argv<PricesListArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesList(accounting, args, ctx.io), { readOnly: true })),
   };
   const del: CommandModule<GlobalArgs, PricesDeleteArgs> = {

@@ -1,6 +1,8 @@
-import { escapeJsonInvisibles, visibleText } from "@llm-accounting/core";
+import { visibleText } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
+import { renderTable } from "../format/table.js";
 import { println } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 
@@ -21,17 +23,21 @@ export function projectsCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, async (a) => (await a.createProject(args.name), println(io, `Project '${visibleText(args.name)}' added.`)))),
   };
-  const list: CommandModule<GlobalArgs, GlobalArgs & { format: "text" | "json" }> = {
+  const list: CommandModule<GlobalArgs, GlobalArgs & { format: ListFormat }> = {
     command: "list",
     describe: "List registered projects",
-    builder: (y) => y.option("format", { choices: ["text", "json"] as const, default: "text" as const }) as unknown as Argv<GlobalArgs & { format: "text" | "json" }>,
+    builder: (y) =>
+      y.option("format", { choices: ["text", ...LIST_FORMATS] as const, default: "text" as const, describe: "Output format (text: one name a line; csv: a name column)" }) as unknown as Argv<GlobalArgs & { format: ListFormat }>,
     handler: (args) =>
       runHandler(ctx, () =>
         withAccounting(ctx, args, async (a) => {
           const names = await a.listProjects();
-          if (args.format === "json") println(io, escapeJsonInvisibles(JSON.stringify(names)));
-          else if (names.length === 0) println(io, "No projects defined.");
-          else for (const name of names) println(io, visibleText(name));
+          // The library lists projects as bare names: JSON and NDJSON keep them as strings.
+          await writeListing(io, args.format, names, {
+            valueColumn: "name",
+            text: () => (names.length === 0 ? ["No projects defined."] : names.map((name) => visibleText(name))),
+            table: () => (names.length === 0 ? ["No projects defined."] : renderTable([{ header: "Project" }], names.map((name) => [name]), { title: "Projects" })),
+          });
         }, { readOnly: true }),
       ),
   };

@@ -1,10 +1,10 @@
-import { visibleText, type Accounting, type RepriceResult } from "@llm-accounting/core";
+import { repriceChangeJson, repriceResultJson, visibleText, type Accounting, type RepriceResult } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger } from "../context/parse-values.js";
 import { rangeBounds, timeBound } from "../context/time-bound.js";
 import { UsageError } from "../errors.js";
-import { toJson } from "../format/json.js";
+import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { money, utcDateTime } from "../format/numbers.js";
 import { progressReporter } from "../format/progress.js";
 import { renderTable } from "../format/table.js";
@@ -22,7 +22,7 @@ export interface RepriceArgs extends GlobalArgs {
   apply: boolean;
   includeCallerCosts: boolean;
   limit: number;
-  format: "text" | "json";
+  format: ListFormat;
 }
 
 /** Recomputes costs over the period; prints the difference, and writes only with --apply. */
@@ -35,8 +35,9 @@ export async function handleReprice(accounting: Accounting, args: RepriceArgs, i
   const result = await accounting
     .reprice(since, until, { apply: args.apply, includeCallerCosts: args.includeCallerCosts, onProgress: progress.update })
     .finally(progress.end);
-  if (args.format === "json") {
-    println(io, toJson({ ...result, unpriced: Object.fromEntries(result.unpriced) }));
+  if (args.format !== "table" && args.format !== "text") {
+    // JSON is the library's form of the whole result; csv and ndjson have a row per change.
+    await writeListing(io, args.format, result.changes.map(repriceChangeJson), { document: repriceResultJson(result), table: () => [] });
     return result;
   }
   const shown = result.changes.slice(0, Math.max(0, args.limit));
@@ -71,7 +72,8 @@ export function repriceCommand(ctx: CommandContext): CommandModule<GlobalArgs, R
         .option("apply", { type: "boolean", default: false, describe: "Write the new costs (a few thousand rows per transaction; other processes keep tracking)" })
         .option("include-caller-costs", { type: "boolean", default: false, describe: "Also recompute costs that were given explicitly when tracked" })
         .option("limit", { type: "string", default: "20", describe: "Changes listed in the table", coerce: nonNegativeInteger("limit") })
-        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<RepriceArgs>,
+        // "text" was the name of the table before the formats were unified; scripts may still pass it.
+        .option("format", { choices: [...LIST_FORMATS, "text"] as const, default: "table" as const, describe: "Output format (json: the whole result; csv and ndjson: one row per change)" }) as unknown as Argv<RepriceArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleReprice(accounting, args, ctx.io), { pricing: true })),
   };
 }

@@ -3,10 +3,10 @@ import { rankModels, usdToNanos, visibleText } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { rangeBounds, timeBound } from "../context/time-bound.js";
-import { toJson } from "../format/json.js";
 import { money, seconds, tokens, utcDate } from "../format/numbers.js";
+import { LIST_FORMATS, writeListing } from "../format/output.js";
 import { renderTable } from "../format/table.js";
-import { println, type CliIo } from "../io.js";
+import type { CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext, type OutputFormat } from "./command-context.js";
 import { reportRange, type PeriodName } from "./stats-period.js";
 
@@ -59,8 +59,10 @@ export async function handleStats(accounting: Accounting, args: StatsArgs, io: C
     rankings: rankModels(models.map((m) => ({ model: m.model, ...totalsOf(m.stats) }))),
     ...(args.by && groups && { breakdown: { by: args.by, groups } }),
   };
-  if (args.format === "json") println(io, toJson(report));
-  else for (const line of statsText(report, io.stdout.isTTY ? io.stdout.columns : undefined)) println(io, line);
+  // csv and ndjson have one row per record: per model, or per group with --by. JSON is the whole
+  // report; its parts keep the library's JSON form (their toJSON).
+  const rows: readonly unknown[] = report.breakdown ? report.breakdown.groups : report.models;
+  await writeListing(io, args.format, rows, { document: report, table: () => statsText(report, io.stdout.isTTY ? io.stdout.columns : undefined) });
   return report;
 }
 
@@ -155,7 +157,7 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
         .option("end", { type: "string", describe: "Same as --until", coerce: timeBound("end", "end", ctx.io.now) })
         .option("session", { type: "string", describe: "Only usage of this session" })
         .option("by", { choices: ["model", "username", "callerName", "project", "session"] as const, describe: "Add a breakdown by this column" })
-        .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" })
+        .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per model, or per group with --by)" })
         // One period per report: two shorthands used to pick one silently.
         .conflicts({ since: "start", until: "end", period: ["daily", "weekly", "monthly", "yearly"], daily: ["weekly", "monthly", "yearly"], weekly: ["monthly", "yearly"], monthly: "yearly" }) as unknown as Argv<StatsArgs>,
     handler: (args) =>

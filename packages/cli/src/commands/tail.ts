@@ -1,11 +1,11 @@
-import { nanosToUsd, type Accounting, type UsageRecord } from "@llm-accounting/core";
+import { usageRecordJson, type Accounting, type UsageRecord } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { integer } from "../context/parse-values.js";
-import { toJson } from "../format/json.js";
 import { money, seconds, tokens, utcDateTime } from "../format/numbers.js";
+import { LIST_FORMATS, writeListing } from "../format/output.js";
 import { renderTable } from "../format/table.js";
-import { println, type CliIo } from "../io.js";
+import type { CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext, type OutputFormat } from "./command-context.js";
 
 /** Parsed `tail` arguments. */
@@ -18,13 +18,10 @@ export interface TailArgs extends GlobalArgs {
 /** Shows the most recent usage entries. */
 export async function handleTail(accounting: Accounting, args: TailArgs, io: CliIo): Promise<UsageRecord[]> {
   const records = await accounting.tail(args.number, args.session === undefined ? {} : { session: args.session });
-  if (args.format === "json") {
-    println(io, toJson(records.map((r) => ({ ...r, cost: nanosToUsd(r.costNanos) }))));
-  } else if (records.length === 0) {
-    println(io, "No usage entries found");
-  } else {
-    for (const line of tailTable(records, io.stdout.isTTY ? io.stdout.columns : undefined)) println(io, line);
-  }
+  // The records' JSON form is the library's (usageRecordJson): the same fields in every format.
+  await writeListing(io, args.format, records.map(usageRecordJson), {
+    table: () => (records.length === 0 ? ["No usage entries found"] : tailTable(records, io.stdout.isTTY ? io.stdout.columns : undefined)),
+  });
   return records;
 }
 
@@ -69,7 +66,7 @@ export function tailCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tail
       yargs
         .option("number", { alias: "n", type: "string", default: "10", describe: "How many entries (negative: all)", coerce: integer("number") })
         .option("session", { type: "string", describe: "Only entries of this session" })
-        .option("format", { choices: ["table", "json"] as const, default: "table" as const, describe: "Output format" }) as unknown as Argv<TailArgs>,
+        .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per entry)" }) as unknown as Argv<TailArgs>,
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleTail(accounting, args, ctx.io), { readOnly: true })),
   };

@@ -1,7 +1,7 @@
 import { visibleText } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
-import { toJson } from "../format/json.js";
+import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { utcDateTime } from "../format/numbers.js";
 import { renderTable } from "../format/table.js";
 import { println } from "../io.js";
@@ -35,22 +35,24 @@ export function usersCommand(ctx: CommandContext): CommandModule<GlobalArgs, Glo
         }),
       ),
   };
-  const list: CommandModule<GlobalArgs, GlobalArgs & { format: "text" | "table" | "json" }> = {
+  const list: CommandModule<GlobalArgs, GlobalArgs & { format: ListFormat }> = {
     command: "list",
-    describe: "List users (names; --format table or json for details)",
-    builder: (y) => y.option("format", { choices: ["text", "table", "json"] as const, default: "text" as const }) as unknown as Argv<GlobalArgs & { format: "text" | "table" | "json" }>,
+    describe: "List users (names; --format table, json, csv or ndjson for details)",
+    builder: (y) =>
+      y.option("format", { choices: ["text", ...LIST_FORMATS] as const, default: "text" as const, describe: "Output format (text: one name a line; csv and ndjson: one row per user)" }) as unknown as Argv<GlobalArgs & { format: ListFormat }>,
     handler: (args) =>
       runHandler(ctx, () =>
         withAccounting(ctx, args, async (a) => {
           const users = await a.listUsers();
-          if (args.format === "json") println(io, toJson(users));
-          else if (users.length === 0) println(io, "No users defined.");
-          else if (args.format === "text") for (const u of users) println(io, visibleText(u.userName));
-          else {
-            const rows = users.map((u) => [u.userName, u.ouName ?? "-", u.email ?? "-", u.enabled ? "yes" : "no", utcDateTime(u.createdAt), u.lastDisabledAt ? utcDateTime(u.lastDisabledAt) : "-"]);
-            const columns = ["User", "OU", "E-mail", "Enabled", "Created", "Last Disabled"].map((header) => ({ header }));
-            for (const line of renderTable(columns, rows, { title: "Users" })) println(io, line);
-          }
+          const none = ["No users defined."];
+          await writeListing(io, args.format, users, {
+            text: () => (users.length === 0 ? none : users.map((u) => visibleText(u.userName))),
+            table: () => {
+              if (users.length === 0) return none;
+              const rows = users.map((u) => [u.userName, u.ouName ?? "-", u.email ?? "-", u.enabled ? "yes" : "no", utcDateTime(u.createdAt), u.lastDisabledAt ? utcDateTime(u.lastDisabledAt) : "-"]);
+              return renderTable(["User", "OU", "E-mail", "Enabled", "Created", "Last Disabled"].map((header) => ({ header })), rows, { title: "Users" });
+            },
+          });
         }, { readOnly: true }),
       ),
   };
