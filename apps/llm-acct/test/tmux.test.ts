@@ -58,7 +58,7 @@ describe("llm-acct in a terminal", () => {
     tmux("send-keys", "-t", session, "b");
     await waitFor(/breakdown by model[\s\S]*gpt-4o\s+1\s+1,234\s+\$1\.5000/);
     tmux("send-keys", "-t", session, "l");
-    await waitFor(/USER \(user: ann\)[\s\S]*\$1\.75 \/ \$2\.00\s+\$0\.25/);
+    await waitFor(/user:ann\s+cost\/1d\s+[█░]+ NEAR\s+\$1\.75 \/ \$2\.00/);
   });
 
   // How soon is a matter of the refresh interval (DEFAULT_REFRESH_MS), not of this machine's load.
