@@ -164,6 +164,29 @@ describe("App", () => {
     app.unmount();
   });
 
+  it("re-lays out on resize, and says so below 60x16 instead of wrapping into garbage", async () => {
+    const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} />);
+    const resize = (columns: number, rows: number) => {
+      // ink-testing-library's stdout has a fixed width and no height: a terminal's own, per instance.
+      Object.defineProperty(app.stdout, "columns", { value: columns, configurable: true });
+      Object.defineProperty(app.stdout, "rows", { value: rows, configurable: true });
+      app.stdout.emit("resize");
+    };
+    await vi.waitFor(() => expect(app.lastFrame()).toContain("o overview  b breakdown"), { timeout: 15_000, interval: 50 });
+    resize(80, 24);
+    await vi.waitFor(() => expect(app.lastFrame()).toContain("o b l v a: views"), { timeout: 15_000, interval: 50 });
+    resize(50, 24);
+    await vi.waitFor(() => expect(app.lastFrame()).toBe("terminal too small (needs 60x16, have 50x24)"), { timeout: 15_000, interval: 50 });
+    resize(80, 12);
+    await vi.waitFor(() => expect(app.lastFrame()).toBe("terminal too small (needs 60x16, have 80x12)"), { timeout: 15_000, interval: 50 });
+    resize(120, 40);
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toContain("o overview  b breakdown");
+      expect(cells(row(app.lastFrame(), "Today"))).toEqual(["Today", "2", "1,800", "$2.0000"]);
+    }, { timeout: 15_000, interval: 50 });
+    app.unmount();
+  });
+
   it("takes keys that arrive together (typed fast, or pasted) one by one", async () => {
     const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} />);
     await vi.waitFor(() => expect(app.lastFrame()).toMatch(/Today\s+2/), { timeout: 15_000, interval: 50 });
