@@ -7,11 +7,13 @@ import { allowLiveRendering } from "./terminal-env.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 const argv = process.argv.slice(2);
+// The help lists the commands; without this line it never said what `llm-acct` alone does.
+const DASHBOARD_NOTE = "With no command, llm-acct opens the dashboard on the store (a summary when piped), e.g. llm-acct --db-file usage.sqlite";
 const globals = dashboardArgs(argv);
 
 if (!globals) {
   // `llm-acct <command>` runs the same commands as `llm-accounting`.
-  process.exitCode = await runCli(argv, processIo(), "llm-acct", version);
+  process.exitCode = await runCli(argv, processIo(), "llm-acct", version, DASHBOARD_NOTE);
   process.stdin.unref?.();
 } else {
   const io = processIo();

@@ -31,6 +31,13 @@ describe.each(Object.keys(bins) as (keyof typeof bins)[])("%s (built)", (bin) =>
     expect(JSON.parse(tail.stdout)[0]).toMatchObject({ model: `from-${bin}`, promptTokens: 3, cost: 0.5 });
   });
 
+  it("says in its help what running it with no command does (llm-acct only)", () => {
+    const help = run(bin, ["--help"]);
+    expect(help.code).toBe(0);
+    if (bin === "llm-acct") expect(help.stdout).toContain("With no command, llm-acct opens the dashboard");
+    else expect(help.stdout).not.toContain("dashboard");
+  });
+
   it("exits 2 with one line and no stack trace on an unknown option", () => {
     const result = run(bin, ["tail", "--nope"]);
     expect(result.code).toBe(2);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { render } from "ink-testing-library";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Accounting } from "@llm-accounting/core";
+import { Accounting, type LimitStatus } from "@llm-accounting/core";
 import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { App, DEFAULT_REFRESH_MS } from "../src/components/App.js";
 import { Audit } from "../src/components/Audit.js";
@@ -73,14 +73,37 @@ describe("views", () => {
 
   it("Limits: a bar per limit, used and left, reset time, and a marker readable without colour", async () => {
     const { lastFrame } = render(<Limits limits={await loadLimits(accounting)} now={NOW} width={100} />);
-    expect(row(lastFrame(), "GLOBAL")).toMatch(/GLOBAL cost\/1 day\s+█{10}░{2}!\s+\$2\.00 \/ \$2\.50\s+\$0\.50\s+in 12h 0m/);
-    expect(row(lastFrame(), "USER")).toMatch(/USER \(user: ann\) requests\/1 week_rol…\s+█{2}░{10}\s+2 \/ 10\s+8\s+in 3d 22h/);
-    expect(row(lastFrame(), "MODEL")).toMatch(/unlimited\s+0 \/ ∞\s+∞/);
+    expect(row(lastFrame(), "all")).toMatch(/^all\s+cost\/1d\s+█{10}░{2} NEAR\s+\$2\.00 \/ \$2\.50\s+\$0\.50\s+in 12h 0m/);
+    expect(row(lastFrame(), "user:ann")).toMatch(/^user:ann\s+req\/1w roll\s+█{2}░{10}\s+2 \/ 10\s+8\s+in 3d 22h/);
+    expect(row(lastFrame(), "model:o3")).toMatch(/^model:o3\s+req\/1d\s+unlimited\s+0 \/ ∞\s+∞/);
+  });
+
+  it("Limits: at 80 columns type and window stay whole, explained by a legend; rows fit", async () => {
+    const { lastFrame } = render(<Limits limits={await loadLimits(accounting)} now={NOW} width={80} />);
+    expect(row(lastFrame(), "user:ann")).toMatch(/^user:ann\s+req\/1w roll\s+█{1}░{5}\s+2 \/ 10\s+in 3d 22h/);
+    expect(lastFrame()).toContain("req requests");
+    expect(lastFrame()).toContain("roll = rolling");
+    expect(lines(lastFrame()).every((l) => l.length <= 80)).toBe(true);
+  });
+
+  it("Limits: deny-all and unlimited said in words, NEAR/OVER in text, fullest first", () => {
+    const limit = (id: number, maxValue: number, username: string) => ({ id, scope: "USER", limitType: "requests", maxValue, intervalUnit: "minute_rolling", intervalValue: 5, model: null, username, callerName: null, projectName: null });
+    const status = (id: number, maxValue: number, used: number, username: string) =>
+      ({ limit: limit(id, maxValue, username), used, remaining: maxValue === -1 ? Infinity : maxValue - used, resetAt: null }) as unknown as LimitStatus;
+    const limits = [status(1, 100, 10, "ok"), status(2, -1, 50, "free"), status(3, 10, 12, "over"), status(4, 0, 0, "denied"), status(5, 10, 9, "near")];
+    const { lastFrame } = render(<Limits limits={limits} now={NOW} width={80} />);
+    const body = lines(lastFrame()).slice(1, 6);
+    expect(body.map((l) => l.split(/\s+/)[0])).toEqual(["user:over", "user:denied", "user:near", "user:ok", "user:free"]);
+    expect(row(lastFrame(), "user:over")).toMatch(/req\/5m roll\s+█{6} OVER\s+12 \/ 10/);
+    expect(row(lastFrame(), "user:near")).toMatch(/█{5}░ NEAR\s+9 \/ 10/);
+    expect(row(lastFrame(), "user:denied")).toMatch(/deny all\s+0 \/ 0/);
+    expect(row(lastFrame(), "user:free")).toMatch(/unlimited\s+50 \/ ∞/);
+    expect(row(lastFrame(), "user:ok")).not.toMatch(/NEAR|OVER|█{2}/);
   });
 
   it("Limits: when they do not all fit, the fullest are shown and the rest counted", async () => {
-    const { lastFrame } = render(<Limits limits={await loadLimits(accounting)} now={NOW} width={80} height={4} />);
-    expect(lines(lastFrame()).map((l) => l.split(" ")[0])).toEqual(["Limit", "GLOBAL", "USER", "…"]);
+    const { lastFrame } = render(<Limits limits={await loadLimits(accounting)} now={NOW} width={80} height={5} />);
+    expect(lines(lastFrame()).slice(0, 4).map((l) => l.split(" ")[0])).toEqual(["Applies", "all", "user:ann", "…"]);
     expect(lastFrame()).toContain("… and 1 more, none fuller than those above");
   });
 
@@ -141,6 +164,29 @@ describe("App", () => {
     app.unmount();
   });
 
+  it("re-lays out on resize, and says so below 60x16 instead of wrapping into garbage", async () => {
+    const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} />);
+    const resize = (columns: number, rows: number) => {
+      // ink-testing-library's stdout has a fixed width and no height: a terminal's own, per instance.
+      Object.defineProperty(app.stdout, "columns", { value: columns, configurable: true });
+      Object.defineProperty(app.stdout, "rows", { value: rows, configurable: true });
+      app.stdout.emit("resize");
+    };
+    await vi.waitFor(() => expect(app.lastFrame()).toContain("o overview  b breakdown"), { timeout: 15_000, interval: 50 });
+    resize(80, 24);
+    await vi.waitFor(() => expect(app.lastFrame()).toContain("o b l v a: views"), { timeout: 15_000, interval: 50 });
+    resize(50, 24);
+    await vi.waitFor(() => expect(app.lastFrame()).toBe("terminal too small (needs 60x16, have 50x24)"), { timeout: 15_000, interval: 50 });
+    resize(80, 12);
+    await vi.waitFor(() => expect(app.lastFrame()).toBe("terminal too small (needs 60x16, have 80x12)"), { timeout: 15_000, interval: 50 });
+    resize(120, 40);
+    await vi.waitFor(() => {
+      expect(app.lastFrame()).toContain("o overview  b breakdown");
+      expect(cells(row(app.lastFrame(), "Today"))).toEqual(["Today", "2", "1,800", "$2.0000"]);
+    }, { timeout: 15_000, interval: 50 });
+    app.unmount();
+  });
+
   it("takes keys that arrive together (typed fast, or pasted) one by one", async () => {
     const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} />);
     await vi.waitFor(() => expect(app.lastFrame()).toMatch(/Today\s+2/), { timeout: 15_000, interval: 50 });
@@ -196,7 +242,7 @@ describe("App", () => {
     app.stdin.write("l");
     // Polled, not slept: a loaded machine (CI) may take longer to re-render.
     await vi.waitFor(() => {
-      expect(app.lastFrame()).toContain("GLOBAL cost/1 day");
+      expect(app.lastFrame()).toMatch(/all\s+cost\/1d/);
     }, { timeout: 15_000, interval: 50 });
     // j and Enter act on the loaded audit list, so each waits for the screen the key before it made.
     app.stdin.write("a");

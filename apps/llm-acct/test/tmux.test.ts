@@ -58,7 +58,15 @@ describe("llm-acct in a terminal", () => {
     tmux("send-keys", "-t", session, "b");
     await waitFor(/breakdown by model[\s\S]*gpt-4o\s+1\s+1,234\s+\$1\.5000/);
     tmux("send-keys", "-t", session, "l");
-    await waitFor(/USER \(user: ann\)[\s\S]*\$1\.75 \/ \$2\.00\s+\$0\.25/);
+    await waitFor(/user:ann\s+cost\/1d\s+[█░]+ NEAR\s+\$1\.75 \/ \$2\.00/);
+  });
+
+  it("says the terminal is too small below 60x16, and lays out again when it grows", async () => {
+    tmux("resize-window", "-t", session, "-x", "50", "-y", "20");
+    await waitFor("terminal too small (needs 60x16, have 50x20)");
+    tmux("resize-window", "-t", session, "-x", "80", "-y", "24");
+    const shown = await waitFor(/user:ann\s+cost\/1d/);
+    expect(shown).not.toContain("terminal too small");
   });
 
   // How soon is a matter of the refresh interval (DEFAULT_REFRESH_MS), not of this machine's load.

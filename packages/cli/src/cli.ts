@@ -28,14 +28,14 @@ const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check"
 /** The message yargs fails with when no command is given; `runCli` answers it with the full help. */
 const NO_COMMAND = "no command given";
 
-/** Builds the yargs parser with every command; `scriptName` is `llm-accounting` or `llm-acct`. */
-export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", version = CLI_VERSION): Argv<GlobalArgs> {
+/** Builds the yargs parser with every command; `scriptName` is `llm-accounting` or `llm-acct`, `epilogue` ends its help. */
+export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", version = CLI_VERSION, epilogue?: string): Argv<GlobalArgs> {
   const width = ctx.io.stdout.columns ?? 100;
   // yargs passes middleware its parser as a second argument, which @types/yargs 17 does not declare.
   const rememberOptionNames = (_argv: unknown, parser: { getOptions(): { key: Record<string, unknown> } }) => {
     ctx.optionNames = Object.keys(parser.getOptions().key);
   };
-  return yargs()
+  const parser = yargs()
     .scriptName(scriptName)
     .usage(`${scriptName} [global options] <command> [options]\n\nRecord LLM usage, see where the money goes.`)
     .options(globalOptions)
@@ -71,17 +71,20 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
       // Only parsing reaches here (handlers record their errors in ctx), so this is a usage error.
       throw error instanceof AccountingError ? error : new UsageError(message ?? error?.message ?? "invalid arguments");
     }) as unknown as Argv<GlobalArgs>;
+  // A program built on the CLI (llm-acct) says there what it does besides the commands; only then,
+  // since even an empty epilogue adds a blank line to the help.
+  return epilogue ? parser.epilogue(epilogue) : parser;
 }
 
 /**
  * Runs the CLI on `argv` (without node and script) and resolves with the exit code:
  * 0 ok, 1 runtime error, 2 usage error, 3 quota denied. Prints, never exits the process.
  */
-export async function runCli(argv: readonly string[], io: CliIo, scriptName = "llm-accounting", version = CLI_VERSION): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo, scriptName = "llm-accounting", version = CLI_VERSION, epilogue?: string): Promise<number> {
   const ctx: CommandContext = { io, exitCode: EXIT.ok };
   try {
     let output = "";
-    await buildCli(ctx, scriptName, version).parseAsync(argv as string[], {}, (_err, _args, text) => {
+    await buildCli(ctx, scriptName, version, epilogue).parseAsync(argv as string[], {}, (_err, _args, text) => {
       output = text;
     });
     if (output) io.stdout.write(`${output}\n`);
@@ -91,7 +94,7 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
     const [code, described] = describeError(error);
     if (code === EXIT.usage && described === NO_COMMAND) {
       // The help goes to stderr so that `llm-accounting ... | jq` never parses it as output.
-      io.stderr.write(`${await buildCli({ io, exitCode: EXIT.ok }, scriptName, version).getHelp()}\n\n`);
+      io.stderr.write(`${await buildCli({ io, exitCode: EXIT.ok }, scriptName, version, epilogue).getHelp()}\n\n`);
     }
     const message =
       (code === EXIT.usage && (describeRecommendation(described, typedCommandWord(argv)) ?? describeUnknownArguments(described, argv, COMMANDS, ctx.optionNames))) || described;

@@ -29,6 +29,11 @@ type Loaded =
   | { view: "live"; data: UsageRecord[] }
   | { view: "audit"; data: AuditEntry[] };
 
+/** The smallest terminal the dashboard lays out in; below it, it says so. */
+export const MIN_COLUMNS = 60;
+/** See MIN_COLUMNS. */
+export const MIN_ROWS = 16;
+
 /** How often the current view reloads: new rows from other processes show within this plus one query (under 2 s). */
 export const DEFAULT_REFRESH_MS = 1000;
 
@@ -51,8 +56,21 @@ export interface AppProps {
 export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview" }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
-  const width = Math.max(60, stdout.columns ?? 80);
-  const height = Math.max(16, stdout.rows ?? 24);
+  // The size lives in state, updated on "resize": Ink repaints its last output on a resize without
+  // re-rendering components, so a size read only while rendering kept the old layout.
+  const [size, setSize] = useState(() => ({ columns: stdout.columns ?? 80, rows: stdout.rows ?? 24 }));
+  useEffect(() => {
+    const onResize = () => setSize((old) => (old.columns === (stdout.columns ?? 80) && old.rows === (stdout.rows ?? 24) ? old : { columns: stdout.columns ?? 80, rows: stdout.rows ?? 24 }));
+    onResize();
+    stdout.on("resize", onResize);
+    return () => {
+      stdout.off("resize", onResize);
+    };
+  }, [stdout]);
+  const tooSmall = size.columns < MIN_COLUMNS || size.rows < MIN_ROWS;
+  // Data is still loaded for the smallest layout while too small, so growing the terminal shows it at once.
+  const width = Math.max(MIN_COLUMNS, size.columns);
+  const height = Math.max(MIN_ROWS, size.rows);
   const [view, setView] = useState<View>(initialView);
   const [period, setPeriod] = useState<Period>("7d");
   const [dimension, setDimension] = useState<UsageDimension>("model");
@@ -220,6 +238,9 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     if (input.length <= 1 || key.ctrl || key.meta) return onKey(input, key);
     for (const char of input) onKey(char, { ...NO_KEY, return: char === "\r" || char === "\n", backspace: char === "\x7f" || char === "\b" });
   });
+
+  // Below the minimum the columns would wrap into each other: one line saying so instead.
+  if (tooSmall) return <Text>{`terminal too small (needs ${MIN_COLUMNS}x${MIN_ROWS}, have ${size.columns}x${size.rows})`}</Text>;
 
   const current = loaded?.view === view ? loaded : undefined;
   const clock = checked !== undefined ? new Date(checked).toISOString().slice(11, 19) : "--:--:--";

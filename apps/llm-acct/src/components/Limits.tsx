@@ -1,41 +1,121 @@
 import { Box, Text } from "ink";
-import { scopeText, type LimitStatus } from "@llm-accounting/core";
+import type { IntervalUnit, LimitStatus, LimitType, UsageLimit } from "@llm-accounting/core";
 import { bar, colour, count, fit, until, usageRatio } from "./format.js";
 
 const amount = (status: LimitStatus, value: number) => (status.limit.limitType === "cost" ? `$${value.toFixed(2)}` : count(value));
 
+// Short names keep type and window whole at 80 columns, where the long form (`requests/1 week_rolling`)
+// was cut; the legend under the table spells out the ones on screen.
+const TYPE_SHORT: Record<LimitType, string> = { requests: "req", input_tokens: "in-tok", output_tokens: "out-tok", total_tokens: "tok", cost: "cost" };
+const TYPE_LONG: Record<LimitType, string> = { requests: "requests", input_tokens: "input tokens", output_tokens: "output tokens", total_tokens: "total tokens", cost: "cost (USD)" };
+const UNIT_SHORT: Record<string, [string, string]> = { second: ["s", "second"], minute: ["m", "minute"], hour: ["h", "hour"], day: ["d", "day"], week: ["w", "week"], monthly: ["mo", "month"] };
+const unitBase = (unit: IntervalUnit): string => unit.replace(/_rolling$/, "");
+
+/** `cost/1d`, `req/5m roll`: what a limit counts and over which window, in at most 16 cells for usual values. */
+export function limitWhat(limit: Pick<UsageLimit, "limitType" | "intervalUnit" | "intervalValue">): string {
+  const unit = UNIT_SHORT[unitBase(limit.intervalUnit)]?.[0] ?? limit.intervalUnit;
+  return `${TYPE_SHORT[limit.limitType] ?? limit.limitType}/${limit.intervalValue}${unit}${limit.intervalUnit.endsWith("_rolling") ? " roll" : ""}`;
+}
+
+/** Who a limit applies to, shortest first: `all`, `user:ann`, `model:o3 user:ann`, `project:web`. */
+export function limitWho(limit: UsageLimit): string {
+  const parts = [limit.model && `model:${limit.model}`, limit.username && `user:${limit.username}`, limit.callerName && `caller:${limit.callerName}`].filter(Boolean);
+  switch (limit.scope) {
+    case "GLOBAL":
+      return "all";
+    case "PROJECT":
+      return `project:${limit.projectName ?? "(none)"}`;
+    default:
+      // The scope word alone when no name narrows it (a USER limit for every user).
+      return parts.length ? parts.join(" ") : String(limit.scope).toLowerCase();
+  }
+}
+
+/** A limit's state, worded so it reads without colour: deny-all (max 0) and unlimited (-1) are not usage levels. */
+export type LimitState = "unlimited" | "deny" | "over" | "near" | "ok";
+
+/** The state of one limit: OVER at or past its max, NEAR from 80%. */
+export function limitState(status: LimitStatus): LimitState {
+  const { maxValue } = status.limit;
+  if (maxValue === -1) return "unlimited";
+  if (maxValue === 0) return "deny";
+  const ratio = usageRatio(status);
+  return ratio >= 1 ? "over" : ratio >= 0.8 ? "near" : "ok";
+}
+
+/** How close a limit is to refusing a request, for sorting: a deny-all limit refuses everything, unlimited nothing. */
+export function closeness(status: LimitStatus): number {
+  const state = limitState(status);
+  return state === "deny" ? Math.max(1, usageRatio(status)) : state === "unlimited" ? -1 : usageRatio(status);
+}
+
+const MARK: Record<LimitState, string> = { unlimited: "", deny: "", over: "OVER", near: "NEAR", ok: "" };
+const COLOUR: Record<LimitState, string> = { unlimited: "gray", deny: "red", over: "red", near: "yellow", ok: "green" };
+
+/** Legend parts, one per abbreviation on screen (and the markers), so nothing shown goes unexplained. */
+function legendParts(limits: readonly LimitStatus[]): string[] {
+  const types = [...new Set(limits.map((s) => s.limit.limitType))].filter((t) => TYPE_SHORT[t] && TYPE_SHORT[t] !== t);
+  const units = [...new Set(limits.map((s) => unitBase(s.limit.intervalUnit)))].filter((u) => UNIT_SHORT[u]);
+  const parts = [...types.map((t) => `${TYPE_SHORT[t]} ${TYPE_LONG[t]}`), ...units.map((u) => `${UNIT_SHORT[u]![0]} ${UNIT_SHORT[u]![1]}`)];
+  if (limits.some((s) => s.limit.intervalUnit.endsWith("_rolling"))) parts.push("roll = rolling");
+  parts.push("NEAR ≥ 80%", "OVER ≥ 100%");
+  return parts;
+}
+
+/** Parts joined with ` · `, broken into lines of at most `width` characters between parts. */
+function wrapParts(parts: readonly string[], width: number): string[] {
+  const out: string[] = [];
+  for (const part of parts) {
+    const last = out.length ? out[out.length - 1]! : undefined;
+    if (last !== undefined && last.length + 3 + part.length <= width) out[out.length - 1] = `${last} · ${part}`;
+    else out.push(part);
+  }
+  return out;
+}
+
 /**
- * Every limit with a usage bar for its current window, what is left, and when it resets. When they
- * do not all fit in `height` rows, the fullest are shown (in their usual order) and the rest counted.
+ * Every limit, fullest first, with a usage bar for its current window, a NEAR/OVER marker, used and
+ * max, what is left (wide terminals) and when it resets; a legend explains the short type/window
+ * names. When they do not all fit in `height` rows, the fullest are shown and the rest counted.
  */
 export function Limits({ limits, now, width, height = Number.POSITIVE_INFINITY }: { limits: readonly LimitStatus[]; now: Date; width: number; height?: number }) {
   if (limits.length === 0) return <Text>No usage limits. Add one with: llm-acct limits set --help</Text>;
-  // Narrow terminals get a shorter bar, so the label keeps enough to tell limits apart.
-  const barWidth = width >= 100 ? 12 : 6;
-  const labelWidth = Math.max(12, Math.min(40, width - 51 - barWidth));
-  const room = Math.max(1, height - 2);
-  const fullest = limits.length <= room ? null : new Set([...limits].sort((a, b) => usageRatio(b) - usageRatio(a)).slice(0, room).map((s) => s.limit.id));
-  const shown = fullest ? limits.filter((s) => fullest.has(s.limit.id)) : limits;
+  const wide = width >= 100;
+  // Narrow terminals drop the Left column (max minus used) and shorten the bar, so the name keeps room.
+  const barWidth = wide ? 12 : 6;
+  const usedWidth = wide ? 21 : 17;
+  const whatWidth = 16;
+  const fixed = whatWidth + 1 + barWidth + 5 + 1 + usedWidth + (wide ? 11 : 0) + 2 + 10;
+  const whoWidth = Math.max(10, Math.min(40, width - 1 - fixed));
+  const legend = wrapParts(legendParts(limits), width - 1);
+  const room = Math.max(1, height - 2 - legend.length);
+  // Stable sort: limits equally close keep their stored order.
+  const sorted = [...limits].sort((a, b) => closeness(b) - closeness(a));
+  const shown = sorted.slice(0, room);
   return (
     <Box flexDirection="column">
-      <Text bold>{`${fit("Limit", labelWidth)} ${fit("Usage", barWidth + 2)} ${fit("Used / Max", 21, "right")} ${fit("Left", 10, "right")}  Resets`}</Text>
+      <Text bold>{`${fit("Applies to", whoWidth)} ${fit("Type/window", whatWidth)} ${fit("Usage", barWidth + 5)} ${fit("Used / Max", usedWidth, "right")}${wide ? ` ${fit("Left", 10, "right")}` : ""}  Resets`}</Text>
       {shown.map((s) => {
         const { limit } = s;
-        const unlimited = limit.maxValue === -1;
-        const ratio = usageRatio(s);
-        // A marker keeps the state readable without colour: ! near the limit, X at or over it.
-        const mark = unlimited ? " " : ratio >= 1 ? "X" : ratio >= 0.8 ? "!" : " ";
-        const color = mark === "X" ? "red" : mark === "!" ? "yellow" : "green";
-        const label = `${scopeText(limit)} ${limit.limitType}/${limit.intervalValue} ${limit.intervalUnit}`;
+        const state = limitState(s);
+        // The bar slot says "unlimited" or "deny all" in words: neither is a level a bar could show.
+        const usage = state === "unlimited" ? "unlimited" : state === "deny" ? "deny all" : `${bar(usageRatio(s), barWidth)} ${MARK[state]}`;
+        const max = state === "unlimited" ? "∞" : amount(s, limit.maxValue);
+        const left = state === "unlimited" ? "∞" : amount(s, Math.max(0, s.remaining));
         return (
           <Text key={limit.id}>
-            {`${fit(label, labelWidth)} `}
-            <Text color={colour(color)}>{unlimited ? fit("unlimited", barWidth + 2) : `${bar(ratio, barWidth)}${mark} `}</Text>
-            {`${fit(`${amount(s, s.used)} / ${unlimited ? "∞" : amount(s, limit.maxValue)}`, 21, "right")} ${fit(unlimited ? "∞" : amount(s, s.remaining), 10, "right")}  ${fit(until(s.resetAt, now), 11)}`}
+            {`${fit(limitWho(limit), whoWidth)} ${fit(limitWhat(limit), whatWidth)} `}
+            <Text color={colour(COLOUR[state])}>{fit(usage, barWidth + 5)}</Text>
+            {` ${fit(`${amount(s, s.used)} / ${max}`, usedWidth, "right")}${wide ? ` ${fit(left, 10, "right")}` : ""}  ${fit(until(s.resetAt, now), 10)}`}
           </Text>
         );
       })}
       {shown.length < limits.length ? <Text dimColor>{`… and ${limits.length - shown.length} more, none fuller than those above`}</Text> : null}
+      {legend.map((line) => (
+        <Text key={line} dimColor>
+          {line}
+        </Text>
+      ))}
     </Box>
   );
 }

@@ -1,3 +1,4 @@
+import stringWidth from "string-width";
 import { formatNanos, visibleText, type LimitStatus } from "@llm-accounting/core";
 
 /** `$12.3400` from nano-dollars. */
@@ -6,13 +7,33 @@ export const usd = (nanos: bigint): string => `$${formatNanos(nanos, 4)}`;
 /** `12,345`. */
 export const count = (n: number): string => Math.trunc(n).toLocaleString("en-US");
 
-/** Text cut to `width` with `…`, padded on the right (or left for numbers); control characters shown escaped. */
+/** Text cut to `width` terminal cells with `…`, padded on the right (or left for numbers); control characters shown escaped. */
 export function fit(raw: string, width: number, align: "left" | "right" = "left"): string {
   // Cells hold stored names: escaped before measuring, so the cell keeps its width and acts on nothing.
   const text = visibleText(raw);
-  const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
-  return align === "right" ? cut.padStart(width) : cut.padEnd(width);
+  // Measured in terminal cells, not UTF-16 units: a CJK character or emoji takes two cells, a
+  // combining mark none, and `.length` would let such names push the columns after them out of line.
+  let cells = stringWidth(text);
+  let cut = text;
+  if (cells > width) {
+    cut = "";
+    cells = 0;
+    // Whole graphemes only, so an emoji sequence or accented letter is never split in half.
+    for (const { segment } of graphemes.segment(text)) {
+      const w = stringWidth(segment);
+      if (cells + w > width - 1) break;
+      cut += segment;
+      cells += w;
+    }
+    cut += "…";
+    cells += 1;
+  }
+  // A wide character that did not fit leaves one cell short: the padding makes it up.
+  const pad = " ".repeat(Math.max(0, width - cells));
+  return align === "right" ? pad + cut : cut + pad;
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 /** How full a limit's window is (1 = at the limit); a limit of 0 with any use counts as full, unlimited as empty. */
 export function usageRatio(status: LimitStatus): number {
