@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, wrapLanguageModel } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Accounting, QuotaExceededError, type UsageStore } from "@llm-accounting/core";
 import { createPricer } from "@llm-accounting/pricing";
 import { DEFAULT_MAX_OUTPUT_TOKENS } from "@llm-accounting/sdk-kit";
-import { PostgresqlStore, SqliteStore } from "@llm-accounting/storage-prisma";
-import { createTestDatabase } from "@llm-accounting/storage-prisma/testing";
+import { freshSqlStores } from "@llm-accounting/storage-prisma/testing";
 import { accountingMiddleware } from "../src/index.js";
 import { DEFAULT_REPLY, startOpenAIServer, type OpenAIServer } from "./openai-server.js";
 
@@ -16,8 +12,7 @@ import { DEFAULT_REPLY, startOpenAIServer, type OpenAIServer } from "./openai-se
 // reservation): 20 calls, concurrent or one after another, send exactly 3 requests.
 
 const MODEL = "gpt-4o";
-const dir = mkdtempSync(join(tmpdir(), "llm-acct-ai-sdk-race-"));
-const drops: (() => Promise<void>)[] = [];
+const stores = freshSqlStores("llm-acct-ai-sdk-race-");
 let server: OpenAIServer;
 
 beforeAll(async () => {
@@ -25,19 +20,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  for (const drop of drops) await drop();
-  rmSync(dir, { recursive: true, force: true });
+  await stores.remove();
 });
 
-let files = 0;
-const backends: Record<string, () => Promise<UsageStore>> = {
-  sqlite: async () => new SqliteStore({ file: join(dir, `usage-${++files}.sqlite`) }),
-  postgresql: async () => {
-    const db = await createTestDatabase();
-    drops.push(db.drop);
-    return new PostgresqlStore({ connectionString: db.url });
-  },
-};
+const backends: Record<string, () => Promise<UsageStore>> = stores.open;
 
 /** A guarded model over a fresh store whose cost limit fits 3 calls spending `outputCap` tokens. */
 async function guardedModel(openStore: () => Promise<UsageStore>, outputCap: number) {

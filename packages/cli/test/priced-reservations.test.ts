@@ -1,32 +1,22 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Accounting, nanosToUsd, QuotaExceededError, type NewUsageLimit, type UsageStore } from "@llm-accounting/core";
 import { createPricer } from "@llm-accounting/pricing";
 import { CsvStore } from "@llm-accounting/storage-csv";
-import { PostgresqlStore, SqliteStore } from "@llm-accounting/storage-prisma";
-import { createTestDatabase } from "@llm-accounting/storage-prisma/testing";
+import { freshSqlStores } from "@llm-accounting/storage-prisma/testing";
 
 // Core's facade: reservations and checks priced like trackUsage, and the budget guarantee on every
 // store. Lives here because this package already depends on every store and on the pricer.
 
-const dir = mkdtempSync(join(tmpdir(), "llm-acct-priced-"));
-const drops: (() => Promise<void>)[] = [];
+const stores = freshSqlStores("llm-acct-priced-");
 afterAll(async () => {
-  for (const drop of drops) await drop();
-  rmSync(dir, { recursive: true, force: true });
+  await stores.remove();
 });
 
-let files = 0;
+let csvDirs = 0;
 const backends: Record<string, () => Promise<UsageStore>> = {
-  sqlite: async () => new SqliteStore({ file: join(dir, `usage-${++files}.sqlite`) }),
-  postgresql: async () => {
-    const db = await createTestDatabase();
-    drops.push(db.drop);
-    return new PostgresqlStore({ connectionString: db.url });
-  },
-  csv: async () => new CsvStore({ dir: join(dir, `csv-${++files}`) }),
+  ...stores.open,
+  csv: async () => new CsvStore({ dir: join(stores.dir, `csv-${++csvDirs}`) }),
 };
 
 const GLOBAL_COST = { scope: "GLOBAL", limitType: "cost", intervalUnit: "day", intervalValue: 1, model: null, username: null, callerName: null, projectName: null } as const;

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Accounting, QuotaExceededError, type UsageStore } from "@llm-accounting/core";
 import { createPricer } from "@llm-accounting/pricing";
-import { PostgresqlStore, SqliteStore } from "@llm-accounting/storage-prisma";
-import { createTestDatabase } from "@llm-accounting/storage-prisma/testing";
+import { freshSqlStores } from "@llm-accounting/storage-prisma/testing";
 import { DEFAULT_MAX_OUTPUT_TOKENS } from "@llm-accounting/sdk-kit";
 import { sendJson, startFakeServer, type FakeServer } from "@llm-accounting/sdk-kit/testing";
 import { flushUsage, trackOpenAI } from "../src/index.js";
@@ -16,8 +12,7 @@ import { flushUsage, trackOpenAI } from "../src/index.js";
 
 const MODEL = "gpt-4o";
 const messages = [{ role: "user" as const, content: "Say hello to the world" }];
-const dir = mkdtempSync(join(tmpdir(), "llm-acct-openai-race-"));
-const drops: (() => Promise<void>)[] = [];
+const stores = freshSqlStores("llm-acct-openai-race-");
 let server: FakeServer;
 
 beforeAll(async () => {
@@ -36,19 +31,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  for (const drop of drops) await drop();
-  rmSync(dir, { recursive: true, force: true });
+  await stores.remove();
 });
 
-let files = 0;
-const backends: Record<string, () => Promise<UsageStore>> = {
-  sqlite: async () => new SqliteStore({ file: join(dir, `usage-${++files}.sqlite`) }),
-  postgresql: async () => {
-    const db = await createTestDatabase();
-    drops.push(db.drop);
-    return new PostgresqlStore({ connectionString: db.url });
-  },
-};
+const backends: Record<string, () => Promise<UsageStore>> = stores.open;
 
 /** A guarded client over a fresh store whose cost limit fits 3 calls spending `outputCap` tokens. */
 async function guardedClient(openStore: () => Promise<UsageStore>, outputCap: number) {

@@ -1,2 +1,3 @@
 export { createTestDatabase, TEST_POSTGRES_URL } from "./test-database.js";
 export { createPythonFixture, PYTHON_SQLITE_SCHEMA, pythonRows, TRICKY } from "./python-fixture.js";
+export { freshSqlStores, type FreshSqlStores } from "./fresh-stores.js";
