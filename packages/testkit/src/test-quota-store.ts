@@ -71,7 +71,8 @@ export function testQuotaStore(options: TestStoreOptions): void {
         sampleRecord({ timestamp: at(60), model: "b", username: "u1", callerName: "c2", project: "p2", promptTokens: 4, completionTokens: 40, totalTokens: 44, costNanos: 400n }),
         sampleRecord({ timestamp: at(120), model: "b", username: "u1", callerName: "c2", project: "p1", promptTokens: 8, completionTokens: 80, totalTokens: 88, costNanos: 800n }),
       ]);
-      const q = (filter: UsageQuery["filter"], from = 0, to = 60): UsageQuery => ({ filter, start: at(from), end: at(to) });
+      // needsOldest: stores that keep sums may leave `oldest` null unless asked for it.
+      const q = (filter: UsageQuery["filter"], from = 0, to = 60): UsageQuery => ({ filter, start: at(from), end: at(to), needsOldest: true });
       const sums = await store.sumQuotaUsage(
         [q({}), q({ model: "a" }), q({ username: "u1" }), q({ callerName: "c2" }), q({ project: "p1" }), q({ project: null }), q({ model: "b", username: "u1" }, 0, 120), q({}, 1, 59), q({}, 200, 300)],
         at(300),
@@ -101,7 +102,7 @@ export function testQuotaStore(options: TestStoreOptions): void {
     });
 
     it("counts open reservations until they are committed, cancelled or expire", async () => {
-      const query: UsageQuery = { filter: { username: "r" }, start: at(0), end: at(100) };
+      const query: UsageQuery = { filter: { username: "r" }, start: at(0), end: at(100), needsOldest: true };
       const reserve = (seconds: number, ttl: number) =>
         store.guardedWrite([], () => at(seconds), (now) => ({
           queries: [],

@@ -42,7 +42,7 @@ const ALLOWED: QuotaDecision = Object.freeze({ allowed: true, reason: null, retr
 
 function planFor(limits: readonly UsageLimit[], request: QuotaRequest, now: Date, forCheck: boolean): QuotaPlan {
   const steps: QuotaStep[] = [];
-  const queries: { filter: UsageFilter; start: Date; end: Date; releases?: ReleaseNeed[] }[] = [];
+  const queries: { filter: UsageFilter; start: Date; end: Date; releases?: ReleaseNeed[]; needsOldest?: boolean }[] = [];
   const byKey = new Map<string, number>();
   for (const limit of limits) {
     if (!isLimitApplicable(limit, request)) continue;
@@ -60,6 +60,8 @@ function planFor(limits: readonly UsageLimit[], request: QuotaRequest, now: Date
       byKey.set(key, index);
     }
     const release = forCheck ? releaseNeedFor(limit, request) : null;
+    // A rolling limit of 0 (or below) waits for its oldest row to leave (see waitFor).
+    if (forCheck && isRolling(limit.intervalUnit) && limit.maxValue <= 0 && limit.maxValue !== -1) queries[index]!.needsOldest = true;
     if (release === null) steps.push({ limit, query: index });
     else {
       const releases = (queries[index]!.releases ??= []);
@@ -211,7 +213,12 @@ export interface LimitStatus {
 
 /** The window queries of every limit, regardless of any request (for dashboards and reports). */
 export function planStatus(limits: readonly UsageLimit[], now: Date): UsageQuery[] {
-  return limits.map((limit) => ({ filter: usageFilterFor(limit), start: windowStart(now, limit.intervalUnit, limit.intervalValue), end: now }));
+  return limits.map((limit) => ({
+    filter: usageFilterFor(limit),
+    start: windowStart(now, limit.intervalUnit, limit.intervalValue),
+    end: now,
+    ...(isRolling(limit.intervalUnit) ? { needsOldest: true } : {}),
+  }));
 }
 
 /** Status of each limit from the sums of `planStatus`, in the same order. */

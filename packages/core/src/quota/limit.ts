@@ -94,6 +94,12 @@ export interface UsageQuery {
    * reports in `QuotaUsage.releasedAt` when that happens, working it out only when it is exceeded.
    */
   readonly releases?: readonly ReleaseNeed[];
+  /**
+   * Whether `QuotaUsage.oldest` is needed (a rolling window's reset time). Stores that keep sums
+   * instead of reading every row need extra reads to find it, so when this is not set a store may
+   * report `oldest: null`.
+   */
+  readonly needsOldest?: boolean;
 }
 
 /** The sums a quota check needs for one `UsageQuery`, including open reservations. */

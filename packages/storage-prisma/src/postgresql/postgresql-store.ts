@@ -2,6 +2,9 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
   type CostChange,
+  type NewUsageLimit,
+  type UsageLimit,
+  usageFilterFor,
   StoreUnavailableError,
   ValidationError,
   type GuardedStep,
@@ -32,7 +35,7 @@ import { migratePostgresql } from "../migrate/postgresql-migrator.js";
 import { postgresqlSchemaState } from "../migrate/postgresql-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
-import { foldQuotaRows, quotaSumsSql, releaseWork, runAsync, type QuotaSqlDialect } from "../shared/quota-sql.js";
+import { PgQuotaBuckets } from "./pg-quota-buckets.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
@@ -72,13 +75,6 @@ const SUM_RANGE_SQL = rangeSumSql(PG_DIALECT, false);
 const PG_FILTERED: SumDialect = { ...PG_DIALECT, param: (n) => (n <= 2 ? `$${n}::timestamptz` : `$${n}`) };
 const SUM_BY_MODEL_SQL = rangeSumSql(PG_DIALECT, true);
 
-const QUOTA_DIALECT: QuotaSqlDialect = {
-  param: (n) => `$${n}`,
-  integer: (expression) => `(${expression})::bigint`,
-  time: (date) => date,
-  readTime: (value) => (value instanceof Date ? value : null),
-  amount: (value) => value.toString(),
-};
 // Rows per write transaction of updateCosts and purgeUsage: a concurrent tracker waits for one
 // chunk's rollup row locks at most, not for the whole operation.
 const ROWS_PER_TRANSACTION = 5_000;
@@ -104,11 +100,13 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   #pool: pg.Pool | undefined;
   #prisma: Promise<PrismaClient> | undefined;
   #opening: Promise<void> | undefined;
+  readonly #quotaBuckets: PgQuotaBuckets;
 
   constructor(options: PostgresqlStoreOptions = {}) {
     super();
     this.#options = options;
     this.#connectionString = resolveConnectionString(options.connectionString);
+    this.#quotaBuckets = new PgQuotaBuckets(options.readOnly !== true);
     this.description = `postgresql:${redactConnectionString(this.#connectionString)}`;
     // An open store losing its server (an outage, a restart, a dropped connection) reports
     // StoreUnavailableError from every method, and a value the server refuses RecordRejectedError.
@@ -362,12 +360,18 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     return Number(result.rows[0]?.value ?? 0);
   }
 
+  /** Stores a limit and registers its usage filter, back-filling the filter's quota buckets now so no check waits for it. */
+  async insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {
+    const stored = await super.insertLimit(limit);
+    await this.#quotaBuckets.registerFilter(await this.pool(), usageFilterFor(stored));
+    return stored;
+  }
+
   async sumQuotaUsage(queries: readonly UsageQuery[], now: Date): Promise<QuotaUsage[]> {
     if (queries.length === 0) return [];
-    const { sql, params } = quotaSumsSql(QUOTA_DIALECT, queries, now);
-    const result = await this.#query<Record<string, unknown>>(sql, params);
-    const usage = foldQuotaRows(QUOTA_DIALECT, queries.length, result.rows);
-    return runAsync(releaseWork(QUOTA_DIALECT, queries, usage, now), async (statement) => (await this.#query<Record<string, unknown>>(statement.sql, statement.params)).rows);
+    const pool = await this.pool();
+    const ids = await this.#quotaBuckets.filterIds(pool, queries, { pool });
+    return this.#quotaBuckets.sums(pool, queries, ids, now);
   }
 
   async guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
@@ -385,13 +389,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       const version = await client.query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'");
       const now = clock();
       const { queries, decide } = build(now, Number(version.rows[0]?.value ?? 0));
-      let usage: QuotaUsage[] = [];
-      if (queries.length > 0) {
-        const { sql, params } = quotaSumsSql(QUOTA_DIALECT, queries, now);
-        const sums = foldQuotaRows(QUOTA_DIALECT, queries.length, (await client.query(sql, params)).rows);
-        usage = await runAsync(releaseWork(QUOTA_DIALECT, queries, sums, now), async (statement) => (await client.query(statement.sql, statement.params)).rows);
-      }
-      const decision = decide(usage);
+      const ids = await this.#quotaBuckets.filterIds(client, queries, { pool: this.#pool!, inTransaction: client });
+      const decision = decide(await this.#quotaBuckets.sums(client, queries, ids, now));
       const write = decision.write;
       let id: number | null = null;
       if (write.kind === "usage") {

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { NewUsageRecord } from "@llm-accounting/core";
 import { ROLLUP_SUMMED, USAGE_COLUMNS } from "../shared/usage-columns.js";
+import { BATCH_BUCKETS_SQL } from "./bucket-sql.js";
 import { encodeBatch, LEAN_COLUMNS, leanRowParams, leanRows, rowParams, type EncodedBatch } from "./batch-encoding.js";
 
 /** Rows per multi-row INSERT (19 columns: well under SQLite's 32,766 parameters). */
@@ -56,7 +57,7 @@ export interface BatchReceipt {
 
 /**
  * Writes batches of usage rows in one transaction each, with the rollup tables (usage_hourly,
- * usage_daily_dims) updated once per batch from sums taken in JavaScript instead of by a trigger
+ * usage_daily_dims, quota_buckets) updated once per batch from sums taken in JavaScript instead of by a trigger
  * per row: the per-row triggers cost more than the inserts themselves. The 'rollups_deferred'
  * flag row that switches them off exists only inside this transaction, which holds the write
  * lock, so no other writer ever sees it.
@@ -72,6 +73,8 @@ export class SqliteBatchWriter {
   readonly #lastId: Database.Statement;
   readonly #sumHourly: Database.Statement;
   readonly #sumDaily: Database.Statement;
+  readonly #hasQuotaFilters: Database.Statement;
+  readonly #sumQuotaBuckets: Database.Statement;
   readonly #params = new Array<unknown>(ROWS_PER_INSERT * WIDTH);
   readonly #leanParams = new Array<unknown>(ROWS_PER_INSERT * LEAN_COLUMNS.length);
   readonly #one = new Array<unknown>(WIDTH);
@@ -93,6 +96,8 @@ export class SqliteBatchWriter {
     this.#lastId = db.prepare('SELECT COALESCE(MAX("id"), 0) FROM "accounting_entries"').pluck().safeIntegers(true);
     this.#sumHourly = db.prepare(upsertSql("usage_hourly", HOURLY_KEY, HOURLY_SELECT));
     this.#sumDaily = db.prepare(upsertSql("usage_daily_dims", DAILY_KEY, DAILY_SELECT));
+    this.#hasQuotaFilters = db.prepare("SELECT EXISTS (SELECT 1 FROM quota_filters)").pluck();
+    this.#sumQuotaBuckets = db.prepare(BATCH_BUCKETS_SQL);
     this.#writeReceipt = db.prepare("INSERT INTO store_counters (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.#write = db.transaction((batch: EncodedBatch, receipt?: BatchReceipt) => {
       this.#writeAll(batch);
@@ -117,7 +122,8 @@ export class SqliteBatchWriter {
   #writeAll(batch: EncodedBatch): void {
     this.#deferRollups.run();
     // Under the write lock every new row gets an id above the current largest.
-    const before = batch.rollups ? 0n : (this.#lastId.get() as bigint);
+    const quotaBuckets = Boolean(this.#hasQuotaFilters.get());
+    const before = batch.rollups && !quotaBuckets ? 0n : (this.#lastId.get() as bigint);
     const largeCosts = new Map(batch.largeCosts);
     const params = this.#params;
     let next = 0;
@@ -143,6 +149,8 @@ export class SqliteBatchWriter {
       this.#sumHourly.run(before);
       this.#sumDaily.run(before);
     }
+    // The quota buckets of limits' filters, summed over the new rows in one set-based statement.
+    if (quotaBuckets) this.#sumQuotaBuckets.run(before);
     this.#resumeRollups.run();
   }
 }

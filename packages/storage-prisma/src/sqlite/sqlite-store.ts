@@ -4,9 +4,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import {
-  usageFilterMatches,
-  withReleases,
-  type HeldUsage,
+  usageFilterFor,
   QueryRejectedError,
   StoreUnavailableError,
   ValidationError,
@@ -34,6 +32,7 @@ import {
   type UsageTotals,
   type LimitFilter,
   type UsageLimit,
+  type NewUsageLimit,
   type CostChange,
   type ProgressListener,
   type PurgeOptions,
@@ -45,8 +44,7 @@ import { migrateSqlite } from "../migrate/sqlite-migrator.js";
 import { sqliteSchemaState } from "../migrate/sqlite-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
-import { foldQuotaRows, quotaSumsSql, releaseWork, runSync, type QuotaSqlDialect } from "../shared/quota-sql.js";
-import { QuotaUsageIndex } from "./quota-usage-index.js";
+import { SqliteQuotaBuckets } from "./sqlite-quota-buckets.js";
 import { streamSqliteQueryInChild } from "./query-child-client.js";
 import { prepareSelect, rowBatches } from "./read-only-statement.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
@@ -72,9 +70,8 @@ export interface SqliteStoreOptions {
   /** How long a writer waits for another process's lock before failing, in ms. Default 10,000. */
   readonly busyTimeoutMs?: number;
   /**
-   * Keep an in-process index of the rows quota checks sum (default true): a check then costs
-   * microseconds instead of one SUM per limit. Turn it off for one-shot processes (the CLI),
-   * where loading the index would cost more than the SUMs it saves.
+   * @deprecated Ignored: quota checks read per-minute, hour and day sums kept by the database
+   * (quota_buckets), so there is no in-process index to build or turn off.
    */
   readonly quotaIndex?: boolean;
   /**
@@ -122,14 +119,6 @@ const SQLITE_DIALECT: SumDialect = {
   integer: (expression) => expression,
 };
 
-const QUOTA_DIALECT: QuotaSqlDialect = {
-  param: () => "?",
-  integer: (expression) => expression,
-  time: sqliteTime,
-  readTime: (value) => (typeof value === "string" ? new Date(value) : null),
-  amount: (value) => value,
-};
-
 interface Statements {
   insert: Database.Statement;
   sumRange: Database.Statement;
@@ -141,23 +130,10 @@ interface Statements {
   writeCounter: Database.Statement;
   deleteCounter: Database.Statement;
   insertAudit: Database.Statement;
-  openReservations: Database.Statement;
   insertReservation: Database.Statement;
   deleteReservation: Database.Statement;
   sweepReservations: Database.Statement;
   insertRejection: Database.Statement;
-}
-
-interface ReservationRow {
-  created_at: string;
-  expires_at: string;
-  model: string;
-  username: string | null;
-  caller_name: string | null;
-  project: string | null;
-  input_tokens: number;
-  completion_tokens: number;
-  cost_nanos: number;
 }
 
 /**
@@ -175,7 +151,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   #db: Database.Database | undefined;
   #reader: Database.Database | undefined;
   #statements: Statements | undefined;
-  #quotaIndex: QuotaUsageIndex | undefined;
+  #quotaBuckets: SqliteQuotaBuckets | undefined;
   #pages: UsagePageReader | undefined;
   #batchWriter: SqliteBatchWriter | undefined;
   #writerThread: BatchWriterThread | undefined;
@@ -253,7 +229,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
         migrateSqlite(db, sqliteMigrations);
       }
       this.#statements = prepareStatements(db);
-      this.#quotaIndex = this.#options.quotaIndex === false || readOnly ? undefined : new QuotaUsageIndex(db);
+      this.#quotaBuckets = new SqliteQuotaBuckets(db, !readOnly);
       this.#db = db;
       this.#adapter = adapter;
       this.#factory = factory;
@@ -289,7 +265,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     this.#db = undefined;
     this.#statements = undefined;
     this.#batchWriter = undefined;
-    this.#quotaIndex = undefined;
+    this.#quotaBuckets = undefined;
     this.#pages = undefined;
     this.#filteredSums.clear();
     // A batch that arrived while closing may have started a thread on the old connection's statements.
@@ -533,20 +509,32 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     return statements.limitsVersion.get() as number;
   }
 
+  /** Stores a limit and registers its usage filter, back-filling the filter's quota buckets now so no check waits for it. */
+  async insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {
+    const stored = await super.insertLimit(limit);
+    await this.#ready();
+    if (this.#options.readOnly !== true) this.#quotaBuckets!.filterId(usageFilterFor(stored));
+    return stored;
+  }
+
   async sumQuotaUsage(queries: readonly UsageQuery[], now: Date): Promise<QuotaUsage[]> {
-    const statements = this.#statements ?? (await this.#ready());
-    // A read transaction, so the index catch-up and the reservations come from one snapshot.
-    return this.#db!.transaction(() => this.#quotaSums(statements, queries, now))();
+    await this.#ready();
+    const buckets = this.#quotaBuckets!;
+    // Outside the read transaction: registering a new filter writes (once per filter, ever).
+    const ids = buckets.filterIds(queries);
+    // A read transaction, so buckets, edge rows and reservations come from one snapshot.
+    return this.#db!.transaction(() => buckets.sums(queries, ids, now))();
   }
 
   async guardedWrite<T>(_lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
     const statements = this.#statements ?? (await this.#ready());
+    const buckets = this.#quotaBuckets!;
     // BEGIN IMMEDIATE takes SQLite's single write lock before summing, so the sums, the decision
     // and the write are one step for every process on this file; nothing here awaits.
     const step = this.#db!.transaction((): GuardedOutcome<T> => {
       const now = clock();
       const { queries, decide } = build(now, statements.limitsVersion.get() as number);
-      const decision = decide(this.#quotaSums(statements, queries, now));
+      const decision = decide(buckets.sums(queries, buckets.filterIds(queries), now));
       const write = decision.write;
       switch (write.kind) {
         case "usage":
@@ -576,47 +564,6 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   async cancelReservation(reservationId: number): Promise<boolean> {
     const statements = this.#statements ?? (await this.#ready());
     return statements.deleteReservation.run(reservationId).changes > 0;
-  }
-
-  #quotaSums(statements: Statements, queries: readonly UsageQuery[], now: Date): QuotaUsage[] {
-    if (queries.length === 0) return [];
-    if (!this.#quotaIndex) {
-      const { sql, params } = quotaSumsSql(QUOTA_DIALECT, queries, now);
-      const sums = foldQuotaRows(QUOTA_DIALECT, queries.length, this.#db!.prepare(sql).safeIntegers(true).all(params) as Record<string, unknown>[]);
-      return runSync(releaseWork(QUOTA_DIALECT, queries, sums, now), (statement) => this.#db!.prepare(statement.sql).safeIntegers(true).all(statement.params) as Record<string, unknown>[]);
-    }
-    const index = this.#quotaIndex;
-    const indexed = index.sums(queries);
-    const reservations = (statements.openReservations.all(sqliteTime(now)) as ReservationRow[]).map((r) => ({
-      ts: Date.parse(r.created_at),
-      expiresAt: Date.parse(r.expires_at),
-      model: r.model,
-      username: r.username,
-      callerName: r.caller_name,
-      project: r.project,
-      input: r.input_tokens,
-      output: r.completion_tokens,
-      cost: r.cost_nanos,
-    }));
-    return queries.map((query, i) => {
-      const base = indexed[i]!;
-      let { requests, inputTokens, outputTokens, totalTokens, cost, oldest } = base;
-      const start = query.start.getTime();
-      const end = query.end.getTime();
-      const held: HeldUsage[] = [];
-      for (const r of reservations) {
-        if (r.ts < start || r.ts > end || !usageFilterMatches(query.filter, r)) continue;
-        held.push({ createdAt: r.ts, expiresAt: r.expiresAt, inputTokens: r.input, completionTokens: r.output, costNanos: BigInt(r.cost) });
-        requests += 1;
-        inputTokens += r.input;
-        outputTokens += r.output;
-        totalTokens += r.input + r.output;
-        cost += r.cost;
-        if (oldest === null || r.ts < oldest) oldest = r.ts;
-      }
-      const sums = { requests, inputTokens, outputTokens, totalTokens, costNanos: BigInt(Math.round(cost)), oldest: oldest === null ? null : new Date(oldest) };
-      return withReleases(query, sums, held, (type, amount) => index.reachedAt(query, type, amount));
-    });
   }
 
   async readOnlyQuery(sql: string, options?: QueryStreamOptions): Promise<QueryResult> {
@@ -686,9 +633,6 @@ function prepareStatements(db: Database.Database): Statements {
     insertAudit: db.prepare(
       "INSERT INTO audit_log_entries (timestamp, app_name, user_name, model, prompt_text, response_text, remote_completion_id, project, log_type, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
-    openReservations: db
-      .prepare("SELECT created_at, expires_at, model, username, caller_name, project, input_tokens, completion_tokens, cost_nanos FROM quota_reservations WHERE expires_at > ?")
-      .safeIntegers(false),
     insertReservation: db.prepare(
       "INSERT INTO quota_reservations (created_at, expires_at, model, username, caller_name, project, session, input_tokens, completion_tokens, cost_nanos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),

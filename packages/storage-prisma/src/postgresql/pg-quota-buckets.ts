@@ -1,0 +1,108 @@
+import type pg from "pg";
+import type { QuotaUsage, UsageFilter, UsageQuery } from "@llm-accounting/core";
+import { backfillSql, bucketFollowUps, bucketSumsSql, filterColumns, filterKey, foldBucketRows, type BucketSqlDialect } from "../shared/quota-buckets.js";
+import { runAsync } from "../shared/quota-sql.js";
+
+const TYPES = { int: "int", bigint: "bigint", text: "text", time: "timestamptz" } as const;
+
+/** The bucketed statements' PostgreSQL details: numbered, typed placeholders. */
+export const PG_BUCKET_DIALECT: BucketSqlDialect = {
+  param: (n) => `$${n}`,
+  integer: (expression) => `(${expression})::bigint`,
+  time: (date) => date,
+  readTime: (value) => (value instanceof Date ? value : null),
+  amount: (value) => value.toString(),
+  typed: (placeholder, type) => `${placeholder}::${TYPES[type]}`,
+  nullTime: "NULL::timestamptz",
+};
+
+const bucketOf = (column: string, span: string) => `(floor(extract(epoch FROM ${column}) / ${span}) * ${span})::bigint`;
+
+/** Something that runs a statement: the pool, or the client of an open transaction. */
+type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
+
+/**
+ * Quota sums from `quota_buckets` on PostgreSQL: filter ids (cached: filters are never deleted),
+ * their registration with back-filled buckets, and the sums in one round trip.
+ */
+export class PgQuotaBuckets {
+  readonly #ids = new Map<string, number>();
+  readonly #writable: boolean;
+
+  constructor(writable: boolean) {
+    this.#writable = writable;
+  }
+
+  /**
+   * The filter id of each query; filters not registered yet are registered when the store is
+   * writable: inside `inTransaction` when given (a guarded write), else in a transaction of
+   * their own on a client from `pool`. Null: no buckets (its rows are then summed directly).
+   */
+  async filterIds(db: Queryable, queries: readonly UsageQuery[], register: { pool: pg.Pool; inTransaction?: pg.PoolClient }): Promise<(number | null)[]> {
+    const missing = new Map<string, UsageFilter>();
+    for (const query of queries) {
+      const key = filterKey(query.filter);
+      if (!this.#ids.has(key)) missing.set(key, query.filter);
+    }
+    if (missing.size > 0) {
+      const found = await db.query<{ id: number; key: string }>("SELECT id, key FROM quota_filters WHERE key = ANY($1::text[])", [[...missing.keys()]]);
+      for (const row of found.rows) {
+        this.#ids.set(row.key, Number(row.id));
+        missing.delete(row.key);
+      }
+      if (this.#writable) {
+        for (const [key, filter] of missing) {
+          const id = register.inTransaction ? await this.#register(register.inTransaction, key, filter) : await this.#registerAlone(register.pool, key, filter);
+          this.#ids.set(key, id);
+        }
+      }
+    }
+    return queries.map((query) => this.#ids.get(filterKey(query.filter)) ?? null);
+  }
+
+  /** Registers one filter (back-filling its buckets) in a transaction of its own. */
+  async registerFilter(pool: pg.Pool, filter: UsageFilter): Promise<void> {
+    const key = filterKey(filter);
+    if (this.#writable && !this.#ids.has(key)) await this.filterIds(pool, [{ filter, start: new Date(0), end: new Date(0) }], { pool });
+  }
+
+  async #registerAlone(pool: pg.Pool, key: string, filter: UsageFilter): Promise<number> {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      const id = await this.#register(client, key, filter);
+      await client.query("COMMIT");
+      return id;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async #register(client: pg.PoolClient, key: string, filter: UsageFilter): Promise<number> {
+    // SHARE mode waits for every write in flight and holds new ones until commit: the back-fill
+    // sees every committed row, and rows written after it are counted by the triggers, which
+    // then see the new filter. No row is counted twice or missed.
+    await client.query("LOCK TABLE accounting_entries IN SHARE MODE");
+    const c = filterColumns(filter);
+    const inserted = await client.query<{ id: number }>(
+      "INSERT INTO quota_filters (key, model, username, caller_name, project_mode, project) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING RETURNING id",
+      [key, c.model, c.username, c.callerName, c.projectMode, c.project],
+    );
+    const id = inserted.rows[0]?.id;
+    // Another process registered it first (and back-filled it): use its row.
+    if (id === undefined) return Number((await client.query<{ id: number }>("SELECT id FROM quota_filters WHERE key = $1", [key])).rows[0]!.id);
+    for (const statement of backfillSql(PG_BUCKET_DIALECT, Number(id), bucketOf)) await client.query(statement.sql, statement.params);
+    return Number(id);
+  }
+
+  /** Sums every query from buckets, edge rows and open reservations, then works out `oldest` and release times where asked. */
+  async sums(db: Queryable, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): Promise<QuotaUsage[]> {
+    if (queries.length === 0) return [];
+    const { sql, params } = bucketSumsSql(PG_BUCKET_DIALECT, queries, filterIds, now);
+    const usage = foldBucketRows(PG_BUCKET_DIALECT, queries.length, (await db.query<Record<string, unknown>>(sql, params)).rows);
+    return runAsync(bucketFollowUps(PG_BUCKET_DIALECT, queries, filterIds, usage, now), async (statement) => (await db.query<Record<string, unknown>>(statement.sql, statement.params)).rows);
+  }
+}

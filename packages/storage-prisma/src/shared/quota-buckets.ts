@@ -1,0 +1,337 @@
+import { exceededReleases, heldAmountOf, releaseInstant, releaseSteps, type HeldUsage, type LimitType, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
+import { heldReservationsSql, type QuotaSqlDialect, type QuotaSqlStatement } from "./quota-sql.js";
+
+/** Bucket lengths in seconds, finest first: minute, hour, UTC day (all aligned to the epoch). */
+export const BUCKET_SPANS = [60, 3600, 86400] as const;
+
+/** Extra dialect details of the bucketed statements. */
+export interface BucketSqlDialect extends QuotaSqlDialect {
+  /** A placeholder typed for a VALUES list (PostgreSQL cannot infer those types). */
+  typed(placeholder: string, type: "int" | "bigint" | "text" | "time"): string;
+  /** A NULL of the timestamp type, for UNION branches without one. */
+  readonly nullTime: string;
+}
+
+/** A filter as the columns of `quota_filters` hold it. */
+export interface FilterColumns {
+  readonly model: string | null;
+  readonly username: string | null;
+  readonly callerName: string | null;
+  /** 0: any project; 1: `project`; 2: rows without a project. */
+  readonly projectMode: 0 | 1 | 2;
+  readonly project: string | null;
+}
+
+/** The `quota_filters` columns of a usage filter. */
+export function filterColumns(filter: UsageFilter): FilterColumns {
+  return {
+    model: filter.model ?? null,
+    username: filter.username ?? null,
+    callerName: filter.callerName ?? null,
+    projectMode: filter.project === undefined ? 0 : filter.project === null ? 2 : 1,
+    project: filter.project ?? null,
+  };
+}
+
+/** The unique key of a filter in `quota_filters` (one per distinct selector set). */
+export function filterKey(filter: UsageFilter): string {
+  const c = filterColumns(filter);
+  return JSON.stringify([c.model, c.username, c.callerName, c.projectMode, c.project]);
+}
+
+/** Raw rows of `[from, to)` (or `[from, to]` when closed), instants in ms. */
+export interface RowsPart {
+  readonly kind: "rows";
+  readonly from: number;
+  readonly to: number;
+  readonly closed: boolean;
+}
+
+/** Whole buckets of one span whose start is in `[from, to)`, epoch seconds. */
+export interface BucketsPart {
+  readonly kind: "buckets";
+  readonly span: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A piece of a window: raw rows at its ragged edges, whole buckets between. */
+export type WindowPart = RowsPart | BucketsPart;
+
+const NO_ROWS: RowsPart = { kind: "rows", from: 0, to: 0, closed: false };
+const noBuckets = (span: number): BucketsPart => ({ kind: "buckets", span, from: 0, to: 0 });
+const MINUTE_MS = 60_000;
+
+/** Whether a part covers nothing. */
+export const isEmptyPart = (part: WindowPart): boolean => (part.kind === "rows" ? part.to < part.from || (part.to === part.from && !part.closed) : part.to <= part.from);
+
+/**
+ * Cuts the window `start <= t <= end` (ms) into seven parts in time order: raw rows before the
+ * first whole minute, minutes up to the first whole hour, hours up to the first whole day, days,
+ * then hours, minutes and the raw rows of the last, unfinished minute. Some parts may be empty;
+ * the count never changes, so statements built from them keep one shape. A 30-day window reads
+ * at most 2 x (59 + 23) + 30 buckets per filter, whatever the number of rows.
+ */
+export function windowParts(start: number, end: number): WindowPart[] {
+  const [minute, hour, day] = BUCKET_SPANS;
+  const empty = [NO_ROWS, noBuckets(minute), noBuckets(hour), noBuckets(day), noBuckets(hour), noBuckets(minute), NO_ROWS];
+  if (end < start) return empty;
+  const a = Math.ceil(start / MINUTE_MS) * MINUTE_MS;
+  // The bucket holding `end` may hold rows after it: the last minute is always read row by row.
+  const b = Math.floor(end / MINUTE_MS) * MINUTE_MS;
+  if (a >= b) return [NO_ROWS, noBuckets(minute), noBuckets(hour), noBuckets(day), noBuckets(hour), noBuckets(minute), { kind: "rows", from: start, to: end, closed: true }];
+  const head: RowsPart = a > start ? { kind: "rows", from: start, to: a, closed: false } : NO_ROWS;
+  const tail: RowsPart = { kind: "rows", from: b, to: end, closed: true };
+  let lo = a / 1000;
+  let hi = b / 1000;
+  const left: BucketsPart[] = [];
+  const right: BucketsPart[] = [];
+  for (const [i, span] of [minute, hour].entries()) {
+    const coarser = BUCKET_SPANS[i + 1]!;
+    const lo2 = Math.ceil(lo / coarser) * coarser;
+    const hi2 = Math.floor(hi / coarser) * coarser;
+    if (lo2 >= hi2) {
+      // No whole coarser bucket inside: this span covers the rest.
+      left.push({ kind: "buckets", span, from: lo, to: hi });
+      right.unshift(noBuckets(span));
+      for (const finer of i === 0 ? [hour] : []) (left.push(noBuckets(finer)), right.unshift(noBuckets(finer)));
+      return [head, ...left, noBuckets(day), ...right, tail];
+    }
+    left.push({ kind: "buckets", span, from: lo, to: lo2 });
+    right.unshift({ kind: "buckets", span, from: hi2, to: hi });
+    lo = lo2;
+    hi = hi2;
+  }
+  return [head, ...left, { kind: "buckets", span: day, from: lo, to: hi }, ...right, tail];
+}
+
+/** The one part of a window whose filter has no buckets: all its raw rows. */
+const rawWindow = (query: UsageQuery): WindowPart[] => [{ kind: "rows", from: query.start.getTime(), to: query.end.getTime(), closed: true }];
+
+// What one usage row and one bucket hold of each limit type.
+const ROW_AMOUNT: Record<LimitType, string> = { requests: "1", input_tokens: "e.prompt_tokens", output_tokens: "e.completion_tokens", total_tokens: "e.total_tokens", cost: "e.cost_nanos" };
+const BUCKET_AMOUNT: Record<LimitType, string> = { requests: "requests", input_tokens: "input_tokens", output_tokens: "output_tokens", total_tokens: "total_tokens", cost: "cost_nanos" };
+
+/** SQL testing whether row alias `x` matches the filter columns of alias `v` (a VALUES row or quota_filters). */
+export function filterMatchSql(v: string, x: string): string {
+  return (
+    `(${v}.model IS NULL OR ${x}.model = ${v}.model) AND (${v}.username IS NULL OR ${x}.username = ${v}.username) AND ` +
+    `(${v}.caller_name IS NULL OR ${x}.caller_name = ${v}.caller_name) AND ` +
+    `(${v}.project_mode = 0 OR (${v}.project_mode = 1 AND ${x}.project = ${v}.project) OR (${v}.project_mode = 2 AND ${x}.project IS NULL))`
+  );
+}
+
+/** Collects parameters and hands out placeholders. */
+class Params {
+  readonly values: unknown[] = [];
+  constructor(private readonly dialect: BucketSqlDialect) {}
+  add(value: unknown, type?: "int" | "bigint" | "text" | "time"): string {
+    this.values.push(value);
+    const placeholder = this.dialect.param(this.values.length);
+    return type ? this.dialect.typed(placeholder, type) : placeholder;
+  }
+}
+
+
+/**
+ * One statement summing every query: whole buckets of registered filters (`filterIds[i]`, null
+ * when the filter has none: then all its rows are read), the raw rows of the ragged edges, and
+ * the reservations open at `now`. Rows carry `q`, the query they belong to; reservations also
+ * their oldest `created_at` as `oldest`.
+ */
+export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): QuotaSqlStatement {
+  type Typed = readonly [unknown, "int" | "bigint" | "text" | "time"];
+  const filterTuple = (filter: UsageFilter): Typed[] => {
+    const c = filterColumns(filter);
+    return [[c.model, "text"], [c.username, "text"], [c.callerName, "text"], [c.projectMode, "int"], [c.project, "text"]];
+  };
+  const bucketTuples: Typed[][] = [];
+  const rawTuples: Typed[][] = [];
+  const windowTuples: Typed[][] = [];
+  queries.forEach((query, q) => {
+    const id = filterIds[q] ?? null;
+    const parts = id === null ? rawWindow(query) : windowParts(query.start.getTime(), query.end.getTime());
+    for (const part of parts) {
+      if (part.kind === "buckets") bucketTuples.push([[q, "int"], [id, "int"], [part.span, "int"], [part.from, "bigint"], [part.to, "bigint"]]);
+      else if (!isEmptyPart(part)) rawTuples.push([[q, "int"], [dialect.time(new Date(part.from)), "time"], [dialect.time(new Date(part.to)), "time"], [part.closed ? 1 : 0, "int"], ...filterTuple(query.filter)]);
+    }
+    windowTuples.push([[q, "int"], [dialect.time(query.start), "time"], [dialect.time(query.end), "time"], ...filterTuple(query.filter)]);
+  });
+  // VALUES cannot be empty: a row for query -1 matches nothing.
+  if (bucketTuples.length === 0) bucketTuples.push([[-1, "int"], [-1, "int"], [0, "int"], [0, "bigint"], [0, "bigint"]]);
+  if (rawTuples.length === 0) rawTuples.push([[-1, "int"], [dialect.time(new Date(0)), "time"], [dialect.time(new Date(0)), "time"], [0, "int"], ...filterTuple({})]);
+  // Placeholders are numbered in the order they appear in the text (SQLite's `?` are positional).
+  const p = new Params(dialect);
+  const values = (tuples: Typed[][]) => tuples.map((tuple) => `(${tuple.map(([value, type]) => p.add(value, type)).join(", ")})`).join(", ");
+  const bucketRows = values(bucketTuples);
+  const rawRows = values(rawTuples);
+  const windowRows = values(windowTuples);
+  const nowParam = p.add(dialect.time(now), "time");
+  const int = dialect.integer;
+  const sql =
+    `WITH rb (q, f, span, lo, hi) AS (VALUES ${bucketRows}), ` +
+    `rr (q, lo, hi, closed, model, username, caller_name, project_mode, project) AS (VALUES ${rawRows}), ` +
+    `rw (q, lo, hi, model, username, caller_name, project_mode, project) AS (VALUES ${windowRows}) ` +
+    `SELECT rb.q AS q, ${int("SUM(b.requests)")} AS requests, ${int("SUM(b.input_tokens)")} AS input_tokens, ${int("SUM(b.output_tokens)")} AS output_tokens, ` +
+    `${int("SUM(b.total_tokens)")} AS total_tokens, ${int("SUM(b.cost_nanos)")} AS cost_nanos, ${dialect.nullTime} AS oldest ` +
+    `FROM rb JOIN quota_buckets b ON b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi GROUP BY rb.q ` +
+    `UNION ALL SELECT rr.q, ${int("COUNT(*)")}, ${int("SUM(e.prompt_tokens)")}, ${int("SUM(e.completion_tokens)")}, ${int("SUM(e.total_tokens)")}, ${int("SUM(e.cost_nanos)")}, ${dialect.nullTime} ` +
+    `FROM rr JOIN accounting_entries e ON e.timestamp >= rr.lo AND e.timestamp <= rr.hi WHERE (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")} GROUP BY rr.q ` +
+    `UNION ALL SELECT rw.q, ${int("COUNT(*)")}, ${int("SUM(r.input_tokens)")}, ${int("SUM(r.completion_tokens)")}, ${int("SUM(r.input_tokens + r.completion_tokens)")}, ${int("SUM(r.cost_nanos)")}, MIN(r.created_at) ` +
+    `FROM rw JOIN quota_reservations r ON r.created_at >= rw.lo AND r.created_at <= rw.hi WHERE r.expires_at > ${nowParam} AND ${filterMatchSql("rw", "r")} GROUP BY rw.q`;
+  return { sql, params: p.values };
+}
+
+/** Statements that register a filter's buckets from the rows already stored: minutes from rows, hours from minutes, days from hours. */
+export function backfillSql(dialect: BucketSqlDialect, filterId: number, bucketOf: (column: string, span: string) => string): QuotaSqlStatement[] {
+  const columns = "filter_id, span, start, requests, input_tokens, output_tokens, total_tokens, cost_nanos";
+  const [minute, hour, day] = BUCKET_SPANS;
+  const id = dialect.param(1);
+  const int = dialect.integer;
+  const fromRows =
+    `INSERT INTO quota_buckets (${columns}) SELECT f.id, ${minute}, ${bucketOf("e.timestamp", String(minute))}, ${int("COUNT(*)")}, ${int("SUM(e.prompt_tokens)")}, ` +
+    `${int("SUM(e.completion_tokens)")}, ${int("SUM(e.total_tokens)")}, ${int("SUM(e.cost_nanos)")} FROM quota_filters f JOIN accounting_entries e ON ${filterMatchSql("f", "e")} ` +
+    `WHERE f.id = ${id} GROUP BY f.id, 3`;
+  const rollUp = (span: number, from: number) =>
+    `INSERT INTO quota_buckets (${columns}) SELECT filter_id, ${span}, start - (((start % ${span}) + ${span}) % ${span}), ${int("SUM(requests)")}, ${int("SUM(input_tokens)")}, ` +
+    `${int("SUM(output_tokens)")}, ${int("SUM(total_tokens)")}, ${int("SUM(cost_nanos)")} FROM quota_buckets WHERE filter_id = ${id} AND span = ${from} GROUP BY filter_id, 3`;
+  return [fromRows, rollUp(hour, minute), rollUp(day, hour)].map((sql) => ({ sql, params: [filterId] }));
+}
+
+type SqlRows = Record<string, unknown>[];
+
+/** Folds the rows of `bucketSumsSql` into one `QuotaUsage` per query (`oldest`: the oldest open reservation). */
+export function foldBucketRows(dialect: QuotaSqlDialect, count: number, rows: readonly Record<string, unknown>[]): QuotaUsage[] {
+  const out = Array.from({ length: count }, () => ({ requests: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, costNanos: 0n, oldest: null as Date | null }));
+  for (const row of rows) {
+    const q = Number(row.q);
+    if (q < 0) continue;
+    const acc = out[q]!;
+    acc.requests += Number(row.requests ?? 0);
+    acc.inputTokens += Number(row.input_tokens ?? 0);
+    acc.outputTokens += Number(row.output_tokens ?? 0);
+    acc.totalTokens += Number(row.total_tokens ?? 0);
+    acc.costNanos += BigInt((row.cost_nanos ?? 0) as bigint | number | string);
+    const oldest = dialect.readTime(row.oldest);
+    if (oldest && (!acc.oldest || oldest < acc.oldest)) acc.oldest = oldest;
+  }
+  return out;
+}
+
+const filterWhere = (p: Params, filter: UsageFilter): string => {
+  const parts: string[] = [];
+  if (filter.model !== undefined) parts.push(`e.model = ${p.add(filter.model)}`);
+  if (filter.username !== undefined) parts.push(`e.username = ${p.add(filter.username)}`);
+  if (filter.callerName !== undefined) parts.push(`e.caller_name = ${p.add(filter.callerName)}`);
+  if (filter.project === null) parts.push("e.project IS NULL");
+  else if (filter.project !== undefined) parts.push(`e.project = ${p.add(filter.project)}`);
+  return parts.map((x) => ` AND ${x}`).join("");
+};
+
+/** For raw rows of one part: the timestamp at which their running sum (oldest first) reaches `amount`, and their total. */
+function rowsReachSql(dialect: BucketSqlDialect, filter: UsageFilter, part: RowsPart, type: LimitType, amount: bigint): QuotaSqlStatement {
+  const p = new Params(dialect);
+  const range = () => {
+    const lo = p.add(dialect.time(new Date(part.from)));
+    const hi = p.add(dialect.time(new Date(part.to)));
+    return `e.timestamp >= ${lo} AND e.timestamp ${part.closed ? "<=" : "<"} ${hi}${filterWhere(p, filter)}`;
+  };
+  const running = `SELECT e.timestamp AS ts, SUM(${ROW_AMOUNT[type]}) OVER (ORDER BY e.timestamp ROWS UNBOUNDED PRECEDING) AS running FROM accounting_entries e WHERE ${range()}`;
+  const reached = `SELECT ts FROM (${running}) AS w WHERE running >= ${p.add(dialect.amount(amount))} ORDER BY ts LIMIT 1`;
+  const total = `SELECT ${dialect.integer(`COALESCE(SUM(${ROW_AMOUNT[type]}), 0)`)} FROM accounting_entries e WHERE ${range()}`;
+  return { sql: `SELECT (${reached}) AS ts, (${total}) AS total`, params: p.values };
+}
+
+/** The non-empty buckets of one part, oldest first, with their amount of a type. */
+function bucketsOfSql(dialect: BucketSqlDialect, filterId: number, part: BucketsPart, type: LimitType): QuotaSqlStatement {
+  const p = new Params(dialect);
+  return {
+    sql: `SELECT start, ${BUCKET_AMOUNT[type]} AS amount FROM quota_buckets WHERE filter_id = ${p.add(filterId)} AND span = ${p.add(part.span)} AND start >= ${p.add(part.from)} AND start < ${p.add(part.to)} AND requests > 0 ORDER BY start`,
+    params: p.values,
+  };
+}
+
+/** The next finer parts of one bucket: hours of a day, minutes of an hour, rows of a minute. */
+function partsOf(span: number, start: number): WindowPart[] {
+  if (span === BUCKET_SPANS[0]) return [{ kind: "rows", from: start * 1000, to: (start + span) * 1000, closed: false }];
+  const finer = BUCKET_SPANS[BUCKET_SPANS.indexOf(span as (typeof BUCKET_SPANS)[number]) - 1]!;
+  return [{ kind: "buckets", span: finer, from: start, to: start + span }];
+}
+
+/**
+ * The timestamp (ms) of the row at which the running sum of a query's rows of one type, oldest
+ * first, reaches `amount` (null: never): whole buckets are skipped by their sums, the one where
+ * the sum is reached is opened (day, hour, minute, then its rows), so the work does not grow
+ * with the rows in the window.
+ */
+export function* reachedAt(dialect: BucketSqlDialect, query: UsageQuery, filterId: number | null, type: LimitType, amount: bigint): Generator<QuotaSqlStatement, number | null, SqlRows> {
+  let left = amount;
+  let queue = filterId === null ? rawWindow(query) : windowParts(query.start.getTime(), query.end.getTime());
+  while (queue.length > 0) {
+    const part = queue.shift()!;
+    if (isEmptyPart(part)) continue;
+    if (part.kind === "rows") {
+      const [row] = yield rowsReachSql(dialect, query.filter, part, type, left);
+      const ts = dialect.readTime(row?.ts);
+      if (ts) return ts.getTime();
+      left -= BigInt((row?.total ?? 0) as bigint | number | string);
+      continue;
+    }
+    for (const bucket of yield bucketsOfSql(dialect, filterId!, part, type)) {
+      const value = BigInt(bucket.amount as bigint | number | string);
+      if (value >= left) {
+        queue = partsOf(part.span, Number(bucket.start));
+        break;
+      }
+      left -= value;
+    }
+  }
+  return null;
+}
+
+/**
+ * Completes the sums of `bucketSumsSql`: `oldest` for queries that ask (`needsOldest`), and
+ * `releasedAt` for queries with release needs, asking the database only about needs the sums
+ * exceed (the denial path). A generator of statements, driven by `runSync` or `runAsync`.
+ */
+export function* bucketFollowUps(dialect: BucketSqlDialect, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], usage: readonly QuotaUsage[], now: Date): Generator<QuotaSqlStatement, QuotaUsage[], SqlRows> {
+  const out: QuotaUsage[] = [];
+  for (const [i, query] of queries.entries()) {
+    const id = filterIds[i] ?? null;
+    let sums = usage[i]!;
+    if (query.needsOldest) {
+      const first = yield* reachedAt(dialect, query, id, "requests", 1n);
+      const held = sums.oldest?.getTime() ?? null;
+      const oldest = first === null ? held : held === null ? first : Math.min(first, held);
+      sums = { ...sums, oldest: oldest === null ? null : new Date(oldest) };
+    } else {
+      sums = { ...sums, oldest: null };
+    }
+    if (query.releases) {
+      const releasedAt: (Date | null)[] = query.releases.map(() => null);
+      const exceeded = exceededReleases(query, sums);
+      if (exceeded.length > 0) {
+        const held: HeldUsage[] = (yield heldReservationsSql(dialect, query, now)).map((r) => ({
+          createdAt: dialect.readTime(r.created_at)!.getTime(),
+          expiresAt: dialect.readTime(r.expires_at)!.getTime(),
+          inputTokens: Number(r.input_tokens),
+          completionTokens: Number(r.completion_tokens),
+          costNanos: BigInt(r.cost_nanos as bigint | number | string),
+        }));
+        for (const { index, need, excess } of exceeded) {
+          const steps = releaseSteps(
+            need,
+            excess,
+            held.map((h) => heldAmountOf(need.type, h)),
+          );
+          const reached: (number | null)[] = [];
+          for (const step of steps) reached.push(step.fromRows <= 0n ? null : yield* reachedAt(dialect, query, id, need.type, step.fromRows));
+          releasedAt[index] = releaseInstant(need, steps, reached);
+        }
+      }
+      sums = { ...sums, releasedAt };
+    }
+    out.push(sums);
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  INTERVAL_UNITS,
+  LIMIT_TYPES,
+  rowsReachingAt,
+  usageFilterMatches,
+  windowStart,
+  withReleases,
+  type LimitType,
+  type NewUsageRecord,
+  type QuotaUsage,
+  type UsageFilter,
+  type UsageQuery,
+  type UsageRecord,
+  type UsageStore,
+} from "@llm-accounting/core";
+import { freshSqlStores } from "../src/testing/index.js";
+
+// The bucketed quota sums must equal a plain SUM over the raw rows, whatever was written how
+// (single inserts, batches, imports, back-dated and future rows, reprice, purge) and whatever
+// the window: every unit and length, and arbitrary instants to the millisecond.
+const stores = freshSqlStores("llm-acct-buckets-");
+afterAll(() => stores.remove(), 180_000);
+
+const NOW = Date.parse("2025-06-15T12:34:56.789Z");
+const DAY = 86_400_000;
+const MODELS = ["a", "b"];
+const USERS = ["u1", "u2", null];
+const CALLERS = ["c1", null];
+const PROJECTS = ["p1", "p2", null];
+
+// Instants where bucket edges are: rows and windows land on them (and a millisecond either side)
+// often, where a bucketing mistake shows, not only at random milliseconds.
+const EDGES = [60_000, 3_600_000, DAY].flatMap((span) => [0, 1, 2, 30].map((k) => Math.floor(NOW / span - k) * span - NOW));
+const edgeArb = fc.tuple(fc.constantFrom(0, ...EDGES), fc.constantFrom(-1000, -1, 0, 0, 0, 1)).map(([edge, nudge]) => edge + nudge);
+const offsetArb = (min: number, max: number) => fc.oneof(fc.integer({ min, max }), edgeArb.filter((x) => x >= min && x <= max));
+
+const rowArb = fc.record({
+  model: fc.constantFrom(...MODELS),
+  username: fc.constantFrom(...USERS),
+  callerName: fc.constantFrom(...CALLERS),
+  project: fc.constantFrom(...PROJECTS),
+  promptTokens: fc.nat(1000),
+  completionTokens: fc.nat(1000),
+  costNanos: fc.bigInt({ min: 0n, max: 10_000_000n }),
+  // Up to 70 days back (two months and more), and up to an hour ahead (future rows never count).
+  offsetMs: offsetArb(-70 * DAY, 3_600_000),
+});
+type RowInput = typeof rowArb extends fc.Arbitrary<infer R> ? R : never;
+
+// Few filters, so limits registered before later writes are often the ones queried (the
+// trigger and batch paths); an unregistered one is registered, and back-filled, by the query.
+const FILTERS: UsageFilter[] = [{}, { model: "a" }, { username: "u1" }, { project: null }, { model: "b", username: "u2", project: "p1" }, { callerName: "c1", project: "p2" }, { model: "a", username: "u1", callerName: "c1", project: null }];
+const filterArb = fc.constantFrom(...FILTERS);
+
+const record = (r: RowInput): NewUsageRecord => ({
+  timestamp: new Date(NOW + r.offsetMs),
+  model: r.model,
+  promptTokens: r.promptTokens,
+  completionTokens: r.completionTokens,
+  totalTokens: r.promptTokens + r.completionTokens,
+  localPromptTokens: 0,
+  localCompletionTokens: 0,
+  localTotalTokens: 0,
+  cachedTokens: 0,
+  reasoningTokens: 0,
+  costNanos: r.costNanos,
+  cacheWriteTokens: 0,
+  costSource: "caller",
+  provider: null,
+  executionTime: 0,
+  callerName: r.callerName,
+  username: r.username,
+  project: r.project,
+  session: null,
+});
+
+/** What the store writes, in the order it happens. */
+const opArb = fc.oneof(
+  fc.record({ kind: fc.constant("batch" as const), rows: fc.array(rowArb, { maxLength: 40 }) }),
+  fc.record({ kind: fc.constant("single" as const), rows: fc.array(rowArb, { minLength: 1, maxLength: 4 }) }),
+  fc.record({ kind: fc.constant("import" as const), rows: fc.array(rowArb, { minLength: 1, maxLength: 10 }) }),
+  fc.record({ kind: fc.constant("filter" as const), filter: filterArb }),
+  fc.record({ kind: fc.constant("reprice" as const), every: fc.integer({ min: 2, max: 5 }), cost: fc.bigInt({ min: 0n, max: 5_000_000n }) }),
+  fc.record({ kind: fc.constant("purge" as const), beforeOffsetMs: fc.integer({ min: -80 * DAY, max: 0 }), project: fc.constantFrom(undefined, "p1") }),
+);
+
+// A window as a limit would make it (any unit and length, at a random instant), or arbitrary instants.
+const windowArb = fc.oneof(
+  fc.record({ unit: fc.constantFrom(...INTERVAL_UNITS), n: fc.integer({ min: 1, max: 3 }), nowOffsetMs: fc.integer({ min: -2 * DAY, max: 2 * DAY }) }).map(({ unit, n, nowOffsetMs }) => {
+    const now = new Date(NOW + nowOffsetMs);
+    return { start: windowStart(now, unit, n), end: now };
+  }),
+  fc.record({ a: offsetArb(-75 * DAY, 2 * DAY), b: offsetArb(-75 * DAY, 2 * DAY) }).map(({ a, b }) => ({ start: new Date(NOW + Math.min(a, b)), end: new Date(NOW + Math.max(a, b)) })),
+);
+
+const queryArb = fc.record({ filter: filterArb, window: windowArb, type: fc.constantFrom(...LIMIT_TYPES), fraction: fc.double({ min: 0, max: 1, noNaN: true }) });
+
+function amountOf(type: LimitType, r: UsageRecord): bigint {
+  if (type === "requests") return 1n;
+  if (type === "input_tokens") return BigInt(r.promptTokens);
+  if (type === "output_tokens") return BigInt(r.completionTokens);
+  if (type === "total_tokens") return BigInt(r.totalTokens);
+  return r.costNanos;
+}
+
+/** The reference: a plain sum over every stored row, and the release time from the rows themselves. */
+function expected(rows: readonly UsageRecord[], query: UsageQuery): QuotaUsage {
+  const counted = rows.filter((r) => r.timestamp.getTime() >= query.start.getTime() && r.timestamp.getTime() <= query.end.getTime() && usageFilterMatches(query.filter, r));
+  const sums = {
+    requests: counted.length,
+    inputTokens: counted.reduce((s, r) => s + r.promptTokens, 0),
+    outputTokens: counted.reduce((s, r) => s + r.completionTokens, 0),
+    totalTokens: counted.reduce((s, r) => s + r.totalTokens, 0),
+    costNanos: counted.reduce((s, r) => s + r.costNanos, 0n),
+    oldest: counted.length ? new Date(Math.min(...counted.map((r) => r.timestamp.getTime()))) : null,
+  };
+  return withReleases(query, sums, [], (type, amount) => rowsReachingAt(counted.map((r) => ({ at: r.timestamp.getTime(), amount: amountOf(type, r) })), [amount])[0] ?? null);
+}
+
+async function allRows(store: UsageStore): Promise<UsageRecord[]> {
+  const out: UsageRecord[] = [];
+  for (let after = 0; ; ) {
+    const page = await store.usageInRange({ start: new Date(0), end: new Date(NOW + 400 * DAY) }, after, 5000);
+    if (page.length === 0) return out;
+    out.push(...page);
+    after = page[page.length - 1]!.id;
+  }
+}
+
+type Op = typeof opArb extends fc.Arbitrary<infer O> ? O : never;
+
+async function apply(store: UsageStore, op: Op, step: number): Promise<void> {
+  switch (op.kind) {
+    case "batch":
+      if (op.rows.length) await store.insertUsageBatch(op.rows.map(record));
+      return;
+    case "single":
+      for (const r of op.rows) await store.insertUsage(record(r));
+      return;
+    case "import":
+      await store.importRows({ kind: "usage", rows: op.rows.map(record) }, { key: `import:test:${step}`, value: step });
+      return;
+    case "filter":
+      // A limit on this filter: its buckets are registered and back-filled from the rows so far.
+      await store.insertLimit({ scope: "USER", limitType: "requests", maxValue: 10, intervalUnit: "day", intervalValue: 1, model: op.filter.model ?? null, username: op.filter.username ?? null, callerName: op.filter.callerName ?? null, projectName: typeof op.filter.project === "string" ? op.filter.project : null }).catch(() => undefined);
+      return;
+    case "reprice": {
+      const rows = await allRows(store);
+      await store.updateCosts(rows.filter((_, i) => i % op.every === 0).map((r) => ({ id: r.id, costNanos: op.cost, costSource: "price" as const })));
+      return;
+    }
+    case "purge":
+      await store.purgeUsage({ before: new Date(NOW + op.beforeOffsetMs), ...(op.project ? { project: op.project } : {}) });
+      return;
+  }
+}
+
+for (const backend of ["sqlite", "postgresql"] as const) {
+  describe(`quota buckets against a plain SUM: ${backend}`, () => {
+    it("agree on sums, the oldest row and release times after any mix of writes", { timeout: 600_000 }, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 8 }), fc.array(queryArb, { minLength: 1, maxLength: 12 }), async (ops, queries) => {
+          const store = await stores.open[backend]();
+          try {
+            for (const [i, op] of ops.entries()) await apply(store, op, i);
+            const rows = await allRows(store);
+            const built: UsageQuery[] = queries.map(({ filter, window, type, fraction }) => {
+              // A release need whose ceiling the window's usage exceeds in about half the cases.
+              const total = expected(rows, { filter, ...window }).requests;
+              const ceiling = type === "requests" ? BigInt(Math.floor(total * fraction)) : BigInt(Math.floor(fraction * 1000 * total));
+              return { filter, ...window, needsOldest: true, releases: [{ type, ceiling, unit: "day_rolling", intervalValue: 1 }] };
+            });
+            const got = await store.sumQuotaUsage(built, new Date(NOW + 3 * DAY));
+            expect(got).toEqual(built.map((q) => expected(rows, q)));
+          } finally {
+            await store.close();
+          }
+        }),
+        { numRuns: backend === "sqlite" ? 60 : 25 },
+      );
+    });
+  });
+}
