@@ -131,3 +131,18 @@ export async function benchOvershoot(backend, location) {
   await accounting.close();
   return { processes: 4, limit: 100, attempts: 240, admitted: result.admitted, stored, errors: result.errors };
 }
+
+/**
+ * race: `processes` processes racing guarded calls against one limit of `limit` requests, with
+ * more attempts than it holds: exactly `limit` must be admitted; the rate is admitted calls per
+ * second of the slowest process (all of them share one budget, so this is the budget's throughput).
+ */
+export async function benchRace(backend, location, processes = 8, limit = 2000) {
+  const accounting = new Accounting({ store: backend.open(location) });
+  await accounting.setUsageLimit({ scope: "GLOBAL", limitType: "requests", maxValue: limit, intervalUnit: "day", intervalValue: 1, model: null, username: null, callerName: null, projectName: null });
+  const attempts = Math.ceil((limit * 1.2) / processes);
+  const result = await race(backend.name, location, processes, attempts, { withTime: true });
+  const stored = Number((await accounting.select("SELECT COUNT(*) AS n FROM accounting_entries")).rows[0].n);
+  await accounting.close();
+  return { processes, limit, attempts: attempts * processes, admitted: result.admitted, stored, errors: result.errors, admitted_per_s: Math.round(result.admitted / (result.elapsedMs / 1000)) };
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // One of N processes racing for one budget: tries `attempts` guarded trackUsage calls against the
-// store and prints {admitted, denied, errors} as JSON. Used by the overshoot test and `pnpm bench`.
+// store and prints {admitted, denied, errors, elapsedMs} as JSON. Used by the overshoot test and `pnpm bench`.
 //   node race-worker.mjs <sqlite FILE | postgresql URL | csv DIR> <attempts> <start-at epoch ms>
 import { Accounting, QuotaExceededError } from "@llm-accounting/core";
 import { PostgresqlStore, SqliteStore } from "@llm-accounting/storage-prisma";
@@ -16,7 +16,8 @@ const accounting = new Accounting({ store, appName: `worker-${process.pid}` });
 await accounting.open();
 // Start together, so the processes really contend.
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAtText) - Date.now())));
-const counts = { admitted: 0, denied: 0, errors: 0, messages: [] };
+const counts = { admitted: 0, denied: 0, errors: 0, messages: [], elapsedMs: 0 };
+const began = Date.now();
 for (let i = 0; i < Number(attemptsText); i++) {
   try {
     await accounting.trackUsage({ model: "race", promptTokens: 10, completionTokens: 5, cost: 0.001 }, { enforceLimits: true });
@@ -29,5 +30,6 @@ for (let i = 0; i < Number(attemptsText); i++) {
     }
   }
 }
+counts.elapsedMs = Date.now() - began;
 await accounting.close();
 console.log(JSON.stringify(counts));

@@ -3,8 +3,11 @@ import { fileURLToPath } from "node:url";
 
 const worker = fileURLToPath(new URL("./race-worker.mjs", import.meta.url));
 
-/** Runs `processes` workers racing `attempts` guarded calls each; resolves with their summed counts. */
-export async function race(backend, location, processes, attempts) {
+/**
+ * Runs `processes` workers racing `attempts` guarded calls each; resolves with their summed counts
+ * (`elapsedMs` on request: the slowest worker's racing time, for rates).
+ */
+export async function race(backend, location, processes, attempts, { withTime = false } = {}) {
   const startAt = Date.now() + 1500;
   const runs = Array.from({ length: processes }, () =>
     new Promise((resolve, reject) => {
@@ -21,8 +24,9 @@ export async function race(backend, location, processes, attempts) {
     }),
   );
   const results = await Promise.all(runs);
-  return results.reduce(
+  const total = results.reduce(
     (sum, r) => ({ admitted: sum.admitted + r.admitted, denied: sum.denied + r.denied, errors: sum.errors + r.errors, messages: [...sum.messages, ...r.messages] }),
     { admitted: 0, denied: 0, errors: 0, messages: [] },
   );
+  return withTime ? { ...total, elapsedMs: Math.max(...results.map((r) => r.elapsedMs)) } : total;
 }

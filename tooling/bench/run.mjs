@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: prints one JSON object of figures. Names match the issues (track, stats, ...) so
 // runs can be compared with each other and with the Python original. Sizes: BENCH_TRACK, BENCH_ROWS,
-// BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED. BENCH_ONLY=buffered,track runs only the named steps
+// BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED, BENCH_RACE_PROCESSES. BENCH_ONLY=buffered,track runs only the named steps
 // (the "check_quota" step also yields "guarded"). BENCH_BACKEND=postgresql runs the store steps on
 // fresh databases of BENCH_POSTGRES_URL's server (default the local one), dropped afterwards.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createBackend } from "./backend.mjs";
 import { benchTrack } from "./track.mjs";
 import { benchStats } from "./stats.mjs";
-import { benchCheckQuota, benchOvershoot } from "./quota.mjs";
+import { benchCheckQuota, benchOvershoot, benchRace } from "./quota.mjs";
 import { benchDashboard } from "./dashboard.mjs";
 import { benchBuffered } from "./buffered.mjs";
 import { benchReprice } from "./reprice.mjs";
@@ -32,6 +32,7 @@ try {
   if (wanted("stats")) figures.stats = await benchStats(await fresh("stats"), rows);
   if (wanted("check_quota")) Object.assign(figures, await benchCheckQuota(backend, await backend.location("quota"), rows, Number(process.env.BENCH_CHECKS ?? 5000), Number(process.env.BENCH_GUARDED ?? 3000)));
   if (wanted("overshoot")) figures.overshoot = await benchOvershoot(backend, await backend.location("race"));
+  if (wanted("race")) figures.race = await benchRace(backend, await backend.location("race8"), Number(process.env.BENCH_RACE_PROCESSES ?? 8));
   if (wanted("sdk_guard_race")) figures.sdk_guard_race = await benchSdkGuardRace((await fresh("sdk-race"))(), Number(process.env.BENCH_SDK_CALLS ?? 20));
   if (wanted("dashboard")) {
     // The dashboard bench drives the llm-acct app on a SQLite file; it has no PostgreSQL mode here.

@@ -335,3 +335,50 @@ export function* bucketFollowUps(dialect: BucketSqlDialect, queries: readonly Us
   }
   return out;
 }
+
+/** One window part to sum on its own (for stores that cache part sums). */
+export interface PartToSum {
+  readonly filterId: number | null;
+  readonly filter: UsageFilter;
+  readonly part: WindowPart;
+  /** Return the part's rows (timestamp and amounts) instead of their sum: for the unfinished last minute. */
+  readonly listRows?: boolean;
+}
+
+/**
+ * One statement summing parts separately (`i` numbers the part): whole buckets, raw rows, and for
+ * `listRows` parts every row (with `ts`). Bucket parts need a filter id.
+ */
+export function partSumsSql(dialect: BucketSqlDialect, parts: readonly PartToSum[]): QuotaSqlStatement {
+  type Typed = readonly [unknown, "int" | "bigint" | "text" | "time"];
+  const filterTuple = (filter: UsageFilter): Typed[] => {
+    const c = filterColumns(filter);
+    return [[c.model, "text"], [c.username, "text"], [c.callerName, "text"], [c.projectMode, "int"], [c.project, "text"]];
+  };
+  const buckets: Typed[][] = [];
+  const sums: Typed[][] = [];
+  const lists: Typed[][] = [];
+  parts.forEach(({ filterId, filter, part, listRows }, i) => {
+    if (part.kind === "buckets") buckets.push([[i, "int"], [filterId, "int"], [part.span, "int"], [part.from, "bigint"], [part.to, "bigint"]]);
+    else (listRows ? lists : sums).push([[i, "int"], [dialect.time(new Date(part.from)), "time"], [dialect.time(new Date(part.to)), "time"], [part.closed ? 1 : 0, "int"], ...filterTuple(filter)]);
+  });
+  const none = (kind: "b" | "r"): Typed[] =>
+    kind === "b" ? [[-1, "int"], [-1, "int"], [0, "int"], [0, "bigint"], [0, "bigint"]] : [[-1, "int"], [dialect.time(new Date(0)), "time"], [dialect.time(new Date(0)), "time"], [0, "int"], ...filterTuple({})];
+  if (buckets.length === 0) buckets.push(none("b"));
+  if (sums.length === 0) sums.push(none("r"));
+  if (lists.length === 0) lists.push(none("r"));
+  const p = new Params(dialect);
+  const values = (tuples: Typed[][]) => tuples.map((tuple) => `(${tuple.map(([value, type]) => p.add(value, type)).join(", ")})`).join(", ");
+  const raw = "(q, lo, hi, closed, model, username, caller_name, project_mode, project)";
+  const int = dialect.integer;
+  const sql =
+    `WITH rb (q, f, span, lo, hi) AS (VALUES ${values(buckets)}), rr ${raw} AS (VALUES ${values(sums)}), rl ${raw} AS (VALUES ${values(lists)}) ` +
+    `SELECT rb.q AS q, ${int("SUM(b.requests)")} AS requests, ${int("SUM(b.input_tokens)")} AS input_tokens, ${int("SUM(b.output_tokens)")} AS output_tokens, ` +
+    `${int("SUM(b.total_tokens)")} AS total_tokens, ${int("SUM(b.cost_nanos)")} AS cost_nanos, ${dialect.nullTime} AS ts ` +
+    `FROM rb JOIN quota_buckets b ON b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi GROUP BY rb.q ` +
+    `UNION ALL SELECT rr.q, ${int("COUNT(*)")}, ${int("SUM(e.prompt_tokens)")}, ${int("SUM(e.completion_tokens)")}, ${int("SUM(e.total_tokens)")}, ${int("SUM(e.cost_nanos)")}, ${dialect.nullTime} ` +
+    `FROM rr JOIN accounting_entries e ON e.timestamp >= rr.lo AND e.timestamp <= rr.hi WHERE (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")} GROUP BY rr.q ` +
+    `UNION ALL SELECT rl.q, 1, e.prompt_tokens, e.completion_tokens, e.total_tokens, e.cost_nanos, e.timestamp ` +
+    `FROM rl JOIN accounting_entries e ON e.timestamp >= rl.lo AND e.timestamp <= rl.hi WHERE (rl.closed = 1 OR e.timestamp < rl.hi) AND ${filterMatchSql("rl", "e")}`;
+  return { sql, params: p.values };
+}

@@ -1,5 +1,18 @@
 // SQL of the quota buckets on SQLite that the batch writer thread also needs: this module
-// imports nothing at run time, so the thread loads no more than it did.
+// imports nothing the thread does not already load (no @llm-accounting/core at run time).
+import type { BucketSqlDialect } from "../shared/quota-buckets.js";
+import { sqliteTime } from "./batch-encoding.js";
+
+/** The bucketed statements' SQLite details: instants are ISO text, every placeholder untyped. */
+export const SQLITE_BUCKET_DIALECT: BucketSqlDialect = {
+  param: () => "?",
+  integer: (expression) => expression,
+  time: sqliteTime,
+  readTime: (value) => (typeof value === "string" ? new Date(value) : null),
+  amount: (value) => value,
+  typed: (placeholder) => placeholder,
+  nullTime: "NULL",
+};
 
 /** The bucket of an instant column: its epoch second floored to a multiple of `span`. */
 export const bucketOf = (column: string, span: string) => `CAST(floor(unixepoch(${column}) / CAST(${span} AS REAL)) AS INTEGER) * ${span}`;

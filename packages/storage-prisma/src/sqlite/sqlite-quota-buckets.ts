@@ -1,20 +1,22 @@
 import type Database from "better-sqlite3";
-import type { QuotaUsage, UsageFilter, UsageQuery } from "@llm-accounting/core";
-import { backfillSql, bucketFollowUps, bucketSumsSql, filterColumns, filterKey, foldBucketRows, type BucketSqlDialect } from "../shared/quota-buckets.js";
-import { runSync } from "../shared/quota-sql.js";
-import { sqliteTime } from "./batch-encoding.js";
-import { bucketOf } from "./bucket-sql.js";
+import { usageFilterMatches, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
 
-/** The bucketed statements' SQLite details: instants are ISO text, every placeholder untyped. */
-export const SQLITE_BUCKET_DIALECT: BucketSqlDialect = {
-  param: () => "?",
-  integer: (expression) => expression,
-  time: sqliteTime,
-  readTime: (value) => (typeof value === "string" ? new Date(value) : null),
-  amount: (value) => value,
-  typed: (placeholder) => placeholder,
-  nullTime: "NULL",
-};
+interface ReservationRow {
+  created_at: string;
+  model: string;
+  username: string | null;
+  caller_name: string | null;
+  project: string | null;
+  input_tokens: bigint;
+  completion_tokens: bigint;
+  cost_nanos: bigint;
+}
+import { backfillSql, bucketFollowUps, bucketSumsSql, filterColumns, filterKey, foldBucketRows } from "../shared/quota-buckets.js";
+import { runSync } from "../shared/quota-sql.js";
+import { QuotaPartCache } from "./quota-part-cache.js";
+import { sqliteTime } from "./batch-encoding.js";
+import { bucketOf, SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
+
 
 /**
  * Quota sums from `quota_buckets` on one SQLite connection: filter ids (cached: filters are never
@@ -27,11 +29,17 @@ export class SqliteQuotaBuckets {
   readonly #ids = new Map<string, number>();
   readonly #find: Database.Statement;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #cache: QuotaPartCache;
+  readonly #openReservations: Database.Statement;
 
   constructor(db: Database.Database, writable: boolean) {
     this.#db = db;
     this.#writable = writable;
     this.#find = db.prepare("SELECT id FROM quota_filters WHERE key = ?").pluck().safeIntegers(false);
+    this.#cache = new QuotaPartCache(db, (sql) => this.#prepared(sql));
+    this.#openReservations = db
+      .prepare("SELECT created_at, model, username, caller_name, project, input_tokens, completion_tokens, cost_nanos FROM quota_reservations WHERE expires_at > ?")
+      .safeIntegers(true);
   }
 
   /**
@@ -72,12 +80,39 @@ export class SqliteQuotaBuckets {
     return this.#db.inTransaction ? register() : register.immediate();
   }
 
-  /** Sums every query from buckets, edge rows and open reservations; call inside a transaction for one snapshot. */
+  /**
+   * Sums every query: its rows from the part cache (whole buckets and edge rows, kept in step
+   * with the database) plus the reservations open at `now`; call inside a transaction for one
+   * snapshot.
+   */
   sums(queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): QuotaUsage[] {
     if (queries.length === 0) return [];
+    const rows = this.#cache.sums(queries, filterIds);
+    const held = this.#openReservations.all(sqliteTime(now)) as ReservationRow[];
+    const usage = queries.map((query, i): QuotaUsage => {
+      const sums = { ...rows[i]!, oldest: null as Date | null };
+      const start = query.start.getTime();
+      const end = query.end.getTime();
+      for (const r of held) {
+        const at = Date.parse(r.created_at);
+        if (at < start || at > end || !usageFilterMatches(query.filter, { model: r.model, username: r.username, callerName: r.caller_name, project: r.project })) continue;
+        sums.requests += 1;
+        sums.inputTokens += Number(r.input_tokens);
+        sums.outputTokens += Number(r.completion_tokens);
+        sums.totalTokens += Number(r.input_tokens) + Number(r.completion_tokens);
+        sums.costNanos += BigInt(r.cost_nanos);
+        if (sums.oldest === null || at < sums.oldest.getTime()) sums.oldest = new Date(at);
+      }
+      return sums;
+    });
+    return runSync(bucketFollowUps(SQLITE_BUCKET_DIALECT, queries, filterIds, usage, now), (statement) => this.#prepared(statement.sql).all(statement.params) as Record<string, unknown>[]);
+  }
+
+  /** The same sums without the cache: one statement over buckets, edge rows and reservations (for tests comparing both). */
+  sumsUncached(queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): QuotaUsage[] {
+    if (queries.length === 0) return [];
     const { sql, params } = bucketSumsSql(SQLITE_BUCKET_DIALECT, queries, filterIds, now);
-    const rows = this.#prepared(sql).all(params) as Record<string, unknown>[];
-    const usage = foldBucketRows(SQLITE_BUCKET_DIALECT, queries.length, rows);
+    const usage = foldBucketRows(SQLITE_BUCKET_DIALECT, queries.length, this.#prepared(sql).all(params) as Record<string, unknown>[]);
     return runSync(bucketFollowUps(SQLITE_BUCKET_DIALECT, queries, filterIds, usage, now), (statement) => this.#prepared(statement.sql).all(statement.params) as Record<string, unknown>[]);
   }
 
