@@ -55,6 +55,15 @@ describe("no overshoot across processes", () => {
     expect(await stored(new SqliteStore({ file }))).toBe(100);
   }, 180_000); // several processes start Node and Prisma at once: slow on a loaded machine
 
+  it("16 processes on PostgreSQL admit exactly 100 of 320 attempts", async () => {
+    const db = await createTestDatabase();
+    drops.push(db.drop);
+    await prepare(new PostgresqlStore({ connectionString: db.url }));
+    const result = await race("postgresql", db.url, 16, 20);
+    expect(result).toEqual({ admitted: 100, denied: 220, errors: 0, messages: [] });
+    expect(await stored(new PostgresqlStore({ connectionString: db.url }))).toBe(100);
+  }, 240_000); // 16 processes start Node and Prisma at once on 2 cores
+
   it("8 processes on PostgreSQL admit exactly 100 of 240 attempts", async () => {
     const db = await createTestDatabase();
     drops.push(db.drop);

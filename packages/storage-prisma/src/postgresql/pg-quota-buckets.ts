@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { QuotaUsage, UsageFilter, UsageQuery } from "@llm-accounting/core";
 import { backfillSql, bucketFollowUps, bucketSumsSql, filterColumns, filterKey, foldBucketRows, type BucketSqlDialect } from "../shared/quota-buckets.js";
@@ -14,9 +15,22 @@ export const PG_BUCKET_DIALECT: BucketSqlDialect = {
   amount: (value) => value.toString(),
   typed: (placeholder, type) => `${placeholder}::${TYPES[type]}`,
   nullTime: "NULL::timestamptz",
+  lateral: true,
 };
 
 const bucketOf = (column: string, span: string) => `(floor(extract(epoch FROM ${column}) / ${span}) * ${span})::bigint`;
+
+const names = new Map<string, string>();
+/** A stable name for a statement text (pg prepares a name once per connection). */
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    name = `llm_acct_quota_${createHash("sha1").update(sql).digest("hex").slice(0, 16)}`;
+    if (names.size > 1000) names.clear();
+    names.set(sql, name);
+  }
+  return name;
+}
 
 /** Something that runs a statement: the pool, or the client of an open transaction. */
 type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
@@ -102,7 +116,8 @@ export class PgQuotaBuckets {
   async sums(db: Queryable, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): Promise<QuotaUsage[]> {
     if (queries.length === 0) return [];
     const { sql, params } = bucketSumsSql(PG_BUCKET_DIALECT, queries, filterIds, now);
-    const usage = foldBucketRows(PG_BUCKET_DIALECT, queries.length, (await db.query<Record<string, unknown>>(sql, params)).rows);
+    // A named statement is parsed and planned once per connection and shape, not on every check.
+    const usage = foldBucketRows(PG_BUCKET_DIALECT, queries.length, (await db.query<Record<string, unknown>>({ name: statementName(sql), text: sql, values: params })).rows);
     return runAsync(bucketFollowUps(PG_BUCKET_DIALECT, queries, filterIds, usage, now), async (statement) => (await db.query<Record<string, unknown>>(statement.sql, statement.params)).rows);
   }
 }

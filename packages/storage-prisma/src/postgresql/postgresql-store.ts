@@ -82,6 +82,7 @@ const ROWS_PER_TRANSACTION = 5_000;
 // Advisory locks take two int4 keys: this class id (any constant) and the limit id.
 const LIMIT_LOCK_CLASS = 0x4c4c4d41;
 const BATCH_LOCK_CLASS = 0x4c4c4d42;
+const LOCK_LIMITS_SQL = "SELECT count(pg_advisory_xact_lock($1, k)) FROM (SELECT unnest($2::int[]) AS k ORDER BY 1) AS keys";
 
 // int8 (COUNT, SUM::bigint, cost_nanos) arrives as text by default; read it as BigInt so money stays exact.
 const types = {
@@ -383,9 +384,9 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     return this.#transaction(async (client) => {
       // Transaction-scoped advisory locks on the limits involved, in one order everywhere so two
       // writers never wait on each other in a cycle. Requests sharing no limit do not block.
-      for (const key of [...new Set(lockKeys)].sort((a, b) => a - b)) {
-        await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LIMIT_LOCK_CLASS, key]);
-      }
+      // One statement, one round trip: the keys are sorted in a subquery, so they are taken in order.
+      const keys = [...new Set(lockKeys)].sort((a, b) => a - b);
+      if (keys.length > 0) await client.query({ name: "llm_acct_limit_locks", text: LOCK_LIMITS_SQL, values: [LIMIT_LOCK_CLASS, keys] });
       const version = await client.query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'");
       const now = clock();
       const { queries, decide } = build(now, Number(version.rows[0]?.value ?? 0));

@@ -10,6 +10,12 @@ export interface BucketSqlDialect extends QuotaSqlDialect {
   typed(placeholder: string, type: "int" | "bigint" | "text" | "time"): string;
   /** A NULL of the timestamp type, for UNION branches without one. */
   readonly nullTime: string;
+  /**
+   * Join each VALUES row to its range with LATERAL, forcing one index range scan per row
+   * (PostgreSQL's planner otherwise may hash-join the whole table); SQLite has no LATERAL and
+   * already plans a nested loop over the index.
+   */
+  readonly lateral: boolean;
 }
 
 /** A filter as the columns of `quota_filters` hold it. */
@@ -168,17 +174,29 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
   const windowRows = values(windowTuples);
   const nowParam = p.add(dialect.time(now), "time");
   const int = dialect.integer;
-  const sql =
+  const ctes =
     `WITH rb (q, f, span, lo, hi) AS (VALUES ${bucketRows}), ` +
     `rr (q, lo, hi, closed, model, username, caller_name, project_mode, project) AS (VALUES ${rawRows}), ` +
-    `rw (q, lo, hi, model, username, caller_name, project_mode, project) AS (VALUES ${windowRows}) ` +
-    `SELECT rb.q AS q, ${int("SUM(b.requests)")} AS requests, ${int("SUM(b.input_tokens)")} AS input_tokens, ${int("SUM(b.output_tokens)")} AS output_tokens, ` +
-    `${int("SUM(b.total_tokens)")} AS total_tokens, ${int("SUM(b.cost_nanos)")} AS cost_nanos, ${dialect.nullTime} AS oldest ` +
-    `FROM rb JOIN quota_buckets b ON b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi GROUP BY rb.q ` +
-    `UNION ALL SELECT rr.q, ${int("COUNT(*)")}, ${int("SUM(e.prompt_tokens)")}, ${int("SUM(e.completion_tokens)")}, ${int("SUM(e.total_tokens)")}, ${int("SUM(e.cost_nanos)")}, ${dialect.nullTime} ` +
-    `FROM rr JOIN accounting_entries e ON e.timestamp >= rr.lo AND e.timestamp <= rr.hi WHERE (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")} GROUP BY rr.q ` +
-    `UNION ALL SELECT rw.q, ${int("COUNT(*)")}, ${int("SUM(r.input_tokens)")}, ${int("SUM(r.completion_tokens)")}, ${int("SUM(r.input_tokens + r.completion_tokens)")}, ${int("SUM(r.cost_nanos)")}, MIN(r.created_at) ` +
-    `FROM rw JOIN quota_reservations r ON r.created_at >= rw.lo AND r.created_at <= rw.hi WHERE r.expires_at > ${nowParam} AND ${filterMatchSql("rw", "r")} GROUP BY rw.q`;
+    `rw (q, lo, hi, model, username, caller_name, project_mode, project) AS (VALUES ${windowRows}) `;
+  const bucketWhere = "b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi";
+  const rawWhere = `e.timestamp >= rr.lo AND e.timestamp <= rr.hi AND (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")}`;
+  const heldWhere = `r.created_at >= rw.lo AND r.created_at <= rw.hi AND r.expires_at > ${nowParam} AND ${filterMatchSql("rw", "r")}`;
+  const sums = (alias: string, requests: string, input: string, output: string, total: string, cost: string) =>
+    `${requests} AS requests, SUM(${alias}.${input}) AS input_tokens, SUM(${alias}.${output}) AS output_tokens, SUM(${alias}.${total}) AS total_tokens, SUM(${alias}.${cost}) AS cost_nanos`;
+  const outer = `${int("SUM(s.requests)")} AS requests, ${int("SUM(s.input_tokens)")} AS input_tokens, ${int("SUM(s.output_tokens)")} AS output_tokens, ${int("SUM(s.total_tokens)")} AS total_tokens, ${int("SUM(s.cost_nanos)")} AS cost_nanos`;
+  const sql = dialect.lateral
+    ? ctes +
+      `SELECT rb.q AS q, ${outer}, ${dialect.nullTime} AS oldest FROM rb CROSS JOIN LATERAL (SELECT ${sums("b", "SUM(b.requests)", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")} FROM quota_buckets b WHERE ${bucketWhere}) s GROUP BY rb.q ` +
+      `UNION ALL SELECT rr.q, ${outer}, ${dialect.nullTime} FROM rr CROSS JOIN LATERAL (SELECT ${sums("e", "COUNT(*)", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos")} FROM accounting_entries e WHERE ${rawWhere}) s GROUP BY rr.q ` +
+      `UNION ALL SELECT rw.q, ${outer}, MIN(s.oldest) FROM rw CROSS JOIN LATERAL (SELECT ${sums("r", "COUNT(*)", "input_tokens", "completion_tokens", "input_tokens + r.completion_tokens", "cost_nanos")}, MIN(r.created_at) AS oldest FROM quota_reservations r WHERE ${heldWhere}) s GROUP BY rw.q`
+    : ctes +
+      `SELECT rb.q AS q, ${int("SUM(b.requests)")} AS requests, ${int("SUM(b.input_tokens)")} AS input_tokens, ${int("SUM(b.output_tokens)")} AS output_tokens, ` +
+      `${int("SUM(b.total_tokens)")} AS total_tokens, ${int("SUM(b.cost_nanos)")} AS cost_nanos, ${dialect.nullTime} AS oldest ` +
+      `FROM rb JOIN quota_buckets b ON ${bucketWhere} GROUP BY rb.q ` +
+      `UNION ALL SELECT rr.q, ${int("COUNT(*)")}, ${int("SUM(e.prompt_tokens)")}, ${int("SUM(e.completion_tokens)")}, ${int("SUM(e.total_tokens)")}, ${int("SUM(e.cost_nanos)")}, ${dialect.nullTime} ` +
+      `FROM rr JOIN accounting_entries e ON ${rawWhere} GROUP BY rr.q ` +
+      `UNION ALL SELECT rw.q, ${int("COUNT(*)")}, ${int("SUM(r.input_tokens)")}, ${int("SUM(r.completion_tokens)")}, ${int("SUM(r.input_tokens + r.completion_tokens)")}, ${int("SUM(r.cost_nanos)")}, MIN(r.created_at) ` +
+      `FROM rw JOIN quota_reservations r ON ${heldWhere} GROUP BY rw.q`;
   return { sql, params: p.values };
 }
 

@@ -12,6 +12,7 @@ export const SQLITE_BUCKET_DIALECT: BucketSqlDialect = {
   amount: (value) => value,
   typed: (placeholder) => placeholder,
   nullTime: "NULL",
+  lateral: false,
 };
 
 /** The bucket of an instant column: its epoch second floored to a multiple of `span`. */
