@@ -18,8 +18,8 @@ export function rng(seed) {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-/** 40 limits of mixed scopes, types and units, generous enough that every check walks all of them. */
-function limits(random) {
+/** 40 limits of mixed scopes, types and units, generous enough that every check walks all of them (also used by large.mjs). */
+export function limitsForBench(random) {
   const pick = (list) => list[Math.floor(random() * list.length)];
   return Array.from({ length: 40 }, (_, i) => {
     const scope = SCOPES[i % SCOPES.length];
@@ -61,7 +61,7 @@ export async function seededAccounting(store, rows) {
     }
     await accounting.trackUsageBatch(batch);
   }
-  for (const limit of limits(random)) await accounting.setUsageLimit(limit);
+  for (const limit of limitsForBench(random)) await accounting.setUsageLimit(limit);
   return accounting;
 }
 

@@ -168,16 +168,20 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
   if (rawTuples.length === 0) rawTuples.push([[-1, "int"], [dialect.time(new Date(0)), "time"], [dialect.time(new Date(0)), "time"], [0, "int"], ...filterTuple({})]);
   // Placeholders are numbered in the order they appear in the text (SQLite's `?` are positional).
   const p = new Params(dialect);
+  // PostgreSQL gets one array per column (unnest): the text, and so its plan, is the same
+  // whatever the number of queries, so a named statement is planned once. SQLite gets VALUES.
   const values = (tuples: Typed[][]) => tuples.map((tuple) => `(${tuple.map(([value, type]) => p.add(value, type)).join(", ")})`).join(", ");
-  const bucketRows = values(bucketTuples);
-  const rawRows = values(rawTuples);
-  const windowRows = values(windowTuples);
+  const arrays = (tuples: Typed[][]) => `SELECT * FROM unnest(${tuples[0]!.map(([, type], c) => `${dialect.typed(p.add(tuples.map((t) => t[c]![0])), type)}[]`).join(", ")})`;
+  const rows = (tuples: Typed[][]) => (dialect.lateral ? arrays(tuples) : `VALUES ${values(tuples)}`);
+  const bucketRows = rows(bucketTuples);
+  const rawRows = rows(rawTuples);
+  const windowRows = rows(windowTuples);
   const nowParam = p.add(dialect.time(now), "time");
   const int = dialect.integer;
   const ctes =
-    `WITH rb (q, f, span, lo, hi) AS (VALUES ${bucketRows}), ` +
-    `rr (q, lo, hi, closed, model, username, caller_name, project_mode, project) AS (VALUES ${rawRows}), ` +
-    `rw (q, lo, hi, model, username, caller_name, project_mode, project) AS (VALUES ${windowRows}) `;
+    `WITH rb (q, f, span, lo, hi) AS (${bucketRows}), ` +
+    `rr (q, lo, hi, closed, model, username, caller_name, project_mode, project) AS (${rawRows}), ` +
+    `rw (q, lo, hi, model, username, caller_name, project_mode, project) AS (${windowRows}) `;
   const bucketWhere = "b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi";
   const rawWhere = `e.timestamp >= rr.lo AND e.timestamp <= rr.hi AND (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")}`;
   const heldWhere = `r.created_at >= rw.lo AND r.created_at <= rw.hi AND r.expires_at > ${nowParam} AND ${filterMatchSql("rw", "r")}`;
