@@ -90,7 +90,6 @@ const LIMIT_FILTER_COLUMNS = [
   ["callerName", "caller_name"],
   ["projectName", "project_name"],
 ] as const satisfies readonly (readonly [keyof LimitFilter, string])[];
-const LOCK_LIMITS_SQL = "SELECT count(pg_advisory_xact_lock($1, k)) FROM (SELECT unnest($2::int[]) AS k ORDER BY 1) AS keys";
 
 // int8 (COUNT, SUM::bigint, cost_nanos) arrives as text by default; read it as BigInt so money stays exact.
 const types = {
@@ -202,7 +201,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   /** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #transaction<T>(work: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>, begin = "BEGIN"): Promise<T> {
     await this.open();
     const client = await this.#pool!.connect();
     // A checked-out client whose connection dies also emits 'error' (the pool listens only to idle
@@ -210,8 +209,9 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     client.on("error", ignoreConnectionError);
     let broken = false;
     try {
-      await client.query("BEGIN");
-      const result = await work(client);
+      // `begin` may hold more statements after BEGIN (simple protocol: one round trip for all).
+      const begun = (await client.query(begin)) as pg.QueryResult | pg.QueryResult[];
+      const result = await work(client, Array.isArray(begun) ? begun : [begun]);
       await client.query("COMMIT");
       return result;
     } catch (error) {
@@ -418,13 +418,16 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async #guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
-    return this.#transaction(async (client) => {
-      // Transaction-scoped advisory locks on the limits involved, in one order everywhere so two
-      // writers never wait on each other in a cycle. Requests sharing no limit do not block.
-      // One statement, one round trip: the keys are sorted in a subquery, so they are taken in order.
-      const keys = [...new Set(lockKeys)].sort((a, b) => a - b);
-      if (keys.length > 0) await client.query({ name: "llm_acct_limit_locks", text: LOCK_LIMITS_SQL, values: [LIMIT_LOCK_CLASS, keys] });
-      const version = await client.query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'");
+    // Transaction-scoped advisory locks on the limits involved, in one order everywhere so two
+    // writers never wait on each other in a cycle. Requests sharing no limit do not block. BEGIN,
+    // the locks (keys sorted in a subquery, so taken in order) and the limits version go in one
+    // round trip; the version is read by its own statement, so after the locks are held. The keys
+    // are integers written into the text, which the simple protocol needs.
+    const keys = [...new Set(lockKeys)].filter((k) => Number.isSafeInteger(k)).sort((a, b) => a - b);
+    const locks = keys.length > 0 ? `SELECT count(pg_advisory_xact_lock(${LIMIT_LOCK_CLASS}, k)) FROM (SELECT unnest(ARRAY[${keys.join(",")}]::int[]) AS k ORDER BY 1) AS keys; ` : "";
+    const begin = `BEGIN; ${locks}SELECT value FROM store_counters WHERE key = 'limits_version'`;
+    return this.#transaction(async (client, begun) => {
+      const version = begun[begun.length - 1] as pg.QueryResult<{ value: bigint }>;
       const now = clock();
       const { queries, decide } = build(now, Number(version.rows[0]?.value ?? 0));
       const ids = await this.#quotaBuckets.filterIds(client, queries, { pool: this.#pool!, inTransaction: client });
@@ -449,7 +452,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
         id = Number(inserted.rows[0]!.id);
       }
       return { result: decision.result, id };
-    });
+    }, begin);
   }
 
   async commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
@@ -457,11 +460,9 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async #commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
-    return this.#transaction(async (client) => {
-      await client.query("DELETE FROM quota_reservations WHERE id = $1", [reservationId]);
-      const id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id);
-      return id;
-    });
+    // BEGIN and the delete in one round trip (the id is an integer written into the text).
+    if (!Number.isSafeInteger(reservationId)) throw new ValidationError("reservationId", `must be an integer (got ${reservationId})`);
+    return this.#transaction(async (client) => Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id), `BEGIN; DELETE FROM quota_reservations WHERE id = ${reservationId}`);
   }
 
   async cancelReservation(reservationId: number): Promise<boolean> {
