@@ -71,9 +71,23 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
       // Only parsing reaches here (handlers record their errors in ctx), so this is a usage error.
       throw error instanceof AccountingError ? error : new UsageError(message ?? error?.message ?? "invalid arguments");
     }) as unknown as Argv<GlobalArgs>;
+  skipHelpRendering(parser);
   // A program built on the CLI (llm-acct) says there what it does besides the commands; only then,
   // since even an empty epilogue adds a blank line to the help.
   return epilogue ? parser.epilogue(epilogue) : parser;
+}
+
+/**
+ * yargs lays out a command's whole help before running its handler, in case the handler fails
+ * and help is to be shown; that layout measures every line with string-width and costs a one-shot
+ * command tens of milliseconds. We never show help on a failure (one error line instead), and
+ * `--help` lays the help out anew, so the pre-rendering is turned off. Internal yargs API: if it
+ * changes, nothing breaks, the command is only slower (test/startup.test.ts notices).
+ */
+function skipHelpRendering(parser: Argv<GlobalArgs>): void {
+  const internals = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internals?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => undefined;
 }
 
 /**
