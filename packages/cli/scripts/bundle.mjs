@@ -25,7 +25,8 @@ const lazyStringWidth = {
   name: "lazy-string-width",
   setup(b) {
     b.onResolve({ filter: /^string-width$/ }, (args) => {
-      if (args.namespace === "lazy-string-width") return undefined;
+      // Our own lazy require below, and CommonJS callers (cli-table3, string-width 4), resolve as usual.
+      if (args.kind === "require-call") return undefined;
       return { path: args.resolveDir, namespace: "lazy-string-width" };
     });
     b.onLoad({ filter: /.*/, namespace: "lazy-string-width" }, (args) => ({
