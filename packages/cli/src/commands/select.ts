@@ -135,8 +135,8 @@ export function selectCommand(ctx: CommandContext): CommandModule<GlobalArgs, Se
         .option("query", { alias: "q", type: "string", describe: "SQL to run (default: every usage entry)" })
         .option("project", { type: "string", describe: "Only entries of this project (NULL: entries without one)" })
         .option("format", { choices: ["table", "csv", "json", "ndjson"] as const, default: "table" as const, describe: "Output format (csv, json and ndjson stream every row)" })
-        .option("limit", { type: "string", describe: `Most rows to print (table default: ${TABLE_ROW_LIMIT}; other formats: all)`, coerce: positiveInteger("limit") })
-        .option("timeout", { type: "string", describe: `Seconds the database may take per batch of rows (default ${DEFAULT_TIMEOUT_SECONDS})`, coerce: positiveSeconds("timeout") }) as unknown as Argv<SelectArgs>,
+        .option("limit", { type: "string", number: true, describe: `Most rows to print (table default: ${TABLE_ROW_LIMIT}; other formats: all)`, coerce: positiveInteger("limit") })
+        .option("timeout", { type: "string", number: true, describe: `Seconds the database may take per batch of rows (default ${DEFAULT_TIMEOUT_SECONDS})`, coerce: positiveSeconds("timeout") }) as unknown as Argv<SelectArgs>,
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleSelect(accounting, args, ctx.io), { readOnly: true })),
   };

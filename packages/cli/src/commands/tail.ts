@@ -64,7 +64,7 @@ export function tailCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tail
     describe: "Show the most recent usage entries",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
-        .option("number", { alias: "n", type: "string", default: "10", describe: "How many entries (negative: all)", coerce: integer("number") })
+        .option("number", { alias: "n", type: "string", number: true, default: 10, describe: "How many entries (negative: all)", coerce: integer("number") })
         .option("session", { type: "string", describe: "Only entries of this session" })
         .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per entry)" }) as unknown as Argv<TailArgs>,
     handler: (args) =>
