@@ -18,6 +18,7 @@ import { trackCommand } from "./commands/track.js";
 import type { CommandContext } from "./commands/command-context.js";
 import { addExamples, EXAMPLES, withHelp } from "./commands/help.js";
 import { globalOptions, type GlobalArgs } from "./context/global-options.js";
+import { resolveTimeBounds } from "./context/time-bound.js";
 import { EXIT, flagFor, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { storeErrorMessage } from "./store-error-message.js";
@@ -65,6 +66,8 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     // Runs before validation in the innermost command, so an unknown option can be matched
     // against that command's own options.
     .middleware(rememberOptionNames as never, true)
+    // --since/--until/--before become instants once --timezone is known (after validation).
+    .middleware(resolveTimeBounds(ctx.io.now) as never)
     .strict()
     .version(`${scriptName} ${version}`)
     .help()
@@ -124,7 +127,9 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
 /** The first word on the command line that is not a known top-level command: the mistyped (sub)command. */
 function typedCommandWord(argv: readonly string[]): string | undefined {
   // Parsed with the global options, so a global option's value is not taken for a command.
-  const words = yargs().options(globalOptions).help(false).version(false).parseSync([...argv])._.map(String);
+  // Without their coercions: a bad value (--timezone Mars) is reported by the main parse already.
+  const plain = Object.fromEntries(Object.entries(globalOptions).map(([name, { coerce: _coerce, ...option }]) => [name, option]));
+  const words = yargs().options(plain).help(false).version(false).parseSync([...argv])._.map(String);
   return words.find((word) => !COMMANDS.includes(word));
 }
 

@@ -1,4 +1,5 @@
 import type { Options } from "yargs";
+import { checkTimeZone } from "./time-zone.js";
 
 /** Options every command accepts (they may also come before the command, as in the original). */
 export interface GlobalArgs {
@@ -15,6 +16,8 @@ export interface GlobalArgs {
   auditDbFile?: string;
   auditPostgresqlConnectionString?: string;
   catalogPrices?: boolean;
+  /** IANA time zone of day boundaries in reports and ranges. */
+  timezone?: string;
 }
 
 /** yargs definitions of the global options. */
@@ -29,6 +32,7 @@ export const globalOptions: Record<string, Options> = {
   "enforce-project-names": { type: "boolean", describe: "Refuse projects that are not registered (see projects)" },
   "enforce-user-names": { type: "boolean", describe: "Refuse users that are not registered or are deactivated (see users)" },
   "catalog-prices": { type: "boolean", describe: "Price calls tracked without --cost from the @pydantic/genai-prices catalog (stored prices always apply); --no-catalog-prices to turn off", defaultDescription: "true" },
+  timezone: { type: "string", describe: "Time zone of day boundaries: --daily, --weekly, ..., and days or times without an offset in --since, --until, --before (an IANA name: Europe/Paris)", defaultDescription: "UTC", coerce: (zone: unknown) => (zone === undefined ? undefined : checkTimeZone(String(zone))) },
   "audit-db-backend": { choices: ["sqlite", "postgresql"], describe: "Keep the audit log in a store of its own", defaultDescription: "the usage store" },
   "audit-db-file": { type: "string", describe: "SQLite file of a separate audit store" },
   "audit-postgresql-connection-string": { type: "string", describe: "PostgreSQL of a separate audit store", defaultDescription: "$AUDIT_POSTGRESQL_CONNECTION_STRING" },
