@@ -19,6 +19,7 @@ import type { CommandContext } from "./commands/command-context.js";
 import { addExamples, EXAMPLES, withHelp } from "./commands/help.js";
 import { globalOptions, type GlobalArgs } from "./context/global-options.js";
 import { resolveTimeBounds } from "./context/time-bound.js";
+import { withSettings } from "./context/settings.js";
 import { EXIT, flagFor, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { storeErrorMessage } from "./store-error-message.js";
@@ -66,6 +67,8 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     // Runs before validation in the innermost command, so an unknown option can be matched
     // against that command's own options.
     .middleware(rememberOptionNames as never, true)
+    // Global options not on the command line come from the environment or the config file.
+    .middleware(((argv: GlobalArgs) => Object.assign(argv, withSettings(argv, ctx.io.env, process.cwd()))) as never)
     // --since/--until/--before become instants once --timezone is known (after validation).
     .middleware(resolveTimeBounds(ctx.io.now) as never)
     .strict()
