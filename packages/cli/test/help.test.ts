@@ -1,6 +1,24 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { EXAMPLES } from "../src/commands/help.js";
+import { runCli, type CliIo } from "../src/index.js";
 import { cli } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "llm-acct-help-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The words of an example's command line, as a shell would split them, up to the first redirection or pipe. */
+function words(line: string): string[] {
+  const out: string[] = [];
+  for (const match of line.matchAll(/"([^"]*)"|(\S+)/g)) {
+    const word = match[1] ?? match[2]!;
+    if (match[2] !== undefined && /^(\|\||\||>|>>)$/.test(word)) break;
+    out.push(word);
+  }
+  return out;
+}
 
 // Every command and subcommand, as typed after the program name.
 const COMMANDS = Object.keys(EXAMPLES).filter((path) => path !== "");
@@ -33,6 +51,30 @@ describe("--help", () => {
     expect(tail.stdout).toMatch(/-n, --number[^\n]*\[number\] \[default: 10\]/);
     const bad = await cli(["track", "--model", "m", "--prompt-tokens", "0x10"]);
     expect([bad.code, bad.stderr.split("\n")[0]]).toEqual([2, 'Error: --prompt-tokens must be a non-negative integer (got "0x10") (see "llm-accounting --help")']);
+  });
+
+  it("every example is a valid command line: run on a fresh store, none is a usage error", async () => {
+    const db = ["--db-file", join(dir, "examples.sqlite")];
+    expect((await cli([...db, "migrate"])).code).toBe(0);
+    for (const [path, examples] of Object.entries(EXAMPLES)) {
+      for (const [args] of examples) {
+        if (args.startsWith("<command>")) continue;
+        let stderr = "";
+        const stopped = new AbortController();
+        stopped.abort();
+        const io: CliIo = {
+          stdout: { write: () => true },
+          stderr: { write: (t: string) => (stderr += t) },
+          readLine: async () => null,
+          env: {},
+          now: () => new Date(),
+          // tail -f stops at once.
+          interruption: () => ({ signal: stopped.signal, release: () => undefined }),
+        };
+        const code = await runCli([...db, ...words(args)], io);
+        expect(code, `${path}: ${args}\n${stderr}`).not.toBe(2);
+      }
+    }
   });
 
   it("the top-level help ends with examples and keeps listing every command", async () => {
