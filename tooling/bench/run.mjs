@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm bench`: prints one JSON object of figures. Names match the issues (track, stats, ...) so
 // runs can be compared with each other and with the Python original. Sizes: BENCH_TRACK, BENCH_ROWS,
-// BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED, BENCH_RACE_PROCESSES. BENCH_ONLY=buffered,track runs only the named steps
+// BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED, BENCH_RACE_PROCESSES, BENCH_CLI_RUNS.
+// BENCH_ONLY=buffered,track runs only the named steps
 // (the "check_quota" step also yields "guarded"). BENCH_BACKEND=postgresql runs the store steps on
 // fresh databases of BENCH_POSTGRES_URL's server (default the local one), dropped afterwards.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,6 +16,7 @@ import { benchDashboard } from "./dashboard.mjs";
 import { benchBuffered } from "./buffered.mjs";
 import { benchReprice } from "./reprice.mjs";
 import { benchSdkGuardRace } from "./sdk-race.mjs";
+import { benchCli } from "./cli.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-acct-bench-"));
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((name) => name.trim())) : null;
@@ -40,6 +42,8 @@ try {
     else figures.dashboard = { skipped: "SQLite only: the bench seeds a SQLite file for the llm-acct app; run with BENCH_BACKEND=sqlite" };
   }
   if (wanted("reprice")) figures.reprice = await benchReprice(await fresh("reprice"), Number(process.env.BENCH_REPRICE ?? 200_000));
+  // One-shot CLI processes on a SQLite file, whatever BENCH_BACKEND says: start-up is the point.
+  if (wanted("cli")) figures.cli = await benchCli(dir, Number(process.env.BENCH_CLI_RUNS ?? 15));
   if (wanted("buffered")) figures.buffered = await benchBuffered(await fresh("buffered"), await fresh("buffered-ceiling"), Number(process.env.BENCH_BUFFERED ?? 500_000));
 } finally {
   await backend.dispose();

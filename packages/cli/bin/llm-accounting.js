@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import "../dist/bin.js";
+// The bundled CLI (scripts/bundle.mjs): one file to load instead of ~160 modules.
+import "../dist/bundle/bin.js";

@@ -2,6 +2,7 @@ import yargs, { type Argv } from "yargs";
 import { AccountingError, ValidationError, visibleText } from "@llm-accounting/core";
 import { auditCommand, logEventCommand } from "./commands/audit.js";
 import { checkCommand } from "./commands/check.js";
+import { completionCommand } from "./commands/completion.js";
 import { importCommand } from "./commands/import.js";
 import { projectsCommand } from "./commands/projects.js";
 import { usersCommand } from "./commands/users.js";
@@ -15,7 +16,10 @@ import { statsCommand } from "./commands/stats.js";
 import { tailCommand } from "./commands/tail.js";
 import { trackCommand } from "./commands/track.js";
 import type { CommandContext } from "./commands/command-context.js";
+import { addExamples, EXAMPLES, withHelp } from "./commands/help.js";
 import { globalOptions, type GlobalArgs } from "./context/global-options.js";
+import { resolveTimeBounds } from "./context/time-bound.js";
+import { withSettings } from "./context/settings.js";
 import { EXIT, flagFor, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { storeErrorMessage } from "./store-error-message.js";
@@ -23,7 +27,7 @@ import { describeRecommendation, describeUnknownArguments } from "./usage-messag
 import { CLI_VERSION } from "./version.js";
 
 /** The top-level command names, for telling a mistyped command from a stray argument. */
-const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "projects", "users", "log-event", "audit", "import", "migrate"];
+const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "projects", "users", "log-event", "audit", "import", "migrate", "completion"];
 
 /** The message yargs fails with when no command is given; `runCli` answers it with the full help. */
 const NO_COMMAND = "no command given";
@@ -40,21 +44,22 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     .usage(`${scriptName} [global options] <command> [options]\n\nRecord LLM usage, see where the money goes.`)
     .options(globalOptions)
     .group(Object.keys(globalOptions), "Global options:")
-    .command(trackCommand(ctx))
-    .command(statsCommand(ctx))
-    .command(tailCommand(ctx))
-    .command(purgeCommand(ctx))
-    .command(selectCommand(ctx))
-    .command(limitsCommand(ctx))
-    .command(checkCommand(ctx))
-    .command(pricesCommand(ctx))
-    .command(repriceCommand(ctx))
-    .command(projectsCommand(ctx))
-    .command(usersCommand(ctx))
-    .command(logEventCommand(ctx))
-    .command(auditCommand(ctx))
-    .command(importCommand(ctx))
-    .command(migrateCommand(ctx))
+    .command(withHelp(trackCommand(ctx), "track"))
+    .command(withHelp(statsCommand(ctx), "stats"))
+    .command(withHelp(tailCommand(ctx), "tail"))
+    .command(withHelp(purgeCommand(ctx), "purge"))
+    .command(withHelp(selectCommand(ctx), "select"))
+    .command(withHelp(limitsCommand(ctx), "limits"))
+    .command(withHelp(checkCommand(ctx), "check"))
+    .command(withHelp(pricesCommand(ctx), "prices"))
+    .command(withHelp(repriceCommand(ctx), "reprice"))
+    .command(withHelp(projectsCommand(ctx), "projects"))
+    .command(withHelp(usersCommand(ctx), "users"))
+    .command(withHelp(logEventCommand(ctx), "log-event"))
+    .command(withHelp(auditCommand(ctx), "audit"))
+    .command(withHelp(importCommand(ctx), "import"))
+    .command(withHelp(migrateCommand(ctx), "migrate"))
+    .command(withHelp(completionCommand(ctx, scriptName), "completion"))
     // Without a command nothing would happen; scripts must see that as a mistake, not success.
     .demandCommand(1, NO_COMMAND)
     // yargs fails with "Did you mean stats?" on a near miss; runCli adds the word that was typed.
@@ -62,6 +67,10 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     // Runs before validation in the innermost command, so an unknown option can be matched
     // against that command's own options.
     .middleware(rememberOptionNames as never, true)
+    // Global options not on the command line come from the environment or the config file.
+    .middleware(((argv: GlobalArgs) => Object.assign(argv, withSettings(argv, ctx.io.env, process.cwd()))) as never)
+    // --since/--until/--before become instants once --timezone is known (after validation).
+    .middleware(resolveTimeBounds(ctx.io.now) as never)
     .strict()
     .version(`${scriptName} ${version}`)
     .help()
@@ -71,9 +80,24 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
       // Only parsing reaches here (handlers record their errors in ctx), so this is a usage error.
       throw error instanceof AccountingError ? error : new UsageError(message ?? error?.message ?? "invalid arguments");
     }) as unknown as Argv<GlobalArgs>;
+  skipHelpRendering(parser);
+  addExamples(parser, EXAMPLES[""] ?? []);
   // A program built on the CLI (llm-acct) says there what it does besides the commands; only then,
   // since even an empty epilogue adds a blank line to the help.
   return epilogue ? parser.epilogue(epilogue) : parser;
+}
+
+/**
+ * yargs lays out a command's whole help before running its handler, in case the handler fails
+ * and help is to be shown; that layout measures every line with string-width and costs a one-shot
+ * command tens of milliseconds. We never show help on a failure (one error line instead), and
+ * `--help` lays the help out anew, so the pre-rendering is turned off. Internal yargs API: if it
+ * changes, nothing breaks, the command is only slower (test/startup.test.ts notices).
+ */
+function skipHelpRendering(parser: Argv<GlobalArgs>): void {
+  const internals = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internals?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => undefined;
 }
 
 /**
@@ -106,7 +130,9 @@ export async function runCli(argv: readonly string[], io: CliIo, scriptName = "l
 /** The first word on the command line that is not a known top-level command: the mistyped (sub)command. */
 function typedCommandWord(argv: readonly string[]): string | undefined {
   // Parsed with the global options, so a global option's value is not taken for a command.
-  const words = yargs().options(globalOptions).help(false).version(false).parseSync([...argv])._.map(String);
+  // Without their coercions: a bad value (--timezone Mars) is reported by the main parse already.
+  const plain = Object.fromEntries(Object.entries(globalOptions).map(([name, { coerce: _coerce, ...option }]) => [name, option]));
+  const words = yargs().options(plain).help(false).version(false).parseSync([...argv])._.map(String);
   return words.find((word) => !COMMANDS.includes(word));
 }
 

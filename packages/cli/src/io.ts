@@ -7,6 +7,12 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** The clock; injected in tests. */
   readonly now: () => Date;
+  /**
+   * For a command that runs until interrupted (`tail -f`): a signal aborted on Ctrl-C (SIGINT) or
+   * SIGTERM, so the command can stop, close the store and exit cleanly; `release` restores the
+   * default handling. Absent: the command cannot be interrupted that way (it never waits forever).
+   */
+  readonly interruption?: () => { readonly signal: AbortSignal; readonly release: () => void };
 }
 
 /** Writes one line to stdout. */

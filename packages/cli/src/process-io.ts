@@ -22,6 +22,19 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     env: process.env,
     now: () => new Date(),
+    interruption: () => {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      return {
+        signal: controller.signal,
+        release: () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+        },
+      };
+    },
     readLine: async (prompt) => {
       process.stdout.write(prompt);
       lines ??= createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();

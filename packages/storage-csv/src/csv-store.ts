@@ -39,6 +39,7 @@ import {
   type UsageLimit,
   type UsageQuery,
   type UsageRecord,
+  type TailFilter,
   type UsageRecordFilter,
   type UsageStore,
   type UsageTotals,
@@ -261,10 +262,11 @@ export class CsvStore implements UsageStore {
     });
   }
 
-  tail(limit: number, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
+  tail(limit: number, filter: TailFilter = {}): Promise<UsageRecord[]> {
+    const { session, since, until } = filter;
     return this.#locked(() =>
       this.#usage.rows
-        .filter((r) => filter.session === undefined || r.session === filter.session)
+        .filter((r) => (session === undefined || r.session === session) && (since === undefined || r.timestamp >= since) && (until === undefined || r.timestamp <= until))
         .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime() || b.id - a.id)
         .slice(0, Math.max(0, limit))
         .map((r) => ({ ...r })),

@@ -104,6 +104,11 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
       ]);
       const range = { start: at(0), end: at(300) };
       expect((await store.tail(10, { session: "s1" })).map((r) => r.model)).toEqual(["b", "a"]);
+      // A time range, both ends included, alone or with a session.
+      expect((await store.tail(10, { since: at(2), until: at(3) })).map((r) => r.promptTokens)).toEqual([4, 2]);
+      expect((await store.tail(10, { since: at(2) })).map((r) => r.promptTokens)).toEqual([8, 4, 2]);
+      expect((await store.tail(10, { until: at(1) })).map((r) => r.promptTokens)).toEqual([1]);
+      expect((await store.tail(1, { session: "s1", until: at(2) })).map((r) => r.promptTokens)).toEqual([2]);
       expect(await store.sumUsage(range, { session: "s1" })).toMatchObject({ requests: 2, promptTokens: 3, costNanos: 30n });
       expect((await store.sumUsageByModel(range, { session: "s1" })).map((m) => [m.model, m.requests])).toEqual([["a", 1], ["b", 1]]);
       const by = async (dimension: Parameters<UsageStore["sumUsageBy"]>[1]) => (await store.sumUsageBy(range, dimension)).map((g) => [g.key, g.requests, g.costNanos]);

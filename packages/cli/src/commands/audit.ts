@@ -114,7 +114,7 @@ export function auditCommand(ctx: CommandContext): CommandModule<GlobalArgs, Aud
         .option("project", { type: "string", describe: "Only this project" })
         .option("log-type", { type: "string", describe: "Only this type" })
         .option("session", { type: "string", describe: "Only this session" })
-        .option("limit", { alias: "n", type: "string", default: "20", describe: "At most this many", coerce: integer("limit") })
+        .option("limit", { alias: "n", type: "string", number: true, default: 20, describe: "At most this many", coerce: integer("limit") })
         .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per entry)" })
         .conflicts({ since: "start", until: "end" }) as unknown as Argv<AuditArgs>,
     handler: (args) =>

@@ -95,12 +95,12 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
         .option("caller-name", { type: "string", describe: "Caller (default --app-name)" })
         .option("project", { type: "string", describe: "Project (default --project-name)" })
         .option("session", { type: "string", describe: "Session id; a denial is recorded against it" })
-        .option("input-tokens", { alias: "prompt-tokens", type: "string", describe: "Input tokens the call will use", coerce: nonNegativeInteger("input-tokens") })
-        .option("completion-tokens", { type: "string", describe: "Output tokens the call will use", coerce: nonNegativeInteger("completion-tokens") })
-        .option("cost", { type: "string", describe: "Cost of the call in USD (default: the tokens priced as track would)", coerce: nonNegativeNumber("cost") })
+        .option("input-tokens", { alias: "prompt-tokens", type: "string", number: true, describe: "Input tokens the call will use", coerce: nonNegativeInteger("input-tokens") })
+        .option("completion-tokens", { type: "string", number: true, describe: "Output tokens the call will use", coerce: nonNegativeInteger("completion-tokens") })
+        .option("cost", { type: "string", number: true, describe: "Cost of the call in USD (default: the tokens priced as track would)", coerce: nonNegativeNumber("cost") })
         .option("provider", { type: "string", describe: "Provider that will serve the call: helps pick the price" })
-        .option("cached-tokens", { type: "string", describe: "Input tokens expected from the prompt cache (part of --input-tokens; priced at the cache rate)", coerce: nonNegativeInteger("cached-tokens") })
-        .option("cache-write-tokens", { type: "string", describe: "Input tokens expected to be written to the cache (part of --input-tokens)", coerce: nonNegativeInteger("cache-write-tokens") })
+        .option("cached-tokens", { type: "string", number: true, describe: "Input tokens expected from the prompt cache (part of --input-tokens; priced at the cache rate)", coerce: nonNegativeInteger("cached-tokens") })
+        .option("cache-write-tokens", { type: "string", number: true, describe: "Input tokens expected to be written to the cache (part of --input-tokens)", coerce: nonNegativeInteger("cache-write-tokens") })
         .option("allow-unpriced", { type: "boolean", describe: "Count tokens of a model without a price as cost 0 under cost limits (default: deny)" })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<CheckArgs>,
     handler: (args) =>

@@ -8,6 +8,7 @@ import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js
 import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+import { withHelp } from "./help.js";
 
 /** Selector flags shared by `limits set` and `limits list`. */
 interface SelectorArgs {
@@ -130,9 +131,9 @@ export function limitsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
       selectorOptions(yargs, "applies to")
         .option("scope", { choices: LIMIT_SCOPES, demandOption: true, describe: "Limit scope" })
         .option("limit-type", { choices: LIMIT_TYPES, demandOption: true, describe: "What the limit counts" })
-        .option("max-value", { type: "string", demandOption: true, describe: "Maximum per window (USD for cost); -1 unlimited, 0 deny", coerce: positiveNumber("max-value") })
+        .option("max-value", { type: "string", number: true, demandOption: true, describe: "Maximum per window (USD for cost); -1 unlimited, 0 deny", coerce: positiveNumber("max-value") })
         .option("interval-unit", { choices: INTERVAL_UNITS, demandOption: true, describe: "Window unit (*_rolling: sliding windows)" })
-        .option("interval-value", { type: "string", demandOption: true, describe: "Units per window (>= 1)", coerce: integer("interval-value") })
+        .option("interval-value", { type: "string", number: true, demandOption: true, describe: "Units per window (>= 1)", coerce: integer("interval-value") })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<LimitsSetArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsSet(accounting, args, ctx.io))),
   };
@@ -148,13 +149,13 @@ export function limitsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
   const del: CommandModule<GlobalArgs, LimitsDeleteArgs> = {
     command: "delete",
     describe: "Delete a usage limit by id",
-    builder: (yargs) => yargs.option("id", { type: "string", demandOption: true, describe: "Limit id (see limits list)", coerce: integer("id") }) as unknown as Argv<LimitsDeleteArgs>,
+    builder: (yargs) => yargs.option("id", { type: "string", number: true, demandOption: true, describe: "Limit id (see limits list)", coerce: integer("id") }) as unknown as Argv<LimitsDeleteArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsDelete(accounting, args, ctx.io))),
   };
   return {
     command: "limits",
     describe: "Manage usage limits (set, list, delete)",
-    builder: (yargs) => yargs.command(set).command(list).command(del).demandCommand(1, "Choose a limits command: set, list or delete"),
+    builder: (yargs) => yargs.command(withHelp(set, "limits set")).command(withHelp(list, "limits list")).command(withHelp(del, "limits delete")).demandCommand(1, "Choose a limits command: set, list or delete"),
     handler: () => undefined,
   };
 }

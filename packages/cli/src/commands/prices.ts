@@ -8,6 +8,7 @@ import { utcDateTime } from "../format/numbers.js";
 import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+import { withHelp } from "./help.js";
 
 /** Parsed `prices set` arguments (USD per million tokens). */
 export interface PricesSetArgs extends GlobalArgs {
@@ -86,10 +87,10 @@ export function pricesCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
         .option("model", { type: "string", demandOption: true, describe: "Model name as recorded" })
         .option("provider", { type: "string", describe: "Only for calls through this provider" })
         .option("effective-from", { type: "string", describe: "First instant the price applies to (default: always)", coerce: timestamp("effective-from") })
-        .option("input", { type: "string", demandOption: true, describe: "USD per million non-cached input tokens", coerce: nonNegativeNumber("input") })
-        .option("cache-read", { type: "string", describe: "USD per million cache-read tokens (default: --input)", coerce: nonNegativeNumber("cache-read") })
-        .option("cache-write", { type: "string", describe: "USD per million cache-write tokens (default: --input)", coerce: nonNegativeNumber("cache-write") })
-        .option("output", { type: "string", demandOption: true, describe: "USD per million output tokens (reasoning included)", coerce: nonNegativeNumber("output") })
+        .option("input", { type: "string", number: true, demandOption: true, describe: "USD per million non-cached input tokens", coerce: nonNegativeNumber("input") })
+        .option("cache-read", { type: "string", number: true, describe: "USD per million cache-read tokens (default: --input)", coerce: nonNegativeNumber("cache-read") })
+        .option("cache-write", { type: "string", number: true, describe: "USD per million cache-write tokens (default: --input)", coerce: nonNegativeNumber("cache-write") })
+        .option("output", { type: "string", number: true, demandOption: true, describe: "USD per million output tokens (reasoning included)", coerce: nonNegativeNumber("output") })
         .option("note", { type: "string", describe: "Why (contract, correction...)" })
         .option("format", format) as unknown as Argv<PricesSetArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesSet(accounting, args, ctx.io))),
@@ -104,13 +105,13 @@ export function pricesCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
   const del: CommandModule<GlobalArgs, PricesDeleteArgs> = {
     command: "delete",
     describe: "Delete a stored price by id",
-    builder: (yargs) => yargs.option("id", { type: "string", demandOption: true, describe: "Price id (see prices list)", coerce: integer("id") }) as unknown as Argv<PricesDeleteArgs>,
+    builder: (yargs) => yargs.option("id", { type: "string", number: true, demandOption: true, describe: "Price id (see prices list)", coerce: integer("id") }) as unknown as Argv<PricesDeleteArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesDelete(accounting, args, ctx.io))),
   };
   return {
     command: "prices",
     describe: "Manage stored model prices (set, list, delete)",
-    builder: (yargs) => yargs.command(set).command(list).command(del).demandCommand(1, "Choose a prices command: set, list or delete"),
+    builder: (yargs) => yargs.command(withHelp(set, "prices set")).command(withHelp(list, "prices list")).command(withHelp(del, "prices delete")).demandCommand(1, "Choose a prices command: set, list or delete"),
     handler: () => undefined,
   };
 }

@@ -5,6 +5,7 @@ import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js
 import { renderTable } from "../format/table.js";
 import { println } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+import { withHelp } from "./help.js";
 
 interface NameArgs extends GlobalArgs {
   name: string;
@@ -60,7 +61,7 @@ export function projectsCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
   return {
     command: "projects",
     describe: "Manage the project registry (add, list, update, delete)",
-    builder: (y) => y.command(add).command(list).command(update).command(del).demandCommand(1, "Choose a projects command: add, list, update or delete"),
+    builder: (y) => y.command(withHelp(add, "projects add")).command(withHelp(list, "projects list")).command(withHelp(update, "projects update")).command(withHelp(del, "projects delete")).demandCommand(1, "Choose a projects command: add, list, update or delete"),
     handler: () => undefined,
   };
 }

@@ -71,7 +71,7 @@ export function repriceCommand(ctx: CommandContext): CommandModule<GlobalArgs, R
         .conflicts({ since: "start", until: "end" })
         .option("apply", { type: "boolean", default: false, describe: "Write the new costs (a few thousand rows per transaction; other processes keep tracking)" })
         .option("include-caller-costs", { type: "boolean", default: false, describe: "Also recompute costs that were given explicitly when tracked" })
-        .option("limit", { type: "string", default: "20", describe: "Changes listed in the table", coerce: nonNegativeInteger("limit") })
+        .option("limit", { type: "string", number: true, default: 20, describe: "Changes listed in the table", coerce: nonNegativeInteger("limit") })
         // "text" was the name of the table before the formats were unified; scripts may still pass it.
         .option("format", { choices: [...LIST_FORMATS, "text"] as const, default: "table" as const, describe: "Output format (json: the whole result; csv and ndjson: one row per change)" }) as unknown as Argv<RepriceArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleReprice(accounting, args, ctx.io), { pricing: true })),

@@ -90,14 +90,22 @@ function streamedFormat(format: "csv" | "json" | "ndjson"): StreamedFormat {
 async function printTable(accounting: Accounting, sql: string, limit: number, timeoutMs: number, io: CliIo): Promise<QueryStreamSummary> {
   let columns: readonly string[] = [];
   const cells: string[][] = [];
+  // A column whose values are all numbers is a number column: right-aligned, never cut or wrapped.
+  let numeric: boolean[] = [];
   const summary = await accounting.selectStream(
     sql,
     {
       columns: (names) => {
         columns = names;
+        numeric = names.map(() => true);
       },
       rows: (batch) => {
-        for (const row of batch) cells.push(row.map((value) => cellText(value ?? null)));
+        for (const row of batch) {
+          row.forEach((value, i) => {
+            if (value !== null && typeof value !== "number" && typeof value !== "bigint") numeric[i] = false;
+          });
+          cells.push(row.map((value) => cellText(value ?? null)));
+        }
       },
     },
     { timeoutMs, maxRows: limit },
@@ -105,7 +113,7 @@ async function printTable(accounting: Accounting, sql: string, limit: number, ti
   if (cells.length === 0 && !summary.truncated) println(io, "No results found");
   else {
     const lines = renderTable(
-      columns.map((header) => ({ header })),
+      columns.map((header, i) => ({ header, ...(numeric[i] && cells.length > 0 && { align: "right" as const }) })),
       cells,
       { title: "Query Results", maxWidth: io.stdout.isTTY ? io.stdout.columns : undefined },
     );
@@ -127,8 +135,8 @@ export function selectCommand(ctx: CommandContext): CommandModule<GlobalArgs, Se
         .option("query", { alias: "q", type: "string", describe: "SQL to run (default: every usage entry)" })
         .option("project", { type: "string", describe: "Only entries of this project (NULL: entries without one)" })
         .option("format", { choices: ["table", "csv", "json", "ndjson"] as const, default: "table" as const, describe: "Output format (csv, json and ndjson stream every row)" })
-        .option("limit", { type: "string", describe: `Most rows to print (table default: ${TABLE_ROW_LIMIT}; other formats: all)`, coerce: positiveInteger("limit") })
-        .option("timeout", { type: "string", describe: `Seconds the database may take per batch of rows (default ${DEFAULT_TIMEOUT_SECONDS})`, coerce: positiveSeconds("timeout") }) as unknown as Argv<SelectArgs>,
+        .option("limit", { type: "string", number: true, describe: `Most rows to print (table default: ${TABLE_ROW_LIMIT}; other formats: all)`, coerce: positiveInteger("limit") })
+        .option("timeout", { type: "string", number: true, describe: `Seconds the database may take per batch of rows (default ${DEFAULT_TIMEOUT_SECONDS})`, coerce: positiveSeconds("timeout") }) as unknown as Argv<SelectArgs>,
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleSelect(accounting, args, ctx.io), { readOnly: true })),
   };

@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { dayIn, dayStartIn } from "../context/time-zone.js";
 
 /** A named reporting period. */
 export type PeriodName = "daily" | "weekly" | "monthly" | "yearly";
@@ -10,26 +11,23 @@ export interface ReportRange {
   readonly end: Date;
 }
 
-const DAY = 86_400_000;
-
 /**
- * The range a period covers, in UTC: from the start of the current day, ISO week (Monday),
- * month or year up to `now`. A custom range runs from `since` to `until` (both included; `now`
- * when omitted): day bounds are already widened by `parseTimeBound`.
+ * The range a period covers, on the calendar of `zone` (default UTC): from the start of the
+ * current day, ISO week (Monday), month or year up to `now`. A custom range runs from `since` to
+ * `until` (both included; `now` when omitted): day bounds are already widened by `parseTimeBound`.
  */
-export function reportRange(period: PeriodName | undefined, since: Date | undefined, until: Date | undefined, now: Date): ReportRange {
+export function reportRange(period: PeriodName | undefined, since: Date | undefined, until: Date | undefined, now: Date, zone = "UTC"): ReportRange {
   if (period) {
-    const y = now.getUTCFullYear();
-    const m = now.getUTCMonth();
-    const today = Date.UTC(y, m, now.getUTCDate());
+    const today = dayIn(now, zone);
+    const weekday = (new Date(Date.UTC(today.year, today.month - 1, today.day)).getUTCDay() + 6) % 7;
     const from = {
       daily: today,
-      weekly: today - ((now.getUTCDay() + 6) % 7) * DAY,
-      monthly: Date.UTC(y, m, 1),
-      yearly: Date.UTC(y, 0, 1),
+      weekly: { ...today, day: today.day - weekday },
+      monthly: { ...today, day: 1 },
+      yearly: { year: today.year, month: 1, day: 1 },
     }[period];
     const label = ({ daily: "Daily", weekly: "Weekly", monthly: "Monthly", yearly: "Yearly" } as const)[period];
-    return { label, start: new Date(from), end: now };
+    return { label, start: dayStartIn(from, zone), end: now };
   }
   if (since) {
     const end = until ?? now;

@@ -9,6 +9,7 @@ import { renderTable } from "../format/table.js";
 import type { CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext, type OutputFormat } from "./command-context.js";
 import { reportRange, type PeriodName } from "./stats-period.js";
+import { dayIn } from "../context/time-zone.js";
 
 /** Parsed `stats` arguments. */
 export interface StatsArgs extends GlobalArgs {
@@ -44,7 +45,7 @@ export interface StatsReport {
 export async function handleStats(accounting: Accounting, args: StatsArgs, io: CliIo): Promise<StatsReport> {
   const shorthand = (["daily", "weekly", "monthly", "yearly"] as const).find((p) => args[p]);
   const { since, until } = rangeBounds(args);
-  const range = reportRange(args.period ?? shorthand, since, until, io.now());
+  const range = reportRange(args.period ?? shorthand, since, until, io.now(), args.timezone);
   const filter = args.session === undefined ? {} : { session: args.session };
   const [totals, models, groups] = await Promise.all([
     accounting.getPeriodStats(range.start, range.end, filter),
@@ -62,7 +63,7 @@ export async function handleStats(accounting: Accounting, args: StatsArgs, io: C
   // csv and ndjson have one row per record: per model, or per group with --by. JSON is the whole
   // report; its parts keep the library's JSON form (their toJSON).
   const rows: readonly unknown[] = report.breakdown ? report.breakdown.groups : report.models;
-  await writeListing(io, args.format, rows, { document: report, table: () => statsText(report, io.stdout.isTTY ? io.stdout.columns : undefined) });
+  await writeListing(io, args.format, rows, { document: report, table: () => statsText(report, io.stdout.isTTY ? io.stdout.columns : undefined, args.timezone) });
   return report;
 }
 
@@ -83,10 +84,12 @@ function totalsOf(s: UsageStats) {
 }
 
 /** The human-readable report: header, totals, averages, model breakdown, rankings. */
-export function statsText(report: StatsReport, maxWidth?: number): string[] {
+export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"): string[] {
   const { totals: t, period } = report;
   const session = report.session === undefined ? "" : `, session ${visibleText(report.session)}`;
-  const lines = ["", `=== ${period.label} Stats (${utcDate(period.start)} to ${utcDate(period.end)}${session})`, ""];
+  const date = (instant: Date) => (zone === "UTC" ? utcDate(instant) : Object.values(dayIn(instant, zone)).map((n, i) => String(n).padStart(i ? 2 : 4, "0")).join("-"));
+  const shownZone = zone === "UTC" ? "" : ` ${zone}`;
+  const lines = ["", `=== ${period.label} Stats (${date(period.start)} to ${date(period.end)}${shownZone}${session})`, ""];
   const metric = [{ header: "Metric" }, { header: "Value", align: "right" as const }];
   lines.push(
     ...renderTable(metric, [
@@ -146,12 +149,12 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
     describe: "Usage totals, averages, per-model breakdown and rankings for a period",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
-        .option("period", { choices: ["daily", "weekly", "monthly", "yearly"] as const, describe: "Period up to now (UTC)" })
+        .option("period", { choices: ["daily", "weekly", "monthly", "yearly"] as const, describe: "Period up to now (days in --timezone, default UTC)" })
         .option("daily", { type: "boolean", describe: "Same as --period daily" })
         .option("weekly", { type: "boolean", describe: "Same as --period weekly" })
         .option("monthly", { type: "boolean", describe: "Same as --period monthly" })
         .option("yearly", { type: "boolean", describe: "Same as --period yearly" })
-        .option("since", { type: "string", describe: "Start of a custom range: YYYY-MM-DD, an ISO instant, 7d, 24h, 30m, today or yesterday (UTC)", coerce: timeBound("since", "start", ctx.io.now) })
+        .option("since", { type: "string", describe: "Start of a custom range: YYYY-MM-DD, an ISO instant, 7d, 24h, 30m, today or yesterday (days in --timezone)", coerce: timeBound("since", "start", ctx.io.now) })
         .option("until", { type: "string", describe: "End of a custom range, included (a day counts whole); default now", coerce: timeBound("until", "end", ctx.io.now) })
         .option("start", { type: "string", describe: "Same as --since", coerce: timeBound("start", "start", ctx.io.now) })
         .option("end", { type: "string", describe: "Same as --until", coerce: timeBound("end", "end", ctx.io.now) })

@@ -1,7 +1,9 @@
 import { usageRecordJson, type Accounting, type UsageRecord } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
-import { integer } from "../context/parse-values.js";
+import { integer, positiveSeconds } from "../context/parse-values.js";
+import { rangeBounds, timeBound } from "../context/time-bound.js";
+import { UsageError } from "../errors.js";
 import { money, seconds, tokens, utcDateTime } from "../format/numbers.js";
 import { LIST_FORMATS, writeListing } from "../format/output.js";
 import { renderTable } from "../format/table.js";
@@ -12,21 +14,66 @@ import { runHandler, withAccounting, type CommandContext, type OutputFormat } fr
 export interface TailArgs extends GlobalArgs {
   number: number;
   session?: string;
+  since?: Date;
+  until?: Date;
+  /** Keep printing entries as they are stored, until interrupted. */
+  follow?: boolean;
+  /** Seconds between two looks for new entries when following. */
+  interval?: number;
   format: OutputFormat;
 }
 
-/** Shows the most recent usage entries. */
+/** Records a follow poll reads at most at once; it reads again at once while there are more. */
+const FOLLOW_PAGE = 1000;
+
+/** Shows the most recent usage entries (newest first); with `follow`, then every new one until interrupted. */
 export async function handleTail(accounting: Accounting, args: TailArgs, io: CliIo): Promise<UsageRecord[]> {
-  const records = await accounting.tail(args.number, args.session === undefined ? {} : { session: args.session });
-  // The records' JSON form is the library's (usageRecordJson): the same fields in every format.
-  await writeListing(io, args.format, records.map(usageRecordJson), {
-    table: () => (records.length === 0 ? ["No usage entries found"] : tailTable(records, io.stdout.isTTY ? io.stdout.columns : undefined)),
-  });
+  const { since, until } = rangeBounds(args);
+  const filter = { ...(args.session !== undefined && { session: args.session }), ...(since && { since }), ...(until && { until }) };
+  const records = await accounting.tail(args.number, filter);
+  if (!args.follow) {
+    await printRecords(io, args.format, records, true);
+    return records;
+  }
+  if (args.format === "json") throw new UsageError("--follow prints entries as they come: use --format ndjson (one JSON object a line), csv or table, not json");
+  if (until) throw new UsageError("--follow shows new entries: it cannot be combined with --until");
+  if (!io.interruption) throw new UsageError("--follow needs an interactive process (it runs until Ctrl-C)");
+  // Oldest first when following, as the new entries will come: the newest line is the last.
+  const shown = [...records].reverse();
+  await printRecords(io, args.format, shown, true, true);
+  let lastId = Math.max(0, ...(records.length > 0 ? records : await accounting.tail(1)).map((r) => r.id));
+  const { signal, release } = io.interruption();
+  try {
+    let header = records.length === 0;
+    while (!signal.aborted) {
+      await pause((args.interval ?? 1) * 1000, signal);
+      if (signal.aborted) break;
+      // A cheap read: the records stored after the last one seen, by id (its primary key).
+      for (let page = await accounting.entriesAfter(lastId, FOLLOW_PAGE); page.length > 0; page = page.length < FOLLOW_PAGE ? [] : await accounting.entriesAfter(lastId, FOLLOW_PAGE)) {
+        lastId = page.at(-1)!.id;
+        const wanted = page.filter((r) => (args.session === undefined || r.session === args.session) && (since === undefined || r.timestamp >= since));
+        if (wanted.length > 0) await printRecords(io, args.format, wanted, header, true);
+        if (wanted.length > 0) header = false;
+      }
+    }
+  } finally {
+    release();
+  }
   return records;
 }
 
-/** The `tail` table. */
-export function tailTable(records: readonly UsageRecord[], maxWidth?: number): string[] {
+// One batch of records in `format`; csv prints its header row only with the first batch.
+async function printRecords(io: CliIo, format: OutputFormat, records: readonly UsageRecord[], first: boolean, following = false): Promise<void> {
+  const width = io.stdout.isTTY ? io.stdout.columns : undefined;
+  const empty = following ? [] : ["No usage entries found"];
+  await writeListing(io, format, records.map(usageRecordJson), {
+    table: () => (records.length === 0 ? empty : tailTable(records, width, following ? (first ? "Usage Entries (following; Ctrl-C to stop)" : "") : undefined)),
+    csvHeader: first,
+  });
+}
+
+/** The `tail` table; `title` replaces "Last N Usage Entries" ("" for none). */
+export function tailTable(records: readonly UsageRecord[], maxWidth?: number, title?: string): string[] {
   const right = "right" as const;
   return renderTable(
     [
@@ -53,20 +100,37 @@ export function tailTable(records: readonly UsageRecord[], maxWidth?: number): s
       money(r.costNanos),
       seconds(r.executionTime),
     ]),
-    { title: `Last ${records.length} Usage Entries`, maxWidth },
+    { title: title ?? `Last ${records.length} Usage Entries`, maxWidth },
   );
+}
+
+// Waits `ms`, or less when the signal aborts.
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** `llm-accounting tail`. */
 export function tailCommand(ctx: CommandContext): CommandModule<GlobalArgs, TailArgs> {
   return {
     command: "tail",
-    describe: "Show the most recent usage entries",
+    describe: "Show the most recent usage entries; -f to keep showing new ones",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
-        .option("number", { alias: "n", type: "string", default: "10", describe: "How many entries (negative: all)", coerce: integer("number") })
+        .option("number", { alias: "n", type: "string", number: true, default: 10, describe: "How many entries (negative: all)", coerce: integer("number") })
         .option("session", { type: "string", describe: "Only entries of this session" })
-        .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per entry)" }) as unknown as Argv<TailArgs>,
+        .option("since", { type: "string", describe: "Only entries from: YYYY-MM-DD, an ISO instant, 7d, 24h, 30m, today or yesterday (days in --timezone)", coerce: timeBound("since", "start", ctx.io.now) })
+        .option("until", { type: "string", describe: "Only entries up to, included (a day counts whole)", coerce: timeBound("until", "end", ctx.io.now) })
+        .option("follow", { alias: "f", type: "boolean", describe: "Then keep printing entries as they are stored (oldest first), until Ctrl-C" })
+        .option("interval", { type: "string", number: true, describe: "Seconds between looks for new entries with --follow", defaultDescription: "1", coerce: positiveSeconds("interval") })
+        .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per entry; json cannot --follow)" }) as unknown as Argv<TailArgs>,
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleTail(accounting, args, ctx.io), { readOnly: true })),
   };

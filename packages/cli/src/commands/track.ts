@@ -83,11 +83,11 @@ export function trackCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tra
     describe: "Record one model call",
     builder: (yargs: Argv<GlobalArgs>) => {
       let y = yargs.option("model", { type: "string", demandOption: true, describe: "Model name" });
-      for (const [flag, describe] of tokenFlags) y = y.option(flag, { type: "string", describe, coerce: nonNegativeInteger(flag) });
+      for (const [flag, describe] of tokenFlags) y = y.option(flag, { type: "string", number: true, describe, coerce: nonNegativeInteger(flag) });
       return y
-        .option("cost", { type: "string", describe: "Cost in USD (default: priced from the model's price; unpriced models record 0)", coerce: nonNegativeNumber("cost") })
+        .option("cost", { type: "string", number: true, describe: "Cost in USD (default: priced from the model's price; unpriced models record 0)", coerce: nonNegativeNumber("cost") })
         .option("provider", { type: "string", describe: "Provider that served the call (openai, anthropic, ...): helps pick the price" })
-        .option("execution-time", { type: "string", describe: "Call duration in seconds (default 0)", coerce: nonNegativeNumber("execution-time") })
+        .option("execution-time", { type: "string", number: true, describe: "Call duration in seconds (default 0)", coerce: nonNegativeNumber("execution-time") })
         .option("timestamp", { type: "string", describe: 'When the call happened: "YYYY-MM-DD HH:MM:SS" (UTC) or ISO-8601; default now', coerce: timestamp("timestamp") })
         .option("caller-name", { type: "string", describe: "Calling app (default --app-name)" })
         .option("username", { type: "string", describe: "User (default --user-name)" })

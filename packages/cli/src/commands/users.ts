@@ -6,6 +6,7 @@ import { utcDateTime } from "../format/numbers.js";
 import { renderTable } from "../format/table.js";
 import { println } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+import { withHelp } from "./help.js";
 
 interface UserArgs extends GlobalArgs {
   user: string;
@@ -90,7 +91,7 @@ export function usersCommand(ctx: CommandContext): CommandModule<GlobalArgs, Glo
     command: "users",
     describe: "Manage the user registry (add, list, update, deactivate, reactivate)",
     builder: (y) =>
-      y.command(add).command(list).command(update).command(deactivate).command(reactivate).demandCommand(1, "Choose a users command: add, list, update, deactivate or reactivate"),
+      y.command(withHelp(add, "users add")).command(withHelp(list, "users list")).command(withHelp(update, "users update")).command(withHelp(deactivate, "users deactivate")).command(withHelp(reactivate, "users reactivate")).demandCommand(1, "Choose a users command: add, list, update, deactivate or reactivate"),
     handler: () => undefined,
   };
 }

@@ -1,4 +1,5 @@
 import type { Options } from "yargs";
+import { checkTimeZone } from "./time-zone.js";
 
 /** Options every command accepts (they may also come before the command, as in the original). */
 export interface GlobalArgs {
@@ -15,13 +16,18 @@ export interface GlobalArgs {
   auditDbFile?: string;
   auditPostgresqlConnectionString?: string;
   catalogPrices?: boolean;
+  /** IANA time zone of day boundaries in reports and ranges. */
+  timezone?: string;
+  /** JSON file of default global options. */
+  config?: string;
 }
 
 /** yargs definitions of the global options. */
 export const globalOptions: Record<string, Options> = {
-  "db-file": { type: "string", describe: "SQLite database file (.sqlite, .sqlite3 or .db)", defaultDescription: "data/accounting.sqlite" },
-  "db-backend": { choices: ["sqlite", "postgresql", "csv"], describe: "Storage backend", defaultDescription: "sqlite; postgresql when a connection string is given by flag, or by $POSTGRESQL_CONNECTION_STRING without --db-file" },
-  "csv-data-dir": { type: "string", describe: "Directory of the csv backend's files", defaultDescription: "data/" },
+  config: { type: "string", describe: "JSON file of global option defaults, e.g. {\"dbFile\": \"/srv/usage.sqlite\"}; a flag beats the environment, which beats the file", defaultDescription: "$LLM_ACCOUNTING_CONFIG, else ./llm-accounting.json when present" },
+  "db-file": { type: "string", describe: "SQLite database file (.sqlite, .sqlite3 or .db)", defaultDescription: "$LLM_ACCOUNTING_DB_FILE, else data/accounting.sqlite" },
+  "db-backend": { choices: ["sqlite", "postgresql", "csv"], describe: "Storage backend", defaultDescription: "$LLM_ACCOUNTING_DB_BACKEND, else sqlite; postgresql when a connection string is given by flag, or by $POSTGRESQL_CONNECTION_STRING without --db-file" },
+  "csv-data-dir": { type: "string", describe: "Directory of the csv backend's files", defaultDescription: "$LLM_ACCOUNTING_CSV_DATA_DIR, else data/" },
   "postgresql-connection-string": { type: "string", describe: "postgresql://user:password@host:port/database", defaultDescription: "$POSTGRESQL_CONNECTION_STRING" },
   "project-name": { type: "string", describe: "Project recorded when a call names none" },
   "app-name": { type: "string", describe: "Caller recorded when a call names none" },
@@ -29,6 +35,7 @@ export const globalOptions: Record<string, Options> = {
   "enforce-project-names": { type: "boolean", describe: "Refuse projects that are not registered (see projects)" },
   "enforce-user-names": { type: "boolean", describe: "Refuse users that are not registered or are deactivated (see users)" },
   "catalog-prices": { type: "boolean", describe: "Price calls tracked without --cost from the @pydantic/genai-prices catalog (stored prices always apply); --no-catalog-prices to turn off", defaultDescription: "true" },
+  timezone: { type: "string", describe: "Time zone of day boundaries: --daily, --weekly, ..., and days or times without an offset in --since, --until, --before (an IANA name: Europe/Paris)", defaultDescription: "$LLM_ACCOUNTING_TIMEZONE, else UTC", coerce: (zone: unknown) => (zone === undefined ? undefined : checkTimeZone(String(zone))) },
   "audit-db-backend": { choices: ["sqlite", "postgresql"], describe: "Keep the audit log in a store of its own", defaultDescription: "the usage store" },
   "audit-db-file": { type: "string", describe: "SQLite file of a separate audit store" },
   "audit-postgresql-connection-string": { type: "string", describe: "PostgreSQL of a separate audit store", defaultDescription: "$AUDIT_POSTGRESQL_CONNECTION_STRING" },

@@ -2,6 +2,7 @@ import { Accounting, visibleText, type Pricer, type UsageStore } from "@llm-acco
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { GlobalArgs } from "./global-options.js";
+import { withSettings } from "./settings.js";
 
 // Each backend is loaded only when chosen: a one-shot command should not pay for the others.
 const sqlite = () => import("@llm-accounting/storage-prisma/sqlite");
@@ -65,7 +66,9 @@ export interface AccountingNeeds {
 }
 
 /** The Accounting facade for a command: store from the global options, defaults from flags and $USER. */
-export async function openAccounting(args: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
+export async function openAccounting(flags: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
+  // The CLI applied the settings already; a program calling this directly (llm-acct) gets them here.
+  const args = withSettings(flags, io.env, process.cwd());
   const pricer = !needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer();
   return new Accounting({
     store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${visibleText(message)}\n`)),
@@ -86,7 +89,8 @@ export async function openAccounting(args: GlobalArgs, io: CliIo, needs: Account
  * AUDIT_POSTGRESQL_CONNECTION_STRING with --audit-db-backend postgresql) names another one.
  * `readOnly` as for `storeFor`.
  */
-export async function auditStoreFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false): Promise<UsageStore> {
+export async function auditStoreFor(flags: GlobalArgs, env: NodeJS.ProcessEnv, readOnly = false): Promise<UsageStore> {
+  const args = withSettings(flags, env, process.cwd());
   const separate = args.auditDbBackend !== undefined || args.auditDbFile !== undefined || args.auditPostgresqlConnectionString !== undefined;
   if (!separate) return storeFor(args, env, readOnly);
   const backend = args.auditDbBackend ?? (args.auditPostgresqlConnectionString ? "postgresql" : args.auditDbFile ? "sqlite" : (args.dbBackend ?? "sqlite"));

@@ -1,6 +1,10 @@
 import { parseInstant } from "@llm-accounting/core";
 import { UsageError } from "../errors.js";
 
+// Number flags are declared `type: "string", number: true`: yargs-parser keeps a flag that is also a
+// string as typed (so these coercions see "ten", "0x10" or "" and can name it in the error, where
+// type "number" alone would hand them NaN, 16 or 0), while --help shows it as [number].
+
 /** A yargs `coerce` for a non-negative integer flag, with an error naming the flag. */
 export const nonNegativeInteger = (flag: string) => (value: unknown): number | undefined => {
   if (value === undefined) return undefined;

@@ -22,6 +22,8 @@ export interface Listing<R> {
   readonly document?: unknown;
   /** Column name for records that are bare values (project names), in csv. */
   readonly valueColumn?: string;
+  /** Print csv's header row (default true); false for a later batch of the same listing (`tail -f`). */
+  readonly csvHeader?: boolean;
 }
 
 // bigint is exact as a decimal string; JSON.stringify applies each value's toJSON (the library's JSON form).
@@ -42,13 +44,13 @@ export async function writeListing<R>(io: CliIo, format: ListFormat, records: re
     for (const record of records) await writeOut(io, `${escapeJsonInvisibles(JSON.stringify(record, bigintAsString) ?? "null")}\n`);
     return;
   }
-  if (format === "csv") return writeOut(io, csvText(records.map(jsonForm), listing.valueColumn ?? "value"));
+  if (format === "csv") return writeOut(io, csvText(records.map(jsonForm), listing.valueColumn ?? "value", listing.csvHeader ?? true));
   const lines = format === "text" && listing.text ? listing.text(records) : listing.table(records);
   for (const line of lines) await writeOut(io, `${line}\n`);
 }
 
-/** CSV of JSON forms: the header is every field path in first-seen order; a missing field is empty. */
-export function csvText(forms: readonly unknown[], valueColumn: string): string {
+/** CSV of JSON forms: the header (unless `withHeader` is false) is every field path in first-seen order; a missing field is empty. */
+export function csvText(forms: readonly unknown[], valueColumn: string, withHeader = true): string {
   // No record, no field names to head the columns: an empty CSV has no rows at all.
   if (forms.length === 0) return "";
   const rows = forms.map((form) => flatten(form, valueColumn));
@@ -58,7 +60,7 @@ export function csvText(forms: readonly unknown[], valueColumn: string): string 
     seen.add(key);
     header.push(key);
   }
-  let text = `${csvLine(header)}\n`;
+  let text = withHeader ? `${csvLine(header)}\n` : "";
   for (const row of rows) text += `${csvLine(header.map((key) => row.get(key) ?? null))}\n`;
   return text;
 }

@@ -12,7 +12,7 @@ import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quot
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
-import type { GroupUsageTotals, UsageDimension, UsageRecordFilter } from "../store/usage-totals.js";
+import type { GroupUsageTotals, TailFilter, UsageDimension, UsageRecordFilter } from "../store/usage-totals.js";
 import type { NewUser, UserChanges, UserRecord } from "../store/registry-records.js";
 import { quotaRequestOf, usageToPrice, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
 import { unpricedRefusal } from "./unpriced-policy.js";
@@ -28,6 +28,9 @@ import type { Pricer } from "../pricing/pricer.js";
 import { PricesCache } from "../pricing/prices-cache.js";
 import { pricedUsageOf, quoteUsage, withQuotedCost } from "../pricing/price-record.js";
 import { repriceRecords, type RepriceOptions, type RepriceResult } from "./reprice.js";
+
+/** Years 1 to 9999, the range of `entriesAfter` (stores compare four-digit-year ISO text). */
+const ALL_TIME: TimeRange = { start: new Date("0001-01-01T00:00:00.000Z"), end: new Date("9999-12-31T23:59:59.999Z") };
 import { withJsonForm, type JsonForm } from "../json/json-form.js";
 import { costQuoteJson, usageRecordResult, usageTotalsJson, type CostQuote, type CostQuoteJson, type UsageRecordResult, type UsageTotalsJson } from "../json/usage-json.js";
 import { modelPriceJson, type ModelPriceJson } from "../json/price-json.js";
@@ -465,11 +468,24 @@ export class Accounting implements AsyncDisposable {
     return groups.map((group) => withJsonForm(group, usageTotalsJson));
   }
 
-  /** The `n` most recent records, newest first (of one session when the filter names it). A negative `n` returns every record. */
-  async tail(n = 10, filter: UsageRecordFilter = {}): Promise<UsageRecordResult[]> {
+  /**
+   * The `n` most recent records, newest first (of one session, and stamped between `since` and
+   * `until` inclusive, when the filter says so). A negative `n` returns every record.
+   */
+  async tail(n = 10, filter: TailFilter = {}): Promise<UsageRecordResult[]> {
     if (!Number.isSafeInteger(n)) throw new ValidationError("n", `must be an integer (got ${n})`);
     await this.open();
     return (await this.store.tail(n < 0 ? Number.MAX_SAFE_INTEGER : n, filter)).map(usageRecordResult);
+  }
+
+  /**
+   * Up to `limit` records stored after the record with id `afterId`, oldest first (ids grow in the
+   * order records are stored): what `tail --follow` polls for.
+   */
+  async entriesAfter(afterId: number, limit = 1000): Promise<UsageRecordResult[]> {
+    if (!Number.isSafeInteger(afterId)) throw new ValidationError("afterId", `must be an integer (got ${afterId})`);
+    await this.open();
+    return (await this.store.usageInRange(ALL_TIME, afterId, limit)).map(usageRecordResult);
   }
 
   /** Registers a project (for `enforceProjectNames`); an existing name is a `ConflictError`. */

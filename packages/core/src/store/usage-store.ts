@@ -18,7 +18,7 @@ export interface CostChange {
   /** Where the new cost comes from. */
   readonly costSource: CostSource;
 }
-import type { GroupUsageTotals, ModelUsageTotals, UsageDimension, UsageRecordFilter, UsageTotals } from "./usage-totals.js";
+import type { GroupUsageTotals, ModelUsageTotals, TailFilter, UsageDimension, UsageRecordFilter, UsageTotals } from "./usage-totals.js";
 
 /**
  * The store contract: everything llm-accounting needs from a database. Adapters implement it;
@@ -42,8 +42,8 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Pric
   sumUsageByModel(range: TimeRange, filter?: UsageRecordFilter): Promise<ModelUsageTotals[]>;
   /** Sums the records in the range per value of a column (null is a group of its own), ordered by value. */
   sumUsageBy(range: TimeRange, dimension: UsageDimension, filter?: UsageRecordFilter): Promise<GroupUsageTotals[]>;
-  /** The `limit` most recent records, newest first (by timestamp, then id). */
-  tail(limit: number, filter?: UsageRecordFilter): Promise<UsageRecord[]>;
+  /** The `limit` most recent records, newest first (by timestamp, then id), of the filter's session and time range. */
+  tail(limit: number, filter?: TailFilter): Promise<UsageRecord[]>;
   /** Up to `limit` records in the range with an id above `afterId`, in id order (for paging through a period). */
   usageInRange(range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]>;
   /**

@@ -46,3 +46,11 @@ export interface UsageRecordFilter {
   /** Only records of this session. */
   readonly session?: string;
 }
+
+/** Narrows `tail`: a session, and a range of record timestamps (both ends included). */
+export interface TailFilter extends UsageRecordFilter {
+  /** Only records stamped at or after this instant. */
+  readonly since?: Date;
+  /** Only records stamped at or before this instant. */
+  readonly until?: Date;
+}

@@ -1,4 +1,4 @@
-import type { CostSource, TimeRange, UsageRecord, UsageRecordFilter } from "@llm-accounting/core";
+import type { CostSource, TailFilter, TimeRange, UsageRecord } from "@llm-accounting/core";
 
 /** An `accounting_entries` row as either generated Prisma client returns it. */
 export interface PrismaEntryRow {
@@ -27,7 +27,7 @@ export interface PrismaEntryRow {
 /** The part of Prisma's `accountingEntry` delegate both stores use, identical in both clients. */
 export interface EntryDelegate {
   findMany(args: {
-    where: { session?: string; timestamp?: { gte: Date; lte: Date }; id?: { gt: number } };
+    where: { session?: string; timestamp?: { gte?: Date; lte?: Date }; id?: { gt: number } };
     orderBy: ({ timestamp: "desc" } | { id: "desc" } | { id: "asc" })[];
     take: number;
     omit: { notes: true };
@@ -42,9 +42,11 @@ function toRecord(row: PrismaEntryRow): UsageRecord {
 }
 
 /** The `limit` newest entries through Prisma's query builder (same code for every provider). */
-export async function tailEntries(entries: EntryDelegate, limit: number, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
+export async function tailEntries(entries: EntryDelegate, limit: number, filter: TailFilter = {}): Promise<UsageRecord[]> {
   if (limit <= 0) return [];
-  const rows = await entries.findMany({ where: filter.session === undefined ? {} : { session: filter.session }, orderBy: [{ timestamp: "desc" }, { id: "desc" }], take: limit, omit: { notes: true } });
+  const timestamp = filter.since === undefined && filter.until === undefined ? undefined : { ...(filter.since && { gte: filter.since }), ...(filter.until && { lte: filter.until }) };
+  const where = { ...(filter.session !== undefined && { session: filter.session }), ...(timestamp && { timestamp }) };
+  const rows = await entries.findMany({ where, orderBy: [{ timestamp: "desc" }, { id: "desc" }], take: limit, omit: { notes: true } });
   return rows.map(toRecord);
 }
 

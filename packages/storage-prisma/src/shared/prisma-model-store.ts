@@ -12,7 +12,7 @@ import type {
   QuotaRejection,
   UsageLimit,
   UsageRecord,
-  UsageRecordFilter,
+  TailFilter,
   UserChanges,
   UserRecord,
 } from "@llm-accounting/core";
@@ -48,7 +48,7 @@ export abstract class PrismaModelStore {
   );
 
   /** The `limit` newest usage records, newest first. */
-  async tail(limit: number, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
+  async tail(limit: number, filter: TailFilter = {}): Promise<UsageRecord[]> {
     return tailEntries((await this.models()).accountingEntry, limit, filter);
   }
 

@@ -27,6 +27,7 @@ import {
   type QueryRowSink,
   type QueryStreamOptions,
   type QueryStreamSummary,
+  type TailFilter,
   type TimeRange,
   type UsageStore,
   type UsageTotals,
@@ -371,6 +372,17 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     }
     const params = [sqliteTime(range.start), sqliteTime(range.end), ...(bySession ? [filter.session] : [])];
     return statement.all(params) as TotalsRow[];
+  }
+
+  /**
+   * The newest records, read with the store's own statement: a one-shot `llm-accounting tail`
+   * then never loads the Prisma client (its WebAssembly query compiler costs a fresh process
+   * about 0.3 s).
+   */
+  override async tail(limit: number, filter: TailFilter = {}): Promise<UsageRecord[]> {
+    await this.#ready();
+    this.#pages ??= new UsagePageReader(this.#db!, sqliteDate);
+    return this.#pages.tail(limit, filter);
   }
 
   /** Usage records in the range after `afterId`, in id order, read with the store's own statement. */

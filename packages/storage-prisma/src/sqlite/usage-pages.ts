@@ -1,31 +1,50 @@
 import type Database from "better-sqlite3";
-import type { CostSource, TimeRange, UsageRecord } from "@llm-accounting/core";
+import type { CostSource, TailFilter, TimeRange, UsageRecord } from "@llm-accounting/core";
 import { sqliteTime } from "./batch-encoding.js";
 
 // Read through the store's own connection: Prisma's query builder costs more per row than the
 // page read itself (reprice reads every row of its period through here). The unary + keeps the
 // planner off the timestamp index: through it, every page would sort the whole period by id;
 // walking the primary key from the period's first id reads each row once.
-const PAGE_SQL = `SELECT id, timestamp, model, prompt_tokens, completion_tokens, total_tokens, local_prompt_tokens, local_completion_tokens, local_total_tokens,
-  cached_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, cost_source, provider, execution_time, caller_name, username, project, session
-  FROM accounting_entries WHERE id > ? AND +timestamp >= ? AND +timestamp <= ? ORDER BY id LIMIT ?`;
+const COLUMNS = `id, timestamp, model, prompt_tokens, completion_tokens, total_tokens, local_prompt_tokens, local_completion_tokens, local_total_tokens,
+  cached_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, cost_source, provider, execution_time, caller_name, username, project, session`;
+const PAGE_SQL = `SELECT ${COLUMNS} FROM accounting_entries WHERE id > ? AND +timestamp >= ? AND +timestamp <= ? ORDER BY id LIMIT ?`;
 const FIRST_ID_SQL = "SELECT MIN(id) FROM accounting_entries WHERE timestamp >= ? AND timestamp <= ?";
 
 const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
 
 type PageRow = Record<string, unknown>;
 
-/** Reads pages of usage records in id order, as `usageInRange` returns them. */
+/** Reads pages of usage records in id order, as `usageInRange` returns them, and the newest records, as `tail` does. */
 export class UsagePageReader {
+  readonly #db: Database.Database;
   readonly #page: Database.Statement;
   readonly #firstId: Database.Statement;
+  readonly #tails = new Map<string, Database.Statement>();
   readonly #date: (value: unknown) => Date;
 
   /** `date` reads a DATETIME column as the store wrote it. */
   constructor(db: Database.Database, date: (value: unknown) => Date) {
+    this.#db = db;
     this.#page = db.prepare(PAGE_SQL).safeIntegers(true);
     this.#firstId = db.prepare(FIRST_ID_SQL).pluck().safeIntegers(false);
     this.#date = date;
+  }
+
+  /** The `limit` newest records (by timestamp, then id) of the filter's session and time range, both ends included. */
+  tail(limit: number, filter: TailFilter = {}): UsageRecord[] {
+    if (limit <= 0) return [];
+    const conditions = [filter.session !== undefined && "session = ?", filter.since && "timestamp >= ?", filter.until && "timestamp <= ?"].filter(Boolean) as string[];
+    const key = conditions.join(" AND ");
+    let statement = this.#tails.get(key);
+    if (!statement) {
+      // Newest first through the timestamp index (the session index when one is named).
+      statement = this.#db.prepare(`SELECT ${COLUMNS} FROM accounting_entries${key ? ` WHERE ${key}` : ""} ORDER BY timestamp DESC, id DESC LIMIT ?`).safeIntegers(true);
+      this.#tails.set(key, statement);
+    }
+    const params = [...(filter.session !== undefined ? [filter.session] : []), ...(filter.since ? [sqliteTime(filter.since)] : []), ...(filter.until ? [sqliteTime(filter.until)] : [])];
+    const rows = statement.all(...params, BigInt(Math.min(limit, Number.MAX_SAFE_INTEGER))) as PageRow[];
+    return rows.map((row) => this.#record(row));
   }
 
   /** Up to `limit` records in the range with an id above `afterId`. */
