@@ -1,5 +1,5 @@
 -- CreateTable
-CREATE TABLE "quota_filters" (
+CREATE TABLE IF NOT EXISTS "quota_filters" (
     "id" SERIAL NOT NULL,
     "key" TEXT NOT NULL,
     "model" TEXT,
@@ -12,7 +12,7 @@ CREATE TABLE "quota_filters" (
 );
 
 -- CreateTable
-CREATE TABLE "quota_buckets" (
+CREATE TABLE IF NOT EXISTS "quota_buckets" (
     "filter_id" INTEGER NOT NULL,
     "span" INTEGER NOT NULL,
     "start" BIGINT NOT NULL,
@@ -26,14 +26,15 @@ CREATE TABLE "quota_buckets" (
 );
 
 -- CreateIndex
-CREATE UNIQUE INDEX "quota_filters_key_key" ON "quota_filters"("key");
+CREATE UNIQUE INDEX IF NOT EXISTS "quota_filters_key_key" ON "quota_filters"("key");
 
+-- Every statement can run again (IF NOT EXISTS, OR REPLACE): a lost _prisma_migrations row re-applies it.
 -- Hand-written (Prisma schemas cannot express triggers): keep quota_buckets equal to the sums of
 -- accounting_entries per registered filter and per minute, hour and day, inside the same
 -- transaction as every write. Statement-level triggers with transition tables add a whole
 -- multi-row INSERT, UPDATE or DELETE in one grouped upsert; ORDER BY makes every statement lock
 -- bucket rows in the same order, so two statements never wait on each other in a cycle.
-CREATE FUNCTION "quota_buckets_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION "quota_buckets_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM "quota_filters") THEN RETURN NULL; END IF;
   INSERT INTO "quota_buckets" AS b ("filter_id", "span", "start", "requests", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")
@@ -45,7 +46,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION "quota_buckets_delete"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION "quota_buckets_delete"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM "quota_filters") THEN RETURN NULL; END IF;
   INSERT INTO "quota_buckets" AS b ("filter_id", "span", "start", "requests", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")
@@ -57,7 +58,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION "quota_buckets_update"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION "quota_buckets_update"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM "quota_filters") THEN RETURN NULL; END IF;
   INSERT INTO "quota_buckets" AS b ("filter_id", "span", "start", "requests", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")
@@ -69,8 +70,11 @@ BEGIN
 END
 $$;
 
+DROP TRIGGER IF EXISTS "quota_buckets_insert" ON "accounting_entries";
 CREATE TRIGGER "quota_buckets_insert" AFTER INSERT ON "accounting_entries" REFERENCING NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "quota_buckets_insert"();
+DROP TRIGGER IF EXISTS "quota_buckets_delete" ON "accounting_entries";
 CREATE TRIGGER "quota_buckets_delete" AFTER DELETE ON "accounting_entries" REFERENCING OLD TABLE AS "old_rows" FOR EACH STATEMENT EXECUTE FUNCTION "quota_buckets_delete"();
+DROP TRIGGER IF EXISTS "quota_buckets_update" ON "accounting_entries";
 CREATE TRIGGER "quota_buckets_update" AFTER UPDATE ON "accounting_entries" REFERENCING OLD TABLE AS "old_rows" NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "quota_buckets_update"();
 
 -- Every write updates a few bucket rows in place: leave room on each page so the new versions

@@ -1,5 +1,5 @@
 -- CreateTable
-CREATE TABLE "quota_filters" (
+CREATE TABLE IF NOT EXISTS "quota_filters" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "key" TEXT NOT NULL,
     "model" TEXT,
@@ -10,7 +10,7 @@ CREATE TABLE "quota_filters" (
 );
 
 -- CreateTable
-CREATE TABLE "quota_buckets" (
+CREATE TABLE IF NOT EXISTS "quota_buckets" (
     "filter_id" INTEGER NOT NULL,
     "span" INTEGER NOT NULL,
     "start" BIGINT NOT NULL,
@@ -24,15 +24,16 @@ CREATE TABLE "quota_buckets" (
 );
 
 -- CreateIndex
-CREATE UNIQUE INDEX "quota_filters_key_key" ON "quota_filters"("key");
+CREATE UNIQUE INDEX IF NOT EXISTS "quota_filters_key_key" ON "quota_filters"("key");
 
+-- Every statement can run again (IF NOT EXISTS): a lost _prisma_migrations row re-applies it.
 -- Hand-written (Prisma schemas cannot express triggers): keep quota_buckets equal to the sums of
 -- accounting_entries per registered filter and per minute, hour and day, inside the same
 -- transaction as every write. Batches written by the batch writer (while its 'rollups_deferred'
 -- row exists, inside its own write transaction) add their sums in one set-based statement instead.
 -- The epoch second is floored, so the bucket of a row is floor(seconds / span) * span as in
 -- the code that plans which buckets a window covers.
-CREATE TRIGGER "quota_buckets_insert" AFTER INSERT ON "accounting_entries"
+CREATE TRIGGER IF NOT EXISTS "quota_buckets_insert" AFTER INSERT ON "accounting_entries"
 WHEN NOT EXISTS (SELECT 1 FROM "store_counters" WHERE "key" = 'rollups_deferred')
 BEGIN
   INSERT INTO "quota_buckets" ("filter_id", "span", "start", "requests", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")
@@ -42,7 +43,7 @@ BEGIN
   ON CONFLICT ("filter_id", "span", "start") DO UPDATE SET "requests" = "requests" + excluded."requests", "input_tokens" = "input_tokens" + excluded."input_tokens", "output_tokens" = "output_tokens" + excluded."output_tokens", "total_tokens" = "total_tokens" + excluded."total_tokens", "cost_nanos" = "cost_nanos" + excluded."cost_nanos";
 END;
 
-CREATE TRIGGER "quota_buckets_delete" AFTER DELETE ON "accounting_entries"
+CREATE TRIGGER IF NOT EXISTS "quota_buckets_delete" AFTER DELETE ON "accounting_entries"
 BEGIN
   INSERT INTO "quota_buckets" ("filter_id", "span", "start", "requests", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")
   SELECT f."id", s."span", CAST(floor(unixepoch(OLD."timestamp") / CAST(s."span" AS REAL)) AS INTEGER) * s."span", -1, -OLD."prompt_tokens", -OLD."completion_tokens", -OLD."total_tokens", -OLD."cost_nanos"
@@ -51,7 +52,7 @@ BEGIN
   ON CONFLICT ("filter_id", "span", "start") DO UPDATE SET "requests" = "requests" + excluded."requests", "input_tokens" = "input_tokens" + excluded."input_tokens", "output_tokens" = "output_tokens" + excluded."output_tokens", "total_tokens" = "total_tokens" + excluded."total_tokens", "cost_nanos" = "cost_nanos" + excluded."cost_nanos";
 END;
 
-CREATE TRIGGER "quota_buckets_update" AFTER UPDATE OF "timestamp", "model", "username", "caller_name", "project", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos" ON "accounting_entries"
+CREATE TRIGGER IF NOT EXISTS "quota_buckets_update" AFTER UPDATE OF "timestamp", "model", "username", "caller_name", "project", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos" ON "accounting_entries"
 BEGIN
   INSERT INTO "quota_buckets" ("filter_id", "span", "start", "requests", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")
   SELECT f."id", s."span", CAST(floor(unixepoch(OLD."timestamp") / CAST(s."span" AS REAL)) AS INTEGER) * s."span", -1, -OLD."prompt_tokens", -OLD."completion_tokens", -OLD."total_tokens", -OLD."cost_nanos"
