@@ -9,9 +9,11 @@ import { Breakdown } from "./Breakdown.js";
 import { Limits } from "./Limits.js";
 import { Live } from "./Live.js";
 import { Overview } from "./Overview.js";
+import { Help } from "./Help.js";
+import { footerText, viewKeys, type KeyContext } from "./keys.js";
+import type { View } from "./view.js";
 
-/** The dashboard's views, switched with the keys shown in the footer. */
-export type View = "overview" | "breakdown" | "limits" | "live" | "audit";
+export type { View } from "./view.js";
 
 const VIEW_KEYS: Record<string, View> = { o: "overview", b: "breakdown", l: "limits", v: "live", a: "audit", "1": "overview", "2": "breakdown", "3": "limits", "4": "live", "5": "audit" };
 const DIMENSIONS: UsageDimension[] = ["model", "username", "project", "callerName", "session"];
@@ -78,6 +80,8 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const [auditType, setAuditType] = useState<string | undefined>(undefined);
   const [selected, setSelected] = useState(0);
   const [open, setOpen] = useState(false);
+  // The `?` overlay listing the current view's keys.
+  const [help, setHelp] = useState(false);
   // Text typed at the custom-period prompt; undefined when the prompt is closed.
   const [typing, setTypingState] = useState<string | undefined>(undefined);
   // Keys can arrive faster than renders (a paste); the ref always holds the latest text.
@@ -164,15 +168,21 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   // Ink re-subscribes the key handler in an effect after each render, which can run after the frame
   // is on screen: a key pressed in between reaches the previous handler. It reads this ref, which
   // every render updates, so keys act on what the user sees.
-  const shown = useRef({ view, loaded, open });
-  shown.current = { view, loaded, open };
+  const shown = useRef({ view, loaded, open, help });
+  shown.current = { view, loaded, open, help };
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   const auditRowsRef = useRef(auditRows);
   auditRowsRef.current = auditRows;
 
+  const setHelpNow = (value: boolean) => {
+    setHelp(value);
+    // Keys later in the same batch see the overlay as it now is.
+    shown.current = { ...shown.current, help: value };
+  };
+
   const onKey = (input: string, key: Key): void => {
-    const { view, loaded, open } = shown.current;
+    const { view, loaded, open, help } = shown.current;
     if (key.ctrl && input === "c") return exit();
     const typed = typingRef.current;
     if (typed !== undefined) {
@@ -188,6 +198,16 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       return;
     }
     if (input === "q") return exit();
+    if (help) {
+      // The overlay's own scroll keys reach its list; Esc or ? closes it, a view key goes there.
+      if (key.escape || input === "?") setHelpNow(false);
+      else if (VIEW_KEYS[input]) {
+        setHelpNow(false);
+        onKey(input, key);
+      }
+      return;
+    }
+    if (input === "?") return setHelpNow(true);
     if (open) {
       if (key.escape || key.backspace || input === "h") setOpen(false);
       return;
@@ -200,10 +220,11 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       shown.current = { ...shown.current, view: target };
       return;
     }
-    if (input === "p") setPeriod(nextPeriod);
-    else if (input === "c") setTyping("");
-    else if (input === "d") setDimension((d) => next(DIMENSIONS, d));
-    else if (input === "s") setSort((s) => next(SORTS, s));
+    // Keys of one view do nothing on the others (they are not offered there either).
+    if (view === "breakdown" && input === "p") setPeriod(nextPeriod);
+    else if (view === "breakdown" && input === "c") setTyping("");
+    else if (view === "breakdown" && input === "d") setDimension((d) => next(DIMENSIONS, d));
+    else if (view === "breakdown" && input === "s") setSort((s) => next(SORTS, s));
     else if (input === "t" && view === "audit") {
       setAuditType((t) => next(AUDIT_TYPES, t));
       setSelected(0);
@@ -243,6 +264,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   if (tooSmall) return <Text>{`terminal too small (needs ${MIN_COLUMNS}x${MIN_ROWS}, have ${size.columns}x${size.rows})`}</Text>;
 
   const current = loaded?.view === view ? loaded : undefined;
+  const keyContext: KeyContext = { auditOpen: open, drilled: false, filtered: false, paused: false };
   const clock = checked !== undefined ? new Date(checked).toISOString().slice(11, 19) : "--:--:--";
   return (
     <Box flexDirection="column" width={width} height={rows}>
@@ -252,18 +274,20 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       </Text>
       <Box flexDirection="column" flexGrow={1} marginTop={1}>
         {error ? <Text color={colour("red")}>{`Error: ${visibleText(error)}`}</Text> : null}
+        {help ? <Help title={`the ${view}${view === "audit" && open ? " entry" : ""} view`} keys={viewKeys(view, keyContext)} width={width} height={bodyRows} /> : null}
+        {/* The view stays mounted under the overlay (hidden, its keys off), so it keeps its scroll position. */}
+        <Box flexDirection="column" display={help ? "none" : "flex"}>
         {!current ? <Text>Loading…</Text> : null}
         {current?.view === "overview" ? <Overview data={current.data} width={width} /> : null}
-        {current?.view === "breakdown" ? <Breakdown rows={current.data} dimension={dimension} sort={sort} width={width} height={bodyRows} /> : null}
+        {current?.view === "breakdown" ? <Breakdown rows={current.data} dimension={dimension} sort={sort} width={width} height={bodyRows} active={!help} /> : null}
         {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} /> : null}
         {current?.view === "live" ? <Live records={current.data} width={width} /> : null}
-        {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} /> : null}
+        {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={!help} /> : null}
+        </Box>
       </Box>
       {typing !== undefined ? <Text>{`Days (UTC) from to, ⏎/Esc: ${typing}`}</Text> : null}
       <Text dimColor wrap="truncate-end">
-        {width >= 100
-          ? "o overview  b breakdown  l limits  v live  a audit │ p period  c custom  d dim  s sort  t type  ↑↓⏎  q quit"
-          : "o b l v a: views │ p/c period  d dim  s sort  t type  ↑↓⏎  q quit"}
+        {footerText(view, keyContext, width)}
       </Text>
     </Box>
   );

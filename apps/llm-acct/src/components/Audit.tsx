@@ -7,9 +7,9 @@ import { scrollLabel, useScroll } from "./scroll.js";
 const oneLine = (text: string | null) => (text ?? "").replace(/\s+/g, " ");
 
 /** Audit entries, newest first, with a selection; Enter shows the selected entry in full. */
-export function Audit({ entries, selected, open, logType, width, height }: { entries: readonly AuditEntry[]; selected: number; open: boolean; logType: string | undefined; width: number; height: number }) {
+export function Audit({ entries, selected, open, logType, width, height, active = true }: { entries: readonly AuditEntry[]; selected: number; open: boolean; logType: string | undefined; width: number; height: number; active?: boolean }) {
   const entry = entries[selected];
-  if (open && entry) return <AuditDetail entry={entry} height={height} />;
+  if (open && entry) return <AuditDetail entry={entry} height={height} active={active} />;
   const rows = Math.max(1, height - 2);
   const first = Math.max(0, Math.min(selected - Math.floor(rows / 2), entries.length - rows));
   return (
@@ -26,7 +26,7 @@ export function Audit({ entries, selected, open, logType, width, height }: { ent
 }
 
 /** One entry in full, in a viewport of `height` rows scrolled with ↑↓ PgUp/PgDn Home/End (a long entry would otherwise overflow the screen). */
-function AuditDetail({ entry, height }: { entry: AuditEntry; height: number }) {
+function AuditDetail({ entry, height, active }: { entry: AuditEntry; height: number; active: boolean }) {
   // The last row says where the viewport is and how to leave.
   const rows = Math.max(1, height - 1);
   // Ink wraps the text, so its height is known only after layout: measured, then scrolled over.
@@ -38,7 +38,7 @@ function AuditDetail({ entry, height }: { entry: AuditEntry; height: number }) {
       if (measured !== lines) setLines(measured);
     }
   });
-  const top = useScroll(lines, rows);
+  const top = useScroll(lines, rows, active);
   return (
     <Box flexDirection="column">
       <Box height={rows} flexDirection="column" overflow="hidden">

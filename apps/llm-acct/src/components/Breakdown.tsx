@@ -7,12 +7,12 @@ import { scrollLabel, useScroll } from "./scroll.js";
 const TITLES: Record<UsageDimension, string> = { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" };
 
 /** Usage per model, user, caller, project or session, with each row's share of the cost (rows in `sort` order), scrolled with ↑↓ PgUp/PgDn Home/End. */
-export function Breakdown({ rows, dimension, sort, width, height }: { rows: readonly GroupUsageTotals[]; dimension: UsageDimension; sort: SortKey; width: number; height: number }) {
+export function Breakdown({ rows, dimension, sort, width, height, active = true }: { rows: readonly GroupUsageTotals[]; dimension: UsageDimension; sort: SortKey; width: number; height: number; active?: boolean }) {
   const total = rows.reduce((sum, r) => sum + r.costNanos, 0n);
   const nameWidth = Math.max(10, Math.min(28, width - 62));
   // The header and a position line take two rows of the height.
   const listRows = Math.max(1, height - 2);
-  const top = useScroll(rows.length, listRows);
+  const top = useScroll(rows.length, listRows, active);
   const shown = rows.slice(top, top + listRows);
   return (
     <Box flexDirection="column">
