@@ -66,7 +66,7 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
  */
 export function footerText(view: View, context: KeyContext, width: number): string {
   const own = viewKeys(view, context).filter((k) => k.short !== undefined).map((k) => k.short!);
-  const always = own.filter((k) => k === "? help" || k === "q quit");
+  const always: string[] = own.filter((k) => k === "? help" || k === "q quit");
   const rest = own.filter((k) => !always.includes(k));
   const line = (views: string, keys: readonly string[]) => `${views} │ ${[...keys, ...always].join("  ")}`;
   for (const views of width >= 100 ? ["o overview  b breakdown  l limits  v live  a audit", "o b l v a: views"] : ["o b l v a: views"]) {
