@@ -32,6 +32,7 @@ import {
   type QuotaUsage,
   type HeldUsage,
   amountOfType,
+  matchesUsageRecordFilter,
   rowsReachingAt,
   withReleases,
   type TimeRange,
@@ -214,7 +215,7 @@ export class CsvStore implements UsageStore {
     const end = range.end.getTime();
     return this.#usage.rows.filter((r) => {
       const t = r.timestamp.getTime();
-      return t >= start && t <= end && (filter.session === undefined || r.session === filter.session);
+      return t >= start && t <= end && matchesUsageRecordFilter(filter, r);
     });
   }
 
@@ -264,7 +265,7 @@ export class CsvStore implements UsageStore {
   tail(limit: number, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
     return this.#locked(() =>
       this.#usage.rows
-        .filter((r) => filter.session === undefined || r.session === filter.session)
+        .filter((r) => matchesUsageRecordFilter(filter, r))
         .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime() || b.id - a.id)
         .slice(0, Math.max(0, limit))
         .map((r) => ({ ...r })),

@@ -115,5 +115,33 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
       expect((await store.sumUsageBy({ start: at(0), end: at(100) }, "project", { session: "s1" })).map((g) => g.key)).toEqual(["p1", null]);
       await store.purgeUsage();
     });
+
+    it("filters tail and sums by model, user, project and caller together, null meaning no value", async () => {
+      await store.insertUsageBatch([
+        sampleRecord({ timestamp: at(1), model: "a", username: "u1", callerName: "c1", project: "p1", session: "s1", promptTokens: 1, costNanos: 10n }),
+        sampleRecord({ timestamp: at(2), model: "b", username: "u1", callerName: "c2", project: null, session: "s1", promptTokens: 2, costNanos: 20n }),
+        sampleRecord({ timestamp: at(3), model: "a", username: "u2", callerName: "c1", project: "p2", session: null, promptTokens: 4, costNanos: 40n }),
+        sampleRecord({ timestamp: at(200), model: "a", username: null, callerName: null, project: "p1", session: "s2", promptTokens: 8, costNanos: 80n }),
+      ]);
+      const range = { start: at(0), end: at(300) };
+      const sum = async (filter: Parameters<UsageStore["sumUsage"]>[1]) => (await store.sumUsage(range, filter)).costNanos;
+      expect(await sum({ model: "a" })).toBe(130n);
+      expect(await sum({ username: "u1" })).toBe(30n);
+      expect(await sum({ username: null })).toBe(80n);
+      expect(await sum({ project: null })).toBe(20n);
+      expect(await sum({ callerName: "c1", model: "a" })).toBe(50n);
+      expect(await sum({ model: "a", username: "u1", project: "p1", callerName: "c1", session: "s1" })).toBe(10n);
+      expect(await sum({ model: "b", project: "p1" })).toBe(0n);
+      expect((await store.tail(10, { model: "a", username: "u2" })).map((r) => r.costNanos)).toEqual([40n]);
+      expect((await store.tail(10, { callerName: null })).map((r) => r.costNanos)).toEqual([80n]);
+      expect((await store.sumUsageByModel(range, { username: "u1" })).map((m) => [m.model, m.requests])).toEqual([["a", 1], ["b", 1]]);
+      // The dimensions the stores roll up (user, project, caller) too: a filter reads past the rollup.
+      for (const dimension of ["username", "project", "callerName", "session", "model"] as const) {
+        const groups = await store.sumUsageBy(range, dimension, { model: "a", project: "p1" });
+        expect(groups.reduce((n, g) => n + g.costNanos, 0n)).toBe(90n);
+      }
+      expect((await store.sumUsageBy(range, "username", { model: "a" })).map((g) => [g.key, g.costNanos])).toEqual([["u1", 10n], ["u2", 40n], [null, 80n]]);
+      await store.purgeUsage();
+    });
   });
 }

@@ -1,4 +1,4 @@
-import type { CostSource, TimeRange, UsageRecord, UsageRecordFilter } from "@llm-accounting/core";
+import { usageFilterFields, type CostSource, type TimeRange, type UsageRecord, type UsageRecordFilter } from "@llm-accounting/core";
 
 /** An `accounting_entries` row as either generated Prisma client returns it. */
 export interface PrismaEntryRow {
@@ -44,7 +44,7 @@ function toRecord(row: PrismaEntryRow): UsageRecord {
 /** The `limit` newest entries through Prisma's query builder (same code for every provider). */
 export async function tailEntries(entries: EntryDelegate, limit: number, filter: UsageRecordFilter = {}): Promise<UsageRecord[]> {
   if (limit <= 0) return [];
-  const rows = await entries.findMany({ where: filter.session === undefined ? {} : { session: filter.session }, orderBy: [{ timestamp: "desc" }, { id: "desc" }], take: limit, omit: { notes: true } });
+  const rows = await entries.findMany({ where: Object.fromEntries(usageFilterFields(filter)), orderBy: [{ timestamp: "desc" }, { id: "desc" }], take: limit, omit: { notes: true } });
   return rows.map(toRecord);
 }
 

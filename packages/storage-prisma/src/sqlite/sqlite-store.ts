@@ -22,6 +22,7 @@ import {
   type NewAuditEntry,
   type UsageDimension,
   type UsageRecordFilter,
+  usageFilterFields,
   type ModelUsageTotals,
   type NewUsageRecord,
   collectQueryRows,
@@ -50,7 +51,7 @@ import { QuotaUsageIndex } from "./quota-usage-index.js";
 import { streamSqliteQueryInChild } from "./query-child-client.js";
 import { prepareSelect, rowBatches } from "./read-only-statement.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
-import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
+import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, filterShape, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
 import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
 import { sqliteTime } from "./batch-encoding.js";
@@ -359,20 +360,20 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
 
   async sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
     const statements = await this.#ready();
-    if (filter.session !== undefined) return totalsFromRow(this.#filtered(null, range, filter)[0]);
+    if (usageFilterFields(filter).length > 0) return totalsFromRow(this.#filtered(null, range, filter)[0]);
     return totalsFromRow(statements.sumRange.get(splitParams(splitByHour(range), sqliteTime)) as TotalsRow);
   }
 
   async sumUsageByModel(range: TimeRange, filter: UsageRecordFilter = {}): Promise<ModelUsageTotals[]> {
     const statements = await this.#ready();
-    if (filter.session !== undefined) return (await this.sumUsageBy(range, "model", filter)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
+    if (usageFilterFields(filter).length > 0) return (await this.sumUsageBy(range, "model", filter)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
     const rows = statements.sumByModel.all(splitParams(splitByHour(range), sqliteTime)) as TotalsRow[];
     return rows.map((row) => ({ model: String(row.model), ...totalsFromRow(row) }));
   }
 
   async sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
     await this.#ready();
-    if (filter.session === undefined && ROLLED_UP_DIMENSIONS.has(dimension)) {
+    if (usageFilterFields(filter).length === 0 && ROLLED_UP_DIMENSIONS.has(dimension)) {
       const key = `daily:${dimension}`;
       let statement = this.#filteredSums.get(key);
       if (!statement) {
@@ -386,14 +387,13 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   }
 
   #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): TotalsRow[] {
-    const bySession = filter.session !== undefined;
-    const key = `${dimension}:${bySession}`;
+    const key = `${dimension}:${filterShape(filter)}`;
     let statement = this.#filteredSums.get(key);
     if (!statement) {
-      statement = this.#db!.prepare(filteredSumSql(SQLITE_DIALECT, dimension, bySession)).safeIntegers(true);
+      statement = this.#db!.prepare(filteredSumSql(SQLITE_DIALECT, dimension, filter)).safeIntegers(true);
       this.#filteredSums.set(key, statement);
     }
-    const params = [sqliteTime(range.start), sqliteTime(range.end), ...(bySession ? [filter.session] : [])];
+    const params = [sqliteTime(range.start), sqliteTime(range.end), ...filterParams(filter)];
     return statement.all(params) as TotalsRow[];
   }
 
