@@ -450,6 +450,7 @@ export class CsvStore implements UsageStore {
             (filter.end === undefined || e.timestamp <= filter.end) &&
             (filter.appName === undefined || e.appName === filter.appName) &&
             (filter.userName === undefined || e.userName === filter.userName) &&
+            (filter.model === undefined || e.model === filter.model) &&
             (filter.project === undefined || e.project === filter.project) &&
             (filter.logType === undefined || e.logType === filter.logType) &&
             (filter.session === undefined || e.session === filter.session),

@@ -38,12 +38,13 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
       const ids = [
         await store.insertAuditEntry(audit({ timestamp: at(1), logType: "prompt", promptText: tricky, project: "p1", session: "s1" })),
         await store.insertAuditEntry(audit({ timestamp: at(2), logType: "response", responseText: "ok", remoteCompletionId: "cmpl-1", project: "p1", session: "s1" })),
-        await store.insertAuditEntry(audit({ timestamp: at(3), appName: "other", userName: "bob", logType: "event", promptText: "" })),
+        await store.insertAuditEntry(audit({ timestamp: at(3), appName: "other", userName: "bob", logType: "event", promptText: "", model: "o3" })),
       ];
       const all = await store.listAuditEntries();
       expect(all.map((e) => e.id)).toEqual([ids[2], ids[1], ids[0]]);
       expect(all[2]).toEqual({ id: ids[0], ...audit({ timestamp: at(1), logType: "prompt", promptText: tricky, project: "p1", session: "s1" }) });
       expect(all[0]!.promptText).toBe("");
+      expect((await store.listAuditEntries({ model: "o3" })).map((e) => e.id)).toEqual([ids[2]]);
       expect((await store.listAuditEntries({ session: "s1" })).map((e) => e.logType)).toEqual(["response", "prompt"]);
       expect((await store.listAuditEntries({ appName: "other" })).map((e) => e.userName)).toEqual(["bob"]);
       expect((await store.listAuditEntries({ userName: "alice", logType: "prompt" })).length).toBe(1);

@@ -12,7 +12,7 @@ import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quot
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
-import type { GroupUsageTotals, UsageDimension, UsageRecordFilter } from "../store/usage-totals.js";
+import { usageFilterFields, type GroupUsageTotals, type UsageDimension, type UsageRecordFilter } from "../store/usage-totals.js";
 import type { NewUser, UserChanges, UserRecord } from "../store/registry-records.js";
 import { quotaRequestOf, usageToPrice, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
 import { unpricedRefusal } from "./unpriced-policy.js";
@@ -431,7 +431,7 @@ export class Accounting implements AsyncDisposable {
     }
   }
 
-  /** Sums and averages over `start <= timestamp <= end` (of one session when the filter names it). */
+  /** Sums and averages over `start <= timestamp <= end` (of the records the filter keeps). */
   async getPeriodStats(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<UsageStatsResult> {
     const range = toRange(start, end);
     await this.open();
@@ -459,13 +459,13 @@ export class Accounting implements AsyncDisposable {
     await this.open();
     // Per model the store can answer from its hourly rollup; other columns need the entries.
     const groups: GroupUsageTotals[] =
-      dimension === "model" && filter.session === undefined
+      dimension === "model" && usageFilterFields(filter).length === 0
         ? (await this.store.sumUsageByModel(range)).map(({ model, ...totals }) => ({ key: model, ...totals }))
         : await this.store.sumUsageBy(range, dimension, filter);
     return groups.map((group) => withJsonForm(group, usageTotalsJson));
   }
 
-  /** The `n` most recent records, newest first (of one session when the filter names it). A negative `n` returns every record. */
+  /** The `n` most recent records, newest first (of the records the filter keeps). A negative `n` returns every record. */
   async tail(n = 10, filter: UsageRecordFilter = {}): Promise<UsageRecordResult[]> {
     if (!Number.isSafeInteger(n)) throw new ValidationError("n", `must be an integer (got ${n})`);
     await this.open();
