@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { visibleText, type Accounting, type AuditEntry, type AuditStore, type GroupUsageTotals, type LimitStatus, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
 import { loadAudit, loadBreakdown, loadLimits, loadLive, loadOverview, type OverviewData, type SortKey } from "../data/load.js";
 import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
+import { filterLabel, isFiltered, parseFilter, type DashboardFilter } from "../data/filter.js";
 import { Audit } from "./Audit.js";
 import { colour } from "./format.js";
 import { Breakdown } from "./Breakdown.js";
@@ -84,6 +85,11 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const [help, setHelp] = useState(false);
   // Text typed at the custom-period prompt; undefined when the prompt is closed.
   const [typing, setTypingState] = useState<string | undefined>(undefined);
+  // Which prompt is open (the custom period or the `/` filter), and why the last Enter was refused.
+  const promptKind = useRef<"period" | "filter">("period");
+  const [promptError, setPromptError] = useState<string | undefined>(undefined);
+  // What every view shows: records passing this filter (set with `/`, cleared with Esc).
+  const [filter, setFilter] = useState<DashboardFilter>({});
   // Keys can arrive faster than renders (a paste); the ref always holds the latest text.
   const typingRef = useRef<string | undefined>(undefined);
   const setTyping = (next: string | undefined | ((current: string | undefined) => string | undefined)) => {
@@ -103,17 +109,17 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const load = useCallback(async (at: Date): Promise<Loaded> => {
     switch (view) {
       case "overview":
-        return { view, data: await loadOverview(accounting, at) };
+        return { view, data: await loadOverview(accounting, at, 30, filter) };
       case "breakdown":
-        return { view, data: await loadBreakdown(accounting, at, period, dimension, sort) };
+        return { view, data: await loadBreakdown(accounting, at, period, dimension, sort, filter) };
       case "limits":
-        return { view, data: await loadLimits(accounting) };
+        return { view, data: await loadLimits(accounting, filter) };
       case "live":
-        return { view, data: await loadLive(accounting, bodyRows - 1) };
+        return { view, data: await loadLive(accounting, bodyRows - 1, filter) };
       case "audit":
-        return { view, data: await loadAudit(audit, auditType, auditRows) };
+        return { view, data: await loadAudit(audit, auditType, auditRows, filter) };
     }
-  }, [accounting, audit, view, period, dimension, sort, auditType, auditRows, bodyRows]);
+  }, [accounting, audit, view, period, dimension, sort, auditType, auditRows, bodyRows, filter]);
 
   // What the current view depends on besides its settings, read with cheap queries (the limits
   // version, the newest usage or audit id) and the clock boundary that moves its windows: the
@@ -170,6 +176,8 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   // every render updates, so keys act on what the user sees.
   const shown = useRef({ view, loaded, open, help });
   shown.current = { view, loaded, open, help };
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   const auditRowsRef = useRef(auditRows);
@@ -185,6 +193,20 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     const { view, loaded, open, help } = shown.current;
     if (key.ctrl && input === "c") return exit();
     const typed = typingRef.current;
+    if (typed !== undefined && promptKind.current === "filter") {
+      if (key.escape) setTyping(undefined);
+      else if (key.return) {
+        const parsed = parseFilter(typed);
+        if ("filter" in parsed) {
+          setFilter(parsed.filter);
+          setTyping(undefined);
+          setSelected(0);
+          setAuditRows(AUDIT_PAGE);
+        } else setPromptError(parsed.error);
+      } else if (key.backspace || key.delete) setTyping((t) => (t ?? "").slice(0, -1));
+      else if (input.length === 1 && input >= " " && !key.ctrl && !key.meta) setTyping((t) => `${t ?? ""}${input}`);
+      return;
+    }
     if (typed !== undefined) {
       if (key.escape) setTyping(undefined);
       else if (key.return) {
@@ -208,6 +230,13 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       return;
     }
     if (input === "?") return setHelpNow(true);
+    if (input === "/" && !open) {
+      promptKind.current = "filter";
+      setPromptError(undefined);
+      // The current filter, to edit rather than retype.
+      const label = filterLabel(filterRef.current);
+      return setTyping(label ? `${label} ` : "");
+    }
     if (open) {
       if (key.escape || key.backspace || input === "h") setOpen(false);
       return;
@@ -222,7 +251,14 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     }
     // Keys of one view do nothing on the others (they are not offered there either).
     if (view === "breakdown" && input === "p") setPeriod(nextPeriod);
-    else if (view === "breakdown" && input === "c") setTyping("");
+    else if (view === "breakdown" && input === "c") {
+      promptKind.current = "period";
+      setTyping("");
+    } else if (key.escape && isFiltered(filterRef.current)) {
+      setFilter({});
+      setSelected(0);
+      setAuditRows(AUDIT_PAGE);
+    }
     else if (view === "breakdown" && input === "d") setDimension((d) => next(DIMENSIONS, d));
     else if (view === "breakdown" && input === "s") setSort((s) => next(SORTS, s));
     else if (input === "t" && view === "audit") {
@@ -264,13 +300,15 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   if (tooSmall) return <Text>{`terminal too small (needs ${MIN_COLUMNS}x${MIN_ROWS}, have ${size.columns}x${size.rows})`}</Text>;
 
   const current = loaded?.view === view ? loaded : undefined;
-  const keyContext: KeyContext = { auditOpen: open, drilled: false, filtered: false, paused: false };
+  const keyContext: KeyContext = { auditOpen: open, drilled: false, filtered: isFiltered(filter), paused: false };
   const clock = checked !== undefined ? new Date(checked).toISOString().slice(11, 19) : "--:--:--";
   return (
     <Box flexDirection="column" width={width} height={rows}>
       <Text wrap="truncate-end">
         <Text bold>llm-acct</Text>
-        {` · ${view}${view === "breakdown" ? ` by ${dimension}, ${periodLabel(period)}` : ""} · ${clock} UTC · ${visibleText(location)}`}
+        {` · ${view}${view === "breakdown" ? ` by ${dimension}, ${periodLabel(period)}` : ""}`}
+        {isFiltered(filter) ? <Text color={colour("yellow")}>{` · filter ${visibleText(filterLabel(filter))}`}</Text> : null}
+        {` · ${clock} UTC · ${visibleText(location)}`}
       </Text>
       <Box flexDirection="column" flexGrow={1} marginTop={1}>
         {error ? <Text color={colour("red")}>{`Error: ${visibleText(error)}`}</Text> : null}
@@ -285,7 +323,13 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={!help} /> : null}
         </Box>
       </Box>
-      {typing !== undefined ? <Text>{`Days (UTC) from to, ⏎/Esc: ${typing}`}</Text> : null}
+      {typing !== undefined && promptKind.current === "period" ? <Text>{`Days (UTC) from to, ⏎/Esc: ${typing}`}</Text> : null}
+      {typing !== undefined && promptKind.current === "filter" ? (
+        <Text wrap="truncate-start">
+          {`Filter (model: user: project: caller: session:, ⏎ apply, Esc cancel): ${visibleText(typing)}`}
+          {promptError ? <Text color={colour("red")}>{`  ${visibleText(promptError)}`}</Text> : null}
+        </Text>
+      ) : null}
       <Text dimColor wrap="truncate-end">
         {footerText(view, keyContext, width)}
       </Text>

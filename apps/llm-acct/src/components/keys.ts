@@ -57,7 +57,9 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
       own.push({ keys: "t", does: "type: all, prompt, response, event", short: "t type" }, ...SCROLL, { keys: "⏎", does: "open the selected entry in full", short: "⏎ open" });
       break;
   }
-  return [...own, ...VIEWS, { keys: "?", does: "this help", short: "? help" }, { keys: "q Ctrl-C", does: "quit", short: "q quit" }];
+  const filter: KeyHelp[] = [{ keys: "/", does: "filter every view by model, user, project, caller or session, e.g. user:ann model:gpt-4o", short: "/ filter" }];
+  if (context.filtered) filter.push({ keys: "Esc", does: "clear the filter", short: "Esc unfilter" });
+  return [...own, ...filter, ...VIEWS, { keys: "?", does: "this help", short: "? help" }, { keys: "q Ctrl-C", does: "quit", short: "q quit" }];
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, UsageDimension, UsageRecord } from "@llm-accounting/core";
+import { auditFilter, limitConcerns, type DashboardFilter } from "./filter.js";
 import { periodRange, type Period } from "./period.js";
 
 /** Totals of one window of the overview. */
@@ -20,11 +21,11 @@ export interface OverviewData {
 const DAY = 86_400_000;
 
 /** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models of 30 days. */
-export async function loadOverview(accounting: Accounting, now: Date, days = 30): Promise<OverviewData> {
+export async function loadOverview(accounting: Accounting, now: Date, days = 30, filter: DashboardFilter = {}): Promise<OverviewData> {
   const windows = await Promise.all(
     (["today", "7d", "30d"] as const).map(async (period) => {
       const range = periodRange(period, now);
-      const s = await accounting.getPeriodStats(range.start, range.end);
+      const s = await accounting.getPeriodStats(range.start, range.end, filter);
       return { label: { today: "Today", "7d": "7 days", "30d": "30 days" }[period], requests: s.requests, tokens: s.sumTotalTokens, costNanos: s.sumCostNanos };
     }),
   );
@@ -33,12 +34,12 @@ export async function loadOverview(accounting: Accounting, now: Date, days = 30)
     Array.from({ length: days }, async (_, i) => {
       const start = new Date(today - (days - 1 - i) * DAY);
       const end = new Date(Math.min(start.getTime() + DAY - 1, now.getTime()));
-      const s = await accounting.getPeriodStats(start, end);
+      const s = await accounting.getPeriodStats(start, end, filter);
       return { day: start.toISOString().slice(5, 10), costNanos: s.sumCostNanos, requests: s.requests };
     }),
   );
   const range = periodRange("30d", now);
-  const models = await accounting.getModelStats(range.start, range.end);
+  const models = await accounting.getModelStats(range.start, range.end, filter);
   const topModels = models
     .map(({ model, stats }) => ({ key: model, requests: stats.requests, promptTokens: stats.sumPromptTokens, completionTokens: stats.sumCompletionTokens, totalTokens: stats.sumTotalTokens, localPromptTokens: stats.sumLocalPromptTokens, localCompletionTokens: stats.sumLocalCompletionTokens, localTotalTokens: stats.sumLocalTotalTokens, cachedTokens: stats.sumCachedTokens, reasoningTokens: stats.sumReasoningTokens, costNanos: stats.sumCostNanos, executionTime: stats.sumExecutionTime }))
     .sort((a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : b.requests - a.requests))
@@ -50,9 +51,9 @@ export async function loadOverview(accounting: Accounting, now: Date, days = 30)
 export type SortKey = "cost" | "requests" | "tokens" | "name";
 
 /** Usage per value of a dimension over a period, sorted. */
-export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey): Promise<GroupUsageTotals[]> {
+export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey, filter: DashboardFilter = {}): Promise<GroupUsageTotals[]> {
   const range = periodRange(period, now);
-  const groups = await accounting.getUsageBreakdown(range.start, range.end, dimension);
+  const groups = await accounting.getUsageBreakdown(range.start, range.end, dimension, filter);
   const by: Record<SortKey, (a: GroupUsageTotals, b: GroupUsageTotals) => number> = {
     cost: (a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : 0),
     requests: (a, b) => b.requests - a.requests,
@@ -62,18 +63,20 @@ export async function loadBreakdown(accounting: Accounting, now: Date, period: P
   return [...groups].sort(by[sort]);
 }
 
-/** Every limit with its current window's usage. */
-export function loadLimits(accounting: Accounting): Promise<LimitStatus[]> {
-  return accounting.getLimitStatus();
+/** Every limit with its current window's usage; with a filter, the limits that can count the filtered calls. */
+export async function loadLimits(accounting: Accounting, filter: DashboardFilter = {}): Promise<LimitStatus[]> {
+  return (await accounting.getLimitStatus()).filter((s) => limitConcerns(s.limit, filter));
 }
 
-/** The newest usage records. */
-export function loadLive(accounting: Accounting, rows: number): Promise<UsageRecord[]> {
-  return accounting.tail(rows);
+/** The newest usage records (that pass the filter). */
+export function loadLive(accounting: Accounting, rows: number, filter: DashboardFilter = {}): Promise<UsageRecord[]> {
+  return accounting.tail(rows, filter);
 }
 
-/** The newest audit entries, optionally of one log type. */
-export async function loadAudit(audit: AuditStore, logType: string | undefined, rows: number): Promise<AuditEntry[]> {
+/** The newest audit entries, optionally of one log type, that pass the filter. */
+export async function loadAudit(audit: AuditStore, logType: string | undefined, rows: number, filter: DashboardFilter = {}): Promise<AuditEntry[]> {
+  const narrowed = auditFilter(filter);
+  if (!narrowed) return [];
   await audit.open();
-  return audit.listAuditEntries({ limit: rows, ...(logType && { logType }) });
+  return audit.listAuditEntries({ limit: rows, ...narrowed, ...(logType && { logType }) });
 }
