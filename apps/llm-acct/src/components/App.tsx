@@ -316,9 +316,9 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         {/* The view stays mounted under the overlay (hidden, its keys off), so it keeps its scroll position. */}
         <Box flexDirection="column" display={help ? "none" : "flex"}>
         {!current ? <Text>Loading…</Text> : null}
-        {current?.view === "overview" ? <Overview data={current.data} width={width} /> : null}
+        {current?.view === "overview" ? <Overview data={current.data} width={width} height={bodyRows} /> : null}
         {current?.view === "breakdown" ? <Breakdown rows={current.data} dimension={dimension} sort={sort} width={width} height={bodyRows} active={!help} /> : null}
-        {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} /> : null}
+        {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={!help} /> : null}
         {current?.view === "live" ? <Live records={current.data} width={width} /> : null}
         {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={!help} /> : null}
         </Box>

@@ -52,6 +52,7 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
       );
       break;
     case "limits":
+      own.push(...SCROLL);
       break;
     case "audit":
       own.push({ keys: "t", does: "type: all, prompt, response, event", short: "t type" }, ...SCROLL, { keys: "⏎", does: "open the selected entry in full", short: "⏎ open" });

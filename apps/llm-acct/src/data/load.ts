@@ -7,6 +7,11 @@ export interface WindowTotals {
   readonly label: string;
   readonly requests: number;
   readonly tokens: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly cachedTokens: number;
+  /** Seconds of model time, summed. */
+  readonly executionTime: number;
   readonly costNanos: bigint;
 }
 
@@ -20,13 +25,13 @@ export interface OverviewData {
 
 const DAY = 86_400_000;
 
-/** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models of 30 days. */
+/** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models (up to 40) of 30 days. */
 export async function loadOverview(accounting: Accounting, now: Date, days = 30, filter: DashboardFilter = {}): Promise<OverviewData> {
   const windows = await Promise.all(
     (["today", "7d", "30d"] as const).map(async (period) => {
       const range = periodRange(period, now);
       const s = await accounting.getPeriodStats(range.start, range.end, filter);
-      return { label: { today: "Today", "7d": "7 days", "30d": "30 days" }[period], requests: s.requests, tokens: s.sumTotalTokens, costNanos: s.sumCostNanos };
+      return { label: { today: "Today", "7d": "7 days", "30d": "30 days" }[period], requests: s.requests, tokens: s.sumTotalTokens, promptTokens: s.sumPromptTokens, completionTokens: s.sumCompletionTokens, cachedTokens: s.sumCachedTokens, executionTime: s.sumExecutionTime, costNanos: s.sumCostNanos };
     }),
   );
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
@@ -43,7 +48,8 @@ export async function loadOverview(accounting: Accounting, now: Date, days = 30,
   const topModels = models
     .map(({ model, stats }) => ({ key: model, requests: stats.requests, promptTokens: stats.sumPromptTokens, completionTokens: stats.sumCompletionTokens, totalTokens: stats.sumTotalTokens, localPromptTokens: stats.sumLocalPromptTokens, localCompletionTokens: stats.sumLocalCompletionTokens, localTotalTokens: stats.sumLocalTotalTokens, cachedTokens: stats.sumCachedTokens, reasoningTokens: stats.sumReasoningTokens, costNanos: stats.sumCostNanos, executionTime: stats.sumExecutionTime }))
     .sort((a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : b.requests - a.requests))
-    .slice(0, 5);
+    // As many as a tall terminal shows; the summary and small terminals show the first few.
+    .slice(0, 40);
   return { windows, daily, topModels };
 }
 
