@@ -121,7 +121,8 @@ describe("views", () => {
   it("Live: the newest records first", async () => {
     const { lastFrame } = render(<Live records={await loadLive(accounting, 3)} width={90} />);
     expect(lines(lastFrame()).slice(1).map((l) => l.trimStart().slice(0, 19))).toEqual(["2025-06-15 11:00:00", "2025-06-15 10:00:00", "2025-06-12 10:00:00"]);
-    expect(row(lastFrame(), "2025-06-15 11:00:00")).toMatch(/gpt-4o\s+bob\s+web\s+600\s+\$0\.7500$/);
+    // 90 columns have room for the latency (none recorded: -).
+    expect(row(lastFrame(), "2025-06-15 11:00:00")).toMatch(/gpt-4o\s+bob\s+web\s+-\s+600\s+\$0\.7500$/);
   });
 
   it("Audit: a list with a selection, and one entry in full", async () => {

@@ -10,12 +10,12 @@ interface Column {
 }
 
 // Always shown, in this order; the optional ones join, in OPTIONAL's order, while the line has room.
-const TIME: Column = { title: "Time (UTC)", width: 20, cell: (r) => r.timestamp.toISOString().slice(0, 19).replace("T", " ") };
-const USER: Column = { title: "User", width: 11, cell: (r) => r.username ?? "-" };
-const PROJECT: Column = { title: "Project", width: 11, cell: (r) => r.project ?? "-" };
-const TOKENS: Column = { title: "Tokens", width: 9, align: "right", cell: (r) => count(r.totalTokens) };
+const TIME: Column = { title: "Time (UTC)", width: 19, cell: (r) => r.timestamp.toISOString().slice(0, 19).replace("T", " ") };
+const USER: Column = { title: "User", width: 9, cell: (r) => r.username ?? "-" };
+const PROJECT: Column = { title: "Project", width: 9, cell: (r) => r.project ?? "-" };
+const TOKENS: Column = { title: "Tokens", width: 8, align: "right", cell: (r) => count(r.totalTokens) };
 // An unpriced call's cost is not $0: it says so, whatever the width.
-const COST: Column = { title: "Cost", width: 12, align: "right", cell: (r) => (r.costSource === "unpriced" ? "unpriced" : usd(r.costNanos)) };
+const COST: Column = { title: "Cost", width: 11, align: "right", cell: (r) => (r.costSource === "unpriced" ? "unpriced" : usd(r.costNanos)) };
 const OPTIONAL: Column[] = [
   { title: "Caller", width: 13, cell: (r) => r.callerName ?? "-" },
   { title: "Latency", width: 9, align: "right", cell: (r) => (r.executionTime > 0 ? `${r.executionTime.toFixed(2)}s` : "-") },
