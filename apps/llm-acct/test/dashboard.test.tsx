@@ -43,7 +43,8 @@ beforeAll(async () => {
 });
 
 const lines = (frame: string | undefined) => (frame ?? "").split("\n");
-const row = (frame: string | undefined, start: string) => lines(frame).find((l) => l.trimStart().startsWith(start)) ?? "";
+// A breakdown row starts with ">" when selected.
+const row = (frame: string | undefined, start: string) => lines(frame).find((l) => l.replace(/^>/, "").trimStart().startsWith(start)) ?? "";
 const cells = (line: string) => line.trim().split(/\s{2,}|\s(?=\$)/).filter(Boolean);
 
 describe("views", () => {
@@ -64,7 +65,7 @@ describe("views", () => {
     expect(row(lastFrame(), "cid")).toMatch(/cid\s+1\s+1,000\s+\$6\.0000\s+█+░*\s+60\.0%/);
     expect(row(lastFrame(), "ann")).toMatch(/ann\s+2\s+1,800\s+\$3\.2500\s+█+░*\s+32\.5%/);
     expect(row(lastFrame(), "bob")).toMatch(/7\.5%$/);
-    expect(lines(lastFrame())[1]).toMatch(/^cid/);
+    expect(lines(lastFrame())[1]).toMatch(/^>cid/);
     const byName = await loadBreakdown(accounting, NOW, "30d", "username", "name");
     expect(byName.map((g) => g.key)).toEqual(["ann", "bob", "cid"]);
     const projects = await loadBreakdown(accounting, NOW, "today", "project", "requests");

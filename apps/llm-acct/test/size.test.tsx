@@ -58,7 +58,7 @@ describe("a 160x48 terminal", () => {
 
   it("breakdown, live and limits add columns and use the width", async () => {
     const breakdown = bigApp("breakdown");
-    await until(() => expect(breakdown.lastFrame()).toMatch(/Requests\s+Tokens\s+Input\s+Output\s+Cost\s+Per request\s+Avg time/));
+    await until(() => expect(breakdown.lastFrame()).toMatch(/Requests\s+Tokens\s+Input\s+Output\s+Cost ▼\s+Per request\s+Avg time/));
     expect(breakdown.lastFrame()).toMatch(/1\.50s/);
     expect(Math.max(...lines(breakdown.lastFrame()).map((l) => l.length))).toBeGreaterThan(140);
     breakdown.unmount();

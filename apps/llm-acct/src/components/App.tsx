@@ -1,7 +1,8 @@
 import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { visibleText, type Accounting, type AuditEntry, type AuditStore, type GroupUsageTotals, type LimitStatus, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
-import { loadAudit, loadBreakdown, loadLimits, loadLive, loadOverview, type OverviewData, type SortKey } from "../data/load.js";
+import { loadAudit, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type OverviewData, type SortKey } from "../data/load.js";
+import { drillLabel, drillLevel, type DrillStep } from "../data/drill.js";
 import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
 import { filterLabel, isFiltered, parseFilter, type DashboardFilter } from "../data/filter.js";
 import { Audit } from "./Audit.js";
@@ -20,6 +21,7 @@ const VIEW_KEYS: Record<string, View> = { o: "overview", b: "breakdown", l: "lim
 const DIMENSIONS: UsageDimension[] = ["model", "username", "project", "callerName", "session"];
 const SORTS: SortKey[] = ["cost", "requests", "tokens", "name"];
 const AUDIT_TYPES: (string | undefined)[] = [undefined, "prompt", "response", "event"];
+const levelKey = (dimension: UsageDimension, drill: readonly DrillStep[]): string => JSON.stringify([dimension, drill]);
 const next = <T,>(list: readonly T[], value: T): T => list[(list.indexOf(value) + 1) % list.length]!;
 /** Audit entries loaded at a time; scrolling past the last loaded one loads this many more. */
 export const AUDIT_PAGE = 200;
@@ -27,7 +29,7 @@ const NO_KEY: Key = { upArrow: false, downArrow: false, leftArrow: false, rightA
 
 type Loaded =
   | { view: "overview"; data: OverviewData }
-  | { view: "breakdown"; data: GroupUsageTotals[] }
+  | { view: "breakdown"; data: GroupUsageTotals[]; calls?: UsageRecord[]; level: string }
   | { view: "limits"; data: LimitStatus[] }
   | { view: "live"; data: UsageRecord[] }
   | { view: "audit"; data: AuditEntry[] };
@@ -78,6 +80,9 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const [period, setPeriod] = useState<Period>("7d");
   const [dimension, setDimension] = useState<UsageDimension>("model");
   const [sort, setSort] = useState<SortKey>("cost");
+  const [reversed, setReversed] = useState(false);
+  // The breakdown rows drilled into, outermost first (Enter adds one, Esc removes the last).
+  const [drill, setDrill] = useState<readonly DrillStep[]>([]);
   const [auditType, setAuditType] = useState<string | undefined>(undefined);
   const [selected, setSelected] = useState(0);
   const [open, setOpen] = useState(false);
@@ -110,8 +115,12 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     switch (view) {
       case "overview":
         return { view, data: await loadOverview(accounting, at, 30, filter) };
-      case "breakdown":
-        return { view, data: await loadBreakdown(accounting, at, period, dimension, sort, filter) };
+      case "breakdown": {
+        const level = drillLevel(dimension, drill, filter);
+        const key = levelKey(dimension, drill);
+        if (level.dimension === "calls") return { view, data: [], calls: (await loadCalls(accounting, at, period, level.filter)).filter(level.keep), level: key };
+        return { view, data: await loadBreakdown(accounting, at, period, level.dimension, sort, level.filter, reversed), level: key };
+      }
       case "limits":
         return { view, data: await loadLimits(accounting, filter) };
       case "live":
@@ -119,7 +128,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       case "audit":
         return { view, data: await loadAudit(audit, auditType, auditRows, filter) };
     }
-  }, [accounting, audit, view, period, dimension, sort, auditType, auditRows, bodyRows, filter]);
+  }, [accounting, audit, view, period, dimension, sort, reversed, drill, auditType, auditRows, bodyRows, filter]);
 
   // What the current view depends on besides its settings, read with cheap queries (the limits
   // version, the newest usage or audit id) and the clock boundary that moves its windows: the
@@ -178,6 +187,18 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   shown.current = { view, loaded, open, help };
   const filterRef = useRef(filter);
   filterRef.current = filter;
+  // The breakdown's selected row, which it sets as it draws: Enter is handled here, by a handler
+  // that is always subscribed (the breakdown's own one was not yet when a key came with its first frame).
+  const breakdownSelection = useRef<{ current: GroupUsageTotals | undefined }>({ current: undefined });
+  const drillRef = useRef(drill);
+  drillRef.current = drill;
+  // Enter on a breakdown row: one level deeper (model → users → sessions → calls).
+  const onDrill = (row: GroupUsageTotals) => {
+    const level = drillLevel(dimension, drillRef.current, filterRef.current);
+    if (level.dimension === "calls") return;
+    drillRef.current = [...drillRef.current, { dimension: level.dimension, key: row.key }];
+    setDrill(drillRef.current);
+  };
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   const auditRowsRef = useRef(auditRows);
@@ -188,6 +209,9 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     // Keys later in the same batch see the overlay as it now is.
     shown.current = { ...shown.current, help: value };
   };
+
+  // The breakdown lists groups (not the calls at the bottom of a drill-down): s and r apply.
+  const atGroups = () => drillLevel(dimension, drillRef.current, filterRef.current).dimension !== "calls";
 
   const onKey = (input: string, key: Key): void => {
     const { view, loaded, open, help } = shown.current;
@@ -254,13 +278,26 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     else if (view === "breakdown" && input === "c") {
       promptKind.current = "period";
       setTyping("");
+    } else if (view === "breakdown" && key.return && atGroups() && loaded?.view === "breakdown" && breakdownSelection.current.current) {
+      onDrill(breakdownSelection.current.current);
+    } else if (view === "breakdown" && (key.escape || key.backspace) && drillRef.current.length > 0) {
+      // Back up one level of the drill-down.
+      drillRef.current = drillRef.current.slice(0, -1);
+      setDrill(drillRef.current);
     } else if (key.escape && isFiltered(filterRef.current)) {
       setFilter({});
       setSelected(0);
       setAuditRows(AUDIT_PAGE);
     }
-    else if (view === "breakdown" && input === "d") setDimension((d) => next(DIMENSIONS, d));
-    else if (view === "breakdown" && input === "s") setSort((s) => next(SORTS, s));
+    else if (view === "breakdown" && input === "d") {
+      // Another dimension starts a new drill-down.
+      setDimension((d) => next(DIMENSIONS, d));
+      drillRef.current = [];
+      setDrill([]);
+    } else if (view === "breakdown" && input === "s" && atGroups()) {
+      setSort((s) => next(SORTS, s));
+      setReversed(false);
+    } else if (view === "breakdown" && input === "r" && atGroups()) setReversed((r) => !r);
     else if (input === "t" && view === "audit") {
       setAuditType((t) => next(AUDIT_TYPES, t));
       setSelected(0);
@@ -299,14 +336,18 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   // Below the minimum the columns would wrap into each other: one line saying so instead.
   if (tooSmall) return <Text>{`terminal too small (needs ${MIN_COLUMNS}x${MIN_ROWS}, have ${size.columns}x${size.rows})`}</Text>;
 
-  const current = loaded?.view === view ? loaded : undefined;
-  const keyContext: KeyContext = { auditOpen: open, drilled: false, filtered: isFiltered(filter), paused: false };
+  // A breakdown loaded for another drill level is not shown as this one's.
+  const current = loaded?.view === view && (loaded.view !== "breakdown" || loaded.level === levelKey(dimension, drill)) ? loaded : undefined;
+  const breakdownLevel = drillLevel(dimension, drill, filter);
+  // The view's own keys (scrolling, Enter) are off under the help overlay and while a prompt takes the typing.
+  const viewKeysOn = !help && typing === undefined;
+  const keyContext: KeyContext = { auditOpen: open, drilled: drill.length > 0, canDrill: breakdownLevel.dimension !== "calls", filtered: isFiltered(filter), paused: false };
   const clock = checked !== undefined ? new Date(checked).toISOString().slice(11, 19) : "--:--:--";
   return (
     <Box flexDirection="column" width={width} height={rows}>
       <Text wrap="truncate-end">
         <Text bold>llm-acct</Text>
-        {` · ${view}${view === "breakdown" ? ` by ${dimension}, ${periodLabel(period)}` : ""}`}
+        {` · ${view}${view === "breakdown" ? ` by ${breakdownLevel.dimension}, ${periodLabel(period)}${drill.length ? ` · in ${visibleText(drillLabel(drill))}` : ""}` : ""}`}
         {isFiltered(filter) ? <Text color={colour("yellow")}>{` · filter ${visibleText(filterLabel(filter))}`}</Text> : null}
         {` · ${clock} UTC · ${visibleText(location)}`}
       </Text>
@@ -315,12 +356,17 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         {help ? <Help title={`the ${view}${view === "audit" && open ? " entry" : ""} view`} keys={viewKeys(view, keyContext)} width={width} height={bodyRows} /> : null}
         {/* The view stays mounted under the overlay (hidden, its keys off), so it keeps its scroll position. */}
         <Box flexDirection="column" display={help ? "none" : "flex"}>
-        {!current ? <Text>Loading…</Text> : null}
+        {!current && view !== "breakdown" ? <Text>Loading…</Text> : null}
         {current?.view === "overview" ? <Overview data={current.data} width={width} height={bodyRows} /> : null}
-        {current?.view === "breakdown" ? <Breakdown rows={current.data} dimension={dimension} sort={sort} width={width} height={bodyRows} active={!help} /> : null}
-        {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={!help} /> : null}
+        {current?.view === "breakdown" && current.calls ? <Live records={current.calls} width={width} height={bodyRows} active={viewKeysOn} /> : null}
+        {view === "breakdown" && breakdownLevel.dimension !== "calls" ? (
+          // One instance for every level, mounted while loading too, so its key handler is subscribed
+          // before the rows show; each level opens on its first row.
+          <Breakdown resetKey={levelKey(dimension, drill)} selection={breakdownSelection.current} rows={current?.view === "breakdown" ? current.data : undefined} dimension={breakdownLevel.dimension} sort={sort} reversed={reversed} width={width} height={bodyRows} active={viewKeysOn} />
+        ) : null}
+        {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={viewKeysOn} /> : null}
         {current?.view === "live" ? <Live records={current.data} width={width} /> : null}
-        {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={!help} /> : null}
+        {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={viewKeysOn} /> : null}
         </Box>
       </Box>
       {typing !== undefined && promptKind.current === "period" ? <Text>{`Days (UTC) from to, ⏎/Esc: ${typing}`}</Text> : null}

@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import type { UsageRecord } from "@llm-accounting/core";
 import { count, fit, usd } from "./format.js";
+import { scrollLabel, useScroll } from "./scroll.js";
 
 interface Column {
   readonly title: string;
@@ -40,22 +41,28 @@ const line = (cells: string[]): string => cells.join(" ");
 /**
  * The newest usage records, refreshed as other processes add them: time, model, user, project,
  * tokens and cost, plus caller, latency, session and where the cost came from as the width allows.
- * Unpriced calls read "unpriced"; rows newer than `markAfterId` are marked with `+`.
+ * Unpriced calls read "unpriced"; rows newer than `markAfterId` are marked with `+`. Taller than
+ * `height`, the list scrolls (↑↓ PgUp/PgDn Home/End while `active`).
  */
-export function Live({ records, width, markAfterId }: { records: readonly UsageRecord[]; width: number; markAfterId?: number }) {
+export function Live({ records, width, height = Number.POSITIVE_INFINITY, active = true, markAfterId }: { records: readonly UsageRecord[]; width: number; height?: number; active?: boolean; markAfterId?: number }) {
   const { columns, modelWidth } = layout(width);
   const row = (r: UsageRecord | undefined) => {
     const cells = columns.map((c) => fit(r ? c.cell(r) : c.title, c.width, c.align));
     cells.splice(1, 0, fit(r ? r.model : "Model", modelWidth));
     return line(cells);
   };
+  // The header takes a row, and a position line another when the records do not all fit.
+  const all = Math.max(1, height - 1);
+  const listRows = records.length > all ? Math.max(1, all - 1) : all;
+  const top = useScroll(records.length, listRows, active);
   return (
     <Box flexDirection="column">
       <Text bold>{` ${row(undefined)}`}</Text>
       {records.length === 0 ? <Text>No usage recorded yet</Text> : null}
-      {records.map((r) => (
+      {records.slice(top, top + listRows).map((r) => (
         <Text key={r.id}>{`${markAfterId !== undefined && r.id > markAfterId ? "+" : " "}${row(r)}`}</Text>
       ))}
+      {records.length > listRows ? <Text dimColor>{`${scrollLabel("calls", top, listRows, records.length)}  ↑↓ PgUp/PgDn Home/End`}</Text> : null}
     </Box>
   );
 }

@@ -16,6 +16,8 @@ export interface KeyContext {
   readonly auditOpen: boolean;
   /** The breakdown has drilled into a row (Esc goes back). */
   readonly drilled: boolean;
+  /** The breakdown's rows can be drilled into (not at the calls level). */
+  readonly canDrill?: boolean;
   /** A filter is set (Esc clears it). */
   readonly filtered: boolean;
   /** The live view is paused. */
@@ -45,11 +47,19 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
     case "breakdown":
       own.push(
         { keys: "d", does: "dimension: model, user, project, caller, session", short: "d dim" },
-        { keys: "s", does: "sort column: cost, requests, tokens, name", short: "s sort" },
+        // The calls at the bottom of a drill-down are newest first: sorting does not apply there.
+        ...(context.canDrill === false
+          ? []
+          : [
+              { keys: "s", does: "sort column: cost, requests, tokens, name (marked ▼ largest first, ▲ smallest)", short: "s sort" },
+              { keys: "r", does: "reverse the sort direction", short: "r rev" },
+            ]),
         { keys: "p", does: "period: today, 7d, 30d, month", short: "p period" },
         { keys: "c", does: "custom period: two days, YYYY-MM-DD YYYY-MM-DD", short: "c custom" },
         ...SCROLL,
       );
+      if (context.canDrill !== false) own.push({ keys: "⏎", does: "drill into the row: model → users → sessions → calls", short: "⏎ drill" });
+      if (context.drilled) own.push({ keys: "Esc ⌫", does: "back up one level", short: "Esc up" });
       break;
     case "limits":
       own.push(...SCROLL);
@@ -59,7 +69,7 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
       break;
   }
   const filter: KeyHelp[] = [{ keys: "/", does: "filter every view by model, user, project, caller or session, e.g. user:ann model:gpt-4o", short: "/ filter" }];
-  if (context.filtered) filter.push({ keys: "Esc", does: "clear the filter", short: "Esc unfilter" });
+  if (context.filtered && !(view === "breakdown" && context.drilled)) filter.push({ keys: "Esc", does: "clear the filter", short: "Esc unfilter" });
   return [...own, ...filter, ...VIEWS, { keys: "?", does: "this help", short: "? help" }, { keys: "q Ctrl-C", does: "quit", short: "q quit" }];
 }
 

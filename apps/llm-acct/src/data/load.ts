@@ -56,17 +56,39 @@ export async function loadOverview(accounting: Accounting, now: Date, days = 30,
 /** Breakdown sort keys. */
 export type SortKey = "cost" | "requests" | "tokens" | "name";
 
-/** Usage per value of a dimension over a period, sorted. */
-export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey, filter: DashboardFilter = {}): Promise<GroupUsageTotals[]> {
-  const range = periodRange(period, now);
-  const groups = await accounting.getUsageBreakdown(range.start, range.end, dimension, filter);
+/** Whether a sort key runs largest first unless reversed (names run A to Z). */
+export const descendingByDefault = (sort: SortKey): boolean => sort !== "name";
+
+// Natural order for names: model-2 before model-10, case and accents aside.
+const natural = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+const byName = (a: GroupUsageTotals, b: GroupUsageTotals): number => (a.key === null ? (b.key === null ? 0 : 1) : b.key === null ? -1 : natural.compare(a.key, b.key));
+
+/**
+ * Sorts breakdown rows by `sort` (largest first, names A to Z in natural order; `reversed` flips
+ * it), ties by name; the "(none)" row is the last name.
+ */
+export function sortGroups(groups: readonly GroupUsageTotals[], sort: SortKey, reversed = false): GroupUsageTotals[] {
   const by: Record<SortKey, (a: GroupUsageTotals, b: GroupUsageTotals) => number> = {
-    cost: (a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : 0),
-    requests: (a, b) => b.requests - a.requests,
-    tokens: (a, b) => b.totalTokens - a.totalTokens,
-    name: (a, b) => String(a.key ?? "\uffff").localeCompare(String(b.key ?? "\uffff")),
+    cost: (a, b) => (a.costNanos > b.costNanos ? 1 : a.costNanos < b.costNanos ? -1 : 0),
+    requests: (a, b) => a.requests - b.requests,
+    tokens: (a, b) => a.totalTokens - b.totalTokens,
+    name: byName,
   };
-  return [...groups].sort(by[sort]);
+  const sign = descendingByDefault(sort) !== reversed ? -1 : 1;
+  return [...groups].sort((a, b) => sign * by[sort](a, b) || byName(a, b));
+}
+
+/** Usage per value of a dimension over a period (of the records the filter keeps), sorted. */
+export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey, filter: DashboardFilter = {}, reversed = false): Promise<GroupUsageTotals[]> {
+  const range = periodRange(period, now);
+  return sortGroups(await accounting.getUsageBreakdown(range.start, range.end, dimension, filter), sort, reversed);
+}
+
+/** Calls at the bottom of a drill-down: at most `limit`, newest first, in the period and passing the filter. */
+export async function loadCalls(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter, limit = 1000): Promise<UsageRecord[]> {
+  const range = periodRange(period, now);
+  const inRange = (r: UsageRecord) => r.timestamp >= range.start && r.timestamp <= range.end;
+  return (await accounting.tail(limit, filter)).filter(inRange);
 }
 
 /** Every limit with its current window's usage; with a filter, the limits that can count the filtered calls. */
