@@ -75,6 +75,8 @@ export interface CsvStoreOptions {
 }
 
 const LIMITS_VERSION = "limits_version";
+// Bumped before usage records are changed or deleted (as the SQL stores' triggers do).
+const USAGE_MUTATIONS = "entries_mutations";
 const REGISTRY_VERSION = "registry_version";
 
 /**
@@ -232,6 +234,7 @@ export class CsvStore implements UsageStore {
   async updateCosts(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void> {
     await this.#write(() => {
       if (changes.length === 0) return;
+      this.#bump(USAGE_MUTATIONS);
       const byId = new Map(changes.map((c) => [c.id, c]));
       // One rewrite (temporary file, rename), however many changes: chunks would each rewrite the
       // whole file. Other writers wait for that one rewrite only.
@@ -280,7 +283,10 @@ export class CsvStore implements UsageStore {
     const count = await this.#write(() => {
       const kept = this.#usage.rows.filter((r) => !matches(r));
       const count = this.#usage.rows.length - kept.length;
-      if (count > 0) this.#usage.rewrite(kept);
+      if (count > 0) {
+        this.#bump(USAGE_MUTATIONS);
+        this.#usage.rewrite(kept);
+      }
       return count;
     });
     options.onProgress?.(count, count);
@@ -331,6 +337,10 @@ export class CsvStore implements UsageStore {
       this.#limits.rewrite(kept);
       return true;
     });
+  }
+
+  usageMutations(): Promise<number> {
+    return this.#locked(() => this.#counter(USAGE_MUTATIONS));
   }
 
   limitsVersion(): Promise<number> {

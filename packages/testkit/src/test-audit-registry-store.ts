@@ -117,6 +117,18 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
       await store.purgeUsage();
     });
 
+    it("changes the usage mutations number on a cost change and a purge, so watchers see them", async (context) => {
+      if (!store.usageMutations) return context.skip("the store does not count usage mutations (optional)");
+      await store.insertUsageBatch([sampleRecord({ timestamp: at(1), costNanos: 10n }), sampleRecord({ timestamp: at(2), costNanos: 20n })]);
+      const m0 = await store.usageMutations();
+      const [first] = await store.tail(1);
+      await store.updateCosts([{ id: first!.id, costNanos: 99n, costSource: "price" }]);
+      const m1 = await store.usageMutations();
+      expect(m1).not.toBe(m0);
+      await store.purgeUsage();
+      expect(await store.usageMutations()).not.toBe(m1);
+    });
+
     it("filters tail and sums by model, user, project and caller together, null meaning no value", async () => {
       await store.insertUsageBatch([
         sampleRecord({ timestamp: at(1), model: "a", username: "u1", callerName: "c1", project: "p1", session: "s1", promptTokens: 1, costNanos: 10n }),

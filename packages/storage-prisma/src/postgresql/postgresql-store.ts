@@ -357,6 +357,12 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     return Number(result.rows[0]?.value ?? 0);
   }
 
+  /** The `entries_mutations` counter the update/delete trigger of `accounting_entries` bumps. */
+  async usageMutations(): Promise<number> {
+    const result = await this.#query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'entries_mutations'", []);
+    return Number(result.rows[0]?.value ?? 0);
+  }
+
   async limitsVersion(): Promise<number> {
     const result = await this.#query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'", []);
     return Number(result.rows[0]?.value ?? 0);

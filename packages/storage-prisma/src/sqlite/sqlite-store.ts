@@ -136,6 +136,7 @@ interface Statements {
   sumRange: Database.Statement;
   sumByModel: Database.Statement;
   limitsVersion: Database.Statement;
+  usageMutations: Database.Statement;
   listPrices: Database.Statement;
   registryVersion: Database.Statement;
   readCounter: Database.Statement;
@@ -528,6 +529,12 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     }));
   }
 
+  /** The `entries_mutations` counter the update and delete triggers of `accounting_entries` bump. */
+  async usageMutations(): Promise<number> {
+    const statements = await this.#ready();
+    return statements.usageMutations.get() as number;
+  }
+
   async limitsVersion(): Promise<number> {
     const statements = this.#statements ?? (await this.#ready());
     return statements.limitsVersion.get() as number;
@@ -678,6 +685,7 @@ function prepareStatements(db: Database.Database): Statements {
     sumRange,
     sumByModel,
     limitsVersion: db.prepare("SELECT value FROM store_counters WHERE key = 'limits_version'").pluck().safeIntegers(false),
+    usageMutations: db.prepare("SELECT value FROM store_counters WHERE key = 'entries_mutations'").pluck().safeIntegers(false),
     listPrices: db.prepare("SELECT * FROM model_prices").safeIntegers(true),
     registryVersion: db.prepare("SELECT value FROM store_counters WHERE key = 'registry_version'").pluck().safeIntegers(false),
     readCounter: db.prepare("SELECT value FROM store_counters WHERE key = ?").pluck().safeIntegers(false),
