@@ -131,16 +131,18 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   }, [accounting, audit, view, period, dimension, sort, reversed, drill, auditType, auditRows, bodyRows, filter]);
 
   // What the current view depends on besides its settings, read with cheap queries (the limits
-  // version, the newest usage or audit id) and the clock boundary that moves its windows: the
-  // report is reloaded only when this changes, so an idle dashboard costs a few indexed reads a second.
+  // version, the newest usage or audit id, the count of usage records changed or deleted — a
+  // reprice or purge adds no row) and the clock boundary that moves its windows: the report is
+  // reloaded only when this changes, so an idle dashboard costs a few indexed reads a second.
   const changeMark = useCallback(async (at: Date): Promise<string> => {
     if (view === "audit") return String((await audit.listAuditEntries({ limit: 1, ...(auditType && { logType: auditType }) }))[0]?.id ?? 0);
-    const newest = (await accounting.tail(1))[0]?.id ?? 0;
-    if (view === "live") return String(newest);
+    const [newest, mutations] = await Promise.all([accounting.tail(1), accounting.store.usageMutations?.() ?? 0]);
+    const usage = `${newest[0]?.id ?? 0}:${mutations}`;
+    if (view === "live") return usage;
     // Limits show rolling windows and "resets in": re-read each minute; the other views' named
     // periods start at a UTC day boundary.
     const boundary = view === "limits" ? Math.floor(at.getTime() / 60_000) : Math.floor(at.getTime() / DAY);
-    return `${await accounting.store.limitsVersion()}:${newest}:${boundary}`;
+    return `${await accounting.store.limitsVersion()}:${usage}:${boundary}`;
   }, [accounting, audit, view, auditType]);
 
   useEffect(() => {
