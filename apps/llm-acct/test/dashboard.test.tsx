@@ -114,13 +114,13 @@ describe("views", () => {
   });
 
   it("Live: rows fit an 80-column terminal without wrapping", async () => {
-    const { lastFrame } = render(<Live records={await loadLive(accounting, 5)} width={80} />);
+    const { lastFrame } = render(<Live records={(await loadLive(accounting, 5)).records} width={80} />);
     expect(lines(lastFrame()).length).toBe(6);
     expect(lines(lastFrame()).every((l) => l.length <= 80)).toBe(true);
   });
 
   it("Live: the newest records first", async () => {
-    const { lastFrame } = render(<Live records={await loadLive(accounting, 3)} width={90} />);
+    const { lastFrame } = render(<Live records={(await loadLive(accounting, 3)).records} width={90} />);
     expect(lines(lastFrame()).slice(1).map((l) => l.trimStart().slice(0, 19))).toEqual(["2025-06-15 11:00:00", "2025-06-15 10:00:00", "2025-06-12 10:00:00"]);
     // 90 columns have room for the latency (none recorded: -).
     expect(row(lastFrame(), "2025-06-15 11:00:00")).toMatch(/gpt-4o\s+bob\s+web\s+-\s+600\s+\$0\.7500$/);

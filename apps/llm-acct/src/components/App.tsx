@@ -1,12 +1,12 @@
 import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { visibleText, type Accounting, type AuditEntry, type AuditStore, type GroupUsageTotals, type LimitStatus, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
-import { loadAudit, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type OverviewData, type SortKey } from "../data/load.js";
+import { LIVE_ROWS, loadAudit, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type LiveData, type OverviewData, type RateData, type SortKey } from "../data/load.js";
 import { drillLabel, drillLevel, type DrillStep } from "../data/drill.js";
 import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
 import { filterLabel, isFiltered, parseFilter, type DashboardFilter } from "../data/filter.js";
 import { Audit } from "./Audit.js";
-import { colour } from "./format.js";
+import { colour, usd } from "./format.js";
 import { Breakdown } from "./Breakdown.js";
 import { Limits } from "./Limits.js";
 import { Live } from "./Live.js";
@@ -21,6 +21,9 @@ const VIEW_KEYS: Record<string, View> = { o: "overview", b: "breakdown", l: "lim
 const DIMENSIONS: UsageDimension[] = ["model", "username", "project", "callerName", "session"];
 const SORTS: SortKey[] = ["cost", "requests", "tokens", "name"];
 const AUDIT_TYPES: (string | undefined)[] = [undefined, "prompt", "response", "event"];
+/** `3.2 calls/min (5 min) · 2.9 (1 h) · $1.2300/h (1 h) · $20.1000/day (24 h)`: how fast calls and money go. */
+export const rateLine = (r: RateData): string =>
+  `${r.callsPerMinute5.toFixed(1)} calls/min (5 min) · ${r.callsPerMinute60.toFixed(1)} (1 h) · ${usd(r.costLastHour)}/h (last hour) · ${usd(r.costLastDay)}/day (24 h)`;
 const levelKey = (dimension: UsageDimension, drill: readonly DrillStep[]): string => JSON.stringify([dimension, drill]);
 const next = <T,>(list: readonly T[], value: T): T => list[(list.indexOf(value) + 1) % list.length]!;
 /** Audit entries loaded at a time; scrolling past the last loaded one loads this many more. */
@@ -31,7 +34,7 @@ type Loaded =
   | { view: "overview"; data: OverviewData }
   | { view: "breakdown"; data: GroupUsageTotals[]; calls?: UsageRecord[]; level: string }
   | { view: "limits"; data: LimitStatus[] }
-  | { view: "live"; data: UsageRecord[] }
+  | { view: "live"; data: LiveData; markAfterId: number | undefined }
   | { view: "audit"; data: AuditEntry[] };
 
 /** The smallest terminal the dashboard lays out in; below it, it says so. */
@@ -81,6 +84,13 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const [dimension, setDimension] = useState<UsageDimension>("model");
   const [sort, setSort] = useState<SortKey>("cost");
   const [reversed, setReversed] = useState(false);
+  // The live view stops taking new rows while paused; f (follow) resumes at the newest.
+  const [paused, setPaused] = useState(false);
+  const [liveKey, setLiveKey] = useState(0);
+  const liveNewest = useRef<number | undefined>(undefined);
+  const liveShown = useRef<Extract<Loaded, { view: "live" }> | undefined>(undefined);
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
   // The breakdown rows drilled into, outermost first (Enter adds one, Esc removes the last).
   const [drill, setDrill] = useState<readonly DrillStep[]>([]);
   const [auditType, setAuditType] = useState<string | undefined>(undefined);
@@ -123,12 +133,21 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       }
       case "limits":
         return { view, data: await loadLimits(accounting, filter) };
-      case "live":
-        return { view, data: await loadLive(accounting, bodyRows - 1, filter) };
+      case "live": {
+        // Paused, the list stays as it is: no read at all, not even the one a restarted check makes.
+        if (pausedRef.current && liveShown.current) return liveShown.current;
+        const data = await loadLive(accounting, LIVE_ROWS, filter, at);
+        // Rows that arrived since the previous load are marked new (none on the first): ids grow
+        // with every insert, so those are the ones above the previous load's largest.
+        const markAfterId = liveNewest.current;
+        liveNewest.current = Math.max(liveNewest.current ?? 0, ...data.records.map((r) => r.id));
+        liveShown.current = { view, data, markAfterId };
+        return liveShown.current;
+      }
       case "audit":
         return { view, data: await loadAudit(audit, auditType, auditRows, filter) };
     }
-  }, [accounting, audit, view, period, dimension, sort, reversed, drill, auditType, auditRows, bodyRows, filter]);
+  }, [accounting, audit, view, period, dimension, sort, reversed, drill, auditType, auditRows, filter]);
 
   // What the current view depends on besides its settings, read with cheap queries (the limits
   // version, the newest usage or audit id, the count of usage records changed or deleted — a
@@ -138,12 +157,13 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     if (view === "audit") return String((await audit.listAuditEntries({ limit: 1, ...(auditType && { logType: auditType }) }))[0]?.id ?? 0);
     const [newest, mutations] = await Promise.all([accounting.tail(1), accounting.store.usageMutations?.() ?? 0]);
     const usage = `${newest[0]?.id ?? 0}:${mutations}`;
-    if (view === "live") return usage;
+    // Paused, the live view keeps what it shows; the rates move with the clock (each minute).
+    if (view === "live") return paused ? "paused" : `${usage}:${Math.floor(at.getTime() / 60_000)}`;
     // Limits show rolling windows and "resets in": re-read each minute; the other views' named
     // periods start at a UTC day boundary.
     const boundary = view === "limits" ? Math.floor(at.getTime() / 60_000) : Math.floor(at.getTime() / DAY);
     return `${await accounting.store.limitsVersion()}:${usage}:${boundary}`;
-  }, [accounting, audit, view, auditType]);
+  }, [accounting, audit, view, auditType, paused]);
 
   useEffect(() => {
     let alive = true;
@@ -300,7 +320,17 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       setSort((s) => next(SORTS, s));
       setReversed(false);
     } else if (view === "breakdown" && input === "r" && atGroups()) setReversed((r) => !r);
-    else if (input === "t" && view === "audit") {
+    else if (view === "live" && input === " ") {
+      // The ref at once: a refresh already under way must not replace the list being read.
+      pausedRef.current = !pausedRef.current;
+      setPaused(pausedRef.current);
+    }
+    else if (view === "live" && input === "f") {
+      pausedRef.current = false;
+      setPaused(false);
+      // A new list instance starts at the top, on the newest call.
+      setLiveKey((k) => k + 1);
+    } else if (input === "t" && view === "audit") {
       setAuditType((t) => next(AUDIT_TYPES, t));
       setSelected(0);
       setAuditRows(AUDIT_PAGE);
@@ -343,7 +373,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const breakdownLevel = drillLevel(dimension, drill, filter);
   // The view's own keys (scrolling, Enter) are off under the help overlay and while a prompt takes the typing.
   const viewKeysOn = !help && typing === undefined;
-  const keyContext: KeyContext = { auditOpen: open, drilled: drill.length > 0, canDrill: breakdownLevel.dimension !== "calls", filtered: isFiltered(filter), paused: false };
+  const keyContext: KeyContext = { auditOpen: open, drilled: drill.length > 0, canDrill: breakdownLevel.dimension !== "calls", filtered: isFiltered(filter), paused };
   const clock = checked !== undefined ? new Date(checked).toISOString().slice(11, 19) : "--:--:--";
   return (
     <Box flexDirection="column" width={width} height={rows}>
@@ -367,7 +397,15 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
           <Breakdown resetKey={levelKey(dimension, drill)} selection={breakdownSelection.current} rows={current?.view === "breakdown" ? current.data : undefined} dimension={breakdownLevel.dimension} sort={sort} reversed={reversed} width={width} height={bodyRows} active={viewKeysOn} />
         ) : null}
         {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={viewKeysOn} /> : null}
-        {current?.view === "live" ? <Live records={current.data} width={width} /> : null}
+        {current?.view === "live" ? (
+          <Box flexDirection="column">
+            <Text wrap="truncate-end">
+              {paused ? <Text color={colour("yellow")}>{"PAUSED (space resumes, f follows) · "}</Text> : current.markAfterId !== undefined && current.data.records.some((r) => r.id > current.markAfterId!) ? "+ new · " : ""}
+              {rateLine(current.data.rates)}
+            </Text>
+            <Live key={liveKey} records={current.data.records} width={width} height={bodyRows - 1} active={viewKeysOn} markAfterId={current.markAfterId} />
+          </Box>
+        ) : null}
         {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={viewKeysOn} /> : null}
         </Box>
       </Box>

@@ -64,6 +64,13 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
     case "limits":
       own.push(...SCROLL);
       break;
+    case "live":
+      own.push(
+        { keys: "space", does: context.paused ? "resume taking new calls" : "pause: keep the list as it is while you read", short: context.paused ? "space resume" : "space pause" },
+        { keys: "f", does: "follow: resume and go to the newest call", short: "f follow" },
+        ...SCROLL,
+      );
+      break;
     case "audit":
       own.push({ keys: "t", does: "type: all, prompt, response, event", short: "t type" }, ...SCROLL, { keys: "⏎", does: "open the selected entry in full", short: "⏎ open" });
       break;

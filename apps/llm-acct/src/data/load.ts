@@ -96,9 +96,36 @@ export async function loadLimits(accounting: Accounting, filter: DashboardFilter
   return (await accounting.getLimitStatus()).filter((s) => limitConcerns(s.limit, filter));
 }
 
-/** The newest usage records (that pass the filter). */
-export function loadLive(accounting: Accounting, rows: number, filter: DashboardFilter = {}): Promise<UsageRecord[]> {
-  return accounting.tail(rows, filter);
+/** How fast calls and money are going: calls per minute over 5 and 60 minutes, dollars over the last hour and day. */
+export interface RateData {
+  readonly callsPerMinute5: number;
+  readonly callsPerMinute60: number;
+  /** Cost of the last hour, nano-dollars: the burn rate in $/h. */
+  readonly costLastHour: bigint;
+  /** Cost of the last 24 hours, nano-dollars. */
+  readonly costLastDay: bigint;
+}
+
+/** The rates at `now` of the records passing the filter. */
+export async function loadRates(accounting: Accounting, now: Date, filter: DashboardFilter = {}): Promise<RateData> {
+  const since = (ms: number) => accounting.getPeriodStats(new Date(now.getTime() - ms), now, filter);
+  const [five, hour, day] = await Promise.all([since(5 * 60_000), since(3_600_000), since(86_400_000)]);
+  return { callsPerMinute5: five.requests / 5, callsPerMinute60: hour.requests / 60, costLastHour: hour.sumCostNanos, costLastDay: day.sumCostNanos };
+}
+
+/** The live view: the newest records (that pass the filter), and the current rates. */
+export interface LiveData {
+  readonly records: UsageRecord[];
+  readonly rates: RateData;
+}
+
+/** Records the live view loads: more than a screen, so the list scrolls back. */
+export const LIVE_ROWS = 500;
+
+/** The newest `rows` usage records (that pass the filter) and the rates. */
+export async function loadLive(accounting: Accounting, rows: number, filter: DashboardFilter = {}, now = new Date()): Promise<LiveData> {
+  const [records, rates] = await Promise.all([accounting.tail(rows, filter), loadRates(accounting, now, filter)]);
+  return { records, rates };
 }
 
 /** The newest audit entries, optionally of one log type, that pass the filter. */
