@@ -388,7 +388,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         {help ? <Help title={`the ${view}${view === "audit" && open ? " entry" : ""} view`} keys={viewKeys(view, keyContext)} width={width} height={bodyRows} /> : null}
         {/* The view stays mounted under the overlay (hidden, its keys off), so it keeps its scroll position. */}
         <Box flexDirection="column" display={help ? "none" : "flex"}>
-        {!current && view !== "breakdown" ? <Text>Loading…</Text> : null}
+        {!current && view !== "breakdown" && view !== "live" ? <Text>Loading…</Text> : null}
         {current?.view === "overview" ? <Overview data={current.data} width={width} height={bodyRows} /> : null}
         {current?.view === "breakdown" && current.calls ? <Live records={current.calls} width={width} height={bodyRows} active={viewKeysOn} /> : null}
         {view === "breakdown" && breakdownLevel.dimension !== "calls" ? (
@@ -397,13 +397,15 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
           <Breakdown resetKey={levelKey(dimension, drill)} selection={breakdownSelection.current} rows={current?.view === "breakdown" ? current.data : undefined} dimension={breakdownLevel.dimension} sort={sort} reversed={reversed} width={width} height={bodyRows} active={viewKeysOn} />
         ) : null}
         {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={viewKeysOn} /> : null}
-        {current?.view === "live" ? (
+        {view === "live" ? (
+          // Mounted while loading too, so its key handler is subscribed before the rows show.
           <Box flexDirection="column">
-            <Text wrap="truncate-end">
+            {current?.view !== "live" ? <Text>Loading…</Text> : null}
+            {current?.view === "live" ? <Text wrap="truncate-end">
               {paused ? <Text color={colour("yellow")}>{"PAUSED (space resumes, f follows) · "}</Text> : current.markAfterId !== undefined && current.data.records.some((r) => r.id > current.markAfterId!) ? "+ new · " : ""}
               {rateLine(current.data.rates)}
-            </Text>
-            <Live key={liveKey} records={current.data.records} width={width} height={bodyRows - 1} active={viewKeysOn} markAfterId={current.markAfterId} />
+            </Text> : null}
+            <Live key={liveKey} records={current?.view === "live" ? current.data.records : undefined} width={width} height={bodyRows - 1} active={viewKeysOn} markAfterId={current?.view === "live" ? current.markAfterId : undefined} />
           </Box>
         ) : null}
         {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={viewKeysOn} /> : null}

@@ -42,9 +42,10 @@ const line = (cells: string[]): string => cells.join(" ");
  * The newest usage records, refreshed as other processes add them: time, model, user, project,
  * tokens and cost, plus caller, latency, session and where the cost came from as the width allows.
  * Unpriced calls read "unpriced"; rows newer than `markAfterId` are marked with `+`. Taller than
- * `height`, the list scrolls (↑↓ PgUp/PgDn Home/End while `active`).
+ * `height`, the list scrolls (↑↓ PgUp/PgDn Home/End while `active`). Undefined records: still loading.
  */
-export function Live({ records, width, height = Number.POSITIVE_INFINITY, active = true, markAfterId }: { records: readonly UsageRecord[]; width: number; height?: number; active?: boolean; markAfterId?: number }) {
+export function Live({ records: loaded, width, height = Number.POSITIVE_INFINITY, active = true, markAfterId }: { records: readonly UsageRecord[] | undefined; width: number; height?: number; active?: boolean; markAfterId?: number }) {
+  const records = loaded ?? [];
   const { columns, modelWidth } = layout(width);
   const row = (r: UsageRecord | undefined) => {
     const cells = columns.map((c) => fit(r ? c.cell(r) : c.title, c.width, c.align));
@@ -58,7 +59,7 @@ export function Live({ records, width, height = Number.POSITIVE_INFINITY, active
   return (
     <Box flexDirection="column">
       <Text bold>{` ${row(undefined)}`}</Text>
-      {records.length === 0 ? <Text>No usage recorded yet</Text> : null}
+      {loaded !== undefined && records.length === 0 ? <Text>No usage recorded yet</Text> : null}
       {records.slice(top, top + listRows).map((r) => (
         <Text key={r.id}>{`${markAfterId !== undefined && r.id > markAfterId ? "+" : " "}${row(r)}`}</Text>
       ))}
