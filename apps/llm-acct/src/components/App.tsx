@@ -1,8 +1,10 @@
+import { basename, dirname } from "node:path";
 import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { visibleText, type Accounting, type AuditEntry, type AuditStore, type GroupUsageTotals, type LimitStatus, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
 import { LIVE_ROWS, loadAudit, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type LiveData, type OverviewData, type RateData, type SortKey } from "../data/load.js";
 import { drillLabel, drillLevel, type DrillStep } from "../data/drill.js";
+import { writeExport, type ExportFormat } from "../data/export.js";
 import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
 import { filterLabel, isFiltered, parseFilter, type DashboardFilter } from "../data/filter.js";
 import { Audit } from "./Audit.js";
@@ -58,10 +60,12 @@ export interface AppProps {
   readonly now?: () => Date;
   readonly refreshMs?: number;
   readonly initialView?: View;
+  /** Where `e` writes exports (default: the working directory). */
+  readonly exportDir?: string;
 }
 
 /** The interactive dashboard: a header, the current view, and a footer of keys. */
-export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview" }: AppProps) {
+export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview", exportDir = process.cwd() }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   // The size lives in state, updated on "resize": Ink repaints its last output on a resize without
@@ -101,7 +105,9 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   // Text typed at the custom-period prompt; undefined when the prompt is closed.
   const [typing, setTypingState] = useState<string | undefined>(undefined);
   // Which prompt is open (the custom period or the `/` filter), and why the last Enter was refused.
-  const promptKind = useRef<"period" | "filter">("period");
+  const promptKind = useRef<"period" | "filter" | "export">("period");
+  // The outcome of the last export (a file name or an error), shown until the next key.
+  const [notice, setNotice] = useState<string | undefined>(undefined);
   const [promptError, setPromptError] = useState<string | undefined>(undefined);
   // What every view shows: records passing this filter (set with `/`, cleared with Esc).
   const [filter, setFilter] = useState<DashboardFilter>({});
@@ -235,10 +241,33 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   // The breakdown lists groups (not the calls at the bottom of a drill-down): s and r apply.
   const atGroups = () => drillLevel(dimension, drillRef.current, filterRef.current).dimension !== "calls";
 
+  // Writes what the current view shows (all its rows, with filter and period) to a new file.
+  const exportView = async (format: ExportFormat) => {
+    const { view, loaded } = shown.current;
+    if (!loaded || loaded.view !== view) return;
+    const level = drillLevel(dimension, drillRef.current, filterRef.current);
+    const title = view === "breakdown" ? `breakdown by ${level.dimension}` : view;
+    const filterText = [filterLabel(filterRef.current), view === "breakdown" ? drillLabel(drillRef.current) : ""].filter(Boolean).join(" ");
+    const context = { title, ...(view === "breakdown" && { period: periodLabel(period) }), filter: filterText, at: now() };
+    try {
+      const { path, rows } = await writeExport(loaded, context, format, exportDir);
+      // The file name first: a long directory is what gets cut.
+      setNotice(`Exported ${rows} ${rows === 1 ? "row" : "rows"} to ${basename(path)} in ${dirname(path)}`);
+    } catch (e) {
+      setNotice(`Export failed: ${(e as Error).message.split("\n")[0]}`);
+    }
+  };
+
   const onKey = (input: string, key: Key): void => {
     const { view, loaded, open, help } = shown.current;
     if (key.ctrl && input === "c") return exit();
     const typed = typingRef.current;
+    if (notice !== undefined) setNotice(undefined);
+    if (typed !== undefined && promptKind.current === "export") {
+      setTyping(undefined);
+      if (input === "c" || input === "j") void exportView(input === "c" ? "csv" : "json");
+      return;
+    }
     if (typed !== undefined && promptKind.current === "filter") {
       if (key.escape) setTyping(undefined);
       else if (key.return) {
@@ -276,6 +305,10 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       return;
     }
     if (input === "?") return setHelpNow(true);
+    if (input === "e" && !open && loaded?.view === view) {
+      promptKind.current = "export";
+      return setTyping("");
+    }
     if (input === "/" && !open) {
       promptKind.current = "filter";
       setPromptError(undefined);
@@ -411,6 +444,8 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={viewKeysOn} /> : null}
         </Box>
       </Box>
+      {typing !== undefined && promptKind.current === "export" ? <Text>{"Export this view as c CSV or j JSON (any other key cancels)"}</Text> : null}
+      {notice !== undefined ? <Text wrap="truncate-end">{visibleText(notice)}</Text> : null}
       {typing !== undefined && promptKind.current === "period" ? <Text>{`Days (UTC) from to, ⏎/Esc: ${typing}`}</Text> : null}
       {typing !== undefined && promptKind.current === "filter" ? (
         <Text wrap="truncate-start">

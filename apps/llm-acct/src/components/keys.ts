@@ -77,7 +77,8 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
   }
   const filter: KeyHelp[] = [{ keys: "/", does: "filter every view by model, user, project, caller or session, e.g. user:ann model:gpt-4o", short: "/ filter" }];
   if (context.filtered && !(view === "breakdown" && context.drilled)) filter.push({ keys: "Esc", does: "clear the filter", short: "Esc unfilter" });
-  return [...own, ...filter, ...VIEWS, { keys: "?", does: "this help", short: "? help" }, { keys: "q Ctrl-C", does: "quit", short: "q quit" }];
+  const exporting: KeyHelp[] = [{ keys: "e", does: "export this view (every row, with filter and period) to a CSV or JSON file", short: "e export" }];
+  return [...own, ...filter, ...exporting, ...VIEWS, { keys: "?", does: "this help", short: "? help" }, { keys: "q Ctrl-C", does: "quit", short: "q quit" }];
 }
 
 /**
