@@ -179,7 +179,7 @@ describe("App", () => {
       Object.defineProperty(app.stdout, "rows", { value: rows, configurable: true });
       app.stdout.emit("resize");
     };
-    await vi.waitFor(() => expect(app.lastFrame()).toContain("o overview  b breakdown"), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(() => expect(app.lastFrame()).toContain("? help"), { timeout: 15_000, interval: 50 });
     resize(80, 24);
     await vi.waitFor(() => expect(app.lastFrame()).toContain("o b l v a: views"), { timeout: 15_000, interval: 50 });
     resize(50, 24);

@@ -12,7 +12,7 @@ import { colour, usd } from "./format.js";
 import { Breakdown } from "./Breakdown.js";
 import { Limits } from "./Limits.js";
 import { Live } from "./Live.js";
-import { Overview } from "./Overview.js";
+import { MEASURES, Overview, type ChartMeasure } from "./Overview.js";
 import { Help } from "./Help.js";
 import { footerText, viewKeys, type KeyContext } from "./keys.js";
 import type { View } from "./view.js";
@@ -85,6 +85,9 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const height = Math.max(MIN_ROWS, size.rows);
   const [view, setView] = useState<View>(initialView);
   const [period, setPeriod] = useState<Period>("7d");
+  // The overview chart's own period (per hour today, per day otherwise) and measure.
+  const [chartPeriod, setChartPeriod] = useState<Period>("30d");
+  const [measure, setMeasure] = useState<ChartMeasure>("cost");
   const [dimension, setDimension] = useState<UsageDimension>("model");
   const [sort, setSort] = useState<SortKey>("cost");
   const [reversed, setReversed] = useState(false);
@@ -130,7 +133,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const load = useCallback(async (at: Date): Promise<Loaded> => {
     switch (view) {
       case "overview":
-        return { view, data: await loadOverview(accounting, at, 30, filter) };
+        return { view, data: await loadOverview(accounting, at, 30, filter, chartPeriod) };
       case "breakdown": {
         const level = drillLevel(dimension, drill, filter);
         const key = levelKey(dimension, drill);
@@ -153,7 +156,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       case "audit":
         return { view, data: await loadAudit(audit, auditType, auditRows, filter) };
     }
-  }, [accounting, audit, view, period, dimension, sort, reversed, drill, auditType, auditRows, filter]);
+  }, [accounting, audit, view, period, chartPeriod, dimension, sort, reversed, drill, auditType, auditRows, filter]);
 
   // What the current view depends on besides its settings, read with cheap queries (the limits
   // version, the newest usage or audit id, the count of usage records changed or deleted — a
@@ -287,7 +290,8 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       else if (key.return) {
         const custom = parseCustomPeriod(typed);
         if (custom) {
-          setPeriod(custom);
+          if (shown.current.view === "overview") setChartPeriod(custom);
+          else setPeriod(custom);
           setTyping(undefined);
         } else setTyping(`${typed.replace(/ ?\(use .*\)$/, "")} (use YYYY-MM-DD YYYY-MM-DD)`);
       } else if (key.backspace || key.delete) setTyping((t) => (t ?? "").replace(/ ?\(use .*\)$/, "").slice(0, -1));
@@ -330,7 +334,9 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     }
     // Keys of one view do nothing on the others (they are not offered there either).
     if (view === "breakdown" && input === "p") setPeriod(nextPeriod);
-    else if (view === "breakdown" && input === "c") {
+    else if (view === "overview" && input === "p") setChartPeriod(nextPeriod);
+    else if (view === "overview" && input === "m") setMeasure((m) => next(MEASURES, m));
+    else if ((view === "breakdown" || view === "overview") && input === "c") {
       promptKind.current = "period";
       setTyping("");
     } else if (view === "breakdown" && key.return && atGroups() && loaded?.view === "breakdown" && breakdownSelection.current.current) {
@@ -422,7 +428,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         {/* The view stays mounted under the overlay (hidden, its keys off), so it keeps its scroll position. */}
         <Box flexDirection="column" display={help ? "none" : "flex"}>
         {!current && view !== "breakdown" && view !== "live" ? <Text>Loading…</Text> : null}
-        {current?.view === "overview" ? <Overview data={current.data} width={width} height={bodyRows} /> : null}
+        {current?.view === "overview" ? <Overview data={current.data} width={width} height={bodyRows} measure={measure} /> : null}
         {current?.view === "breakdown" && current.calls ? <Live records={current.calls} width={width} height={bodyRows} active={viewKeysOn} /> : null}
         {view === "breakdown" && breakdownLevel.dimension !== "calls" ? (
           // One instance for every level, mounted while loading too, so its key handler is subscribed

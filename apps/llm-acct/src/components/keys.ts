@@ -43,6 +43,11 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
   const own: KeyHelp[] = [];
   switch (view) {
     case "overview":
+      own.push(
+        { keys: "p", does: "chart period: today (per hour), 7d, 30d, month (per day)", short: "p period" },
+        { keys: "c", does: "chart a custom period: two days, YYYY-MM-DD YYYY-MM-DD", short: "c custom" },
+        { keys: "m", does: "chart cost, tokens or requests", short: "m measure" },
+      );
       break;
     case "breakdown":
       own.push(

@@ -1,6 +1,6 @@
 import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, UsageDimension, UsageRecord } from "@llm-accounting/core";
 import { auditFilter, limitConcerns, type DashboardFilter } from "./filter.js";
-import { periodRange, type Period } from "./period.js";
+import { periodLabel, periodRange, type Period } from "./period.js";
 
 /** Totals of one window of the overview. */
 export interface WindowTotals {
@@ -19,14 +19,55 @@ export interface WindowTotals {
 export interface OverviewData {
   readonly windows: readonly WindowTotals[];
   /** Cost per UTC day, oldest first, for the chart. */
-  readonly daily: readonly { readonly day: string; readonly costNanos: bigint; readonly requests: number }[];
+  readonly daily: readonly { readonly day: string; readonly costNanos: bigint; readonly requests: number; readonly tokens: number }[];
   readonly topModels: readonly GroupUsageTotals[];
+  /** The chart: per hour of today, or per day of a longer period. */
+  readonly chart: ChartData;
+  /** Calls per minute and dollars per hour now (the burn rate). */
+  readonly rates: RateData;
+}
+
+/** One bar of the overview chart: an hour or a day, with each measure the chart can show. */
+export interface ChartBucket {
+  /** `14h` or `06-15`. */
+  readonly label: string;
+  readonly requests: number;
+  readonly tokens: number;
+  readonly costNanos: bigint;
+}
+
+/** The overview chart's data: per hour (today) or per day, and what the period is. */
+export interface ChartData {
+  readonly unit: "hour" | "day";
+  readonly period: string;
+  readonly buckets: readonly ChartBucket[];
+}
+
+const HOUR = 3_600_000;
+
+/** Usage per hour of today (24 bars, UTC) or per day of a longer period, up to `now`. */
+export async function loadChart(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter = {}): Promise<ChartData> {
+  const range = periodRange(period, now);
+  const unit = period === "today" ? HOUR : DAY;
+  const first = Math.floor(range.start.getTime() / unit) * unit;
+  const count = period === "today" ? 24 : Math.max(1, Math.floor((range.end.getTime() - first) / DAY) + 1);
+  const buckets = await Promise.all(
+    Array.from({ length: count }, async (_, i): Promise<ChartBucket> => {
+      const start = first + i * unit;
+      const label = unit === HOUR ? `${String(i).padStart(2, "0")}h` : new Date(start).toISOString().slice(5, 10);
+      // Hours still to come are empty bars, not queries.
+      if (start > now.getTime()) return { label, requests: 0, tokens: 0, costNanos: 0n };
+      const s = await accounting.getPeriodStats(new Date(start), new Date(Math.min(start + unit - 1, range.end.getTime())), filter);
+      return { label, requests: s.requests, tokens: s.sumTotalTokens, costNanos: s.sumCostNanos };
+    }),
+  );
+  return { unit: unit === HOUR ? "hour" : "day", period: typeof period === "object" ? periodLabel(period) : period, buckets };
 }
 
 const DAY = 86_400_000;
 
 /** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models (up to 40) of 30 days. */
-export async function loadOverview(accounting: Accounting, now: Date, days = 30, filter: DashboardFilter = {}): Promise<OverviewData> {
+export async function loadOverview(accounting: Accounting, now: Date, days = 30, filter: DashboardFilter = {}, chartPeriod: Period = "30d"): Promise<OverviewData> {
   const windows = await Promise.all(
     (["today", "7d", "30d"] as const).map(async (period) => {
       const range = periodRange(period, now);
@@ -40,7 +81,7 @@ export async function loadOverview(accounting: Accounting, now: Date, days = 30,
       const start = new Date(today - (days - 1 - i) * DAY);
       const end = new Date(Math.min(start.getTime() + DAY - 1, now.getTime()));
       const s = await accounting.getPeriodStats(start, end, filter);
-      return { day: start.toISOString().slice(5, 10), costNanos: s.sumCostNanos, requests: s.requests };
+      return { day: start.toISOString().slice(5, 10), costNanos: s.sumCostNanos, requests: s.requests, tokens: s.sumTotalTokens };
     }),
   );
   const range = periodRange("30d", now);
@@ -50,7 +91,12 @@ export async function loadOverview(accounting: Accounting, now: Date, days = 30,
     .sort((a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : b.requests - a.requests))
     // As many as a tall terminal shows; the summary and small terminals show the first few.
     .slice(0, 40);
-  return { windows, daily, topModels };
+  // The 30-day chart is the daily series already read.
+  const [chart, rates] = await Promise.all([
+    chartPeriod === "30d" && days === 30 ? { unit: "day" as const, period: "30d", buckets: daily.map((d) => ({ label: d.day, requests: d.requests, tokens: d.tokens, costNanos: d.costNanos })) } : loadChart(accounting, now, chartPeriod, filter),
+    loadRates(accounting, now, filter),
+  ]);
+  return { windows, daily, topModels, chart, rates };
 }
 
 /** Breakdown sort keys. */
