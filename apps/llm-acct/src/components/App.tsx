@@ -2,7 +2,7 @@ import { basename, dirname } from "node:path";
 import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { visibleText, type Accounting, type AuditEntry, type AuditStore, type GroupUsageTotals, type LimitStatus, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
-import { LIVE_ROWS, loadAudit, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type LiveData, type OverviewData, type RateData, type SortKey } from "../data/load.js";
+import { LIVE_ROWS, loadAudit, loadLimitRates, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type LiveData, type OverviewData, type RateData, type SortKey } from "../data/load.js";
 import { drillLabel, drillLevel, type DrillStep } from "../data/drill.js";
 import { writeExport, type ExportFormat } from "../data/export.js";
 import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
@@ -35,7 +35,7 @@ const NO_KEY: Key = { upArrow: false, downArrow: false, leftArrow: false, rightA
 type Loaded =
   | { view: "overview"; data: OverviewData }
   | { view: "breakdown"; data: GroupUsageTotals[]; calls?: UsageRecord[]; level: string }
-  | { view: "limits"; data: LimitStatus[] }
+  | { view: "limits"; data: LimitStatus[]; rates: Map<number, number> }
   | { view: "live"; data: LiveData; markAfterId: number | undefined }
   | { view: "audit"; data: AuditEntry[] };
 
@@ -140,8 +140,11 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         if (level.dimension === "calls") return { view, data: [], calls: (await loadCalls(accounting, at, period, level.filter)).filter(level.keep), level: key };
         return { view, data: await loadBreakdown(accounting, at, period, level.dimension, sort, level.filter, reversed), level: key };
       }
-      case "limits":
-        return { view, data: await loadLimits(accounting, filter) };
+      case "limits": {
+        // With each limit's pace over the last hour, to say when it fills.
+        const data = await loadLimits(accounting, filter);
+        return { view, data, rates: await loadLimitRates(accounting, data, at) };
+      }
       case "live": {
         // Paused, the list stays as it is: no read at all, not even the one a restarted check makes.
         if (pausedRef.current && liveShown.current) return liveShown.current;
@@ -435,7 +438,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
           // before the rows show; each level opens on its first row.
           <Breakdown resetKey={levelKey(dimension, drill)} selection={breakdownSelection.current} rows={current?.view === "breakdown" ? current.data : undefined} dimension={breakdownLevel.dimension} sort={sort} reversed={reversed} width={width} height={bodyRows} active={viewKeysOn} />
         ) : null}
-        {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={viewKeysOn} /> : null}
+        {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={viewKeysOn} rates={current.rates} /> : null}
         {view === "live" ? (
           // Mounted while loading too, so its key handler is subscribed before the rows show.
           <Box flexDirection="column">

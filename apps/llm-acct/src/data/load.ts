@@ -142,6 +142,23 @@ export async function loadLimits(accounting: Accounting, filter: DashboardFilter
   return (await accounting.getLimitStatus()).filter((s) => limitConcerns(s.limit, filter));
 }
 
+/** What each limit counted in the last hour before `now`, in its own units (USD for cost), by limit id: its pace. */
+export async function loadLimitRates(accounting: Accounting, limits: readonly LimitStatus[], now: Date): Promise<Map<number, number>> {
+  const start = new Date(now.getTime() - 3_600_000);
+  const entries = await Promise.all(
+    limits
+      .filter((s) => s.limit.maxValue > 0)
+      .map(async ({ limit }): Promise<[number, number]> => {
+        // A limit's unset fields apply to every value: only the set ones narrow.
+        const narrow = { ...(limit.model !== null && { model: limit.model }), ...(limit.username !== null && { username: limit.username }), ...(limit.callerName !== null && { callerName: limit.callerName }), ...(limit.projectName !== null && { project: limit.projectName }) };
+        const s = await accounting.getPeriodStats(start, now, narrow);
+        const value = { requests: s.requests, input_tokens: s.sumPromptTokens, output_tokens: s.sumCompletionTokens, total_tokens: s.sumTotalTokens, cost: Number(s.sumCostNanos) / 1e9 }[limit.limitType] ?? 0;
+        return [limit.id, value];
+      }),
+  );
+  return new Map(entries);
+}
+
 /** How fast calls and money are going: calls per minute over 5 and 60 minutes, dollars over the last hour and day. */
 export interface RateData {
   readonly callsPerMinute5: number;
