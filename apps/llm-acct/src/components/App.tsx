@@ -5,6 +5,7 @@ import { visibleText, type Accounting, type AuditEntry, type AuditStore, type Gr
 import { LIVE_ROWS, loadAudit, loadLimitRates, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type LiveData, type OverviewData, type RateData, type SortKey } from "../data/load.js";
 import { drillLabel, drillLevel, type DrillStep } from "../data/drill.js";
 import { writeExport, type ExportFormat } from "../data/export.js";
+import { dateTime, dayNumber, localZone, zoneLabel, type TimeZone } from "../data/zone.js";
 import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
 import { filterLabel, isFiltered, parseFilter, type DashboardFilter } from "../data/filter.js";
 import { Audit } from "./Audit.js";
@@ -50,7 +51,8 @@ export const DEFAULT_REFRESH_MS = 1000;
 // One clock for every render: a default written inline would be a new function on each render,
 // which re-created the loader and restarted the refresh effect on every frame (a render loop).
 const systemClock = (): Date => new Date();
-const DAY = 86_400_000;
+// Read once, like the clock: a default computed inline would differ by identity on each render.
+const defaultZone = localZone();
 
 /** Props of the dashboard: where the data comes from, and the clock and refresh period (tests pin both). */
 export interface AppProps {
@@ -62,10 +64,12 @@ export interface AppProps {
   readonly initialView?: View;
   /** Where `e` writes exports (default: the working directory). */
   readonly exportDir?: string;
+  /** Where days start and how times read (default: the terminal's zone). */
+  readonly timeZone?: TimeZone;
 }
 
 /** The interactive dashboard: a header, the current view, and a footer of keys. */
-export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview", exportDir = process.cwd() }: AppProps) {
+export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview", exportDir = process.cwd(), timeZone = defaultZone }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   // The size lives in state, updated on "resize": Ink repaints its last output on a resize without
@@ -133,12 +137,12 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const load = useCallback(async (at: Date): Promise<Loaded> => {
     switch (view) {
       case "overview":
-        return { view, data: await loadOverview(accounting, at, 30, filter, chartPeriod) };
+        return { view, data: await loadOverview(accounting, at, 30, filter, chartPeriod, timeZone) };
       case "breakdown": {
         const level = drillLevel(dimension, drill, filter);
         const key = levelKey(dimension, drill);
-        if (level.dimension === "calls") return { view, data: [], calls: (await loadCalls(accounting, at, period, level.filter)).filter(level.keep), level: key };
-        return { view, data: await loadBreakdown(accounting, at, period, level.dimension, sort, level.filter, reversed), level: key };
+        if (level.dimension === "calls") return { view, data: [], calls: (await loadCalls(accounting, at, period, level.filter, 1000, timeZone)).filter(level.keep), level: key };
+        return { view, data: await loadBreakdown(accounting, at, period, level.dimension, sort, level.filter, reversed, timeZone), level: key };
       }
       case "limits": {
         // With each limit's pace over the last hour, to say when it fills.
@@ -159,7 +163,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       case "audit":
         return { view, data: await loadAudit(audit, auditType, auditRows, filter) };
     }
-  }, [accounting, audit, view, period, chartPeriod, dimension, sort, reversed, drill, auditType, auditRows, filter]);
+  }, [accounting, audit, view, period, chartPeriod, dimension, sort, reversed, drill, auditType, auditRows, filter, timeZone]);
 
   // What the current view depends on besides its settings, read with cheap queries (the limits
   // version, the newest usage or audit id, the count of usage records changed or deleted — a
@@ -172,10 +176,10 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     // Paused, the live view keeps what it shows; the rates move with the clock (each minute).
     if (view === "live") return paused ? "paused" : `${usage}:${Math.floor(at.getTime() / 60_000)}`;
     // Limits show rolling windows and "resets in": re-read each minute; the other views' named
-    // periods start at a UTC day boundary.
-    const boundary = view === "limits" ? Math.floor(at.getTime() / 60_000) : Math.floor(at.getTime() / DAY);
+    // periods start at a day boundary of the dashboard's zone.
+    const boundary = view === "limits" ? Math.floor(at.getTime() / 60_000) : dayNumber(at, timeZone);
     return `${await accounting.store.limitsVersion()}:${usage}:${boundary}`;
-  }, [accounting, audit, view, auditType, paused]);
+  }, [accounting, audit, view, auditType, paused, timeZone]);
 
   useEffect(() => {
     let alive = true;
@@ -254,7 +258,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     const level = drillLevel(dimension, drillRef.current, filterRef.current);
     const title = view === "breakdown" ? `breakdown by ${level.dimension}` : view;
     const filterText = [filterLabel(filterRef.current), view === "breakdown" ? drillLabel(drillRef.current) : ""].filter(Boolean).join(" ");
-    const context = { title, ...(view === "breakdown" && { period: periodLabel(period) }), filter: filterText, at: now() };
+    const context = { title, ...(view === "breakdown" && { period: periodLabel(period, timeZone) }), filter: filterText, at: now() };
     try {
       const { path, rows } = await writeExport(loaded, context, format, exportDir);
       // The file name first: a long directory is what gets cut.
@@ -291,7 +295,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     if (typed !== undefined) {
       if (key.escape) setTyping(undefined);
       else if (key.return) {
-        const custom = parseCustomPeriod(typed);
+        const custom = parseCustomPeriod(typed, timeZone);
         if (custom) {
           if (shown.current.view === "overview") setChartPeriod(custom);
           else setPeriod(custom);
@@ -416,14 +420,14 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   // The view's own keys (scrolling, Enter) are off under the help overlay and while a prompt takes the typing.
   const viewKeysOn = !help && typing === undefined;
   const keyContext: KeyContext = { auditOpen: open, drilled: drill.length > 0, canDrill: breakdownLevel.dimension !== "calls", filtered: isFiltered(filter), paused };
-  const clock = checked !== undefined ? new Date(checked).toISOString().slice(11, 19) : "--:--:--";
+  const clock = checked !== undefined ? dateTime(new Date(checked), timeZone).slice(11, 19) : "--:--:--";
   return (
     <Box flexDirection="column" width={width} height={rows}>
       <Text wrap="truncate-end">
         <Text bold>llm-acct</Text>
-        {` · ${view}${view === "breakdown" ? ` by ${breakdownLevel.dimension}, ${periodLabel(period)}${drill.length ? ` · in ${visibleText(drillLabel(drill))}` : ""}` : ""}`}
+        {` · ${view}${view === "breakdown" ? ` by ${breakdownLevel.dimension}, ${periodLabel(period, timeZone)}${drill.length ? ` · in ${visibleText(drillLabel(drill))}` : ""}` : ""}`}
         {isFiltered(filter) ? <Text color={colour("yellow")}>{` · filter ${visibleText(filterLabel(filter))}`}</Text> : null}
-        {` · ${clock} UTC · ${visibleText(location)}`}
+        {` · ${clock} ${zoneLabel(timeZone)} · ${visibleText(location)}`}
       </Text>
       <Box flexDirection="column" flexGrow={1} marginTop={1}>
         {error ? <Text color={colour("red")}>{`Error: ${visibleText(error)}`}</Text> : null}
@@ -431,8 +435,8 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         {/* The view stays mounted under the overlay (hidden, its keys off), so it keeps its scroll position. */}
         <Box flexDirection="column" display={help ? "none" : "flex"}>
         {!current && view !== "breakdown" && view !== "live" ? <Text>Loading…</Text> : null}
-        {current?.view === "overview" ? <Overview data={current.data} width={width} height={bodyRows} measure={measure} /> : null}
-        {current?.view === "breakdown" && current.calls ? <Live records={current.calls} width={width} height={bodyRows} active={viewKeysOn} /> : null}
+        {current?.view === "overview" ? <Overview data={current.data} width={width} height={bodyRows} measure={measure} timeZone={timeZone} /> : null}
+        {current?.view === "breakdown" && current.calls ? <Live records={current.calls} width={width} height={bodyRows} active={viewKeysOn} timeZone={timeZone} /> : null}
         {view === "breakdown" && breakdownLevel.dimension !== "calls" ? (
           // One instance for every level, mounted while loading too, so its key handler is subscribed
           // before the rows show; each level opens on its first row.
@@ -447,15 +451,15 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
               {paused ? <Text color={colour("yellow")}>{"PAUSED (space resumes, f follows) · "}</Text> : current.markAfterId !== undefined && current.data.records.some((r) => r.id > current.markAfterId!) ? "+ new · " : ""}
               {rateLine(current.data.rates)}
             </Text> : null}
-            <Live key={liveKey} records={current?.view === "live" ? current.data.records : undefined} width={width} height={bodyRows - 1} active={viewKeysOn} markAfterId={current?.view === "live" ? current.markAfterId : undefined} />
+            <Live key={liveKey} timeZone={timeZone} records={current?.view === "live" ? current.data.records : undefined} width={width} height={bodyRows - 1} active={viewKeysOn} markAfterId={current?.view === "live" ? current.markAfterId : undefined} />
           </Box>
         ) : null}
-        {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={viewKeysOn} /> : null}
+        {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={viewKeysOn} timeZone={timeZone} /> : null}
         </Box>
       </Box>
       {typing !== undefined && promptKind.current === "export" ? <Text>{"Export this view as c CSV or j JSON (any other key cancels)"}</Text> : null}
       {notice !== undefined ? <Text wrap="truncate-end">{visibleText(notice)}</Text> : null}
-      {typing !== undefined && promptKind.current === "period" ? <Text>{`Days (UTC) from to, ⏎/Esc: ${typing}`}</Text> : null}
+      {typing !== undefined && promptKind.current === "period" ? <Text>{`Days (${zoneLabel(timeZone)}) from to, ⏎/Esc: ${typing}`}</Text> : null}
       {typing !== undefined && promptKind.current === "filter" ? (
         <Text wrap="truncate-start">
           {`Filter (model: user: project: caller: session:, ⏎ apply, Esc cancel): ${visibleText(typing)}`}

@@ -2,6 +2,7 @@ import { Box, Text } from "ink";
 import type { UsageRecord } from "@llm-accounting/core";
 import { count, fit, usd } from "./format.js";
 import { scrollLabel, useScroll } from "./scroll.js";
+import { dateTime, zoneLabel, type TimeZone } from "../data/zone.js";
 
 interface Column {
   readonly title: string;
@@ -11,7 +12,7 @@ interface Column {
 }
 
 // Always shown, in this order; the optional ones join, in OPTIONAL's order, while the line has room.
-const TIME: Column = { title: "Time (UTC)", width: 19, cell: (r) => r.timestamp.toISOString().slice(0, 19).replace("T", " ") };
+const time = (zone: TimeZone): Column => ({ title: `Time (${zoneLabel(zone)})`, width: 19, cell: (r) => dateTime(r.timestamp, zone) });
 const USER: Column = { title: "User", width: 9, cell: (r) => r.username ?? "-" };
 const PROJECT: Column = { title: "Project", width: 9, cell: (r) => r.project ?? "-" };
 const TOKENS: Column = { title: "Tokens", width: 8, align: "right", cell: (r) => count(r.totalTokens) };
@@ -27,7 +28,8 @@ const MODEL_MIN = 10;
 const MODEL_MAX = 32;
 
 /** The columns that fit in `width`, and the model column's width (what is left, within bounds). */
-function layout(width: number): { columns: Column[]; modelWidth: number } {
+function layout(width: number, zone: TimeZone): { columns: Column[]; modelWidth: number } {
+  const TIME = time(zone);
   const base = [TIME, USER, PROJECT, TOKENS, COST];
   const used = (cols: Column[]) => cols.reduce((n, c) => n + c.width + 1, 0);
   const optional: Column[] = [];
@@ -44,9 +46,9 @@ const line = (cells: string[]): string => cells.join(" ");
  * Unpriced calls read "unpriced"; rows newer than `markAfterId` are marked with `+`. Taller than
  * `height`, the list scrolls (↑↓ PgUp/PgDn Home/End while `active`). Undefined records: still loading.
  */
-export function Live({ records: loaded, width, height = Number.POSITIVE_INFINITY, active = true, markAfterId }: { records: readonly UsageRecord[] | undefined; width: number; height?: number; active?: boolean; markAfterId?: number }) {
+export function Live({ records: loaded, width, height = Number.POSITIVE_INFINITY, active = true, markAfterId, timeZone = "UTC" }: { records: readonly UsageRecord[] | undefined; width: number; height?: number; active?: boolean; markAfterId?: number; timeZone?: TimeZone }) {
   const records = loaded ?? [];
-  const { columns, modelWidth } = layout(width);
+  const { columns, modelWidth } = layout(width, timeZone);
   const row = (r: UsageRecord | undefined) => {
     const cells = columns.map((c) => fit(r ? c.cell(r) : c.title, c.width, c.align));
     cells.splice(1, 0, fit(r ? r.model : "Model", modelWidth));

@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import type { ChartBucket, OverviewData } from "../data/load.js";
 import { BarChart } from "./BarChart.js";
+import { zoneLabel, type TimeZone } from "../data/zone.js";
 import { count, fit, sparkline, usd } from "./format.js";
 
 /** `$1.23` / `$0.0012`: short enough for a chart axis, exact to the cent above a dollar. */
@@ -24,20 +25,20 @@ const MEASURE: Record<ChartMeasure, { title: string; value: (b: ChartBucket) => 
 /** `950`, `12.3k`, `4.1M`: a count short enough for a chart axis. */
 export const compact = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e4 ? `${(v / 1e3).toFixed(1)}k` : String(Math.round(v)));
 
-const PERIOD_TEXT: Record<string, string> = { today: "today (UTC)", "7d": "last 7 days", "30d": "last 30 days", month: "this month" };
+const PERIOD_TEXT: Record<string, string> = { "7d": "last 7 days", "30d": "last 30 days", month: "this month" };
 
 /**
  * Cost, tokens and requests for today, 7 and 30 days; a daily cost chart; the top models. It fills
  * the `width` x `height` it gets: more columns when wide, a chart with an axis and more models when
  * tall (a one-line sparkline and five models at 80x24).
  */
-export function Overview({ data, width, height = 19, measure = "cost" }: { data: OverviewData; width: number; height?: number; measure?: ChartMeasure }) {
+export function Overview({ data, width, height = 19, measure = "cost", timeZone = "UTC" }: { data: OverviewData; width: number; height?: number; measure?: ChartMeasure; timeZone?: TimeZone }) {
   const how = MEASURE[measure];
   // A long custom period shows its latest days that fit on the line.
   const buckets = data.chart.buckets.slice(-Math.max(1, width - 16));
   const values = buckets.map(how.value);
   const peak = buckets.reduce((best, b) => (how.value(b) > how.value(best) ? b : best), buckets[0] ?? { label: "-", costNanos: 0n, requests: 0, tokens: 0 });
-  const chartTitle = `${how.title} per ${data.chart.unit}, ${PERIOD_TEXT[data.chart.period] ?? data.chart.period} (peak ${peak.label}: ${how.text(peak)})`;
+  const chartTitle = `${how.title} per ${data.chart.unit}, ${data.chart.period === "today" ? `today (${zoneLabel(timeZone)})` : (PERIOD_TEXT[data.chart.period] ?? data.chart.period)} (peak ${peak.label}: ${how.text(peak)})`;
   const r = data.rates;
   const wide = width >= 120;
   const nameWidth = Math.max(12, Math.min(wide ? 48 : 30, width - (wide ? 76 : 48)));

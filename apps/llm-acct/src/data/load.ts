@@ -1,6 +1,7 @@
 import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, UsageDimension, UsageRecord } from "@llm-accounting/core";
 import { auditFilter, limitConcerns, type DashboardFilter } from "./filter.js";
 import { periodLabel, periodRange, type Period } from "./period.js";
+import { dateTime, startOfDay, type TimeZone } from "./zone.js";
 
 /** Totals of one window of the overview. */
 export interface WindowTotals {
@@ -45,46 +46,47 @@ export interface ChartData {
 
 const HOUR = 3_600_000;
 
-/** Usage per hour of today (24 bars, UTC) or per day of a longer period, up to `now`. */
-export async function loadChart(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter = {}): Promise<ChartData> {
-  const range = periodRange(period, now);
-  const unit = period === "today" ? HOUR : DAY;
-  const first = Math.floor(range.start.getTime() / unit) * unit;
-  const count = period === "today" ? 24 : Math.max(1, Math.floor((range.end.getTime() - first) / DAY) + 1);
+/** Usage per hour of today (24 bars) or per day of a longer period, up to `now`; hours and days of `zone`. */
+export async function loadChart(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter = {}, zone: TimeZone = "UTC"): Promise<ChartData> {
+  const range = periodRange(period, now, zone);
+  const hourly = period === "today";
+  // Day i starts at the zone's midnight i days after the first (days are 23 or 25 hours around DST changes).
+  const dayStart = (i: number) => startOfDay(new Date(range.start.getTime() + i * DAY + 12 * HOUR), zone).getTime();
+  const count = hourly ? 24 : Math.max(1, Math.round((startOfDay(range.end, zone).getTime() - range.start.getTime()) / DAY) + 1);
   const buckets = await Promise.all(
     Array.from({ length: count }, async (_, i): Promise<ChartBucket> => {
-      const start = first + i * unit;
-      const label = unit === HOUR ? `${String(i).padStart(2, "0")}h` : new Date(start).toISOString().slice(5, 10);
+      const start = hourly ? range.start.getTime() + i * HOUR : dayStart(i);
+      const end = hourly ? start + HOUR : dayStart(i + 1);
+      const label = hourly ? `${String(i).padStart(2, "0")}h` : dateTime(new Date(start), zone).slice(5, 10);
       // Hours still to come are empty bars, not queries.
       if (start > now.getTime()) return { label, requests: 0, tokens: 0, costNanos: 0n };
-      const s = await accounting.getPeriodStats(new Date(start), new Date(Math.min(start + unit - 1, range.end.getTime())), filter);
+      const s = await accounting.getPeriodStats(new Date(start), new Date(Math.min(end - 1, range.end.getTime())), filter);
       return { label, requests: s.requests, tokens: s.sumTotalTokens, costNanos: s.sumCostNanos };
     }),
   );
-  return { unit: unit === HOUR ? "hour" : "day", period: typeof period === "object" ? periodLabel(period) : period, buckets };
+  return { unit: hourly ? "hour" : "day", period: typeof period === "object" ? periodLabel(period, zone) : period, buckets };
 }
 
 const DAY = 86_400_000;
 
-/** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models (up to 40) of 30 days. */
-export async function loadOverview(accounting: Accounting, now: Date, days = 30, filter: DashboardFilter = {}, chartPeriod: Period = "30d"): Promise<OverviewData> {
+/** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models (up to 40) of 30 days; days start at midnight in `zone`. */
+export async function loadOverview(accounting: Accounting, now: Date, days = 30, filter: DashboardFilter = {}, chartPeriod: Period = "30d", zone: TimeZone = "UTC"): Promise<OverviewData> {
   const windows = await Promise.all(
     (["today", "7d", "30d"] as const).map(async (period) => {
-      const range = periodRange(period, now);
+      const range = periodRange(period, now, zone);
       const s = await accounting.getPeriodStats(range.start, range.end, filter);
       return { label: { today: "Today", "7d": "7 days", "30d": "30 days" }[period], requests: s.requests, tokens: s.sumTotalTokens, promptTokens: s.sumPromptTokens, completionTokens: s.sumCompletionTokens, cachedTokens: s.sumCachedTokens, executionTime: s.sumExecutionTime, costNanos: s.sumCostNanos };
     }),
   );
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const daily = await Promise.all(
     Array.from({ length: days }, async (_, i) => {
-      const start = new Date(today - (days - 1 - i) * DAY);
-      const end = new Date(Math.min(start.getTime() + DAY - 1, now.getTime()));
+      const start = startOfDay(now, zone, days - 1 - i);
+      const end = new Date(Math.min(startOfDay(now, zone, days - 2 - i).getTime() - 1, now.getTime()));
       const s = await accounting.getPeriodStats(start, end, filter);
-      return { day: start.toISOString().slice(5, 10), costNanos: s.sumCostNanos, requests: s.requests, tokens: s.sumTotalTokens };
+      return { day: dateTime(start, zone).slice(5, 10), costNanos: s.sumCostNanos, requests: s.requests, tokens: s.sumTotalTokens };
     }),
   );
-  const range = periodRange("30d", now);
+  const range = periodRange("30d", now, zone);
   const models = await accounting.getModelStats(range.start, range.end, filter);
   const topModels = models
     .map(({ model, stats }) => ({ key: model, requests: stats.requests, promptTokens: stats.sumPromptTokens, completionTokens: stats.sumCompletionTokens, totalTokens: stats.sumTotalTokens, localPromptTokens: stats.sumLocalPromptTokens, localCompletionTokens: stats.sumLocalCompletionTokens, localTotalTokens: stats.sumLocalTotalTokens, cachedTokens: stats.sumCachedTokens, reasoningTokens: stats.sumReasoningTokens, costNanos: stats.sumCostNanos, executionTime: stats.sumExecutionTime }))
@@ -93,7 +95,7 @@ export async function loadOverview(accounting: Accounting, now: Date, days = 30,
     .slice(0, 40);
   // The 30-day chart is the daily series already read.
   const [chart, rates] = await Promise.all([
-    chartPeriod === "30d" && days === 30 ? { unit: "day" as const, period: "30d", buckets: daily.map((d) => ({ label: d.day, requests: d.requests, tokens: d.tokens, costNanos: d.costNanos })) } : loadChart(accounting, now, chartPeriod, filter),
+    chartPeriod === "30d" && days === 30 ? { unit: "day" as const, period: "30d", buckets: daily.map((d) => ({ label: d.day, requests: d.requests, tokens: d.tokens, costNanos: d.costNanos })) } : loadChart(accounting, now, chartPeriod, filter, zone),
     loadRates(accounting, now, filter),
   ]);
   return { windows, daily, topModels, chart, rates };
@@ -125,14 +127,14 @@ export function sortGroups(groups: readonly GroupUsageTotals[], sort: SortKey, r
 }
 
 /** Usage per value of a dimension over a period (of the records the filter keeps), sorted. */
-export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey, filter: DashboardFilter = {}, reversed = false): Promise<GroupUsageTotals[]> {
-  const range = periodRange(period, now);
+export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey, filter: DashboardFilter = {}, reversed = false, zone: TimeZone = "UTC"): Promise<GroupUsageTotals[]> {
+  const range = periodRange(period, now, zone);
   return sortGroups(await accounting.getUsageBreakdown(range.start, range.end, dimension, filter), sort, reversed);
 }
 
 /** Calls at the bottom of a drill-down: at most `limit`, newest first, in the period and passing the filter. */
-export async function loadCalls(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter, limit = 1000): Promise<UsageRecord[]> {
-  const range = periodRange(period, now);
+export async function loadCalls(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter, limit = 1000, zone: TimeZone = "UTC"): Promise<UsageRecord[]> {
+  const range = periodRange(period, now, zone);
   const inRange = (r: UsageRecord) => r.timestamp >= range.start && r.timestamp <= range.end;
   return (await accounting.tail(limit, filter)).filter(inRange);
 }
