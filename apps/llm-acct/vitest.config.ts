@@ -5,5 +5,7 @@ export default defineConfig({
     // Contract suites insert tens of thousands of rows; PostgreSQL on 2 cores needs the headroom.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The dashboard defaults to the terminal's time zone: tests pin it, and pass timeZone where it matters.
+    env: { TZ: "UTC" },
   },
 });

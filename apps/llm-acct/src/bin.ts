@@ -4,11 +4,13 @@ import { auditStoreFor, describeError, errorLine, openAccounting, processIo, run
 import { dashboardArgs } from "./dashboard-args.js";
 import { summaryText } from "./summary.js";
 import { allowLiveRendering } from "./terminal-env.js";
+import { checkZone } from "./data/zone.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 const argv = process.argv.slice(2);
 // The help lists the commands; without this line it never said what `llm-acct` alone does.
-const DASHBOARD_NOTE = "With no command, llm-acct opens the dashboard on the store (a summary when piped), e.g. llm-acct --db-file usage.sqlite";
+const DASHBOARD_NOTE =
+  "With no command, llm-acct opens the dashboard on the store (a summary when piped), e.g. llm-acct --db-file usage.sqlite; --timezone Europe/Prague (or UTC) sets where its days start and how it shows times (default: the terminal's zone)";
 const globals = dashboardArgs(argv);
 
 if (!globals) {
@@ -18,6 +20,8 @@ if (!globals) {
 } else {
   const io = processIo();
   try {
+    // Checked before opening anything: a misspelt zone is a usage error.
+    const timeZone = globals.timezone === undefined ? undefined : checkZone(globals.timezone);
     const accounting = await openAccounting(globals, io, { readOnly: true });
     const audit = await auditStoreFor(globals, io.env, true);
     await accounting.open();
@@ -27,12 +31,12 @@ if (!globals) {
     } else {
       allowLiveRendering(process.env);
       const { runDashboard } = await import("./dashboard.js");
-      await runDashboard(accounting, audit, location);
+      await runDashboard(accounting, audit, location, timeZone);
     }
     await accounting.close();
     if (audit !== accounting.store) await audit.close();
   } catch (error) {
-    const [code, message] = describeError(error);
+    const [code, message] = error instanceof RangeError ? [2, error.message] : describeError(error);
     process.stderr.write(errorLine(code, message, "llm-acct"));
     process.exitCode = code;
   }

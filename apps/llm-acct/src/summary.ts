@@ -10,7 +10,7 @@ export async function summaryText(accounting: Accounting, location: string, now:
   lines.push("", `Cost per day (30 days): ${sparkline(overview.daily.map((d) => Number(d.costNanos)))}`);
   if (overview.topModels.length > 0) {
     lines.push("", "Top models (30 days):");
-    for (const m of overview.topModels) lines.push(`  ${visibleText(m.key ?? "-").padEnd(28)} ${count(m.requests).padStart(9)} requests ${usd(m.costNanos).padStart(14)}`);
+    for (const m of overview.topModels.slice(0, 5)) lines.push(`  ${visibleText(m.key ?? "-").padEnd(28)} ${count(m.requests).padStart(9)} requests ${usd(m.costNanos).padStart(14)}`);
   }
   // The same test as the dashboard's ! and X markers.
   const near = limits.filter((s) => s.limit.maxValue !== -1 && usageRatio(s) >= 0.8);

@@ -43,7 +43,8 @@ beforeAll(async () => {
 });
 
 const lines = (frame: string | undefined) => (frame ?? "").split("\n");
-const row = (frame: string | undefined, start: string) => lines(frame).find((l) => l.trimStart().startsWith(start)) ?? "";
+// A breakdown row starts with ">" when selected.
+const row = (frame: string | undefined, start: string) => lines(frame).find((l) => l.replace(/^>/, "").trimStart().startsWith(start)) ?? "";
 const cells = (line: string) => line.trim().split(/\s{2,}|\s(?=\$)/).filter(Boolean);
 
 describe("views", () => {
@@ -64,7 +65,7 @@ describe("views", () => {
     expect(row(lastFrame(), "cid")).toMatch(/cid\s+1\s+1,000\s+\$6\.0000\s+█+░*\s+60\.0%/);
     expect(row(lastFrame(), "ann")).toMatch(/ann\s+2\s+1,800\s+\$3\.2500\s+█+░*\s+32\.5%/);
     expect(row(lastFrame(), "bob")).toMatch(/7\.5%$/);
-    expect(lines(lastFrame())[1]).toMatch(/^cid/);
+    expect(lines(lastFrame())[1]).toMatch(/^>cid/);
     const byName = await loadBreakdown(accounting, NOW, "30d", "username", "name");
     expect(byName.map((g) => g.key)).toEqual(["ann", "bob", "cid"]);
     const projects = await loadBreakdown(accounting, NOW, "today", "project", "requests");
@@ -101,22 +102,28 @@ describe("views", () => {
     expect(row(lastFrame(), "user:ok")).not.toMatch(/NEAR|OVER|█{2}/);
   });
 
-  it("Limits: when they do not all fit, the fullest are shown and the rest counted", async () => {
-    const { lastFrame } = render(<Limits limits={await loadLimits(accounting)} now={NOW} width={80} height={5} />);
-    expect(lines(lastFrame()).slice(0, 4).map((l) => l.split(" ")[0])).toEqual(["Applies", "all", "user:ann", "…"]);
-    expect(lastFrame()).toContain("… and 1 more, none fuller than those above");
+  it("Limits: when they do not all fit, the fullest are shown first and the list scrolls", async () => {
+    const { lastFrame, stdin } = render(<Limits limits={await loadLimits(accounting)} now={NOW} width={100} height={4} />);
+    expect(lines(lastFrame()).slice(0, 3).map((l) => l.split(" ")[0])).toEqual(["Applies", "all", "limits"]);
+    expect(lastFrame()).toContain("limits 1–1 of 3 (fullest first)");
+    stdin.write("\u001B[B");
+    await vi.waitFor(() => expect(lines(lastFrame())[1]).toMatch(/^user:ann/), { timeout: 15_000, interval: 20 });
+    stdin.write("\u001B[F");
+    await vi.waitFor(() => expect(lines(lastFrame())[1]).toMatch(/^model:o3/), { timeout: 15_000, interval: 20 });
+    expect(lastFrame()).toContain("limits 3–3 of 3");
   });
 
   it("Live: rows fit an 80-column terminal without wrapping", async () => {
-    const { lastFrame } = render(<Live records={await loadLive(accounting, 5)} width={80} />);
+    const { lastFrame } = render(<Live records={(await loadLive(accounting, 5)).records} width={80} />);
     expect(lines(lastFrame()).length).toBe(6);
     expect(lines(lastFrame()).every((l) => l.length <= 80)).toBe(true);
   });
 
   it("Live: the newest records first", async () => {
-    const { lastFrame } = render(<Live records={await loadLive(accounting, 3)} width={90} />);
-    expect(lines(lastFrame()).slice(1).map((l) => l.split(/\s{2,}|\s(?=\S+$)/)[0]?.slice(0, 19))).toEqual(["2025-06-15 11:00:00", "2025-06-15 10:00:00", "2025-06-12 10:00:00"]);
-    expect(row(lastFrame(), "2025-06-15 11:00:00")).toMatch(/gpt-4o\s+bob\s+web\s+600\s+\$0\.7500$/);
+    const { lastFrame } = render(<Live records={(await loadLive(accounting, 3)).records} width={90} />);
+    expect(lines(lastFrame()).slice(1).map((l) => l.trimStart().slice(0, 19))).toEqual(["2025-06-15 11:00:00", "2025-06-15 10:00:00", "2025-06-12 10:00:00"]);
+    // 90 columns have room for the latency (none recorded: -).
+    expect(row(lastFrame(), "2025-06-15 11:00:00")).toMatch(/gpt-4o\s+bob\s+web\s+-\s+600\s+\$0\.7500$/);
   });
 
   it("Audit: a list with a selection, and one entry in full", async () => {
@@ -172,7 +179,7 @@ describe("App", () => {
       Object.defineProperty(app.stdout, "rows", { value: rows, configurable: true });
       app.stdout.emit("resize");
     };
-    await vi.waitFor(() => expect(app.lastFrame()).toContain("o overview  b breakdown"), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(() => expect(app.lastFrame()).toContain("? help"), { timeout: 15_000, interval: 50 });
     resize(80, 24);
     await vi.waitFor(() => expect(app.lastFrame()).toContain("o b l v a: views"), { timeout: 15_000, interval: 50 });
     resize(50, 24);
@@ -182,7 +189,8 @@ describe("App", () => {
     resize(120, 40);
     await vi.waitFor(() => {
       expect(app.lastFrame()).toContain("o overview  b breakdown");
-      expect(cells(row(app.lastFrame(), "Today"))).toEqual(["Today", "2", "1,800", "$2.0000"]);
+      // 120 columns: input, output, cached and per-request columns too.
+      expect(cells(row(app.lastFrame(), "Today"))).toEqual(["Today", "2", "1,800", "1,500", "300", "0", "$2.0000", "$1.0000"]);
     }, { timeout: 15_000, interval: 50 });
     app.unmount();
   });

@@ -17,27 +17,33 @@ const lines = (frame: string | undefined) => (frame ?? "").split("\n");
 const group = (i: number): GroupUsageTotals => ({ key: `model-${String(i).padStart(2, "0")}`, requests: 100 - i, promptTokens: 0, completionTokens: 0, totalTokens: 0, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNanos: BigInt(100 - i), executionTime: 0 });
 
 describe("Breakdown scrolls", () => {
-  it("moves through 50 rows in a 10-row view with ↑↓, PgUp/PgDn, Home/End", async () => {
+  it("moves a selection through 50 rows in a 10-row view with ↑↓, PgUp/PgDn, Home/End, the rows following it", async () => {
     const rows = Array.from({ length: 50 }, (_, i) => group(i + 1));
     const app = render(<Breakdown rows={rows} dimension="model" sort="cost" width={90} height={10} />);
-    const first = () => lines(app.lastFrame())[1]!.split(/\s+/)[0];
+    const first = () => lines(app.lastFrame())[1]!.replace(/^[> ]/, "").split(/\s+/)[0];
+    const selected = () => (lines(app.lastFrame()).find((l) => l.startsWith(">")) ?? "").slice(1).split(/\s+/)[0];
     expect(first()).toBe("model-01");
+    expect(selected()).toBe("model-01");
     expect(app.lastFrame()).toContain("rows 1–8 of 50");
     expect(lines(app.lastFrame())).toHaveLength(10);
     app.stdin.write(KEYS.down);
-    await until(() => expect(first()).toBe("model-02"));
+    await until(() => expect(selected()).toBe("model-02"));
+    expect(first()).toBe("model-01");
     app.stdin.write(KEYS.pageDown);
-    await until(() => expect(first()).toBe("model-09"));
+    await until(() => expect(selected()).toBe("model-09"));
+    expect(first()).toBe("model-02");
     app.stdin.write(KEYS.end);
     await until(() => expect(app.lastFrame()).toContain("rows 43–50 of 50"));
-    expect(lines(app.lastFrame()).at(-2)).toMatch(/^model-50/);
+    expect(lines(app.lastFrame()).at(-2)).toMatch(/^>model-50/);
     app.stdin.write(KEYS.down);
     app.stdin.write(KEYS.pageUp);
-    await until(() => expect(first()).toBe("model-36"));
+    await until(() => expect(selected()).toBe("model-43"));
+    expect(first()).toBe("model-43");
     app.stdin.write(KEYS.up);
-    await until(() => expect(first()).toBe("model-35"));
+    await until(() => expect(first()).toBe("model-42"));
     app.stdin.write(KEYS.home);
     await until(() => expect(first()).toBe("model-01"));
+    expect(selected()).toBe("model-01");
     app.unmount();
   });
 });

@@ -52,6 +52,10 @@ describe("llm-acct in a terminal", () => {
     // Wait for the numbers themselves: the header is drawn while the first query still runs.
     const shown = await waitFor(/llm-acct · overview[\s\S]*Today\s+2\s+1,249\s+\$1\.7500/);
     expect(shown.split("\n").every((line) => line.length <= 80)).toBe(true);
+    // Each frame is drawn where the first was: one header, on the first row (Ink 6.8 unpatched drew
+    // later frames a row lower, under a stale "--:--:--" header of the first frame).
+    expect(shown.split("\n")[0]).toMatch(/^llm-acct · overview · \d\d:\d\d:\d\d UTC/);
+    expect(shown.match(/llm-acct ·/g)).toHaveLength(1);
   });
 
   it("switches to the breakdown and limits views", async () => {

@@ -32,6 +32,7 @@ import {
   type QuotaUsage,
   type HeldUsage,
   amountOfType,
+  matchesUsageRecordFilter,
   rowsReachingAt,
   withReleases,
   type TimeRange,
@@ -75,6 +76,8 @@ export interface CsvStoreOptions {
 }
 
 const LIMITS_VERSION = "limits_version";
+// Bumped before usage records are changed or deleted (as the SQL stores' triggers do).
+const USAGE_MUTATIONS = "entries_mutations";
 const REGISTRY_VERSION = "registry_version";
 
 /**
@@ -215,7 +218,7 @@ export class CsvStore implements UsageStore {
     const end = range.end.getTime();
     return this.#usage.rows.filter((r) => {
       const t = r.timestamp.getTime();
-      return t >= start && t <= end && (filter.session === undefined || r.session === filter.session);
+      return t >= start && t <= end && matchesUsageRecordFilter(filter, r);
     });
   }
 
@@ -232,6 +235,7 @@ export class CsvStore implements UsageStore {
   async updateCosts(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void> {
     await this.#write(() => {
       if (changes.length === 0) return;
+      this.#bump(USAGE_MUTATIONS);
       const byId = new Map(changes.map((c) => [c.id, c]));
       // One rewrite (temporary file, rename), however many changes: chunks would each rewrite the
       // whole file. Other writers wait for that one rewrite only.
@@ -263,10 +267,10 @@ export class CsvStore implements UsageStore {
   }
 
   tail(limit: number, filter: TailFilter = {}): Promise<UsageRecord[]> {
-    const { session, since, until } = filter;
+    const { since, until } = filter;
     return this.#locked(() =>
       this.#usage.rows
-        .filter((r) => (session === undefined || r.session === session) && (since === undefined || r.timestamp >= since) && (until === undefined || r.timestamp <= until))
+        .filter((r) => matchesUsageRecordFilter(filter, r) && (since === undefined || r.timestamp >= since) && (until === undefined || r.timestamp <= until))
         .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime() || b.id - a.id)
         .slice(0, Math.max(0, limit))
         .map((r) => ({ ...r })),
@@ -281,7 +285,10 @@ export class CsvStore implements UsageStore {
     const count = await this.#write(() => {
       const kept = this.#usage.rows.filter((r) => !matches(r));
       const count = this.#usage.rows.length - kept.length;
-      if (count > 0) this.#usage.rewrite(kept);
+      if (count > 0) {
+        this.#bump(USAGE_MUTATIONS);
+        this.#usage.rewrite(kept);
+      }
       return count;
     });
     options.onProgress?.(count, count);
@@ -332,6 +339,10 @@ export class CsvStore implements UsageStore {
       this.#limits.rewrite(kept);
       return true;
     });
+  }
+
+  usageMutations(): Promise<number> {
+    return this.#locked(() => this.#counter(USAGE_MUTATIONS));
   }
 
   limitsVersion(): Promise<number> {
@@ -451,6 +462,7 @@ export class CsvStore implements UsageStore {
             (filter.end === undefined || e.timestamp <= filter.end) &&
             (filter.appName === undefined || e.appName === filter.appName) &&
             (filter.userName === undefined || e.userName === filter.userName) &&
+            (filter.model === undefined || e.model === filter.model) &&
             (filter.project === undefined || e.project === filter.project) &&
             (filter.logType === undefined || e.logType === filter.logType) &&
             (filter.session === undefined || e.session === filter.session),

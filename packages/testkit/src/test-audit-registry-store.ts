@@ -38,12 +38,13 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
       const ids = [
         await store.insertAuditEntry(audit({ timestamp: at(1), logType: "prompt", promptText: tricky, project: "p1", session: "s1" })),
         await store.insertAuditEntry(audit({ timestamp: at(2), logType: "response", responseText: "ok", remoteCompletionId: "cmpl-1", project: "p1", session: "s1" })),
-        await store.insertAuditEntry(audit({ timestamp: at(3), appName: "other", userName: "bob", logType: "event", promptText: "" })),
+        await store.insertAuditEntry(audit({ timestamp: at(3), appName: "other", userName: "bob", logType: "event", promptText: "", model: "o3" })),
       ];
       const all = await store.listAuditEntries();
       expect(all.map((e) => e.id)).toEqual([ids[2], ids[1], ids[0]]);
       expect(all[2]).toEqual({ id: ids[0], ...audit({ timestamp: at(1), logType: "prompt", promptText: tricky, project: "p1", session: "s1" }) });
       expect(all[0]!.promptText).toBe("");
+      expect((await store.listAuditEntries({ model: "o3" })).map((e) => e.id)).toEqual([ids[2]]);
       expect((await store.listAuditEntries({ session: "s1" })).map((e) => e.logType)).toEqual(["response", "prompt"]);
       expect((await store.listAuditEntries({ appName: "other" })).map((e) => e.userName)).toEqual(["bob"]);
       expect((await store.listAuditEntries({ userName: "alice", logType: "prompt" })).length).toBe(1);
@@ -118,6 +119,46 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
       expect(await by("session")).toEqual([["s1", 2, 30n], ["s2", 1, 80n], [null, 1, 40n]]);
       expect(await by("model")).toEqual([["a", 3, 130n], ["b", 1, 20n]]);
       expect((await store.sumUsageBy({ start: at(0), end: at(100) }, "project", { session: "s1" })).map((g) => g.key)).toEqual(["p1", null]);
+      await store.purgeUsage();
+    });
+
+    it("changes the usage mutations number on a cost change and a purge, so watchers see them", async (context) => {
+      if (!store.usageMutations) return context.skip("the store does not count usage mutations (optional)");
+      await store.insertUsageBatch([sampleRecord({ timestamp: at(1), costNanos: 10n }), sampleRecord({ timestamp: at(2), costNanos: 20n })]);
+      const m0 = await store.usageMutations();
+      const [first] = await store.tail(1);
+      await store.updateCosts([{ id: first!.id, costNanos: 99n, costSource: "price" }]);
+      const m1 = await store.usageMutations();
+      expect(m1).not.toBe(m0);
+      await store.purgeUsage();
+      expect(await store.usageMutations()).not.toBe(m1);
+    });
+
+    it("filters tail and sums by model, user, project and caller together, null meaning no value", async () => {
+      await store.insertUsageBatch([
+        sampleRecord({ timestamp: at(1), model: "a", username: "u1", callerName: "c1", project: "p1", session: "s1", promptTokens: 1, costNanos: 10n }),
+        sampleRecord({ timestamp: at(2), model: "b", username: "u1", callerName: "c2", project: null, session: "s1", promptTokens: 2, costNanos: 20n }),
+        sampleRecord({ timestamp: at(3), model: "a", username: "u2", callerName: "c1", project: "p2", session: null, promptTokens: 4, costNanos: 40n }),
+        sampleRecord({ timestamp: at(200), model: "a", username: null, callerName: null, project: "p1", session: "s2", promptTokens: 8, costNanos: 80n }),
+      ]);
+      const range = { start: at(0), end: at(300) };
+      const sum = async (filter: Parameters<UsageStore["sumUsage"]>[1]) => (await store.sumUsage(range, filter)).costNanos;
+      expect(await sum({ model: "a" })).toBe(130n);
+      expect(await sum({ username: "u1" })).toBe(30n);
+      expect(await sum({ username: null })).toBe(80n);
+      expect(await sum({ project: null })).toBe(20n);
+      expect(await sum({ callerName: "c1", model: "a" })).toBe(50n);
+      expect(await sum({ model: "a", username: "u1", project: "p1", callerName: "c1", session: "s1" })).toBe(10n);
+      expect(await sum({ model: "b", project: "p1" })).toBe(0n);
+      expect((await store.tail(10, { model: "a", username: "u2" })).map((r) => r.costNanos)).toEqual([40n]);
+      expect((await store.tail(10, { callerName: null })).map((r) => r.costNanos)).toEqual([80n]);
+      expect((await store.sumUsageByModel(range, { username: "u1" })).map((m) => [m.model, m.requests])).toEqual([["a", 1], ["b", 1]]);
+      // The dimensions the stores roll up (user, project, caller) too: a filter reads past the rollup.
+      for (const dimension of ["username", "project", "callerName", "session", "model"] as const) {
+        const groups = await store.sumUsageBy(range, dimension, { model: "a", project: "p1" });
+        expect(groups.reduce((n, g) => n + g.costNanos, 0n)).toBe(90n);
+      }
+      expect((await store.sumUsageBy(range, "username", { model: "a" })).map((g) => [g.key, g.costNanos])).toEqual([["u1", 10n], ["u2", 40n], [null, 80n]]);
       await store.purgeUsage();
     });
   });

@@ -2,23 +2,24 @@ import { Box, Text, measureElement, type DOMElement } from "ink";
 import { useEffect, useRef, useState } from "react";
 import { visibleText, type AuditEntry } from "@llm-accounting/core";
 import { fit } from "./format.js";
+import { dateTime, zoneLabel, type TimeZone } from "../data/zone.js";
 import { scrollLabel, useScroll } from "./scroll.js";
 
 const oneLine = (text: string | null) => (text ?? "").replace(/\s+/g, " ");
 
 /** Audit entries, newest first, with a selection; Enter shows the selected entry in full. */
-export function Audit({ entries, selected, open, logType, width, height }: { entries: readonly AuditEntry[]; selected: number; open: boolean; logType: string | undefined; width: number; height: number }) {
+export function Audit({ entries, selected, open, logType, width, height, active = true, timeZone = "UTC" }: { entries: readonly AuditEntry[]; selected: number; open: boolean; logType: string | undefined; width: number; height: number; active?: boolean; timeZone?: TimeZone }) {
   const entry = entries[selected];
-  if (open && entry) return <AuditDetail entry={entry} height={height} />;
+  if (open && entry) return <AuditDetail entry={entry} height={height} active={active} />;
   const rows = Math.max(1, height - 2);
   const first = Math.max(0, Math.min(selected - Math.floor(rows / 2), entries.length - rows));
   return (
     <Box flexDirection="column">
-      <Text bold>{` ${fit("Time (UTC)", 20)}${fit("Type", 9)} ${fit("App / User", 18)}${fit(`Text${logType ? ` (type: ${logType})` : ""}`, Math.max(10, width - 50))}`}</Text>
+      <Text bold>{` ${fit(`Time (${zoneLabel(timeZone)})`, 20)}${fit("Type", 9)} ${fit("App / User", 18)}${fit(`Text${logType ? ` (type: ${logType})` : ""}`, Math.max(10, width - 50))}`}</Text>
       {entries.length === 0 ? <Text>No audit entries</Text> : null}
       {entries.slice(first, first + rows).map((e, i) => (
         <Text key={e.id} inverse={first + i === selected}>
-          {`${first + i === selected ? ">" : " "}${fit(e.timestamp.toISOString().slice(0, 19).replace("T", " "), 20)}${fit(e.logType, 9)} ${fit(`${e.appName}/${e.userName}`, 18)}${fit(oneLine(e.promptText ?? e.responseText), Math.max(10, width - 50))}`}
+          {`${first + i === selected ? ">" : " "}${fit(dateTime(e.timestamp, timeZone), 20)}${fit(e.logType, 9)} ${fit(`${e.appName}/${e.userName}`, 18)}${fit(oneLine(e.promptText ?? e.responseText), Math.max(10, width - 50))}`}
         </Text>
       ))}
     </Box>
@@ -26,7 +27,7 @@ export function Audit({ entries, selected, open, logType, width, height }: { ent
 }
 
 /** One entry in full, in a viewport of `height` rows scrolled with ↑↓ PgUp/PgDn Home/End (a long entry would otherwise overflow the screen). */
-function AuditDetail({ entry, height }: { entry: AuditEntry; height: number }) {
+function AuditDetail({ entry, height, active }: { entry: AuditEntry; height: number; active: boolean }) {
   // The last row says where the viewport is and how to leave.
   const rows = Math.max(1, height - 1);
   // Ink wraps the text, so its height is known only after layout: measured, then scrolled over.
@@ -38,7 +39,7 @@ function AuditDetail({ entry, height }: { entry: AuditEntry; height: number }) {
       if (measured !== lines) setLines(measured);
     }
   });
-  const top = useScroll(lines, rows);
+  const top = useScroll(lines, rows, active);
   return (
     <Box flexDirection="column">
       <Box height={rows} flexDirection="column" overflow="hidden">

@@ -1,28 +1,62 @@
 import { Box, Text } from "ink";
 import type { GroupUsageTotals, UsageDimension } from "@llm-accounting/core";
-import type { SortKey } from "../data/load.js";
+import { descendingByDefault, type SortKey } from "../data/load.js";
 import { bar, count, fit, usd } from "./format.js";
-import { scrollLabel, useScroll } from "./scroll.js";
+import { scrollLabel, useSelection } from "./scroll.js";
 
 const TITLES: Record<UsageDimension, string> = { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" };
 
-/** Usage per model, user, caller, project or session, with each row's share of the cost (rows in `sort` order), scrolled with ↑↓ PgUp/PgDn Home/End. */
-export function Breakdown({ rows, dimension, sort, width, height }: { rows: readonly GroupUsageTotals[]; dimension: UsageDimension; sort: SortKey; width: number; height: number }) {
+/** Props of the breakdown table. */
+export interface BreakdownProps {
+  /** The rows; undefined while they load. */
+  readonly rows: readonly GroupUsageTotals[] | undefined;
+  readonly dimension: UsageDimension;
+  readonly sort: SortKey;
+  /** The sort runs the other way than its default (smallest first, names Z to A). */
+  readonly reversed?: boolean;
+  readonly width: number;
+  readonly height: number;
+  /** Keys move the selection (off while an overlay covers the view). */
+  readonly active?: boolean;
+  /** Enter on a row: drill into it. */
+  readonly onOpen?: (row: GroupUsageTotals) => void;
+  /** Set to the selected row on every render (for a parent that handles Enter itself). */
+  readonly selection?: { current: GroupUsageTotals | undefined };
+  /** Other rows in the same place (a drill level): the selection goes back to the first row. */
+  readonly resetKey?: string;
+}
+
+/**
+ * Usage per model, user, caller, project or session, with each row's share of the cost, in `sort`
+ * order (the sorted column marked ▼ largest first or ▲); a selected row (`>`) moved with ↑↓ PgUp/PgDn
+ * Home/End, Enter opens it.
+ */
+export function Breakdown({ rows: loaded, dimension, sort, reversed = false, width, height, active = true, onOpen, selection, resetKey }: BreakdownProps) {
+  const rows = loaded ?? [];
   const total = rows.reduce((sum, r) => sum + r.costNanos, 0n);
-  const nameWidth = Math.max(10, Math.min(28, width - 62));
+  // Wide terminals add input and output tokens, cost per request and average model time, and
+  // give the name and the share bar the rest of the line. One cell marks the selected row.
+  const wide = width >= 130;
+  const fixed = 1 + 10 + 13 + 13 + 2 + 7 + (wide ? 13 + 13 + 12 + 9 : 0);
+  const nameWidth = Math.max(10, Math.min(wide ? 40 : 28, width - fixed - 13));
+  const barWidth = Math.max(12, Math.min(40, width - 1 - fixed - nameWidth));
   // The header and a position line take two rows of the height.
   const listRows = Math.max(1, height - 2);
-  const top = useScroll(rows.length, listRows);
+  const { selected, top } = useSelection(rows.length, listRows, active, (i) => rows[i] && onOpen?.(rows[i]), resetKey);
+  if (selection) selection.current = rows[selected];
   const shown = rows.slice(top, top + listRows);
+  const arrow = descendingByDefault(sort) !== reversed ? "▼" : "▲";
+  const title = (key: SortKey, text: string) => (key === sort ? `${text} ${arrow}` : text);
   return (
     <Box flexDirection="column">
-      <Text bold>{`${fit(TITLES[dimension], nameWidth)}${fit("Requests", 10, "right")}${fit("Tokens", 13, "right")}${fit("Cost", 13, "right")}  Share of cost`}</Text>
-      {rows.length === 0 ? <Text>No usage in this period</Text> : null}
-      {shown.map((r) => {
+      <Text bold>{` ${fit(title("name", TITLES[dimension]), nameWidth)}${fit(title("requests", "Requests"), 10, "right")}${fit(title("tokens", "Tokens"), 13, "right")}${wide ? `${fit("Input", 13, "right")}${fit("Output", 13, "right")}` : ""}${fit(title("cost", "Cost"), 13, "right")}${wide ? `${fit("Per request", 12, "right")}${fit("Avg time", 9, "right")}` : ""}  Share of cost`}</Text>
+      {loaded === undefined ? <Text>Loading…</Text> : rows.length === 0 ? <Text>No usage in this period</Text> : null}
+      {shown.map((r, i) => {
         const share = total === 0n ? 0 : Number((r.costNanos * 10_000n) / total) / 10_000;
+        const mark = top + i === selected ? ">" : " ";
         return (
-          <Text key={r.key ?? "\0"}>
-            {`${fit(r.key ?? "(none)", nameWidth)}${fit(count(r.requests), 10, "right")}${fit(count(r.totalTokens), 13, "right")}${fit(usd(r.costNanos), 13, "right")}  ${bar(share, 12)} ${(share * 100).toFixed(1).padStart(5)}%`}
+          <Text key={r.key ?? "\0"} inverse={top + i === selected && active}>
+            {`${mark}${fit(r.key ?? "(none)", nameWidth)}${fit(count(r.requests), 10, "right")}${fit(count(r.totalTokens), 13, "right")}${wide ? `${fit(count(r.promptTokens), 13, "right")}${fit(count(r.completionTokens), 13, "right")}` : ""}${fit(usd(r.costNanos), 13, "right")}${wide ? `${fit(r.requests === 0 ? "-" : usd(r.costNanos / BigInt(r.requests)), 12, "right")}${fit(r.requests === 0 ? "-" : `${(r.executionTime / r.requests).toFixed(2)}s`, 9, "right")}` : ""}  ${bar(share, barWidth)} ${(share * 100).toFixed(1).padStart(5)}%`}
           </Text>
         );
       })}

@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import type { IntervalUnit, LimitStatus, LimitType, UsageLimit } from "@llm-accounting/core";
 import { bar, colour, count, fit, until, usageRatio } from "./format.js";
+import { scrollLabel, useScroll } from "./scroll.js";
 
 const amount = (status: LimitStatus, value: number) => (status.limit.limitType === "cost" ? `$${value.toFixed(2)}` : count(value));
 
@@ -29,6 +30,19 @@ export function limitWho(limit: UsageLimit): string {
       // The scope word alone when no name narrows it (a USER limit for every user).
       return parts.length ? parts.join(" ") : String(limit.scope).toLowerCase();
   }
+}
+
+/**
+ * When a limit fills at `perHour` (its units an hour, the last hour's pace): `in 3h 20m`, `reached`,
+ * `after reset` (not within this window), `idle` (no use in the last hour), or `-` (no level to reach).
+ */
+export function fullAt(status: LimitStatus, perHour: number, now: Date): string {
+  const state = limitState(status);
+  if (state === "unlimited" || state === "deny") return "-";
+  if (state === "over") return "reached";
+  if (perHour <= 0) return "idle";
+  const at = new Date(now.getTime() + (Math.max(0, status.limit.maxValue - status.used) / perHour) * 3_600_000);
+  return status.resetAt && at >= status.resetAt ? "after reset" : until(at, now);
 }
 
 /** A limit's state, worded so it reads without colour: deny-all (max 0) and unlimited (-1) are not usage levels. */
@@ -76,25 +90,31 @@ function wrapParts(parts: readonly string[], width: number): string[] {
 /**
  * Every limit, fullest first, with a usage bar for its current window, a NEAR/OVER marker, used and
  * max, what is left (wide terminals) and when it resets; a legend explains the short type/window
- * names. When they do not all fit in `height` rows, the fullest are shown and the rest counted.
+ * names. When they do not all fit in `height` rows, the list scrolls (↑↓ PgUp/PgDn Home/End while `active`).
  */
-export function Limits({ limits, now, width, height = Number.POSITIVE_INFINITY }: { limits: readonly LimitStatus[]; now: Date; width: number; height?: number }) {
-  if (limits.length === 0) return <Text>No usage limits. Add one with: llm-acct limits set --help</Text>;
+export function Limits({ limits, now, width, height = Number.POSITIVE_INFINITY, active = true, rates }: { limits: readonly LimitStatus[]; now: Date; width: number; height?: number; active?: boolean; rates?: ReadonlyMap<number, number> }) {
   const wide = width >= 100;
-  // Narrow terminals drop the Left column (max minus used) and shorten the bar, so the name keeps room.
-  const barWidth = wide ? 12 : 6;
+  // Narrow terminals drop the Left column (max minus used) and shorten the bar, so the name keeps room;
+  // wide ones lengthen the bar and the name.
+  const barWidth = width >= 140 ? 24 : wide ? 12 : 6;
   const usedWidth = wide ? 21 : 17;
   const whatWidth = 16;
-  const fixed = whatWidth + 1 + barWidth + 5 + 1 + usedWidth + (wide ? 11 : 0) + 2 + 10;
-  const whoWidth = Math.max(10, Math.min(40, width - 1 - fixed));
+  // From 110 columns (with the rates known): when each limit fills at the last hour's pace.
+  const eta = rates !== undefined && width >= 110;
+  const fixed = whatWidth + 1 + barWidth + 5 + 1 + usedWidth + (wide ? 11 : 0) + 2 + 10 + (eta ? 17 : 0);
+  const whoWidth = Math.max(10, Math.min(width >= 140 ? 60 : 40, width - 1 - fixed));
   const legend = wrapParts(legendParts(limits), width - 1);
-  const room = Math.max(1, height - 2 - legend.length);
+  const all = Math.max(1, height - 1 - legend.length);
+  // A position line takes a row when they do not all fit.
+  const room = limits.length > all ? Math.max(1, all - 1) : all;
+  const top = useScroll(limits.length, room, active);
+  if (limits.length === 0) return <Text>No usage limits. Add one with: llm-acct limits set --help</Text>;
   // Stable sort: limits equally close keep their stored order.
   const sorted = [...limits].sort((a, b) => closeness(b) - closeness(a));
-  const shown = sorted.slice(0, room);
+  const shown = sorted.slice(top, top + room);
   return (
     <Box flexDirection="column">
-      <Text bold>{`${fit("Applies to", whoWidth)} ${fit("Type/window", whatWidth)} ${fit("Usage", barWidth + 5)} ${fit("Used / Max", usedWidth, "right")}${wide ? ` ${fit("Left", 10, "right")}` : ""}  Resets`}</Text>
+      <Text bold>{`${fit("Applies to", whoWidth)} ${fit("Type/window", whatWidth)} ${fit("Usage", barWidth + 5)} ${fit("Used / Max", usedWidth, "right")}${wide ? ` ${fit("Left", 10, "right")}` : ""}  ${fit("Resets", 10)}${eta ? ` ${fit("Full at 1h pace", 16)}` : ""}`}</Text>
       {shown.map((s) => {
         const { limit } = s;
         const state = limitState(s);
@@ -106,11 +126,11 @@ export function Limits({ limits, now, width, height = Number.POSITIVE_INFINITY }
           <Text key={limit.id}>
             {`${fit(limitWho(limit), whoWidth)} ${fit(limitWhat(limit), whatWidth)} `}
             <Text color={colour(COLOUR[state])}>{fit(usage, barWidth + 5)}</Text>
-            {` ${fit(`${amount(s, s.used)} / ${max}`, usedWidth, "right")}${wide ? ` ${fit(left, 10, "right")}` : ""}  ${fit(until(s.resetAt, now), 10)}`}
+            {` ${fit(`${amount(s, s.used)} / ${max}`, usedWidth, "right")}${wide ? ` ${fit(left, 10, "right")}` : ""}  ${fit(until(s.resetAt, now), 10)}${eta ? ` ${fit(fullAt(s, rates.get(limit.id) ?? 0, now), 16)}` : ""}`}
           </Text>
         );
       })}
-      {shown.length < limits.length ? <Text dimColor>{`… and ${limits.length - shown.length} more, none fuller than those above`}</Text> : null}
+      {shown.length < limits.length ? <Text dimColor>{`${scrollLabel("limits", top, room, limits.length)} (fullest first)  ↑↓ PgUp/PgDn Home/End`}</Text> : null}
       {legend.map((line) => (
         <Text key={line} dimColor>
           {line}

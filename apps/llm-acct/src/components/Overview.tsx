@@ -1,28 +1,82 @@
 import { Box, Text } from "ink";
-import type { OverviewData } from "../data/load.js";
+import type { ChartBucket, OverviewData } from "../data/load.js";
+import { BarChart } from "./BarChart.js";
+import { zoneLabel, type TimeZone } from "../data/zone.js";
 import { count, fit, sparkline, usd } from "./format.js";
 
-/** Cost, tokens and requests for today, 7 and 30 days; a daily cost chart; the top models. */
-export function Overview({ data, width }: { data: OverviewData; width: number }) {
-  const costs = data.daily.map((d) => Number(d.costNanos));
-  const peak = data.daily.reduce((best, d) => (d.costNanos > best.costNanos ? d : best), data.daily[0] ?? { day: "-", costNanos: 0n, requests: 0 });
-  const nameWidth = Math.max(12, Math.min(30, width - 48));
+/** `$1.23` / `$0.0012`: short enough for a chart axis, exact to the cent above a dollar. */
+export const axisUsd = (value: number): string => (value >= 100 ? `$${Math.round(value)}` : value >= 1 ? `$${value.toFixed(2)}` : value === 0 ? "$0" : `$${value.toPrecision(2)}`);
+
+// Rows the overview needs besides the chart and the model list: the windows table (4), the burn
+// rate, the gaps (2), the chart's title and the models' header.
+const FIXED_ROWS = 9;
+
+/** What the overview chart shows, cycled with `m`. */
+export type ChartMeasure = "cost" | "tokens" | "requests";
+/** The measures in `m` order. */
+export const MEASURES: readonly ChartMeasure[] = ["cost", "tokens", "requests"];
+
+const MEASURE: Record<ChartMeasure, { title: string; value: (b: ChartBucket) => number; text: (b: ChartBucket) => string; axis: (v: number) => string }> = {
+  cost: { title: "Cost", value: (b) => Number(b.costNanos) / 1e9, text: (b) => usd(b.costNanos), axis: (v) => axisUsd(v) },
+  tokens: { title: "Tokens", value: (b) => b.tokens, text: (b) => count(b.tokens), axis: (v) => compact(v) },
+  requests: { title: "Requests", value: (b) => b.requests, text: (b) => count(b.requests), axis: (v) => compact(v) },
+};
+
+/** `950`, `12.3k`, `4.1M`: a count short enough for a chart axis. */
+export const compact = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e4 ? `${(v / 1e3).toFixed(1)}k` : String(Math.round(v)));
+
+const PERIOD_TEXT: Record<string, string> = { "7d": "last 7 days", "30d": "last 30 days", month: "this month" };
+
+/**
+ * Cost, tokens and requests for today, 7 and 30 days; a daily cost chart; the top models. It fills
+ * the `width` x `height` it gets: more columns when wide, a chart with an axis and more models when
+ * tall (a one-line sparkline and five models at 80x24).
+ */
+export function Overview({ data, width, height = 19, measure = "cost", timeZone = "UTC" }: { data: OverviewData; width: number; height?: number; measure?: ChartMeasure; timeZone?: TimeZone }) {
+  const how = MEASURE[measure];
+  // A long custom period shows its latest days that fit on the line.
+  const buckets = data.chart.buckets.slice(-Math.max(1, width - 16));
+  const values = buckets.map(how.value);
+  const peak = buckets.reduce((best, b) => (how.value(b) > how.value(best) ? b : best), buckets[0] ?? { label: "-", costNanos: 0n, requests: 0, tokens: 0 });
+  const chartTitle = `${how.title} per ${data.chart.unit}, ${data.chart.period === "today" ? `today (${zoneLabel(timeZone)})` : (PERIOD_TEXT[data.chart.period] ?? data.chart.period)} (peak ${peak.label}: ${how.text(peak)})`;
+  const r = data.rates;
+  const wide = width >= 120;
+  const nameWidth = Math.max(12, Math.min(wide ? 48 : 30, width - (wide ? 76 : 48)));
+  const spare = Math.max(0, height - FIXED_ROWS);
+  // A tall terminal gets a chart of several rows (plus its axis line and labels) and more models.
+  // The models take the rows they need (up to half), the chart the rest (up to 24 rows).
+  const chartRows = spare >= 16 ? Math.min(24, spare - 2 - Math.min(Math.max(1, data.topModels.length), Math.floor(spare / 2))) : 0;
+  const modelRows = Math.max(1, spare - (chartRows > 0 ? chartRows + 2 : 1));
+  // The last row says how many more there are when they do not all fit.
+  const shownModels = data.topModels.slice(0, data.topModels.length > modelRows ? Math.max(1, modelRows - 1) : modelRows);
+  const head = (w: { requests: string; tokens: string; prompt: string; completion: string; cached: string; cost: string; avg: string }) =>
+    `${fit(w.requests, 12, "right")}${fit(w.tokens, 14, "right")}${wide ? `${fit(w.prompt, 14, "right")}${fit(w.completion, 14, "right")}${fit(w.cached, 12, "right")}` : ""}${fit(w.cost, 14, "right")}${wide ? fit(w.avg, 14, "right") : ""}`;
   return (
     <Box flexDirection="column">
-      <Text bold>{`${fit("", 10)}${fit("Requests", 12, "right")}${fit("Tokens", 14, "right")}${fit("Cost", 14, "right")}`}</Text>
+      <Text bold>{`${fit("", 10)}${head({ requests: "Requests", tokens: "Tokens", prompt: "Input", completion: "Output", cached: "Cached", cost: "Cost", avg: "Per request" })}`}</Text>
       {data.windows.map((w) => (
-        <Text key={w.label}>{`${fit(w.label, 10)}${fit(count(w.requests), 12, "right")}${fit(count(w.tokens), 14, "right")}${fit(usd(w.costNanos), 14, "right")}`}</Text>
+        <Text key={w.label}>
+          {`${fit(w.label, 10)}${head({ requests: count(w.requests), tokens: count(w.tokens), prompt: count(w.promptTokens), completion: count(w.completionTokens), cached: count(w.cachedTokens), cost: usd(w.costNanos), avg: w.requests === 0 ? "-" : usd(w.costNanos / BigInt(w.requests)) })}`}
+        </Text>
       ))}
+      <Text wrap="truncate-end">{`Burn rate ${usd(r.costLastHour)}/h (last hour) · ${usd(r.costLastDay / 24n)}/h (24 h average) · ${r.callsPerMinute5.toFixed(1)} calls/min (5 min)`}</Text>
       <Box marginTop={1} flexDirection="column">
-        <Text bold>{`Cost per day, last ${data.daily.length} days (peak ${peak.day}: ${usd(peak.costNanos)})`}</Text>
-        <Text>{`${data.daily[0]?.day ?? ""} ${sparkline(costs)} ${data.daily[data.daily.length - 1]?.day ?? ""}`}</Text>
+        <Text bold wrap="truncate-end">{chartTitle}</Text>
+        {chartRows > 0 ? (
+          <BarChart bars={buckets.map((b) => ({ label: b.label, value: how.value(b) }))} width={width - 1} height={chartRows} format={how.axis} />
+        ) : (
+          <Text>{`${buckets[0]?.label ?? ""} ${sparkline(values)} ${buckets[buckets.length - 1]?.label ?? ""}`}</Text>
+        )}
       </Box>
       <Box marginTop={1} flexDirection="column">
-        <Text bold>{`${fit("Top models (30 days)", nameWidth)}${fit("Requests", 12, "right")}${fit("Cost", 14, "right")}`}</Text>
+        <Text bold>{`${fit("Top models (30 days)", nameWidth)}${fit("Requests", 12, "right")}${wide ? `${fit("Tokens", 14, "right")}${fit("Share", 8, "right")}` : ""}${fit("Cost", 14, "right")}`}</Text>
         {data.topModels.length === 0 ? <Text>No usage in the last 30 days</Text> : null}
-        {data.topModels.map((m) => (
-          <Text key={m.key ?? "-"}>{`${fit(m.key ?? "-", nameWidth)}${fit(count(m.requests), 12, "right")}${fit(usd(m.costNanos), 14, "right")}`}</Text>
-        ))}
+        {shownModels.map((m) => {
+          const total = data.windows[2]?.costNanos ?? 0n;
+          const share = total === 0n ? "-" : `${(Number((m.costNanos * 1000n) / total) / 10).toFixed(1)}%`;
+          return <Text key={m.key ?? "-"}>{`${fit(m.key ?? "-", nameWidth)}${fit(count(m.requests), 12, "right")}${wide ? `${fit(count(m.totalTokens), 14, "right")}${fit(share, 8, "right")}` : ""}${fit(usd(m.costNanos), 14, "right")}`}</Text>;
+        })}
+        {data.topModels.length > shownModels.length ? <Text dimColor>{`… and ${data.topModels.length - shownModels.length} more: the breakdown (b) lists them all`}</Text> : null}
       </Box>
     </Box>
   );

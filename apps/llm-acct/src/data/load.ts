@@ -1,11 +1,18 @@
 import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, UsageDimension, UsageRecord } from "@llm-accounting/core";
-import { periodRange, type Period } from "./period.js";
+import { auditFilter, limitConcerns, type DashboardFilter } from "./filter.js";
+import { periodLabel, periodRange, type Period } from "./period.js";
+import { dateTime, startOfDay, type TimeZone } from "./zone.js";
 
 /** Totals of one window of the overview. */
 export interface WindowTotals {
   readonly label: string;
   readonly requests: number;
   readonly tokens: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly cachedTokens: number;
+  /** Seconds of model time, summed. */
+  readonly executionTime: number;
   readonly costNanos: bigint;
 }
 
@@ -13,67 +20,183 @@ export interface WindowTotals {
 export interface OverviewData {
   readonly windows: readonly WindowTotals[];
   /** Cost per UTC day, oldest first, for the chart. */
-  readonly daily: readonly { readonly day: string; readonly costNanos: bigint; readonly requests: number }[];
+  readonly daily: readonly { readonly day: string; readonly costNanos: bigint; readonly requests: number; readonly tokens: number }[];
   readonly topModels: readonly GroupUsageTotals[];
+  /** The chart: per hour of today, or per day of a longer period. */
+  readonly chart: ChartData;
+  /** Calls per minute and dollars per hour now (the burn rate). */
+  readonly rates: RateData;
+}
+
+/** One bar of the overview chart: an hour or a day, with each measure the chart can show. */
+export interface ChartBucket {
+  /** `14h` or `06-15`. */
+  readonly label: string;
+  readonly requests: number;
+  readonly tokens: number;
+  readonly costNanos: bigint;
+}
+
+/** The overview chart's data: per hour (today) or per day, and what the period is. */
+export interface ChartData {
+  readonly unit: "hour" | "day";
+  readonly period: string;
+  readonly buckets: readonly ChartBucket[];
+}
+
+const HOUR = 3_600_000;
+
+/** Usage per hour of today (24 bars) or per day of a longer period, up to `now`; hours and days of `zone`. */
+export async function loadChart(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter = {}, zone: TimeZone = "UTC"): Promise<ChartData> {
+  const range = periodRange(period, now, zone);
+  const hourly = period === "today";
+  // Day i starts at the zone's midnight i days after the first (days are 23 or 25 hours around DST changes).
+  const dayStart = (i: number) => startOfDay(new Date(range.start.getTime() + i * DAY + 12 * HOUR), zone).getTime();
+  const count = hourly ? 24 : Math.max(1, Math.round((startOfDay(range.end, zone).getTime() - range.start.getTime()) / DAY) + 1);
+  const buckets = await Promise.all(
+    Array.from({ length: count }, async (_, i): Promise<ChartBucket> => {
+      const start = hourly ? range.start.getTime() + i * HOUR : dayStart(i);
+      const end = hourly ? start + HOUR : dayStart(i + 1);
+      const label = hourly ? `${String(i).padStart(2, "0")}h` : dateTime(new Date(start), zone).slice(5, 10);
+      // Hours still to come are empty bars, not queries.
+      if (start > now.getTime()) return { label, requests: 0, tokens: 0, costNanos: 0n };
+      const s = await accounting.getPeriodStats(new Date(start), new Date(Math.min(end - 1, range.end.getTime())), filter);
+      return { label, requests: s.requests, tokens: s.sumTotalTokens, costNanos: s.sumCostNanos };
+    }),
+  );
+  return { unit: hourly ? "hour" : "day", period: typeof period === "object" ? periodLabel(period, zone) : period, buckets };
 }
 
 const DAY = 86_400_000;
 
-/** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models of 30 days. */
-export async function loadOverview(accounting: Accounting, now: Date, days = 30): Promise<OverviewData> {
+/** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models (up to 40) of 30 days; days start at midnight in `zone`. */
+export async function loadOverview(accounting: Accounting, now: Date, days = 30, filter: DashboardFilter = {}, chartPeriod: Period = "30d", zone: TimeZone = "UTC"): Promise<OverviewData> {
   const windows = await Promise.all(
     (["today", "7d", "30d"] as const).map(async (period) => {
-      const range = periodRange(period, now);
-      const s = await accounting.getPeriodStats(range.start, range.end);
-      return { label: { today: "Today", "7d": "7 days", "30d": "30 days" }[period], requests: s.requests, tokens: s.sumTotalTokens, costNanos: s.sumCostNanos };
+      const range = periodRange(period, now, zone);
+      const s = await accounting.getPeriodStats(range.start, range.end, filter);
+      return { label: { today: "Today", "7d": "7 days", "30d": "30 days" }[period], requests: s.requests, tokens: s.sumTotalTokens, promptTokens: s.sumPromptTokens, completionTokens: s.sumCompletionTokens, cachedTokens: s.sumCachedTokens, executionTime: s.sumExecutionTime, costNanos: s.sumCostNanos };
     }),
   );
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const daily = await Promise.all(
     Array.from({ length: days }, async (_, i) => {
-      const start = new Date(today - (days - 1 - i) * DAY);
-      const end = new Date(Math.min(start.getTime() + DAY - 1, now.getTime()));
-      const s = await accounting.getPeriodStats(start, end);
-      return { day: start.toISOString().slice(5, 10), costNanos: s.sumCostNanos, requests: s.requests };
+      const start = startOfDay(now, zone, days - 1 - i);
+      const end = new Date(Math.min(startOfDay(now, zone, days - 2 - i).getTime() - 1, now.getTime()));
+      const s = await accounting.getPeriodStats(start, end, filter);
+      return { day: dateTime(start, zone).slice(5, 10), costNanos: s.sumCostNanos, requests: s.requests, tokens: s.sumTotalTokens };
     }),
   );
-  const range = periodRange("30d", now);
-  const models = await accounting.getModelStats(range.start, range.end);
+  const range = periodRange("30d", now, zone);
+  const models = await accounting.getModelStats(range.start, range.end, filter);
   const topModels = models
     .map(({ model, stats }) => ({ key: model, requests: stats.requests, promptTokens: stats.sumPromptTokens, completionTokens: stats.sumCompletionTokens, totalTokens: stats.sumTotalTokens, localPromptTokens: stats.sumLocalPromptTokens, localCompletionTokens: stats.sumLocalCompletionTokens, localTotalTokens: stats.sumLocalTotalTokens, cachedTokens: stats.sumCachedTokens, reasoningTokens: stats.sumReasoningTokens, costNanos: stats.sumCostNanos, executionTime: stats.sumExecutionTime }))
     .sort((a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : b.requests - a.requests))
-    .slice(0, 5);
-  return { windows, daily, topModels };
+    // As many as a tall terminal shows; the summary and small terminals show the first few.
+    .slice(0, 40);
+  // The 30-day chart is the daily series already read.
+  const [chart, rates] = await Promise.all([
+    chartPeriod === "30d" && days === 30 ? { unit: "day" as const, period: "30d", buckets: daily.map((d) => ({ label: d.day, requests: d.requests, tokens: d.tokens, costNanos: d.costNanos })) } : loadChart(accounting, now, chartPeriod, filter, zone),
+    loadRates(accounting, now, filter),
+  ]);
+  return { windows, daily, topModels, chart, rates };
 }
 
 /** Breakdown sort keys. */
 export type SortKey = "cost" | "requests" | "tokens" | "name";
 
-/** Usage per value of a dimension over a period, sorted. */
-export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey): Promise<GroupUsageTotals[]> {
-  const range = periodRange(period, now);
-  const groups = await accounting.getUsageBreakdown(range.start, range.end, dimension);
+/** Whether a sort key runs largest first unless reversed (names run A to Z). */
+export const descendingByDefault = (sort: SortKey): boolean => sort !== "name";
+
+// Natural order for names: model-2 before model-10, case and accents aside.
+const natural = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+const byName = (a: GroupUsageTotals, b: GroupUsageTotals): number => (a.key === null ? (b.key === null ? 0 : 1) : b.key === null ? -1 : natural.compare(a.key, b.key));
+
+/**
+ * Sorts breakdown rows by `sort` (largest first, names A to Z in natural order; `reversed` flips
+ * it), ties by name; the "(none)" row is the last name.
+ */
+export function sortGroups(groups: readonly GroupUsageTotals[], sort: SortKey, reversed = false): GroupUsageTotals[] {
   const by: Record<SortKey, (a: GroupUsageTotals, b: GroupUsageTotals) => number> = {
-    cost: (a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : 0),
-    requests: (a, b) => b.requests - a.requests,
-    tokens: (a, b) => b.totalTokens - a.totalTokens,
-    name: (a, b) => String(a.key ?? "\uffff").localeCompare(String(b.key ?? "\uffff")),
+    cost: (a, b) => (a.costNanos > b.costNanos ? 1 : a.costNanos < b.costNanos ? -1 : 0),
+    requests: (a, b) => a.requests - b.requests,
+    tokens: (a, b) => a.totalTokens - b.totalTokens,
+    name: byName,
   };
-  return [...groups].sort(by[sort]);
+  const sign = descendingByDefault(sort) !== reversed ? -1 : 1;
+  return [...groups].sort((a, b) => sign * by[sort](a, b) || byName(a, b));
 }
 
-/** Every limit with its current window's usage. */
-export function loadLimits(accounting: Accounting): Promise<LimitStatus[]> {
-  return accounting.getLimitStatus();
+/** Usage per value of a dimension over a period (of the records the filter keeps), sorted. */
+export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey, filter: DashboardFilter = {}, reversed = false, zone: TimeZone = "UTC"): Promise<GroupUsageTotals[]> {
+  const range = periodRange(period, now, zone);
+  return sortGroups(await accounting.getUsageBreakdown(range.start, range.end, dimension, filter), sort, reversed);
 }
 
-/** The newest usage records. */
-export function loadLive(accounting: Accounting, rows: number): Promise<UsageRecord[]> {
-  return accounting.tail(rows);
+/** Calls at the bottom of a drill-down: at most `limit`, newest first, in the period and passing the filter. */
+export async function loadCalls(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter, limit = 1000, zone: TimeZone = "UTC"): Promise<UsageRecord[]> {
+  const range = periodRange(period, now, zone);
+  const inRange = (r: UsageRecord) => r.timestamp >= range.start && r.timestamp <= range.end;
+  return (await accounting.tail(limit, filter)).filter(inRange);
 }
 
-/** The newest audit entries, optionally of one log type. */
-export async function loadAudit(audit: AuditStore, logType: string | undefined, rows: number): Promise<AuditEntry[]> {
+/** Every limit with its current window's usage; with a filter, the limits that can count the filtered calls. */
+export async function loadLimits(accounting: Accounting, filter: DashboardFilter = {}): Promise<LimitStatus[]> {
+  return (await accounting.getLimitStatus()).filter((s) => limitConcerns(s.limit, filter));
+}
+
+/** What each limit counted in the last hour before `now`, in its own units (USD for cost), by limit id: its pace. */
+export async function loadLimitRates(accounting: Accounting, limits: readonly LimitStatus[], now: Date): Promise<Map<number, number>> {
+  const start = new Date(now.getTime() - 3_600_000);
+  const entries = await Promise.all(
+    limits
+      .filter((s) => s.limit.maxValue > 0)
+      .map(async ({ limit }): Promise<[number, number]> => {
+        // A limit's unset fields apply to every value: only the set ones narrow.
+        const narrow = { ...(limit.model !== null && { model: limit.model }), ...(limit.username !== null && { username: limit.username }), ...(limit.callerName !== null && { callerName: limit.callerName }), ...(limit.projectName !== null && { project: limit.projectName }) };
+        const s = await accounting.getPeriodStats(start, now, narrow);
+        const value = { requests: s.requests, input_tokens: s.sumPromptTokens, output_tokens: s.sumCompletionTokens, total_tokens: s.sumTotalTokens, cost: Number(s.sumCostNanos) / 1e9 }[limit.limitType] ?? 0;
+        return [limit.id, value];
+      }),
+  );
+  return new Map(entries);
+}
+
+/** How fast calls and money are going: calls per minute over 5 and 60 minutes, dollars over the last hour and day. */
+export interface RateData {
+  readonly callsPerMinute5: number;
+  readonly callsPerMinute60: number;
+  /** Cost of the last hour, nano-dollars: the burn rate in $/h. */
+  readonly costLastHour: bigint;
+  /** Cost of the last 24 hours, nano-dollars. */
+  readonly costLastDay: bigint;
+}
+
+/** The rates at `now` of the records passing the filter. */
+export async function loadRates(accounting: Accounting, now: Date, filter: DashboardFilter = {}): Promise<RateData> {
+  const since = (ms: number) => accounting.getPeriodStats(new Date(now.getTime() - ms), now, filter);
+  const [five, hour, day] = await Promise.all([since(5 * 60_000), since(3_600_000), since(86_400_000)]);
+  return { callsPerMinute5: five.requests / 5, callsPerMinute60: hour.requests / 60, costLastHour: hour.sumCostNanos, costLastDay: day.sumCostNanos };
+}
+
+/** The live view: the newest records (that pass the filter), and the current rates. */
+export interface LiveData {
+  readonly records: UsageRecord[];
+  readonly rates: RateData;
+}
+
+/** Records the live view loads: more than a screen, so the list scrolls back. */
+export const LIVE_ROWS = 500;
+
+/** The newest `rows` usage records (that pass the filter) and the rates. */
+export async function loadLive(accounting: Accounting, rows: number, filter: DashboardFilter = {}, now = new Date()): Promise<LiveData> {
+  const [records, rates] = await Promise.all([accounting.tail(rows, filter), loadRates(accounting, now, filter)]);
+  return { records, rates };
+}
+
+/** The newest audit entries, optionally of one log type, that pass the filter. */
+export async function loadAudit(audit: AuditStore, logType: string | undefined, rows: number, filter: DashboardFilter = {}): Promise<AuditEntry[]> {
+  const narrowed = auditFilter(filter);
+  if (!narrowed) return [];
   await audit.open();
-  return audit.listAuditEntries({ limit: rows, ...(logType && { logType }) });
+  return audit.listAuditEntries({ limit: rows, ...narrowed, ...(logType && { logType }) });
 }

@@ -12,7 +12,7 @@ import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quot
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
-import type { GroupUsageTotals, TailFilter, UsageDimension, UsageRecordFilter } from "../store/usage-totals.js";
+import { usageFilterFields, type GroupUsageTotals, type TailFilter, type UsageDimension, type UsageRecordFilter } from "../store/usage-totals.js";
 import type { NewUser, UserChanges, UserRecord } from "../store/registry-records.js";
 import { quotaRequestOf, usageToPrice, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
 import { unpricedRefusal } from "./unpriced-policy.js";
@@ -434,7 +434,7 @@ export class Accounting implements AsyncDisposable {
     }
   }
 
-  /** Sums and averages over `start <= timestamp <= end` (of one session when the filter names it). */
+  /** Sums and averages over `start <= timestamp <= end` (of the records the filter keeps). */
   async getPeriodStats(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<UsageStatsResult> {
     const range = toRange(start, end);
     await this.open();
@@ -462,14 +462,14 @@ export class Accounting implements AsyncDisposable {
     await this.open();
     // Per model the store can answer from its hourly rollup; other columns need the entries.
     const groups: GroupUsageTotals[] =
-      dimension === "model" && filter.session === undefined
+      dimension === "model" && usageFilterFields(filter).length === 0
         ? (await this.store.sumUsageByModel(range)).map(({ model, ...totals }) => ({ key: model, ...totals }))
         : await this.store.sumUsageBy(range, dimension, filter);
     return groups.map((group) => withJsonForm(group, usageTotalsJson));
   }
 
   /**
-   * The `n` most recent records, newest first (of one session, and stamped between `since` and
+   * The `n` most recent records, newest first (of the records the filter keeps, and stamped between `since` and
    * `until` inclusive, when the filter says so). A negative `n` returns every record.
    */
   async tail(n = 10, filter: TailFilter = {}): Promise<UsageRecordResult[]> {

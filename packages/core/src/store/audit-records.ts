@@ -24,6 +24,8 @@ export interface AuditFilter {
   readonly end?: Date;
   readonly appName?: string;
   readonly userName?: string;
+  /** Only entries of this model. */
+  readonly model?: string;
   /** A project name, or null for entries without one. */
   readonly project?: string | null;
   readonly logType?: string;

@@ -82,6 +82,12 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Pric
   /** A number that changes whenever any process adds, changes or deletes a limit. */
   limitsVersion(): Promise<number>;
   /**
+   * A number that changes whenever any process changes or deletes usage records (a reprice, a
+   * purge); new records are seen by their ids instead. Optional: without it, a watcher such as the
+   * dashboard notices only new records.
+   */
+  usageMutations?(): Promise<number>;
+  /**
    * For each query, the usage rows it matches plus the reservations open at `now` (created in the
    * window, not yet expired) — the sums quota checks compare with limits.
    */

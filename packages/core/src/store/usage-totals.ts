@@ -41,10 +41,35 @@ export interface GroupUsageTotals extends UsageTotals {
   readonly key: string | null;
 }
 
-/** Narrows reports and tail to some records. */
+/**
+ * Narrows reports and tail to some records: every field given must match (null matches records
+ * without a value). A store that ignores a field returns wrong sums, so adapters check them all
+ * (`usageFilterFields` lists the ones set; `matchesUsageRecordFilter` is the reference).
+ */
 export interface UsageRecordFilter {
   /** Only records of this session. */
   readonly session?: string;
+  /** Only records of this model. */
+  readonly model?: string;
+  /** Only records of this user (null: without a user). */
+  readonly username?: string | null;
+  /** Only records of this project (null: without a project). */
+  readonly project?: string | null;
+  /** Only records of this caller (null: without a caller). */
+  readonly callerName?: string | null;
+}
+
+/** The record columns a `UsageRecordFilter` can narrow by. */
+export const USAGE_FILTER_FIELDS = ["model", "username", "project", "callerName", "session"] as const satisfies readonly UsageDimension[];
+
+/** The fields a filter sets, with their values, in `USAGE_FILTER_FIELDS` order; empty for no filter. */
+export function usageFilterFields(filter: UsageRecordFilter): Array<[UsageDimension, string | null]> {
+  return USAGE_FILTER_FIELDS.filter((f) => filter[f] !== undefined).map((f) => [f, filter[f] as string | null]);
+}
+
+/** Whether a record passes a filter (the reference the stores' queries implement). */
+export function matchesUsageRecordFilter(filter: UsageRecordFilter, record: Readonly<Record<UsageDimension, string | null>>): boolean {
+  return usageFilterFields(filter).every(([field, value]) => record[field] === value);
 }
 
 /** Narrows `tail`: a session, and a range of record timestamps (both ends included). */

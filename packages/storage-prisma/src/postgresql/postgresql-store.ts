@@ -17,6 +17,7 @@ import {
   type GroupUsageTotals,
   type UsageDimension,
   type UsageRecordFilter,
+  usageFilterFields,
   type ModelUsageTotals,
   type NewUsageRecord,
   collectQueryRows,
@@ -38,7 +39,7 @@ import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { PgQuotaBuckets } from "./pg-quota-buckets.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
-import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
+import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
 import { retryConflicts } from "./retry-conflicts.js";
 import { classifyMethodErrors, classifyPgError } from "./pg-errors.js";
@@ -72,7 +73,7 @@ const PG_DIALECT: SumDialect = {
   integer: (expression) => `${expression}::bigint`,
 };
 const SUM_RANGE_SQL = rangeSumSql(PG_DIALECT, false);
-// Parameters 1 and 2 of the filtered sums are instants, 3 is the session.
+// Parameters 1 and 2 of the filtered sums are instants, the others the filter's values.
 const PG_FILTERED: SumDialect = { ...PG_DIALECT, param: (n) => (n <= 2 ? `$${n}::timestamptz` : `$${n}`) };
 const SUM_BY_MODEL_SQL = rangeSumSql(PG_DIALECT, true);
 
@@ -311,19 +312,19 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
-    if (filter.session !== undefined) return totalsFromRow((await this.#filtered(null, range, filter))[0]);
+    if (usageFilterFields(filter).length > 0) return totalsFromRow((await this.#filtered(null, range, filter))[0]);
     const result = await this.#query<TotalsRow>(SUM_RANGE_SQL, splitParams(splitByHour(range), (d) => d));
     return totalsFromRow(result.rows[0]);
   }
 
   async sumUsageByModel(range: TimeRange, filter: UsageRecordFilter = {}): Promise<ModelUsageTotals[]> {
-    if (filter.session !== undefined) return (await this.sumUsageBy(range, "model", filter)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
+    if (usageFilterFields(filter).length > 0) return (await this.sumUsageBy(range, "model", filter)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
     const result = await this.#query<TotalsRow>(SUM_BY_MODEL_SQL, splitParams(splitByHour(range), (d) => d));
     return result.rows.map((row) => ({ model: String(row.model), ...totalsFromRow(row) }));
   }
 
   async sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
-    if (filter.session === undefined && ROLLED_UP_DIMENSIONS.has(dimension)) {
+    if (usageFilterFields(filter).length === 0 && ROLLED_UP_DIMENSIONS.has(dimension)) {
       const rows = (await this.#query<TotalsRow>(dailyDimsSumSql(PG_DIALECT, dimension), splitParams(splitByDay(range), (d) => d))).rows;
       return rows.map((row) => ({ key: dailyDimsKey(row), ...totalsFromRow(row) }));
     }
@@ -331,9 +332,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): Promise<TotalsRow[]> {
-    const bySession = filter.session !== undefined;
-    const sql = filteredSumSql(PG_FILTERED, dimension, bySession);
-    return (await this.#query<TotalsRow>(sql, [range.start, range.end, ...(bySession ? [filter.session] : [])])).rows;
+    const sql = filteredSumSql(PG_FILTERED, dimension, filter);
+    return (await this.#query<TotalsRow>(sql, [range.start, range.end, ...filterParams(filter)])).rows;
   }
 
   async importCursor(key: string): Promise<number> {
@@ -361,6 +361,12 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 
   async registryVersion(): Promise<number> {
     const result = await this.#query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'registry_version'", []);
+    return Number(result.rows[0]?.value ?? 0);
+  }
+
+  /** The `entries_mutations` counter the update/delete trigger of `accounting_entries` bumps. */
+  async usageMutations(): Promise<number> {
+    const result = await this.#query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'entries_mutations'", []);
     return Number(result.rows[0]?.value ?? 0);
   }
 

@@ -21,6 +21,7 @@ export async function findAuditEntries(audit: AuditDelegate, filter: AuditFilter
   if (filter.start || filter.end) where.timestamp = { ...(filter.start && { gte: filter.start }), ...(filter.end && { lte: filter.end }) };
   if (filter.appName !== undefined) where.appName = filter.appName;
   if (filter.userName !== undefined) where.userName = filter.userName;
+  if (filter.model !== undefined) where.model = filter.model;
   if (filter.project !== undefined) where.project = filter.project;
   if (filter.logType !== undefined) where.logType = filter.logType;
   if (filter.session !== undefined) where.session = filter.session;

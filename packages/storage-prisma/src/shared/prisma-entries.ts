@@ -1,4 +1,4 @@
-import type { CostSource, TailFilter, TimeRange, UsageRecord } from "@llm-accounting/core";
+import { usageFilterFields, type CostSource, type TailFilter, type TimeRange, type UsageRecord } from "@llm-accounting/core";
 
 /** An `accounting_entries` row as either generated Prisma client returns it. */
 export interface PrismaEntryRow {
@@ -45,7 +45,7 @@ function toRecord(row: PrismaEntryRow): UsageRecord {
 export async function tailEntries(entries: EntryDelegate, limit: number, filter: TailFilter = {}): Promise<UsageRecord[]> {
   if (limit <= 0) return [];
   const timestamp = filter.since === undefined && filter.until === undefined ? undefined : { ...(filter.since && { gte: filter.since }), ...(filter.until && { lte: filter.until }) };
-  const where = { ...(filter.session !== undefined && { session: filter.session }), ...(timestamp && { timestamp }) };
+  const where = { ...Object.fromEntries(usageFilterFields(filter)), ...(timestamp && { timestamp }) };
   const rows = await entries.findMany({ where, orderBy: [{ timestamp: "desc" }, { id: "desc" }], take: limit, omit: { notes: true } });
   return rows.map(toRecord);
 }

@@ -1,4 +1,4 @@
-import { EMPTY_TOTALS, type UsageDimension, type UsageTotals } from "@llm-accounting/core";
+import { EMPTY_TOTALS, usageFilterFields, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "@llm-accounting/core";
 import { ROLLUP_SUMMED, USAGE_COLUMNS } from "./usage-columns.js";
 
 /** Columns written for a usage record, in the order the stores pass values. */
@@ -66,20 +66,29 @@ const DIMENSION_COLUMNS: Record<UsageDimension, string> = {
 
 /**
  * Sums straight from `accounting_entries` (no rollup), optionally grouped by a dimension and
- * narrowed to a session. Placeholders: 1 start, 2 end, 3 session when `bySession`. Null groups last.
+ * narrowed by a filter. Placeholders: 1 start, 2 end, then the filter's non-null values in
+ * `usageFilterFields` order (`filterParams`); a null value reads IS NULL. Null groups last.
  */
-export function filteredSumSql(dialect: SumDialect, dimension: UsageDimension | null, bySession: boolean): string {
+export function filteredSumSql(dialect: SumDialect, dimension: UsageDimension | null, filter: UsageRecordFilter = {}): string {
   const p = dialect.param;
   const sums = [
     `${dialect.integer("COUNT(*)")} AS requests`,
     ...SUMMED.map((c) => `${dialect.integer(`COALESCE(SUM(${c}), 0)`)} AS ${c}`),
     `${dialect.integer(`COALESCE(SUM(${dialect.micros("execution_time")}), 0)`)} AS execution_micros`,
   ].join(", ");
-  const where = `WHERE timestamp >= ${p(1)} AND timestamp <= ${p(2)}${bySession ? ` AND session = ${p(3)}` : ""}`;
+  let n = 2;
+  const narrow = usageFilterFields(filter).map(([field, value]) => ` AND ${DIMENSION_COLUMNS[field]} ${value === null ? "IS NULL" : `= ${p(++n)}`}`);
+  const where = `WHERE timestamp >= ${p(1)} AND timestamp <= ${p(2)}${narrow.join("")}`;
   if (dimension === null) return `SELECT ${sums} FROM accounting_entries ${where}`;
   const column = DIMENSION_COLUMNS[dimension];
   return `SELECT ${column} AS key, ${sums} FROM accounting_entries ${where} GROUP BY ${column} ORDER BY ${column} IS NULL, ${column}`;
 }
+
+/** The values `filteredSumSql` binds after start and end. */
+export const filterParams = (filter: UsageRecordFilter): string[] => usageFilterFields(filter).flatMap(([, value]) => (value === null ? [] : [value]));
+
+/** A key telling apart the filters that need different SQL (which fields, which null). */
+export const filterShape = (filter: UsageRecordFilter): string => usageFilterFields(filter).map(([field, value]) => `${field}${value === null ? "=null" : ""}`).join(",");
 
 /** The breakdown dimensions the daily rollup keeps (sessions are too many to roll up). */
 export const ROLLED_UP_DIMENSIONS: ReadonlySet<UsageDimension> = new Set(["username", "project", "callerName"]);

@@ -20,6 +20,7 @@ import {
   type NewAuditEntry,
   type UsageDimension,
   type UsageRecordFilter,
+  usageFilterFields,
   type ModelUsageTotals,
   type NewUsageRecord,
   collectQueryRows,
@@ -49,7 +50,7 @@ import { SqliteQuotaBuckets } from "./sqlite-quota-buckets.js";
 import { streamSqliteQueryInChild } from "./query-child-client.js";
 import { prepareSelect, rowBatches } from "./read-only-statement.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
-import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
+import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, filterShape, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
 import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
 import { sqliteTime } from "./batch-encoding.js";
@@ -125,6 +126,7 @@ interface Statements {
   sumRange: Database.Statement;
   sumByModel: Database.Statement;
   limitsVersion: Database.Statement;
+  usageMutations: Database.Statement;
   listPrices: Database.Statement;
   registryVersion: Database.Statement;
   readCounter: Database.Statement;
@@ -336,20 +338,20 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
 
   async sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
     const statements = await this.#ready();
-    if (filter.session !== undefined) return totalsFromRow(this.#filtered(null, range, filter)[0]);
+    if (usageFilterFields(filter).length > 0) return totalsFromRow(this.#filtered(null, range, filter)[0]);
     return totalsFromRow(statements.sumRange.get(splitParams(splitByHour(range), sqliteTime)) as TotalsRow);
   }
 
   async sumUsageByModel(range: TimeRange, filter: UsageRecordFilter = {}): Promise<ModelUsageTotals[]> {
     const statements = await this.#ready();
-    if (filter.session !== undefined) return (await this.sumUsageBy(range, "model", filter)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
+    if (usageFilterFields(filter).length > 0) return (await this.sumUsageBy(range, "model", filter)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
     const rows = statements.sumByModel.all(splitParams(splitByHour(range), sqliteTime)) as TotalsRow[];
     return rows.map((row) => ({ model: String(row.model), ...totalsFromRow(row) }));
   }
 
   async sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
     await this.#ready();
-    if (filter.session === undefined && ROLLED_UP_DIMENSIONS.has(dimension)) {
+    if (usageFilterFields(filter).length === 0 && ROLLED_UP_DIMENSIONS.has(dimension)) {
       const key = `daily:${dimension}`;
       let statement = this.#filteredSums.get(key);
       if (!statement) {
@@ -363,14 +365,13 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   }
 
   #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): TotalsRow[] {
-    const bySession = filter.session !== undefined;
-    const key = `${dimension}:${bySession}`;
+    const key = `${dimension}:${filterShape(filter)}`;
     let statement = this.#filteredSums.get(key);
     if (!statement) {
-      statement = this.#db!.prepare(filteredSumSql(SQLITE_DIALECT, dimension, bySession)).safeIntegers(true);
+      statement = this.#db!.prepare(filteredSumSql(SQLITE_DIALECT, dimension, filter)).safeIntegers(true);
       this.#filteredSums.set(key, statement);
     }
-    const params = [sqliteTime(range.start), sqliteTime(range.end), ...(bySession ? [filter.session] : [])];
+    const params = [sqliteTime(range.start), sqliteTime(range.end), ...filterParams(filter)];
     return statement.all(params) as TotalsRow[];
   }
 
@@ -516,6 +517,12 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     }));
   }
 
+  /** The `entries_mutations` counter the update and delete triggers of `accounting_entries` bump. */
+  async usageMutations(): Promise<number> {
+    const statements = await this.#ready();
+    return statements.usageMutations.get() as number;
+  }
+
   async limitsVersion(): Promise<number> {
     const statements = this.#statements ?? (await this.#ready());
     return statements.limitsVersion.get() as number;
@@ -637,6 +644,7 @@ function prepareStatements(db: Database.Database): Statements {
     sumRange,
     sumByModel,
     limitsVersion: db.prepare("SELECT value FROM store_counters WHERE key = 'limits_version'").pluck().safeIntegers(false),
+    usageMutations: db.prepare("SELECT value FROM store_counters WHERE key = 'entries_mutations'").pluck().safeIntegers(false),
     listPrices: db.prepare("SELECT * FROM model_prices").safeIntegers(true),
     registryVersion: db.prepare("SELECT value FROM store_counters WHERE key = 'registry_version'").pluck().safeIntegers(false),
     readCounter: db.prepare("SELECT value FROM store_counters WHERE key = ?").pluck().safeIntegers(false),

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { CostSource, TailFilter, TimeRange, UsageRecord } from "@llm-accounting/core";
+import { usageFilterFields, type CostSource, type TailFilter, type TimeRange, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
 import { sqliteTime } from "./batch-encoding.js";
 
 // Read through the store's own connection: Prisma's query builder costs more per row than the
@@ -14,6 +14,8 @@ const FIRST_ID_SQL = "SELECT MIN(id) FROM accounting_entries WHERE timestamp >= 
 const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
 
 type PageRow = Record<string, unknown>;
+
+const TAIL_COLUMN: Record<UsageDimension, string> = { model: "model", username: "username", project: "project", callerName: "caller_name", session: "session" };
 
 /** Reads pages of usage records in id order, as `usageInRange` returns them, and the newest records, as `tail` does. */
 export class UsagePageReader {
@@ -31,10 +33,15 @@ export class UsagePageReader {
     this.#date = date;
   }
 
-  /** The `limit` newest records (by timestamp, then id) of the filter's session and time range, both ends included. */
+  /** The `limit` newest records (by timestamp, then id) the filter keeps (its fields, and its time range with both ends included). */
   tail(limit: number, filter: TailFilter = {}): UsageRecord[] {
     if (limit <= 0) return [];
-    const conditions = [filter.session !== undefined && "session = ?", filter.since && "timestamp >= ?", filter.until && "timestamp <= ?"].filter(Boolean) as string[];
+    const fields = usageFilterFields(filter);
+    const conditions = [
+      ...fields.map(([field, value]) => `${TAIL_COLUMN[field]} ${value === null ? "IS NULL" : "= ?"}`),
+      ...(filter.since ? ["timestamp >= ?"] : []),
+      ...(filter.until ? ["timestamp <= ?"] : []),
+    ];
     const key = conditions.join(" AND ");
     let statement = this.#tails.get(key);
     if (!statement) {
@@ -42,7 +49,7 @@ export class UsagePageReader {
       statement = this.#db.prepare(`SELECT ${COLUMNS} FROM accounting_entries${key ? ` WHERE ${key}` : ""} ORDER BY timestamp DESC, id DESC LIMIT ?`).safeIntegers(true);
       this.#tails.set(key, statement);
     }
-    const params = [...(filter.session !== undefined ? [filter.session] : []), ...(filter.since ? [sqliteTime(filter.since)] : []), ...(filter.until ? [sqliteTime(filter.until)] : [])];
+    const params = [...fields.flatMap(([, value]) => (value === null ? [] : [value])), ...(filter.since ? [sqliteTime(filter.since)] : []), ...(filter.until ? [sqliteTime(filter.until)] : [])];
     const rows = statement.all(...params, BigInt(Math.min(limit, Number.MAX_SAFE_INTEGER))) as PageRow[];
     return rows.map((row) => this.#record(row));
   }
