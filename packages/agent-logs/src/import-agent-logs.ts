@@ -1,0 +1,202 @@
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { normalizeUsage, ValidationError, type Accounting, type AgentCall, type AgentLogFile, type NewUsageRecord, type PricedUsage, type PriceQuote } from "@llm-accounting/core";
+import type { LoggedCall } from "./agent-call-line.js";
+import { CLAUDE_USAGE_MARKER, claudeCallOfLine, claudeFileAgent } from "./claude-code/claude-line.js";
+import { CODEX_MARKERS, codexCallOfLine, emptyCodexState, type CodexState } from "./codex/codex-session.js";
+import { fileHead, sameHead } from "./file-head.js";
+import { logFiles, logRoots, type AgentName } from "./log-locations.js";
+import { scanLines, type ScanPoint } from "./line-scanner.js";
+
+/** Options of {@link importAgentLogs}. */
+export interface AgentImportOptions {
+  /** The agent's config directory (holding `projects/` or `sessions/`) or its log directory; default: the agent's own defaults. */
+  readonly dir?: string;
+  /** Environment to read CLAUDE_CONFIG_DIR / CODEX_HOME and the home directory from (default the process's). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Hears problems that do not stop the import: a corrupt line (file and line named), a call the store refuses. */
+  readonly onWarning?: (message: string) => void;
+  /** Calls per transaction (default 2,000): bounds memory and how much a crash makes the next run redo. */
+  readonly batchSize?: number;
+}
+
+/** What one import run did. */
+export interface AgentImportSummary {
+  readonly files: number;
+  /** Files that had new bytes (the others cost one stat). */
+  readonly filesRead: number;
+  readonly bytesRead: number;
+  /** Calls stored for the first time. */
+  readonly inserted: number;
+  /** Calls stored before and updated from a larger copy (the final line of a streamed response). */
+  readonly updated: number;
+  /** Lines skipped as corrupt (each warned about). */
+  readonly corruptLines: number;
+}
+
+/** At most this many corrupt lines are named per file; the rest are counted. */
+const WARNED_LINES_PER_FILE = 5;
+
+/** Tokens of a copy: the larger of two copies of one call is the complete one. */
+const sizeOf = (call: LoggedCall) => call.promptTokens + call.completionTokens;
+
+/**
+ * Imports the model calls in an agent's logs into the accounting's store: every call once (by
+ * the identifiers the logs carry, across files and runs), priced by the accounting's prices,
+ * incrementally (each file's progress is stored with its rows; an unchanged file costs a stat).
+ */
+export async function importAgentLogs(agent: AgentName, accounting: Accounting, options: AgentImportOptions = {}): Promise<AgentImportSummary> {
+  const store = accounting.store;
+  if (!store.agentLogFiles || !store.importAgentCalls) {
+    throw new ValidationError("store", `${store.description} cannot record agent log imports (it keeps no per-call keys or file progress); use the sqlite or postgresql backend`);
+  }
+  const roots = await logRoots(agent, options.dir, options.env ?? process.env);
+  await accounting.open();
+  const known = new Map((await store.agentLogFiles(agent)).map((f) => [f.path, f]));
+  const files = await Promise.all((await logFiles(roots)).map(async (path) => ({ path, stats: await stat(path).catch(() => null) })));
+  // Oldest first: a call copied into a later file (a resumed session) keeps the session it first appeared in.
+  const present = files.filter((f) => f.stats !== null).sort((a, b) => a.stats!.mtimeMs - b.stats!.mtimeMs || (a.path < b.path ? -1 : 1));
+  const totals = { files: present.length, filesRead: 0, bytesRead: 0, inserted: 0, updated: 0, corruptLines: 0 };
+  for (const { path, stats } of present) {
+    const before = known.get(path);
+    if (before && before.size === stats!.size && before.mtimeMs === stats!.mtimeMs) continue;
+    const result = await importFile(agent, accounting, path, stats!.size, stats!.mtimeMs, before, options);
+    totals.filesRead++;
+    totals.bytesRead += result.bytesRead;
+    totals.inserted += result.inserted;
+    totals.updated += result.updated;
+    totals.corruptLines += result.corruptLines;
+  }
+  return totals;
+}
+
+/** The parser of one file: turns lines into calls, with state that survives between runs. */
+interface FileParser {
+  readonly markers: readonly Buffer[];
+  call(line: unknown): LoggedCall | null;
+  state(): string;
+}
+
+function parserFor(agent: AgentName, path: string, saved: string | undefined): FileParser {
+  if (agent === "claude-code") {
+    const fileAgent = claudeFileAgent(basename(path));
+    return { markers: [CLAUDE_USAGE_MARKER], call: (line) => claudeCallOfLine(line, fileAgent), state: () => "{}" };
+  }
+  const state: CodexState = saved ? { ...emptyCodexState(), ...(JSON.parse(saved) as Partial<CodexState>) } : emptyCodexState();
+  return { markers: CODEX_MARKERS, call: (line) => codexCallOfLine(state, line), state: () => JSON.stringify(state) };
+}
+
+async function importFile(agent: AgentName, accounting: Accounting, path: string, size: number, mtimeMs: number, before: AgentLogFile | undefined, options: AgentImportOptions) {
+  const warn = options.onWarning ?? (() => undefined);
+  const batchSize = options.batchSize ?? 2_000;
+  // Go on from where the last run stopped, unless the file was replaced or cut short meanwhile.
+  const resume = before !== undefined && size >= before.position && (await sameHead(path, size, before.head));
+  const from: ScanPoint = resume ? { position: before.position, lines: before.lines } : { position: 0, lines: 0 };
+  const parser = parserFor(agent, path, resume ? before.state : undefined);
+  const head = await fileHead(path, size);
+  let pending = new Map<string, LoggedCall>();
+  let corrupt = 0;
+  let inserted = 0;
+  let updated = 0;
+  const skip = (lineNumber: number, why: string) => {
+    corrupt++;
+    if (corrupt <= WARNED_LINES_PER_FILE) warn(`${path}:${lineNumber}: skipped, ${why}`);
+  };
+
+  const visit = (bytes: Buffer, start: number, end: number, lineNumber: number, marked: boolean) => {
+    if (end > start && bytes[end - 1] === 13) end--; // CRLF
+    if (end === start) return;
+    if (!marked) {
+      // Unparsed lines still get a cheap shape check, so junk in a log is reported, not silently dropped.
+      if (bytes[start] !== 123 || bytes[end - 1] !== 125) skip(lineNumber, "not a JSON object");
+      return;
+    }
+    let line: unknown;
+    try {
+      line = JSON.parse(bytes.toString("utf8", start, end));
+    } catch (error) {
+      skip(lineNumber, `not valid JSON (${(error as Error).message})`);
+      return;
+    }
+    const call = parser.call(line);
+    if (call === null) return;
+    const seen = pending.get(call.key);
+    if (seen === undefined) pending.set(call.key, call);
+    // The larger copy's tokens; the first copy's time, session and project.
+    else if (sizeOf(call) > sizeOf(seen)) pending.set(call.key, { ...call, timestamp: seen.timestamp, session: seen.session, project: seen.project, subagent: seen.subagent });
+  };
+
+  const flush = async (point: ScanPoint) => {
+    const calls = await agentCalls(agent, accounting, [...pending.values()], warn, path);
+    pending = new Map();
+    const counts = await accounting.store.importAgentCalls!(calls, { source: agent, path, size, mtimeMs, position: point.position, lines: point.lines, head, state: parser.state() });
+    inserted += counts.inserted;
+    updated += counts.updated;
+  };
+
+  const end = await scanLines(path, from, size, parser.markers, visit, async (point) => {
+    if (pending.size >= batchSize) await flush(point);
+  });
+  await flush(end);
+  if (corrupt > WARNED_LINES_PER_FILE) warn(`${path}: ${corrupt - WARNED_LINES_PER_FILE} more corrupt lines skipped`);
+  return { bytesRead: end.position - from.position, inserted, updated, corruptLines: corrupt };
+}
+
+/** A 1-hour cache write costs 2x input, a 5-minute one 1.25x: the 1-hour premium is 3x the 5-minute one's. */
+const ONE_HOUR_PREMIUM_FACTOR = 3n;
+
+/**
+ * Turns logged calls into rows: validated like tracked calls (a name the store cannot keep is
+ * warned about and the call skipped), a cost the log states kept as given, the rest priced.
+ * Prices know one cache-write rate (the 5-minute one); a call with 1-hour writes adds the
+ * difference, derived from two quotes of the same call at the same prompt size (so the same tier).
+ */
+async function agentCalls(agent: AgentName, accounting: Accounting, calls: readonly LoggedCall[], warn: (message: string) => void, path: string): Promise<AgentCall[]> {
+  const rows: { call: LoggedCall; record: NewUsageRecord }[] = [];
+  for (const call of calls) {
+    try {
+      const record = normalizeUsage(
+        {
+          model: call.model,
+          promptTokens: call.promptTokens,
+          completionTokens: call.completionTokens,
+          cachedTokens: call.cachedTokens,
+          cacheWriteTokens: call.cacheWriteTokens,
+          reasoningTokens: call.reasoningTokens,
+          provider: call.provider,
+          timestamp: call.timestamp,
+          callerName: agent,
+          project: call.project,
+          session: call.session,
+          ...(call.reportedCostUsd !== null && { cost: call.reportedCostUsd }),
+        },
+        accounting.defaults,
+        call.timestamp,
+      );
+      rows.push({ call, record });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      warn(`${path}: call ${call.key} skipped: ${error.message}`);
+    }
+  }
+  const toQuote: PricedUsage[] = [];
+  for (const { call, record } of rows) {
+    if (record.costSource !== null) continue;
+    toQuote.push(record);
+    if (call.cacheWrite1hTokens > 0) toQuote.push({ ...record, cacheWriteTokens: record.cacheWriteTokens - call.cacheWrite1hTokens });
+  }
+  const quotes = toQuote.length > 0 ? await accounting.quoteUsages(toQuote) : [];
+  let next = 0;
+  return rows.map(({ call, record }) => {
+    let priced = record;
+    if (record.costSource === null) {
+      const quote = quotes[next++];
+      const plain: PriceQuote | undefined = call.cacheWrite1hTokens > 0 ? quotes[next++] : undefined;
+      if (quote?.priced) {
+        const premium = plain?.priced && quote.costNanos > plain.costNanos ? (quote.costNanos - plain.costNanos) * ONE_HOUR_PREMIUM_FACTOR : 0n;
+        priced = { ...record, costNanos: quote.costNanos + premium, costSource: "price" };
+      } else priced = { ...record, costNanos: 0n, costSource: "unpriced" };
+    }
+    return { key: call.key, record: priced, cacheWrite1hTokens: call.cacheWrite1hTokens, subagent: call.subagent };
+  });
+}
