@@ -33,7 +33,7 @@ const LOG_DIRS: Record<AgentName, readonly string[]> = { "claude-code": ["projec
  * user pointed at the log directory); given none, the agent's default config directories that
  * exist. Throws a ValidationError naming every place looked at when there is nothing.
  */
-export async function logRoots(agent: AgentName, dir: string | undefined, env: NodeJS.ProcessEnv = process.env, home = homedir()): Promise<string[]> {
+export async function logRoots(agent: AgentName, dir: string | undefined, env: NodeJS.ProcessEnv = process.env, home = env.HOME || homedir()): Promise<string[]> {
   const configDirs = dir === undefined || dir === "" ? defaultConfigDirs(agent, env, home) : [dir];
   const roots: string[] = [];
   for (const configDir of configDirs.map((d) => resolve(d.replace(/^~(?=$|[\\/])/, home)))) {
@@ -45,7 +45,7 @@ export async function logRoots(agent: AgentName, dir: string | undefined, env: N
   if (roots.length === 0) {
     const looked = configDirs.map((d) => `${d}/${LOG_DIRS[agent][0]}`).join(", ");
     const flag = agent === "claude-code" ? "--from-claude-code DIR (or set CLAUDE_CONFIG_DIR)" : "--from-codex DIR (or set CODEX_HOME)";
-    throw new ValidationError(agent === "claude-code" ? "fromClaudeCode" : "fromCodex", `found no ${agent === "claude-code" ? "Claude Code" : "Codex"} logs: looked in ${looked}; give ${flag}`);
+    throw new ValidationError(agent === "claude-code" ? "fromClaudeCode" : "fromCodex", `found no ${agent === "claude-code" ? "Claude Code" : "Codex"} logs (looked in ${looked}); give ${flag}`);
   }
   return [...new Set(roots)];
 }

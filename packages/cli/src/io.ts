@@ -7,6 +7,11 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** The clock; injected in tests. */
   readonly now: () => Date;
+  /**
+   * A signal aborted at the first SIGINT or SIGTERM from now on, for commands that run until
+   * stopped (`import --watch`): they finish their work in hand and return. Tests inject their own.
+   */
+  readonly untilInterrupted?: () => AbortSignal;
 }
 
 /** Writes one line to stdout. */
