@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: prints one JSON object of figures. Names match the issues (track, stats, ...) so
 // runs can be compared with each other and with the Python original. Sizes: BENCH_TRACK, BENCH_ROWS,
-// BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED. BENCH_ONLY=buffered,track runs only the named steps
+// BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED, BENCH_AGENT_MB. BENCH_ONLY=buffered,track runs only the named steps
 // (the "check_quota" step also yields "guarded"). BENCH_BACKEND=postgresql runs the store steps on
 // fresh databases of BENCH_POSTGRES_URL's server (default the local one), dropped afterwards.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,6 +15,7 @@ import { benchDashboard } from "./dashboard.mjs";
 import { benchBuffered } from "./buffered.mjs";
 import { benchReprice } from "./reprice.mjs";
 import { benchSdkGuardRace } from "./sdk-race.mjs";
+import { benchAgentImport } from "./agent-import.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-acct-bench-"));
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((name) => name.trim())) : null;
@@ -40,6 +41,7 @@ try {
   }
   if (wanted("reprice")) figures.reprice = await benchReprice(await fresh("reprice"), Number(process.env.BENCH_REPRICE ?? 200_000));
   if (wanted("buffered")) figures.buffered = await benchBuffered(await fresh("buffered"), await fresh("buffered-ceiling"), Number(process.env.BENCH_BUFFERED ?? 500_000));
+  if (wanted("agent_import")) figures.agent_import = await benchAgentImport(await fresh("agent-import"), join(dir, "claude"), Number(process.env.BENCH_AGENT_MB ?? 256));
 } finally {
   await backend.dispose();
   rmSync(dir, { recursive: true, force: true });
