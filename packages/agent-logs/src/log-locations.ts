@@ -52,7 +52,13 @@ export async function logRoots(agent: AgentName, dir: string | undefined, env: N
 
 /** Every `*.jsonl` file under the roots (symbolic links are not followed, so a link loop cannot hang the scan). */
 export async function logFiles(roots: readonly string[]): Promise<string[]> {
+  return (await walkLogs(roots)).files;
+}
+
+/** The `*.jsonl` files under the roots, and every directory visited (the roots included). */
+export async function walkLogs(roots: readonly string[]): Promise<{ files: string[]; directories: string[] }> {
   const files: string[] = [];
+  const directories: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries;
     try {
@@ -60,13 +66,13 @@ export async function logFiles(roots: readonly string[]): Promise<string[]> {
     } catch {
       return; // removed meanwhile, or unreadable: nothing to import there
     }
+    directories.push(dir);
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile() && entry.name.endsWith(".jsonl")) files.push(path);
     }
   };
-  for (const root of roots) await walk(root);
-  return [...new Set(files)];
+  for (const root of new Set(roots)) await walk(root);
+  return { files: [...new Set(files)], directories };
 }
-

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import type { Accounting } from "@llm-accounting/core";
 import { importAgentLogs, type AgentImportOptions, type AgentImportSummary } from "./import-agent-logs.js";
-import { logRoots, type AgentName } from "./log-locations.js";
+import { logRoots, walkLogs, type AgentName } from "./log-locations.js";
 
 /** Options of {@link watchAgentLogs}. */
 export interface AgentWatchOptions extends AgentImportOptions {
@@ -17,16 +17,43 @@ export interface AgentWatchOptions extends AgentImportOptions {
 
 /**
  * Imports an agent's logs, then again after each burst of changes under its log directories
- * (fs.watch, recursive, debounced) until `signal` aborts. Runs never overlap: a change during a
- * run schedules one more run after it. Idle, it costs nothing but the watch handles.
+ * until `signal` aborts. Runs never overlap: a change during a run schedules one more run after it.
+ * Each directory gets its own non-recursive fs.watch (inotify on Linux), refreshed after every run
+ * so new session directories are watched too: Node 20's recursive watch on Linux polls every file
+ * with stat, which costs CPU while idle in proportion to the number of logs.
  */
 export async function watchAgentLogs(agent: AgentName, accounting: Accounting, options: AgentWatchOptions): Promise<void> {
   const { signal, debounceMs = 500 } = options;
   const roots = await logRoots(agent, options.dir, options.env ?? process.env);
+  const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
-  const run = (): void => {
+
+  const changed = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(run, debounceMs);
+  };
+  const watchDirectories = async (): Promise<void> => {
+    const { directories } = await walkLogs(roots);
+    const current = new Set(directories);
+    for (const [dir, watcher] of watchers) {
+      if (!current.has(dir)) {
+        watcher.close();
+        watchers.delete(dir);
+      }
+    }
+    for (const dir of directories) {
+      if (watchers.has(dir) || signal.aborted) continue;
+      try {
+        // A directory removed meanwhile reports an error: drop it, the next refresh decides.
+        watchers.set(dir, watch(dir, changed).on("error", () => watchers.get(dir)?.close()));
+      } catch {
+        // Gone between the walk and the watch.
+      }
+    }
+  };
+  function run(): void {
     if (signal.aborted) return;
     if (running) {
       again = true;
@@ -34,6 +61,8 @@ export async function watchAgentLogs(agent: AgentName, accounting: Accounting, o
     }
     running = importAgentLogs(agent, accounting, options)
       .then((summary) => options.onImport?.(summary), (error: unknown) => options.onError?.(error))
+      .then(watchDirectories)
+      .catch((error: unknown) => options.onError?.(error))
       .finally(() => {
         running = undefined;
         if (again) {
@@ -41,14 +70,10 @@ export async function watchAgentLogs(agent: AgentName, accounting: Accounting, o
           run();
         }
       });
-  };
-  const changed = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(run, debounceMs);
-  };
-  const watchers: FSWatcher[] = [];
+  }
+
   try {
-    for (const root of roots) watchers.push(watch(root, { recursive: true }, changed).on("error", (error) => options.onError?.(error)));
+    await watchDirectories();
     run();
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -56,8 +81,8 @@ export async function watchAgentLogs(agent: AgentName, accounting: Accounting, o
     });
   } finally {
     clearTimeout(timer);
-    for (const watcher of watchers) watcher.close();
     again = false;
     await running;
+    for (const watcher of watchers.values()) watcher.close();
   }
 }

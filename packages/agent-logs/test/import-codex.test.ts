@@ -78,15 +78,16 @@ describe.each(["sqlite", "postgresql"] as const)("Codex import (%s)", (backend) 
 
   it("does not count a spawned sub-agent's replay of its parent's history, and files its own calls under the parent", async () => {
     logs.write(`sessions/2026/11/03/rollout-2026-11-03T10-00-00-${S1}.jsonl`, jsonl(rollout));
-    // The child's file opens with the parent's meta and token history, then its own session.
+    // The child's file opens with the parent's meta and token history, replayed as a burst at
+    // spawn time (fresh timestamps), then its own session.
     const own = u(6_000, 0, 200, 50);
     logs.write(
       `sessions/2026/11/03/rollout-2026-11-03T10-06-30-${CHILD}.jsonl`,
       jsonl([
         sessionMeta(S1, "2026-11-03T09:00:00.000Z", CWD),
-        tokenCount("2026-11-03T09:00:10.000Z", t1, call1),
-        tokenCount("2026-11-03T09:05:20.000Z", t2, call2),
-        tokenCount("2026-11-03T09:06:00.000Z", t3, call3),
+        tokenCount("2026-11-03T09:06:30.101Z", t1, call1),
+        tokenCount("2026-11-03T09:06:30.102Z", t2, call2),
+        tokenCount("2026-11-03T09:06:30.103Z", t3, call3),
         sessionMeta(CHILD, "2026-11-03T09:06:30.000Z", CWD, S1),
         turnContext("2026-11-03T09:06:30.000Z", CWD, "gpt-5.3-codex"),
         tokenCount("2026-11-03T09:06:40.000Z", plus(t3, own), own),

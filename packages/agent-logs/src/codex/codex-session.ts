@@ -33,7 +33,6 @@ function usageOf(value: unknown): Usage | null {
   return [tokenCount(u.input_tokens), tokenCount(u.cached_input_tokens), tokenCount(u.output_tokens), tokenCount(u.reasoning_output_tokens), tokenCount(u.total_tokens)];
 }
 
-const same = (a: Usage, b: Usage) => a.every((v, i) => v === b[i]);
 const grew = (a: Usage, from: Usage) => a.every((v, i) => v >= from[i]!);
 
 /** A session id named anywhere in a sub-agent `source` (`{"subagent": {"thread_spawn": {"parent_thread_id": …}}}`). */
@@ -93,10 +92,10 @@ export function codexCallOfLine(state: CodexState, line: unknown): LoggedCall | 
   const last = usageOf(info.last_token_usage);
   if (total === null) return null;
   const previous = state.total;
-  if (previous !== null && same(total, previous)) return null;
   const call: Usage = previous !== null && grew(total, previous) ? (total.map((v, i) => v - previous[i]!) as Usage) : (last ?? total);
   state.total = total;
   const timestamp = loggedTime(entry.timestamp);
+  // An unchanged total (a re-emitted counter) gives an all-zero difference: not a call.
   if (timestamp === null || call.every((v) => v === 0)) return null;
   const [input, cached, output, reasoning] = call;
   const session = state.parentSession ?? state.session;
