@@ -4,9 +4,9 @@ import { normalizeUsage, ValidationError, type Accounting, type AgentCall, type 
 import type { LoggedCall } from "./agent-call-line.js";
 import { CLAUDE_USAGE_MARKER, claudeCallOfLine, claudeFileAgent } from "./claude-code/claude-line.js";
 import { CODEX_MARKERS, codexCallOfLine, emptyCodexState, type CodexState } from "./codex/codex-session.js";
-import { fileHead, sameHead } from "./file-head.js";
+import { fingerprint, readHead, sameHead } from "./file-head.js";
 import { logFiles, logRoots, type AgentName } from "./log-locations.js";
-import { scanLines, type ScanPoint } from "./line-scanner.js";
+import { MAX_LINE_BYTES, scanLines, type ScanPoint } from "./line-scanner.js";
 
 /** Options of {@link importAgentLogs}. */
 export interface AgentImportOptions {
@@ -32,6 +32,8 @@ export interface AgentImportSummary {
   readonly updated: number;
   /** Lines skipped as corrupt (each warned about). */
   readonly corruptLines: number;
+  /** Models of calls read in this run that had no price (recorded with cost 0, `unpriced`; `reprice` fills them in once priced). */
+  readonly unpricedModels: readonly string[];
 }
 
 /** At most this many corrupt lines are named per file; the rest are counted. */
@@ -57,17 +59,18 @@ export async function importAgentLogs(agent: AgentName, accounting: Accounting, 
   // Oldest first: a call copied into a later file (a resumed session) keeps the session it first appeared in.
   const present = files.filter((f) => f.stats !== null).sort((a, b) => a.stats!.mtimeMs - b.stats!.mtimeMs || (a.path < b.path ? -1 : 1));
   const totals = { files: present.length, filesRead: 0, bytesRead: 0, inserted: 0, updated: 0, corruptLines: 0 };
+  const unpriced = new Set<string>();
   for (const { path, stats } of present) {
     const before = known.get(path);
     if (before && before.size === stats!.size && before.mtimeMs === stats!.mtimeMs) continue;
-    const result = await importFile(agent, accounting, path, stats!.size, stats!.mtimeMs, before, options);
+    const result = await importFile(agent, accounting, path, stats!.size, stats!.mtimeMs, before, options, unpriced);
     totals.filesRead++;
     totals.bytesRead += result.bytesRead;
     totals.inserted += result.inserted;
     totals.updated += result.updated;
     totals.corruptLines += result.corruptLines;
   }
-  return totals;
+  return { ...totals, unpricedModels: [...unpriced].sort() };
 }
 
 /** The parser of one file: turns lines into calls, with state that survives between runs. */
@@ -86,14 +89,15 @@ function parserFor(agent: AgentName, path: string, saved: string | undefined): F
   return { markers: CODEX_MARKERS, call: (line) => codexCallOfLine(state, line), state: () => JSON.stringify(state) };
 }
 
-async function importFile(agent: AgentName, accounting: Accounting, path: string, size: number, mtimeMs: number, before: AgentLogFile | undefined, options: AgentImportOptions) {
+async function importFile(agent: AgentName, accounting: Accounting, path: string, size: number, mtimeMs: number, before: AgentLogFile | undefined, options: AgentImportOptions, unpriced: Set<string>) {
   const warn = options.onWarning ?? (() => undefined);
   const batchSize = options.batchSize ?? 2_000;
   // Go on from where the last run stopped, unless the file was replaced or cut short meanwhile.
-  const resume = before !== undefined && size >= before.position && (await sameHead(path, size, before.head));
+  const headBytes = await readHead(path, size);
+  const resume = before !== undefined && size >= before.position && sameHead(headBytes, before.head);
   const from: ScanPoint = resume ? { position: before.position, lines: before.lines } : { position: 0, lines: 0 };
   const parser = parserFor(agent, path, resume ? before.state : undefined);
-  const head = await fileHead(path, size);
+  const head = fingerprint(headBytes);
   let pending = new Map<string, LoggedCall>();
   let corrupt = 0;
   let inserted = 0;
@@ -128,14 +132,18 @@ async function importFile(agent: AgentName, accounting: Accounting, path: string
 
   const flush = async (point: ScanPoint) => {
     const calls = await agentCalls(agent, accounting, [...pending.values()], warn, path);
+    for (const call of calls) if (call.record.costSource === "unpriced") unpriced.add(call.record.model);
     pending = new Map();
     const counts = await accounting.store.importAgentCalls!(calls, { source: agent, path, size, mtimeMs, position: point.position, lines: point.lines, head, state: parser.state() });
     inserted += counts.inserted;
     updated += counts.updated;
   };
 
-  const end = await scanLines(path, from, size, parser.markers, visit, async (point) => {
-    if (pending.size >= batchSize) await flush(point);
+  const end = await scanLines(path, from, size, parser.markers, visit, {
+    checkpoint: async (point) => {
+      if (pending.size >= batchSize) await flush(point);
+    },
+    overlong: (lineNumber) => skip(lineNumber, `longer than ${MAX_LINE_BYTES >> 20} MiB`),
   });
   await flush(end);
   if (corrupt > WARNED_LINES_PER_FILE) warn(`${path}: ${corrupt - WARNED_LINES_PER_FILE} more corrupt lines skipped`);

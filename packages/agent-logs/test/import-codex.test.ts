@@ -50,7 +50,7 @@ describe.each(["sqlite", "postgresql"] as const)("Codex import (%s)", (backend) 
 
   it("records one call per move of the cumulative total, with the model of its turn", async () => {
     logs.write(`sessions/2026/11/03/rollout-2026-11-03T10-00-00-${S1}.jsonl`, jsonl(rollout));
-    expect(await importAgentLogs("codex", accountingOn(store), { dir: logs.root })).toMatchObject({ files: 1, inserted: 3, updated: 0 });
+    expect(await importAgentLogs("codex", accountingOn(store), { dir: logs.root })).toMatchObject({ files: 1, inserted: 3, updated: 0, unpricedModels: ["gpt-5.5"] });
     const records = await allRecords(store);
     expect(records.map((r) => [r.model, r.promptTokens, r.cachedTokens, r.completionTokens, r.reasoningTokens, r.timestamp.toISOString()])).toEqual([
       ["gpt-5.3-codex", 12_000, 8_000, 900, 600, "2026-11-03T09:00:10.000Z"],

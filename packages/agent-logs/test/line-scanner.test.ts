@@ -26,7 +26,7 @@ describe("scanLines", () => {
         seen.push(bytes.toString("utf8", start, stop));
         if (isMarked) marked.push(lineNumber);
       },
-      async (point) => void checkpoints.push(point),
+      { checkpoint: async (point) => void checkpoints.push(point) },
     );
     expect(seen).toEqual(lines);
     expect(marked).toEqual(lines.flatMap((l, i) => (l.includes('"usage":') ? [i + 1] : [])));
@@ -37,8 +37,26 @@ describe("scanLines", () => {
     // Resuming from the end point reads nothing more until the cut line is finished.
     const rest: string[] = [];
     writeFileSync(path, `${text}1}\n`);
-    const again = await scanLines(path, end, Buffer.byteLength(text) + 3, [], (b, s, e, n) => void rest.push(`${n}:${b.toString("utf8", s, e)}`), async () => undefined);
+    const again = await scanLines(path, end, Buffer.byteLength(text) + 3, [], (b, s, e, n) => void rest.push(`${n}:${b.toString("utf8", s, e)}`), { checkpoint: async () => undefined });
     expect(rest).toEqual([`${lines.length + 1}:{"cut":1}`]);
     expect(again.position).toBe(Buffer.byteLength(text) + 3);
+  });
+
+  it("skips a line longer than the limit without holding it in memory, and names it", async () => {
+    const path = join(dir, "overlong.jsonl");
+    const long = "z".repeat(5 << 20);
+    writeFileSync(path, `{"a":1}\n${long}\n{"b":2}\n${long}`);
+    const seen: string[] = [];
+    const overlong: number[] = [];
+    const size = 2 * (5 << 20) + 17;
+    const end = await scanLines(path, { position: 0, lines: 0 }, size, [], (b, s, e, n) => void seen.push(`${n}:${b.toString("utf8", s, e)}`), {
+      checkpoint: async () => undefined,
+      overlong: (n) => void overlong.push(n),
+      maxLineBytes: 1 << 20,
+    });
+    expect(seen).toEqual(['1:{"a":1}', '3:{"b":2}']);
+    expect(overlong).toEqual([2]);
+    // The unfinished overlong last line is where the next run starts.
+    expect(end).toEqual({ position: size - (5 << 20), lines: 3 });
   });
 });

@@ -56,7 +56,7 @@ describe("import --from-claude-code / --from-codex", () => {
     expect(first.stdout).toBe("Imported from Claude Code logs: 1 new calls, 0 updated; 1 of 1 files read (0.0 MB)\n");
     expect(first.code).toBe(0);
     const again = await cli([...db, "import", "--from-claude-code", join(config, "projects"), "--format", "json"]);
-    expect(JSON.parse(again.stdout)).toEqual({ source: "claude-code", files: 1, filesRead: 0, bytesRead: 0, inserted: 0, updated: 0, corruptLines: 0 });
+    expect(JSON.parse(again.stdout)).toEqual({ source: "claude-code", files: 1, filesRead: 0, bytesRead: 0, inserted: 0, updated: 0, corruptLines: 0, unpricedModels: [] });
     const stats = await cli([...db, "stats", "--since", "2026-11-01", "--until", "2026-11-30", "--by", "caller", "--format", "json"]);
     expect(stats.code).toBe(0);
     const report = JSON.parse(stats.stdout);

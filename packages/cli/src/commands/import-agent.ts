@@ -14,7 +14,8 @@ const AGENT_LABEL: Record<AgentName, string> = { "claude-code": "Claude Code", c
 export function agentSummaryLine(agent: AgentName, s: AgentImportSummary): string {
   const files = s.filesRead === 0 ? `${s.files} files unchanged` : `${s.filesRead} of ${s.files} files read (${(s.bytesRead / 1e6).toFixed(1)} MB)`;
   const corrupt = s.corruptLines > 0 ? `, ${s.corruptLines} corrupt lines skipped` : "";
-  return `Imported from ${AGENT_LABEL[agent]} logs: ${s.inserted} new calls, ${s.updated} updated; ${files}${corrupt}`;
+  const unpriced = s.unpricedModels.length > 0 ? `\nNo price for ${s.unpricedModels.map((m) => `'${visibleText(m)}'`).join(", ")}: those calls have cost 0 (add a price with "prices set", then "reprice")` : "";
+  return `Imported from ${AGENT_LABEL[agent]} logs: ${s.inserted} new calls, ${s.updated} updated; ${files}${corrupt}${unpriced}`;
 }
 
 /**
