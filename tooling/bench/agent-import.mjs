@@ -13,7 +13,7 @@ const MODELS = ["claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805", "claud
  * real sessions: a prompt, tool results (large lines without usage), and responses streamed as
  * two or three lines per call (placeholder output first). Returns the number of distinct calls.
  */
-function writeClaudeLogs(dir, megabytes) {
+export function writeClaudeLogs(dir, megabytes) {
   const project = join(dir, "projects", "-home-bench-code-shop-api");
   mkdirSync(project, { recursive: true });
   const fileBytes = 4 << 20;

@@ -16,6 +16,11 @@ export interface AgentImportOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Hears problems that do not stop the import: a corrupt line (file and line named), a call the store refuses. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Awaited before calls are priced (once per batch: make it idempotent), so a caller can load a
+   * large price catalog only when there is something to price (an unchanged rerun never loads it).
+   */
+  readonly beforePricing?: () => Promise<void>;
   /** Calls per transaction (default 2,000): bounds memory and how much a crash makes the next run redo. */
   readonly batchSize?: number;
 }
@@ -131,6 +136,7 @@ async function importFile(agent: AgentName, accounting: Accounting, path: string
   };
 
   const flush = async (point: ScanPoint) => {
+    if (pending.size > 0) await options.beforePricing?.();
     const calls = await agentCalls(agent, accounting, [...pending.values()], warn, path);
     for (const call of calls) if (call.record.costSource === "unpriced") unpriced.add(call.record.model);
     pending = new Map();

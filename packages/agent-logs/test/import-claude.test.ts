@@ -122,10 +122,14 @@ describe.each(["sqlite", "postgresql"] as const)("Claude Code import (%s)", (bac
     appendFileSync(file, `${a1Lines[3]}\n${cut.slice(0, 200)}`);
     expect(await importAgentLogs("claude-code", accounting, { dir: logs.root })).toMatchObject({ filesRead: 1, inserted: 0, updated: 1, corruptLines: 0 });
     expect((await allRecords(store)).map((r) => r.completionTokens)).toEqual([420]);
-    // Nothing changed: a stat, no read, nothing written.
-    expect(await importAgentLogs("claude-code", accounting, { dir: logs.root })).toMatchObject({ filesRead: 0, bytesRead: 0, inserted: 0, updated: 0 });
+    // Nothing changed: a stat, no read, nothing written, nothing priced (a CLI never loads the catalog).
+    let pricings = 0;
+    const beforePricing = async () => void pricings++;
+    expect(await importAgentLogs("claude-code", accounting, { dir: logs.root, beforePricing })).toMatchObject({ filesRead: 0, bytesRead: 0, inserted: 0, updated: 0 });
+    expect(pricings).toBe(0);
     appendFileSync(file, `${cut.slice(200)}\n`);
-    expect(await importAgentLogs("claude-code", accounting, { dir: logs.root })).toMatchObject({ filesRead: 1, inserted: 1, corruptLines: 0 });
+    expect(await importAgentLogs("claude-code", accounting, { dir: logs.root, beforePricing })).toMatchObject({ filesRead: 1, inserted: 1, corruptLines: 0 });
+    expect(pricings).toBe(1);
     expect((await allRecords(store)).map((r) => r.completionTokens)).toEqual([420, 80]);
     expect(await importAgentLogs("claude-code", accounting, { dir: logs.root })).toMatchObject({ filesRead: 0, inserted: 0 });
   });

@@ -22,12 +22,18 @@ export function agentSummaryLine(agent: AgentName, s: AgentImportSummary): strin
  * `import --from-claude-code|--from-codex [DIR]`: one run, or with `watch` a run now and after
  * each burst of changes until SIGINT/SIGTERM. Warnings (corrupt lines) go to stderr.
  */
-export async function handleAgentImport(accounting: Accounting, io: CliIo, agent: AgentName, dir: string | undefined, options: { watch: boolean; format: "text" | "json" }): Promise<AgentImportSummary | undefined> {
+export async function handleAgentImport(
+  accounting: Accounting,
+  io: CliIo,
+  agent: AgentName,
+  dir: string | undefined,
+  options: { watch: boolean; format: "text" | "json"; beforePricing?: () => Promise<void> },
+): Promise<AgentImportSummary | undefined> {
   const { importAgentLogs, watchAgentLogs } = await agentLogs();
   const onWarning = (message: string) => io.stderr.write(`Warning: ${visibleText(message)}\n`);
   const report = (summary: AgentImportSummary) => println(io, options.format === "json" ? toJson({ source: agent, ...summary }) : agentSummaryLine(agent, summary));
   if (!options.watch) {
-    const summary = await importAgentLogs(agent, accounting, { dir, env: io.env, onWarning });
+    const summary = await importAgentLogs(agent, accounting, { dir, env: io.env, onWarning, beforePricing: options.beforePricing });
     report(summary);
     return summary;
   }
@@ -36,6 +42,7 @@ export async function handleAgentImport(accounting: Accounting, io: CliIo, agent
   let failure: unknown;
   await watchAgentLogs(agent, accounting, {
     dir,
+    beforePricing: options.beforePricing,
     env: io.env,
     signal,
     onWarning,

@@ -9,6 +9,7 @@ import { progressReporter } from "../format/progress.js";
 import { println } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 import { handleAgentImport } from "./import-agent.js";
+import { DeferredPricer } from "../context/open-accounting.js";
 
 /** Parsed `import` arguments. */
 export interface ImportArgs extends GlobalArgs {
@@ -33,8 +34,9 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
   if (args.fromClaudeCode !== undefined || args.fromCodex !== undefined) {
     const agent = args.fromClaudeCode !== undefined ? "claude-code" : "codex";
     const dir = (args.fromClaudeCode ?? args.fromCodex) || undefined;
-    // Priced like `track`: stored prices, then the catalog (unless --no-catalog-prices).
-    return withAccounting(ctx, args, (accounting) => handleAgentImport(accounting, ctx.io, agent, dir, { watch: args.watch, format: args.format }), { pricing: true });
+    // Priced like `track`: stored prices, then the catalog (unless --no-catalog-prices), loaded only once there is a call to price.
+    const pricer = new DeferredPricer(args.catalogPrices !== false);
+    return withAccounting(ctx, args, (accounting) => handleAgentImport(accounting, ctx.io, agent, dir, { watch: args.watch, format: args.format, beforePricing: () => pricer.load() }), { pricer });
   }
   if (args.fromPostgresql !== undefined && !/^postgres(ql)?:\/\//.test(args.fromPostgresql)) {
     throw new UsageError("--from-postgresql must be a postgresql://user:password@host:port/database URL");
