@@ -117,5 +117,14 @@ describe("import --from-claude-code / --from-codex", () => {
     expect(stdout.trimEnd().split("\n").at(-1)).toBe("Stopped watching Claude Code logs");
     const tail = await cli(["--db-file", file, "tail", "--format", "json"]);
     expect(JSON.parse(tail.stdout).map((r: { completionTokens: number }) => r.completionTokens)).toEqual([70, 50]);
+
+    // Watching again over unchanged logs: the first run still says what it found.
+    stdout = "";
+    const restop = new AbortController();
+    const again = runCli(["--db-file", file, "import", "--from-claude-code", config, "--watch"], { ...io, untilInterrupted: () => restop.signal });
+    await waitFor(() => stdout.includes("\n"));
+    restop.abort();
+    expect(await again).toBe(0);
+    expect(stdout).toBe("Imported from Claude Code logs: 0 new calls, 0 updated; 1 files unchanged\nStopped watching Claude Code logs\n");
   });
 });

@@ -39,7 +39,7 @@ export async function handleAgentImport(
   }
   if (!io.untilInterrupted) throw new UsageError("--watch needs a terminal process that can be interrupted");
   const signal = io.untilInterrupted();
-  let failure: unknown;
+  let first = true;
   await watchAgentLogs(agent, accounting, {
     dir,
     beforePricing: options.beforePricing,
@@ -47,11 +47,11 @@ export async function handleAgentImport(
     signal,
     onWarning,
     onImport: (summary) => {
-      // While watching, a run that found nothing new stays quiet.
-      if (summary.inserted + summary.updated + summary.corruptLines > 0 || summary.filesRead === summary.files) report(summary);
+      // The first run always reports; after it, a run that found nothing new stays quiet.
+      if (first || summary.inserted + summary.updated + summary.corruptLines > 0) report(summary);
+      first = false;
     },
     onError: (error) => {
-      failure ??= error;
       io.stderr.write(`Error: ${visibleText(error instanceof Error ? error.message : String(error))} (still watching)\n`);
     },
   });
