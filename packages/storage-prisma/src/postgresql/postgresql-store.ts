@@ -360,8 +360,14 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     return pgAgentLogFiles((sql, params) => this.#query(sql, params), source);
   }
 
+  /** Under the lock batches take (their rollup-trigger updates would otherwise deadlock with these), retried like batches. */
   async importAgentCalls(calls: readonly AgentCall[], file: AgentLogFile): Promise<AgentImportCounts> {
-    return this.#transaction((client) => pgImportAgentCalls(client, INSERT_SQL, usageParams, calls, file));
+    return retryConflicts(() =>
+      this.#transaction(async (client) => {
+        await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
+        return pgImportAgentCalls(client, usageParams, calls, file);
+      }),
+    );
   }
 
   async registryVersion(): Promise<number> {
