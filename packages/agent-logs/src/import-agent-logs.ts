@@ -68,7 +68,16 @@ export async function importAgentLogs(agent: AgentName, accounting: Accounting, 
   for (const { path, stats } of present) {
     const before = known.get(path);
     if (before && before.size === stats!.size && before.mtimeMs === stats!.mtimeMs) continue;
-    const result = await importFile(agent, accounting, path, stats!.size, stats!.mtimeMs, before, options, unpriced);
+    let result;
+    try {
+      result = await importFile(agent, accounting, path, stats!.size, stats!.mtimeMs, before, options, unpriced);
+    } catch (error) {
+      // A file removed or made unreadable since the listing: the others still count (store errors still stop the run).
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && code !== "EACCES" && code !== "EPERM" && code !== "EISDIR") throw error;
+      options.onWarning?.(`${path}: skipped, cannot be read (${code})`);
+      continue;
+    }
     totals.filesRead++;
     totals.bytesRead += result.bytesRead;
     totals.inserted += result.inserted;
@@ -156,6 +165,9 @@ async function importFile(agent: AgentName, accounting: Accounting, path: string
   return { bytesRead: end.position - from.position, inserted, updated, corruptLines: corrupt };
 }
 
+/** The token columns are 32-bit integers on PostgreSQL. */
+const MAX_COLUMN_TOKENS = 2_147_483_647;
+
 /** A 1-hour cache write costs 2x input, a 5-minute one 1.25x: the 1-hour premium is 3x the 5-minute one's. */
 const ONE_HOUR_PREMIUM_FACTOR = 3n;
 
@@ -168,6 +180,11 @@ const ONE_HOUR_PREMIUM_FACTOR = 3n;
 async function agentCalls(agent: AgentName, accounting: Accounting, calls: readonly LoggedCall[], warn: (message: string) => void, path: string): Promise<AgentCall[]> {
   const rows: { call: LoggedCall; record: NewUsageRecord }[] = [];
   for (const call of calls) {
+    if (call.promptTokens + call.completionTokens > MAX_COLUMN_TOKENS) {
+      // No model call is that large; the row would not fit PostgreSQL's integer columns and would block every later run.
+      warn(`${path}: call ${call.key} skipped: implausible token counts (${call.promptTokens} in, ${call.completionTokens} out)`);
+      continue;
+    }
     try {
       const record = normalizeUsage(
         {

@@ -145,6 +145,14 @@ describe.each(["sqlite", "postgresql"] as const)("Claude Code import (%s)", (bac
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3: skipped, not valid JSON`)), `${file}:5: skipped, not a JSON object`]);
   });
 
+  it("skips a call with impossible token counts (hostile or broken log) instead of failing every later run", async () => {
+    const huge = assistantLine({ session: A1, cwd: SHOP, messageId: "msg_01H", requestId: "req_011CH", at: "2026-11-02T10:30:00.000Z", usage: { input: 3_000_000_000, output: 1 } });
+    const file = logs.write(`projects/p/${A1}.jsonl`, jsonl([...a1Lines, huge]));
+    const warnings: string[] = [];
+    expect(await importAgentLogs("claude-code", accountingOn(store), { dir: logs.root, onWarning: (w) => warnings.push(w) })).toMatchObject({ inserted: 2 });
+    expect(warnings).toEqual([`${file}: call claude:msg_01H:req_011CH skipped: implausible token counts (3000000000 in, 1 out)`]);
+  });
+
   it("reads a replaced file again from the start without counting its calls twice", async () => {
     const file = logs.write(`projects/p/${A1}.jsonl`, jsonl(a1Lines));
     const accounting = accountingOn(store);
