@@ -41,6 +41,9 @@ export interface AgentImportSummary {
   readonly unpricedModels: readonly string[];
 }
 
+/** Files whose heads are read at once when ordering a run (bounded: thousands of new files must not exhaust file descriptors). */
+const HEADS_AT_ONCE = 32;
+
 /** At most this many corrupt lines are named per file; the rest are counted. */
 const WARNED_LINES_PER_FILE = 5;
 
@@ -60,20 +63,34 @@ export async function importAgentLogs(agent: AgentName, accounting: Accounting, 
   const roots = await logRoots(agent, options.dir, options.env ?? process.env);
   await accounting.open();
   const known = new Map((await store.agentLogFiles(agent)).map((f) => [f.path, f]));
-  const files = await Promise.all((await logFiles(roots)).map(async (path) => ({ path, stats: await stat(path).catch(() => null) })));
-  // Oldest first: a call copied into a later file (a resumed session) keeps the session it first appeared in.
-  const present = files.filter((f) => f.stats !== null).sort((a, b) => a.stats!.mtimeMs - b.stats!.mtimeMs || (a.path < b.path ? -1 : 1));
+  const listed = await Promise.all((await logFiles(roots)).map(async (path) => ({ path, stats: await stat(path).catch(() => null) })));
+  const present = listed.filter((f) => f.stats !== null);
+  // Only files that changed are opened: an unchanged one costs its stat.
+  const changed = present.filter(({ path, stats }) => {
+    const before = known.get(path);
+    return !before || before.size !== stats!.size || before.mtimeMs !== stats!.mtimeMs;
+  });
+  // Earliest logged call first: a call copied into a later file (a resumed session) keeps the
+  // session it first appeared in, also when every file has the same mtime (restored, copied).
+  const firsts = new Map<string, number>();
+  for (let i = 0; i < changed.length; i += HEADS_AT_ONCE) {
+    await Promise.all(
+      changed.slice(i, i + HEADS_AT_ONCE).map(async ({ path, stats }) => {
+        const head = await readHead(path, stats!.size).catch(() => null);
+        firsts.set(path, (head && firstLoggedTime(head)) ?? stats!.mtimeMs);
+      }),
+    );
+  }
+  changed.sort((a, b) => firsts.get(a.path)! - firsts.get(b.path)! || a.stats!.mtimeMs - b.stats!.mtimeMs || (a.path < b.path ? -1 : 1));
   const totals = { files: present.length, filesRead: 0, bytesRead: 0, inserted: 0, updated: 0, corruptLines: 0 };
   const unpriced = new Set<string>();
-  for (const { path, stats } of present) {
-    const before = known.get(path);
-    if (before && before.size === stats!.size && before.mtimeMs === stats!.mtimeMs) continue;
+  for (const { path, stats } of changed) {
     let result;
     try {
-      result = await importFile(agent, accounting, path, stats!.size, stats!.mtimeMs, before, options, unpriced);
+      result = await importFile(agent, accounting, path, stats!.size, stats!.mtimeMs, known.get(path), options, unpriced);
     } catch (error) {
       // A file removed or made unreadable since the listing: the others still count (store errors still stop the run).
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
       if (code !== "ENOENT" && code !== "EACCES" && code !== "EPERM" && code !== "EISDIR") throw error;
       options.onWarning?.(`${path}: skipped, cannot be read (${code})`);
       continue;
@@ -103,7 +120,23 @@ function parserFor(agent: AgentName, path: string, saved: string | undefined): F
   return { markers: CODEX_MARKERS, call: (line) => codexCallOfLine(state, line), state: () => JSON.stringify(state) };
 }
 
-async function importFile(agent: AgentName, accounting: Accounting, path: string, size: number, mtimeMs: number, before: AgentLogFile | undefined, options: AgentImportOptions, unpriced: Set<string>) {
+/** The first `"timestamp"` in a file's head, in ms (both agents write ISO instants on their lines), else null. */
+function firstLoggedTime(head: Buffer): number | null {
+  const match = /"timestamp":"([^"]{10,40})"/.exec(head.toString("latin1"));
+  const time = match ? Date.parse(match[1]!) : Number.NaN;
+  return Number.isNaN(time) ? null : time;
+}
+
+async function importFile(
+  agent: AgentName,
+  accounting: Accounting,
+  path: string,
+  size: number,
+  mtimeMs: number,
+  before: AgentLogFile | undefined,
+  options: AgentImportOptions,
+  unpriced: Set<string>,
+) {
   const warn = options.onWarning ?? (() => undefined);
   const batchSize = options.batchSize ?? 2_000;
   // Go on from where the last run stopped, unless the file was replaced or cut short meanwhile.

@@ -90,9 +90,10 @@ describe.each(["sqlite", "postgresql"] as const)("Claude Code import (%s)", (bac
     // Another project, old flat sub-agent layout, a call logged without requestId and repeated.
     const noRequest = assistantLine({ session: B1, cwd: DOCS, messageId: "msg_01N", requestId: null, at: "2026-11-05T12:00:00.000Z", usage: { input: 20, output: 10 } });
     logs.write(`projects/-Users-mira-code-docs-site/${B1}.jsonl`, jsonl([noRequest, noRequest]));
-    // As on disk: A1 was last written when it ended, A2 two days later.
-    utimesSync(original, new Date("2026-11-02T10:02:00Z"), new Date("2026-11-02T10:02:00Z"));
-    utimesSync(resumed, new Date("2026-11-04T09:00:00Z"), new Date("2026-11-04T09:00:00Z"));
+    // Modification times say nothing here (restored from a backup: the resumed file looks older);
+    // what the lines say decides which copy came first.
+    utimesSync(original, new Date("2026-11-10T10:00:00Z"), new Date("2026-11-10T10:00:00Z"));
+    utimesSync(resumed, new Date("2026-11-09T10:00:00Z"), new Date("2026-11-09T10:00:00Z"));
 
     const summary = await importAgentLogs("claude-code", accountingOn(store), { dir: logs.root });
     expect(summary).toMatchObject({ files: 4, inserted: 5 });
