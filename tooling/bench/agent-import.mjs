@@ -56,35 +56,90 @@ export function writeClaudeLogs(dir, megabytes) {
 }
 
 /**
- * `agent_import`: the first import of a generated Claude Code log tree (MB/s, peak RSS), then a
- * rerun over the unchanged tree (ms: one stat per file and one query, nothing read).
+ * Writes `megabytes` of Codex rollouts under `dir/sessions/` in files of about 4 MB: per call a
+ * reasoning item, a tool call and its output, an assistant message, and the token_count event
+ * followed by a re-emitted copy (as Codex writes them). Returns the number of calls.
  */
-export async function benchAgentImport(openStore, dir, megabytes) {
-  const calls = writeClaudeLogs(dir, megabytes);
-  const accounting = new Accounting({ store: openStore(), pricer: createPricer() });
-  await accounting.open();
+export function writeCodexLogs(dir, megabytes) {
+  const day = join(dir, "sessions", "2026", "11", "03");
+  mkdirSync(day, { recursive: true });
+  const fileBytes = 4 << 20;
+  const output = JSON.stringify("src/orders.ts:1: import { db } from './db';\n".repeat(40));
+  const encrypted = "gAAAAB".padEnd(1800, "x");
+  let calls = 0;
+  let written = 0;
+  for (let f = 0; written < megabytes * 1e6; f++) {
+    const session = `0199a000-0000-7000-8000-${String(f).padStart(12, "0")}`;
+    const fd = openSync(join(day, `rollout-2026-11-03T10-00-00-${session}.jsonl`), "w");
+    let time = Date.UTC(2026, 10, 3) + f * 3_600_000;
+    const stamp = () => new Date((time += 1_000)).toISOString();
+    const parts = [`{"timestamp":"${stamp()}","type":"session_meta","payload":{"id":"${session}","timestamp":"${stamp()}","cwd":"${CWD}","originator":"codex_cli_rs","cli_version":"0.58.0","instructions":null,"source":"cli","model_provider":"openai"}}\n`];
+    let size = parts[0].length;
+    const total = [0, 0, 0, 0, 0];
+    const push = (line) => {
+      parts.push(line, "\n");
+      size += line.length + 1;
+    };
+    for (let turn = 0; size < fileBytes; turn++) {
+      if (turn % 5 === 0) push(`{"timestamp":"${stamp()}","type":"turn_context","payload":{"cwd":"${CWD}","approval_policy":"on-request","sandbox_policy":{"mode":"workspace-write"},"model":"${turn % 10 === 0 ? "gpt-5.3-codex" : "gpt-5.5"}","effort":"medium","summary":"auto"}}`);
+      push(`{"timestamp":"${stamp()}","type":"response_item","payload":{"type":"reasoning","summary":[],"content":null,"encrypted_content":"${encrypted}"}}`);
+      push(`{"timestamp":"${stamp()}","type":"response_item","payload":{"type":"function_call","name":"shell","arguments":"{\\"command\\":[\\"rg\\",\\"orders\\"]}","call_id":"call_${calls}"}}`);
+      push(`{"timestamp":"${stamp()}","type":"response_item","payload":{"type":"function_call_output","call_id":"call_${calls}","output":${output}}}`);
+      const last = [12_000 + (calls % 900), 9_000, 300 + (calls % 400), 128, 0];
+      last[4] = last[0] + last[2];
+      for (let i = 0; i < 5; i++) total[i] += last[i];
+      const usage = (u) => `{"input_tokens":${u[0]},"cached_input_tokens":${u[1]},"output_tokens":${u[2]},"reasoning_output_tokens":${u[3]},"total_tokens":${u[4]}}`;
+      const event = `"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":${usage(total)},"last_token_usage":${usage(last)},"model_context_window":272000},"rate_limits":{"primary":{"used_percent":12.0,"window_minutes":300,"resets_at":1794000000},"secondary":null}}}`;
+      push(`{"timestamp":"${stamp()}",${event}`);
+      push(`{"timestamp":"${stamp()}",${event}`);
+      calls++;
+    }
+    writeSync(fd, parts.join(""));
+    closeSync(fd);
+    written += size;
+  }
+  return calls;
+}
+
+/** Times one agent's first import and its unchanged rerun. */
+async function timeImport(agent, accounting, dir, calls) {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const rssBefore = process.memoryUsage().rss;
   const began = performance.now();
-  const first = await importAgentLogs("claude-code", accounting, { dir });
+  const first = await importAgentLogs(agent, accounting, { dir });
   const seconds = (performance.now() - began) / 1000;
   clearInterval(sampler);
-  if (first.inserted !== calls) throw new Error(`agent import recorded ${first.inserted} of ${calls} calls`);
+  if (first.inserted !== calls) throw new Error(`${agent} import recorded ${first.inserted} of ${calls} calls`);
   let rerun;
   const rerunMs = await medianMs(async () => {
-    rerun = await importAgentLogs("claude-code", accounting, { dir });
+    rerun = await importAgentLogs(agent, accounting, { dir });
   });
-  if (rerun.filesRead !== 0 || rerun.inserted !== 0) throw new Error(`an unchanged rerun read ${rerun.filesRead} files`);
-  await accounting.close();
-  const bytes = first.bytesRead;
+  if (rerun.filesRead !== 0 || rerun.inserted !== 0) throw new Error(`an unchanged ${agent} rerun read ${rerun.filesRead} files`);
   return {
-    megabytes: round(bytes / 1e6),
+    megabytes: round(first.bytesRead / 1e6),
     files: first.files,
     calls,
-    first_import_mb_per_s: round(bytes / 1e6 / seconds),
+    first_import_mb_per_s: round(first.bytesRead / 1e6 / seconds),
     first_import_s: round(seconds),
     peak_rss_growth_mb: round((peakRss - rssBefore) / 1e6),
     unchanged_rerun_ms: rerunMs,
   };
+}
+
+/**
+ * `agent_import`: the first import of a generated Claude Code log tree of `megabytes` (MB/s, peak
+ * RSS), then a rerun over the unchanged tree (ms: one stat per file and one query, nothing read);
+ * the same for Codex rollouts of a quarter of that size under `codex`.
+ */
+export async function benchAgentImport(openStore, dir, megabytes) {
+  const accounting = new Accounting({ store: openStore(), pricer: createPricer() });
+  await accounting.open();
+  try {
+    const claude = await timeImport("claude-code", accounting, join(dir, "claude"), writeClaudeLogs(join(dir, "claude"), megabytes));
+    const codex = await timeImport("codex", accounting, join(dir, "codex"), writeCodexLogs(join(dir, "codex"), megabytes / 4));
+    return { ...claude, codex };
+  } finally {
+    await accounting.close();
+  }
 }

@@ -41,7 +41,7 @@ try {
   }
   if (wanted("reprice")) figures.reprice = await benchReprice(await fresh("reprice"), Number(process.env.BENCH_REPRICE ?? 200_000));
   if (wanted("buffered")) figures.buffered = await benchBuffered(await fresh("buffered"), await fresh("buffered-ceiling"), Number(process.env.BENCH_BUFFERED ?? 500_000));
-  if (wanted("agent_import")) figures.agent_import = await benchAgentImport(await fresh("agent-import"), join(dir, "claude"), Number(process.env.BENCH_AGENT_MB ?? 256));
+  if (wanted("agent_import")) figures.agent_import = await benchAgentImport(await fresh("agent-import"), join(dir, "agents"), Number(process.env.BENCH_AGENT_MB ?? 256));
 } finally {
   await backend.dispose();
   rmSync(dir, { recursive: true, force: true });
