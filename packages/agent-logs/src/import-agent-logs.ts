@@ -21,6 +21,12 @@ export interface AgentImportOptions {
    * large price catalog only when there is something to price (an unchanged rerun never loads it).
    */
   readonly beforePricing?: () => Promise<void>;
+  /**
+   * Ends the run early, at the next chunk boundary (what was read is committed with its file's
+   * position, so the next run goes on from there): a watch stopped with Ctrl-C during a large
+   * first import does not make the user wait for the end of it.
+   */
+  readonly signal?: AbortSignal;
   /** Calls per transaction (default 2,000): bounds memory and how much a crash makes the next run redo. */
   readonly batchSize?: number;
 }
@@ -85,6 +91,7 @@ export async function importAgentLogs(agent: AgentName, accounting: Accounting, 
   const totals = { files: present.length, filesRead: 0, bytesRead: 0, inserted: 0, updated: 0, corruptLines: 0 };
   const unpriced = new Set<string>();
   for (const { path, stats } of changed) {
+    if (options.signal?.aborted) break;
     let result;
     try {
       result = await importFile(agent, accounting, path, stats!.size, stats!.mtimeMs, known.get(path), options, unpriced);
@@ -177,26 +184,39 @@ async function importFile(
     else if (sizeOf(call) > sizeOf(seen)) pending.set(call.key, { ...call, timestamp: seen.timestamp, session: seen.session, project: seen.project, subagent: seen.subagent });
   };
 
-  const flush = async (point: ScanPoint) => {
+  // `done`: the whole file was read. Until then the recorded size is the position reached, so a
+  // run that stops or crashes between batches is not taken for an unchanged file next time.
+  const flush = async (point: ScanPoint, done = false) => {
     if (pending.size > 0) await options.beforePricing?.();
     const calls = await agentCalls(agent, accounting, [...pending.values()], warn, path);
     for (const call of calls) if (call.record.costSource === "unpriced") unpriced.add(call.record.model);
     pending = new Map();
-    const counts = await accounting.store.importAgentCalls!(calls, { source: agent, path, size, mtimeMs, position: point.position, lines: point.lines, head, state: parser.state() });
+    const counts = await accounting.store.importAgentCalls!(calls, { source: agent, path, size: done ? size : point.position, mtimeMs, position: point.position, lines: point.lines, head, state: parser.state() });
     inserted += counts.inserted;
     updated += counts.updated;
   };
 
+  let stoppedAt: ScanPoint | undefined;
   const end = await scanLines(path, from, size, parser.markers, visit, {
     checkpoint: async (point) => {
-      if (pending.size >= batchSize) await flush(point);
+      if (pending.size >= batchSize || options.signal?.aborted) await flush(point);
+      if (options.signal?.aborted) {
+        stoppedAt = point;
+        throw STOPPED;
+      }
     },
     overlong: (lineNumber) => skip(lineNumber, `longer than ${MAX_LINE_BYTES >> 20} MiB`),
+  }).catch((error: unknown) => {
+    if (error !== STOPPED) throw error;
+    return stoppedAt!;
   });
-  await flush(end);
+  if (stoppedAt === undefined) await flush(end, true);
   if (corrupt > WARNED_LINES_PER_FILE) warn(`${path}: ${corrupt - WARNED_LINES_PER_FILE} more corrupt lines skipped`);
   return { bytesRead: end.position - from.position, inserted, updated, corruptLines: corrupt };
 }
+
+/** Thrown from a checkpoint to end a scan when the run is stopped (after committing what was read). */
+const STOPPED = Symbol("stopped");
 
 /** The token columns are 32-bit integers on PostgreSQL. */
 const MAX_COLUMN_TOKENS = 2_147_483_647;

@@ -59,7 +59,7 @@ export async function watchAgentLogs(agent: AgentName, accounting: Accounting, o
       again = true;
       return;
     }
-    running = importAgentLogs(agent, accounting, options)
+    running = importAgentLogs(agent, accounting, { ...options, signal })
       .then((summary) => options.onImport?.(summary), (error: unknown) => options.onError?.(error))
       .then(watchDirectories)
       .catch((error: unknown) => options.onError?.(error))

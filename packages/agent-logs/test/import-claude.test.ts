@@ -154,6 +154,23 @@ describe.each(["sqlite", "postgresql"] as const)("Claude Code import (%s)", (bac
     expect(warnings).toEqual([`${file}: call claude:msg_01H:req_011CH skipped: implausible token counts (3000000000 in, 1 out)`]);
   });
 
+  it("stops at a chunk boundary when its signal aborts, and the next run goes on from there", async () => {
+    const lines = Array.from({ length: 3_000 }, (_, i) =>
+      assistantLine({ session: A1, cwd: SHOP, messageId: `msg_02${i}`, requestId: `req_02${i}`, at: "2026-11-03T10:00:00.000Z", usage: { input: 1, output: 1 + i }, text: "x".repeat(1_000) }),
+    );
+    logs.write(`projects/p/${A1}.jsonl`, jsonl(lines));
+    const stop = new AbortController();
+    const accounting = accountingOn(store);
+    // The first batch is being priced when the user presses Ctrl-C.
+    const first = await importAgentLogs("claude-code", accounting, { dir: logs.root, batchSize: 100, signal: stop.signal, beforePricing: async () => stop.abort() });
+    expect(first.inserted).toBeGreaterThan(0);
+    expect(first.inserted).toBeLessThan(3_000);
+    const rest = await importAgentLogs("claude-code", accounting, { dir: logs.root });
+    expect(first.inserted + rest.inserted).toBe(3_000);
+    expect(first.bytesRead + rest.bytesRead).toBe(Buffer.byteLength(jsonl(lines)));
+    expect((await allRecords(store)).map((r) => r.completionTokens)).toEqual(lines.map((_, i) => 1 + i));
+  });
+
   it("reads a replaced file again from the start without counting its calls twice", async () => {
     const file = logs.write(`projects/p/${A1}.jsonl`, jsonl(a1Lines));
     const accounting = accountingOn(store);
