@@ -1,5 +1,7 @@
+-- IF NOT EXISTS (hand-edited): new tables only, so applying this again, e.g. to a database whose
+-- _prisma_migrations row for it was lost, is harmless.
 -- CreateTable
-CREATE TABLE "agent_calls" (
+CREATE TABLE IF NOT EXISTS "agent_calls" (
     "key" TEXT NOT NULL,
     "entry_id" INTEGER NOT NULL,
     "tokens" BIGINT NOT NULL,
@@ -10,7 +12,7 @@ CREATE TABLE "agent_calls" (
 );
 
 -- CreateTable
-CREATE TABLE "agent_log_files" (
+CREATE TABLE IF NOT EXISTS "agent_log_files" (
     "source" TEXT NOT NULL,
     "path" TEXT NOT NULL,
     "size" BIGINT NOT NULL,
@@ -24,4 +26,4 @@ CREATE TABLE "agent_log_files" (
 );
 
 -- CreateIndex
-CREATE INDEX "agent_calls_entry_id_idx" ON "agent_calls"("entry_id");
+CREATE INDEX IF NOT EXISTS "agent_calls_entry_id_idx" ON "agent_calls"("entry_id");
