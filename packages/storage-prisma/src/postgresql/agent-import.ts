@@ -1,23 +1,15 @@
 import type pg from "pg";
 import type { AgentCall, AgentImportCounts, AgentLogFile, NewUsageRecord } from "@llm-accounting/core";
 import { USAGE_COLUMNS } from "../shared/sql-columns.js";
+import { AGENT_LOG_FILE_COLUMNS, agentLogFileOfRow } from "../shared/agent-log-file-row.js";
 
 /** Rows per multi-row INSERT: few round trips, and under PostgreSQL's 65,535-parameter cap (20 columns). */
 const ROWS_PER_INSERT = 1_000;
 
 /** Every recorded file state of one agent. */
 export async function pgAgentLogFiles(query: (sql: string, params: unknown[]) => Promise<pg.QueryResult>, source: string): Promise<AgentLogFile[]> {
-  const result = await query("SELECT source, path, size, mtime_ms, position, lines, head, state FROM agent_log_files WHERE source = $1", [source]);
-  return result.rows.map((r: Record<string, unknown>) => ({
-    source: String(r.source),
-    path: String(r.path),
-    size: Number(r.size),
-    mtimeMs: Number(r.mtime_ms),
-    position: Number(r.position),
-    lines: Number(r.lines),
-    head: String(r.head),
-    state: String(r.state),
-  }));
+  const result = await query(`SELECT ${AGENT_LOG_FILE_COLUMNS} FROM agent_log_files WHERE source = $1`, [source]);
+  return result.rows.map(agentLogFileOfRow);
 }
 
 const placeholders = (rows: number, width: number) =>

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { AgentCall, AgentImportCounts, AgentLogFile, NewUsageRecord } from "@llm-accounting/core";
+import { AGENT_LOG_FILE_COLUMNS, agentLogFileOfRow } from "../shared/agent-log-file-row.js";
 
 interface AgentStatements {
   findCall: Database.Statement;
@@ -26,7 +27,7 @@ function statementsOf(db: Database.Database): AgentStatements {
         `INSERT INTO agent_log_files (source, path, size, mtime_ms, position, lines, head, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, position = excluded.position, lines = excluded.lines, head = excluded.head, state = excluded.state`,
       ),
-      listFiles: db.prepare("SELECT source, path, size, mtime_ms, position, lines, head, state FROM agent_log_files WHERE source = ?").safeIntegers(false),
+      listFiles: db.prepare(`SELECT ${AGENT_LOG_FILE_COLUMNS} FROM agent_log_files WHERE source = ?`).safeIntegers(false),
     };
     prepared.set(db, statements);
   }
@@ -35,16 +36,7 @@ function statementsOf(db: Database.Database): AgentStatements {
 
 /** Every recorded file state of one agent. */
 export function sqliteAgentLogFiles(db: Database.Database, source: string): AgentLogFile[] {
-  return (statementsOf(db).listFiles.all(source) as Record<string, unknown>[]).map((r) => ({
-    source: String(r.source),
-    path: String(r.path),
-    size: Number(r.size),
-    mtimeMs: Number(r.mtime_ms),
-    position: Number(r.position),
-    lines: Number(r.lines),
-    head: String(r.head),
-    state: String(r.state),
-  }));
+  return (statementsOf(db).listFiles.all(source) as Record<string, unknown>[]).map(agentLogFileOfRow);
 }
 
 /** The contract's `importAgentCalls` on one SQLite connection: one IMMEDIATE transaction (calls and file state). */
