@@ -242,6 +242,7 @@ describe("the llm-acct app installs with one command", () => {
     expect(run.stderr).toBe("");
     expect(run.stdout).toMatch(/^Imported from Claude Code logs: 1 new calls, 0 updated; 1 of 1 files read/);
     const tail = spawnSync(bin, ["tail", "--format", "json"], { cwd: dir, encoding: "utf8", env });
-    expect(JSON.parse(tail.stdout)[0]).toMatchObject({ model: "claude-sonnet-4-5-20250929", callerName: "claude-code", promptTokens: 105, completionTokens: 40, costSource: "price" });
+    const imported = JSON.parse(tail.stdout).filter((r: { callerName: string | null }) => r.callerName === "claude-code");
+    expect(imported).toEqual([expect.objectContaining({ model: "claude-sonnet-4-5-20250929", session: "s-1", project: "/work/app", promptTokens: 105, completionTokens: 40, costSource: "price" })]);
   });
 });
