@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: prints one JSON object of figures. Names match the issues (track, stats, ...) so
 // runs can be compared with each other and with the Python original. Sizes: BENCH_TRACK, BENCH_ROWS,
-// BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED, BENCH_RACE_PROCESSES, BENCH_CLI_RUNS.
+// BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED, BENCH_RACE_PROCESSES, BENCH_CLI_RUNS, BENCH_AGENT_MB.
 // BENCH_ONLY=buffered,track runs only the named steps
 // (the "check_quota" step also yields "guarded"). BENCH_BACKEND=postgresql runs the store steps on
 // fresh databases of BENCH_POSTGRES_URL's server (default the local one), dropped afterwards.
@@ -17,6 +17,7 @@ import { benchBuffered } from "./buffered.mjs";
 import { benchReprice } from "./reprice.mjs";
 import { benchSdkGuardRace } from "./sdk-race.mjs";
 import { benchCli } from "./cli.mjs";
+import { benchAgentImport } from "./agent-import.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-acct-bench-"));
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((name) => name.trim())) : null;
@@ -45,6 +46,7 @@ try {
   // One-shot CLI processes on a SQLite file, whatever BENCH_BACKEND says: start-up is the point.
   if (wanted("cli")) figures.cli = await benchCli(dir, Number(process.env.BENCH_CLI_RUNS ?? 15));
   if (wanted("buffered")) figures.buffered = await benchBuffered(await fresh("buffered"), await fresh("buffered-ceiling"), Number(process.env.BENCH_BUFFERED ?? 500_000));
+  if (wanted("agent_import")) figures.agent_import = await benchAgentImport(await fresh("agent-import"), join(dir, "agents"), Number(process.env.BENCH_AGENT_MB ?? 256));
 } finally {
   await backend.dispose();
   rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,11 @@ export interface CliIo {
    * default handling. Absent: the command cannot be interrupted that way (it never waits forever).
    */
   readonly interruption?: () => { readonly signal: AbortSignal; readonly release: () => void };
+  /**
+   * A signal aborted at the first SIGINT or SIGTERM from now on, for commands that run until
+   * stopped (`import --watch`): they finish their work in hand and return. Tests inject their own.
+   */
+  readonly untilInterrupted?: () => AbortSignal;
 }
 
 /** Writes one line to stdout. */

@@ -35,6 +35,18 @@ export function processIo(): CliIo {
         },
       };
     },
+    untilInterrupted: () => {
+      const stop = new AbortController();
+      // Listeners, not the default handler: the command winds down (closes the store) and exits itself.
+      const abort = () => {
+        process.off("SIGINT", abort);
+        process.off("SIGTERM", abort);
+        stop.abort();
+      };
+      process.on("SIGINT", abort);
+      process.on("SIGTERM", abort);
+      return stop.signal;
+    },
     readLine: async (prompt) => {
       process.stdout.write(prompt);
       lines ??= createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();

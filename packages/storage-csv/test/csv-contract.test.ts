@@ -20,5 +20,5 @@ testStore({
     return store;
   },
   reopen: async (store) => new CsvStore({ dir: dirs.get(store)! }),
-  capabilities: { sql: false },
+  capabilities: { sql: false, agentImport: false },
 });

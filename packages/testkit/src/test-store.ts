@@ -10,6 +10,7 @@ import { testQuotaRetry } from "./test-quota-retry.js";
 import { testQuotaScenarios } from "./test-quota-scenarios.js";
 import { testQuotaStore } from "./test-quota-store.js";
 import { testPurgeFilters } from "./test-purge-filters.js";
+import { testAgentImportStore } from "./test-agent-import-store.js";
 
 /** How `testStore` gets stores to test. */
 export interface TestStoreOptions {
@@ -21,9 +22,10 @@ export interface TestStoreOptions {
   readonly reopen?: (store: UsageStore) => Promise<UsageStore>;
   /**
    * What the store cannot do, declared rather than skipped: with `sql: false` the suite checks
-   * that `readOnlyQuery` refuses every query with `QueryRejectedError` instead of running it.
+   * that `readOnlyQuery` refuses every query with `QueryRejectedError` instead of running it;
+   * with `agentImport: false`, that the optional agent-import methods are absent.
    */
-  readonly capabilities?: { readonly sql?: boolean };
+  readonly capabilities?: { readonly sql?: boolean; readonly agentImport?: boolean };
 }
 
 const T0 = Date.parse("2025-01-15T00:00:00.000Z");
@@ -41,6 +43,7 @@ export function testStore(options: TestStoreOptions): void {
   testPricingStore(options);
   testFacadeJson(options);
   testPurgeFilters(options);
+  testAgentImportStore(options);
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
     beforeAll(async () => {

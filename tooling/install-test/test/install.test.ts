@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ const tarballs: Record<string, string> = {};
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
   const packs = join(work, "packs");
-  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", cli: "packages/cli", app: "apps/llm-acct" })) {
+  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", agentLogs: "packages/agent-logs", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", cli: "packages/cli", app: "apps/llm-acct" })) {
     tarballs[name] = pack(dir, packs);
   }
 });
@@ -214,7 +214,7 @@ server.close();
 describe("the llm-acct app installs with one command", () => {
   let dir: string;
   beforeAll(() => {
-    dir = npmProject(join(work, "app"), [tarballs.core!, tarballs.prisma!, tarballs.csv!, tarballs.audit!, tarballs.pricing!, tarballs.cli!, tarballs.app!]);
+    dir = npmProject(join(work, "app"), [tarballs.core!, tarballs.prisma!, tarballs.csv!, tarballs.audit!, tarballs.pricing!, tarballs.agentLogs!, tarballs.cli!, tarballs.app!]);
   }, 1_200_000); // compiles better-sqlite3 from source: minutes on a loaded machine
 
   it("runs track and stats through its bin", () => {
@@ -228,5 +228,21 @@ describe("the llm-acct app installs with one command", () => {
     expect(JSON.parse(stats.stdout).totals).toMatchObject({ requests: 1, sumCost: 0.5, sumPromptTokens: 7 });
     const version = spawnSync(bin, ["--version"], { cwd: dir, encoding: "utf8" });
     expect(version.stdout).toMatch(/^llm-acct \d+\.\d+\.\d+\n$/);
+  });
+
+  it("imports Claude Code logs through its bin", () => {
+    const bin = join(dir, "node_modules", ".bin", "llm-acct");
+    const env = { ...process.env, POSTGRESQL_CONNECTION_STRING: "" };
+    const project = join(dir, "claude", "projects", "-work-app");
+    mkdirSync(project, { recursive: true });
+    const usage = { input_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 100, output_tokens: 40 };
+    const line = { type: "assistant", cwd: "/work/app", sessionId: "s-1", timestamp: "2026-11-02T10:00:00.000Z", requestId: "req_1", message: { id: "msg_1", model: "claude-sonnet-4-5-20250929", role: "assistant", usage } };
+    writeFileSync(join(project, "s-1.jsonl"), `${JSON.stringify(line)}\n${JSON.stringify(line)}\n`);
+    const run = spawnSync(bin, ["import", "--from-claude-code", join(dir, "claude")], { cwd: dir, encoding: "utf8", env });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/^Imported from Claude Code logs: 1 new calls, 0 updated; 1 of 1 files read/);
+    const tail = spawnSync(bin, ["tail", "--format", "json"], { cwd: dir, encoding: "utf8", env });
+    const imported = JSON.parse(tail.stdout).filter((r: { callerName: string | null }) => r.callerName === "claude-code");
+    expect(imported).toEqual([expect.objectContaining({ model: "claude-sonnet-4-5-20250929", session: "s-1", project: "/work/app", promptTokens: 105, completionTokens: 40, costSource: "price" })]);
   });
 });

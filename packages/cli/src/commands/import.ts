@@ -1,4 +1,5 @@
 import type { ImportSummary, PythonSource } from "@llm-accounting/storage-prisma";
+import type { AgentImportSummary } from "@llm-accounting/agent-logs";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { ValidationError, visibleText } from "@llm-accounting/core";
@@ -7,18 +8,35 @@ import { toJson } from "../format/json.js";
 import { progressReporter } from "../format/progress.js";
 import { println } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+import { handleAgentImport } from "./import-agent.js";
+import { DeferredPricer } from "../context/open-accounting.js";
 
 /** Parsed `import` arguments. */
 export interface ImportArgs extends GlobalArgs {
   fromSqlite?: string;
   fromPostgresql?: string;
+  /** A config directory, or "" for the defaults (the flag given without a value). */
+  fromClaudeCode?: string;
+  fromCodex?: string;
+  watch: boolean;
   format: "text" | "json";
 }
 
-/** Copies a Python llm-accounting database into the configured store. */
-export async function handleImport(ctx: CommandContext, args: ImportArgs): Promise<ImportSummary> {
-  if ((args.fromSqlite === undefined) === (args.fromPostgresql === undefined)) {
-    throw new UsageError("give exactly one of --from-sqlite FILE or --from-postgresql URL");
+/** Copies a Python llm-accounting database, or a coding agent's logs, into the configured store. */
+export async function handleImport(ctx: CommandContext, args: ImportArgs): Promise<ImportSummary | AgentImportSummary | undefined> {
+  const sources = [args.fromSqlite, args.fromPostgresql, args.fromClaudeCode, args.fromCodex].filter((s) => s !== undefined);
+  if (sources.length !== 1) {
+    throw new UsageError("give exactly one of --from-sqlite FILE, --from-postgresql URL, --from-claude-code [DIR] or --from-codex [DIR]");
+  }
+  if (args.watch && args.fromClaudeCode === undefined && args.fromCodex === undefined) {
+    throw new UsageError("--watch applies to --from-claude-code and --from-codex only");
+  }
+  if (args.fromClaudeCode !== undefined || args.fromCodex !== undefined) {
+    const agent = args.fromClaudeCode !== undefined ? "claude-code" : "codex";
+    const dir = (args.fromClaudeCode ?? args.fromCodex) || undefined;
+    // Priced like `track`: stored prices, then the catalog (unless --no-catalog-prices), loaded only once there is a call to price.
+    const pricer = new DeferredPricer(args.catalogPrices !== false);
+    return withAccounting(ctx, args, (accounting) => handleAgentImport(accounting, ctx.io, agent, dir, { watch: args.watch, format: args.format, beforePricing: () => pricer.load() }), { pricer });
   }
   if (args.fromPostgresql !== undefined && !/^postgres(ql)?:\/\//.test(args.fromPostgresql)) {
     throw new UsageError("--from-postgresql must be a postgresql://user:password@host:port/database URL");
@@ -45,11 +63,14 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
 export function importCommand(ctx: CommandContext): CommandModule<GlobalArgs, ImportArgs> {
   return {
     command: "import",
-    describe: "Copy a database of the Python llm-accounting into this store (safe to rerun)",
+    describe: "Copy a database of the Python llm-accounting, or Claude Code / Codex logs, into this store (safe to rerun)",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
         .option("from-sqlite", { type: "string", describe: "The Python tool's SQLite file" })
         .option("from-postgresql", { type: "string", describe: "The Python tool's PostgreSQL URL" })
+        .option("from-claude-code", { type: "string", describe: "Claude Code's logs: its config dir holding projects/ (default $CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude)" })
+        .option("from-codex", { type: "string", describe: "Codex CLI's logs: its config dir holding sessions/ (default $CODEX_HOME, else ~/.codex)" })
+        .option("watch", { type: "boolean", default: false, describe: "With --from-claude-code/--from-codex: keep importing as the agent writes, until Ctrl-C" })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<ImportArgs>,
     handler: (args) => runHandler(ctx, () => handleImport(ctx, args)),
   };

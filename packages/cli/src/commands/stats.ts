@@ -159,7 +159,12 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
         .option("start", { type: "string", describe: "Same as --since", coerce: timeBound("start", "start", ctx.io.now) })
         .option("end", { type: "string", describe: "Same as --until", coerce: timeBound("end", "end", ctx.io.now) })
         .option("session", { type: "string", describe: "Only usage of this session" })
-        .option("by", { choices: ["model", "username", "callerName", "project", "session"] as const, describe: "Add a breakdown by this column" })
+        // `caller` and `user` are the words people type (`--by caller` shows claude-code and codex apart).
+        .option("by", {
+          choices: ["model", "username", "user", "callerName", "caller", "project", "session"] as const,
+          coerce: (value: string) => (value === "caller" ? "callerName" : value === "user" ? "username" : value),
+          describe: "Add a breakdown by this column",
+        })
         .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per model, or per group with --by)" })
         // One period per report: two shorthands used to pick one silently.
         .conflicts({ since: "start", until: "end", period: ["daily", "weekly", "monthly", "yearly"], daily: ["weekly", "monthly", "yearly"], weekly: ["monthly", "yearly"], monthly: "yearly" }) as unknown as Argv<StatsArgs>,

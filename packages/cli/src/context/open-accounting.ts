@@ -1,4 +1,4 @@
-import { Accounting, visibleText, type Pricer, type UsageStore } from "@llm-accounting/core";
+import { Accounting, visibleText, type PricedUsage, type Pricer, type PriceQuote, type UsageStore } from "@llm-accounting/core";
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { GlobalArgs } from "./global-options.js";
@@ -57,10 +57,38 @@ export async function storeFor(args: GlobalArgs, env: NodeJS.ProcessEnv, readOnl
 /** --no-catalog-prices: a model without a stored price is unpriced (cost 0, said so), never a silent 0. */
 const STORED_PRICES_ONLY: Pricer = { quote: (usage) => ({ priced: false, reason: `no stored price for model '${usage.model}' (catalog prices are off)` }) };
 
+/**
+ * A pricer that loads the catalog only when `load()` is awaited: for commands that may have
+ * nothing to price (an import over unchanged logs), since loading the catalog costs ~0.2 s.
+ */
+export class DeferredPricer implements Pricer {
+  #pricer: Pricer | undefined;
+  #loading: Promise<void> | undefined;
+  readonly #catalog: boolean;
+
+  /** `catalog` false: stored prices only (--no-catalog-prices). */
+  constructor(catalog: boolean) {
+    this.#catalog = catalog;
+  }
+
+  /** Loads the catalog (once); quote() needs it done. */
+  load(): Promise<void> {
+    this.#loading ??= this.#catalog ? pricing().then((m) => void (this.#pricer = m.createPricer())) : Promise.resolve(void (this.#pricer = STORED_PRICES_ONLY));
+    return this.#loading;
+  }
+
+  quote(usage: PricedUsage): PriceQuote {
+    if (!this.#pricer) throw new Error("DeferredPricer.quote before load()");
+    return this.#pricer.quote(usage);
+  }
+}
+
 /** What a command needs beyond the store. */
 export interface AccountingNeeds {
   /** The command prices calls (track without --cost, reprice): load the catalog pricer. */
   readonly pricing?: boolean;
+  /** A pricer the command built itself (it wins over `pricing`). */
+  readonly pricer?: Pricer;
   /** The command only reads: the store is opened read-only, and a database that does not exist is refused rather than created. */
   readonly readOnly?: boolean;
 }
@@ -69,7 +97,7 @@ export interface AccountingNeeds {
 export async function openAccounting(flags: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
   // The CLI applied the settings already; a program calling this directly (llm-acct) gets them here.
   const args = withSettings(flags, io.env, process.cwd());
-  const pricer = !needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer();
+  const pricer = needs.pricer ?? (!needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer());
   return new Accounting({
     store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${visibleText(message)}\n`)),
     pricer,

@@ -24,7 +24,7 @@ import type { AccountingOptions } from "./accounting-options.js";
 import { currentUsageContext } from "../context/usage-context.js";
 import { validatePrice, type ModelPriceInput } from "../pricing/cost-of-usage.js";
 import type { ModelPrice } from "../pricing/model-price.js";
-import type { Pricer } from "../pricing/pricer.js";
+import type { PricedUsage, Pricer, PriceQuote } from "../pricing/pricer.js";
 import { PricesCache } from "../pricing/prices-cache.js";
 import { pricedUsageOf, quoteUsage, withQuotedCost } from "../pricing/price-record.js";
 import { repriceRecords, type RepriceOptions, type RepriceResult } from "./reprice.js";
@@ -327,6 +327,16 @@ export class Accounting implements AsyncDisposable {
     await this.open();
     const { costNanos, costSource } = await this.#priced(normalized);
     return withJsonForm({ costNanos, costSource }, costQuoteJson);
+  }
+
+  /**
+   * Quotes many calls as tracking would (stored prices, then the pricer), reading the stored
+   * prices once: importers that price rows themselves (e.g. per cache-write TTL) use it.
+   */
+  async quoteUsages(usages: readonly PricedUsage[]): Promise<(PriceQuote | undefined)[]> {
+    await this.open();
+    const stored = await this.#prices.current();
+    return usages.map((usage) => quoteUsage(usage, stored, this.#pricer));
   }
 
   /** Fills in the cost of a record tracked without one, from stored prices or the pricer. */

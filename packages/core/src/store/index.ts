@@ -19,3 +19,4 @@ export type {
   QuotaRejection,
 } from "./quota-records.js";
 export type { ImportBatch, ImportCursor, ImportStore } from "./import-records.js";
+export type { AgentCall, AgentImportCounts, AgentImportStore, AgentLogFile } from "./agent-import-records.js";

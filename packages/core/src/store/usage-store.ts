@@ -1,4 +1,5 @@
 import type { NewUsageLimit, QuotaUsage, UsageLimit, UsageQuery } from "../quota/limit.js";
+import type { AgentImportStore } from "./agent-import-records.js";
 import type { AuditStore } from "./audit-records.js";
 import type { ImportStore } from "./import-records.js";
 import type { QueryResult, QueryRowSink, QueryStreamOptions, QueryStreamSummary } from "./query-result.js";
@@ -24,8 +25,10 @@ import type { GroupUsageTotals, ModelUsageTotals, TailFilter, UsageDimension, Us
  * The store contract: everything llm-accounting needs from a database. Adapters implement it;
  * `@llm-accounting/testkit` checks an implementation against the shared scenarios.
  * Every method may be called before `open()`; implementations open lazily.
+ * The agent-log import methods are optional: a store without them cannot take `import --from-claude-code`
+ * and says so, and stores written before them keep compiling.
  */
-export interface UsageStore extends AuditStore, RegistryStore, ImportStore, PriceStore {
+export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Partial<AgentImportStore>, PriceStore {
   /** Where the data lives, for messages (e.g. `sqlite:data/accounting.sqlite`); never a password. */
   readonly description: string;
   /** Connects and brings the schema up to date. Idempotent; safe to call from many processes at once. */

@@ -30,6 +30,9 @@ import {
   type UsageTotals,
   type ProgressListener,
   type PurgeOptions,
+  type AgentCall,
+  type AgentImportCounts,
+  type AgentLogFile,
 } from "@llm-accounting/core";
 import type { PrismaClient } from "../generated/postgresql/client.js";
 import { postgresqlMigrations } from "../generated/migrations.js";
@@ -44,6 +47,7 @@ import { redactConnectionString, resolveConnectionString } from "./connection-st
 import { retryConflicts } from "./retry-conflicts.js";
 import { classifyMethodErrors, classifyPgError } from "./pg-errors.js";
 import { streamReadOnlyPgQuery } from "./read-only-query.js";
+import { pgAgentLogFiles, pgImportAgentCalls } from "./agent-import.js";
 
 // Not classified: open and close report their own errors; readOnlyQuery reports QueryRejectedError;
 // the accessors hand out the raw client and pool.
@@ -357,6 +361,20 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       }
       await client.query("INSERT INTO store_counters (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [cursor.key, cursor.value]);
     });
+  }
+
+  async agentLogFiles(source: string): Promise<AgentLogFile[]> {
+    return pgAgentLogFiles((sql, params) => this.#query(sql, params), source);
+  }
+
+  /** Under the lock batches take (their rollup-trigger updates would otherwise deadlock with these), retried like batches. */
+  async importAgentCalls(calls: readonly AgentCall[], file: AgentLogFile): Promise<AgentImportCounts> {
+    return retryConflicts(() =>
+      this.#transaction(async (client) => {
+        await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
+        return pgImportAgentCalls(client, usageParams, calls, file);
+      }),
+    );
   }
 
   async registryVersion(): Promise<number> {

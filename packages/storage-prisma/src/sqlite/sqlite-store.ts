@@ -39,6 +39,9 @@ import {
   type ProgressListener,
   type PurgeOptions,
   type UsageRecord,
+  type AgentCall,
+  type AgentImportCounts,
+  type AgentLogFile,
 } from "@llm-accounting/core";
 import type { PrismaClient } from "../generated/sqlite/client.js";
 import { sqliteMigrations } from "../generated/migrations.js";
@@ -58,6 +61,7 @@ import { BatchWriterThread, WriterThreadDiedError, WriterThreadUnavailableError 
 import { classifySqliteWriteError } from "./sqlite-write-errors.js";
 import { ROWS_PER_TRANSACTION, runBoundedTransactions } from "./bounded-transactions.js";
 import { UsagePageReader } from "./usage-pages.js";
+import { sqliteAgentLogFiles, sqliteImportAgentCalls } from "./agent-import.js";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -452,6 +456,20 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       statements.writeCounter.run(cursor.key, cursor.value);
     });
     write.immediate();
+  }
+
+  async agentLogFiles(source: string): Promise<AgentLogFile[]> {
+    await this.#ready();
+    return sqliteAgentLogFiles(this.#db!, source);
+  }
+
+  async importAgentCalls(calls: readonly AgentCall[], file: AgentLogFile): Promise<AgentImportCounts> {
+    const statements = this.#statements ?? (await this.#ready());
+    try {
+      return sqliteImportAgentCalls(this.#db!, statements.insert, usageParams, calls, file);
+    } catch (error) {
+      throw classifySqliteWriteError(error);
+    }
   }
 
   async registryVersion(): Promise<number> {

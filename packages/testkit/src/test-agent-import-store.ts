@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AgentCall, AgentLogFile, UsageStore } from "@llm-accounting/core";
+import { sampleRecord } from "./sample-records.js";
+import type { TestStoreOptions } from "./test-store.js";
+
+const file = (position: number, overrides: Partial<AgentLogFile> = {}): AgentLogFile => ({
+  source: "claude-code",
+  path: "/home/u/.claude/projects/p/s.jsonl",
+  size: position + 10,
+  mtimeMs: 1_763_000_000_123.5,
+  position,
+  lines: position / 10,
+  head: "4096:ab12",
+  state: '{"total":[1,2,3,4,5]}',
+  ...overrides,
+});
+
+const call = (key: string, completionTokens: number, minute: number): AgentCall => ({
+  key,
+  record: sampleRecord({
+    timestamp: new Date(Date.UTC(2025, 0, 20, 10, minute)),
+    model: "claude-sonnet-4-5-20250929",
+    provider: "anthropic",
+    callerName: "claude-code",
+    completionTokens,
+    totalTokens: 100 + completionTokens,
+    costNanos: BigInt(completionTokens) * 15_000n,
+    costSource: "price",
+    session: `s-${minute}`,
+  }),
+  cacheWrite1hTokens: 3,
+  subagent: null,
+});
+
+/**
+ * The agent-import part of the contract: calls recorded once per key, a larger copy updating
+ * its entry in place (and every sum with it), file progress kept per source and path.
+ * With `capabilities.agentImport: false` the store must not offer the methods at all.
+ */
+export function testAgentImportStore(options: TestStoreOptions): void {
+  describe(`store contract, agent import: ${options.name}`, () => {
+    let store: UsageStore;
+    beforeAll(async () => {
+      store = await options.create();
+      await store.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    if (options.capabilities?.agentImport === false) {
+      it("declares it cannot import agent logs (no methods)", () => {
+        expect(store.agentLogFiles).toBeUndefined();
+        expect(store.importAgentCalls).toBeUndefined();
+      });
+      return;
+    }
+
+    const range = { start: new Date(Date.UTC(2025, 0, 20)), end: new Date(Date.UTC(2025, 0, 21)) };
+
+    it("stores each key once and the file's progress with it", async () => {
+      expect(await store.agentLogFiles!("claude-code")).toEqual([]);
+      expect(await store.importAgentCalls!([call("k1", 10, 1), call("k2", 20, 2)], file(100))).toEqual({ inserted: 2, updated: 0 });
+      expect(await store.importAgentCalls!([call("k1", 10, 1), call("k2", 5, 9)], file(200))).toEqual({ inserted: 0, updated: 0 });
+      expect((await store.tail(10)).map((r) => [r.session, r.completionTokens])).toEqual([
+        ["s-2", 20],
+        ["s-1", 10],
+      ]);
+      expect(await store.agentLogFiles!("claude-code")).toEqual([file(200)]);
+      expect(await store.agentLogFiles!("codex")).toEqual([]);
+    });
+
+    it("updates a known call from a larger copy in place, keeping its time and session, and every sum follows", async () => {
+      expect(await store.importAgentCalls!([call("k1", 400, 30)], file(300, { state: "{}" }))).toEqual({ inserted: 0, updated: 1 });
+      const rows = await store.tail(10);
+      expect(rows.map((r) => [r.session, r.completionTokens, r.costNanos, r.timestamp.toISOString()])).toEqual([
+        ["s-2", 20, 300_000n, "2025-01-20T10:02:00.000Z"],
+        ["s-1", 400, 6_000_000n, "2025-01-20T10:01:00.000Z"],
+      ]);
+      const totals = await store.sumUsage(range);
+      expect([totals.requests, totals.completionTokens, totals.costNanos]).toEqual([2, 420, 6_300_000n]);
+      const byModel = await store.sumUsageByModel(range);
+      expect(byModel.map((m) => [m.model, m.completionTokens])).toEqual([["claude-sonnet-4-5-20250929", 420]]);
+      const bySession = await store.sumUsageBy(range, "callerName");
+      expect(bySession.map((g) => [g.key, g.requests, g.completionTokens])).toEqual([["claude-code", 2, 420]]);
+      expect(await store.agentLogFiles!("claude-code")).toEqual([file(300, { state: "{}" })]);
+    });
+
+    it("keeps files of different paths and sources apart", async () => {
+      await store.importAgentCalls!([], file(50, { source: "codex", path: "/c/rollout.jsonl" }));
+      await store.importAgentCalls!([], file(60, { path: "/other.jsonl" }));
+      expect((await store.agentLogFiles!("claude-code")).map((f) => [f.path, f.position]).sort()).toEqual([
+        ["/home/u/.claude/projects/p/s.jsonl", 300],
+        ["/other.jsonl", 60],
+      ]);
+      expect(await store.agentLogFiles!("codex")).toEqual([file(50, { source: "codex", path: "/c/rollout.jsonl" })]);
+    });
+  });
+}
