@@ -41,6 +41,7 @@ import { postgresqlSchemaState } from "../migrate/postgresql-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { PgQuotaBuckets } from "./pg-quota-buckets.js";
+import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
@@ -88,13 +89,6 @@ const ROWS_PER_TRANSACTION = 5_000;
 // Advisory locks take two int4 keys: this class id (any constant) and the limit id.
 const LIMIT_LOCK_CLASS = 0x4c4c4d41;
 const BATCH_LOCK_CLASS = 0x4c4c4d42;
-const LIMIT_FILTER_COLUMNS = [
-  ["scope", "scope"],
-  ["model", "model"],
-  ["username", "username"],
-  ["callerName", "caller_name"],
-  ["projectName", "project_name"],
-] as const satisfies readonly (readonly [keyof LimitFilter, string])[];
 
 // int8 (COUNT, SUM::bigint, cost_nanos) arrives as text by default; read it as BigInt so money stays exact.
 const types = {
@@ -395,31 +389,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 
   /** Limits matching the filter, oldest first: one plain query (a check must not wait for the Prisma client to load). */
   override async listLimits(filter: LimitFilter = {}): Promise<UsageLimit[]> {
-    const where: string[] = [];
-    const params: string[] = [];
-    for (const [field, column] of LIMIT_FILTER_COLUMNS) {
-      const value = filter[field] as string | null | undefined;
-      if (value === undefined) continue;
-      // As Prisma's equality filter: null matches the rows where the column is NULL.
-      if (value === null) where.push(`${column} IS NULL`);
-      else where.push(`${column} = $${params.push(value)}`);
-    }
-    const sql = `SELECT id, scope, limit_type, max_value, interval_unit, interval_value, model, username, caller_name, project_name, created_at, updated_at FROM usage_limits${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id`;
-    const result = await this.#query<Record<string, unknown>>(sql, params);
-    return result.rows.map((r) => ({
-      id: Number(r.id),
-      scope: r.scope as UsageLimit["scope"],
-      limitType: r.limit_type as UsageLimit["limitType"],
-      maxValue: Number(r.max_value),
-      intervalUnit: r.interval_unit as UsageLimit["intervalUnit"],
-      intervalValue: Number(r.interval_value),
-      model: r.model as string | null,
-      username: r.username as string | null,
-      callerName: r.caller_name as string | null,
-      projectName: r.project_name as string | null,
-      createdAt: r.created_at as Date,
-      updatedAt: r.updated_at as Date,
-    }));
+    const { sql, params } = listLimitsSql(filter, (n) => `$${n}`);
+    return (await this.#query<Record<string, unknown>>(sql, params)).rows.map((r) => limitFromSqlRow(r, (value) => value as Date));
   }
 
   /** Stores a limit and registers its usage filter, back-filling the filter's quota buckets now so no check waits for it. */

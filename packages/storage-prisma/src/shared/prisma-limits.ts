@@ -70,3 +70,45 @@ export async function findRejections(rejections: RejectionDelegate, session?: st
   const rows = await rejections.findMany({ where: session === undefined ? {} : { session }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
   return rows.map((r) => ({ id: r.id, createdAt: r.createdAt, session: r.session, message: r.rejectionMessage }));
 }
+
+/** The columns of `usage_limits` in filter order, and the SQL that lists them (for stores that read limits without Prisma). */
+export const LIMIT_FILTER_COLUMNS = [
+  ["scope", "scope"],
+  ["model", "model"],
+  ["username", "username"],
+  ["callerName", "caller_name"],
+  ["projectName", "project_name"],
+] as const satisfies readonly (readonly [keyof LimitFilter, string])[];
+
+/** SELECT of every limit matching the filter, oldest first; `placeholder(n)` spells the n-th parameter. */
+export function listLimitsSql(filter: LimitFilter, placeholder: (n: number) => string): { sql: string; params: string[] } {
+  const where: string[] = [];
+  const params: string[] = [];
+  for (const [field, column] of LIMIT_FILTER_COLUMNS) {
+    const value = filter[field] as string | null | undefined;
+    if (value === undefined) continue;
+    // As Prisma's equality filter: null matches the rows where the column is NULL.
+    if (value === null) where.push(`${column} IS NULL`);
+    else where.push(`${column} = ${placeholder(params.push(value))}`);
+  }
+  const sql = `SELECT id, scope, limit_type, max_value, interval_unit, interval_value, model, username, caller_name, project_name, created_at, updated_at FROM usage_limits${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id`;
+  return { sql, params };
+}
+
+/** A `usage_limits` row read with plain SQL, as a limit; `date` decodes the driver's timestamps. */
+export function limitFromSqlRow(r: Record<string, unknown>, date: (value: unknown) => Date): UsageLimit {
+  return {
+    id: Number(r.id),
+    scope: r.scope as LimitScope,
+    limitType: r.limit_type as LimitType,
+    maxValue: Number(r.max_value),
+    intervalUnit: r.interval_unit as IntervalUnit,
+    intervalValue: Number(r.interval_value),
+    model: r.model as string | null,
+    username: r.username as string | null,
+    callerName: r.caller_name as string | null,
+    projectName: r.project_name as string | null,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}

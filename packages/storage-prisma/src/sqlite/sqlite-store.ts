@@ -50,6 +50,7 @@ import { sqliteSchemaState } from "../migrate/sqlite-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { SqliteQuotaBuckets } from "./sqlite-quota-buckets.js";
+import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
 import { streamSqliteQueryInChild } from "./query-child-client.js";
 import { prepareSelect, rowBatches } from "./read-only-statement.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
@@ -111,13 +112,6 @@ const sqliteDate = (value: unknown): Date => {
   return new Date(value as string | number);
 };
 
-const LIMIT_FILTER_COLUMNS = [
-  ["scope", "scope"],
-  ["model", "model"],
-  ["username", "username"],
-  ["callerName", "caller_name"],
-  ["projectName", "project_name"],
-] as const satisfies readonly (readonly [keyof LimitFilter, string])[];
 
 const SQLITE_DIALECT: SumDialect = {
   param: () => "?",
@@ -501,39 +495,15 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   /** Limits through the store's own connection: the dashboard and quota checks read them, and a one-shot process should not load the Prisma client for that. */
   override async listLimits(filter: LimitFilter = {}): Promise<UsageLimit[]> {
     await this.#ready();
-    const where: string[] = [];
-    const params: string[] = [];
-    for (const [field, column] of LIMIT_FILTER_COLUMNS) {
-      const value = filter[field] as string | null | undefined;
-      if (value === undefined) continue;
-      // As Prisma's equality filter: null matches the rows where the column is NULL.
-      if (value === null) where.push(`${column} IS NULL`);
-      else {
-        where.push(`${column} = ?`);
-        params.push(value);
-      }
-    }
-    const sql = `SELECT id, scope, limit_type, max_value, interval_unit, interval_value, model, username, caller_name, project_name, created_at, updated_at FROM usage_limits${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id`;
+    const { sql, params } = listLimitsSql(filter, () => "?");
     let statement = this.#filteredSums.get(sql);
     if (!statement) {
       statement = this.#db!.prepare(sql).safeIntegers(false);
       this.#filteredSums.set(sql, statement);
     }
-    return (statement.all(params) as Record<string, unknown>[]).map((r) => ({
-      id: Number(r.id),
-      scope: r.scope as UsageLimit["scope"],
-      limitType: r.limit_type as UsageLimit["limitType"],
-      maxValue: Number(r.max_value),
-      intervalUnit: r.interval_unit as UsageLimit["intervalUnit"],
-      intervalValue: Number(r.interval_value),
-      model: r.model as string | null,
-      username: r.username as string | null,
-      callerName: r.caller_name as string | null,
-      projectName: r.project_name as string | null,
-      createdAt: sqliteDate(r.created_at),
-      updatedAt: sqliteDate(r.updated_at),
-    }));
+    return (statement.all(params) as Record<string, unknown>[]).map((r) => limitFromSqlRow(r, sqliteDate));
   }
+
 
   /** The `entries_mutations` counter the update and delete triggers of `accounting_entries` bump. */
   async usageMutations(): Promise<number> {
