@@ -139,6 +139,15 @@ class Params {
 }
 
 
+/** A parameter value with the type its VALUES column or array needs. */
+type Typed = readonly [unknown, "int" | "bigint" | "text" | "time"];
+
+/** A filter's `quota_filters` columns as typed parameters (for VALUES rows or arrays). */
+function filterTuple(filter: UsageFilter): Typed[] {
+  const c = filterColumns(filter);
+  return [[c.model, "text"], [c.username, "text"], [c.callerName, "text"], [c.projectMode, "int"], [c.project, "text"]];
+}
+
 /**
  * One statement summing every query: whole buckets of registered filters (`filterIds[i]`, null
  * when the filter has none: then all its rows are read), the raw rows of the ragged edges, and
@@ -146,11 +155,6 @@ class Params {
  * their oldest `created_at` as `oldest`.
  */
 export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): QuotaSqlStatement {
-  type Typed = readonly [unknown, "int" | "bigint" | "text" | "time"];
-  const filterTuple = (filter: UsageFilter): Typed[] => {
-    const c = filterColumns(filter);
-    return [[c.model, "text"], [c.username, "text"], [c.callerName, "text"], [c.projectMode, "int"], [c.project, "text"]];
-  };
   const bucketTuples: Typed[][] = [];
   const rawTuples: Typed[][] = [];
   const windowTuples: Typed[][] = [];
@@ -372,11 +376,6 @@ export interface PartToSum {
  * `listRows` parts every row (with `ts`). Bucket parts need a filter id.
  */
 export function partSumsSql(dialect: BucketSqlDialect, parts: readonly PartToSum[]): QuotaSqlStatement {
-  type Typed = readonly [unknown, "int" | "bigint" | "text" | "time"];
-  const filterTuple = (filter: UsageFilter): Typed[] => {
-    const c = filterColumns(filter);
-    return [[c.model, "text"], [c.username, "text"], [c.callerName, "text"], [c.projectMode, "int"], [c.project, "text"]];
-  };
   const buckets: Typed[][] = [];
   const sums: Typed[][] = [];
   const lists: Typed[][] = [];

@@ -11,7 +11,7 @@ interface ReservationRow {
   completion_tokens: bigint;
   cost_nanos: bigint;
 }
-import { backfillSql, bucketFollowUps, bucketSumsSql, filterColumns, filterKey, foldBucketRows } from "../shared/quota-buckets.js";
+import { backfillSql, bucketFollowUps, filterColumns, filterKey } from "../shared/quota-buckets.js";
 import { runSync } from "../shared/quota-sql.js";
 import { QuotaPartCache } from "./quota-part-cache.js";
 import { sqliteTime } from "./batch-encoding.js";
@@ -105,14 +105,6 @@ export class SqliteQuotaBuckets {
       }
       return sums;
     });
-    return runSync(bucketFollowUps(SQLITE_BUCKET_DIALECT, queries, filterIds, usage, now), (statement) => this.#prepared(statement.sql).all(statement.params) as Record<string, unknown>[]);
-  }
-
-  /** The same sums without the cache: one statement over buckets, edge rows and reservations (for tests comparing both). */
-  sumsUncached(queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): QuotaUsage[] {
-    if (queries.length === 0) return [];
-    const { sql, params } = bucketSumsSql(SQLITE_BUCKET_DIALECT, queries, filterIds, now);
-    const usage = foldBucketRows(SQLITE_BUCKET_DIALECT, queries.length, this.#prepared(sql).all(params) as Record<string, unknown>[]);
     return runSync(bucketFollowUps(SQLITE_BUCKET_DIALECT, queries, filterIds, usage, now), (statement) => this.#prepared(statement.sql).all(statement.params) as Record<string, unknown>[]);
   }
 
