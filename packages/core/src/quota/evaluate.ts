@@ -40,6 +40,28 @@ export interface QuotaDecision {
 
 const ALLOWED: QuotaDecision = Object.freeze({ allowed: true, reason: null, retryAfterSeconds: null, limit: null, resetAt: null });
 
+/** What a check derives from a limit alone; limits are immutable, so each is worked out once. */
+interface LimitFacts {
+  readonly filter: UsageFilter;
+  /** The filter as text: equal filters share one usage query. */
+  readonly filterKey: string;
+  readonly max: bigint | null;
+  readonly rolling: boolean;
+}
+
+const limitFacts = new WeakMap<UsageLimit, LimitFacts>();
+
+/** The facts of a limit, memoised: a check walks up to every limit, many times a second. */
+function factsOf(limit: UsageLimit): LimitFacts {
+  let facts = limitFacts.get(limit);
+  if (facts === undefined) {
+    const filter = usageFilterFor(limit);
+    facts = { filter, filterKey: JSON.stringify(filter), max: maxOf(limit), rolling: isRolling(limit.intervalUnit) };
+    limitFacts.set(limit, facts);
+  }
+  return facts;
+}
+
 function planFor(limits: readonly UsageLimit[], request: QuotaRequest, now: Date, forCheck: boolean): QuotaPlan {
   const steps: QuotaStep[] = [];
   const queries: { filter: UsageFilter; start: Date; end: Date; releases?: ReleaseNeed[]; needsOldest?: boolean }[] = [];
@@ -51,17 +73,18 @@ function planFor(limits: readonly UsageLimit[], request: QuotaRequest, now: Date
       if (forCheck) break;
       continue;
     }
-    const filter = usageFilterFor(limit);
+    const facts = factsOf(limit);
     const start = windowStart(now, limit.intervalUnit, limit.intervalValue);
-    const key = `${JSON.stringify(filter)}@${start.getTime()}`;
+    const key = `${facts.filterKey}@${start.getTime()}`;
     let index = byKey.get(key);
     if (index === undefined) {
-      index = queries.push({ filter, start, end: now }) - 1;
+      // The filter object is shared by every plan of this limit, so a store may key caches on it.
+      index = queries.push({ filter: facts.filter, start, end: now }) - 1;
       byKey.set(key, index);
     }
     const release = forCheck ? releaseNeedFor(limit, request) : null;
     // A rolling limit of 0 (or below) waits for its oldest row to leave (see waitFor).
-    if (forCheck && isRolling(limit.intervalUnit) && limit.maxValue <= 0 && limit.maxValue !== -1) queries[index]!.needsOldest = true;
+    if (forCheck && facts.rolling && limit.maxValue <= 0 && limit.maxValue !== -1) queries[index]!.needsOldest = true;
     if (release === null) steps.push({ limit, query: index });
     else {
       const releases = (queries[index]!.releases ??= []);
@@ -76,8 +99,9 @@ function planFor(limits: readonly UsageLimit[], request: QuotaRequest, now: Date
  * windows (they reset whole), limits of 0 and requests the limit can never hold.
  */
 function releaseNeedFor(limit: UsageLimit, request: QuotaRequest): ReleaseNeed | null {
-  if (!isRolling(limit.intervalUnit)) return null;
-  const max = maxOf(limit)!;
+  const facts = factsOf(limit);
+  if (!facts.rolling) return null;
+  const max = facts.max!;
   const amount = requestOf(limit.limitType, request);
   if (max <= 0n || amount > max) return null;
   return { type: limit.limitType, ceiling: max - amount, unit: limit.intervalUnit, intervalValue: limit.intervalValue };
@@ -88,8 +112,17 @@ function releaseNeedFor(limit: UsageLimit, request: QuotaRequest): ReleaseNeed |
  * the first unlimited (-1) one, which allows the call outright; one usage query per window.
  */
 export function planQuota(limits: readonly UsageLimit[], request: QuotaRequest, now: Date): QuotaPlan {
-  return planFor(orderBySpecificity(limits), request, now, true);
+  let memo = orderedLimits.get(limits);
+  if (memo === undefined || memo.source.length !== limits.length || memo.source.some((limit, i) => limit !== limits[i])) {
+    memo = { source: [...limits], ordered: orderBySpecificity(limits) };
+    orderedLimits.set(limits, memo);
+  }
+  return planFor(memo.ordered, request, now, true);
 }
+
+// The specificity order of a list of limits: callers pass the same cached list check after
+// check; the copy of it detects a list changed in place.
+const orderedLimits = new WeakMap<readonly UsageLimit[], { readonly source: readonly UsageLimit[]; readonly ordered: readonly UsageLimit[] }>();
 
 /** Usage of a limit's type, in nano-dollars for cost. */
 const currentOf = usageOfType;
@@ -161,7 +194,7 @@ export function evaluateQuota(plan: QuotaPlan, usage: readonly QuotaUsage[], req
     const current = currentOf(limit.limitType, sums);
     const amount = requestOf(limit.limitType, request);
     // A negative max other than -1 can only come from a hand-written row; like the original, it denies.
-    if (limit.maxValue >= 0 && current + amount <= maxOf(limit)!) continue;
+    if (limit.maxValue >= 0 && current + amount <= factsOf(limit).max!) continue;
     denial ??= { limit, reason: denialMessage(limit, display(limit.limitType, current), display(limit.limitType, amount)) };
     wait = later(wait, waitFor(step, sums, amount, now));
   }

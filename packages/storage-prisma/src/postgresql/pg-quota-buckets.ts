@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { QuotaUsage, UsageFilter, UsageQuery } from "@llm-accounting/core";
-import { backfillSql, bucketFollowUps, bucketSumsSql, filterColumns, filterKey, foldBucketRows, type BucketSqlDialect } from "../shared/quota-buckets.js";
+import { backfillSql, bucketFollowUps, bucketSumsSql, followUpsWithoutQueries, filterColumns, filterKey, foldBucketRows, type BucketSqlDialect } from "../shared/quota-buckets.js";
 import { runAsync } from "../shared/quota-sql.js";
 
 const TYPES = { int: "int", bigint: "bigint", text: "text", time: "timestamptz" } as const;
@@ -16,6 +16,7 @@ export const PG_BUCKET_DIALECT: BucketSqlDialect = {
   typed: (placeholder, type) => `${placeholder}::${TYPES[type]}`,
   nullTime: "NULL::timestamptz",
   lateral: true,
+  hotBuckets: null,
 };
 
 const bucketOf = (column: string, span: string) => `(floor(extract(epoch FROM ${column}) / ${span}) * ${span})::bigint`;
@@ -118,6 +119,6 @@ export class PgQuotaBuckets {
     const { sql, params } = bucketSumsSql(PG_BUCKET_DIALECT, queries, filterIds, now);
     // A named statement is parsed and planned once per connection and shape, not on every check.
     const usage = foldBucketRows(PG_BUCKET_DIALECT, queries.length, (await db.query<Record<string, unknown>>({ name: statementName(sql), text: sql, values: params })).rows);
-    return runAsync(bucketFollowUps(PG_BUCKET_DIALECT, queries, filterIds, usage, now), async (statement) => (await db.query<Record<string, unknown>>(statement.sql, statement.params)).rows);
+    return followUpsWithoutQueries(queries, usage) ?? runAsync(bucketFollowUps(PG_BUCKET_DIALECT, queries, filterIds, usage, now), async (statement) => (await db.query<Record<string, unknown>>(statement.sql, statement.params)).rows);
   }
 }

@@ -16,6 +16,11 @@ export interface BucketSqlDialect extends QuotaSqlDialect {
    * already plans a nested loop over the index.
    */
   readonly lateral: boolean;
+  /**
+   * A second table holding part of each bucket's sums (SQLite's quota_buckets_hot: the buckets
+   * still being written); readers add its rows to quota_buckets'. Null when there is none.
+   */
+  readonly hotBuckets: string | null;
 }
 
 /** A filter as the columns of `quota_filters` hold it. */
@@ -127,6 +132,9 @@ export function filterMatchSql(v: string, x: string): string {
   );
 }
 
+/** The UNION ALL branch `branch(table)` over the dialect's hot bucket table, or nothing when it has none. */
+const hotBranch = (dialect: BucketSqlDialect, branch: (table: string) => string): string => (dialect.hotBuckets === null ? "" : branch(dialect.hotBuckets));
+
 /** Collects parameters and hands out placeholders. */
 class Params {
   readonly values: unknown[] = [];
@@ -201,6 +209,7 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
       `SELECT rb.q AS q, ${int("SUM(b.requests)")} AS requests, ${int("SUM(b.input_tokens)")} AS input_tokens, ${int("SUM(b.output_tokens)")} AS output_tokens, ` +
       `${int("SUM(b.total_tokens)")} AS total_tokens, ${int("SUM(b.cost_nanos)")} AS cost_nanos, ${dialect.nullTime} AS oldest ` +
       `FROM rb JOIN quota_buckets b ON ${bucketWhere} GROUP BY rb.q ` +
+      hotBranch(dialect, (table) => `UNION ALL SELECT rb.q, ${int("SUM(b.requests)")}, ${int("SUM(b.input_tokens)")}, ${int("SUM(b.output_tokens)")}, ${int("SUM(b.total_tokens)")}, ${int("SUM(b.cost_nanos)")}, ${dialect.nullTime} FROM rb JOIN ${table} b ON ${bucketWhere} GROUP BY rb.q `) +
       `UNION ALL SELECT rr.q, ${int("COUNT(*)")}, ${int("SUM(e.prompt_tokens)")}, ${int("SUM(e.completion_tokens)")}, ${int("SUM(e.total_tokens)")}, ${int("SUM(e.cost_nanos)")}, ${dialect.nullTime} ` +
       `FROM rr JOIN accounting_entries e ON ${rawWhere} GROUP BY rr.q ` +
       `UNION ALL SELECT rw.q, ${int("COUNT(*)")}, ${int("SUM(r.input_tokens)")}, ${int("SUM(r.completion_tokens)")}, ${int("SUM(r.input_tokens + r.completion_tokens)")}, ${int("SUM(r.cost_nanos)")}, MIN(r.created_at) ` +
@@ -271,8 +280,12 @@ function rowsReachSql(dialect: BucketSqlDialect, filter: UsageFilter, part: Rows
 /** The non-empty buckets of one part, oldest first, with their amount of a type. */
 function bucketsOfSql(dialect: BucketSqlDialect, filterId: number, part: BucketsPart, type: LimitType): QuotaSqlStatement {
   const p = new Params(dialect);
+  const where = () => `filter_id = ${p.add(filterId)} AND span = ${p.add(part.span)} AND start >= ${p.add(part.from)} AND start < ${p.add(part.to)}`;
+  if (dialect.hotBuckets === null) return { sql: `SELECT start, ${BUCKET_AMOUNT[type]} AS amount FROM quota_buckets WHERE ${where()} AND requests > 0 ORDER BY start`, params: p.values };
+  // A bucket's sums may be split over both tables: add them up per start first.
+  const rows = (table: string) => `SELECT start, requests, ${BUCKET_AMOUNT[type]} AS amount FROM ${table} WHERE ${where()}`;
   return {
-    sql: `SELECT start, ${BUCKET_AMOUNT[type]} AS amount FROM quota_buckets WHERE filter_id = ${p.add(filterId)} AND span = ${p.add(part.span)} AND start >= ${p.add(part.from)} AND start < ${p.add(part.to)} AND requests > 0 ORDER BY start`,
+    sql: `SELECT start, ${dialect.integer("SUM(amount)")} AS amount FROM (${rows("quota_buckets")} UNION ALL ${rows(dialect.hotBuckets)}) AS b GROUP BY start HAVING SUM(requests) > 0 ORDER BY start`,
     params: p.values,
   };
 }
@@ -313,6 +326,27 @@ export function* reachedAt(dialect: BucketSqlDialect, query: UsageQuery, filterI
     }
   }
   return null;
+}
+
+/**
+ * The follow-ups' result when none of them needs the database (no query asks for its oldest row
+ * and no release need is exceeded: the common, allowed check); null otherwise. Lets the hot path
+ * skip the statement generator.
+ */
+export function followUpsWithoutQueries(queries: readonly UsageQuery[], usage: readonly QuotaUsage[]): QuotaUsage[] | null {
+  const out: QuotaUsage[] = new Array(queries.length);
+  for (let i = 0; i < queries.length; i++) {
+    const query = queries[i]!;
+    if (query.needsOldest) return null;
+    const sums = usage[i]!;
+    if (!query.releases) {
+      out[i] = sums.oldest === null ? sums : { ...sums, oldest: null };
+      continue;
+    }
+    if (exceededReleases(query, sums).length > 0) return null;
+    out[i] = { ...sums, oldest: null, releasedAt: query.releases.map(() => null) };
+  }
+  return out;
 }
 
 /**
@@ -397,6 +431,12 @@ export function partSumsSql(dialect: BucketSqlDialect, parts: readonly PartToSum
     `SELECT rb.q AS q, ${int("SUM(b.requests)")} AS requests, ${int("SUM(b.input_tokens)")} AS input_tokens, ${int("SUM(b.output_tokens)")} AS output_tokens, ` +
     `${int("SUM(b.total_tokens)")} AS total_tokens, ${int("SUM(b.cost_nanos)")} AS cost_nanos, ${dialect.nullTime} AS ts ` +
     `FROM rb JOIN quota_buckets b ON b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi GROUP BY rb.q ` +
+    hotBranch(
+      dialect,
+      (table) =>
+        `UNION ALL SELECT rb.q, ${int("SUM(b.requests)")}, ${int("SUM(b.input_tokens)")}, ${int("SUM(b.output_tokens)")}, ${int("SUM(b.total_tokens)")}, ${int("SUM(b.cost_nanos)")}, ${dialect.nullTime} ` +
+        `FROM rb JOIN ${table} b ON b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi GROUP BY rb.q `,
+    ) +
     `UNION ALL SELECT rr.q, ${int("COUNT(*)")}, ${int("SUM(e.prompt_tokens)")}, ${int("SUM(e.completion_tokens)")}, ${int("SUM(e.total_tokens)")}, ${int("SUM(e.cost_nanos)")}, ${dialect.nullTime} ` +
     `FROM rr JOIN accounting_entries e ON e.timestamp >= rr.lo AND e.timestamp <= rr.hi WHERE (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")} GROUP BY rr.q ` +
     `UNION ALL SELECT rl.q, 1, e.prompt_tokens, e.completion_tokens, e.total_tokens, e.cost_nanos, e.timestamp ` +

@@ -10,6 +10,7 @@ const options = workerData as BatchThreadOptions;
 const db = new Database(options.file, { timeout: options.busyTimeoutMs, fileMustExist: true });
 db.pragma("journal_mode = WAL");
 db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
+db.pragma("wal_autocheckpoint = 4000"); // as the store's own connection (see sqlite-store.ts)
 db.pragma("foreign_keys = ON");
 const writer = new SqliteBatchWriter(db);
 

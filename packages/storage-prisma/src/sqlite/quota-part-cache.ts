@@ -1,30 +1,8 @@
 import type Database from "better-sqlite3";
 import { usageFilterMatches, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
-import { filterKey, isEmptyPart, partSumsSql, windowParts, type PartToSum, type WindowPart } from "../shared/quota-buckets.js";
+import { filterKey, partSumsSql, windowParts, type PartToSum } from "../shared/quota-buckets.js";
 import { SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
-
-/** Amounts of one row or one sum; cost in nano-dollars. */
-interface Amounts {
-  requests: number;
-  input: number;
-  output: number;
-  total: number;
-  cost: bigint;
-}
-
-/** A row as the cache sees it. */
-interface CachedRow extends Amounts {
-  readonly ts: number;
-}
-
-/** A part's sums, or for the unfinished last minute its rows (summed up to the window's end on use). */
-interface Entry {
-  readonly filter: UsageFilter;
-  readonly part: WindowPart;
-  readonly sums: Amounts;
-  readonly rows: CachedRow[] | null;
-  used: number;
-}
+import { MinuteRows, type Amounts } from "./minute-rows.js";
 
 interface NewRow {
   id: bigint;
@@ -39,22 +17,46 @@ interface NewRow {
   cost_nanos: bigint;
 }
 
-const zero = (): Amounts => ({ requests: 0, input: 0, output: 0, total: 0, cost: 0n });
-// A window's last part, read row by row, spans less than two minutes (see windowParts).
-const LIST_SPAN_MS = 120_000;
+/** The whole minutes `[a, b)` of a window (minute numbers since the epoch) and their sums. */
+interface Middle {
+  readonly a: number;
+  readonly b: number;
+  readonly sums: Amounts;
+  used: number;
+}
+
+/** What the cache holds of one filter: its rows minute by minute, and the middles of the windows asked about. */
+interface FilterEntry {
+  readonly id: number | null;
+  readonly filter: UsageFilter;
+  readonly minutes: Map<number, MinuteRows>;
+  readonly middles: Map<string, Middle>;
+}
+
+/** A part not cached yet, and where its sums go once read. */
+interface Load {
+  readonly part: PartToSum;
+  readonly into: Middle | MinuteRows;
+}
+
+const MINUTE_MS = 60_000;
 // Entries not used for this many checks are dropped (windows move on: old parts never come back).
 const KEEP_UNUSED = 256;
 
+const zero = (): Amounts => ({ requests: 0, input: 0, output: 0, total: 0, cost: 0n });
+
 /**
- * Sums of window parts (see `windowParts`) kept in process and in step with the database, so a
- * warm check reads almost nothing: before answering it reads the rows inserted since it last
- * looked, by any process (ids grow in commit order: SQLite has one writer at a time), and adds
- * them to the parts they fall in; when any row was updated or deleted (a counter kept by
- * triggers) it starts over. Parts it has not seen are summed from quota_buckets in one
- * statement, so a cold check costs no more than without the cache: nothing is built up front.
+ * Sums of quota windows kept in process and in step with the database, so a warm check reads
+ * almost nothing. A window `[start, end]` is the rows of its first, partial minute, the whole
+ * minutes between (summed once from quota_buckets), and the rows of its last, unfinished minute.
+ * Rows are kept per filter and minute with running sums, so any edge is a binary search: a
+ * rolling window that moves by a millisecond reads nothing new. Before answering it reads the
+ * rows inserted since it last looked, by any process (ids grow in commit order: SQLite has one
+ * writer at a time), and adds each to the minute and the middles it falls in; when any row was
+ * updated or deleted (a counter kept by triggers) it starts over. Nothing is built up front.
  */
 export class QuotaPartCache {
-  readonly #entries = new Map<string, Entry>();
+  readonly #filters = new Map<number | string, FilterEntry>();
   readonly #newRows: Database.Statement;
   readonly #maxId: Database.Statement;
   readonly #mutationCount: Database.Statement;
@@ -76,55 +78,94 @@ export class QuotaPartCache {
   sums(queries: readonly UsageQuery[], filterIds: readonly (number | null)[]): Omit<QuotaUsage, "oldest">[] {
     this.#refresh();
     const call = ++this.#calls;
+    const loads: Load[] = [];
+    // Per query: the minute of rows before its whole minutes, its whole minutes, the minute of
+    // rows after them (a window within one or two minutes has no whole minute: two row lists).
     const plans = queries.map((query, q) => {
-      const id = filterIds[q] ?? null;
+      const entry = this.#entry(filterIds[q] ?? null, query.filter);
+      const start = query.start.getTime();
       const end = query.end.getTime();
-      const parts = id === null ? [{ kind: "rows" as const, from: query.start.getTime(), to: end, closed: true }] : windowParts(query.start.getTime(), end);
-      return parts.filter((part) => !isEmptyPart(part)).map((part) => {
-        // The last part ends at `end`, which moves with every check: it is kept as the rows of a
-        // fixed two-minute span and summed up to `end` when used.
-        const tail = part.kind === "rows" && part.closed && part.to - part.from < LIST_SPAN_MS;
-        const keyed: WindowPart = tail ? { kind: "rows", from: part.from, to: part.from + LIST_SPAN_MS, closed: false } : part;
-        return { key: entryKey(id ?? filterKey(query.filter), keyed, tail), id, filter: query.filter, part: keyed, tail, end };
-      });
-    });
-    const missing = new Map<string, PartToSum>();
-    for (const plan of plans) for (const p of plan) if (!this.#entries.has(p.key) && !missing.has(p.key)) missing.set(p.key, { filterId: p.id, filter: p.filter, part: p.part, listRows: p.tail });
-    if (missing.size > 0) this.#load(missing);
-    const out = plans.map((plan) => {
-      const acc = zero();
-      for (const p of plan) {
-        const entry = this.#entries.get(p.key)!;
-        entry.used = call;
-        if (entry.rows) {
-          for (const row of entry.rows) if (row.ts <= p.end) add(acc, row);
-        } else add(acc, entry.sums);
+      if (end < start) return { start, end, first: null, middle: null, last: null };
+      const a = Math.ceil(start / MINUTE_MS);
+      const b = Math.floor(end / MINUTE_MS);
+      if (a >= b) {
+        const m = Math.floor(start / MINUTE_MS);
+        return { start, end, first: this.#minute(entry, m, call, loads), middle: null, last: b > m ? this.#minute(entry, b, call, loads) : null };
       }
+      const first = start < a * MINUTE_MS ? this.#minute(entry, a - 1, call, loads) : null;
+      return { start, end, first, middle: this.#middle(entry, a, b, call, loads), last: this.#minute(entry, b, call, loads) };
+    });
+    if (loads.length > 0) this.#load(loads);
+    const out = plans.map(({ start, end, first, middle, last }) => {
+      const acc = zero();
+      if (middle) add(acc, middle.sums);
+      first?.addBetween(acc, start, end);
+      last?.addBetween(acc, start, end);
       return { requests: acc.requests, inputTokens: acc.input, outputTokens: acc.output, totalTokens: acc.total, costNanos: acc.cost };
     });
-    if (call % KEEP_UNUSED === 0) for (const [key, entry] of this.#entries) if (call - entry.used >= KEEP_UNUSED) this.#entries.delete(key);
+    if (call % KEEP_UNUSED === 0) this.#prune(call);
     return out;
   }
 
-  #load(missing: Map<string, PartToSum>): void {
-    const keys = [...missing.keys()];
-    const parts = [...missing.values()];
-    for (const [i, p] of parts.entries()) this.#entries.set(keys[i]!, { filter: p.filter, part: p.part, sums: zero(), rows: p.listRows ? [] : null, used: 0 });
-    const { sql, params } = partSumsSql(SQLITE_BUCKET_DIALECT, parts);
+  #entry(id: number | null, filter: UsageFilter): FilterEntry {
+    const key = id ?? filterKey(filter);
+    let entry = this.#filters.get(key);
+    if (!entry) {
+      entry = { id, filter, minutes: new Map(), middles: new Map() };
+      this.#filters.set(key, entry);
+    }
+    return entry;
+  }
+
+  #minute(entry: FilterEntry, minute: number, call: number, loads: Load[]): MinuteRows {
+    let rows = entry.minutes.get(minute);
+    if (!rows) {
+      rows = new MinuteRows();
+      entry.minutes.set(minute, rows);
+      const part = { kind: "rows" as const, from: minute * MINUTE_MS, to: (minute + 1) * MINUTE_MS, closed: false };
+      loads.push({ part: { filterId: entry.id, filter: entry.filter, part, listRows: true }, into: rows });
+    }
+    rows.used = call;
+    return rows;
+  }
+
+  #middle(entry: FilterEntry, a: number, b: number, call: number, loads: Load[]): Middle {
+    const key = `${a}|${b}`;
+    let middle = entry.middles.get(key);
+    if (!middle) {
+      middle = { a, b, sums: zero(), used: call };
+      entry.middles.set(key, middle);
+      // A filter without buckets (a read-only store that never registered it) sums raw rows.
+      const parts =
+        entry.id === null
+          ? [{ kind: "rows" as const, from: a * MINUTE_MS, to: b * MINUTE_MS, closed: false }]
+          : windowParts(a * MINUTE_MS, b * MINUTE_MS).filter((part) => part.kind === "buckets" && part.to > part.from);
+      for (const part of parts) loads.push({ part: { filterId: entry.id, filter: entry.filter, part }, into: middle });
+    }
+    middle.used = call;
+    return middle;
+  }
+
+  #load(loads: readonly Load[]): void {
+    const { sql, params } = partSumsSql(
+      SQLITE_BUCKET_DIALECT,
+      loads.map((load) => load.part),
+    );
     for (const row of this.#prepared(sql).all(params) as Record<string, unknown>[]) {
       const q = Number(row.q);
       if (q < 0) continue;
-      const entry = this.#entries.get(keys[q]!)!;
+      const into = loads[q]!.into;
       const amounts = { requests: Number(row.requests), input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens), cost: BigInt(row.cost_nanos as bigint) };
-      if (entry.rows) entry.rows.push({ ts: Date.parse(row.ts as string), ...amounts });
-      else add(entry.sums, amounts);
+      if (into instanceof MinuteRows) {
+        into.insert(Date.parse(row.ts as string), amounts);
+      } else add(into.sums, amounts);
     }
   }
 
   #refresh(): void {
     const mutations = this.#mutationCount.get() as number;
     if (mutations !== this.#mutations || this.#lastId < 0) {
-      this.#entries.clear();
+      this.#filters.clear();
       this.#mutations = mutations;
       this.#lastId = this.#maxId.get() as number;
       return;
@@ -132,27 +173,27 @@ export class QuotaPartCache {
     const rows = this.#newRows.all(this.#lastId) as NewRow[];
     if (rows.length === 0) return;
     this.#lastId = Number(rows[rows.length - 1]!.id);
-    if (this.#entries.size === 0) return;
+    if (this.#filters.size === 0) return;
     for (const raw of rows) {
       const ts = Date.parse(raw.timestamp);
-      const seconds = Math.floor(ts / 1000);
-      const row: CachedRow = { ts, requests: 1, input: Number(raw.prompt_tokens), output: Number(raw.completion_tokens), total: Number(raw.total_tokens), cost: raw.cost_nanos };
+      const minute = Math.floor(ts / MINUTE_MS);
+      const amounts: Amounts = { requests: 1, input: Number(raw.prompt_tokens), output: Number(raw.completion_tokens), total: Number(raw.total_tokens), cost: raw.cost_nanos };
       const columns = { model: raw.model, username: raw.username, callerName: raw.caller_name, project: raw.project };
-      for (const entry of this.#entries.values()) {
-        const { part } = entry;
-        const inside =
-          part.kind === "buckets" ? seconds - mod(seconds, part.span) >= part.from && seconds - mod(seconds, part.span) < part.to : ts >= part.from && (ts < part.to || (part.closed && ts === part.to));
-        if (!inside || !usageFilterMatches(entry.filter, columns)) continue;
-        if (entry.rows) entry.rows.push(row);
-        else add(entry.sums, row);
+      for (const entry of this.#filters.values()) {
+        if (!usageFilterMatches(entry.filter, columns)) continue;
+        entry.minutes.get(minute)?.insert(ts, amounts);
+        for (const middle of entry.middles.values()) if (minute >= middle.a && minute < middle.b) add(middle.sums, amounts);
       }
     }
   }
-}
 
-/** A part's key: the filter (its id when registered), the part's kind and bounds. */
-function entryKey(filter: number | string, part: WindowPart, tail: boolean): string {
-  return part.kind === "buckets" ? `${filter}|${part.span}|${part.from}|${part.to}` : `${filter}|${tail ? "t" : "r"}|${part.from}|${part.to}|${part.closed ? 1 : 0}`;
+  #prune(call: number): void {
+    for (const [key, entry] of this.#filters) {
+      for (const [minute, rows] of entry.minutes) if (call - rows.used >= KEEP_UNUSED) entry.minutes.delete(minute);
+      for (const [middleKey, middle] of entry.middles) if (call - middle.used >= KEEP_UNUSED) entry.middles.delete(middleKey);
+      if (entry.minutes.size === 0 && entry.middles.size === 0) this.#filters.delete(key);
+    }
+  }
 }
 
 function add(into: Amounts, from: Amounts): void {
@@ -161,8 +202,4 @@ function add(into: Amounts, from: Amounts): void {
   into.output += from.output;
   into.total += from.total;
   into.cost += from.cost;
-}
-
-function mod(a: number, n: number): number {
-  return ((a % n) + n) % n;
 }

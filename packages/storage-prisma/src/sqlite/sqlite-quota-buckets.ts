@@ -11,7 +11,7 @@ interface ReservationRow {
   completion_tokens: bigint;
   cost_nanos: bigint;
 }
-import { backfillSql, bucketFollowUps, filterColumns, filterKey } from "../shared/quota-buckets.js";
+import { backfillSql, bucketFollowUps, filterColumns, filterKey, followUpsWithoutQueries } from "../shared/quota-buckets.js";
 import { runSync } from "../shared/quota-sql.js";
 import { QuotaPartCache } from "./quota-part-cache.js";
 import { sqliteTime } from "./batch-encoding.js";
@@ -27,6 +27,8 @@ export class SqliteQuotaBuckets {
   readonly #db: Database.Database;
   readonly #writable: boolean;
   readonly #ids = new Map<string, number>();
+  // Plans reuse one filter object per limit: looking it up skips building its key.
+  readonly #idsByFilter = new WeakMap<UsageFilter, number>();
   readonly #find: Database.Statement;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #cache: QuotaPartCache;
@@ -53,12 +55,20 @@ export class SqliteQuotaBuckets {
 
   /** The id of one filter (registered on first use when writable), or null. */
   filterId(filter: UsageFilter): number | null {
+    const same = this.#idsByFilter.get(filter);
+    if (same !== undefined) return same;
     const key = filterKey(filter);
     const known = this.#ids.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.#idsByFilter.set(filter, known);
+      return known;
+    }
     let id = (this.#find.get(key) as number | undefined) ?? null;
     if (id === null && this.#writable) id = this.#register(key, filter);
-    if (id !== null) this.#ids.set(key, id);
+    if (id !== null) {
+      this.#ids.set(key, id);
+      this.#idsByFilter.set(filter, id);
+    }
     return id;
   }
 
@@ -105,7 +115,7 @@ export class SqliteQuotaBuckets {
       }
       return sums;
     });
-    return runSync(bucketFollowUps(SQLITE_BUCKET_DIALECT, queries, filterIds, usage, now), (statement) => this.#prepared(statement.sql).all(statement.params) as Record<string, unknown>[]);
+    return followUpsWithoutQueries(queries, usage) ?? runSync(bucketFollowUps(SQLITE_BUCKET_DIALECT, queries, filterIds, usage, now), (statement) => this.#prepared(statement.sql).all(statement.params) as Record<string, unknown>[]);
   }
 
   #prepared(sql: string): Database.Statement {

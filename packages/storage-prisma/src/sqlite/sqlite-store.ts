@@ -226,6 +226,10 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       } else {
         db.pragma("journal_mode = WAL");
         db.pragma(`synchronous = ${this.#options.durability === "full" ? "FULL" : "NORMAL"}`);
+        // Checkpoint every 16 MB of WAL, not SQLite's 4 MB: a single-row commit dirties ~8 pages, so
+        // the default copied the WAL back and synced every ~125 commits (measured at 1M rows: a
+        // commit took 93 µs with the default, 80 µs with this).
+        db.pragma("wal_autocheckpoint = 4000");
         db.pragma("foreign_keys = ON");
         migrateSqlite(db, sqliteMigrations);
       }
