@@ -74,6 +74,19 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       expect((await cli([...db, "tail", "--format", "json"])).stdout.trim()).toBe("[]");
     });
 
+    it("check loads the catalog price when a cost limit applies (and only then is the estimate priced)", async () => {
+      const db = await fresh();
+      const check = () => cli([...db, "check", "--model", "gpt-4o", "--username", "alice", "--prompt-tokens", "1000000", "--format", "json"]);
+      // No cost limit: the estimate is not priced, the call is allowed.
+      await cli([...db, "limits", "set", "--scope", "USER", "--username", "alice", "--limit-type", "requests", "--max-value", "5", "--interval-unit", "day", "--interval-value", "1"]);
+      expect((await check()).code).toBe(0);
+      // A cost limit of $0.01: 1M input tokens of gpt-4o cost dollars at the catalog's price.
+      await cli([...db, "limits", "set", "--scope", "USER", "--username", "alice", "--limit-type", "cost", "--max-value", "0.01", "--interval-unit", "day", "--interval-value", "1"]);
+      const denied = await check();
+      expect(denied.code).toBe(3);
+      expect(JSON.parse(denied.stdout).reason).toMatch(/request: \$[1-9]/);
+    });
+
     it("--no-catalog-prices records a call without a stored price as unpriced, and says so on stderr", async () => {
       const db = await fresh();
       const run = await cli([...db, "--no-catalog-prices", "track", "--model", "gpt-4o", "--prompt-tokens", "10", "--format", "json"]);

@@ -6,6 +6,7 @@ import { checkTokenParts } from "../context/token-parts.js";
 import { EXIT } from "../errors.js";
 import { toJson } from "../format/json.js";
 import { println, type CliIo } from "../io.js";
+import { DeferredPricer } from "../context/open-accounting.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 
 /** Parsed `check` arguments. */
@@ -69,7 +70,7 @@ export function printDecision(io: CliIo, decision: QuotaDecision, format: "text"
   }
 }
 
-/** Does the check need the pricer? Only when it names tokens and no cost (loading the catalog takes time). */
+/** Might the check need the pricer? Only when it names tokens and no cost; even then the catalog loads only if a cost limit applies. */
 const pricesTokens = (args: CheckArgs): boolean => args.cost === undefined && ((args.inputTokens ?? 0) > 0 || (args.completionTokens ?? 0) > 0);
 
 /** Checks whether a call would be allowed; exit code 3 when it would not. Records nothing but a rejection. */
@@ -107,7 +108,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
       runHandler(ctx, async () => {
         // A denial with a session is recorded, so only a check without one leaves the store untouched.
         const readOnly = args.session === undefined;
-        const decision = await withAccounting(ctx, args, (accounting) => handleCheck(accounting, args, ctx.io), { pricing: pricesTokens(args), readOnly });
+        const decision = await withAccounting(ctx, args, (accounting) => handleCheck(accounting, args, ctx.io), { ...(pricesTokens(args) && { pricer: new DeferredPricer(args.catalogPrices !== false) }), readOnly });
         if (!decision.allowed) ctx.exitCode = EXIT.denied;
       }),
   };

@@ -77,6 +77,11 @@ export class DeferredPricer implements Pricer {
     return this.#loading;
   }
 
+  /** The `Pricer` hook for `load()`: a quota check calls it only when a cost limit applies. */
+  ready(): Promise<void> {
+    return this.load();
+  }
+
   quote(usage: PricedUsage): PriceQuote {
     if (!this.#pricer) throw new Error("DeferredPricer.quote before load()");
     return this.#pricer.quote(usage);

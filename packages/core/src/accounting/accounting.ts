@@ -214,8 +214,11 @@ export class Accounting implements AsyncDisposable {
     const now = this.#now();
     await this.open();
     await this.#names.check(unpricedRequest.projectName, unpricedRequest.username);
-    const { request, refuse } = await this.#pricedRequest(input, unpricedRequest, toPrice);
     const limits = await this.#limits.current();
+    // Only a cost limit reads the price: without one the decision is the same priced or not, so
+    // nothing is priced (a CLI check then never loads the pricing catalog).
+    const costLimitApplies = limits.some((limit) => limit.limitType === "cost" && isLimitApplicable(limit, unpricedRequest));
+    const { request, refuse } = costLimitApplies ? await this.#pricedRequest(input, unpricedRequest, toPrice) : { request: unpricedRequest, refuse: () => null };
     const plan = planQuota(limits, request, now);
     const decision = refuse(limits) ?? evaluateQuota(plan, await this.store.sumQuotaUsage(plan.queries, now), request, now);
     if (!decision.allowed && input.session) await this.store.insertRejection(rejectionOf(input.session, decision, now));
@@ -399,6 +402,7 @@ export class Accounting implements AsyncDisposable {
     if (toPrice === null) return { request, refuse: never };
     // No tokens cost nothing at any price: a bare check never needs a price to exist.
     if (toPrice.promptTokens === 0 && toPrice.completionTokens === 0) return { request, refuse: never };
+    await this.#pricer?.ready?.();
     const quote = quoteUsage(pricedUsageOf(toPrice), await this.#prices.current(), this.#pricer);
     if (quote?.priced) return { request: { ...request, costNanos: quote.costNanos }, refuse: never };
     if (input.allowUnpriced) return { request, refuse: never };

@@ -22,4 +22,9 @@ export type PriceQuote =
 export interface Pricer {
   /** Prices one call; synchronous because it runs on every tracked call. */
   quote(usage: PricedUsage): PriceQuote;
+  /**
+   * Loads what `quote` needs, when present; a quota check awaits it only when a cost limit
+   * applies, so a pricer can put off loading a large catalog until something needs a price.
+   */
+  ready?(): Promise<void>;
 }
