@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { usageFilterMatches, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
 import { filterKey, partSumsSql, windowParts, type PartToSum } from "../shared/quota-buckets.js";
+import { sqliteTime } from "./batch-encoding.js";
 import { SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
 import { MinuteRows, type Amounts } from "./minute-rows.js";
 
@@ -33,10 +34,11 @@ interface FilterEntry {
   readonly middles: Map<string, Middle>;
 }
 
-/** A part not cached yet, and where its sums go once read. */
-interface Load {
-  readonly part: PartToSum;
-  readonly into: Middle | MinuteRows;
+/** What a check must read before answering: bucket parts of new middles, and new minutes of rows. */
+interface Loads {
+  readonly parts: { readonly part: PartToSum; readonly into: Middle }[];
+  /** Per minute, the filters whose rows of that minute are wanted (one scan of the minute serves all). */
+  readonly minutes: Map<number, { readonly filter: UsageFilter; readonly rows: MinuteRows }[]>;
 }
 
 const MINUTE_MS = 60_000;
@@ -58,6 +60,7 @@ const zero = (): Amounts => ({ requests: 0, input: 0, output: 0, total: 0, cost:
 export class QuotaPartCache {
   readonly #filters = new Map<number | string, FilterEntry>();
   readonly #newRows: Database.Statement;
+  readonly #minuteRows: Database.Statement;
   readonly #maxId: Database.Statement;
   readonly #mutationCount: Database.Statement;
   readonly #prepared: (sql: string) => Database.Statement;
@@ -70,6 +73,10 @@ export class QuotaPartCache {
     this.#newRows = db
       .prepare("SELECT id, timestamp, model, username, caller_name, project, prompt_tokens, completion_tokens, total_tokens, cost_nanos FROM accounting_entries WHERE id > ? ORDER BY id")
       .safeIntegers(true);
+    // Timestamps are ISO text of one width, so text order is time order and the index serves the range.
+    this.#minuteRows = db
+      .prepare("SELECT id, timestamp, model, username, caller_name, project, prompt_tokens, completion_tokens, total_tokens, cost_nanos FROM accounting_entries WHERE timestamp >= ? AND timestamp < ?")
+      .safeIntegers(true);
     this.#maxId = db.prepare("SELECT COALESCE(MAX(id), 0) FROM accounting_entries").pluck().safeIntegers(false);
     this.#mutationCount = db.prepare("SELECT value FROM store_counters WHERE key = 'entries_mutations'").pluck().safeIntegers(false);
   }
@@ -78,7 +85,7 @@ export class QuotaPartCache {
   sums(queries: readonly UsageQuery[], filterIds: readonly (number | null)[]): Omit<QuotaUsage, "oldest">[] {
     this.#refresh();
     const call = ++this.#calls;
-    const loads: Load[] = [];
+    const loads: Loads = { parts: [], minutes: new Map() };
     // Per query: the minute of rows before its whole minutes, its whole minutes, the minute of
     // rows after them (a window within one or two minutes has no whole minute: two row lists).
     const plans = queries.map((query, q) => {
@@ -95,7 +102,8 @@ export class QuotaPartCache {
       const first = start < a * MINUTE_MS ? this.#minute(entry, a - 1, call, loads) : null;
       return { start, end, first, middle: this.#middle(entry, a, b, call, loads), last: this.#minute(entry, b, call, loads) };
     });
-    if (loads.length > 0) this.#load(loads);
+    if (loads.parts.length > 0) this.#loadParts(loads.parts);
+    if (loads.minutes.size > 0) this.#loadMinutes(loads.minutes);
     const out = plans.map(({ start, end, first, middle, last }) => {
       const acc = zero();
       if (middle) add(acc, middle.sums);
@@ -117,19 +125,20 @@ export class QuotaPartCache {
     return entry;
   }
 
-  #minute(entry: FilterEntry, minute: number, call: number, loads: Load[]): MinuteRows {
+  #minute(entry: FilterEntry, minute: number, call: number, loads: Loads): MinuteRows {
     let rows = entry.minutes.get(minute);
     if (!rows) {
       rows = new MinuteRows();
       entry.minutes.set(minute, rows);
-      const part = { kind: "rows" as const, from: minute * MINUTE_MS, to: (minute + 1) * MINUTE_MS, closed: false };
-      loads.push({ part: { filterId: entry.id, filter: entry.filter, part, listRows: true }, into: rows });
+      const wanted = loads.minutes.get(minute);
+      if (wanted) wanted.push({ filter: entry.filter, rows });
+      else loads.minutes.set(minute, [{ filter: entry.filter, rows }]);
     }
     rows.used = call;
     return rows;
   }
 
-  #middle(entry: FilterEntry, a: number, b: number, call: number, loads: Load[]): Middle {
+  #middle(entry: FilterEntry, a: number, b: number, call: number, loads: Loads): Middle {
     const key = `${a}|${b}`;
     let middle = entry.middles.get(key);
     if (!middle) {
@@ -140,25 +149,30 @@ export class QuotaPartCache {
         entry.id === null
           ? [{ kind: "rows" as const, from: a * MINUTE_MS, to: b * MINUTE_MS, closed: false }]
           : windowParts(a * MINUTE_MS, b * MINUTE_MS).filter((part) => part.kind === "buckets" && part.to > part.from);
-      for (const part of parts) loads.push({ part: { filterId: entry.id, filter: entry.filter, part }, into: middle });
+      for (const part of parts) loads.parts.push({ part: { filterId: entry.id, filter: entry.filter, part }, into: middle });
     }
     middle.used = call;
     return middle;
   }
 
-  #load(loads: readonly Load[]): void {
+  #loadParts(parts: Loads["parts"]): void {
     const { sql, params } = partSumsSql(
       SQLITE_BUCKET_DIALECT,
-      loads.map((load) => load.part),
+      parts.map((load) => load.part),
     );
     for (const row of this.#prepared(sql).all(params) as Record<string, unknown>[]) {
       const q = Number(row.q);
-      if (q < 0) continue;
-      const into = loads[q]!.into;
-      const amounts = { requests: Number(row.requests), input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens), cost: BigInt(row.cost_nanos as bigint) };
-      if (into instanceof MinuteRows) {
-        into.insert(Date.parse(row.ts as string), amounts);
-      } else add(into.sums, amounts);
+      if (q >= 0) add(parts[q]!.into.sums, { requests: Number(row.requests), input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens), cost: BigInt(row.cost_nanos as bigint) });
+    }
+  }
+
+  #loadMinutes(minutes: Loads["minutes"]): void {
+    for (const [minute, wanted] of minutes) {
+      for (const raw of this.#minuteRows.all(sqliteTime(new Date(minute * MINUTE_MS)), sqliteTime(new Date((minute + 1) * MINUTE_MS))) as NewRow[]) {
+        const columns = { model: raw.model, username: raw.username, callerName: raw.caller_name, project: raw.project };
+        const ts = Date.parse(raw.timestamp);
+        for (const { filter, rows } of wanted) if (usageFilterMatches(filter, columns)) rows.insert(ts, amountsOf(raw));
+      }
     }
   }
 
@@ -177,7 +191,7 @@ export class QuotaPartCache {
     for (const raw of rows) {
       const ts = Date.parse(raw.timestamp);
       const minute = Math.floor(ts / MINUTE_MS);
-      const amounts: Amounts = { requests: 1, input: Number(raw.prompt_tokens), output: Number(raw.completion_tokens), total: Number(raw.total_tokens), cost: raw.cost_nanos };
+      const amounts = amountsOf(raw);
       const columns = { model: raw.model, username: raw.username, callerName: raw.caller_name, project: raw.project };
       for (const entry of this.#filters.values()) {
         if (!usageFilterMatches(entry.filter, columns)) continue;
@@ -194,6 +208,11 @@ export class QuotaPartCache {
       if (entry.minutes.size === 0 && entry.middles.size === 0) this.#filters.delete(key);
     }
   }
+}
+
+/** The amounts of one stored row. */
+function amountsOf(raw: NewRow): Amounts {
+  return { requests: 1, input: Number(raw.prompt_tokens), output: Number(raw.completion_tokens), total: Number(raw.total_tokens), cost: raw.cost_nanos };
 }
 
 function add(into: Amounts, from: Amounts): void {
