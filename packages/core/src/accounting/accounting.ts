@@ -6,7 +6,7 @@ import type { TimeRange } from "../store/time-range.js";
 import type { UsageStore } from "../store/usage-store.js";
 import type { PurgeOptions } from "../store/progress.js";
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from "../errors.js";
-import { isLimitApplicable, planQuota, evaluateQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision } from "../quota/index.js";
+import { forecastOfLimit, planForecast, usageAmount, isLimitApplicable, planQuota, evaluateQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision } from "../quota/index.js";
 import type { NewUsageLimit, QuotaRequest, UsageLimit } from "../quota/limit.js";
 import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quota-records.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
@@ -229,7 +229,15 @@ export class Accounting implements AsyncDisposable {
     const now = this.#now();
     await this.open();
     const plan = planRemaining(await this.#limits.current(), request, now);
-    return remainingFromUsage(plan, await this.store.sumQuotaUsage(plan.queries, now));
+    const limits = plan.steps.map((step) => step.limit);
+    // One store call for the windows and the rate sums of the forecasts.
+    const sums = await this.store.sumQuotaUsage([...plan.queries, ...planForecast(limits, now)], now);
+    const rates = sums.slice(plan.queries.length);
+    return remainingFromUsage(plan, sums).map((remaining, i) => {
+      const query = plan.steps[i]!.query;
+      const forecast = query === null ? null : forecastOfLimit(remaining.limit, usageAmount(remaining.limit, sums[query]!), rates[2 * i]!, rates[2 * i + 1]!, now);
+      return { ...remaining, forecast };
+    });
   }
 
   /** Every limit with its usage in the current window, what is left, and when it resets. */
@@ -237,7 +245,9 @@ export class Accounting implements AsyncDisposable {
     const now = this.#now();
     await this.open();
     const limits = await this.#limits.current();
-    return statusFromUsage(limits, await this.store.sumQuotaUsage(planStatus(limits, now), now), now);
+    const windows = planStatus(limits, now);
+    const sums = await this.store.sumQuotaUsage([...windows, ...planForecast(limits, now)], now);
+    return statusFromUsage(limits, sums.slice(0, windows.length), now, sums.slice(windows.length));
   }
 
   /**
