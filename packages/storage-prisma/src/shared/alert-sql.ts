@@ -58,7 +58,8 @@ export function claimAlertsSql(d: AlertDialect, now: Date, leaseMs: number, max:
   const due = `delivery_state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ${d.param(1)}) AND (lease_until IS NULL OR lease_until <= ${d.param(1)})`;
   const pick = `SELECT id FROM alerts WHERE ${due} ORDER BY id LIMIT ${d.param(3)}${skipLocked ? " FOR UPDATE SKIP LOCKED" : ""}`;
   return {
-    sql: `UPDATE alerts SET lease_until = ${d.param(2)}, attempts = attempts + 1 WHERE id IN (${pick}) AND ${due} RETURNING ${ALERT_COLUMNS}`,
+    // The pick is a CTE so it runs once (a subquery under IN may be re-run, and with SKIP LOCKED pick other rows).
+    sql: `WITH picked AS (${pick}) UPDATE alerts SET lease_until = ${d.param(2)}, attempts = attempts + 1 WHERE id IN (SELECT id FROM picked) AND ${due} RETURNING ${ALERT_COLUMNS}`,
     values: [d.time(now), d.time(new Date(now.getTime() + leaseMs)), max],
   };
 }
