@@ -222,7 +222,7 @@ export class CsvStore implements UsageStore {
       insert: (alert: NewAlert) => {
         // Under the directory lock nobody else can add the same key between the check and the append.
         if (this.#alerts.rows.some((a) => a.limitId === alert.limitId && a.threshold === alert.threshold && a.windowKey === alert.windowKey)) return null;
-        const row = { ...alert, deliveryState: "pending" as const, attempts: 0, nextAttemptAt: alert.createdAt, leaseUntil: null, deliveredAt: null, lastError: null };
+        const row = { ...alert, deliveryState: "pending" as const, attempts: 0, nextAttemptAt: null, leaseUntil: null, deliveredAt: null, lastError: null };
         return publicAlert(this.#alerts.append([row])[0]!);
       },
     });

@@ -133,6 +133,38 @@ export function testAlertStore(options: TestStoreOptions): void {
       }
     });
 
+    it("delivers each alert to onAlert after the write, and retries a failed delivery after its backoff", async () => {
+      const fresh = (await options.create()) as AlertingStore;
+      let t = Date.now();
+      let down = true;
+      const seen: number[] = [];
+      const accounting = new Accounting({
+        store: fresh,
+        alertAt: [0.5],
+        onAlert: (alert) => {
+          seen.push(alert.threshold);
+          if (down) throw new Error("receiver down");
+        },
+        alertDelivery: { now: () => new Date(t), retryDelayMs: 1000 },
+      });
+      try {
+        const limit = await accounting.setUsageLimit(budget({ alertAt: undefined }));
+        expect(limit.alertAt).toEqual([0.5]);
+        await accounting.trackUsage({ model: "m", cost: 0.6 });
+        // Waits for the pass the write started: it failed, and nothing is due again yet.
+        expect(await accounting.deliverAlerts()).toMatchObject({ delivered: 0, retrying: 0, failed: 0 });
+        expect(await accounting.listAlerts()).toMatchObject([{ deliveryState: "pending", attempts: 1, lastError: "receiver down" }]);
+        down = false;
+        t += 1000;
+        expect(await accounting.deliverAlerts()).toMatchObject({ delivered: 1 });
+        expect(await accounting.deliverAlerts()).toMatchObject({ delivered: 0 });
+        expect(seen).toEqual([0.5, 0.5]);
+        expect(await accounting.listAlerts()).toMatchObject([{ deliveryState: "delivered", attempts: 2, lastError: null }]);
+      } finally {
+        await accounting.close();
+      }
+    });
+
     it("leases a due alert to one deliverer at a time and records how delivery ended", async () => {
       const fresh = (await options.create()) as AlertingStore;
       await fresh.open();

@@ -36,6 +36,10 @@ import { costQuoteJson, usageRecordResult, usageTotalsJson, type CostQuote, type
 import { modelPriceJson, type ModelPriceJson } from "../json/price-json.js";
 import { repriceResultJson, type RepriceResultJson } from "../json/reprice-json.js";
 import { emitUnpricedWarning, UnpricedWarnings } from "./unpriced-warnings.js";
+import { AlertDelivery, callbackTarget } from "./alert-delivery.js";
+import { validateAlertThresholds } from "../alerts/alert-thresholds.js";
+import type { AlertFilter, AlertStore, StoredAlert } from "../alerts/alert-records.js";
+import type { AlertDeliverySummary } from "../alerts/deliver-alerts.js";
 
 /**
  * The facade applications use: validates input, applies defaults and talks to the store.
@@ -50,6 +54,8 @@ export class Accounting implements AsyncDisposable {
   readonly #pricer: Pricer | undefined;
   readonly #prices: PricesCache;
   readonly #unpriced: UnpricedWarnings;
+  readonly #defaultAlertAt: readonly number[] | undefined;
+  readonly #alertDelivery: AlertDelivery | null;
   #opening: Promise<void> | undefined;
   // Set once open() has resolved: the batch path then reaches the store without yielding.
   #isOpen = false;
@@ -67,6 +73,15 @@ export class Accounting implements AsyncDisposable {
     this.#prices = new PricesCache(this.store, options.priceRefreshMs ?? 5000);
     this.#unpriced = new UnpricedWarnings(options.onUnpriced ?? emitUnpricedWarning);
     this.#names = new NameEnforcement(this.store, { projects: options.enforceProjectNames ?? false, users: options.enforceUserNames ?? false });
+    this.#defaultAlertAt = options.alertAt === undefined ? undefined : validateAlertThresholds(options.alertAt, "alertAt");
+    const targets = [...(options.onAlert ? [callbackTarget(options.onAlert)] : []), ...(options.alertTargets ?? [])];
+    const store = alertStoreOf(this.store);
+    this.#alertDelivery = targets.length > 0 && store ? new AlertDelivery(store, targets, { ...options.alertDelivery, now: options.alertDelivery?.now ?? this.#now }) : null;
+    // Alerts this process raises are delivered right after the write that raised them.
+    if (this.#alertDelivery && store) {
+      const delivery = this.#alertDelivery;
+      store.onAlertsRaised(() => delivery.request());
+    }
   }
 
   /** Opens the store (creating and migrating it if needed). Called implicitly by every method. */
@@ -83,8 +98,10 @@ export class Accounting implements AsyncDisposable {
     return this.#opening;
   }
 
-  /** Closes the store. */
+  /** Closes the store, after the alert delivery in flight has recorded its outcome. */
   async close(): Promise<void> {
+    await this.#alertDelivery?.close();
+    this.#alertDelivery?.reopen();
     this.#opening = undefined;
     this.#isOpen = false;
     await this.store.close();
@@ -179,9 +196,12 @@ export class Accounting implements AsyncDisposable {
     await this.store.insertUsageBatch(priced);
   }
 
-  /** Adds a usage limit (validated: scope, type, unit, interval, max value, PROJECT needs a project). */
+  /**
+   * Adds a usage limit (validated: scope, type, unit, interval, max value, PROJECT needs a project,
+   * alert thresholds). A limit without `alertAt` gets the facade's `alertAt` option, if any.
+   */
   async setUsageLimit(input: NewUsageLimit): Promise<UsageLimit> {
-    const limit = validateLimit(input);
+    const limit = validateLimit(input.alertAt === undefined && this.#defaultAlertAt ? { ...input, alertAt: this.#defaultAlertAt } : input);
     await this.open();
     const named = (value: string | null) => (value === "*" ? null : value);
     await this.#names.check(named(limit.projectName), named(limit.username));
@@ -238,6 +258,24 @@ export class Accounting implements AsyncDisposable {
       const forecast = query === null ? null : forecastOfLimit(remaining.limit, usageAmount(remaining.limit, sums[query]!), rates[2 * i]!, rates[2 * i + 1]!, now);
       return { ...remaining, forecast };
     });
+  }
+
+  /** Alerts, newest first (at most `filter.limit`, default 100), with their delivery state. */
+  async listAlerts(filter: AlertFilter = {}): Promise<StoredAlert[]> {
+    if (filter.limit !== undefined && (!Number.isSafeInteger(filter.limit) || filter.limit < 1)) throw new ValidationError("limit", `must be a positive integer (got ${filter.limit})`);
+    await this.open();
+    return requireAlertStore(this.store).listAlerts(filter);
+  }
+
+  /**
+   * Delivers the pending alerts that are due (from any process) to `onAlert` and `alertTargets`,
+   * once; failures are retried later with backoff. Without targets it delivers nothing.
+   */
+  async deliverAlerts(): Promise<AlertDeliverySummary> {
+    await this.open();
+    requireAlertStore(this.store);
+    if (!this.#alertDelivery) return { delivered: 0, retrying: 0, failed: 0, nextAttemptAt: null };
+    return this.#alertDelivery.deliverNow();
   }
 
   /** Every limit with its usage in the current window, what is left, and when it resets. */
@@ -672,4 +710,18 @@ function latestStart(queries: readonly { readonly start: Date }[]): Date | null 
 
 function rejectionOf(session: string, decision: QuotaDecision, now: Date): NewQuotaRejection {
   return { session, createdAt: now, message: decision.reason ?? "quota exceeded" };
+}
+
+/** The store's alert methods, when it has them all. */
+function alertStoreOf(store: UsageStore): AlertStore | null {
+  const { listAlerts, claimAlertDeliveries, finishAlertDelivery, onAlertsRaised } = store;
+  if (!listAlerts || !claimAlertDeliveries || !finishAlertDelivery || !onAlertsRaised) return null;
+  return store as UsageStore & AlertStore;
+}
+
+/** The store's alert methods; a store without them says so. */
+function requireAlertStore(store: UsageStore): AlertStore {
+  const alerts = alertStoreOf(store);
+  if (!alerts) throw new ValidationError("store", `${store.description} does not keep alerts`);
+  return alerts;
 }

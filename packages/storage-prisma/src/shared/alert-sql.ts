@@ -24,7 +24,8 @@ export function insertAlertSql(d: AlertDialect, alert: NewAlert): { sql: string;
   const values = [
     alert.limitId, alert.threshold, alert.windowKey, d.time(alert.windowStart), alert.windowEnd && d.time(alert.windowEnd), alert.limitType,
     alert.maxValue, alert.intervalUnit, alert.intervalValue, alert.scope, alert.usage, alert.projectedUsage, d.time(alert.createdAt),
-    "pending", 0, d.time(alert.createdAt),
+    // No next-attempt time: a new alert is due at once, whatever a deliverer's clock says.
+    "pending", 0, null,
   ];
   const sql = `INSERT INTO alerts (${INSERT_COLUMNS.join(", ")}) VALUES (${params(d, values.length)}) ON CONFLICT (limit_id, threshold, window_key) DO NOTHING RETURNING ${ALERT_COLUMNS}`;
   return { sql, values };
