@@ -1,7 +1,7 @@
 import type { StoredAlert } from "./alert-records.js";
 
-/** An alert as JSON: what webhooks and commands receive and `alerts list --format json` prints. */
-export interface AlertJson {
+/** An alert as webhooks and commands receive it: the same for every delivery attempt. */
+export interface AlertPayload {
   readonly id: number;
   /** Stable across repeated deliveries of the same alert: receivers deduplicate by it. */
   readonly idempotencyKey: string;
@@ -17,14 +17,18 @@ export interface AlertJson {
   readonly usage: number;
   readonly projectedUsage: number;
   readonly createdAt: string;
+}
+
+/** An alert with its delivery state, as `alerts list --format json` prints it. */
+export interface AlertJson extends AlertPayload {
   readonly delivery: { readonly state: string; readonly attempts: number; readonly nextAttemptAt: string | null; readonly deliveredAt: string | null; readonly lastError: string | null };
 }
 
 /** The idempotency key of an alert (`llm-accounting-alert-<id>`). */
 export const alertIdempotencyKey = (alert: Pick<StoredAlert, "id">): string => `llm-accounting-alert-${alert.id}`;
 
-/** An alert as JSON-ready data (ISO-8601 dates, the threshold also in percent). */
-export function alertJson(alert: StoredAlert): AlertJson {
+/** An alert as delivered: JSON-ready (ISO-8601 dates, the threshold also in percent), without delivery state. */
+export function alertPayload(alert: StoredAlert): AlertPayload {
   return {
     id: alert.id,
     idempotencyKey: alertIdempotencyKey(alert),
@@ -39,6 +43,13 @@ export function alertJson(alert: StoredAlert): AlertJson {
     usage: alert.usage,
     projectedUsage: alert.projectedUsage,
     createdAt: alert.createdAt.toISOString(),
+  };
+}
+
+/** An alert with its delivery state, JSON-ready. */
+export function alertJson(alert: StoredAlert): AlertJson {
+  return {
+    ...alertPayload(alert),
     delivery: {
       state: alert.deliveryState,
       attempts: alert.attempts,

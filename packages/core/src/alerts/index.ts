@@ -5,5 +5,5 @@ export { alertCandidates, alertRulesOf, alertsFromCandidates, candidateRateQueri
 export { raiseAlerts, raiseAlertsSync, type AlertIo, type SyncAlertIo } from "./raise-alerts.js";
 export { ALERT_RULES_TTL_MS, AlertRulesCache } from "./alert-rules-cache.js";
 export { AlertListeners } from "./alert-listeners.js";
-export { alertIdempotencyKey, alertJson, type AlertJson } from "./alert-json.js";
+export { alertIdempotencyKey, alertJson, alertPayload, type AlertJson, type AlertPayload } from "./alert-json.js";
 export { deliverAlerts, failureOutcome, retryDelayMs, type AlertDeliveryOptions, type AlertDeliverySummary, type AlertTarget } from "./deliver-alerts.js";
