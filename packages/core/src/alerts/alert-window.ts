@@ -16,9 +16,10 @@ export interface AlertWindow {
 }
 
 /** One rolling window's length in ms, fixed per unit (a month counts 30 days) so slots are stable. */
-function rollingLengthMs(limit: UsageLimit, now: Date): number {
+function rollingLengthMs(limit: UsageLimit, start: Date, now: Date): number {
   if (limit.intervalUnit === "monthly_rolling") return 30 * DAY_MS * limit.intervalValue;
-  return now.getTime() - windowStart(now, limit.intervalUnit, limit.intervalValue).getTime();
+  // Rolling windows start on whole seconds: measured from `now` cut to its second, the length is exact.
+  return Math.floor(now.getTime() / 1000) * 1000 - start.getTime();
 }
 
 /**
@@ -31,7 +32,7 @@ function rollingLengthMs(limit: UsageLimit, now: Date): number {
 export function alertWindow(limit: UsageLimit, now: Date): AlertWindow {
   const start = windowStart(now, limit.intervalUnit, limit.intervalValue);
   if (!isRolling(limit.intervalUnit)) return { key: start.toISOString(), start, end: windowReset(now, limit.intervalUnit, limit.intervalValue), quietSince: null };
-  const length = rollingLengthMs(limit, now);
+  const length = rollingLengthMs(limit, start, now);
   const slot = Math.floor(now.getTime() / length) * length;
   return { key: `rolling:${new Date(slot).toISOString()}`, start, end: null, quietSince: new Date(now.getTime() - length) };
 }

@@ -2,6 +2,8 @@ import type { FilterableUsage } from "../quota/applicable.js";
 import type { QuotaUsage, UsageQuery } from "../quota/limit.js";
 import { alertCandidates, alertsFromCandidates, candidateRateQueries, planAlertCheck, rulesMatching, type AlertCandidate, type AlertRule } from "./alert-crossings.js";
 import type { NewAlert, StoredAlert } from "./alert-records.js";
+import type { AlertWindow } from "./alert-window.js";
+import { usageAmount } from "../quota/limit-forecast.js";
 
 /** What a store lends the alert check, all inside its write transaction (synchronous: SQLite). */
 export interface SyncAlertIo {
@@ -11,6 +13,8 @@ export interface SyncAlertIo {
   isRaised(candidate: AlertCandidate): boolean;
   /** INSERT ... ON CONFLICT DO NOTHING; the stored alert, or null when another writer raised it first. */
   insert(alert: NewAlert): StoredAlert | null;
+  /** Hears each rule's exact window usage (in the limit's unit), e.g. to skip checks that cannot cross. */
+  checked?(rule: AlertRule, used: number, window: AlertWindow): void;
 }
 
 /** The asynchronous form of `SyncAlertIo` (PostgreSQL, CSV). */
@@ -30,7 +34,9 @@ export function raiseAlertsSync(rules: readonly AlertRule[], rows: readonly Filt
   const matching = rulesMatching(rules, rows);
   if (matching.length === 0) return [];
   const plan = planAlertCheck(matching, now);
-  const fresh = alertCandidates(plan, io.sums(plan.queries, now)).filter((c) => !io.isRaised(c));
+  const usage = io.sums(plan.queries, now);
+  if (io.checked) plan.rules.forEach((rule, i) => io.checked!(rule, usageAmount(rule.limit, usage[i]!), plan.windows[i]!));
+  const fresh = alertCandidates(plan, usage).filter((c) => !io.isRaised(c));
   if (fresh.length === 0) return [];
   const alerts = alertsFromCandidates(fresh, io.sums(candidateRateQueries(fresh, now), now), now);
   return alerts.map((alert) => io.insert(alert)).filter((a): a is StoredAlert => a !== null);

@@ -246,6 +246,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
         limitsVersion: () => statements.limitsVersion.get() as number,
         limits: () => this.#limitsSync(),
         date: sqliteDate,
+        usageMutations: () => statements.usageMutations.get() as number,
         listeners: this.#alertListeners,
       });
       this.#db = db;
@@ -313,9 +314,16 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       const rules = alerts.rulesFor([record]);
       // No limit with thresholds counts this row: the write is the plain autocommit insert.
       if (rules.length === 0) return Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+      // Far from every threshold (the usual case): the same autocommit insert, then a check
+      // that nobody else wrote meanwhile; if somebody did, the exact check runs right after.
+      if (alerts.cannotCross(rules, record, new Date())) {
+        const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+        if (!alerts.confirm(rules, record, id)) alerts.emit(this.#db!.transaction(() => alerts.raise(rules, [record], new Date())).immediate());
+        return id;
+      }
       const { id, raised } = this.#db!.transaction(() => {
         const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
-        return { id, raised: alerts.raise(rules, [record], new Date()) };
+        return { id, raised: alerts.raise(rules, [record], new Date(), id) };
       }).immediate();
       alerts.emit(raised);
       return id;
@@ -368,7 +376,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     // Inline, the batch and its alerts are one transaction (the writer's own nests as a savepoint).
     alerts.emit(this.#db!.transaction(() => {
       writer.write(records);
-      return alerts.raise(rules, records, new Date());
+      return alerts.raise(rules, records, new Date(), alerts.lastUsageId());
     }).immediate());
   }
 
@@ -377,7 +385,9 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     const alerts = this.#alerts!;
     const rules = alerts.rulesFor(records);
     if (rules.length === 0) return;
-    alerts.emit(this.#db!.transaction(() => alerts.raise(rules, records, new Date())).immediate());
+    // Far from every threshold: nothing to write, so no write lock to wait for beside the thread.
+    if (alerts.batchCannotCross(rules, records, new Date())) return;
+    alerts.emit(this.#db!.transaction(() => alerts.raise(rules, records, new Date(), alerts.lastUsageId())).immediate());
   }
 
   /** Every limit, synchronously (the alert rules are read inside write transactions). */
@@ -630,7 +640,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
         case "usage": {
           const id = Number(statements.insert.run(usageParams(write.record)).lastInsertRowid);
           const rules = this.#alerts!.rulesFor([write.record]);
-          if (rules.length > 0) raised = this.#alerts!.raise(rules, [write.record], now);
+          if (rules.length > 0) raised = this.#alerts!.raise(rules, [write.record], now, id);
           return { result: decision.result, id };
         }
         case "reservation": {
@@ -655,7 +665,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       statements.deleteReservation.run(reservationId);
       const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
       const rules = alerts.rulesFor([record]);
-      return { id, raised: rules.length > 0 ? alerts.raise(rules, [record], new Date()) : [] };
+      return { id, raised: rules.length > 0 ? alerts.raise(rules, [record], new Date(), id) : [] };
     });
     const { id, raised } = commit.immediate();
     alerts.emit(raised);
