@@ -104,7 +104,7 @@ async function withForecasts(accounting: Accounting, limits: readonly UsageLimit
   });
 }
 
-/** Lists limits matching the filters; json and ndjson add each limit's usage and forecast. */
+/** Lists limits matching the filters; json, ndjson and csv add each limit's usage and forecast. */
 export async function handleLimitsList(accounting: Accounting, args: LimitsListArgs, io: CliIo): Promise<UsageLimit[]> {
   const limits = await accounting.getUsageLimits({
     scope: args.scope,
@@ -114,7 +114,7 @@ export async function handleLimitsList(accounting: Accounting, args: LimitsListA
     projectName: args.project,
   });
   const none = ["No usage limits found matching the criteria."];
-  const records = args.format === "json" || args.format === "ndjson" ? await withForecasts(accounting, limits) : limits;
+  const records = args.format === "text" || args.format === "table" ? limits : await withForecasts(accounting, limits);
   await writeListing<unknown>(io, args.format, records, {
     text: () => (limits.length === 0 ? none : ["Configured Usage Limits:", ...limits.map(limitLine)]),
     table: () => (limits.length === 0 ? none : limitsTable(limits)),
