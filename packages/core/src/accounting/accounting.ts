@@ -56,6 +56,7 @@ export class Accounting implements AsyncDisposable {
   readonly #unpriced: UnpricedWarnings;
   readonly #defaultAlertAt: readonly number[] | undefined;
   readonly #alertDelivery: AlertDelivery | null;
+  #stopHearingAlerts: (() => void) | undefined;
   #opening: Promise<void> | undefined;
   // Set once open() has resolved: the batch path then reaches the store without yielding.
   #isOpen = false;
@@ -77,15 +78,16 @@ export class Accounting implements AsyncDisposable {
     const targets = [...(options.onAlert ? [callbackTarget(options.onAlert)] : []), ...(options.alertTargets ?? [])];
     const store = alertStoreOf(this.store);
     this.#alertDelivery = targets.length > 0 && store ? new AlertDelivery(store, targets, { ...options.alertDelivery, now: options.alertDelivery?.now ?? this.#now }) : null;
-    // Alerts this process raises are delivered right after the write that raised them.
-    if (this.#alertDelivery && store) {
-      const delivery = this.#alertDelivery;
-      store.onAlertsRaised(() => delivery.request());
-    }
   }
 
   /** Opens the store (creating and migrating it if needed). Called implicitly by every method. */
   open(): Promise<void> {
+    // Alerts this process raises are delivered right after the write that raised them.
+    if (this.#alertDelivery && !this.#stopHearingAlerts) {
+      const delivery = this.#alertDelivery;
+      delivery.reopen();
+      this.#stopHearingAlerts = alertStoreOf(this.store)!.onAlertsRaised(() => delivery.request());
+    }
     this.#opening ??= this.store.open().then(
       () => {
         this.#isOpen = true;
@@ -100,8 +102,9 @@ export class Accounting implements AsyncDisposable {
 
   /** Closes the store, after the alert delivery in flight has recorded its outcome. */
   async close(): Promise<void> {
+    this.#stopHearingAlerts?.();
+    this.#stopHearingAlerts = undefined;
     await this.#alertDelivery?.close();
-    this.#alertDelivery?.reopen();
     this.#opening = undefined;
     this.#isOpen = false;
     await this.store.close();
