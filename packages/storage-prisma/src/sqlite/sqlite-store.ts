@@ -47,6 +47,7 @@ import {
   type AlertFilter,
   type AlertListener,
   type StoredAlert,
+  type AlertRule,
 } from "@llm-accounting/core";
 import { SqliteAlerts } from "./sqlite-alerts.js";
 import type { PrismaClient } from "../generated/sqlite/client.js";
@@ -110,6 +111,11 @@ export interface SqliteStoreOptions {
 }
 
 export { sqliteTime };
+
+/** An alert check after a commit failed: said once per failure, never thrown into the write. */
+function alertCheckFailed(error: unknown): void {
+  process.emitWarning(`alert check failed (the next matching write retries it): ${(error as Error).message}`, "AlertCheckWarning");
+}
 /** A DATETIME column as Prisma or this store wrote it (ISO text, or epoch milliseconds). */
 const sqliteDate = (value: unknown): Date => {
   if (typeof value === "bigint") return new Date(Number(value));
@@ -318,7 +324,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       // that nobody else wrote meanwhile; if somebody did, the exact check runs right after.
       if (alerts.cannotCross(rules, record, new Date())) {
         const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
-        if (!alerts.confirm(rules, record, id)) alerts.emit(this.#db!.transaction(() => alerts.raise(rules, [record], new Date())).immediate());
+        if (!alerts.confirm(rules, record, id)) this.#raiseAfterCommit(rules, [record]);
         return id;
       }
       const { id, raised } = this.#db!.transaction(() => {
@@ -385,9 +391,27 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     const alerts = this.#alerts!;
     const rules = alerts.rulesFor(records);
     if (rules.length === 0) return;
-    // Far from every threshold: nothing to write, so no write lock to wait for beside the thread.
-    if (alerts.batchCannotCross(rules, records, new Date())) return;
-    alerts.emit(this.#db!.transaction(() => alerts.raise(rules, records, new Date(), alerts.lastUsageId())).immediate());
+    try {
+      // Far from every threshold: nothing to write, so no write lock to wait for beside the thread.
+      if (alerts.batchCannotCross(rules, records, new Date())) return;
+    } catch (error) {
+      return alertCheckFailed(error);
+    }
+    this.#raiseAfterCommit(rules, records, alerts.lastUsageId.bind(alerts));
+  }
+
+  /**
+   * The alert check of rows already committed, in a transaction of its own. It must not fail the
+   * write (a caller would retry rows that are stored): a failure is a process warning, and the
+   * next write that matches the limit raises what this one missed.
+   */
+  #raiseAfterCommit(rules: readonly AlertRule[], records: readonly NewUsageRecord[], lastId?: () => number): void {
+    const alerts = this.#alerts!;
+    try {
+      alerts.emit(this.#db!.transaction(() => alerts.raise(rules, records, new Date(), lastId?.())).immediate());
+    } catch (error) {
+      alertCheckFailed(error);
+    }
   }
 
   /** Every limit, synchronously (the alert rules are read inside write transactions). */
