@@ -18,6 +18,7 @@ import { benchReprice } from "./reprice.mjs";
 import { benchSdkGuardRace } from "./sdk-race.mjs";
 import { benchCli } from "./cli.mjs";
 import { benchAgentImport } from "./agent-import.mjs";
+import { benchTrackWithAlerts } from "./track-alerts.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-acct-bench-"));
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((name) => name.trim())) : null;
@@ -46,6 +47,12 @@ try {
   // One-shot CLI processes on a SQLite file, whatever BENCH_BACKEND says: start-up is the point.
   if (wanted("cli")) figures.cli = await benchCli(dir, Number(process.env.BENCH_CLI_RUNS ?? 15));
   if (wanted("buffered")) figures.buffered = await benchBuffered(await fresh("buffered"), await fresh("buffered-ceiling"), Number(process.env.BENCH_BUFFERED ?? 500_000));
+  if (wanted("track_with_alerts")) {
+    // Each of its six runs gets an empty store of its own.
+    const stores = [];
+    for (let i = 0; i < 6; i++) stores.push(await fresh(`alerts-${i}`));
+    figures.track_with_alerts = await benchTrackWithAlerts(() => stores.shift()(), Number(process.env.BENCH_TRACK ?? 20_000), Number(process.env.BENCH_BUFFERED ?? 500_000));
+  }
   if (wanted("agent_import")) figures.agent_import = await benchAgentImport(await fresh("agent-import"), join(dir, "agents"), Number(process.env.BENCH_AGENT_MB ?? 256));
 } finally {
   await backend.dispose();

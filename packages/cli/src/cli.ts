@@ -7,6 +7,7 @@ import { importCommand } from "./commands/import.js";
 import { projectsCommand } from "./commands/projects.js";
 import { usersCommand } from "./commands/users.js";
 import { limitsCommand } from "./commands/limits.js";
+import { alertsCommand } from "./commands/alerts.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { pricesCommand } from "./commands/prices.js";
 import { purgeCommand } from "./commands/purge.js";
@@ -50,6 +51,7 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     .command(withHelp(purgeCommand(ctx), "purge"))
     .command(withHelp(selectCommand(ctx), "select"))
     .command(withHelp(limitsCommand(ctx), "limits"))
+    .command(withHelp(alertsCommand(ctx), "alerts"))
     .command(withHelp(checkCommand(ctx), "check"))
     .command(withHelp(pricesCommand(ctx), "prices"))
     .command(withHelp(repriceCommand(ctx), "reprice"))

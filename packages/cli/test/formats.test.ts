@@ -108,10 +108,13 @@ for (const [backend, fresh] of freshStores(dir, drops)) {
         } finally {
           await accounting.close();
         }
-        expect((await run("ndjson")).trimEnd().split("\n").map((line) => JSON.parse(line))).toEqual(rows);
+        // A forecast projects from the moment of each run, so it differs between the three runs.
+        const timeless = <T,>(row: T): T => (name === "limits list" ? { ...(row as object), forecast: (row as { forecast: unknown }).forecast === null ? null : "projection" } : row) as T;
+        expect((await run("ndjson")).trimEnd().split("\n").map((line) => timeless(JSON.parse(line)))).toEqual(rows.map(timeless));
         const [header, ...lines] = parseCsv(await run("csv"));
         expect(header).toEqual(Object.keys(flat(rows[0])));
-        expect(lines.map((cells) => Object.fromEntries(header!.map((h, i) => [h, cells[i]])))).toEqual(rows.map((r) => flat(r)));
+        const timelessCell = (h: string, cell: string | undefined) => (name === "limits list" && h.startsWith("forecast.") ? "" : cell);
+        expect(lines.map((cells) => Object.fromEntries(header!.map((h, i) => [h, timelessCell(h, cells[i])])))).toEqual(rows.map((r) => Object.fromEntries(Object.entries(flat(r)).map(([h, v]) => [h, timelessCell(h, v)]))));
         expect(await run("table")).not.toBe("");
       });
     }

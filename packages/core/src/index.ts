@@ -22,3 +22,4 @@ export { tokensFromAnthropic, tokensFromOpenAIChat, tokensFromOpenAIResponses, t
 export type { UsageSink } from "./usage/usage-sink.js";
 export type { CallTrackingOptions } from "./usage/call-tracking-options.js";
 export * from "./buffer/index.js";
+export * from "./alerts/index.js";

@@ -1,4 +1,4 @@
-import type { AuditEntry, CostSource, ModelPrice, IntervalUnit, LimitScope, LimitType, QuotaRejection, UsageLimit, UsageRecord, UserRecord } from "@llm-accounting/core";
+import { alertThresholdsFromText, alertThresholdsText, type AlertDeliveryState, type AuditEntry, type CostSource, type ModelPrice, type IntervalUnit, type LimitScope, type LimitType, type QuotaRejection, type StoredAlert, type UsageLimit, type UsageRecord, type UserRecord } from "@llm-accounting/core";
 import type { Field } from "./csv-format.js";
 import type { TableCodec } from "./table-file.js";
 
@@ -107,8 +107,9 @@ export const priceCodec: TableCodec<ModelPrice> = {
 
 /** `usage_limits.csv`. */
 export const limitCodec: TableCodec<UsageLimit> = {
-  columns: ["id", "scope", "limit_type", "max_value", "interval_unit", "interval_value", "model", "username", "caller_name", "project_name", "created_at", "updated_at"],
-  encode: (l) => [String(l.id), l.scope, l.limitType, String(l.maxValue), l.intervalUnit, String(l.intervalValue), l.model, l.username, l.callerName, l.projectName, iso(l.createdAt), iso(l.updatedAt)],
+  // alert_at was added last: older files get the column (empty) when a writer opens them.
+  columns: ["id", "scope", "limit_type", "max_value", "interval_unit", "interval_value", "model", "username", "caller_name", "project_name", "created_at", "updated_at", "alert_at"],
+  encode: (l) => [String(l.id), l.scope, l.limitType, String(l.maxValue), l.intervalUnit, String(l.intervalValue), l.model, l.username, l.callerName, l.projectName, iso(l.createdAt), iso(l.updatedAt), alertThresholdsText(l.alertAt)],
   decode: (f) => ({
     id: int(f[0]!, "id"),
     scope: text(f[1]!, "scope") as LimitScope,
@@ -122,6 +123,41 @@ export const limitCodec: TableCodec<UsageLimit> = {
     projectName: f[9]!,
     createdAt: date(f[10]!, "created_at"),
     updatedAt: date(f[11]!, "updated_at"),
+    ...(f[12] ? { alertAt: alertThresholdsFromText(f[12]) } : {}),
+  }),
+};
+
+/** An alert as `alerts.csv` keeps it: the delivery lease is internal to the store. */
+export type AlertRow = StoredAlert & { readonly leaseUntil: Date | null };
+
+/** `alerts.csv`. */
+export const alertCodec: TableCodec<AlertRow> = {
+  columns: ["id", "limit_id", "threshold", "window_key", "window_start", "window_end", "limit_type", "max_value", "interval_unit", "interval_value", "scope", "usage", "projected_usage", "created_at", "delivery_state", "attempts", "next_attempt_at", "lease_until", "delivered_at", "last_error"],
+  encode: (a) => [
+    String(a.id), String(a.limitId), String(a.threshold), a.windowKey, iso(a.windowStart), optIso(a.windowEnd), a.limitType, String(a.maxValue), a.intervalUnit, String(a.intervalValue),
+    a.scope, String(a.usage), String(a.projectedUsage), iso(a.createdAt), a.deliveryState, String(a.attempts), optIso(a.nextAttemptAt), optIso(a.leaseUntil), optIso(a.deliveredAt), a.lastError,
+  ],
+  decode: (f) => ({
+    id: int(f[0]!, "id"),
+    limitId: int(f[1]!, "limit_id"),
+    threshold: num(f[2]!, "threshold"),
+    windowKey: text(f[3]!, "window_key"),
+    windowStart: date(f[4]!, "window_start"),
+    windowEnd: optDate(f[5]!, "window_end"),
+    limitType: text(f[6]!, "limit_type") as LimitType,
+    maxValue: num(f[7]!, "max_value"),
+    intervalUnit: text(f[8]!, "interval_unit") as IntervalUnit,
+    intervalValue: int(f[9]!, "interval_value"),
+    scope: text(f[10]!, "scope"),
+    usage: num(f[11]!, "usage"),
+    projectedUsage: num(f[12]!, "projected_usage"),
+    createdAt: date(f[13]!, "created_at"),
+    deliveryState: text(f[14]!, "delivery_state") as AlertDeliveryState,
+    attempts: int(f[15]!, "attempts"),
+    nextAttemptAt: optDate(f[16]!, "next_attempt_at"),
+    leaseUntil: optDate(f[17]!, "lease_until"),
+    deliveredAt: optDate(f[18]!, "delivered_at"),
+    lastError: f[19] ?? null,
   }),
 };
 

@@ -46,7 +46,19 @@ import {
   type UsageTotals,
   type UserChanges,
   type UserRecord,
+  AlertListeners,
+  alertRulesOf,
+  raiseAlertsSync,
+  rulesMatching,
+  type AlertDeliveryOutcome,
+  type AlertFilter,
+  type AlertListener,
+  type AlertRule,
+  type FilterableUsage,
+  type NewAlert,
+  type StoredAlert,
 } from "@llm-accounting/core";
+import { alertCodec, type AlertRow } from "./codecs.js";
 import { auditCodec, counterCodec, limitCodec, priceCodec, projectCodec, rejectionCodec, reservationCodec, usageCodec, userCodec, type CounterRow, type ReservationRow } from "./codecs.js";
 import { DirLock } from "./dir-lock.js";
 import { TableFile } from "./table-file.js";
@@ -99,6 +111,9 @@ export class CsvStore implements UsageStore {
   readonly #users: TableFile<UserRecord>;
   readonly #counters: TableFile<CounterRow>;
   readonly #prices: TableFile<ModelPrice>;
+  readonly #alerts: TableFile<AlertRow>;
+  readonly #alertListeners = new AlertListeners();
+  #alertRules: { version: number; rules: AlertRule[] } | null = null;
   readonly #readOnly: boolean;
   #opened = false;
 
@@ -119,10 +134,11 @@ export class CsvStore implements UsageStore {
     this.#users = new TableFile(file("users"), userCodec, fsync, ro);
     this.#counters = new TableFile(file("store_counters"), counterCodec, fsync, ro);
     this.#prices = new TableFile(file("model_prices"), priceCodec, fsync, ro);
+    this.#alerts = new TableFile(file("alerts"), alertCodec, fsync, ro);
   }
 
   get #tables(): TableFile<{ id: number }>[] {
-    return [this.#usage, this.#limits, this.#reservations, this.#rejections, this.#audit, this.#projects, this.#users, this.#counters, this.#prices] as TableFile<{ id: number }>[];
+    return [this.#usage, this.#limits, this.#reservations, this.#rejections, this.#audit, this.#projects, this.#users, this.#counters, this.#prices, this.#alerts] as TableFile<{ id: number }>[];
   }
 
   async open(): Promise<void> {
@@ -177,8 +193,82 @@ export class CsvStore implements UsageStore {
     });
   }
 
-  insertUsage(record: NewUsageRecord): Promise<number> {
-    return this.#write(() => this.#usage.append([record])[0]!.id);
+  async insertUsage(record: NewUsageRecord): Promise<number> {
+    const { id, raised } = await this.#write(() => {
+      const id = this.#usage.append([record])[0]!.id;
+      return { id, raised: this.#raiseAlerts([record], new Date()) };
+    });
+    this.#alertListeners.emit(raised);
+    return id;
+  }
+
+  /** The limits with alert thresholds whose filter counts the rows; read again when the limits version moved. Call under the lock. */
+  #alertRulesFor(rows: readonly FilterableUsage[]): AlertRule[] {
+    const version = this.#counter(LIMITS_VERSION);
+    if (this.#alertRules?.version !== version) this.#alertRules = { version, rules: alertRulesOf(this.#limits.rows) };
+    return rulesMatching(this.#alertRules.rules, rows);
+  }
+
+  /** Raises the alerts the rows just appended made due, in the same locked step. */
+  #raiseAlerts(rows: readonly FilterableUsage[], now: Date): StoredAlert[] {
+    const rules = this.#alertRulesFor(rows);
+    if (rules.length === 0) return [];
+    return raiseAlertsSync(rules, rows, now, {
+      sums: (queries, at) => this.#quotaSums(queries, at),
+      isRaised: (c) =>
+        this.#alerts.rows.some(
+          (a) => a.limitId === c.rule.limit.id && a.threshold === c.threshold && (a.windowKey === c.window.key || (c.window.quietSince !== null && a.createdAt.getTime() >= c.window.quietSince.getTime())),
+        ),
+      insert: (alert: NewAlert) => {
+        // Under the directory lock nobody else can add the same key between the check and the append.
+        if (this.#alerts.rows.some((a) => a.limitId === alert.limitId && a.threshold === alert.threshold && a.windowKey === alert.windowKey)) return null;
+        const row = { ...alert, deliveryState: "pending" as const, attempts: 0, nextAttemptAt: null, leaseUntil: null, deliveredAt: null, lastError: null };
+        return publicAlert(this.#alerts.append([row])[0]!);
+      },
+    });
+  }
+
+  /** Alerts, newest first. */
+  listAlerts(filter: AlertFilter = {}): Promise<StoredAlert[]> {
+    return this.#locked(() =>
+      this.#alerts.rows
+        .filter((a) => filter.state === undefined || a.deliveryState === filter.state)
+        .sort((a, b) => b.id - a.id)
+        .slice(0, filter.limit ?? 100)
+        .map(publicAlert),
+    );
+  }
+
+  /** Leases due pending alerts for delivery, under the directory lock. */
+  claimAlertDeliveries(now: Date, leaseMs: number, max: number): Promise<StoredAlert[]> {
+    return this.#write(() => {
+      const t = now.getTime();
+      const due = (a: AlertRow) => a.deliveryState === "pending" && (a.nextAttemptAt === null || a.nextAttemptAt.getTime() <= t) && (a.leaseUntil === null || a.leaseUntil.getTime() <= t);
+      const picked = new Set(this.#alerts.rows.filter(due).slice(0, max).map((a) => a.id));
+      if (picked.size === 0) return [];
+      const leaseUntil = new Date(t + leaseMs);
+      const rows = this.#alerts.rows.map((a) => (picked.has(a.id) ? { ...a, leaseUntil, attempts: a.attempts + 1 } : a));
+      this.#alerts.rewrite(rows);
+      return rows.filter((a) => picked.has(a.id)).map(publicAlert);
+    });
+  }
+
+  /** Records how a delivery attempt ended. */
+  async finishAlertDelivery(id: number, outcome: AlertDeliveryOutcome): Promise<void> {
+    await this.#write(() => {
+      const ended = (a: AlertRow): AlertRow =>
+        outcome.state === "delivered"
+          ? { ...a, deliveryState: "delivered", leaseUntil: null, nextAttemptAt: null, deliveredAt: outcome.at, lastError: null }
+          : outcome.state === "pending"
+            ? { ...a, deliveryState: "pending", leaseUntil: null, nextAttemptAt: outcome.nextAttemptAt, deliveredAt: null, lastError: outcome.error.slice(0, 2000) }
+            : { ...a, deliveryState: "failed", leaseUntil: null, nextAttemptAt: null, deliveredAt: null, lastError: outcome.error.slice(0, 2000) };
+      if (this.#alerts.rows.some((a) => a.id === id)) this.#alerts.rewrite(this.#alerts.rows.map((a) => (a.id === id ? ended(a) : a)));
+    });
+  }
+
+  /** Hears the alerts this store object raises. */
+  onAlertsRaised(listener: AlertListener): () => void {
+    return this.#alertListeners.add(listener);
   }
 
   async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
@@ -187,7 +277,8 @@ export class CsvStore implements UsageStore {
       if (typeof r.model !== "string" || r.model === "") throw new QueryRejectedError(`record ${i}: model must be a non-empty string`);
       if (!(r.timestamp instanceof Date) || Number.isNaN(r.timestamp.getTime())) throw new QueryRejectedError(`record ${i}: invalid timestamp`);
     }
-    await this.#write(() => this.#usage.append(records));
+    // One alert check for the whole batch, in the same locked step.
+    this.#alertListeners.emit(await this.#write(() => (this.#usage.append(records), this.#raiseAlerts(records, new Date()))));
   }
 
   sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
@@ -353,15 +444,19 @@ export class CsvStore implements UsageStore {
     return this.#locked(() => this.#quotaSums(queries, now));
   }
 
-  guardedWrite<T>(_lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
-    return this.#write((): GuardedOutcome<T> => {
+  async guardedWrite<T>(_lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
+    let raised: StoredAlert[] = [];
+    const outcome = await this.#write((): GuardedOutcome<T> => {
       const now = clock();
       const { queries, decide } = build(now, this.#counter(LIMITS_VERSION));
       const decision = decide(this.#quotaSums(queries, now));
       const write = decision.write;
       switch (write.kind) {
-        case "usage":
-          return { result: decision.result, id: this.#usage.append([write.record])[0]!.id };
+        case "usage": {
+          const id = this.#usage.append([write.record])[0]!.id;
+          raised = this.#raiseAlerts([write.record], now);
+          return { result: decision.result, id };
+        }
         case "reservation": {
           const live = this.#reservations.rows.filter((r) => r.expiresAt.getTime() > now.getTime());
           if (live.length !== this.#reservations.rows.length) this.#reservations.rewrite(live);
@@ -373,6 +468,8 @@ export class CsvStore implements UsageStore {
           return { result: decision.result, id: null };
       }
     });
+    this.#alertListeners.emit(raised);
+    return outcome;
   }
 
   #quotaSums(queries: readonly UsageQuery[], now: Date): QuotaUsage[] {
@@ -419,15 +516,17 @@ export class CsvStore implements UsageStore {
     });
   }
 
-  commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
-    return this.#write(() => {
+  async commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
+    const { id, raised } = await this.#write(() => {
       const kept = this.#reservations.rows.filter((r) => r.id !== reservationId);
       // Write the usage first: if the process dies between the two steps the reservation merely
       // expires, whereas the other order could lose the record.
       const id = this.#usage.append([record])[0]!.id;
       if (kept.length !== this.#reservations.rows.length) this.#reservations.rewrite(kept);
-      return id;
+      return { id, raised: this.#raiseAlerts([record], new Date()) };
     });
+    this.#alertListeners.emit(raised);
+    return id;
   }
 
   cancelReservation(reservationId: number): Promise<boolean> {
@@ -607,4 +706,10 @@ function totalsOf(rows: readonly UsageRecord[]): UsageTotals {
   }
   t.executionTime = micros / 1e6;
   return t;
+}
+
+/** An alert row without the store's internal lease. */
+function publicAlert(row: AlertRow): StoredAlert {
+  const { leaseUntil: _lease, ...alert } = row;
+  return alert;
 }

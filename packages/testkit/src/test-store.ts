@@ -11,6 +11,7 @@ import { testQuotaScenarios } from "./test-quota-scenarios.js";
 import { testQuotaStore } from "./test-quota-store.js";
 import { testPurgeFilters } from "./test-purge-filters.js";
 import { testAgentImportStore } from "./test-agent-import-store.js";
+import { testAlertStore } from "./test-alert-store.js";
 
 /** How `testStore` gets stores to test. */
 export interface TestStoreOptions {
@@ -44,6 +45,7 @@ export function testStore(options: TestStoreOptions): void {
   testFacadeJson(options);
   testPurgeFilters(options);
   testAgentImportStore(options);
+  testAlertStore(options);
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
     beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { basename, dirname } from "node:path";
 import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { visibleText, type Accounting, type AuditEntry, type AuditStore, type GroupUsageTotals, type LimitStatus, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
-import { LIVE_ROWS, loadAudit, loadLimitRates, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type LiveData, type OverviewData, type RateData, type SortKey } from "../data/load.js";
+import { visibleText, type Accounting, type AuditEntry, type AuditStore, type GroupUsageTotals, type LimitStatus, type StoredAlert, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
+import { LIVE_ROWS, loadAudit, loadLimitRates, loadRecentAlerts, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type LiveData, type OverviewData, type RateData, type SortKey } from "../data/load.js";
 import { drillLabel, drillLevel, type DrillStep } from "../data/drill.js";
 import { writeExport, type ExportFormat } from "../data/export.js";
 import { dateTime, dayNumber, localZone, zoneLabel, type TimeZone } from "../data/zone.js";
@@ -36,7 +36,7 @@ const NO_KEY: Key = { upArrow: false, downArrow: false, leftArrow: false, rightA
 type Loaded =
   | { view: "overview"; data: OverviewData }
   | { view: "breakdown"; data: GroupUsageTotals[]; calls?: UsageRecord[]; level: string }
-  | { view: "limits"; data: LimitStatus[]; rates: Map<number, number> }
+  | { view: "limits"; data: LimitStatus[]; rates: Map<number, number>; alerts: StoredAlert[] }
   | { view: "live"; data: LiveData; markAfterId: number | undefined }
   | { view: "audit"; data: AuditEntry[] };
 
@@ -147,7 +147,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       case "limits": {
         // With each limit's pace over the last hour, to say when it fills.
         const data = await loadLimits(accounting, filter);
-        return { view, data, rates: await loadLimitRates(accounting, data, at) };
+        return { view, data, rates: await loadLimitRates(accounting, data, at), alerts: await loadRecentAlerts(accounting) };
       }
       case "live": {
         // Paused, the list stays as it is: no read at all, not even the one a restarted check makes.
@@ -442,7 +442,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
           // before the rows show; each level opens on its first row.
           <Breakdown resetKey={levelKey(dimension, drill)} selection={breakdownSelection.current} rows={current?.view === "breakdown" ? current.data : undefined} dimension={breakdownLevel.dimension} sort={sort} reversed={reversed} width={width} height={bodyRows} active={viewKeysOn} />
         ) : null}
-        {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={viewKeysOn} rates={current.rates} /> : null}
+        {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={viewKeysOn} rates={current.rates} alerts={current.alerts} /> : null}
         {view === "live" ? (
           // Mounted while loading too, so its key handler is subscribed before the rows show.
           <Box flexDirection="column">

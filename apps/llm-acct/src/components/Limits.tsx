@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { IntervalUnit, LimitStatus, LimitType, UsageLimit } from "@llm-accounting/core";
+import type { IntervalUnit, LimitStatus, LimitType, StoredAlert, UsageLimit } from "@llm-accounting/core";
 import { bar, colour, count, fit, until, usageRatio } from "./format.js";
 import { scrollLabel, useScroll } from "./scroll.js";
 
@@ -66,6 +66,21 @@ export function closeness(status: LimitStatus): number {
 const MARK: Record<LimitState, string> = { unlimited: "", deny: "", over: "OVER", near: "NEAR", ok: "" };
 const COLOUR: Record<LimitState, string> = { unlimited: "gray", deny: "red", over: "red", near: "yellow", ok: "green" };
 
+/** How long ago, in the largest whole unit: `5s`, `12m`, `3h`, `2d`. */
+function ago(date: Date, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - date.getTime()) / 1000));
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : s < 86_400 ? `${Math.floor(s / 3600)}h` : `${Math.floor(s / 86_400)}d`;
+}
+
+/** One recent alert in a line: `! 80% cost/1mo all: $0.82 of $1.00, heading for $2.10 · 5m ago · delivered`. */
+export function alertLine(alert: StoredAlert, now: Date): string {
+  const money = alert.limitType === "cost";
+  const value = (v: number) => (money ? `$${v.toFixed(2)}` : count(v));
+  const percent = `${Math.round(alert.threshold * 10_000) / 100}%`;
+  const state = alert.deliveryState === "pending" && alert.attempts > 0 ? "retrying" : alert.deliveryState;
+  return `! ${percent} ${limitWhat(alert)} ${alert.scope}: ${value(alert.usage)} of ${value(alert.maxValue)}, heading for ${value(alert.projectedUsage)} · ${ago(alert.createdAt, now)} ago · ${state}`;
+}
+
 /** Legend parts, one per abbreviation on screen (and the markers), so nothing shown goes unexplained. */
 function legendParts(limits: readonly LimitStatus[]): string[] {
   const types = [...new Set(limits.map((s) => s.limit.limitType))].filter((t) => TYPE_SHORT[t] && TYPE_SHORT[t] !== t);
@@ -92,7 +107,7 @@ function wrapParts(parts: readonly string[], width: number): string[] {
  * max, what is left (wide terminals) and when it resets; a legend explains the short type/window
  * names. When they do not all fit in `height` rows, the list scrolls (↑↓ PgUp/PgDn Home/End while `active`).
  */
-export function Limits({ limits, now, width, height = Number.POSITIVE_INFINITY, active = true, rates }: { limits: readonly LimitStatus[]; now: Date; width: number; height?: number; active?: boolean; rates?: ReadonlyMap<number, number> }) {
+export function Limits({ limits, now, width, height = Number.POSITIVE_INFINITY, active = true, rates, alerts = [] }: { limits: readonly LimitStatus[]; now: Date; width: number; height?: number; active?: boolean; rates?: ReadonlyMap<number, number>; alerts?: readonly StoredAlert[] }) {
   const wide = width >= 100;
   // Narrow terminals drop the Left column (max minus used) and shorten the bar, so the name keeps room;
   // wide ones lengthen the bar and the name.
@@ -104,7 +119,9 @@ export function Limits({ limits, now, width, height = Number.POSITIVE_INFINITY, 
   const fixed = whatWidth + 1 + barWidth + 5 + 1 + usedWidth + (wide ? 11 : 0) + 2 + 10 + (eta ? 17 : 0);
   const whoWidth = Math.max(10, Math.min(width >= 140 ? 60 : 40, width - 1 - fixed));
   const legend = wrapParts(legendParts(limits), width - 1);
-  const all = Math.max(1, height - 1 - legend.length);
+  // The newest alerts go under the legend, when the screen has room for them beside a few limits.
+  const alertRows = alerts.length > 0 && height - 1 - legend.length - (alerts.length + 1) >= 3 ? alerts.length + 1 : 0;
+  const all = Math.max(1, height - 1 - legend.length - alertRows);
   // A position line takes a row when they do not all fit.
   const room = limits.length > all ? Math.max(1, all - 1) : all;
   const top = useScroll(limits.length, room, active);
@@ -136,6 +153,14 @@ export function Limits({ limits, now, width, height = Number.POSITIVE_INFINITY, 
           {line}
         </Text>
       ))}
+      {alertRows > 0 ? <Text bold>Recent alerts</Text> : null}
+      {alertRows > 0
+        ? alerts.map((a) => (
+            <Text key={`alert-${a.id}`} color={colour(a.threshold >= 1 ? "red" : "yellow")}>
+              {fit(alertLine(a, now), width - 1)}
+            </Text>
+          ))
+        : null}
     </Box>
   );
 }

@@ -1,4 +1,4 @@
-import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, UsageDimension, UsageRecord } from "@llm-accounting/core";
+import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, StoredAlert, UsageDimension, UsageRecord } from "@llm-accounting/core";
 import { auditFilter, limitConcerns, type DashboardFilter } from "./filter.js";
 import { periodLabel, periodRange, type Period } from "./period.js";
 import { dateTime, startOfDay, type TimeZone } from "./zone.js";
@@ -142,6 +142,12 @@ export async function loadCalls(accounting: Accounting, now: Date, period: Perio
 /** Every limit with its current window's usage; with a filter, the limits that can count the filtered calls. */
 export async function loadLimits(accounting: Accounting, filter: DashboardFilter = {}): Promise<LimitStatus[]> {
   return (await accounting.getLimitStatus()).filter((s) => limitConcerns(s.limit, filter));
+}
+
+/** The newest alerts (none from a store that keeps no alerts), for the Limits view. */
+export async function loadRecentAlerts(accounting: Accounting, count = 3): Promise<StoredAlert[]> {
+  if (!accounting.store.listAlerts) return [];
+  return accounting.listAlerts({ limit: count });
 }
 
 /** What each limit counted in the last hour before `now`, in its own units (USD for cost), by limit id: its pace. */

@@ -1,4 +1,4 @@
-import { QuotaExceededError, visibleText, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
+import { QuotaExceededError, usageForecastJson, visibleText, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber } from "../context/parse-values.js";
@@ -48,13 +48,14 @@ export function checkInput(args: CheckArgs, env: NodeJS.ProcessEnv): QuotaCheckI
 }
 
 /** JSON shape of a remaining limit (Infinity does not survive JSON, so unlimited is explicit). */
-const remainingJson = ({ limit, remaining }: RemainingLimit) => ({
+const remainingJson = ({ limit, remaining, forecast }: RemainingLimit) => ({
   id: limit.id,
   scope: limit.scope,
   limitType: limit.limitType,
   interval: `${limit.intervalValue} ${limit.intervalUnit}`,
   unlimited: remaining === Number.POSITIVE_INFINITY,
   remaining: remaining === Number.POSITIVE_INFINITY ? null : remaining,
+  forecast: forecast ? usageForecastJson(forecast) : null,
 });
 
 /** Prints a quota decision; `remaining` only for JSON. */

@@ -39,8 +39,15 @@ export const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
   "limits set": [
     ["limits set --scope USER --username alice --limit-type cost --max-value 5 --interval-unit day --interval-value 1", "alice may spend $5 a day"],
     ["limits set --scope MODEL --model gpt-4o --limit-type requests --max-value 100 --interval-unit minute_rolling --interval-value 1", "100 gpt-4o calls in any minute"],
+    ["limits set --scope GLOBAL --limit-type cost --max-value 200 --interval-unit monthly --interval-value 1 --alert-at 50,80,100", "$200 a month, with alerts at 50, 80 and 100 %"],
   ],
-  "limits list": [["limits list --format json", "Every limit as JSON"]],
+  "limits list": [["limits list --format json", "Every limit as JSON, with its usage, burn rate and projection"]],
+  alerts: [["alerts list", "The 20 newest alerts and their delivery state"]],
+  "alerts list": [
+    ["alerts list --state pending", "Alerts not delivered yet"],
+    ["alerts list -n 100 --format json", "The 100 newest alerts as JSON"],
+  ],
+  "alerts deliver": [["alerts deliver --alert-webhook https://hooks.example.com/llm", "Deliver due alerts once (e.g. from cron)"]],
   "limits delete": [["limits delete --id 3", "Delete limit 3 (see limits list)"]],
   prices: [["prices list", "The stored prices"]],
   "prices set": [["prices set --model house-llm --input 0.5 --output 1.5 --effective-from 2025-09-01", "USD per million tokens from September 2025"]],

@@ -1,4 +1,5 @@
-import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, visibleText, type Accounting, type LimitScope, type UsageLimit } from "@llm-accounting/core";
+import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, usageForecastJson, visibleText, type Accounting, type LimitScope, type UsageLimit } from "@llm-accounting/core";
+import { alertPercents } from "../alerts/alert-options.js";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { integer } from "../context/parse-values.js";
@@ -26,6 +27,8 @@ export interface LimitsSetArgs extends GlobalArgs, SelectorArgs {
   maxValue: number;
   intervalUnit: (typeof INTERVAL_UNITS)[number];
   intervalValue: number;
+  /** Alert thresholds as fractions (parsed from percent). */
+  alertAt?: number[];
   format: "text" | "json";
 }
 
@@ -43,7 +46,10 @@ export interface LimitsDeleteArgs extends GlobalArgs {
 /** A number as Python prints a float (`5.0`, `-1.0`, `100.5`), as the original's list output does. */
 export const pythonFloat = (value: number): string => (Number.isInteger(value) ? value.toFixed(1) : String(value));
 
-/** One line of `limits list`, in the original's format. */
+/** Thresholds as people read them: `50%, 80%, 100%`. */
+const percents = (alertAt: readonly number[]): string => alertAt.map((t) => `${Math.round(t * 10_000) / 100}%`).join(", ");
+
+/** One line of `limits list`, in the original's format (plus the alert thresholds, when the limit has some). */
 export function limitLine(limit: UsageLimit): string {
   const details = [
     limit.model && `Model: ${visibleText(limit.model)}`,
@@ -52,15 +58,21 @@ export function limitLine(limit: UsageLimit): string {
     limit.projectName && `Project: ${visibleText(limit.projectName)}`,
   ].filter(Boolean);
   const scope = details.length ? `${limit.scope} (${details.join(", ")})` : limit.scope;
-  return `  ID: ${limit.id}, Scope: ${scope}, Type: ${limit.limitType}, Max Value: ${pythonFloat(limit.maxValue)}, Interval: ${limit.intervalValue} ${limit.intervalUnit}`;
+  const alerts = limit.alertAt?.length ? `, Alerts at: ${percents(limit.alertAt)}` : "";
+  return `  ID: ${limit.id}, Scope: ${scope}, Type: ${limit.limitType}, Max Value: ${pythonFloat(limit.maxValue)}, Interval: ${limit.intervalValue} ${limit.intervalUnit}${alerts}`;
 }
 
 /** The `limits list --format table` lines. */
 export function limitsTable(limits: readonly UsageLimit[]): string[] {
   const right = "right" as const;
+  // The Alerts column only when some limit has thresholds: tables of stores without alerts stay as they were.
+  const alerts = limits.some((l) => l.alertAt?.length);
   return renderTable(
-    [{ header: "ID", align: right }, { header: "Scope" }, { header: "Type" }, { header: "Max Value", align: right }, { header: "Interval" }, { header: "Model" }, { header: "User" }, { header: "Caller" }, { header: "Project" }],
-    limits.map((l) => [String(l.id), l.scope, l.limitType, String(l.maxValue), `${l.intervalValue} ${l.intervalUnit}`, l.model ?? "-", l.username ?? "-", l.callerName ?? "-", l.projectName ?? "-"]),
+    [{ header: "ID", align: right }, { header: "Scope" }, { header: "Type" }, { header: "Max Value", align: right }, { header: "Interval" }, { header: "Model" }, { header: "User" }, { header: "Caller" }, { header: "Project" }, ...(alerts ? [{ header: "Alerts" }] : [])],
+    limits.map((l) => [
+      String(l.id), l.scope, l.limitType, String(l.maxValue), `${l.intervalValue} ${l.intervalUnit}`, l.model ?? "-", l.username ?? "-", l.callerName ?? "-", l.projectName ?? "-",
+      ...(alerts ? [l.alertAt?.length ? percents(l.alertAt) : "-"] : []),
+    ]),
     { title: "Usage Limits" },
   );
 }
@@ -77,12 +89,22 @@ export async function handleLimitsSet(accounting: Accounting, args: LimitsSetArg
     username: args.username ?? null,
     callerName: args.callerName ?? null,
     projectName: args.project ?? null,
+    ...(args.alertAt !== undefined && { alertAt: args.alertAt }),
   });
   println(io, args.format === "json" ? toJson(limit) : "Usage limit set successfully.");
   return limit;
 }
 
-/** Lists limits matching the filters. */
+/** Each limit with its forecast (burn rate, projected usage, when the limit is reached), for JSON output. */
+async function withForecasts(accounting: Accounting, limits: readonly UsageLimit[]): Promise<unknown[]> {
+  const status = new Map((await accounting.getLimitStatus()).map((s) => [s.limit.id, s]));
+  return limits.map((limit) => {
+    const s = status.get(limit.id);
+    return { ...limit, used: s?.used ?? null, forecast: s?.forecast ? usageForecastJson(s.forecast) : null };
+  });
+}
+
+/** Lists limits matching the filters; json, ndjson and csv add each limit's usage and forecast. */
 export async function handleLimitsList(accounting: Accounting, args: LimitsListArgs, io: CliIo): Promise<UsageLimit[]> {
   const limits = await accounting.getUsageLimits({
     scope: args.scope,
@@ -92,7 +114,8 @@ export async function handleLimitsList(accounting: Accounting, args: LimitsListA
     projectName: args.project,
   });
   const none = ["No usage limits found matching the criteria."];
-  await writeListing(io, args.format, limits, {
+  const records = args.format === "text" || args.format === "table" ? limits : await withForecasts(accounting, limits);
+  await writeListing<unknown>(io, args.format, records, {
     text: () => (limits.length === 0 ? none : ["Configured Usage Limits:", ...limits.map(limitLine)]),
     table: () => (limits.length === 0 ? none : limitsTable(limits)),
   });
@@ -134,6 +157,7 @@ export function limitsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
         .option("max-value", { type: "string", number: true, demandOption: true, describe: "Maximum per window (USD for cost); -1 unlimited, 0 deny", coerce: positiveNumber("max-value") })
         .option("interval-unit", { choices: INTERVAL_UNITS, demandOption: true, describe: "Window unit (*_rolling: sliding windows)" })
         .option("interval-value", { type: "string", number: true, demandOption: true, describe: "Units per window (>= 1)", coerce: integer("interval-value") })
+        .option("alert-at", { type: "string", describe: "Raise an alert when usage in a window reaches these percentages of the maximum (e.g. 50,80,100)", defaultDescription: "--default-alert-at, else none", coerce: alertPercents("alert-at") })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<LimitsSetArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsSet(accounting, args, ctx.io))),
   };

@@ -20,6 +20,12 @@ export interface GlobalArgs {
   timezone?: string;
   /** JSON file of default global options. */
   config?: string;
+  /** Alert thresholds in percent (`50,80,100`) for limits set without --alert-at. */
+  defaultAlertAt?: string;
+  /** URL each alert is POSTed to. */
+  alertWebhook?: string;
+  /** Shell command each alert is piped to (as JSON on stdin). */
+  alertCommand?: string;
 }
 
 /** yargs definitions of the global options. */
@@ -38,5 +44,8 @@ export const globalOptions: Record<string, Options> = {
   timezone: { type: "string", describe: "Time zone of day boundaries: --daily, --weekly, ..., and days or times without an offset in --since, --until, --before (an IANA name: Europe/Paris)", defaultDescription: "$LLM_ACCOUNTING_TIMEZONE, else UTC", coerce: (zone: unknown) => (zone === undefined ? undefined : checkTimeZone(String(zone))) },
   "audit-db-backend": { choices: ["sqlite", "postgresql"], describe: "Keep the audit log in a store of its own", defaultDescription: "the usage store" },
   "audit-db-file": { type: "string", describe: "SQLite file of a separate audit store" },
+  "default-alert-at": { type: "string", describe: "Alert thresholds in percent of the maximum (e.g. 50,80,100) given to limits set without --alert-at" },
+  "alert-webhook": { type: "string", describe: "POST each new alert as JSON to this URL; signed (HMAC-SHA256) when $LLM_ACCOUNTING_ALERT_WEBHOOK_SECRET is set" },
+  "alert-command": { type: "string", describe: "Run this shell command for each new alert, with the alert as JSON on stdin (exit 0 = delivered)" },
   "audit-postgresql-connection-string": { type: "string", describe: "PostgreSQL of a separate audit store", defaultDescription: "$AUDIT_POSTGRESQL_CONNECTION_STRING" },
 };

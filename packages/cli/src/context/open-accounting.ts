@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { GlobalArgs } from "./global-options.js";
 import { withSettings } from "./settings.js";
+import { alertPercents, alertTargetsFor } from "../alerts/alert-options.js";
 
 // Each backend is loaded only when chosen: a one-shot command should not pay for the others.
 const sqlite = () => import("@llm-accounting/storage-prisma/sqlite");
@@ -102,6 +103,9 @@ export interface AccountingNeeds {
 export async function openAccounting(flags: GlobalArgs, io: CliIo, needs: AccountingNeeds = {}): Promise<Accounting> {
   // The CLI applied the settings already; a program calling this directly (llm-acct) gets them here.
   const args = withSettings(flags, io.env, process.cwd());
+  // Checked before the store is built, so a bad value creates nothing.
+  const alertAt = alertPercents("default-alert-at")(args.defaultAlertAt);
+  const alertTargets = alertTargetsFor(args, io.env);
   const pricer = needs.pricer ?? (!needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer());
   return new Accounting({
     store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${visibleText(message)}\n`)),
@@ -114,6 +118,9 @@ export async function openAccounting(flags: GlobalArgs, io: CliIo, needs: Accoun
     enforceProjectNames: args.enforceProjectNames ?? false,
     enforceUserNames: args.enforceUserNames ?? false,
     now: io.now,
+    ...(alertAt && { alertAt }),
+    // Alerts raised by this command's writes are delivered before it exits (close waits).
+    alertTargets,
   });
 }
 

@@ -1,6 +1,8 @@
 import type { Pricer } from "../pricing/pricer.js";
 import type { UsageStore } from "../store/usage-store.js";
 import type { UnpricedHandler } from "./unpriced-warnings.js";
+import type { StoredAlert } from "../alerts/alert-records.js";
+import type { AlertDeliveryOptions, AlertTarget } from "../alerts/deliver-alerts.js";
 
 /** How to build an `Accounting` facade. */
 export interface AccountingOptions {
@@ -28,6 +30,20 @@ export interface AccountingOptions {
   readonly onUnpriced?: UnpricedHandler;
   /** How long stored prices are cached before being read again (ms). Default 5000. */
   readonly priceRefreshMs?: number;
+  /**
+   * Alert thresholds (fractions of the maximum, e.g. `[0.5, 0.8, 1]`) given to every limit stored
+   * through `setUsageLimit` without `alertAt` of its own. Applied when the limit is stored.
+   */
+  readonly alertAt?: readonly number[];
+  /**
+   * Called with each alert, once, when it is delivered (see `deliverAlerts`): alerts raised by this
+   * process's writes are delivered right after the write; a throw (or rejection) retries it later.
+   */
+  readonly onAlert?: (alert: StoredAlert) => void | Promise<void>;
+  /** More places to deliver alerts to (e.g. a webhook), tried in order after `onAlert`. */
+  readonly alertTargets?: readonly AlertTarget[];
+  /** Retry and lease settings of alert delivery. */
+  readonly alertDelivery?: AlertDeliveryOptions;
   /** The clock; inject one in tests. Defaults to `() => new Date()`. */
   readonly now?: () => Date;
 }

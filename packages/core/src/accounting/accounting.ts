@@ -6,7 +6,7 @@ import type { TimeRange } from "../store/time-range.js";
 import type { UsageStore } from "../store/usage-store.js";
 import type { PurgeOptions } from "../store/progress.js";
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from "../errors.js";
-import { isLimitApplicable, planQuota, evaluateQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision } from "../quota/index.js";
+import { forecastOfLimit, planForecast, usageAmount, isLimitApplicable, planQuota, evaluateQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision } from "../quota/index.js";
 import type { NewUsageLimit, QuotaRequest, UsageLimit } from "../quota/limit.js";
 import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quota-records.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
@@ -36,6 +36,10 @@ import { costQuoteJson, usageRecordResult, usageTotalsJson, type CostQuote, type
 import { modelPriceJson, type ModelPriceJson } from "../json/price-json.js";
 import { repriceResultJson, type RepriceResultJson } from "../json/reprice-json.js";
 import { emitUnpricedWarning, UnpricedWarnings } from "./unpriced-warnings.js";
+import { AlertDelivery, callbackTarget } from "./alert-delivery.js";
+import { validateAlertThresholds } from "../alerts/alert-thresholds.js";
+import type { AlertFilter, AlertStore, StoredAlert } from "../alerts/alert-records.js";
+import type { AlertDeliverySummary } from "../alerts/deliver-alerts.js";
 
 /**
  * The facade applications use: validates input, applies defaults and talks to the store.
@@ -50,6 +54,9 @@ export class Accounting implements AsyncDisposable {
   readonly #pricer: Pricer | undefined;
   readonly #prices: PricesCache;
   readonly #unpriced: UnpricedWarnings;
+  readonly #defaultAlertAt: readonly number[] | undefined;
+  readonly #alertDelivery: AlertDelivery | null;
+  #stopHearingAlerts: (() => void) | undefined;
   #opening: Promise<void> | undefined;
   // Set once open() has resolved: the batch path then reaches the store without yielding.
   #isOpen = false;
@@ -67,10 +74,20 @@ export class Accounting implements AsyncDisposable {
     this.#prices = new PricesCache(this.store, options.priceRefreshMs ?? 5000);
     this.#unpriced = new UnpricedWarnings(options.onUnpriced ?? emitUnpricedWarning);
     this.#names = new NameEnforcement(this.store, { projects: options.enforceProjectNames ?? false, users: options.enforceUserNames ?? false });
+    this.#defaultAlertAt = options.alertAt === undefined ? undefined : validateAlertThresholds(options.alertAt, "alertAt");
+    const targets = [...(options.onAlert ? [callbackTarget(options.onAlert)] : []), ...(options.alertTargets ?? [])];
+    const store = alertStoreOf(this.store);
+    this.#alertDelivery = targets.length > 0 && store ? new AlertDelivery(store, targets, { ...options.alertDelivery, now: options.alertDelivery?.now ?? this.#now }) : null;
   }
 
   /** Opens the store (creating and migrating it if needed). Called implicitly by every method. */
   open(): Promise<void> {
+    // Alerts this process raises are delivered right after the write that raised them.
+    if (this.#alertDelivery && !this.#stopHearingAlerts) {
+      const delivery = this.#alertDelivery;
+      delivery.reopen();
+      this.#stopHearingAlerts = alertStoreOf(this.store)!.onAlertsRaised(() => delivery.request());
+    }
     this.#opening ??= this.store.open().then(
       () => {
         this.#isOpen = true;
@@ -83,8 +100,11 @@ export class Accounting implements AsyncDisposable {
     return this.#opening;
   }
 
-  /** Closes the store. */
+  /** Closes the store, after the alert delivery in flight has recorded its outcome. */
   async close(): Promise<void> {
+    this.#stopHearingAlerts?.();
+    this.#stopHearingAlerts = undefined;
+    await this.#alertDelivery?.close();
     this.#opening = undefined;
     this.#isOpen = false;
     await this.store.close();
@@ -179,9 +199,12 @@ export class Accounting implements AsyncDisposable {
     await this.store.insertUsageBatch(priced);
   }
 
-  /** Adds a usage limit (validated: scope, type, unit, interval, max value, PROJECT needs a project). */
+  /**
+   * Adds a usage limit (validated: scope, type, unit, interval, max value, PROJECT needs a project,
+   * alert thresholds). A limit without `alertAt` gets the facade's `alertAt` option, if any.
+   */
   async setUsageLimit(input: NewUsageLimit): Promise<UsageLimit> {
-    const limit = validateLimit(input);
+    const limit = validateLimit(input.alertAt === undefined && this.#defaultAlertAt ? { ...input, alertAt: this.#defaultAlertAt } : input);
     await this.open();
     const named = (value: string | null) => (value === "*" ? null : value);
     await this.#names.check(named(limit.projectName), named(limit.username));
@@ -232,7 +255,33 @@ export class Accounting implements AsyncDisposable {
     const now = this.#now();
     await this.open();
     const plan = planRemaining(await this.#limits.current(), request, now);
-    return remainingFromUsage(plan, await this.store.sumQuotaUsage(plan.queries, now));
+    const limits = plan.steps.map((step) => step.limit);
+    // One store call for the windows and the rate sums of the forecasts.
+    const sums = await this.store.sumQuotaUsage([...plan.queries, ...planForecast(limits, now)], now);
+    const rates = sums.slice(plan.queries.length);
+    return remainingFromUsage(plan, sums).map((remaining, i) => {
+      const query = plan.steps[i]!.query;
+      const forecast = query === null ? null : forecastOfLimit(remaining.limit, usageAmount(remaining.limit, sums[query]!), rates[2 * i]!, rates[2 * i + 1]!, now);
+      return { ...remaining, forecast };
+    });
+  }
+
+  /** Alerts, newest first (at most `filter.limit`, default 100), with their delivery state. */
+  async listAlerts(filter: AlertFilter = {}): Promise<StoredAlert[]> {
+    if (filter.limit !== undefined && (!Number.isSafeInteger(filter.limit) || filter.limit < 1)) throw new ValidationError("limit", `must be a positive integer (got ${filter.limit})`);
+    await this.open();
+    return requireAlertStore(this.store).listAlerts(filter);
+  }
+
+  /**
+   * Delivers the pending alerts that are due (from any process) to `onAlert` and `alertTargets`,
+   * once; failures are retried later with backoff. Without targets it delivers nothing.
+   */
+  async deliverAlerts(): Promise<AlertDeliverySummary> {
+    await this.open();
+    requireAlertStore(this.store);
+    if (!this.#alertDelivery) return { delivered: 0, retrying: 0, failed: 0, nextAttemptAt: null };
+    return this.#alertDelivery.deliverNow();
   }
 
   /** Every limit with its usage in the current window, what is left, and when it resets. */
@@ -240,7 +289,9 @@ export class Accounting implements AsyncDisposable {
     const now = this.#now();
     await this.open();
     const limits = await this.#limits.current();
-    return statusFromUsage(limits, await this.store.sumQuotaUsage(planStatus(limits, now), now), now);
+    const windows = planStatus(limits, now);
+    const sums = await this.store.sumQuotaUsage([...windows, ...planForecast(limits, now)], now);
+    return statusFromUsage(limits, sums.slice(0, windows.length), now, sums.slice(windows.length));
   }
 
   /**
@@ -666,4 +717,18 @@ function latestStart(queries: readonly { readonly start: Date }[]): Date | null 
 
 function rejectionOf(session: string, decision: QuotaDecision, now: Date): NewQuotaRejection {
   return { session, createdAt: now, message: decision.reason ?? "quota exceeded" };
+}
+
+/** The store's alert methods, when it has them all. */
+function alertStoreOf(store: UsageStore): AlertStore | null {
+  const { listAlerts, claimAlertDeliveries, finishAlertDelivery, onAlertsRaised } = store;
+  if (!listAlerts || !claimAlertDeliveries || !finishAlertDelivery || !onAlertsRaised) return null;
+  return store as UsageStore & AlertStore;
+}
+
+/** The store's alert methods; a store without them says so. */
+function requireAlertStore(store: UsageStore): AlertStore {
+  const alerts = alertStoreOf(store);
+  if (!alerts) throw new ValidationError("store", `${store.description} does not keep alerts`);
+  return alerts;
 }

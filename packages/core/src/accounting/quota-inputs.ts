@@ -1,6 +1,7 @@
 import { ValidationError } from "../errors.js";
 import type { LimitRemaining } from "../quota/evaluate.js";
 import type { QuotaRequest } from "../quota/limit.js";
+import type { UsageForecast } from "../quota/forecast.js";
 import { usdToNanos } from "../money.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import { checkOptionalName, checkStorableName } from "../storable-text.js";
@@ -48,7 +49,10 @@ export interface ReserveInput extends QuotaCheckInput {
 }
 
 /** How much of a limit's current window is left (USD for cost limits); Infinity when unlimited. */
-export type RemainingLimit = LimitRemaining;
+export type RemainingLimit = LimitRemaining & {
+  /** Burn rate, projected usage at the window's end and when the limit is reached (null for unlimited limits). */
+  readonly forecast: UsageForecast | null;
+};
 
 /** Validates a check input and applies the facade's defaults (only null/absent names default). */
 export function quotaRequestOf(input: QuotaCheckInput, defaults: UsageDefaults): QuotaRequest {

@@ -2,6 +2,8 @@ import { nanosToUsd, usdToNanos } from "../money.js";
 import { isLimitApplicable, orderBySpecificity, usageFilterFor } from "./applicable.js";
 import type { LimitType, QuotaRequest, QuotaUsage, ReleaseNeed, UsageFilter, UsageLimit, UsageQuery } from "./limit.js";
 import { denialMessage } from "./message.js";
+import type { UsageForecast } from "./forecast.js";
+import { forecastOfLimit } from "./limit-forecast.js";
 import { usageOfType } from "./release.js";
 import { isRolling, rollingRetryAt, windowReset, windowStart } from "./window.js";
 
@@ -242,6 +244,8 @@ export interface LimitStatus {
   readonly remaining: number;
   /** End of a fixed window, or when the oldest counted row leaves a rolling one (null if none). */
   readonly resetAt: Date | null;
+  /** Burn rate and projection (null for unlimited limits, or when no rate sums were given). */
+  readonly forecast: UsageForecast | null;
 }
 
 /** The window queries of every limit, regardless of any request (for dashboards and reports). */
@@ -254,8 +258,8 @@ export function planStatus(limits: readonly UsageLimit[], now: Date): UsageQuery
   }));
 }
 
-/** Status of each limit from the sums of `planStatus`, in the same order. */
-export function statusFromUsage(limits: readonly UsageLimit[], usage: readonly QuotaUsage[], now: Date): LimitStatus[] {
+/** Status of each limit from the sums of `planStatus`, in the same order; with the sums of `planForecast`, forecasts too. */
+export function statusFromUsage(limits: readonly UsageLimit[], usage: readonly QuotaUsage[], now: Date, rates?: readonly QuotaUsage[]): LimitStatus[] {
   return limits.map((limit, i) => {
     const sums = usage[i]!;
     const current = currentOf(limit.limitType, sums);
@@ -266,6 +270,8 @@ export function statusFromUsage(limits: readonly UsageLimit[], usage: readonly Q
         ? rollingRetryAt(sums.oldest, limit.intervalUnit, limit.intervalValue)
         : null
       : windowReset(now, limit.intervalUnit, limit.intervalValue);
-    return { limit, used: display(limit.limitType, current), remaining, resetAt };
+    const used = display(limit.limitType, current);
+    const forecast = rates ? forecastOfLimit(limit, used, rates[2 * i]!, rates[2 * i + 1]!, now) : null;
+    return { limit, used, remaining, resetAt, forecast };
   });
 }

@@ -32,3 +32,5 @@ export {
 } from "./release.js";
 export { validateLimit, type LimitInput } from "./validate-limit.js";
 export { addMonthsUtc, checkInterval, isRolling, rollingExitAt, rollingRetryAt, windowReset, windowStart } from "./window.js";
+export { burnRatePerHour, FORECAST_HOUR_WEIGHT, forecastUsage, type ForecastInput, type UsageForecast } from "./forecast.js";
+export { forecastOfLimit, forecastsFromUsage, planForecast, usageAmount, usageForecastJson, type UsageForecastJson } from "./limit-forecast.js";

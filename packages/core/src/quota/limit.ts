@@ -40,6 +40,11 @@ export interface UsageLimit {
   readonly username: string | null;
   readonly callerName: string | null;
   readonly projectName: string | null;
+  /**
+   * Alert thresholds, as fractions of `maxValue` (0.8 = 80 %), ascending; absent or empty: no
+   * alerts. Crossing one raises one alert per window (see `alertWindow`).
+   */
+  readonly alertAt?: readonly number[];
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

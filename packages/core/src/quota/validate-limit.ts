@@ -2,6 +2,7 @@ import { ValidationError } from "../errors.js";
 import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, type NewUsageLimit } from "./limit.js";
 import { checkInterval } from "./window.js";
 import { checkStorableName } from "../storable-text.js";
+import { validateAlertThresholds } from "../alerts/alert-thresholds.js";
 
 /** A limit as callers hand it in (e.g. parsed JSON or CLI flags): every field still unchecked. */
 export type LimitInput = { readonly [K in keyof NewUsageLimit]?: unknown };
@@ -20,7 +21,8 @@ const selector = (value: unknown, field: string): string | null => {
 /**
  * Checks a limit before it is stored: known scope, type and unit (exact, case-sensitive values
  * as in the original, so `user` is refused rather than guessed), a positive integer interval, a
- * finite max that is >= 0 or exactly -1, and a project for PROJECT scope. Throws
+ * finite max that is >= 0 or exactly -1, a project for PROJECT scope, and alert
+ * thresholds (`alertAt`) above 0 and at most 10. Throws
  * `ValidationError` naming the field; absent selectors become null.
  */
 export function validateLimit(input: LimitInput): NewUsageLimit {
@@ -45,6 +47,7 @@ export function validateLimit(input: LimitInput): NewUsageLimit {
     username: selector(input.username, "username"),
     callerName: selector(input.callerName, "callerName"),
     projectName: selector(input.projectName, "projectName"),
+    ...(input.alertAt !== undefined && input.alertAt !== null && { alertAt: validateAlertThresholds(input.alertAt) }),
   };
   // An empty project would read as "no project" everywhere else (see usageFilterFor), so refuse it too.
   if (scope === "PROJECT" && !limit.projectName) throw new ValidationError("projectName", "is required when scope is PROJECT");

@@ -9,6 +9,7 @@ import type { ProgressListener, PurgeOptions } from "./progress.js";
 import type { TimeRange } from "./time-range.js";
 import type { CostSource, NewUsageRecord, UsageRecord } from "./usage-record.js";
 import type { PriceStore } from "../pricing/model-price.js";
+import type { AlertStore } from "../alerts/alert-records.js";
 
 /** A new cost for a stored record (from `reprice`). */
 export interface CostChange {
@@ -26,9 +27,10 @@ import type { GroupUsageTotals, ModelUsageTotals, TailFilter, UsageDimension, Us
  * `@llm-accounting/testkit` checks an implementation against the shared scenarios.
  * Every method may be called before `open()`; implementations open lazily.
  * The agent-log import methods are optional: a store without them cannot take `import --from-claude-code`
- * and says so, and stores written before them keep compiling.
+ * and says so, and stores written before them keep compiling. So are the alert methods: a store
+ * without them keeps no alerts (the facade says so when asked for them).
  */
-export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Partial<AgentImportStore>, PriceStore {
+export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Partial<AgentImportStore>, Partial<AlertStore>, PriceStore {
   /** Where the data lives, for messages (e.g. `sqlite:data/accounting.sqlite`); never a password. */
   readonly description: string;
   /** Connects and brings the schema up to date. Idempotent; safe to call from many processes at once. */

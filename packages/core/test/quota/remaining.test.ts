@@ -66,9 +66,9 @@ describe("limit status (every limit, no request)", () => {
     const oldest = new Date("2024-01-01T00:00:10Z");
     const status = statusFromUsage([fixed, rolling, unlimited], [usage({ costNanos: cents(50) }), usage({ requests: 5, oldest }), usage()], NOW);
     expect(status).toEqual([
-      { limit: fixed, used: 0.5, remaining: 1.5, resetAt: new Date("2024-01-01T01:00:00Z") },
-      { limit: rolling, used: 5, remaining: 0, resetAt: new Date("2024-01-01T00:01:10Z") },
-      { limit: unlimited, used: 0, remaining: Number.POSITIVE_INFINITY, resetAt: null },
+      { limit: fixed, used: 0.5, remaining: 1.5, resetAt: new Date("2024-01-01T01:00:00Z"), forecast: null },
+      { limit: rolling, used: 5, remaining: 0, resetAt: new Date("2024-01-01T00:01:10Z"), forecast: null },
+      { limit: unlimited, used: 0, remaining: Number.POSITIVE_INFINITY, resetAt: null, forecast: null },
     ]);
   });
 });

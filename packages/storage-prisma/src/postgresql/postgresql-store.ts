@@ -33,6 +33,11 @@ import {
   type AgentCall,
   type AgentImportCounts,
   type AgentLogFile,
+  AlertListeners,
+  type AlertDeliveryOutcome,
+  type AlertFilter,
+  type AlertListener,
+  type StoredAlert,
 } from "@llm-accounting/core";
 import type { PrismaClient } from "../generated/postgresql/client.js";
 import { postgresqlMigrations } from "../generated/migrations.js";
@@ -41,6 +46,7 @@ import { postgresqlSchemaState } from "../migrate/postgresql-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { PgQuotaBuckets } from "./pg-quota-buckets.js";
+import { PgAlerts } from "./pg-alerts.js";
 import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
@@ -108,12 +114,21 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   #prisma: Promise<PrismaClient> | undefined;
   #opening: Promise<void> | undefined;
   readonly #quotaBuckets: PgQuotaBuckets;
+  readonly #alertListeners = new AlertListeners();
+  readonly #alerts: PgAlerts;
 
   constructor(options: PostgresqlStoreOptions = {}) {
     super();
     this.#options = options;
     this.#connectionString = resolveConnectionString(options.connectionString);
     this.#quotaBuckets = new PgQuotaBuckets(options.readOnly !== true);
+    this.#alerts = new PgAlerts({
+      pool: () => this.pool(),
+      buckets: this.#quotaBuckets,
+      limitsVersion: () => this.limitsVersion(),
+      limits: () => this.listLimits(),
+      listeners: this.#alertListeners,
+    });
     this.description = `postgresql:${redactConnectionString(this.#connectionString)}`;
     // An open store losing its server (an outage, a restart, a dropped connection) reports
     // StoreUnavailableError from every method, and a value the server refuses RecordRejectedError.
@@ -229,15 +244,27 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async insertUsage(record: NewUsageRecord): Promise<number> {
-    const result = await retryConflicts(() => this.#query<{ id: number }>(INSERT_SQL, usageParams(record)));
-    return Number(result.rows[0]!.id);
+    await this.pool();
+    const rules = await this.#alerts.rulesFor([record]);
+    // No limit with thresholds counts this row: one autocommit statement, as without alerts.
+    if (rules.length === 0) return Number((await retryConflicts(() => this.#query<{ id: number }>(INSERT_SQL, usageParams(record)))).rows[0]!.id);
+    const { id, raised } = await retryConflicts(() =>
+      this.#transaction(async (client) => {
+        const id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id);
+        return { id, raised: await this.#alerts.raise(client, rules, [record], new Date()) };
+      }),
+    );
+    this.#alerts.emit(raised);
+    return id;
   }
 
   async insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void> {
-    await retryConflicts(() => this.#insertBatch(records));
+    await this.pool();
+    const rules = await this.#alerts.rulesFor(records);
+    this.#alerts.emit(await retryConflicts(() => this.#insertBatch(records, rules)));
   }
 
-  async #insertBatch(records: readonly NewUsageRecord[]): Promise<void> {
+  async #insertBatch(records: readonly NewUsageRecord[], rules: Parameters<PgAlerts["raise"]>[1]): Promise<StoredAlert[]> {
     return this.#transaction(async (client) => {
       // Batches take one shared lock: their trigger updates of the rollup rows would otherwise
       // cross (hourly rows by model, daily rows by user/project/caller) and deadlock each other.
@@ -249,7 +276,29 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
         const values = chunk.map((_, r) => `(${USAGE_COLUMNS.map((__, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
         await client.query(`INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES ${values}`, chunk.flatMap(usageParams));
       }
+      // Once per batch, in its transaction.
+      return rules.length > 0 ? this.#alerts.raise(client, rules, records, new Date()) : [];
     });
+  }
+
+  /** Alerts, newest first. */
+  async listAlerts(filter?: AlertFilter): Promise<StoredAlert[]> {
+    return this.#alerts.list(await this.pool(), filter);
+  }
+
+  /** Leases due pending alerts for delivery (one conditional UPDATE, SKIP LOCKED). */
+  async claimAlertDeliveries(now: Date, leaseMs: number, max: number): Promise<StoredAlert[]> {
+    return this.#alerts.claim(await this.pool(), now, leaseMs, max);
+  }
+
+  /** Records how a delivery attempt ended. */
+  async finishAlertDelivery(id: number, outcome: AlertDeliveryOutcome): Promise<void> {
+    await this.#alerts.finish(await this.pool(), id, outcome);
+  }
+
+  /** Hears the alerts this store object raises. */
+  onAlertsRaised(listener: AlertListener): () => void {
+    return this.#alertListeners.add(listener);
   }
 
   /**
@@ -399,7 +448,14 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   async insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {
     const stored = await super.insertLimit(limit);
     await this.#quotaBuckets.registerFilter(await this.pool(), usageFilterFor(stored));
+    this.#alerts.invalidate();
     return stored;
+  }
+
+  override async deleteLimit(id: number): Promise<boolean> {
+    const deleted = await super.deleteLimit(id);
+    this.#alerts.invalidate();
+    return deleted;
   }
 
   async sumQuotaUsage(queries: readonly UsageQuery[], now: Date): Promise<QuotaUsage[]> {
@@ -411,10 +467,12 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 
   async guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
     // A retry re-reads the clock and the sums: the decision is always taken on what it writes after.
-    return retryConflicts(() => this.#guardedWrite(lockKeys, clock, build));
+    const { outcome, raised } = await retryConflicts(() => this.#guardedWrite(lockKeys, clock, build));
+    this.#alerts.emit(raised);
+    return outcome;
   }
 
-  async #guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
+  async #guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<{ outcome: GuardedOutcome<T>; raised: StoredAlert[] }> {
     // Transaction-scoped advisory locks on the limits involved, in one order everywhere so two
     // writers never wait on each other in a cycle. Requests sharing no limit do not block. BEGIN,
     // the locks (keys sorted in a subquery, so taken in order) and the limits version go in one
@@ -431,8 +489,11 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       const decision = decide(await this.#quotaBuckets.sums(client, queries, ids, now));
       const write = decision.write;
       let id: number | null = null;
+      let raised: StoredAlert[] = [];
       if (write.kind === "usage") {
         id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(write.record))).rows[0]!.id);
+        const rules = await this.#alerts.rulesFor([write.record]);
+        if (rules.length > 0) raised = await this.#alerts.raise(client, rules, [write.record], now);
       } else if (write.kind === "reservation") {
         const r = write.reservation;
         await client.query("DELETE FROM quota_reservations WHERE expires_at <= $1", [now]);
@@ -448,18 +509,25 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
         );
         id = Number(inserted.rows[0]!.id);
       }
-      return { result: decision.result, id };
+      return { outcome: { result: decision.result, id }, raised };
     }, begin);
   }
 
   async commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
-    return retryConflicts(() => this.#commitReservation(reservationId, record));
+    await this.pool();
+    const rules = await this.#alerts.rulesFor([record]);
+    const { id, raised } = await retryConflicts(() => this.#commitReservation(reservationId, record, rules));
+    this.#alerts.emit(raised);
+    return id;
   }
 
-  async #commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
+  async #commitReservation(reservationId: number, record: NewUsageRecord, rules: Parameters<PgAlerts["raise"]>[1]): Promise<{ id: number; raised: StoredAlert[] }> {
     // BEGIN and the delete in one round trip (the id is an integer written into the text).
     if (!Number.isSafeInteger(reservationId)) throw new ValidationError("reservationId", `must be an integer (got ${reservationId})`);
-    return this.#transaction(async (client) => Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id), `BEGIN; DELETE FROM quota_reservations WHERE id = ${reservationId}`);
+    return this.#transaction(async (client) => {
+      const id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id);
+      return { id, raised: rules.length > 0 ? await this.#alerts.raise(client, rules, [record], new Date()) : [] };
+    }, `BEGIN; DELETE FROM quota_reservations WHERE id = ${reservationId}`);
   }
 
   async cancelReservation(reservationId: number): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { ConflictError, type IntervalUnit, type LimitFilter, type LimitScope, type LimitType, type NewQuotaRejection, type NewUsageLimit, type QuotaRejection, type UsageLimit } from "@llm-accounting/core";
+import { alertThresholdsFromText, alertThresholdsText, ConflictError, type IntervalUnit, type LimitFilter, type LimitScope, type LimitType, type NewQuotaRejection, type NewUsageLimit, type QuotaRejection, type UsageLimit } from "@llm-accounting/core";
 
 /** A `usage_limits` row as both generated Prisma clients return it. */
 interface LimitRow {
@@ -23,6 +23,12 @@ export interface LimitDelegate {
   deleteMany(args: { where: { id: number } }): PromiseLike<{ count: number }>;
 }
 
+/** The part of Prisma's `limitAlertThresholds` delegate the stores use. */
+export interface ThresholdsDelegate {
+  create(args: { data: { limitId: number; alertAt: string } }): PromiseLike<unknown>;
+  deleteMany(args: { where: { limitId: number } }): PromiseLike<{ count: number }>;
+}
+
 /** The part of Prisma's `quotaRejection` delegate the stores use. */
 export interface RejectionDelegate {
   create(args: { data: { createdAt: Date; session: string; rejectionMessage: string } }): PromiseLike<{ id: number }>;
@@ -36,16 +42,31 @@ const toLimit = (row: LimitRow): UsageLimit => ({
   intervalUnit: row.intervalUnit as IntervalUnit,
 });
 
-/** Inserts a limit, stamping created/updated at `now`; an identical limit (all selectors set) is a conflict. */
-export async function createLimit(limits: LimitDelegate, limit: NewUsageLimit, now: Date): Promise<UsageLimit> {
+/**
+ * Inserts a limit, stamping created/updated at `now`, then its alert thresholds (a row of their
+ * own; a limit whose thresholds cannot be stored is deleted again); an identical limit (all
+ * selectors set) is a conflict.
+ */
+export async function createLimit(limits: LimitDelegate, thresholds: ThresholdsDelegate, limit: NewUsageLimit, now: Date): Promise<UsageLimit> {
+  const { alertAt, ...columns } = limit;
+  let stored: UsageLimit;
   try {
-    return toLimit(await limits.create({ data: { ...limit, createdAt: now, updatedAt: now } }));
+    stored = toLimit(await limits.create({ data: { ...columns, createdAt: now, updatedAt: now } }));
   } catch (error) {
     if ((error as { code?: string }).code === "P2002") {
       throw new ConflictError("a limit with the same scope, limit type, model, username, caller and project already exists", { cause: error });
     }
     throw error;
   }
+  const text = alertThresholdsText(alertAt);
+  if (text === null) return stored;
+  try {
+    await thresholds.create({ data: { limitId: stored.id, alertAt: text } });
+  } catch (error) {
+    await limits.deleteMany({ where: { id: stored.id } });
+    throw error;
+  }
+  return { ...stored, alertAt: alertThresholdsFromText(text) };
 }
 
 /** Limits matching every given equality filter, oldest first. */
@@ -54,9 +75,11 @@ export async function findLimits(limits: LimitDelegate, filter: LimitFilter = {}
   return (await limits.findMany({ where, orderBy: { id: "asc" } })).map(toLimit);
 }
 
-/** Deletes a limit by id; false when there was none. */
-export async function removeLimit(limits: LimitDelegate, id: number): Promise<boolean> {
-  return (await limits.deleteMany({ where: { id } })).count > 0;
+/** Deletes a limit and its alert thresholds by id; false when there was none. */
+export async function removeLimit(limits: LimitDelegate, thresholds: ThresholdsDelegate, id: number): Promise<boolean> {
+  const deleted = (await limits.deleteMany({ where: { id } })).count > 0;
+  await thresholds.deleteMany({ where: { limitId: id } });
+  return deleted;
 }
 
 /** Records a quota rejection. */
@@ -88,10 +111,11 @@ export function listLimitsSql(filter: LimitFilter, placeholder: (n: number) => s
     const value = filter[field] as string | null | undefined;
     if (value === undefined) continue;
     // As Prisma's equality filter: null matches the rows where the column is NULL.
-    if (value === null) where.push(`${column} IS NULL`);
-    else where.push(`${column} = ${placeholder(params.push(value))}`);
+    if (value === null) where.push(`l.${column} IS NULL`);
+    else where.push(`l.${column} = ${placeholder(params.push(value))}`);
   }
-  const sql = `SELECT id, scope, limit_type, max_value, interval_unit, interval_value, model, username, caller_name, project_name, created_at, updated_at FROM usage_limits${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id`;
+  const columns = "l.id, l.scope, l.limit_type, l.max_value, l.interval_unit, l.interval_value, l.model, l.username, l.caller_name, l.project_name, l.created_at, l.updated_at, t.alert_at";
+  const sql = `SELECT ${columns} FROM usage_limits l LEFT JOIN limit_alert_thresholds t ON t.limit_id = l.id${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY l.id`;
   return { sql, params };
 }
 
@@ -108,6 +132,7 @@ export function limitFromSqlRow(r: Record<string, unknown>, date: (value: unknow
     username: r.username as string | null,
     callerName: r.caller_name as string | null,
     projectName: r.project_name as string | null,
+    ...(typeof r.alert_at === "string" && { alertAt: alertThresholdsFromText(r.alert_at) }),
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
   };

@@ -19,13 +19,14 @@ import type {
 import { createAuditEntry, findAuditEntries, type AuditDelegate } from "./prisma-audit.js";
 import { entriesInRange, tailEntries, type EntryDelegate } from "./prisma-entries.js";
 import { createPrice, findPrices, removePrice, type PriceDelegate } from "./prisma-prices.js";
-import { createLimit, createRejection, findLimits, findRejections, removeLimit, type LimitDelegate, type RejectionDelegate } from "./prisma-limits.js";
+import { createLimit, createRejection, findLimits, findRejections, removeLimit, type LimitDelegate, type RejectionDelegate, type ThresholdsDelegate } from "./prisma-limits.js";
 import { PrismaRegistry, type ProjectDelegate, type UserDelegate } from "./prisma-registry.js";
 
 /** The Prisma model delegates the stores share; both generated clients provide them. */
 export interface PrismaModels {
   readonly accountingEntry: EntryDelegate;
   readonly usageLimit: LimitDelegate;
+  readonly limitAlertThresholds: ThresholdsDelegate;
   readonly quotaRejection: RejectionDelegate;
   readonly auditLogEntry: AuditDelegate;
   readonly project: ProjectDelegate;
@@ -74,7 +75,8 @@ export abstract class PrismaModelStore {
 
   /** Stores a limit. */
   async insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {
-    return createLimit((await this.models()).usageLimit, limit, new Date());
+    const models = await this.models();
+    return createLimit(models.usageLimit, models.limitAlertThresholds, limit, new Date());
   }
 
   /** Limits matching the filter, oldest first. */
@@ -84,7 +86,8 @@ export abstract class PrismaModelStore {
 
   /** Deletes a limit; false when unknown. */
   async deleteLimit(id: number): Promise<boolean> {
-    return removeLimit((await this.models()).usageLimit, id);
+    const models = await this.models();
+    return removeLimit(models.usageLimit, models.limitAlertThresholds, id);
   }
 
   /** Records a quota rejection. */

@@ -42,7 +42,14 @@ import {
   type AgentCall,
   type AgentImportCounts,
   type AgentLogFile,
+  AlertListeners,
+  type AlertDeliveryOutcome,
+  type AlertFilter,
+  type AlertListener,
+  type StoredAlert,
+  type AlertRule,
 } from "@llm-accounting/core";
+import { SqliteAlerts } from "./sqlite-alerts.js";
 import type { PrismaClient } from "../generated/sqlite/client.js";
 import { sqliteMigrations } from "../generated/migrations.js";
 import { migrateSqlite } from "../migrate/sqlite-migrator.js";
@@ -104,6 +111,11 @@ export interface SqliteStoreOptions {
 }
 
 export { sqliteTime };
+
+/** An alert check after a commit failed: said once per failure, never thrown into the write. */
+function alertCheckFailed(error: unknown): void {
+  process.emitWarning(`alert check failed (the next matching write retries it): ${(error as Error).message}`, "AlertCheckWarning");
+}
 /** A DATETIME column as Prisma or this store wrote it (ISO text, or epoch milliseconds). */
 const sqliteDate = (value: unknown): Date => {
   if (typeof value === "bigint") return new Date(Number(value));
@@ -153,6 +165,8 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   #reader: Database.Database | undefined;
   #statements: Statements | undefined;
   #quotaBuckets: SqliteQuotaBuckets | undefined;
+  #alerts: SqliteAlerts | undefined;
+  readonly #alertListeners = new AlertListeners();
   #pages: UsagePageReader | undefined;
   #batchWriter: SqliteBatchWriter | undefined;
   #writerThread: BatchWriterThread | undefined;
@@ -235,6 +249,16 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       }
       this.#statements = prepareStatements(db);
       this.#quotaBuckets = new SqliteQuotaBuckets(db, !readOnly);
+      const statements = this.#statements;
+      this.#alerts = new SqliteAlerts({
+        db,
+        buckets: this.#quotaBuckets,
+        limitsVersion: () => statements.limitsVersion.get() as number,
+        limits: () => this.#limitsSync(),
+        date: sqliteDate,
+        usageMutations: () => statements.usageMutations.get() as number,
+        listeners: this.#alertListeners,
+      });
       this.#db = db;
       this.#adapter = adapter;
       this.#factory = factory;
@@ -296,7 +320,23 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   async insertUsage(record: NewUsageRecord): Promise<number> {
     const statements = this.#statements ?? (await this.#ready());
     try {
-      return Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+      const alerts = this.#alerts!;
+      const rules = alerts.rulesFor([record]);
+      // No limit with thresholds counts this row: the write is the plain autocommit insert.
+      if (rules.length === 0) return Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+      // Far from every threshold (the usual case): the same autocommit insert, then a check
+      // that nobody else wrote meanwhile; if somebody did, the exact check runs right after.
+      if (alerts.cannotCross(rules, record, new Date())) {
+        const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+        if (!alerts.confirm(rules, record, id)) this.#raiseAfterCommit(rules, [record]);
+        return id;
+      }
+      const { id, raised } = this.#db!.transaction(() => {
+        const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+        return { id, raised: alerts.raise(rules, [record], new Date(), id) };
+      }).immediate();
+      alerts.emit(raised);
+      return id;
     } catch (error) {
       throw classifySqliteWriteError(error);
     }
@@ -321,7 +361,11 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
         durability: this.#options.durability ?? "normal",
       });
       try {
-        return await this.#writerThread.write(records);
+        await this.#writerThread.write(records);
+        // The thread has its own connection and does not load core: the batch's alerts are
+        // checked here, once per batch, in a transaction right after the batch's commit.
+        this.#raiseAfterBatch(records);
+        return;
       } catch (error) {
         if (error instanceof WriterThreadDiedError) {
           // Committed just before the thread died: acknowledged, not written again by a retry.
@@ -335,7 +379,72 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       }
     }
     this.#batchWriter ??= new SqliteBatchWriter(this.#db!);
-    this.#batchWriter.write(records);
+    const writer = this.#batchWriter;
+    const alerts = this.#alerts!;
+    const rules = alerts.rulesFor(records);
+    if (rules.length === 0) return writer.write(records);
+    // Inline, the batch and its alerts are one transaction (the writer's own nests as a savepoint).
+    alerts.emit(this.#db!.transaction(() => {
+      writer.write(records);
+      return alerts.raise(rules, records, new Date(), alerts.lastUsageId());
+    }).immediate());
+  }
+
+  /** Raises a batch's alerts once the writer thread has committed it (one check per batch). */
+  #raiseAfterBatch(records: readonly NewUsageRecord[]): void {
+    const alerts = this.#alerts!;
+    const rules = alerts.rulesFor(records);
+    if (rules.length === 0) return;
+    try {
+      // Far from every threshold: nothing to write, so no write lock to wait for beside the thread.
+      if (alerts.batchCannotCross(rules, records, new Date())) return;
+    } catch (error) {
+      return alertCheckFailed(error);
+    }
+    this.#raiseAfterCommit(rules, records, alerts.lastUsageId.bind(alerts));
+  }
+
+  /**
+   * The alert check of rows already committed, in a transaction of its own. It must not fail the
+   * write (a caller would retry rows that are stored): a failure is a process warning, and the
+   * next write that matches the limit raises what this one missed.
+   */
+  #raiseAfterCommit(rules: readonly AlertRule[], records: readonly NewUsageRecord[], lastId?: () => number): void {
+    const alerts = this.#alerts!;
+    try {
+      alerts.emit(this.#db!.transaction(() => alerts.raise(rules, records, new Date(), lastId?.())).immediate());
+    } catch (error) {
+      alertCheckFailed(error);
+    }
+  }
+
+  /** Every limit, synchronously (the alert rules are read inside write transactions). */
+  #limitsSync(): UsageLimit[] {
+    const { sql, params } = listLimitsSql({}, () => "?");
+    return (this.#db!.prepare(sql).safeIntegers(false).all(params) as Record<string, unknown>[]).map((r) => limitFromSqlRow(r, sqliteDate));
+  }
+
+  /** Alerts, newest first. */
+  async listAlerts(filter?: AlertFilter): Promise<StoredAlert[]> {
+    await this.#ready();
+    return this.#alerts!.list(filter);
+  }
+
+  /** Leases due pending alerts for delivery (one conditional UPDATE). */
+  async claimAlertDeliveries(now: Date, leaseMs: number, max: number): Promise<StoredAlert[]> {
+    await this.#ready();
+    return this.#alerts!.claim(now, leaseMs, max);
+  }
+
+  /** Records how a delivery attempt ended. */
+  async finishAlertDelivery(id: number, outcome: AlertDeliveryOutcome): Promise<void> {
+    await this.#ready();
+    this.#alerts!.finish(id, outcome);
+  }
+
+  /** Hears the alerts this store object raises. */
+  onAlertsRaised(listener: AlertListener): () => void {
+    return this.#alertListeners.add(listener);
   }
 
   async sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
@@ -525,7 +634,14 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     const stored = await super.insertLimit(limit);
     await this.#ready();
     if (this.#options.readOnly !== true) this.#quotaBuckets!.filterId(usageFilterFor(stored));
+    this.#alerts!.invalidate();
     return stored;
+  }
+
+  override async deleteLimit(id: number): Promise<boolean> {
+    const deleted = await super.deleteLimit(id);
+    this.#alerts?.invalidate();
+    return deleted;
   }
 
   async sumQuotaUsage(queries: readonly UsageQuery[], now: Date): Promise<QuotaUsage[]> {
@@ -542,14 +658,19 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     const buckets = this.#quotaBuckets!;
     // BEGIN IMMEDIATE takes SQLite's single write lock before summing, so the sums, the decision
     // and the write are one step for every process on this file; nothing here awaits.
+    let raised: StoredAlert[] = [];
     const step = this.#db!.transaction((): GuardedOutcome<T> => {
       const now = clock();
       const { queries, decide } = build(now, statements.limitsVersion.get() as number);
       const decision = decide(buckets.sums(queries, buckets.filterIds(queries), now));
       const write = decision.write;
       switch (write.kind) {
-        case "usage":
-          return { result: decision.result, id: Number(statements.insert.run(usageParams(write.record)).lastInsertRowid) };
+        case "usage": {
+          const id = Number(statements.insert.run(usageParams(write.record)).lastInsertRowid);
+          const rules = this.#alerts!.rulesFor([write.record]);
+          if (rules.length > 0) raised = this.#alerts!.raise(rules, [write.record], now, id);
+          return { result: decision.result, id };
+        }
         case "reservation": {
           statements.sweepReservations.run(sqliteTime(now));
           return { result: decision.result, id: Number(statements.insertReservation.run(reservationParams(write.reservation)).lastInsertRowid) };
@@ -560,16 +681,23 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
           return { result: decision.result, id: null };
       }
     });
-    return step.immediate();
+    const outcome = step.immediate();
+    this.#alerts!.emit(raised);
+    return outcome;
   }
 
   async commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
     const statements = this.#statements ?? (await this.#ready());
+    const alerts = this.#alerts!;
     const commit = this.#db!.transaction(() => {
       statements.deleteReservation.run(reservationId);
-      return Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+      const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+      const rules = alerts.rulesFor([record]);
+      return { id, raised: rules.length > 0 ? alerts.raise(rules, [record], new Date(), id) : [] };
     });
-    return commit.immediate();
+    const { id, raised } = commit.immediate();
+    alerts.emit(raised);
+    return id;
   }
 
   async cancelReservation(reservationId: number): Promise<boolean> {
