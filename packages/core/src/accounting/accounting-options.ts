@@ -1,6 +1,7 @@
 import type { Pricer } from "../pricing/pricer.js";
 import type { UsageStore } from "../store/usage-store.js";
 import type { UnpricedHandler } from "./unpriced-warnings.js";
+import type { ObserverErrorHandler, UsageObserver } from "../usage/usage-observer.js";
 
 /** How to build an `Accounting` facade. */
 export interface AccountingOptions {
@@ -28,6 +29,14 @@ export interface AccountingOptions {
   readonly onUnpriced?: UnpricedHandler;
   /** How long stored prices are cached before being read again (ms). Default 5000. */
   readonly priceRefreshMs?: number;
+  /**
+   * Told about every record once it is stored (by `trackUsage`, `trackUsageBatch`, a buffer writing
+   * through this facade, and `commit`/`guard`), e.g. `otelObserver()` from `@llm-accounting/otel`.
+   * More can be attached later with `observe`.
+   */
+  readonly observers?: readonly UsageObserver[];
+  /** Receives an observer's error (the write succeeded regardless). Default: a process warning. */
+  readonly onObserverError?: ObserverErrorHandler;
   /** The clock; inject one in tests. Defaults to `() => new Date()`. */
   readonly now?: () => Date;
 }

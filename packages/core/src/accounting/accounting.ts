@@ -36,6 +36,7 @@ import { costQuoteJson, usageRecordResult, usageTotalsJson, type CostQuote, type
 import { modelPriceJson, type ModelPriceJson } from "../json/price-json.js";
 import { repriceResultJson, type RepriceResultJson } from "../json/reprice-json.js";
 import { emitUnpricedWarning, UnpricedWarnings } from "./unpriced-warnings.js";
+import { UsageObservers, type UsageObserver } from "../usage/usage-observer.js";
 
 /**
  * The facade applications use: validates input, applies defaults and talks to the store.
@@ -50,6 +51,7 @@ export class Accounting implements AsyncDisposable {
   readonly #pricer: Pricer | undefined;
   readonly #prices: PricesCache;
   readonly #unpriced: UnpricedWarnings;
+  readonly #observers: UsageObservers;
   #opening: Promise<void> | undefined;
   // Set once open() has resolved: the batch path then reaches the store without yielding.
   #isOpen = false;
@@ -66,6 +68,7 @@ export class Accounting implements AsyncDisposable {
     this.#pricer = options.pricer;
     this.#prices = new PricesCache(this.store, options.priceRefreshMs ?? 5000);
     this.#unpriced = new UnpricedWarnings(options.onUnpriced ?? emitUnpricedWarning);
+    this.#observers = new UsageObservers(options.observers, options.onObserverError);
     this.#names = new NameEnforcement(this.store, { projects: options.enforceProjectNames ?? false, users: options.enforceUserNames ?? false });
   }
 
@@ -108,7 +111,11 @@ export class Accounting implements AsyncDisposable {
     await this.open();
     const record = await this.#priced(normalized);
     await this.#names.check(record.project, record.username);
-    if (!options.enforceLimits) return usageRecordResult({ id: await this.store.insertUsage(record), ...record });
+    if (!options.enforceLimits) {
+      const id = await this.store.insertUsage(record);
+      this.#recorded([record]);
+      return usageRecordResult({ id, ...record });
+    }
     const request: QuotaRequest = {
       model: record.model,
       username: record.username,
@@ -130,6 +137,7 @@ export class Accounting implements AsyncDisposable {
       return { kind: "usage", record: written };
     });
     if (!decision.allowed) throw new QuotaExceededError(decision);
+    this.#recorded([written]);
     return usageRecordResult({ id: id!, ...written });
   }
 
@@ -177,6 +185,19 @@ export class Accounting implements AsyncDisposable {
       return quoted;
     });
     await this.store.insertUsageBatch(priced);
+    this.#recorded(priced);
+  }
+
+  /**
+   * Attaches an observer told about every record once it is stored (see `AccountingOptions.observers`);
+   * returns a function that detaches it.
+   */
+  observe(observer: UsageObserver): () => void {
+    return this.#observers.add(observer);
+  }
+
+  #recorded(records: readonly NewUsageRecord[]): void {
+    if (this.#observers.active) this.#observers.notify(records);
   }
 
   /** Adds a usage limit (validated: scope, type, unit, interval, max value, PROJECT needs a project). */
@@ -315,7 +336,9 @@ export class Accounting implements AsyncDisposable {
       throw new ValidationError("timestamp", `must not be before the reservation was made (${reservedAt.toISOString()})`);
     }
     const record: NewUsageRecord = await this.#priced(normalized);
-    return usageRecordResult({ id: await this.store.commitReservation(id, record), ...record });
+    const storedId = await this.store.commitReservation(id, record);
+    this.#recorded([record]);
+    return usageRecordResult({ id: storedId, ...record });
   }
 
   /**
