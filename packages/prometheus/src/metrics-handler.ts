@@ -42,10 +42,12 @@ export async function healthResponse(accounting: Accounting): Promise<MetricsRes
 export function metricsRequestListener(accounting: Accounting, options: MetricsOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
   const resolved = resolveMetricsOptions(options);
   return (request, response) => {
-    void answer(accounting, resolved, request).then(({ status, contentType, body }) => {
-      response.writeHead(status, { "content-type": contentType, "cache-control": "no-store", ...(status === 405 && { allow: "GET, HEAD" }) });
-      response.end(request.method === "HEAD" ? undefined : body);
-    });
+    void answer(accounting, resolved, request)
+      .catch((error: unknown): MetricsResponse => ({ status: 400, contentType: TEXT, body: `bad request: ${oneLine(error)}\n` }))
+      .then(({ status, contentType, body }) => {
+        response.writeHead(status, { "content-type": contentType, "cache-control": "no-store", ...(status === 405 && { allow: "GET, HEAD" }) });
+        response.end(request.method === "HEAD" ? undefined : body);
+      });
   };
 }
 

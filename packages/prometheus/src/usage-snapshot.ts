@@ -16,11 +16,12 @@ export interface UsageSnapshot {
   readonly limits: readonly LimitStatus[];
 }
 
-// Every stored timestamp falls inside; both ends are whole UTC days, so the stores answer from
-// their rollup tables alone (usage_hourly per model, usage_daily_dims per user, project and
-// caller) and never scan entries, whatever their number.
-const SINCE_THE_BEGINNING = new Date("0001-01-01T00:00:00.000Z");
-const UNTIL_THE_END = new Date("9999-12-31T23:59:59.999Z");
+// Every stored timestamp falls inside, and both ends are whole UTC days, so the stores answer
+// from their rollup tables alone (usage_hourly per model, usage_daily_dims per user, project and
+// caller) and never scan entries, whatever their number. The end stops a day short of year 10000:
+// the day after it must still be a 4-digit year, or SQLite's text timestamps compare wrongly.
+/** The range a scrape sums: every stored timestamp, in whole UTC days (see above). */
+export const SCRAPE_RANGE = Object.freeze({ start: new Date("0001-01-01T00:00:00.000Z"), end: new Date("9999-12-30T23:59:59.999Z") });
 
 /** The breakdowns the options ask for, in the order they are exposed. */
 export function breakdownsFor(options: MetricsOptions): BrokenDownBy[] {
@@ -37,7 +38,7 @@ export async function readUsageSnapshot(accounting: Accounting, options: Metrics
   const dimensions = breakdownsFor(options);
   const [limits, ...groups] = await Promise.all([
     accounting.getLimitStatus(),
-    ...dimensions.map((dimension) => accounting.getUsageBreakdown(SINCE_THE_BEGINNING, UNTIL_THE_END, dimension)),
+    ...dimensions.map((dimension) => accounting.getUsageBreakdown(SCRAPE_RANGE.start, SCRAPE_RANGE.end, dimension)),
   ]);
   return { breakdowns: dimensions.map((dimension, i) => ({ dimension, groups: groups[i]! })), limits };
 }
