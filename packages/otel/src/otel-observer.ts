@@ -8,7 +8,10 @@ export const SEMCONV_VERSION = "1.41.0";
 
 /** What to record tracked calls with, and the values records do not hold. */
 export interface OtelObserverOptions {
-  /** Records `gen_ai.client.token.usage` (input and output points per call). */
+  /**
+   * Records `gen_ai.client.token.usage` (input and output points per call) and
+   * `gen_ai.client.operation.duration` (calls with an execution time).
+   */
   readonly meter?: Meter;
   /** Starts and ends one CLIENT span per call, timed from its timestamp and execution time. */
   readonly tracer?: Tracer;
@@ -18,8 +21,10 @@ export interface OtelObserverOptions {
   readonly unknownProviderName?: string;
 }
 
-// The conventions' advice for gen_ai.client.token.usage: powers of 4 from 1 to 4^13.
+// The conventions' bucket advice: token counts in powers of 4 from 1 to 4^13, durations in
+// seconds doubling from 0.01 to 81.92.
 const TOKEN_BUCKETS = Array.from({ length: 14 }, (_, i) => 4 ** i);
+const DURATION_BUCKETS = Array.from({ length: 14 }, (_, i) => 0.01 * 2 ** i);
 
 /**
  * A usage observer that records each stored call as the OpenTelemetry GenAI semantic conventions
@@ -35,6 +40,11 @@ export function otelObserver(options: OtelObserverOptions): UsageObserver {
     unit: "{token}",
     advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
   });
+  const duration: Histogram | undefined = options.meter?.createHistogram("gen_ai.client.operation.duration", {
+    description: "GenAI operation duration.",
+    unit: "s",
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+  });
   const tracer = options.tracer;
   return {
     onRecorded(records: readonly NewUsageRecord[]) {
@@ -44,6 +54,8 @@ export function otelObserver(options: OtelObserverOptions): UsageObserver {
           const attributes = callAttributes(record, identity);
           tokens.record(record.promptTokens, { ...attributes, "gen_ai.token.type": "input" });
           tokens.record(record.completionTokens, { ...attributes, "gen_ai.token.type": "output" });
+          // 0 means the call's duration was not recorded (e.g. `llm-accounting track` without --execution-time).
+          if (record.executionTime > 0) duration!.record(record.executionTime, attributes);
         }
         if (tracer) {
           const end = record.timestamp.getTime();

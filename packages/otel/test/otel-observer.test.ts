@@ -29,7 +29,7 @@ function telemetry() {
       const found = (metrics.getMetrics().at(-1)?.scopeMetrics.flatMap((s) => s.metrics) ?? []).filter((m) => m.descriptor.name === "gen_ai.client.token.usage") as HistogramMetricData[];
       const points = new Map<string, [number, number]>();
       // The SDK exports no metric before its first point.
-      if (found.length === 0) return { points, boundaries: [] };
+      if (found.length === 0) return { points, seconds: new Map<string, [number, number]>(), boundaries: [] };
       expect(found).toHaveLength(1);
       expect([found[0]!.descriptor.unit, found[0]!.dataPointType]).toEqual(["{token}", DataPointType.HISTOGRAM]);
       for (const p of found[0]!.dataPoints) {
@@ -37,7 +37,9 @@ function telemetry() {
         expect(a["gen_ai.operation.name"]).toBe("chat");
         points.set(`${a["gen_ai.provider.name"]} ${a["gen_ai.request.model"]} ${a["gen_ai.token.type"]}`, [p.value.count, p.value.sum!]);
       }
-      return { points, boundaries: found[0]!.dataPoints[0]!.value.buckets.boundaries };
+      const durations = (metrics.getMetrics().at(-1)?.scopeMetrics.flatMap((s) => s.metrics) ?? []).filter((m) => m.descriptor.name === "gen_ai.client.operation.duration") as HistogramMetricData[];
+      const seconds = new Map(durations.flatMap((m) => m.dataPoints.map((p) => [String(p.attributes["gen_ai.request.model"]), [p.value.count, p.value.sum!] as [number, number]])));
+      return { points, seconds, boundaries: found[0]!.dataPoints[0]!.value.buckets.boundaries };
     },
   };
 }
@@ -54,7 +56,7 @@ describe("otelObserver on a real SQLite store", () => {
       await accounting.setUsageLimit({ scope: "MODEL", model: "denied", username: null, callerName: null, projectName: null, limitType: "requests", maxValue: 0, intervalUnit: "day", intervalValue: 1 });
       await expect(accounting.trackUsage({ model: "denied", promptTokens: 1, cost: 0 }, { enforceLimits: true })).rejects.toThrow(QuotaExceededError);
 
-      const { points, boundaries } = await t.tokenPoints();
+      const { points, seconds, boundaries } = await t.tokenPoints();
       expect(Object.fromEntries(points)).toEqual({
         "anthropic claude-sonnet-4-5 input": [1, 1300],
         "anthropic claude-sonnet-4-5 output": [1, 40],
@@ -65,6 +67,8 @@ describe("otelObserver on a real SQLite store", () => {
         "gcp.gemini gemini-2.5-pro input": [1, 50],
         "gcp.gemini gemini-2.5-pro output": [1, 5],
       });
+      // Durations only for calls that recorded one.
+      expect(Object.fromEntries(seconds)).toEqual({ "claude-sonnet-4-5": [1, 1.5] });
       expect(boundaries).toEqual([1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864]);
 
       const spans = t.spans.getFinishedSpans();
