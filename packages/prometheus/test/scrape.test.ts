@@ -11,12 +11,14 @@ afterAll(() => stores.remove());
 
 const DAY = 86_400_000;
 const ago = (ms: number) => new Date(Date.now() - ms);
-// Calls of several models, projects, users and callers; two days old ones are summed from whole-day rollups.
+// Calls of several models, projects, users and callers; older ones are summed from whole-day rollups.
 const CALLS: UsageInput[] = [
   { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", promptTokens: 1200, cachedTokens: 400, completionTokens: 300, reasoningTokens: 50, cost: 0.5 },
   { model: "gpt-4o", project: null, username: "bob", callerName: "chat", promptTokens: 10, completionTokens: 5, cost: 0.25 },
   { model: 'claude "sonnet"\\4', project: "support", username: "alice", callerName: "batch", promptTokens: 5000, completionTokens: 700, cost: 1.125, timestamp: ago(2 * DAY) },
   { model: "gpt-4o-mini", project: "research", username: null, callerName: null, promptTokens: 80, completionTokens: 20, cost: 0.000123456, timestamp: ago(3 * DAY) },
+  // Stamped by a host whose clock runs two days ahead: still a recorded call.
+  { model: "o3", project: "research", username: "dave", callerName: "batch", promptTokens: 300, completionTokens: 900, reasoningTokens: 600, cost: 0.2, timestamp: ago(-2 * DAY) },
 ];
 
 /** Totals per value of one field, from the calls themselves (what the scrape must show). */
