@@ -13,6 +13,7 @@ import { pricesCommand } from "./commands/prices.js";
 import { purgeCommand } from "./commands/purge.js";
 import { repriceCommand } from "./commands/reprice.js";
 import { selectCommand } from "./commands/select.js";
+import { serveCommand } from "./commands/serve.js";
 import { statsCommand } from "./commands/stats.js";
 import { tailCommand } from "./commands/tail.js";
 import { trackCommand } from "./commands/track.js";
@@ -28,7 +29,7 @@ import { describeRecommendation, describeUnknownArguments } from "./usage-messag
 import { CLI_VERSION } from "./version.js";
 
 /** The top-level command names, for telling a mistyped command from a stray argument. */
-const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "projects", "users", "log-event", "audit", "import", "migrate", "completion"];
+const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "projects", "users", "log-event", "audit", "import", "migrate", "serve", "completion"];
 
 /** The message yargs fails with when no command is given; `runCli` answers it with the full help. */
 const NO_COMMAND = "no command given";
@@ -61,6 +62,7 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     .command(withHelp(auditCommand(ctx), "audit"))
     .command(withHelp(importCommand(ctx), "import"))
     .command(withHelp(migrateCommand(ctx), "migrate"))
+    .command(withHelp(serveCommand(ctx), "serve"))
     .command(withHelp(completionCommand(ctx, scriptName), "completion"))
     // Without a command nothing would happen; scripts must see that as a mistake, not success.
     .demandCommand(1, NO_COMMAND)

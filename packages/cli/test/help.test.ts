@@ -68,8 +68,9 @@ describe("--help", () => {
           readLine: async () => null,
           env: {},
           now: () => new Date(),
-          // tail -f stops at once.
+          // tail -f and serve stop at once.
           interruption: () => ({ signal: stopped.signal, release: () => undefined }),
+          untilInterrupted: () => stopped.signal,
         };
         const code = await runCli([...db, ...words(args)], io);
         expect(code, `${path}: ${args}\n${stderr}`).not.toBe(2);

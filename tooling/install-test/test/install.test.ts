@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,7 @@ const tarballs: Record<string, string> = {};
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
   const packs = join(work, "packs");
-  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", agentLogs: "packages/agent-logs", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", cli: "packages/cli", app: "apps/llm-acct" })) {
+  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", agentLogs: "packages/agent-logs", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", prometheus: "packages/prometheus", otel: "packages/otel", cli: "packages/cli", app: "apps/llm-acct" })) {
     tarballs[name] = pack(dir, packs);
   }
 });
@@ -214,7 +214,7 @@ server.close();
 describe("the llm-acct app installs with one command", () => {
   let dir: string;
   beforeAll(() => {
-    dir = npmProject(join(work, "app"), [tarballs.core!, tarballs.prisma!, tarballs.csv!, tarballs.audit!, tarballs.pricing!, tarballs.agentLogs!, tarballs.cli!, tarballs.app!]);
+    dir = npmProject(join(work, "app"), [tarballs.core!, tarballs.prisma!, tarballs.csv!, tarballs.audit!, tarballs.pricing!, tarballs.agentLogs!, tarballs.prometheus!, tarballs.cli!, tarballs.app!]);
   }, 1_200_000); // compiles better-sqlite3 from source: minutes on a loaded machine
 
   it("runs track and stats through its bin", () => {
@@ -228,6 +228,23 @@ describe("the llm-acct app installs with one command", () => {
     expect(JSON.parse(stats.stdout).totals).toMatchObject({ requests: 1, sumCost: 0.5, sumPromptTokens: 7 });
     const version = spawnSync(bin, ["--version"], { cwd: dir, encoding: "utf8" });
     expect(version.stdout).toMatch(/^llm-acct \d+\.\d+\.\d+\n$/);
+  });
+
+  it("serves Prometheus metrics through its bin (prom-client installed from the registry) and stops on SIGTERM", async () => {
+    const bin = join(dir, "node_modules", ".bin", "llm-acct");
+    const env = { ...process.env, POSTGRESQL_CONNECTION_STRING: "" };
+    const child = spawn(bin, ["serve", "--port", "0"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await expect.poll(() => out, { timeout: 30_000, interval: 100 }).toMatch(/http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    const url = /(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(out)![1]!;
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^llm_accounting_model_requests_total\{model="gpt-4o"\} 1$/m);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(err).toBe("");
   });
 
   it("imports Claude Code logs through its bin", () => {

@@ -72,6 +72,10 @@ export const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
   audit: [["audit --session s-42 --since 1d", "Audit entries of a session in the last day"]],
   import: [["import --from-sqlite old/accounting.sqlite", "Copy everything from the Python tool's database (safe to rerun)"]],
   migrate: [["migrate", "Create data/accounting.sqlite, or bring it up to date"]],
+  serve: [
+    ["serve --port 9464", "Prometheus metrics on http://127.0.0.1:9464/metrics until Ctrl-C"],
+    ["serve --host 0.0.0.0 --per-user", "Scrapable from other machines, with a series per user"],
+  ],
   "": [
     ["track --model gpt-4o --prompt-tokens 1200 --completion-tokens 350", "Record a call"],
     ["stats --since 7d", "What the last 7 days cost, per model"],

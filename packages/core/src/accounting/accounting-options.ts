@@ -3,6 +3,7 @@ import type { UsageStore } from "../store/usage-store.js";
 import type { UnpricedHandler } from "./unpriced-warnings.js";
 import type { StoredAlert } from "../alerts/alert-records.js";
 import type { AlertDeliveryOptions, AlertTarget } from "../alerts/deliver-alerts.js";
+import type { ObserverErrorHandler, UsageObserver } from "../usage/usage-observer.js";
 
 /** How to build an `Accounting` facade. */
 export interface AccountingOptions {
@@ -44,6 +45,14 @@ export interface AccountingOptions {
   readonly alertTargets?: readonly AlertTarget[];
   /** Retry and lease settings of alert delivery. */
   readonly alertDelivery?: AlertDeliveryOptions;
+  /**
+   * Told about every record once it is stored (by `trackUsage`, `trackUsageBatch`, a buffer writing
+   * through this facade, and `commit`/`guard`), e.g. `otelObserver()` from `@llm-accounting/otel`.
+   * More can be attached later with `observe`.
+   */
+  readonly observers?: readonly UsageObserver[];
+  /** Receives an observer's error (the write succeeded regardless). Default: a process warning. */
+  readonly onObserverError?: ObserverErrorHandler;
   /** The clock; inject one in tests. Defaults to `() => new Date()`. */
   readonly now?: () => Date;
 }

@@ -40,6 +40,7 @@ import { AlertDelivery, callbackTarget } from "./alert-delivery.js";
 import { validateAlertThresholds } from "../alerts/alert-thresholds.js";
 import type { AlertFilter, AlertStore, StoredAlert } from "../alerts/alert-records.js";
 import type { AlertDeliverySummary } from "../alerts/deliver-alerts.js";
+import { UsageObservers, type UsageObserver } from "../usage/usage-observer.js";
 
 /**
  * The facade applications use: validates input, applies defaults and talks to the store.
@@ -57,6 +58,7 @@ export class Accounting implements AsyncDisposable {
   readonly #defaultAlertAt: readonly number[] | undefined;
   readonly #alertDelivery: AlertDelivery | null;
   #stopHearingAlerts: (() => void) | undefined;
+  readonly #observers: UsageObservers;
   #opening: Promise<void> | undefined;
   // Set once open() has resolved: the batch path then reaches the store without yielding.
   #isOpen = false;
@@ -73,6 +75,7 @@ export class Accounting implements AsyncDisposable {
     this.#pricer = options.pricer;
     this.#prices = new PricesCache(this.store, options.priceRefreshMs ?? 5000);
     this.#unpriced = new UnpricedWarnings(options.onUnpriced ?? emitUnpricedWarning);
+    this.#observers = new UsageObservers(options.observers, options.onObserverError);
     this.#names = new NameEnforcement(this.store, { projects: options.enforceProjectNames ?? false, users: options.enforceUserNames ?? false });
     this.#defaultAlertAt = options.alertAt === undefined ? undefined : validateAlertThresholds(options.alertAt, "alertAt");
     const targets = [...(options.onAlert ? [callbackTarget(options.onAlert)] : []), ...(options.alertTargets ?? [])];
@@ -128,7 +131,11 @@ export class Accounting implements AsyncDisposable {
     await this.open();
     const record = await this.#priced(normalized);
     await this.#names.check(record.project, record.username);
-    if (!options.enforceLimits) return usageRecordResult({ id: await this.store.insertUsage(record), ...record });
+    if (!options.enforceLimits) {
+      const id = await this.store.insertUsage(record);
+      this.#recorded([record]);
+      return usageRecordResult({ id, ...record });
+    }
     const request: QuotaRequest = {
       model: record.model,
       username: record.username,
@@ -150,6 +157,7 @@ export class Accounting implements AsyncDisposable {
       return { kind: "usage", record: written };
     });
     if (!decision.allowed) throw new QuotaExceededError(decision);
+    this.#recorded([written]);
     return usageRecordResult({ id: id!, ...written });
   }
 
@@ -197,6 +205,19 @@ export class Accounting implements AsyncDisposable {
       return quoted;
     });
     await this.store.insertUsageBatch(priced);
+    this.#recorded(priced);
+  }
+
+  /**
+   * Attaches an observer told about every record once it is stored (see `AccountingOptions.observers`);
+   * returns a function that detaches it.
+   */
+  observe(observer: UsageObserver): () => void {
+    return this.#observers.add(observer);
+  }
+
+  #recorded(records: readonly NewUsageRecord[]): void {
+    if (this.#observers.active) this.#observers.notify(records);
   }
 
   /**
@@ -369,7 +390,9 @@ export class Accounting implements AsyncDisposable {
       throw new ValidationError("timestamp", `must not be before the reservation was made (${reservedAt.toISOString()})`);
     }
     const record: NewUsageRecord = await this.#priced(normalized);
-    return usageRecordResult({ id: await this.store.commitReservation(id, record), ...record });
+    const storedId = await this.store.commitReservation(id, record);
+    this.#recorded([record]);
+    return usageRecordResult({ id: storedId, ...record });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ValidationError } from "../errors.js";
 import type { UsageInput } from "../usage/usage-input.js";
+import type { UsageObserver } from "../usage/usage-observer.js";
 
 /** What `trackUsage` does when `maxQueued` records are already waiting to be written. */
 export type BufferFullPolicy = "block" | "drop-oldest" | "spill";
@@ -78,12 +79,18 @@ export interface UsageBufferOptions {
   readonly installExitHooks?: boolean;
   /** How long the exit hooks wait for the final flush before giving up (reported as stage "exit"), in ms. Default 10,000. */
   readonly exitTimeoutMs?: number;
+  /**
+   * Told about each batch once it is stored, e.g. `otelObserver()` from `@llm-accounting/otel`;
+   * more with `buffer.observe`. Attach an observer to the buffer or to the facade it writes
+   * through, not both: the facade's observers see the buffer's batches too.
+   */
+  readonly observers?: readonly UsageObserver[];
   /** How long `close()` waits for the final flush (the store may be down) before giving up on what is left (stage "exit"), in ms. Default 30,000. */
   readonly closeTimeoutMs?: number;
 }
 
 /** Options with their defaults applied. */
-export type ResolvedBufferOptions = Required<Omit<UsageBufferOptions, "spill">> & Pick<UsageBufferOptions, "spill">;
+export type ResolvedBufferOptions = Required<Omit<UsageBufferOptions, "spill" | "observers">> & Pick<UsageBufferOptions, "spill" | "observers">;
 
 /** Counters of a buffer since it was created. */
 export interface UsageBufferStats {
@@ -115,6 +122,7 @@ export function resolveBufferOptions(options: UsageBufferOptions): ResolvedBuffe
     maxQueued: positiveInteger(options.maxQueued ?? 10_000, "maxQueued"),
     onFull: options.onFull ?? "block",
     spill: options.spill,
+    observers: options.observers,
     onError: options.onError ?? warn,
     retryBaseMs: positive(options.retryBaseMs ?? 100, "retryBaseMs"),
     retryMaxMs: positive(options.retryMaxMs ?? 30_000, "retryMaxMs"),

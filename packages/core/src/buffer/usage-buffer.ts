@@ -6,6 +6,7 @@ import { nanosToUsd } from "../money.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import type { UsageSink } from "../usage/usage-sink.js";
+import { UsageObservers, type UsageObserver } from "../usage/usage-observer.js";
 import { resolveBufferOptions, type BufferErrorEvent, type ResolvedBufferOptions, type UsageBufferOptions, type UsageBufferStats } from "./buffer-options.js";
 import { registerForExit, unregisterForExit, type ExitFlushable } from "./exit-hooks.js";
 import { RingQueue } from "./ring-queue.js";
@@ -72,6 +73,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
   readonly #options: ResolvedBufferOptions;
   readonly #queue: RingQueue<QueuedUsage>;
   readonly #timer: NodeJS.Timeout;
+  readonly #observers: UsageObservers;
   #parked: ParkedRecord[] = [];
   #flushWaiters: FlushWaiter[] = [];
   // The batch being written: it leaves memory only once stored (or refused for good).
@@ -103,6 +105,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     this.#writer = writer;
     this.#options = resolveBufferOptions(options);
     this.#queue = new RingQueue(this.#options.maxQueued);
+    this.#observers = new UsageObservers(this.#options.observers);
     this.#timer = setInterval(() => this.#tick(), this.#options.flushIntervalMs).unref();
     if (this.#options.installExitHooks) registerForExit(this);
   }
@@ -124,6 +127,11 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
       return undefined;
     }
     return this.#overflow(record);
+  }
+
+  /** Attaches an observer told about each batch once it is stored; returns a function that detaches it. */
+  observe(observer: UsageObserver): () => void {
+    return this.#observers.add(observer);
   }
 
   /**
@@ -308,6 +316,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
       await outsideContext(() => this.#writer.trackNormalizedBatch(batch));
       this.#counts.written += batch.length;
       this.#counts.batches++;
+      if (this.#observers.active) this.#observers.notify(batch);
       if (owner === this.#inFlight) this.#settleInFlight(batch.length);
     } catch (error) {
       if (owner !== this.#inFlight) return;

@@ -1,0 +1,59 @@
+import type { Accounting } from "@llm-accounting/core";
+import type { Argv, CommandModule } from "yargs";
+import type { GlobalArgs } from "../context/global-options.js";
+import { UsageError } from "../errors.js";
+import { println, type CliIo } from "../io.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
+
+// Loaded only by this command: prom-client and the HTTP server are not for one-shot commands.
+const prometheus = () => import("@llm-accounting/prometheus");
+
+/** Port `serve` listens on when `--port` is not given (the usual Prometheus exporter port). */
+export const DEFAULT_METRICS_PORT = 9464;
+
+/** Parsed `serve` arguments. */
+export interface ServeArgs extends GlobalArgs {
+  port: number;
+  host: string;
+  perUser: boolean;
+  perCaller: boolean;
+}
+
+/** A yargs `coerce` for a TCP port, with an error naming the flag. */
+export const tcpPort = (value: unknown): number => {
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535 (got "${String(value)}")`);
+  return Number(text);
+};
+
+/**
+ * Serves `GET /metrics` (Prometheus text) and `GET /healthz` for the store until SIGINT or
+ * SIGTERM, then stops accepting connections, answers the requests in hand and returns.
+ */
+export async function handleServe(accounting: Accounting, args: ServeArgs, io: CliIo): Promise<void> {
+  if (!io.untilInterrupted) throw new UsageError("serve needs a process that can be interrupted");
+  const { startMetricsServer } = await prometheus();
+  // Fail now on a store that cannot be read, rather than at the first scrape.
+  await accounting.open();
+  const stop = io.untilInterrupted();
+  const server = await startMetricsServer(accounting, { port: args.port, host: args.host, perUser: args.perUser, perCaller: args.perCaller });
+  println(io, `Serving ${server.url}/metrics and ${server.url}/healthz for ${accounting.store.description} (Ctrl-C stops)`);
+  if (!stop.aborted) await new Promise((resolve) => stop.addEventListener("abort", resolve, { once: true }));
+  await server.close();
+  println(io, "Stopped serving metrics");
+}
+
+/** `llm-accounting serve`. */
+export function serveCommand(ctx: CommandContext): CommandModule<GlobalArgs, ServeArgs> {
+  return {
+    command: "serve",
+    describe: "Serve Prometheus metrics (GET /metrics) and a health check (GET /healthz) for the store",
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .option("port", { type: "string", number: true, default: DEFAULT_METRICS_PORT, describe: "TCP port to listen on (0: any free one)", coerce: tcpPort })
+        .option("host", { type: "string", default: "127.0.0.1", describe: "Address to bind (0.0.0.0 or :: to let other machines scrape)" })
+        .option("per-user", { type: "boolean", default: false, describe: "Also count usage per user (one series per user: keep users few)" })
+        .option("per-caller", { type: "boolean", default: false, describe: "Also count usage per caller (one series per caller)" }) as unknown as Argv<ServeArgs>,
+    handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleServe(accounting, args, ctx.io), { readOnly: true })),
+  };
+}
