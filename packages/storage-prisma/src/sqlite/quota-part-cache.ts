@@ -61,6 +61,7 @@ export class QuotaPartCache {
   readonly #filters = new Map<number | string, FilterEntry>();
   readonly #newRows: Database.Statement;
   readonly #minuteRows: Database.Statement;
+  readonly #bucketSums: Database.Statement;
   readonly #maxId: Database.Statement;
   readonly #mutationCount: Database.Statement;
   readonly #prepared: (sql: string) => Database.Statement;
@@ -76,6 +77,14 @@ export class QuotaPartCache {
     // Timestamps are ISO text of one width, so text order is time order and the index serves the range.
     this.#minuteRows = db
       .prepare("SELECT id, timestamp, model, username, caller_name, project, prompt_tokens, completion_tokens, total_tokens, cost_nanos FROM accounting_entries WHERE timestamp >= ? AND timestamp < ?")
+      .safeIntegers(true);
+    // One bucket part: its sums in quota_buckets plus those still in quota_buckets_hot.
+    const part = (table: string) => `SELECT requests, input_tokens, output_tokens, total_tokens, cost_nanos FROM ${table} WHERE filter_id = ? AND span = ? AND start >= ? AND start < ?`;
+    this.#bucketSums = db
+      .prepare(
+        "SELECT SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(total_tokens) AS total_tokens, SUM(cost_nanos) AS cost_nanos " +
+          `FROM (${part("quota_buckets")} UNION ALL ${part(SQLITE_BUCKET_DIALECT.hotBuckets!)})`,
+      )
       .safeIntegers(true);
     this.#maxId = db.prepare("SELECT COALESCE(MAX(id), 0) FROM accounting_entries").pluck().safeIntegers(false);
     this.#mutationCount = db.prepare("SELECT value FROM store_counters WHERE key = 'entries_mutations'").pluck().safeIntegers(false);
@@ -156,13 +165,27 @@ export class QuotaPartCache {
   }
 
   #loadParts(parts: Loads["parts"]): void {
+    // Bucket parts go one by one through one prepared statement: a statement built for the whole
+    // set would be compiled anew for every shape, which cost more than all the lookups together
+    // on the first check of a process. Parts of filters without buckets sum raw rows (rare).
+    const raw: Loads["parts"] = [];
+    for (const load of parts) {
+      const { part, filterId } = load.part;
+      if (part.kind !== "buckets" || filterId === null) {
+        raw.push(load);
+        continue;
+      }
+      const row = this.#bucketSums.get(filterId, part.span, part.from, part.to, filterId, part.span, part.from, part.to) as Record<string, bigint | null>;
+      add(load.into.sums, { requests: Number(row.requests ?? 0), input: Number(row.input_tokens ?? 0), output: Number(row.output_tokens ?? 0), total: Number(row.total_tokens ?? 0), cost: row.cost_nanos ?? 0n });
+    }
+    if (raw.length === 0) return;
     const { sql, params } = partSumsSql(
       SQLITE_BUCKET_DIALECT,
-      parts.map((load) => load.part),
+      raw.map((load) => load.part),
     );
     for (const row of this.#prepared(sql).all(params) as Record<string, unknown>[]) {
       const q = Number(row.q);
-      if (q >= 0) add(parts[q]!.into.sums, { requests: Number(row.requests), input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens), cost: BigInt(row.cost_nanos as bigint) });
+      if (q >= 0) add(raw[q]!.into.sums, { requests: Number(row.requests), input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens), cost: BigInt(row.cost_nanos as bigint) });
     }
   }
 
