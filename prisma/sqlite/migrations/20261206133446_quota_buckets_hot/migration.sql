@@ -53,13 +53,15 @@ BEGIN
   ON CONFLICT ("filter_id", "span", "start") DO UPDATE SET "requests" = "requests" + excluded."requests", "input_tokens" = "input_tokens" + excluded."input_tokens", "output_tokens" = "output_tokens" + excluded."output_tokens", "total_tokens" = "total_tokens" + excluded."total_tokens", "cost_nanos" = "cost_nanos" + excluded."cost_nanos";
 END;
 
--- Once a minute (by the clock of the writer), the first insert moves every hot bucket that has
--- ended into quota_buckets, in that insert's transaction. A back-dated row lands in the hot table and
--- moves with the next sweep; readers add both tables, so where a bucket's sums are is never wrong.
+-- Once a minute (by the clock of the writer), the first new hot bucket (a new minute begins a new
+-- one) moves every hot bucket that has ended into quota_buckets, in that write's transaction. The
+-- trigger is on the hot table, so a store without limits pays nothing per row. A back-dated row
+-- lands in the hot table and moves with the next sweep; readers add both tables, so where a
+-- bucket's sums are is never wrong.
 INSERT OR IGNORE INTO "store_counters" ("key", "value") VALUES ('quota_hot_swept', 0);
 
 DROP TRIGGER IF EXISTS "quota_buckets_hot_sweep";
-CREATE TRIGGER "quota_buckets_hot_sweep" AFTER INSERT ON "accounting_entries"
+CREATE TRIGGER "quota_buckets_hot_sweep" AFTER INSERT ON "quota_buckets_hot"
 WHEN (SELECT "value" FROM "store_counters" WHERE "key" = 'quota_hot_swept') < CAST(unixepoch('now') / 60 AS INTEGER)
 BEGIN
   INSERT INTO "quota_buckets" ("filter_id", "span", "start", "requests", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")
