@@ -10,11 +10,13 @@ export interface Amounts {
 /**
  * The rows of one filter in one minute, by time, with running sums: the rows between two
  * instants are two binary searches and a subtraction, however many rows a busy minute holds.
- * Rows nearly always arrive in time order (appended); a back-dated one is inserted in place.
+ * An entry may stand for several rows stamped with the same instant (`requests` of them). Rows
+ * nearly always arrive in time order (appended); a back-dated one is inserted in place.
  */
 export class MinuteRows {
   readonly #ts: number[] = [];
   // Running sums: index i holds the sum of the first i rows (index 0 is zero).
+  readonly #requests: number[] = [0];
   readonly #input: number[] = [0];
   readonly #output: number[] = [0];
   readonly #total: number[] = [0];
@@ -22,11 +24,12 @@ export class MinuteRows {
   /** The last check that read these rows (for pruning). */
   used = 0;
 
-  /** Adds one row (its `requests` is taken as 1). */
+  /** Adds `row.requests` rows stamped `ts` with these summed amounts. */
   insert(ts: number, row: Amounts): void {
     const n = this.#ts.length;
     if (n === 0 || ts >= this.#ts[n - 1]!) {
       this.#ts.push(ts);
+      this.#requests.push(this.#requests[n]! + row.requests);
       this.#input.push(this.#input[n]! + row.input);
       this.#output.push(this.#output[n]! + row.output);
       this.#total.push(this.#total[n]! + row.total);
@@ -35,11 +38,13 @@ export class MinuteRows {
     }
     const at = this.#firstAfter(ts);
     this.#ts.splice(at, 0, ts);
+    this.#requests.splice(at + 1, 0, this.#requests[at]! + row.requests);
     this.#input.splice(at + 1, 0, this.#input[at]! + row.input);
     this.#output.splice(at + 1, 0, this.#output[at]! + row.output);
     this.#total.splice(at + 1, 0, this.#total[at]! + row.total);
     this.#cost.splice(at + 1, 0, this.#cost[at]! + row.cost);
     for (let i = at + 2; i <= n + 1; i++) {
+      this.#requests[i]! += row.requests;
       this.#input[i]! += row.input;
       this.#output[i]! += row.output;
       this.#total[i]! += row.total;
@@ -52,7 +57,7 @@ export class MinuteRows {
     const lo = this.#firstAtOrAfter(from);
     const hi = this.#firstAfter(to);
     if (hi <= lo) return;
-    acc.requests += hi - lo;
+    acc.requests += this.#requests[hi]! - this.#requests[lo]!;
     acc.input += this.#input[hi]! - this.#input[lo]!;
     acc.output += this.#output[hi]! - this.#output[lo]!;
     acc.total += this.#total[hi]! - this.#total[lo]!;
