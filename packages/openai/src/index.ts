@@ -1,3 +1,3 @@
 /** Records every OpenAI SDK call with llm-accounting; see README.md. */
 export { flushUsage, trackOpenAI, type TrackOpenAIOptions } from "./track-openai.js";
-export type { TrackingOptions } from "@llm-accounting/sdk-kit";
+export { tracked, type TrackedFunction, type TrackedOptions, type TrackedUsage, type TrackingOptions } from "@llm-accounting/sdk-kit";

@@ -12,7 +12,7 @@ const tarballs: Record<string, string> = {};
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
   const packs = join(work, "packs");
-  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", agentLogs: "packages/agent-logs", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", prometheus: "packages/prometheus", otel: "packages/otel", cli: "packages/cli", app: "apps/llm-acct" })) {
+  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", agentLogs: "packages/agent-logs", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", prometheus: "packages/prometheus", otel: "packages/otel", http: "packages/http", cli: "packages/cli", app: "apps/llm-acct" })) {
     tarballs[name] = pack(dir, packs);
   }
 });
