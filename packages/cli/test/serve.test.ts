@@ -34,7 +34,7 @@ describe("llm-accounting serve", () => {
     expect(sample(text, 'llm_accounting_user_tokens_total{user="ann",kind="input"}')).toBe(200);
     expect(sample(text, 'llm_accounting_model_cost_usd_total{model="gpt-4o"}')).toBe(0.75);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const summary = await (await fetch(`${url}/api/v1/summary?project=web`)).json();
+    const summary = (await (await fetch(`${url}/api/v1/summary?project=web`)).json()) as { totals: unknown };
     expect(summary.totals).toMatchObject({ requests: 2, promptTokens: 200, cost: 0.75 });
     child.kill(signal);
     expect(await exited).toBe(0);
