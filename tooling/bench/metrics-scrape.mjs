@@ -11,13 +11,8 @@ const LIMITS = [
   { scope: "CALLER", callerName: "app3", limitType: "cost", maxValue: 100, intervalUnit: "day_rolling", intervalValue: 7 },
 ];
 
-/**
- * `rows` entries over 30 days (same mix as `stats`) and five limits, then times a scrape from a
- * newly opened store (as `serve` in its own process would): the
- * store reads and the text (default families; with per-user and per-caller ones), and a real
- * HTTP GET /metrics from a server on 127.0.0.1.
- */
-export async function benchMetricsScrape(openStore, rows) {
+/** Writes `rows` entries over the last 30 days (same mix as `stats`) and five limits, then closes the store. */
+export async function seedDashboardStore(openStore, rows) {
   const writer = new Accounting({ store: openStore() });
   const end = new Date();
   const start = new Date(end.getTime() - 30 * 86_400_000);
@@ -41,6 +36,15 @@ export async function benchMetricsScrape(openStore, rows) {
   }
   for (const limit of LIMITS) await writer.setUsageLimit({ model: null, username: null, callerName: null, projectName: null, ...limit });
   await writer.close();
+}
+
+/**
+ * Seeds a store (`seedDashboardStore`), then times a scrape from a newly opened store (as
+ * `serve` in its own process would): the store reads and the text (default families; with
+ * per-user and per-caller ones), and a real HTTP GET /metrics from a server on 127.0.0.1.
+ */
+export async function benchMetricsScrape(openStore, rows) {
+  await seedDashboardStore(openStore, rows);
   // Scraped from a store of its own, as `llm-accounting serve` beside the writing apps would.
   const accounting = new Accounting({ store: openStore() });
   const scrape = (options) => async () => {

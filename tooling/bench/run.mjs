@@ -20,6 +20,7 @@ import { benchCli } from "./cli.mjs";
 import { benchAgentImport } from "./agent-import.mjs";
 import { benchTrackWithAlerts } from "./track-alerts.mjs";
 import { benchMetricsScrape } from "./metrics-scrape.mjs";
+import { benchApiSummary } from "./api-summary.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-acct-bench-"));
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((name) => name.trim())) : null;
@@ -36,6 +37,7 @@ try {
   const rows = Number(process.env.BENCH_ROWS ?? 100_000);
   if (wanted("stats")) figures.stats = await benchStats(await fresh("stats"), rows);
   if (wanted("metrics_scrape")) figures.metrics_scrape = await benchMetricsScrape(await fresh("metrics-scrape"), rows);
+  if (wanted("api")) figures.api = await benchApiSummary(await fresh("api"), rows);
   if (wanted("check_quota")) Object.assign(figures, await benchCheckQuota(backend, await backend.location("quota"), rows, Number(process.env.BENCH_CHECKS ?? 5000), Number(process.env.BENCH_GUARDED ?? 3000)));
   if (wanted("overshoot")) figures.overshoot = await benchOvershoot(backend, await backend.location("race"));
   if (wanted("race")) figures.race = await benchRace(backend, await backend.location("race8"), Number(process.env.BENCH_RACE_PROCESSES ?? 8));

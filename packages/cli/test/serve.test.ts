@@ -27,17 +27,29 @@ describe("llm-accounting serve", () => {
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    await expect.poll(() => out, { timeout: 20_000, interval: 100 }).toMatch(/^Serving http:\/\/127\.0\.0\.1:\d+\/metrics /);
+    await expect.poll(() => out, { timeout: 20_000, interval: 100 }).toMatch(/^Serving http:\/\/127\.0\.0\.1:\d+\/metrics, /);
     const url = /(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(out)![1]!;
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(sample(text, 'llm_accounting_project_requests_total{project="web"}')).toBe(2);
     expect(sample(text, 'llm_accounting_user_tokens_total{user="ann",kind="input"}')).toBe(200);
     expect(sample(text, 'llm_accounting_model_cost_usd_total{model="gpt-4o"}')).toBe(0.75);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const summary = (await (await fetch(`${url}/api/v1/summary?project=web`)).json()) as { totals: unknown };
+    expect(summary.totals).toMatchObject({ requests: 2, promptTokens: 200, cost: 0.75 });
     child.kill(signal);
     expect(await exited).toBe(0);
     expect(err).toBe("");
     expect(out.trimEnd().split("\n").at(-1)).toBe("Stopped serving metrics");
+  });
+
+  it("refuses a non-loopback host without a token (exit 2, one line naming --token and the variable)", async () => {
+    const db = ["--db-file", join(dir, "serve-SIGTERM.sqlite")];
+    for (const host of ["0.0.0.0", "::"]) {
+      const run = await cli([...db, "serve", "--port", "0", "--host", host]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^Error: --host ${host.replace(/\./g, "\\.")} lets other machines in: give --token or set LLM_ACCOUNTING_API_TOKEN .*\n$`));
+      expect(run.stderr.split("\n")).toHaveLength(2);
+    }
   });
 
   it("refuses a bad port (exit 2) and a port in use (exit 1) with one line naming --port", async () => {

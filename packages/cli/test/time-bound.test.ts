@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseTimeBound, rangeBounds } from "../src/context/time-bound.js";
+import { parseTimeBound } from "@llm-accounting/core";
+import { rangeBounds } from "../src/context/time-bound.js";
 
 const NOW = new Date("2025-03-14T15:20:30.000Z");
 const at = (text: string, edge: "start" | "end" = "start") => parseTimeBound(text, edge, NOW)?.toISOString();

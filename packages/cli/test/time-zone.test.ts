@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseTimeBound } from "../src/context/time-bound.js";
+import { parseTimeBound } from "@llm-accounting/core";
 import { reportRange } from "../src/commands/stats-period.js";
 import { runCli, type CliIo } from "../src/index.js";
 import { cli } from "./helpers.js";

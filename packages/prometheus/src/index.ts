@@ -1,5 +1,12 @@
-export { healthResponse, metricsRequestListener, scrapeResponse, type MetricsResponse } from "./metrics-handler.js";
+export { healthResponse, metricsRequestListener, scrapeResponse, type ListenerOptions, type MetricsResponse } from "./metrics-handler.js";
 export { metricsRegistry, metricsText, usedRatio } from "./metric-families.js";
 export { resolveMetricsOptions, type MetricsOptions } from "./metrics-options.js";
 export { checkPort, startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server.js";
 export { breakdownsFor, readUsageSnapshot, SCRAPE_RANGE, type BrokenDownBy, type UsageBreakdown, type UsageSnapshot } from "./usage-snapshot.js";
+export { apiPaths, apiResponse } from "./api/api-handler.js";
+export { API_TOKEN_ENV, bearerMatches, checkApiToken, isLoopbackHost } from "./api/api-auth.js";
+export { BadParameterError } from "./api/api-errors.js";
+export { alertsJson, breakdownJson, dailyJson, limitsJson, recentJson, summaryJson, type LimitJson, type ScopeJson, type TotalsJson } from "./api/api-json.js";
+export { API_PREFIX } from "./api/api-routes.js";
+export { dayBuckets, MAX_DAYS, type DayBucket } from "./api/day-buckets.js";
+export { DEFAULT_SINCE, parseFilter, parseRange, type ApiRange } from "./api/query-params.js";

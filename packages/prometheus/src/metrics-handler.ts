@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Accounting } from "@llm-accounting/core";
+import { apiResponse, jsonResponse } from "./api/api-handler.js";
+import { API_PREFIX } from "./api/api-routes.js";
+import { bearerMatches, checkApiToken } from "./api/api-auth.js";
 import { metricsText } from "./metric-families.js";
 import { resolveMetricsOptions, type MetricsOptions } from "./metrics-options.js";
 import { readUsageSnapshot } from "./usage-snapshot.js";
@@ -9,6 +12,17 @@ export interface MetricsResponse {
   readonly status: number;
   readonly contentType: string;
   readonly body: string;
+  /** Extra headers (e.g. `www-authenticate` on a 401). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What the listener serves beyond the metrics options. */
+export interface ListenerOptions extends MetricsOptions {
+  /**
+   * When set, `/metrics` and `/api/v1/*` require `Authorization: Bearer <token>` (401 otherwise);
+   * `/healthz` stays open for load balancers. `serve` requires one on a non-loopback address.
+   */
+  readonly token?: string;
 }
 
 const TEXT = "text/plain; charset=utf-8";
@@ -36,24 +50,33 @@ export async function healthResponse(accounting: Accounting): Promise<MetricsRes
 }
 
 /**
- * A Node `http` request listener serving `GET /metrics` and `GET /healthz` (HEAD too); 404 for
- * other paths, 405 for other methods. Mount it in your own server, or use `startMetricsServer`.
+ * A Node `http` request listener serving `GET /metrics`, `GET /healthz` and the JSON API under
+ * `/api/v1` (HEAD too); 404 for other paths, 405 for other methods, 401 without the token when
+ * one is set. Mount it in your own server, or use `startMetricsServer`.
  */
-export function metricsRequestListener(accounting: Accounting, options: MetricsOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
-  const resolved = resolveMetricsOptions(options);
+export function metricsRequestListener(accounting: Accounting, options: ListenerOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
+  const resolved = { ...resolveMetricsOptions(options), token: options.token === undefined ? undefined : checkApiToken(options.token) };
   return (request, response) => {
     void answer(accounting, resolved, request)
       .catch((error: unknown): MetricsResponse => ({ status: 400, contentType: TEXT, body: `bad request: ${oneLine(error)}\n` }))
-      .then(({ status, contentType, body }) => {
-        response.writeHead(status, { "content-type": contentType, "cache-control": "no-store", ...(status === 405 && { allow: "GET, HEAD" }) });
+      .then(({ status, contentType, body, headers }) => {
+        response.writeHead(status, { "content-type": contentType, "cache-control": "no-store", ...(status === 405 && { allow: "GET, HEAD" }), ...headers });
         response.end(request.method === "HEAD" ? undefined : body);
       });
   };
 }
 
-async function answer(accounting: Accounting, options: MetricsOptions, request: IncomingMessage): Promise<MetricsResponse> {
-  const path = new URL(request.url ?? "/", "http://localhost").pathname;
-  if (path !== "/metrics" && path !== "/healthz") return { status: 404, contentType: TEXT, body: "not found: try /metrics or /healthz\n" };
+async function answer(accounting: Accounting, options: MetricsOptions & { token: string | undefined }, request: IncomingMessage): Promise<MetricsResponse> {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const path = url.pathname;
+  const api = path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
+  if (!api && path !== "/metrics" && path !== "/healthz") return { status: 404, contentType: TEXT, body: `not found: try /metrics, /healthz or ${API_PREFIX}/summary\n` };
   if (request.method !== "GET" && request.method !== "HEAD") return { status: 405, contentType: TEXT, body: "method not allowed: use GET\n" };
+  if (path !== "/healthz" && options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
+    const headers = { "www-authenticate": 'Bearer realm="llm-accounting"' };
+    const reason = "missing or wrong bearer token (Authorization: Bearer <token>)";
+    return api ? { ...jsonResponse(401, { error: "unauthorized", reason }), headers } : { status: 401, contentType: TEXT, body: `unauthorized: ${reason}\n`, headers };
+  }
+  if (api) return apiResponse(accounting, url);
   return path === "/metrics" ? scrapeResponse(accounting, options) : healthResponse(accounting);
 }

@@ -1,11 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ValidationError, type Accounting } from "@llm-accounting/core";
-import { metricsRequestListener } from "./metrics-handler.js";
-import type { MetricsOptions } from "./metrics-options.js";
+import { metricsRequestListener, type ListenerOptions } from "./metrics-handler.js";
 
 /** Where and what `startMetricsServer` serves. */
-export interface MetricsServerOptions extends MetricsOptions {
+export interface MetricsServerOptions extends ListenerOptions {
   /** TCP port, 0-65535; 0 picks a free one (see `url`). */
   readonly port: number;
   /** Address to bind. Default 127.0.0.1: only this machine can scrape unless you widen it. */
@@ -28,7 +27,7 @@ export function checkPort(port: unknown, field = "port"): number {
   return port;
 }
 
-/** Serves `GET /metrics` and `GET /healthz` for the facade's store; resolves once listening. */
+/** Serves `GET /metrics`, `GET /healthz` and the JSON API (`/api/v1`) for the facade's store; resolves once listening. */
 export async function startMetricsServer(accounting: Accounting, options: MetricsServerOptions): Promise<MetricsServer> {
   const port = checkPort(options.port);
   const host = options.host ?? "127.0.0.1";

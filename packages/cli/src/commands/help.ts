@@ -74,7 +74,7 @@ export const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
   migrate: [["migrate", "Create data/accounting.sqlite, or bring it up to date"]],
   serve: [
     ["serve --port 9464", "Prometheus metrics on http://127.0.0.1:9464/metrics until Ctrl-C"],
-    ["serve --host 0.0.0.0 --per-user", "Scrapable from other machines, with a series per user"],
+    ["serve --host 0.0.0.0 --token \"$LLM_API_TOKEN\" --per-user", "Reachable from other machines (token required), with a series per user"],
   ],
   "": [
     ["track --model gpt-4o --prompt-tokens 1200 --completion-tokens 350", "Record a call"],

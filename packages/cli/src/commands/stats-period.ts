@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import { dayIn, dayStartIn } from "../context/time-zone.js";
+import { dayIn, dayStartIn } from "@llm-accounting/core";
 
 /** A named reporting period. */
 export type PeriodName = "daily" | "weekly" | "monthly" | "yearly";

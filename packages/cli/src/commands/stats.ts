@@ -9,7 +9,7 @@ import { renderTable } from "../format/table.js";
 import type { CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext, type OutputFormat } from "./command-context.js";
 import { reportRange, type PeriodName } from "./stats-period.js";
-import { dayIn } from "../context/time-zone.js";
+import { dayIn } from "@llm-accounting/core";
 
 /** Parsed `stats` arguments. */
 export interface StatsArgs extends GlobalArgs {
