@@ -18,6 +18,7 @@ import { quotaRequestOf, usageToPrice, type QuotaCheckInput, type RemainingLimit
 import { unpricedRefusal } from "./unpriced-policy.js";
 import { Reservation, type ReservedUsage } from "./reservation.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
+import { checkTags, mergeTags } from "../usage/usage-tags.js";
 import { checkOptionalName, checkStorableName, checkStorableText, SHORT_TEXT_MAX_LENGTH } from "../storable-text.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import type { AccountingOptions } from "./accounting-options.js";
@@ -69,6 +70,8 @@ export class Accounting implements AsyncDisposable {
       projectName: options.projectName ?? null,
       appName: options.appName ?? null,
       userName: options.userName ?? null,
+      // Checked here so a bad default fails when the facade is made, not on every call.
+      tags: checkTags(options.tags, "tags") ?? null,
     };
     this.#now = options.now ?? (() => new Date());
     this.#limits = new LimitsCache(this.store);
@@ -700,6 +703,7 @@ function withContext(input: UsageInput): UsageInput {
     project: input.project ?? context.project,
     callerName: input.callerName ?? context.callerName,
     session: input.session ?? context.session,
+    tags: mergeTags(context.tags, input.tags),
   };
 }
 

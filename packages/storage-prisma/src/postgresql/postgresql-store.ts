@@ -1,6 +1,7 @@
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
+  encodeTags,
   type CostChange,
   type LimitFilter,
   type NewUsageLimit,
@@ -77,7 +78,13 @@ export interface PostgresqlStoreOptions {
 }
 
 const placeholders = USAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
-const INSERT_SQL = `INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES (${placeholders}) RETURNING id`;
+// One statement writes the row and its tags (jsonb_each_text of NULL yields no rows), so every
+// caller gets both atomically without a transaction of its own.
+const TAGS_PARAM = USAGE_COLUMNS.length + 1;
+const INSERT_SQL =
+  `WITH entry AS (INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES (${placeholders}) RETURNING id), ` +
+  `tags AS (INSERT INTO usage_tags (entry_id, key, value) SELECT entry.id, t.key, t.value FROM entry, jsonb_each_text($${TAGS_PARAM}::jsonb) AS t) ` +
+  "SELECT id FROM entry";
 const PG_DIALECT: SumDialect = {
   param: (n) => `$${n}::timestamptz`,
   micros: (column) => `round(${column} * 1000000)::bigint`,
@@ -247,10 +254,10 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     await this.pool();
     const rules = await this.#alerts.rulesFor([record]);
     // No limit with thresholds counts this row: one autocommit statement, as without alerts.
-    if (rules.length === 0) return Number((await retryConflicts(() => this.#query<{ id: number }>(INSERT_SQL, usageParams(record)))).rows[0]!.id);
+    if (rules.length === 0) return Number((await retryConflicts(() => this.#query<{ id: number }>(INSERT_SQL, insertParams(record)))).rows[0]!.id);
     const { id, raised } = await retryConflicts(() =>
       this.#transaction(async (client) => {
-        const id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id);
+        const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(record))).rows[0]!.id);
         return { id, raised: await this.#alerts.raise(client, rules, [record], new Date()) };
       }),
     );
@@ -270,11 +277,21 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       // cross (hourly rows by model, daily rows by user/project/caller) and deadlock each other.
       await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
       // Multi-row INSERTs of up to 1,000 rows keep round trips low and stay under the 65,535-parameter cap.
-      for (let i = 0; i < records.length; i += 1_000) {
-        const chunk = records.slice(i, i + 1_000);
+      // Tagged records go one statement each (their tags need their ids), in batch order.
+      let i = 0;
+      while (i < records.length) {
+        if (records[i]!.tags) {
+          await client.query(INSERT_SQL, insertParams(records[i]!));
+          i++;
+          continue;
+        }
+        let end = i;
+        while (end < records.length && end - i < 1_000 && !records[end]!.tags) end++;
+        const chunk = records.slice(i, end);
         const width = USAGE_COLUMNS.length;
         const values = chunk.map((_, r) => `(${USAGE_COLUMNS.map((__, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
         await client.query(`INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES ${values}`, chunk.flatMap(usageParams));
+        i = end;
       }
       // Once per batch, in its transaction.
       return rules.length > 0 ? this.#alerts.raise(client, rules, records, new Date()) : [];
@@ -393,7 +410,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   async importRows(batch: ImportBatch, cursor: ImportCursor): Promise<void> {
     return this.#transaction(async (client) => {
       if (batch.kind === "usage") {
-        for (const row of batch.rows) await client.query(INSERT_SQL, usageParams(row));
+        for (const row of batch.rows) await client.query(INSERT_SQL, insertParams(row));
       } else if (batch.kind === "audit") {
         for (const e of batch.rows) {
           await client.query(
@@ -491,7 +508,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       let id: number | null = null;
       let raised: StoredAlert[] = [];
       if (write.kind === "usage") {
-        id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(write.record))).rows[0]!.id);
+        id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(write.record))).rows[0]!.id);
         const rules = await this.#alerts.rulesFor([write.record]);
         if (rules.length > 0) raised = await this.#alerts.raise(client, rules, [write.record], now);
       } else if (write.kind === "reservation") {
@@ -525,7 +542,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     // BEGIN and the delete in one round trip (the id is an integer written into the text).
     if (!Number.isSafeInteger(reservationId)) throw new ValidationError("reservationId", `must be an integer (got ${reservationId})`);
     return this.#transaction(async (client) => {
-      const id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id);
+      const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(record))).rows[0]!.id);
       return { id, raised: rules.length > 0 ? await this.#alerts.raise(client, rules, [record], new Date()) : [] };
     }, `BEGIN; DELETE FROM quota_reservations WHERE id = ${reservationId}`);
   }
@@ -547,6 +564,11 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 }
 
 function ignoreConnectionError(): void {}
+
+/** INSERT_SQL's parameters: the row's, then its tags as JSON (null for none). */
+function insertParams(r: NewUsageRecord): unknown[] {
+  return [...usageParams(r), encodeTags(r.tags)];
+}
 
 function usageParams(r: NewUsageRecord): unknown[] {
   return [
