@@ -79,5 +79,37 @@ export function testUsageTags(options: TestStoreOptions): void {
       });
       await store.purgeUsage();
     });
+
+    it("breaks usage down by a tag key (untagged last, as null) and filters tail and breakdowns by tags", async () => {
+      const row = (minute: number, cost: bigint, tags: Record<string, string> | undefined, model = "m") =>
+        sampleRecord({ timestamp: at(minute), model, costNanos: cost, totalTokens: 10, ...(tags && { tags }) });
+      await store.insertUsageBatch([
+        row(1, 1n, { team: "b", env: "prod" }),
+        row(2, 2n, { team: "a", env: "prod" }),
+        row(3, 4n, { team: "b", env: "dev" }, "other"),
+        row(4, 8n, { env: "prod" }),
+        row(5, 16n, undefined),
+      ]);
+      await store.insertUsage(row(6, 32n, { team: "a" }));
+      const byTeam = (filter = {}) => store.sumUsageByTag!(ALL, "team", filter).then((groups) => groups.map((g) => [g.key, g.requests, g.totalTokens, g.costNanos]));
+      expect(await byTeam()).toEqual([
+        ["a", 2, 20, 34n],
+        ["b", 2, 20, 5n],
+        [null, 2, 20, 24n],
+      ]);
+      expect(await byTeam({ tags: { env: "prod" } })).toEqual([
+        ["a", 1, 10, 2n],
+        ["b", 1, 10, 1n],
+        [null, 1, 10, 8n],
+      ]);
+      expect(await byTeam({ model: "other" })).toEqual([["b", 1, 10, 4n]]);
+      expect(await store.sumUsageByTag!({ start: at(2), end: at(3) }, "nope")).toEqual([expect.objectContaining({ key: null, requests: 2, costNanos: 6n })]);
+      expect((await store.tail(10, { tags: { env: "prod", team: "b" } })).map((r) => r.costNanos)).toEqual([1n]);
+      expect((await store.tail(10, { tags: { env: "prod" }, until: at(3) })).map((r) => r.costNanos)).toEqual([2n, 1n]);
+      const acct = new Accounting({ store });
+      expect((await acct.getUsageByTag(at(0), at(10), "env")).map((g) => [g.key, g.requests])).toEqual([["dev", 1], ["prod", 3], [null, 2]]);
+      await expect(acct.getUsageByTag(at(0), at(10), "bad key")).rejects.toThrow(/^tag key must be/);
+      await store.purgeUsage();
+    });
   });
 }

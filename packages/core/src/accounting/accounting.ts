@@ -12,13 +12,14 @@ import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quot
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
-import { usageFilterFields, type GroupUsageTotals, type TailFilter, type UsageDimension, type UsageRecordFilter } from "../store/usage-totals.js";
+import { usageFilterFields, type GroupUsageTotals, type TagBreakdownFilter, type TailFilter, type UsageDimension, type UsageRecordFilter } from "../store/usage-totals.js";
 import type { NewUser, UserChanges, UserRecord } from "../store/registry-records.js";
 import { quotaRequestOf, usageToPrice, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
 import { unpricedRefusal } from "./unpriced-policy.js";
 import { Reservation, type ReservedUsage } from "./reservation.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
-import { checkTags, mergeTags } from "../usage/usage-tags.js";
+import { checkTagKey, checkTags, mergeTags } from "../usage/usage-tags.js";
+import { sumUsageByTagFallback } from "../stats/tag-breakdown.js";
 import { checkOptionalName, checkStorableName, checkStorableText, SHORT_TEXT_MAX_LENGTH } from "../storable-text.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import type { AccountingOptions } from "./accounting-options.js";
@@ -556,6 +557,20 @@ export class Accounting implements AsyncDisposable {
       dimension === "model" && usageFilterFields(filter).length === 0
         ? (await this.store.sumUsageByModel(range)).map(({ model, ...totals }) => ({ key: model, ...totals }))
         : await this.store.sumUsageBy(range, dimension, filter);
+    return groups.map((group) => withJsonForm(group, usageTotalsJson));
+  }
+
+  /**
+   * Usage over the range per value of one tag key, ordered by value; records without that tag
+   * form the last group (key null). `filter` narrows by columns and by other tags.
+   */
+  async getUsageByTag(start: InstantInput, end: InstantInput, key: string, filter: TagBreakdownFilter = {}): Promise<Array<GroupUsageTotals & JsonForm<UsageTotalsJson<GroupUsageTotals>>>> {
+    checkTagKey(key, "tag");
+    const tagFilter = checkTags(filter.tags, "tags");
+    const range = toRange(start, end);
+    await this.open();
+    const narrowed = { ...filter, ...(tagFilter ? { tags: tagFilter } : { tags: undefined }) };
+    const groups = this.store.sumUsageByTag ? await this.store.sumUsageByTag(range, key, narrowed) : await sumUsageByTagFallback(this.store, range, key, narrowed);
     return groups.map((group) => withJsonForm(group, usageTotalsJson));
   }
 

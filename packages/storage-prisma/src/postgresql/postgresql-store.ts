@@ -2,6 +2,7 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
   encodeTags,
+  type TagBreakdownFilter,
   type CostChange,
   type LimitFilter,
   type NewUsageLimit,
@@ -50,7 +51,7 @@ import { PgQuotaBuckets } from "./pg-quota-buckets.js";
 import { PgAlerts } from "./pg-alerts.js";
 import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
-import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
+import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, tagFilterParams, tagSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
 import { retryConflicts } from "./retry-conflicts.js";
 import { classifyMethodErrors, classifyPgError } from "./pg-errors.js";
@@ -395,6 +396,12 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       return rows.map((row) => ({ key: dailyDimsKey(row), ...totalsFromRow(row) }));
     }
     return (await this.#filtered(dimension, range, filter)).map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
+  }
+
+  /** Sums per value of a tag key (records without it last, as null), straight from the entries. */
+  async sumUsageByTag(range: TimeRange, key: string, filter: TagBreakdownFilter = {}): Promise<GroupUsageTotals[]> {
+    const rows = (await this.#query<TotalsRow>(tagSumSql(PG_FILTERED, filter), [range.start, range.end, key, ...tagFilterParams(filter)])).rows;
+    return rows.map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
   }
 
   async #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): Promise<TotalsRow[]> {

@@ -28,7 +28,7 @@ export interface PrismaEntryRow {
 /** The part of Prisma's `accountingEntry` delegate both stores use, identical in both clients. */
 export interface EntryDelegate {
   findMany(args: {
-    where: { session?: string; timestamp?: { gte?: Date; lte?: Date }; id?: { gt: number } };
+    where: { session?: string; timestamp?: { gte?: Date; lte?: Date }; id?: { gt: number }; AND?: { tags: { some: { key: string; value: string } } }[] };
     orderBy: ({ timestamp: "desc" } | { id: "desc" } | { id: "asc" })[];
     take: number;
     omit: { notes: true };
@@ -52,7 +52,8 @@ const WITH_TAGS = { tags: { select: { key: true, value: true } } } as const;
 export async function tailEntries(entries: EntryDelegate, limit: number, filter: TailFilter = {}): Promise<UsageRecord[]> {
   if (limit <= 0) return [];
   const timestamp = filter.since === undefined && filter.until === undefined ? undefined : { ...(filter.since && { gte: filter.since }), ...(filter.until && { lte: filter.until }) };
-  const where = { ...Object.fromEntries(usageFilterFields(filter)), ...(timestamp && { timestamp }) };
+  const tagged = Object.entries(filter.tags ?? {}).map(([key, value]) => ({ tags: { some: { key, value } } }));
+  const where = { ...Object.fromEntries(usageFilterFields(filter)), ...(timestamp && { timestamp }), ...(tagged.length > 0 && { AND: tagged }) };
   const rows = await entries.findMany({ where, orderBy: [{ timestamp: "desc" }, { id: "desc" }], take: limit, omit: { notes: true }, include: WITH_TAGS });
   return rows.map(toRecord);
 }

@@ -17,6 +17,7 @@ import {
   type ImportBatch,
   type ImportCursor,
   type GroupUsageTotals,
+  type TagBreakdownFilter,
   type NewAuditEntry,
   type UsageDimension,
   type UsageRecordFilter,
@@ -62,7 +63,7 @@ import { streamSqliteQueryInChild } from "./query-child-client.js";
 import { prepareSelect, rowBatches } from "./read-only-statement.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { tagPairs } from "../shared/tag-rows.js";
-import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, filterShape, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
+import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, filterShape, tagFilterParams, tagSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
 import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
 import { sqliteTime } from "./batch-encoding.js";
@@ -475,6 +476,20 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       return rows.map((row) => ({ key: dailyDimsKey(row), ...totalsFromRow(row) }));
     }
     return this.#filtered(dimension, range, filter).map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
+  }
+
+  /** Sums per value of a tag key (records without it last, as null), straight from the entries. */
+  async sumUsageByTag(range: TimeRange, key: string, filter: TagBreakdownFilter = {}): Promise<GroupUsageTotals[]> {
+    await this.#ready();
+    const shape = `tag:${filterShape(filter)}:${Object.keys(filter.tags ?? {}).length}`;
+    let statement = this.#filteredSums.get(shape);
+    if (!statement) {
+      statement = this.#db!.prepare(tagSumSql(SQLITE_DIALECT, filter)).safeIntegers(true);
+      this.#filteredSums.set(shape, statement);
+    }
+    // Unnumbered placeholders bind in text order: the join's key comes before the range.
+    const rows = statement.all(key, sqliteTime(range.start), sqliteTime(range.end), ...tagFilterParams(filter)) as TotalsRow[];
+    return rows.map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
   }
 
   #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): TotalsRow[] {

@@ -44,6 +44,7 @@ export class UsagePageReader {
     const fields = usageFilterFields(filter);
     const conditions = [
       ...fields.map(([field, value]) => `${TAIL_COLUMN[field]} ${value === null ? "IS NULL" : "= ?"}`),
+      ...Object.keys(filter.tags ?? {}).map(() => "id IN (SELECT entry_id FROM usage_tags WHERE key = ? AND value = ?)"),
       ...(filter.since ? ["timestamp >= ?"] : []),
       ...(filter.until ? ["timestamp <= ?"] : []),
     ];
@@ -54,7 +55,7 @@ export class UsagePageReader {
       statement = this.#db.prepare(`SELECT ${COLUMNS} FROM accounting_entries${key ? ` WHERE ${key}` : ""} ORDER BY timestamp DESC, id DESC LIMIT ?`).safeIntegers(true);
       this.#tails.set(key, statement);
     }
-    const params = [...fields.flatMap(([, value]) => (value === null ? [] : [value])), ...(filter.since ? [sqliteTime(filter.since)] : []), ...(filter.until ? [sqliteTime(filter.until)] : [])];
+    const params = [...fields.flatMap(([, value]) => (value === null ? [] : [value])), ...Object.entries(filter.tags ?? {}).flat(), ...(filter.since ? [sqliteTime(filter.since)] : []), ...(filter.until ? [sqliteTime(filter.until)] : [])];
     const rows = statement.all(...params, BigInt(Math.min(limit, Number.MAX_SAFE_INTEGER))) as PageRow[];
     return this.#withTags(rows.map((row) => this.#record(row)));
   }
