@@ -278,21 +278,15 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       // cross (hourly rows by model, daily rows by user/project/caller) and deadlock each other.
       await client.query("SELECT pg_advisory_xact_lock($1, 0)", [BATCH_LOCK_CLASS]);
       // Multi-row INSERTs of up to 1,000 rows keep round trips low and stay under the 65,535-parameter cap.
-      // Tagged records go one statement each (their tags need their ids), in batch order.
-      let i = 0;
-      while (i < records.length) {
-        if (records[i]!.tags) {
-          await client.query(INSERT_SQL, insertParams(records[i]!));
-          i++;
+      for (let i = 0; i < records.length; i += 1_000) {
+        const chunk = records.slice(i, i + 1_000);
+        if (chunk.some((r) => r.tags)) {
+          await insertTaggedChunk(client, chunk);
           continue;
         }
-        let end = i;
-        while (end < records.length && end - i < 1_000 && !records[end]!.tags) end++;
-        const chunk = records.slice(i, end);
         const width = USAGE_COLUMNS.length;
         const values = chunk.map((_, r) => `(${USAGE_COLUMNS.map((__, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
         await client.query(`INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES ${values}`, chunk.flatMap(usageParams));
-        i = end;
       }
       // Once per batch, in its transaction.
       return rules.length > 0 ? this.#alerts.raise(client, rules, records, new Date()) : [];
@@ -571,6 +565,25 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 }
 
 function ignoreConnectionError(): void {}
+
+/**
+ * Up to 1,000 records, some tagged: their ids are drawn from the table's sequence first (a
+ * multi-row INSERT ... RETURNING does not promise its rows in VALUES order), then the rows and
+ * their tags go in two multi-row statements. At most 16 tags a record keeps the tag insert under
+ * PostgreSQL's 65,535 parameters.
+ */
+async function insertTaggedChunk(client: pg.PoolClient, chunk: readonly NewUsageRecord[]): Promise<void> {
+  const drawn = await client.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('accounting_entries', 'id'))::int AS id FROM generate_series(1, $1)", [chunk.length]);
+  const ids = drawn.rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  const columns = ["id", ...USAGE_COLUMNS];
+  const width = columns.length;
+  const values = chunk.map((_, r) => `(${columns.map((__, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
+  await client.query(`INSERT INTO accounting_entries (${columns.join(", ")}) VALUES ${values}`, chunk.flatMap((record, r) => [ids[r], ...usageParams(record)]));
+  const tags = chunk.flatMap((record, r) => Object.entries(record.tags ?? {}).map(([key, value]) => [ids[r], key, value]));
+  if (tags.length === 0) return;
+  const tagValues = tags.map((_, t) => `($${t * 3 + 1}, $${t * 3 + 2}, $${t * 3 + 3})`).join(", ");
+  await client.query(`INSERT INTO usage_tags (entry_id, key, value) VALUES ${tagValues}`, tags.flat());
+}
 
 /** INSERT_SQL's parameters: the row's, then its tags as JSON (null for none). */
 function insertParams(r: NewUsageRecord): unknown[] {
