@@ -41,3 +41,20 @@ describe("usage tags", () => {
     });
   });
 });
+
+describe("breakdown by tag without the store's sumUsageByTag", () => {
+  it("pages through usageInRange and sums per value, untagged last, honouring the filter", async () => {
+    const { sumUsageByTagFallback } = await import("../src/stats/tag-breakdown.js");
+    const records = Array.from({ length: 12_000 }, (_, i) => ({
+      ...normalizeUsage({ model: i % 2 ? "a" : "b", totalTokens: 1, cost: 0.000_000_001, ...(i % 3 ? { tags: { team: `t${i % 3}` } } : {}) }, {}, now),
+      id: i + 1,
+    }));
+    const store = {
+      usageInRange: async (_range: unknown, afterId: number, limit: number) => records.filter((r) => r.id > afterId).slice(0, limit),
+    } as never;
+    const groups = await sumUsageByTagFallback(store, { start: now, end: now }, "team", {});
+    expect(groups.map((g) => [g.key, g.requests, g.totalTokens, g.costNanos])).toEqual([["t1", 4000, 4000, 4000n], ["t2", 4000, 4000, 4000n], [null, 4000, 4000, 4000n]]);
+    const narrowed = await sumUsageByTagFallback(store, { start: now, end: now }, "team", { model: "a", tags: { team: "t1" } });
+    expect(narrowed.map((g) => [g.key, g.requests])).toEqual([["t1", 2000]]);
+  });
+});
