@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createBackend } from "./backend.mjs";
 import { benchTrack } from "./track.mjs";
 import { benchStats } from "./stats.mjs";
+import { benchTagBreakdown } from "./tag-breakdown.mjs";
 import { benchCheckQuota, benchOvershoot, benchRace } from "./quota.mjs";
 import { benchDashboard } from "./dashboard.mjs";
 import { benchBuffered } from "./buffered.mjs";
@@ -36,6 +37,7 @@ try {
   if (wanted("track")) figures.track = await benchTrack(await fresh("track"), Number(process.env.BENCH_TRACK ?? 20_000));
   const rows = Number(process.env.BENCH_ROWS ?? 100_000);
   if (wanted("stats")) figures.stats = await benchStats(await fresh("stats"), rows);
+  if (wanted("tag_breakdown")) figures.tag_breakdown = await benchTagBreakdown(await fresh("tag-breakdown"), rows);
   if (wanted("metrics_scrape")) figures.metrics_scrape = await benchMetricsScrape(await fresh("metrics-scrape"), rows);
   if (wanted("api")) figures.api = await benchApiSummary(await fresh("api"), rows);
   if (wanted("check_quota")) Object.assign(figures, await benchCheckQuota(backend, await backend.location("quota"), rows, Number(process.env.BENCH_CHECKS ?? 5000), Number(process.env.BENCH_GUARDED ?? 3000)));

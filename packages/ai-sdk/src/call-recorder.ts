@@ -1,11 +1,11 @@
-import { currentUsageContext, type UsageInput } from "@llm-accounting/core";
+import { currentUsageContext, mergeTags, type UsageInput } from "@llm-accounting/core";
 import { CallLifecycle, countPromptTokens, countTextTokens } from "@llm-accounting/sdk-kit";
 import type { AccountingMiddlewareOptions } from "./middleware-options.js";
 import type { ModelUsage, WrappedModel } from "./model-types.js";
 import { providerFamily } from "./provider-family.js";
 import { tokensFromModelUsage } from "./tokens-from-usage.js";
 
-type CallNames = Pick<UsageInput, "username" | "project" | "callerName" | "session">;
+type CallNames = Pick<UsageInput, "username" | "project" | "callerName" | "session" | "tags">;
 
 /** The parts of a call's parameters its reservation needs. */
 interface CallParams {
@@ -114,6 +114,7 @@ function namesOf(options: AccountingMiddlewareOptions): CallNames {
     project: context?.project ?? options.project,
     callerName: context?.callerName ?? options.callerName,
     session: context?.session ?? options.session,
+    tags: mergeTags(options.tags, context?.tags),
   };
 }
 

@@ -1,4 +1,4 @@
-import { currentUsageContext, type UsageContext } from "@llm-accounting/core";
+import { currentUsageContext, mergeTags, type UsageContext } from "@llm-accounting/core";
 import { validateTrackingOptions } from "./call-lifecycle.js";
 import type { TrackingOptions } from "./options.js";
 
@@ -24,7 +24,10 @@ export class UsageTracker {
   /** The names of a call starting now (captured at once: streams may be read outside the context). */
   namesNow(): CallNames {
     const { username, project, callerName, session } = this.options;
-    return { ...definedOnly({ username, project, callerName, session }), ...definedOnly(currentUsageContext() ?? {}) };
+    const context = currentUsageContext() ?? {};
+    // Tags merge key by key (the context wins), unlike names where the context replaces the option.
+    const tags = mergeTags(this.options.tags, context.tags);
+    return { ...definedOnly({ username, project, callerName, session }), ...definedOnly(context), ...(tags && { tags }) };
   }
 
   /** Runs accounting work without making the caller wait; failures go to `onError`. */

@@ -31,6 +31,18 @@ describe("tracked on a real SQLite store", () => {
     await accounting.close();
   });
 
+  it("records the options' tags under the context's and over the facade's, guarded or not", async () => {
+    const accounting = new Accounting({ store: new SqliteStore({ file: join(dir, "tags.sqlite") }), tags: { env: "prod", team: "core" } });
+    for (const guard of [false, true]) {
+      const ask = tracked(complete, { accounting, model: "gpt-4o", usage, guard, allowUnpricedCalls: true, tags: { feature: "ask", team: "search" } });
+      await withUsageContext({ tags: { feature: "chat", tenant: "acme" } }, () => ask("hi"));
+      await ask.flush();
+    }
+    const records = await accounting.tail(2);
+    expect(records.map((r) => r.tags)).toEqual([0, 1].map(() => ({ env: "prod", feature: "chat", team: "search", tenant: "acme" })));
+    await accounting.close();
+  });
+
   it("records nothing for a call that throws, and rethrows its error; a failing usage reader goes to onError", async () => {
     const accounting = new Accounting({ store: new SqliteStore({ file: join(dir, "failures.sqlite") }) });
     const reported: unknown[] = [];

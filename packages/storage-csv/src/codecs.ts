@@ -1,4 +1,4 @@
-import { alertThresholdsFromText, alertThresholdsText, type AlertDeliveryState, type AuditEntry, type CostSource, type ModelPrice, type IntervalUnit, type LimitScope, type LimitType, type QuotaRejection, type StoredAlert, type UsageLimit, type UsageRecord, type UserRecord } from "@llm-accounting/core";
+import { decodeTags, encodeTags, type UsageTags, alertThresholdsFromText, alertThresholdsText, type AlertDeliveryState, type AuditEntry, type CostSource, type ModelPrice, type IntervalUnit, type LimitScope, type LimitType, type QuotaRejection, type StoredAlert, type UsageLimit, type UsageRecord, type UserRecord } from "@llm-accounting/core";
 import type { Field } from "./csv-format.js";
 import type { TableCodec } from "./table-file.js";
 
@@ -52,8 +52,8 @@ export interface CounterRow {
 
 /** `accounting_entries.csv`. */
 export const usageCodec: TableCodec<UsageRecord> = {
-  columns: ["id", "timestamp", "model", "prompt_tokens", "completion_tokens", "total_tokens", "local_prompt_tokens", "local_completion_tokens", "local_total_tokens", "cached_tokens", "reasoning_tokens", "cost_nanos", "execution_time", "caller_name", "username", "project", "session", "cache_write_tokens", "cost_source", "provider"],
-  encode: (r) => [String(r.id), iso(r.timestamp), r.model, String(r.promptTokens), String(r.completionTokens), String(r.totalTokens), String(r.localPromptTokens), String(r.localCompletionTokens), String(r.localTotalTokens), String(r.cachedTokens), String(r.reasoningTokens), r.costNanos.toString(), String(r.executionTime), r.callerName, r.username, r.project, r.session, String(r.cacheWriteTokens ?? 0), r.costSource ?? null, r.provider ?? null],
+  columns: ["id", "timestamp", "model", "prompt_tokens", "completion_tokens", "total_tokens", "local_prompt_tokens", "local_completion_tokens", "local_total_tokens", "cached_tokens", "reasoning_tokens", "cost_nanos", "execution_time", "caller_name", "username", "project", "session", "cache_write_tokens", "cost_source", "provider", "tags"],
+  encode: (r) => [String(r.id), iso(r.timestamp), r.model, String(r.promptTokens), String(r.completionTokens), String(r.totalTokens), String(r.localPromptTokens), String(r.localCompletionTokens), String(r.localTotalTokens), String(r.cachedTokens), String(r.reasoningTokens), r.costNanos.toString(), String(r.executionTime), r.callerName, r.username, r.project, r.session, String(r.cacheWriteTokens ?? 0), r.costSource ?? null, r.provider ?? null, encodeTags(r.tags)],
   decode: (f) => ({
     id: int(f[0]!, "id"),
     timestamp: date(f[1]!, "timestamp"),
@@ -76,8 +76,15 @@ export const usageCodec: TableCodec<UsageRecord> = {
     cacheWriteTokens: f[17] == null ? 0 : int(f[17], "cache_write_tokens"),
     costSource: costSource(f[18] ?? null),
     provider: f[19] ?? null,
+    // Added in 0.4: JSON, keys sorted; the key is left out for a row without tags (as the facade makes them).
+    ...tagsField(f[20] ?? null),
   }),
 };
+
+function tagsField(v: Field): { tags?: UsageTags } {
+  const tags = decodeTags(v);
+  return tags ? { tags } : {};
+}
 
 function costSource(v: Field): CostSource | null {
   if (v === null) return null;

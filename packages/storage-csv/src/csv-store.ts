@@ -32,6 +32,7 @@ import {
   type QuotaUsage,
   type HeldUsage,
   amountOfType,
+  matchesTagFilter,
   matchesUsageRecordFilter,
   rowsReachingAt,
   withReleases,
@@ -42,6 +43,7 @@ import {
   type UsageRecord,
   type TailFilter,
   type UsageRecordFilter,
+  type TagBreakdownFilter,
   type UsageStore,
   type UsageTotals,
   type UserChanges,
@@ -289,6 +291,23 @@ export class CsvStore implements UsageStore {
     return (await this.sumUsageBy(range, "model", filter)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
   }
 
+  /** Sums per value of a tag key (records without it last, as null). */
+  sumUsageByTag(range: TimeRange, key: string, filter: TagBreakdownFilter = {}): Promise<GroupUsageTotals[]> {
+    return this.#locked(() => {
+      const groups = new Map<string | null, UsageRecord[]>();
+      for (const row of this.#inRange(range, filter)) {
+        if (!matchesTagFilter(filter, row.tags)) continue;
+        const value = row.tags?.[key] ?? null;
+        const list = groups.get(value);
+        if (list) list.push(row);
+        else groups.set(value, [row]);
+      }
+      return [...groups.entries()]
+        .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
+        .map(([value, rows]) => ({ key: value, ...totalsOf(rows) }));
+    });
+  }
+
   sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
     return this.#locked(() => {
       const groups = new Map<string | null, UsageRecord[]>();
@@ -361,7 +380,7 @@ export class CsvStore implements UsageStore {
     const { since, until } = filter;
     return this.#locked(() =>
       this.#usage.rows
-        .filter((r) => matchesUsageRecordFilter(filter, r) && (since === undefined || r.timestamp >= since) && (until === undefined || r.timestamp <= until))
+        .filter((r) => matchesUsageRecordFilter(filter, r) && matchesTagFilter(filter, r.tags) && (since === undefined || r.timestamp >= since) && (until === undefined || r.timestamp <= until))
         .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime() || b.id - a.id)
         .slice(0, Math.max(0, limit))
         .map((r) => ({ ...r })),

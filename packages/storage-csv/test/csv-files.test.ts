@@ -45,7 +45,7 @@ describe("CSV files", () => {
     const [entry] = await again.listAuditEntries();
     expect(entry).toMatchObject({ promptText: tricky.join("|"), responseText: "", remoteCompletionId: null, project: null });
     expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(
-      "id,timestamp,model,prompt_tokens,completion_tokens,total_tokens,local_prompt_tokens,local_completion_tokens,local_total_tokens,cached_tokens,reasoning_tokens,cost_nanos,execution_time,caller_name,username,project,session,cache_write_tokens,cost_source,provider",
+      "id,timestamp,model,prompt_tokens,completion_tokens,total_tokens,local_prompt_tokens,local_completion_tokens,local_total_tokens,cached_tokens,reasoning_tokens,cost_nanos,execution_time,caller_name,username,project,session,cache_write_tokens,cost_source,provider,tags",
     );
   });
 
@@ -54,7 +54,7 @@ describe("CSV files", () => {
     const store = new CsvStore({ dir });
     await store.insertUsage(sampleRecord({ model: "before", callerName: "multi\nline" }));
     const file = join(dir, "accounting_entries.csv");
-    appendFileSync(file, "2,not-a-date,x,1,1,2,0,0,0,0,0,5,0.1,,,,,0,,\n");
+    appendFileSync(file, "2,not-a-date,x,1,1,2,0,0,0,0,0,5,0.1,,,,,0,,,\n");
     const reader = new CsvStore({ dir });
     const error = await reader.tail(10).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptCsvError);
@@ -63,7 +63,7 @@ describe("CSV files", () => {
     expect(readFileSync(file, "utf8")).toContain("before");
     const lines = readFileSync(file, "utf8").split("\n");
     writeFileSync(file, [...lines.slice(0, 3), lines[4], ""].join("\n"));
-    await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow("accounting_entries.csv line 4: expected 20 fields, found 4");
+    await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow("accounting_entries.csv line 4: expected 21 fields, found 4");
   });
 
   it("re-reads a file replaced under the same inode instead of trusting the bytes it cached", async () => {
@@ -95,7 +95,7 @@ describe("CSV files", () => {
       [2, "new-model", 11, "caller"],
     ]);
     expect(rows[0]).toMatchObject({ promptTokens: 10, cachedTokens: 2, costNanos: 1500n, username: "a,b", project: null, session: "s" });
-    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},cache_write_tokens,cost_source,provider`);
+    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},cache_write_tokens,cost_source,provider,tags`);
   });
 
   it("drops the torn tail a crash left mid-append and goes on writing", async () => {

@@ -12,6 +12,7 @@ import { testQuotaStore } from "./test-quota-store.js";
 import { testPurgeFilters } from "./test-purge-filters.js";
 import { testAgentImportStore } from "./test-agent-import-store.js";
 import { testAlertStore } from "./test-alert-store.js";
+import { testUsageTags } from "./test-usage-tags.js";
 
 /** How `testStore` gets stores to test. */
 export interface TestStoreOptions {
@@ -46,6 +47,7 @@ export function testStore(options: TestStoreOptions): void {
   testPurgeFilters(options);
   testAgentImportStore(options);
   testAlertStore(options);
+  testUsageTags(options);
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
     beforeAll(async () => {

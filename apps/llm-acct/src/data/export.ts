@@ -30,7 +30,7 @@ type Row = Record<string, string | number | null>;
 // Costs exactly, in dollars with nine decimals: a CSV is for spreadsheets, not for reading.
 const dollars = (nanos: bigint): string => formatNanos(nanos, 9);
 const totals = (g: GroupUsageTotals): Row => ({ requests: g.requests, prompt_tokens: g.promptTokens, completion_tokens: g.completionTokens, total_tokens: g.totalTokens, cached_tokens: g.cachedTokens, reasoning_tokens: g.reasoningTokens, cost_usd: dollars(g.costNanos), execution_time_s: g.executionTime });
-const call = (r: UsageRecord): Row => ({ id: r.id, timestamp: r.timestamp.toISOString(), model: r.model, username: r.username, project: r.project, caller_name: r.callerName, session: r.session, prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.totalTokens, cost_usd: dollars(r.costNanos), cost_source: r.costSource, execution_time_s: r.executionTime });
+const call = (r: UsageRecord): Row => ({ id: r.id, timestamp: r.timestamp.toISOString(), model: r.model, username: r.username, project: r.project, caller_name: r.callerName, session: r.session, prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.totalTokens, cost_usd: dollars(r.costNanos), cost_source: r.costSource, execution_time_s: r.executionTime, tags: r.tags ? JSON.stringify(r.tags) : null });
 
 /** The rows of a view as flat records (one table), the way both formats write them. */
 export function exportRows(shown: ExportData): Row[] {

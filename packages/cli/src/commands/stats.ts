@@ -1,5 +1,7 @@
 import type { Accounting, GroupUsageTotals, ModelRankings, ModelStats, RankedModel, UsageDimension, UsageStats } from "@llm-accounting/core";
-import { rankModels, usdToNanos, visibleText } from "@llm-accounting/core";
+import { checkTagKey, EMPTY_TOTALS, rankModels, statsFromTotals, usdToNanos, ValidationError, visibleText, type TagBreakdownFilter, type UsageTotals } from "@llm-accounting/core";
+import { tagFlags, tagOfBy } from "../context/tag-flags.js";
+import { UsageError } from "../errors.js";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { rangeBounds, timeBound } from "../context/time-bound.js";
@@ -25,7 +27,10 @@ export interface StatsArgs extends GlobalArgs {
   /** Older spelling of `until`. */
   end?: Date;
   session?: string;
-  by?: UsageDimension;
+  /** A column, or `tag:<key>` for a breakdown by that tag's values. */
+  by?: UsageDimension | `tag:${string}`;
+  /** Only usage carrying every one of these tags (`--tag key=value`, repeatable). */
+  tag?: Record<string, string>;
   format: OutputFormat;
 }
 
@@ -36,7 +41,9 @@ export interface StatsReport {
   readonly models: readonly ModelStats[];
   readonly rankings: ModelRankings;
   /** With `--by`: usage per value of that column. */
-  readonly breakdown?: { readonly by: UsageDimension; readonly groups: readonly GroupUsageTotals[] };
+  readonly breakdown?: { readonly by: UsageDimension | `tag:${string}`; readonly groups: readonly GroupUsageTotals[] };
+  /** With `--tag`: the tags the report is narrowed to (no per-model breakdown then). */
+  readonly tags?: Readonly<Record<string, string>>;
   /** With `--session`: the session the report is about. */
   readonly session?: string;
 }
@@ -47,14 +54,20 @@ export async function handleStats(accounting: Accounting, args: StatsArgs, io: C
   const { since, until } = rangeBounds(args);
   const range = reportRange(args.period ?? shorthand, since, until, io.now(), args.timezone);
   const filter = args.session === undefined ? {} : { session: args.session };
-  const [totals, models, groups] = await Promise.all([
-    accounting.getPeriodStats(range.start, range.end, filter),
-    accounting.getModelStats(range.start, range.end, filter),
-    args.by ? accounting.getUsageBreakdown(range.start, range.end, args.by, filter) : undefined,
-  ]);
+  const byTag = tagOfBy(args.by);
+  const byColumn = byTag === undefined ? (args.by as UsageDimension | undefined) : undefined;
+  if (args.tag && byColumn) throw new UsageError("--tag narrows tag breakdowns only for now: use it with --by tag:<key>, or without --by");
+  const [totals, models, groups] = args.tag
+    ? await taggedStats(accounting, range, byTag, { ...filter, tags: args.tag })
+    : await Promise.all([
+        accounting.getPeriodStats(range.start, range.end, filter),
+        accounting.getModelStats(range.start, range.end, filter),
+        byTag !== undefined ? accounting.getUsageByTag(range.start, range.end, byTag, filter) : byColumn ? accounting.getUsageBreakdown(range.start, range.end, byColumn, filter) : undefined,
+      ]);
   const report: StatsReport = {
     period: { label: range.label, start: range.start, end: range.end },
     ...(args.session !== undefined && { session: args.session }),
+    ...(args.tag && { tags: args.tag }),
     totals,
     models,
     rankings: rankModels(models.map((m) => ({ model: m.model, ...totalsOf(m.stats) }))),
@@ -65,6 +78,30 @@ export async function handleStats(accounting: Accounting, args: StatsArgs, io: C
   const rows: readonly unknown[] = report.breakdown ? report.breakdown.groups : report.models;
   await writeListing(io, args.format, rows, { document: report, table: () => statsText(report, io.stdout.isTTY ? io.stdout.columns : undefined, args.timezone) });
   return report;
+}
+
+/**
+ * A report narrowed by tags: the totals are the sum of a tag breakdown (every group of one key
+ * partitions the matching records), and there is no per-model table (model sums by tag are not
+ * offered yet).
+ */
+async function taggedStats(accounting: Accounting, range: { start: Date; end: Date }, byTag: string | undefined, filter: TagBreakdownFilter): Promise<[UsageStats, ModelStats[], GroupUsageTotals[] | undefined]> {
+  const key = byTag ?? Object.keys(filter.tags ?? {})[0]!;
+  const groups = await accounting.getUsageByTag(range.start, range.end, key, filter);
+  const sum = groups.reduce<UsageTotals>((t, g) => ({
+    requests: t.requests + g.requests,
+    promptTokens: t.promptTokens + g.promptTokens,
+    completionTokens: t.completionTokens + g.completionTokens,
+    totalTokens: t.totalTokens + g.totalTokens,
+    localPromptTokens: t.localPromptTokens + g.localPromptTokens,
+    localCompletionTokens: t.localCompletionTokens + g.localCompletionTokens,
+    localTotalTokens: t.localTotalTokens + g.localTotalTokens,
+    cachedTokens: t.cachedTokens + g.cachedTokens,
+    reasoningTokens: t.reasoningTokens + g.reasoningTokens,
+    costNanos: t.costNanos + g.costNanos,
+    executionTime: t.executionTime + g.executionTime,
+  }), EMPTY_TOTALS);
+  return [statsFromTotals(sum), [], byTag === undefined ? undefined : groups];
 }
 
 function totalsOf(s: UsageStats) {
@@ -86,7 +123,8 @@ function totalsOf(s: UsageStats) {
 /** The human-readable report: header, totals, averages, model breakdown, rankings. */
 export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"): string[] {
   const { totals: t, period } = report;
-  const session = report.session === undefined ? "" : `, session ${visibleText(report.session)}`;
+  const tagged = report.tags ? Object.entries(report.tags).map(([k, v]) => `, ${k}=${visibleText(v)}`).join("") : "";
+  const session = (report.session === undefined ? "" : `, session ${visibleText(report.session)}`) + tagged;
   const date = (instant: Date) => (zone === "UTC" ? utcDate(instant) : Object.values(dayIn(instant, zone)).map((n, i) => String(n).padStart(i ? 2 : 4, "0")).join("-"));
   const shownZone = zone === "UTC" ? "" : ` ${zone}`;
   const lines = ["", `=== ${period.label} Stats (${date(period.start)} to ${date(period.end)}${shownZone}${session})`, ""];
@@ -126,7 +164,8 @@ export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"):
   };
   if (report.breakdown && report.breakdown.groups.length > 0) {
     const right = "right" as const;
-    const title = { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" }[report.breakdown.by];
+    const by = report.breakdown.by;
+    const title = by.startsWith("tag:") ? `Tag ${by.slice(4)}` : { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" }[by as UsageDimension];
     const totalCost = report.breakdown.groups.reduce((sum, g) => sum + g.costNanos, 0n);
     lines.push(
       "",
@@ -140,6 +179,24 @@ export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"):
   ranking("Rankings by Prompt Tokens", report.rankings.promptTokens, tokens);
   ranking("Rankings by Cost", report.rankings.cost, (usd) => money(usdToNanos(usd)));
   return lines;
+}
+
+const BY_COLUMNS: Readonly<Record<string, UsageDimension>> = { model: "model", username: "username", user: "username", callerName: "callerName", caller: "callerName", project: "project", session: "session" };
+
+/** `--by`: a column (`caller` and `user` are the words people type) or `tag:<key>`. */
+function byColumnOrTag(value: unknown): UsageDimension | `tag:${string}` | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (text.startsWith("tag:")) {
+    try {
+      return `tag:${checkTagKey(text.slice(4), "--by tag:")}`;
+    } catch (error) {
+      throw error instanceof ValidationError ? new UsageError(error.message) : error;
+    }
+  }
+  const column = BY_COLUMNS[text];
+  if (!column) throw new UsageError(`--by must be one of model, user, caller, project, session or tag:<key> (got "${text}")`);
+  return column;
 }
 
 /** `llm-accounting stats`. */
@@ -161,10 +218,11 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
         .option("session", { type: "string", describe: "Only usage of this session" })
         // `caller` and `user` are the words people type (`--by caller` shows claude-code and codex apart).
         .option("by", {
-          choices: ["model", "username", "user", "callerName", "caller", "project", "session"] as const,
-          coerce: (value: string) => (value === "caller" ? "callerName" : value === "user" ? "username" : value),
-          describe: "Add a breakdown by this column",
+          type: "string",
+          coerce: byColumnOrTag,
+          describe: "Add a breakdown by this column (model, user, caller, project, session) or by a tag's values (tag:<key>)",
         })
+        .option("tag", { type: "string", array: true, describe: "Only usage with this tag (key=value; repeat for several)", coerce: tagFlags("tag") })
         .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per model, or per group with --by)" })
         // One period per report: two shorthands used to pick one silently.
         .conflicts({ since: "start", until: "end", period: ["daily", "weekly", "monthly", "yearly"], daily: ["weekly", "monthly", "yearly"], weekly: ["monthly", "yearly"], monthly: "yearly" }) as unknown as Argv<StatsArgs>,

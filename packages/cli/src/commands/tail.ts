@@ -1,8 +1,9 @@
-import { usageRecordJson, type Accounting, type UsageRecord } from "@llm-accounting/core";
+import { matchesTagFilter, usageRecordJson, type Accounting, type UsageRecord } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { integer, positiveSeconds } from "../context/parse-values.js";
 import { rangeBounds, timeBound } from "../context/time-bound.js";
+import { tagFlags } from "../context/tag-flags.js";
 import { UsageError } from "../errors.js";
 import { money, seconds, tokens, utcDateTime } from "../format/numbers.js";
 import { LIST_FORMATS, writeListing } from "../format/output.js";
@@ -14,6 +15,8 @@ import { runHandler, withAccounting, type CommandContext, type OutputFormat } fr
 export interface TailArgs extends GlobalArgs {
   number: number;
   session?: string;
+  /** Only entries carrying every one of these tags (`--tag key=value`, repeatable). */
+  tag?: Record<string, string>;
   since?: Date;
   until?: Date;
   /** Keep printing entries as they are stored, until interrupted. */
@@ -29,7 +32,7 @@ const FOLLOW_PAGE = 1000;
 /** Shows the most recent usage entries (newest first); with `follow`, then every new one until interrupted. */
 export async function handleTail(accounting: Accounting, args: TailArgs, io: CliIo): Promise<UsageRecord[]> {
   const { since, until } = rangeBounds(args);
-  const filter = { ...(args.session !== undefined && { session: args.session }), ...(since && { since }), ...(until && { until }) };
+  const filter = { ...(args.session !== undefined && { session: args.session }), ...(args.tag && { tags: args.tag }), ...(since && { since }), ...(until && { until }) };
   const records = await accounting.tail(args.number, filter);
   if (!args.follow) {
     await printRecords(io, args.format, records, true);
@@ -51,7 +54,7 @@ export async function handleTail(accounting: Accounting, args: TailArgs, io: Cli
       // A cheap read: the records stored after the last one seen, by id (its primary key).
       for (let page = await accounting.entriesAfter(lastId, FOLLOW_PAGE); page.length > 0; page = page.length < FOLLOW_PAGE ? [] : await accounting.entriesAfter(lastId, FOLLOW_PAGE)) {
         lastId = page.at(-1)!.id;
-        const wanted = page.filter((r) => (args.session === undefined || r.session === args.session) && (since === undefined || r.timestamp >= since));
+        const wanted = page.filter((r) => (args.session === undefined || r.session === args.session) && matchesTagFilter(filter, r.tags) && (since === undefined || r.timestamp >= since));
         if (wanted.length > 0) await printRecords(io, args.format, wanted, header, true);
         if (wanted.length > 0) header = false;
       }
@@ -126,6 +129,7 @@ export function tailCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tail
       yargs
         .option("number", { alias: "n", type: "string", number: true, default: 10, describe: "How many entries (negative: all)", coerce: integer("number") })
         .option("session", { type: "string", describe: "Only entries of this session" })
+        .option("tag", { type: "string", array: true, describe: "Only entries with this tag (key=value; repeat for several)", coerce: tagFlags("tag") })
         .option("since", { type: "string", describe: "Only entries from: YYYY-MM-DD, an ISO instant, 7d, 24h, 30m, today or yesterday (days in --timezone)", coerce: timeBound("since", "start", ctx.io.now) })
         .option("until", { type: "string", describe: "Only entries up to, included (a day counts whole)", coerce: timeBound("until", "end", ctx.io.now) })
         .option("follow", { alias: "f", type: "boolean", describe: "Then keep printing entries as they are stored (oldest first), until Ctrl-C" })

@@ -2,6 +2,7 @@ import { nanosToUsd, visibleText, type Accounting, type UsageInput } from "@llm-
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber, timestamp } from "../context/parse-values.js";
+import { tagFlags } from "../context/tag-flags.js";
 import { checkTokenParts } from "../context/token-parts.js";
 import { toJson } from "../format/json.js";
 import { println, type CliIo } from "../io.js";
@@ -28,6 +29,8 @@ export interface TrackArgs extends GlobalArgs {
   username?: string;
   project?: string;
   session?: string;
+  /** `--tag key=value`, repeatable. */
+  tag?: Record<string, string>;
   format: "text" | "json";
   enforceLimits: boolean;
 }
@@ -54,6 +57,7 @@ export async function handleTrack(accounting: Accounting, args: TrackArgs, io: C
     username: args.username,
     project: args.project,
     session: args.session,
+    tags: args.tag,
   };
   const record = await accounting.trackUsage(input, { enforceLimits: args.enforceLimits });
   // The same shape as `tail --format json`: exact nanos and USD.
@@ -93,6 +97,7 @@ export function trackCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tra
         .option("username", { type: "string", describe: "User (default --user-name)" })
         .option("project", { type: "string", describe: "Project (default --project-name)" })
         .option("session", { type: "string", describe: "Session id" })
+        .option("tag", { type: "string", array: true, describe: "A tag of the call: key=value (repeat for several; keys: letters, digits, _ . -)", coerce: tagFlags("tag") })
         .option("enforce-limits", { type: "boolean", default: false, describe: "Record only if the usage limits allow it, atomically; exit 3 otherwise" })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<TrackArgs>;
     },

@@ -1,4 +1,5 @@
 import type { Pricer } from "../pricing/pricer.js";
+import type { UsageTags } from "../usage/usage-tags.js";
 import type { UsageStore } from "../store/usage-store.js";
 import type { UnpricedHandler } from "./unpriced-warnings.js";
 import type { StoredAlert } from "../alerts/alert-records.js";
@@ -15,6 +16,8 @@ export interface AccountingOptions {
   readonly appName?: string | null;
   /** User recorded when a call names none. */
   readonly userName?: string | null;
+  /** Tags on every record (same limits as a call's `tags`); `withUsageContext` and the call override them key by key. */
+  readonly tags?: UsageTags | null;
   /** Refuse project names that are not registered (`createProject`). Null projects always pass. */
   readonly enforceProjectNames?: boolean;
   /** Refuse user names that are not registered or are deactivated. Null users always pass. */

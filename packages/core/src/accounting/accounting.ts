@@ -12,12 +12,14 @@ import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quot
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
-import { usageFilterFields, type GroupUsageTotals, type TailFilter, type UsageDimension, type UsageRecordFilter } from "../store/usage-totals.js";
+import { usageFilterFields, type GroupUsageTotals, type TagBreakdownFilter, type TailFilter, type UsageDimension, type UsageRecordFilter } from "../store/usage-totals.js";
 import type { NewUser, UserChanges, UserRecord } from "../store/registry-records.js";
 import { quotaRequestOf, usageToPrice, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
 import { unpricedRefusal } from "./unpriced-policy.js";
 import { Reservation, type ReservedUsage } from "./reservation.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
+import { checkTagKey, checkTags, mergeTags } from "../usage/usage-tags.js";
+import { sumUsageByTagFallback } from "../stats/tag-breakdown.js";
 import { checkOptionalName, checkStorableName, checkStorableText, SHORT_TEXT_MAX_LENGTH } from "../storable-text.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import type { AccountingOptions } from "./accounting-options.js";
@@ -69,6 +71,8 @@ export class Accounting implements AsyncDisposable {
       projectName: options.projectName ?? null,
       appName: options.appName ?? null,
       userName: options.userName ?? null,
+      // Checked here so a bad default fails when the facade is made, not on every call.
+      tags: checkTags(options.tags, "tags") ?? null,
     };
     this.#now = options.now ?? (() => new Date());
     this.#limits = new LimitsCache(this.store);
@@ -557,6 +561,20 @@ export class Accounting implements AsyncDisposable {
   }
 
   /**
+   * Usage over the range per value of one tag key, ordered by value; records without that tag
+   * form the last group (key null). `filter` narrows by columns and by other tags.
+   */
+  async getUsageByTag(start: InstantInput, end: InstantInput, key: string, filter: TagBreakdownFilter = {}): Promise<Array<GroupUsageTotals & JsonForm<UsageTotalsJson<GroupUsageTotals>>>> {
+    checkTagKey(key, "tag");
+    const tagFilter = checkTags(filter.tags, "tags");
+    const range = toRange(start, end);
+    await this.open();
+    const narrowed = { ...filter, ...(tagFilter ? { tags: tagFilter } : { tags: undefined }) };
+    const groups = this.store.sumUsageByTag ? await this.store.sumUsageByTag(range, key, narrowed) : await sumUsageByTagFallback(this.store, range, key, narrowed);
+    return groups.map((group) => withJsonForm(group, usageTotalsJson));
+  }
+
+  /**
    * The `n` most recent records, newest first (of the records the filter keeps, and stamped between `since` and
    * `until` inclusive, when the filter says so). A negative `n` returns every record.
    */
@@ -700,6 +718,7 @@ function withContext(input: UsageInput): UsageInput {
     project: input.project ?? context.project,
     callerName: input.callerName ?? context.callerName,
     session: input.session ?? context.session,
+    tags: mergeTags(context.tags, input.tags),
   };
 }
 

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { mergeTags, type UsageTags } from "../usage/usage-tags.js";
 
 /** Who and what a call is for, applied to every call tracked inside `withUsageContext`. */
 export interface UsageContext {
@@ -6,6 +7,8 @@ export interface UsageContext {
   readonly project?: string | null;
   readonly callerName?: string | null;
   readonly session?: string | null;
+  /** Tags for every call inside; merged key by key with an outer context's (inner wins) and under the call's own. */
+  readonly tags?: UsageTags | null;
 }
 
 const storage = new AsyncLocalStorage<UsageContext>();
@@ -17,7 +20,9 @@ const storage = new AsyncLocalStorage<UsageContext>();
  */
 export function withUsageContext<T>(context: UsageContext, fn: () => T): T {
   const outer = storage.getStore();
-  return storage.run(outer ? { ...outer, ...definedOnly(context) } : context, fn);
+  if (!outer) return storage.run(context, fn);
+  const tags = context.tags === null ? null : mergeTags(outer.tags, context.tags);
+  return storage.run({ ...outer, ...definedOnly(context), ...(tags !== undefined && { tags }) }, fn);
 }
 
 /** The context of the current async call chain, if any. */

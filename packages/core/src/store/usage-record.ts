@@ -1,3 +1,5 @@
+import type { UsageTags } from "../usage/usage-tags.js";
+
 /**
  * Where a record's cost came from: given by the caller, computed from a price, or left at 0
  * because no price was known (`reprice` can fill those in later). Null only on rows from before
@@ -36,6 +38,8 @@ export interface NewUsageRecord {
   readonly username: string | null;
   readonly project: string | null;
   readonly session: string | null;
+  /** Labels (keys sorted); absent when the record has none. Optional so records built by hand before tags keep compiling. */
+  readonly tags?: UsageTags;
 }
 
 /** A usage record read back from the store. */

@@ -20,7 +20,7 @@ export interface CostChange {
   /** Where the new cost comes from. */
   readonly costSource: CostSource;
 }
-import type { GroupUsageTotals, ModelUsageTotals, TailFilter, UsageDimension, UsageRecordFilter, UsageTotals } from "./usage-totals.js";
+import type { GroupUsageTotals, ModelUsageTotals, TagBreakdownFilter, TailFilter, UsageDimension, UsageRecordFilter, UsageTotals } from "./usage-totals.js";
 
 /**
  * The store contract: everything llm-accounting needs from a database. Adapters implement it;
@@ -47,6 +47,12 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Part
   sumUsageByModel(range: TimeRange, filter?: UsageRecordFilter): Promise<ModelUsageTotals[]>;
   /** Sums the records in the range per value of a column (null is a group of its own), ordered by value. */
   sumUsageBy(range: TimeRange, dimension: UsageDimension, filter?: UsageRecordFilter): Promise<GroupUsageTotals[]>;
+  /**
+   * Sums the records in the range per value of one tag key, ordered by value; records without
+   * that tag form the last group (key null). Optional: without it the facade pages through
+   * `usageInRange` and sums in memory.
+   */
+  sumUsageByTag?(range: TimeRange, key: string, filter?: TagBreakdownFilter): Promise<GroupUsageTotals[]>;
   /** The `limit` most recent records, newest first (by timestamp, then id), of the filter's session and time range. */
   tail(limit: number, filter?: TailFilter): Promise<UsageRecord[]>;
   /** Up to `limit` records in the range with an id above `afterId`, in id order (for paging through a period). */

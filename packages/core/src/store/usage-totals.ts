@@ -72,8 +72,21 @@ export function matchesUsageRecordFilter(filter: UsageRecordFilter, record: Read
   return usageFilterFields(filter).every(([field, value]) => record[field] === value);
 }
 
-/** Narrows `tail`: a session, and a range of record timestamps (both ends included). */
-export interface TailFilter extends UsageRecordFilter {
+/** Narrows to records carrying every one of these tags (key and value equal). */
+export interface TagFilter {
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The filter of a breakdown by tag: record columns and tags. */
+export interface TagBreakdownFilter extends UsageRecordFilter, TagFilter {}
+
+/** Whether a record's tags hold every tag of a filter (the reference the stores' queries implement). */
+export function matchesTagFilter(filter: TagFilter, tags: Readonly<Record<string, string>> | undefined): boolean {
+  return Object.entries(filter.tags ?? {}).every(([key, value]) => tags?.[key] === value);
+}
+
+/** Narrows `tail`: a session, tags, and a range of record timestamps (both ends included). */
+export interface TailFilter extends UsageRecordFilter, TagFilter {
   /** Only records stamped at or after this instant. */
   readonly since?: Date;
   /** Only records stamped at or before this instant. */

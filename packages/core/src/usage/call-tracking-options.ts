@@ -1,5 +1,6 @@
 import type { Accounting } from "../accounting/accounting.js";
 import type { UsageSink } from "./usage-sink.js";
+import type { UsageTags } from "./usage-tags.js";
 
 /** How an automatic tracker (SDK wrapper, AI SDK middleware) records the calls it sees. */
 export interface CallTrackingOptions {
@@ -15,6 +16,8 @@ export interface CallTrackingOptions {
   readonly callerName?: string | null;
   /** Session recorded on every call (a `withUsageContext` around the call wins). */
   readonly session?: string | null;
+  /** Tags recorded on every call; `withUsageContext` tags and then the facade's are merged under them key by key (the context wins). */
+  readonly tags?: UsageTags | null;
   /**
    * Reserve budget before each call (`accounting.reserve`): a denial throws `QuotaExceededError`
    * before any request is sent; the reservation is committed with the actual usage afterwards.

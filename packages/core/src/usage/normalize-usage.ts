@@ -5,6 +5,7 @@ import { usdToNanos } from "../money.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import type { UsageDefaults, UsageInput } from "./usage-input.js";
 import type { UsageContext } from "../context/usage-context.js";
+import { checkTags, mergeTags } from "./usage-tags.js";
 
 type TokenField =
   | "promptTokens"
@@ -63,6 +64,9 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
   const providerPairGiven = promptGiven !== null || completionGiven !== null;
   const totalTokens = totalGiven ?? (providerPairGiven ? prompt + completion : localTotal);
 
+  // Each layer is checked on its own so an error names the key as the caller wrote it.
+  const tags = mergeTags(checkTags(defaults.tags), checkTags(context?.tags), checkTags(input.tags));
+
   return {
     timestamp: input.timestamp == null ? now : parseInstant(input.timestamp, "timestamp"),
     model,
@@ -84,6 +88,7 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
     project: checkOptionalName(optionalText(input.project, "project") ?? optionalText(context?.project, "project") ?? defaults.projectName ?? null, "project"),
     session: checkOptionalName(optionalText(input.session, "session") ?? optionalText(context?.session, "session"), "session"),
     provider: checkOptionalName(optionalText(input.provider, "provider"), "provider"),
+    ...(tags && { tags: checkTags(tags) }),
   };
 }
 

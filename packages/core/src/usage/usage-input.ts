@@ -1,4 +1,5 @@
 import type { InstantInput } from "../instant.js";
+import type { UsageTags } from "./usage-tags.js";
 
 /** One model call to record. Only `model` is required; token counts default to 0. */
 export interface UsageInput {
@@ -42,6 +43,11 @@ export interface UsageInput {
   /** Defaults to the facade's `projectName`. */
   project?: string | null;
   session?: string | null;
+  /**
+   * Labels for breakdowns and filters (at most 16; keys 1-64 of `a-z 0-9 _ . -`, values up to 256
+   * characters). Merged key by key over the `withUsageContext` tags and the facade's `tags`; these win.
+   */
+  tags?: UsageTags | null;
 }
 
 /** Values the facade fills in when a usage input leaves them null or absent. */
@@ -49,4 +55,6 @@ export interface UsageDefaults {
   readonly projectName?: string | null;
   readonly appName?: string | null;
   readonly userName?: string | null;
+  /** Tags every record carries unless the context or the call sets the same key. */
+  readonly tags?: UsageTags | null;
 }

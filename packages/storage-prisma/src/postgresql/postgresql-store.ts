@@ -1,6 +1,8 @@
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
+  encodeTags,
+  type TagBreakdownFilter,
   type CostChange,
   type LimitFilter,
   type NewUsageLimit,
@@ -49,7 +51,7 @@ import { PgQuotaBuckets } from "./pg-quota-buckets.js";
 import { PgAlerts } from "./pg-alerts.js";
 import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
-import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
+import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, tagFilterParams, tagSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
 import { retryConflicts } from "./retry-conflicts.js";
 import { classifyMethodErrors, classifyPgError } from "./pg-errors.js";
@@ -77,7 +79,13 @@ export interface PostgresqlStoreOptions {
 }
 
 const placeholders = USAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
-const INSERT_SQL = `INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES (${placeholders}) RETURNING id`;
+// One statement writes the row and its tags (jsonb_each_text of NULL yields no rows), so every
+// caller gets both atomically without a transaction of its own.
+const TAGS_PARAM = USAGE_COLUMNS.length + 1;
+const INSERT_SQL =
+  `WITH entry AS (INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES (${placeholders}) RETURNING id), ` +
+  `tags AS (INSERT INTO usage_tags (entry_id, key, value) SELECT entry.id, t.key, t.value FROM entry, jsonb_each_text($${TAGS_PARAM}::jsonb) AS t) ` +
+  "SELECT id FROM entry";
 const PG_DIALECT: SumDialect = {
   param: (n) => `$${n}::timestamptz`,
   micros: (column) => `round(${column} * 1000000)::bigint`,
@@ -247,10 +255,10 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     await this.pool();
     const rules = await this.#alerts.rulesFor([record]);
     // No limit with thresholds counts this row: one autocommit statement, as without alerts.
-    if (rules.length === 0) return Number((await retryConflicts(() => this.#query<{ id: number }>(INSERT_SQL, usageParams(record)))).rows[0]!.id);
+    if (rules.length === 0) return Number((await retryConflicts(() => this.#query<{ id: number }>(INSERT_SQL, insertParams(record)))).rows[0]!.id);
     const { id, raised } = await retryConflicts(() =>
       this.#transaction(async (client) => {
-        const id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id);
+        const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(record))).rows[0]!.id);
         return { id, raised: await this.#alerts.raise(client, rules, [record], new Date()) };
       }),
     );
@@ -272,6 +280,10 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       // Multi-row INSERTs of up to 1,000 rows keep round trips low and stay under the 65,535-parameter cap.
       for (let i = 0; i < records.length; i += 1_000) {
         const chunk = records.slice(i, i + 1_000);
+        if (chunk.some((r) => r.tags)) {
+          await insertTaggedChunk(client, chunk);
+          continue;
+        }
         const width = USAGE_COLUMNS.length;
         const values = chunk.map((_, r) => `(${USAGE_COLUMNS.map((__, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
         await client.query(`INSERT INTO accounting_entries (${USAGE_COLUMNS.join(", ")}) VALUES ${values}`, chunk.flatMap(usageParams));
@@ -380,6 +392,12 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     return (await this.#filtered(dimension, range, filter)).map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
   }
 
+  /** Sums per value of a tag key (records without it last, as null), straight from the entries. */
+  async sumUsageByTag(range: TimeRange, key: string, filter: TagBreakdownFilter = {}): Promise<GroupUsageTotals[]> {
+    const rows = (await this.#query<TotalsRow>(tagSumSql(PG_FILTERED, filter), [range.start, range.end, key, ...tagFilterParams(filter)])).rows;
+    return rows.map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
+  }
+
   async #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): Promise<TotalsRow[]> {
     const sql = filteredSumSql(PG_FILTERED, dimension, filter);
     return (await this.#query<TotalsRow>(sql, [range.start, range.end, ...filterParams(filter)])).rows;
@@ -393,7 +411,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   async importRows(batch: ImportBatch, cursor: ImportCursor): Promise<void> {
     return this.#transaction(async (client) => {
       if (batch.kind === "usage") {
-        for (const row of batch.rows) await client.query(INSERT_SQL, usageParams(row));
+        for (const row of batch.rows) await client.query(INSERT_SQL, insertParams(row));
       } else if (batch.kind === "audit") {
         for (const e of batch.rows) {
           await client.query(
@@ -491,7 +509,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       let id: number | null = null;
       let raised: StoredAlert[] = [];
       if (write.kind === "usage") {
-        id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(write.record))).rows[0]!.id);
+        id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(write.record))).rows[0]!.id);
         const rules = await this.#alerts.rulesFor([write.record]);
         if (rules.length > 0) raised = await this.#alerts.raise(client, rules, [write.record], now);
       } else if (write.kind === "reservation") {
@@ -525,7 +543,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     // BEGIN and the delete in one round trip (the id is an integer written into the text).
     if (!Number.isSafeInteger(reservationId)) throw new ValidationError("reservationId", `must be an integer (got ${reservationId})`);
     return this.#transaction(async (client) => {
-      const id = Number((await client.query<{ id: number }>(INSERT_SQL, usageParams(record))).rows[0]!.id);
+      const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(record))).rows[0]!.id);
       return { id, raised: rules.length > 0 ? await this.#alerts.raise(client, rules, [record], new Date()) : [] };
     }, `BEGIN; DELETE FROM quota_reservations WHERE id = ${reservationId}`);
   }
@@ -547,6 +565,30 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 }
 
 function ignoreConnectionError(): void {}
+
+/**
+ * Up to 1,000 records, some tagged: their ids are drawn from the table's sequence first (a
+ * multi-row INSERT ... RETURNING does not promise its rows in VALUES order), then the rows and
+ * their tags go in two multi-row statements. At most 16 tags a record keeps the tag insert under
+ * PostgreSQL's 65,535 parameters.
+ */
+async function insertTaggedChunk(client: pg.PoolClient, chunk: readonly NewUsageRecord[]): Promise<void> {
+  const drawn = await client.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('accounting_entries', 'id'))::int AS id FROM generate_series(1, $1)", [chunk.length]);
+  const ids = drawn.rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  const columns = ["id", ...USAGE_COLUMNS];
+  const width = columns.length;
+  const values = chunk.map((_, r) => `(${columns.map((__, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
+  await client.query(`INSERT INTO accounting_entries (${columns.join(", ")}) VALUES ${values}`, chunk.flatMap((record, r) => [ids[r], ...usageParams(record)]));
+  const tags = chunk.flatMap((record, r) => Object.entries(record.tags ?? {}).map(([key, value]) => [ids[r], key, value]));
+  if (tags.length === 0) return;
+  const tagValues = tags.map((_, t) => `($${t * 3 + 1}, $${t * 3 + 2}, $${t * 3 + 3})`).join(", ");
+  await client.query(`INSERT INTO usage_tags (entry_id, key, value) VALUES ${tagValues}`, tags.flat());
+}
+
+/** INSERT_SQL's parameters: the row's, then its tags as JSON (null for none). */
+function insertParams(r: NewUsageRecord): unknown[] {
+  return [...usageParams(r), encodeTags(r.tags)];
+}
 
 function usageParams(r: NewUsageRecord): unknown[] {
   return [

@@ -22,15 +22,17 @@ export interface PrismaEntryRow {
   username: string | null;
   project: string | null;
   session: string | null;
+  tags: { key: string; value: string }[];
 }
 
 /** The part of Prisma's `accountingEntry` delegate both stores use, identical in both clients. */
 export interface EntryDelegate {
   findMany(args: {
-    where: { session?: string; timestamp?: { gte?: Date; lte?: Date }; id?: { gt: number } };
+    where: { session?: string; timestamp?: { gte?: Date; lte?: Date }; id?: { gt: number }; AND?: { tags: { some: { key: string; value: string } } }[] };
     orderBy: ({ timestamp: "desc" } | { id: "desc" } | { id: "asc" })[];
     take: number;
     omit: { notes: true };
+    include: { tags: { select: { key: true; value: true } } };
   }): PromiseLike<PrismaEntryRow[]>;
 }
 
@@ -38,20 +40,26 @@ const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price"
 
 /** A Prisma entry row as a usage record (an unknown cost source written by a newer version reads as null). */
 function toRecord(row: PrismaEntryRow): UsageRecord {
-  return { ...row, costSource: row.costSource !== null && COST_SOURCES.has(row.costSource) ? (row.costSource as CostSource) : null };
+  const { tags, ...entry } = row;
+  const record = { ...entry, costSource: entry.costSource !== null && COST_SOURCES.has(entry.costSource) ? (entry.costSource as CostSource) : null };
+  // A record without tags has no `tags` key, as the facade makes it.
+  return tags.length === 0 ? record : { ...record, tags: Object.fromEntries(tags.map((t) => [t.key, t.value])) };
 }
+
+const WITH_TAGS = { tags: { select: { key: true, value: true } } } as const;
 
 /** The `limit` newest entries through Prisma's query builder (same code for every provider). */
 export async function tailEntries(entries: EntryDelegate, limit: number, filter: TailFilter = {}): Promise<UsageRecord[]> {
   if (limit <= 0) return [];
   const timestamp = filter.since === undefined && filter.until === undefined ? undefined : { ...(filter.since && { gte: filter.since }), ...(filter.until && { lte: filter.until }) };
-  const where = { ...Object.fromEntries(usageFilterFields(filter)), ...(timestamp && { timestamp }) };
-  const rows = await entries.findMany({ where, orderBy: [{ timestamp: "desc" }, { id: "desc" }], take: limit, omit: { notes: true } });
+  const tagged = Object.entries(filter.tags ?? {}).map(([key, value]) => ({ tags: { some: { key, value } } }));
+  const where = { ...Object.fromEntries(usageFilterFields(filter)), ...(timestamp && { timestamp }), ...(tagged.length > 0 && { AND: tagged }) };
+  const rows = await entries.findMany({ where, orderBy: [{ timestamp: "desc" }, { id: "desc" }], take: limit, omit: { notes: true }, include: WITH_TAGS });
   return rows.map(toRecord);
 }
 
 /** Up to `limit` entries in the range with an id above `afterId`, in id order. */
 export async function entriesInRange(entries: EntryDelegate, range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]> {
-  const rows = await entries.findMany({ where: { timestamp: { gte: range.start, lte: range.end }, id: { gt: afterId } }, orderBy: [{ id: "asc" }], take: limit, omit: { notes: true } });
+  const rows = await entries.findMany({ where: { timestamp: { gte: range.start, lte: range.end }, id: { gt: afterId } }, orderBy: [{ id: "asc" }], take: limit, omit: { notes: true }, include: WITH_TAGS });
   return rows.map(toRecord);
 }

@@ -1,4 +1,4 @@
-import { EMPTY_TOTALS, usageFilterFields, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "@llm-accounting/core";
+import { EMPTY_TOTALS, usageFilterFields, type TagBreakdownFilter, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "@llm-accounting/core";
 import { ROLLUP_SUMMED, USAGE_COLUMNS } from "./usage-columns.js";
 
 /** Columns written for a usage record, in the order the stores pass values. */
@@ -83,6 +83,31 @@ export function filteredSumSql(dialect: SumDialect, dimension: UsageDimension | 
   const column = DIMENSION_COLUMNS[dimension];
   return `SELECT ${column} AS key, ${sums} FROM accounting_entries ${where} GROUP BY ${column} ORDER BY ${column} IS NULL, ${column}`;
 }
+
+/**
+ * Sums per value of one tag key: each entry joins its tag of that key through usage_tags' primary
+ * key (entry_id, key), so no entry counts twice and entries without it group as NULL, last.
+ * Placeholders: 1 start, 2 end, 3 the key, then `filterParams`, then each filter tag's key and value
+ * (in the text, 3 comes first: a dialect with unnumbered placeholders binds the key first).
+ */
+export function tagSumSql(dialect: SumDialect, filter: TagBreakdownFilter = {}): string {
+  const p = dialect.param;
+  const sums = [
+    `${dialect.integer("COUNT(*)")} AS requests`,
+    ...SUMMED.map((c) => `${dialect.integer(`COALESCE(SUM(e.${c}), 0)`)} AS ${c}`),
+    `${dialect.integer(`COALESCE(SUM(${dialect.micros("e.execution_time")}), 0)`)} AS execution_micros`,
+  ].join(", ");
+  let n = 3;
+  const narrow = usageFilterFields(filter).map(([field, value]) => ` AND e.${DIMENSION_COLUMNS[field]} ${value === null ? "IS NULL" : `= ${p(++n)}`}`);
+  const tagged = Object.keys(filter.tags ?? {}).map(() => ` AND EXISTS (SELECT 1 FROM usage_tags f WHERE f.entry_id = e.id AND f.key = ${p(++n)} AND f.value = ${p(++n)})`);
+  return (
+    `SELECT t.value AS key, ${sums} FROM accounting_entries e LEFT JOIN usage_tags t ON t.entry_id = e.id AND t.key = ${p(3)} ` +
+    `WHERE e.timestamp >= ${p(1)} AND e.timestamp <= ${p(2)}${narrow.join("")}${tagged.join("")} GROUP BY t.value ORDER BY t.value IS NULL, t.value`
+  );
+}
+
+/** The values `tagSumSql` binds after start, end and the key. */
+export const tagFilterParams = (filter: TagBreakdownFilter): string[] => [...filterParams(filter), ...Object.entries(filter.tags ?? {}).flat()];
 
 /** The values `filteredSumSql` binds after start and end. */
 export const filterParams = (filter: UsageRecordFilter): string[] => usageFilterFields(filter).flatMap(([, value]) => (value === null ? [] : [value]));

@@ -1,4 +1,5 @@
 import type { NewUsageRecord } from "@llm-accounting/core";
+import { tagPairs } from "../shared/tag-rows.js";
 
 /**
  * A batch of usage rows ready for SQLite, in columns: numbers in one Float64Array, strings as
@@ -15,6 +16,8 @@ export interface EncodedBatch {
   readonly strings: string[];
   /** Costs a double cannot hold exactly, by row, as decimal text. */
   readonly largeCosts: [number, string][];
+  /** The usage_tags rows of the batch: (row in the batch, key, value). Most batches have none. */
+  readonly tags: [number, string, string][];
   /**
    * usage_hourly and usage_daily_dims upsert parameters (key columns, requests, the summed
    * columns), or null when a sum could not be taken exactly in doubles (values beyond 2^53, or
@@ -101,6 +104,7 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
   const strings: string[] = [];
   const index = new Map<unknown, number>();
   const largeCosts: [number, string][] = [];
+  const tags: [number, string, string][] = [];
   // Rollup rows by hour then model, and by day then user, project and caller: nested maps need no
   // key strings built per row, and null stays distinct from "".
   const hourly = new Map<string, Map<string, RollupSums>>();
@@ -178,6 +182,7 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
     refs[s + 5] = ref(5, r.username);
     refs[s + 6] = ref(6, r.project);
     refs[s + 7] = ref(7, r.session);
+    if (r.tags) for (const [key, value] of tagPairs(r.tags)) tags.push([i, key, value]);
 
     const micros = sqliteMicros(r.executionTime);
     if (exact) {
@@ -219,6 +224,7 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
     refs,
     strings,
     largeCosts,
+    tags,
     rollups,
   };
   return { batch, transfer: [numbers.buffer as ArrayBuffer, refs.buffer as ArrayBuffer] };

@@ -64,6 +64,7 @@ export interface BatchReceipt {
  */
 export class SqliteBatchWriter {
   readonly #insertOne: Database.Statement;
+  readonly #insertTag: Database.Statement;
   readonly #insertMany: Database.Statement;
   readonly #insertManyLean: Database.Statement;
   readonly #deferRollups: Database.Statement;
@@ -84,6 +85,7 @@ export class SqliteBatchWriter {
   constructor(db: Database.Database) {
     const row = `(${USAGE_COLUMNS.map(() => "?").join(", ")})`;
     const columns = USAGE_COLUMNS.join(", ");
+    this.#insertTag = db.prepare("INSERT INTO usage_tags (entry_id, key, value) VALUES (?, ?, ?)");
     this.#insertOne = db.prepare(`INSERT INTO accounting_entries (${columns}) VALUES ${row}`);
     this.#insertMany = db.prepare(`INSERT INTO accounting_entries (${columns}) VALUES ${Array(ROWS_PER_INSERT).fill(row).join(", ")}`);
     // Most calls leave 8 columns at their defaults; not binding them makes an insert ~15% cheaper.
@@ -127,21 +129,25 @@ export class SqliteBatchWriter {
     const largeCosts = new Map(batch.largeCosts);
     const params = this.#params;
     let next = 0;
+    let last: number | bigint = 0;
     const lean = this.#leanParams;
     const leanWidth = LEAN_COLUMNS.length;
     for (; next + ROWS_PER_INSERT <= batch.count; next += ROWS_PER_INSERT) {
       if (leanRows(batch, next, next + ROWS_PER_INSERT)) {
         for (let i = 0; i < ROWS_PER_INSERT; i++) leanRowParams(batch, largeCosts, next + i, lean, i * leanWidth);
-        this.#insertManyLean.run(lean);
+        last = this.#insertManyLean.run(lean).lastInsertRowid;
       } else {
         for (let i = 0; i < ROWS_PER_INSERT; i++) rowParams(batch, largeCosts, next + i, params, i * WIDTH);
-        this.#insertMany.run(params);
+        last = this.#insertMany.run(params).lastInsertRowid;
       }
     }
     for (; next < batch.count; next++) {
       rowParams(batch, largeCosts, next, this.#one, 0);
-      this.#insertOne.run(this.#one);
+      last = this.#insertOne.run(this.#one).lastInsertRowid;
     }
+    // The write lock is held, so the batch's rows took consecutive ids ending at the last one.
+    const first = BigInt(last) - BigInt(batch.count) + 1n;
+    for (const [row, key, value] of batch.tags) this.#insertTag.run(first + BigInt(row), key, value);
     if (batch.rollups) {
       for (const row of batch.rollups.hourly) this.#upsertHourly.run(row);
       for (const row of batch.rollups.daily) this.#upsertDaily.run(row);

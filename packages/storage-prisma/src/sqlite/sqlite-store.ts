@@ -17,6 +17,7 @@ import {
   type ImportBatch,
   type ImportCursor,
   type GroupUsageTotals,
+  type TagBreakdownFilter,
   type NewAuditEntry,
   type UsageDimension,
   type UsageRecordFilter,
@@ -61,7 +62,8 @@ import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
 import { streamSqliteQueryInChild } from "./query-child-client.js";
 import { prepareSelect, rowBatches } from "./read-only-statement.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
-import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, filterShape, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
+import { tagPairs } from "../shared/tag-rows.js";
+import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, filterShape, tagFilterParams, tagSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
 import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
 import { sqliteTime } from "./batch-encoding.js";
@@ -133,6 +135,7 @@ const SQLITE_DIALECT: SumDialect = {
 
 interface Statements {
   insert: Database.Statement;
+  insertTag: Database.Statement;
   sumRange: Database.Statement;
   sumByModel: Database.Statement;
   limitsVersion: Database.Statement;
@@ -323,16 +326,16 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       const alerts = this.#alerts!;
       const rules = alerts.rulesFor([record]);
       // No limit with thresholds counts this row: the write is the plain autocommit insert.
-      if (rules.length === 0) return Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+      if (rules.length === 0) return insertEntry(statements, record);
       // Far from every threshold (the usual case): the same autocommit insert, then a check
       // that nobody else wrote meanwhile; if somebody did, the exact check runs right after.
       if (alerts.cannotCross(rules, record, new Date())) {
-        const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+        const id = insertEntry(statements, record);
         if (!alerts.confirm(rules, record, id)) this.#raiseAfterCommit(rules, [record]);
         return id;
       }
       const { id, raised } = this.#db!.transaction(() => {
-        const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+        const id = insertEntry(statements, record);
         return { id, raised: alerts.raise(rules, [record], new Date(), id) };
       }).immediate();
       alerts.emit(raised);
@@ -475,6 +478,20 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     return this.#filtered(dimension, range, filter).map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
   }
 
+  /** Sums per value of a tag key (records without it last, as null), straight from the entries. */
+  async sumUsageByTag(range: TimeRange, key: string, filter: TagBreakdownFilter = {}): Promise<GroupUsageTotals[]> {
+    await this.#ready();
+    const shape = `tag:${filterShape(filter)}:${Object.keys(filter.tags ?? {}).length}`;
+    let statement = this.#filteredSums.get(shape);
+    if (!statement) {
+      statement = this.#db!.prepare(tagSumSql(SQLITE_DIALECT, filter)).safeIntegers(true);
+      this.#filteredSums.set(shape, statement);
+    }
+    // Unnumbered placeholders bind in text order: the join's key comes before the range.
+    const rows = statement.all(key, sqliteTime(range.start), sqliteTime(range.end), ...tagFilterParams(filter)) as TotalsRow[];
+    return rows.map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
+  }
+
   #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): TotalsRow[] {
     const key = `${dimension}:${filterShape(filter)}`;
     let statement = this.#filteredSums.get(key);
@@ -557,7 +574,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   async importRows(batch: ImportBatch, cursor: ImportCursor): Promise<void> {
     const statements = this.#statements ?? (await this.#ready());
     const write = this.#db!.transaction(() => {
-      if (batch.kind === "usage") for (const row of batch.rows) statements.insert.run(usageParams(row));
+      if (batch.kind === "usage") for (const row of batch.rows) insertEntry(statements, row);
       else if (batch.kind === "audit") for (const row of batch.rows) statements.insertAudit.run(auditParams(row));
       else for (const row of batch.rows) statements.insertRejection.run(sqliteTime(row.createdAt), row.session, row.message);
       statements.writeCounter.run(cursor.key, cursor.value);
@@ -666,7 +683,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
       const write = decision.write;
       switch (write.kind) {
         case "usage": {
-          const id = Number(statements.insert.run(usageParams(write.record)).lastInsertRowid);
+          const id = insertEntry(statements, write.record);
           const rules = this.#alerts!.rulesFor([write.record]);
           if (rules.length > 0) raised = this.#alerts!.raise(rules, [write.record], now, id);
           return { result: decision.result, id };
@@ -691,7 +708,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     const alerts = this.#alerts!;
     const commit = this.#db!.transaction(() => {
       statements.deleteReservation.run(reservationId);
-      const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+      const id = insertEntry(statements, record);
       const rules = alerts.rulesFor([record]);
       return { id, raised: rules.length > 0 ? alerts.raise(rules, [record], new Date(), id) : [] };
     });
@@ -761,6 +778,7 @@ function prepareStatements(db: Database.Database): Statements {
   const sumByModel = db.prepare(rangeSumSql(SQLITE_DIALECT, true)).safeIntegers(true);
   return {
     insert,
+    insertTag: db.prepare("INSERT INTO usage_tags (entry_id, key, value) VALUES (?, ?, ?)"),
     sumRange,
     sumByModel,
     limitsVersion: db.prepare("SELECT value FROM store_counters WHERE key = 'limits_version'").pluck().safeIntegers(false),
@@ -788,6 +806,22 @@ function auditParams(e: NewAuditEntry): unknown[] {
 
 function reservationParams(r: NewReservation): unknown[] {
   return [sqliteTime(r.createdAt), sqliteTime(r.expiresAt), r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos];
+}
+
+/**
+ * Inserts one record and its tags; returns its id. Callers that are not in a transaction write
+ * a record without tags in one autocommit statement; with tags, both go in one transaction.
+ */
+function insertEntry(statements: Statements, record: NewUsageRecord): number {
+  const pairs = tagPairs(record.tags);
+  if (pairs.length === 0) return Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+  const db = statements.insert.database;
+  const write = (): number => {
+    const id = Number(statements.insert.run(usageParams(record)).lastInsertRowid);
+    for (const [key, value] of pairs) statements.insertTag.run(id, key, value);
+    return id;
+  };
+  return db.inTransaction ? write() : db.transaction(write).immediate();
 }
 
 function usageParams(r: NewUsageRecord): unknown[] {

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { usageFilterFields, type CostSource, type TailFilter, type TimeRange, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
 import { sqliteTime } from "./batch-encoding.js";
+import { tagsByEntry } from "../shared/tag-rows.js";
 
 // Read through the store's own connection: Prisma's query builder costs more per row than the
 // page read itself (reprice reads every row of its period through here). The unary + keeps the
@@ -9,6 +10,8 @@ import { sqliteTime } from "./batch-encoding.js";
 const COLUMNS = `id, timestamp, model, prompt_tokens, completion_tokens, total_tokens, local_prompt_tokens, local_completion_tokens, local_total_tokens,
   cached_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, cost_source, provider, execution_time, caller_name, username, project, session`;
 const PAGE_SQL = `SELECT ${COLUMNS} FROM accounting_entries WHERE id > ? AND +timestamp >= ? AND +timestamp <= ? ORDER BY id LIMIT ?`;
+// The tags of a page's records, by a JSON array of their ids (one statement whatever the page size).
+const TAGS_SQL = "SELECT entry_id, key, value FROM usage_tags WHERE entry_id IN (SELECT value FROM json_each(?))";
 const FIRST_ID_SQL = "SELECT MIN(id) FROM accounting_entries WHERE timestamp >= ? AND timestamp <= ?";
 
 const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
@@ -22,6 +25,7 @@ export class UsagePageReader {
   readonly #db: Database.Database;
   readonly #page: Database.Statement;
   readonly #firstId: Database.Statement;
+  readonly #tags: Database.Statement;
   readonly #tails = new Map<string, Database.Statement>();
   readonly #date: (value: unknown) => Date;
 
@@ -30,6 +34,7 @@ export class UsagePageReader {
     this.#db = db;
     this.#page = db.prepare(PAGE_SQL).safeIntegers(true);
     this.#firstId = db.prepare(FIRST_ID_SQL).pluck().safeIntegers(false);
+    this.#tags = db.prepare(TAGS_SQL).safeIntegers(false);
     this.#date = date;
   }
 
@@ -39,6 +44,7 @@ export class UsagePageReader {
     const fields = usageFilterFields(filter);
     const conditions = [
       ...fields.map(([field, value]) => `${TAIL_COLUMN[field]} ${value === null ? "IS NULL" : "= ?"}`),
+      ...Object.keys(filter.tags ?? {}).map(() => "id IN (SELECT entry_id FROM usage_tags WHERE key = ? AND value = ?)"),
       ...(filter.since ? ["timestamp >= ?"] : []),
       ...(filter.until ? ["timestamp <= ?"] : []),
     ];
@@ -49,9 +55,9 @@ export class UsagePageReader {
       statement = this.#db.prepare(`SELECT ${COLUMNS} FROM accounting_entries${key ? ` WHERE ${key}` : ""} ORDER BY timestamp DESC, id DESC LIMIT ?`).safeIntegers(true);
       this.#tails.set(key, statement);
     }
-    const params = [...fields.flatMap(([, value]) => (value === null ? [] : [value])), ...(filter.since ? [sqliteTime(filter.since)] : []), ...(filter.until ? [sqliteTime(filter.until)] : [])];
+    const params = [...fields.flatMap(([, value]) => (value === null ? [] : [value])), ...Object.entries(filter.tags ?? {}).flat(), ...(filter.since ? [sqliteTime(filter.since)] : []), ...(filter.until ? [sqliteTime(filter.until)] : [])];
     const rows = statement.all(...params, BigInt(Math.min(limit, Number.MAX_SAFE_INTEGER))) as PageRow[];
-    return rows.map((row) => this.#record(row));
+    return this.#withTags(rows.map((row) => this.#record(row)));
   }
 
   /** Up to `limit` records in the range with an id above `afterId`. */
@@ -66,7 +72,18 @@ export class UsagePageReader {
       from = first - 1;
     }
     const rows = this.#page.all(from, start, end, limit) as PageRow[];
-    return rows.map((row) => this.#record(row));
+    return this.#withTags(rows.map((row) => this.#record(row)));
+  }
+
+  // Tagged records are few in most stores: one indexed lookup per page, and records without tags keep no key.
+  #withTags(records: UsageRecord[]): UsageRecord[] {
+    if (records.length === 0) return records;
+    const byEntry = tagsByEntry(this.#tags.all(JSON.stringify(records.map((r) => r.id))) as { entry_id: number; key: string; value: string }[]);
+    if (byEntry.size === 0) return records;
+    return records.map((r) => {
+      const tags = byEntry.get(r.id);
+      return tags ? { ...r, tags } : r;
+    });
   }
 
   #record(row: PageRow): UsageRecord {

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "./helpers.js";
+
+describe("tags on the command line", () => {
+  let dir: string;
+  let db: string[];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "llm-acct-tags-"));
+    db = ["--db-file", join(dir, "acct.sqlite")];
+    for (const [cost, tags] of [["1", ["team=a", "env=prod"]], ["2", ["team=b", "env=prod"]], ["4", ["team=b"]], ["8", []]] as const) {
+      const run = await cli([...db, "track", "--model", "m", "--cost", cost, ...tags.flatMap((t) => ["--tag", t])]);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("track --tag records the tags; tail --tag shows only the entries carrying them", async () => {
+    const tail = await cli([...db, "tail", "--tag", "team=b", "--tag", "env=prod", "--format", "json"]);
+    expect(tail.code).toBe(0);
+    expect(JSON.parse(tail.stdout).map((r: { cost: number; tags: unknown }) => [r.cost, r.tags])).toEqual([[2, { env: "prod", team: "b" }]]);
+  });
+
+  it("stats --by tag:<key> breaks usage down by the tag's values, untagged last; --tag narrows it", async () => {
+    const byTeam = await cli([...db, "stats", "--yearly", "--by", "tag:team", "--format", "json"]);
+    expect(byTeam.code).toBe(0);
+    const report = JSON.parse(byTeam.stdout);
+    expect(report.breakdown.groups.map((g: { key: string | null; requests: number; cost: number }) => [g.key, g.requests, g.cost])).toEqual([["a", 1, 1], ["b", 2, 6], [null, 1, 8]]);
+    const prod = JSON.parse((await cli([...db, "stats", "--yearly", "--by", "tag:team", "--tag", "env=prod", "--format", "json"])).stdout);
+    expect(prod.totals.requests).toBe(2);
+    expect(prod.breakdown.groups.map((g: { key: string | null }) => g.key)).toEqual(["a", "b"]);
+    const table = await cli([...db, "stats", "--yearly", "--by", "tag:team"]);
+    expect(table.stdout).toMatch(/Usage by Tag team/);
+  });
+
+  it("refuses a bad tag with one line naming it, and records nothing", async () => {
+    const badKey = await cli([...db, "track", "--model", "m", "--tag", "bad key=x"]);
+    expect(badKey.code).not.toBe(0);
+    expect(badKey.stderr).toMatch(/^Error: --tag key must be 1-64 letters.*\n$/);
+    const badValue = await cli([...db, "track", "--model", "m", "--tag", `k=${"x".repeat(257)}`]);
+    expect(badValue.code).not.toBe(0);
+    expect(badValue.stderr).toMatch(/^Error: --tags\.k must be at most 256 characters.*\n$/);
+    expect((await cli([...db, "track", "--model", "m", "--tag", "novalue"])).stderr).toMatch(/--tag must be key=value/);
+    expect((await cli([...db, "stats", "--by", "tag:bad key"])).code).not.toBe(0);
+    expect(JSON.parse((await cli([...db, "tail", "--format", "json"])).stdout)).toHaveLength(4);
+  });
+});

@@ -1,0 +1,43 @@
+import { EMPTY_TOTALS, matchesTagFilter, matchesUsageRecordFilter, type GroupUsageTotals, type TagBreakdownFilter, type UsageTotals } from "../store/usage-totals.js";
+import type { TimeRange } from "../store/time-range.js";
+import type { UsageRecord } from "../store/usage-record.js";
+import type { UsageStore } from "../store/usage-store.js";
+
+const PAGE = 5_000;
+
+/**
+ * Usage per value of a tag key, for a store without `sumUsageByTag`: pages through the range and
+ * sums in memory (slower, same result). Records without the tag form the last group (key null).
+ */
+export async function sumUsageByTagFallback(store: UsageStore, range: TimeRange, key: string, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
+  const groups = new Map<string | null, UsageTotals>();
+  for (let after = 0; ; ) {
+    const page = await store.usageInRange(range, after, PAGE);
+    for (const record of page) {
+      if (!matchesUsageRecordFilter(filter, record) || !matchesTagFilter(filter, record.tags)) continue;
+      const value = record.tags?.[key] ?? null;
+      groups.set(value, add(groups.get(value) ?? EMPTY_TOTALS, record));
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.id;
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
+    .map(([value, totals]) => ({ key: value, ...totals }));
+}
+
+function add(t: UsageTotals, r: UsageRecord): UsageTotals {
+  return {
+    requests: t.requests + 1,
+    promptTokens: t.promptTokens + r.promptTokens,
+    completionTokens: t.completionTokens + r.completionTokens,
+    totalTokens: t.totalTokens + r.totalTokens,
+    localPromptTokens: t.localPromptTokens + r.localPromptTokens,
+    localCompletionTokens: t.localCompletionTokens + r.localCompletionTokens,
+    localTotalTokens: t.localTotalTokens + r.localTotalTokens,
+    cachedTokens: t.cachedTokens + r.cachedTokens,
+    reasoningTokens: t.reasoningTokens + r.reasoningTokens,
+    costNanos: t.costNanos + r.costNanos,
+    executionTime: t.executionTime + r.executionTime,
+  };
+}
