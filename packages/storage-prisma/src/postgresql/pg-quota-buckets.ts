@@ -15,7 +15,6 @@ export const PG_BUCKET_DIALECT: BucketSqlDialect = {
   amount: (value) => value.toString(),
   typed: (placeholder, type) => `${placeholder}::${TYPES[type]}`,
   nullTime: "NULL::timestamptz",
-  lateral: true,
   hotBuckets: null,
 };
 

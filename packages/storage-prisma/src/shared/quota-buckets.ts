@@ -11,12 +11,6 @@ export interface BucketSqlDialect extends QuotaSqlDialect {
   /** A NULL of the timestamp type, for UNION branches without one. */
   readonly nullTime: string;
   /**
-   * Join each VALUES row to its range with LATERAL, forcing one index range scan per row
-   * (PostgreSQL's planner otherwise may hash-join the whole table); SQLite has no LATERAL and
-   * already plans a nested loop over the index.
-   */
-  readonly lateral: boolean;
-  /**
    * A second table holding part of each bucket's sums (SQLite's quota_buckets_hot: the buckets
    * still being written); readers add its rows to quota_buckets'. Null when there is none.
    */
@@ -132,9 +126,6 @@ export function filterMatchSql(v: string, x: string): string {
   );
 }
 
-/** The UNION ALL branch `branch(table)` over the dialect's hot bucket table, or nothing when it has none. */
-const hotBranch = (dialect: BucketSqlDialect, branch: (table: string) => string): string => (dialect.hotBuckets === null ? "" : branch(dialect.hotBuckets));
-
 /** Collects parameters and hands out placeholders. */
 class Params {
   readonly values: unknown[] = [];
@@ -157,7 +148,8 @@ function filterTuple(filter: UsageFilter): Typed[] {
 }
 
 /**
- * One statement summing every query: whole buckets of registered filters (`filterIds[i]`, null
+ * One PostgreSQL statement summing every query (SQLite sums from its in-process cache instead):
+ * whole buckets of registered filters (`filterIds[i]`, null
  * when the filter has none: then all its rows are read), the raw rows of the ragged edges, and
  * the reservations open at `now`. Rows carry `q`, the query they belong to; reservations also
  * their oldest `created_at` as `oldest`.
@@ -175,16 +167,13 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
     }
     windowTuples.push([[q, "int"], [dialect.time(query.start), "time"], [dialect.time(query.end), "time"], ...filterTuple(query.filter)]);
   });
-  // VALUES cannot be empty: a row for query -1 matches nothing.
+  // The arrays cannot be empty: a row for query -1 matches nothing.
   if (bucketTuples.length === 0) bucketTuples.push([[-1, "int"], [-1, "int"], [0, "int"], [0, "bigint"], [0, "bigint"]]);
   if (rawTuples.length === 0) rawTuples.push([[-1, "int"], [dialect.time(new Date(0)), "time"], [dialect.time(new Date(0)), "time"], [0, "int"], ...filterTuple({})]);
-  // Placeholders are numbered in the order they appear in the text (SQLite's `?` are positional).
   const p = new Params(dialect);
-  // PostgreSQL gets one array per column (unnest): the text, and so its plan, is the same
-  // whatever the number of queries, so a named statement is planned once. SQLite gets VALUES.
-  const values = (tuples: Typed[][]) => tuples.map((tuple) => `(${tuple.map(([value, type]) => p.add(value, type)).join(", ")})`).join(", ");
-  const arrays = (tuples: Typed[][]) => `SELECT * FROM unnest(${tuples[0]!.map(([, type], c) => `${dialect.typed(p.add(tuples.map((t) => t[c]![0])), type)}[]`).join(", ")})`;
-  const rows = (tuples: Typed[][]) => (dialect.lateral ? arrays(tuples) : `VALUES ${values(tuples)}`);
+  // One array per column (unnest): the text, and so its plan, is the same whatever the number of
+  // queries, so a named statement is planned once.
+  const rows = (tuples: Typed[][]) => `SELECT * FROM unnest(${tuples[0]!.map(([, type], c) => `${dialect.typed(p.add(tuples.map((t) => t[c]![0])), type)}[]`).join(", ")})`;
   const bucketRows = rows(bucketTuples);
   const rawRows = rows(rawTuples);
   const windowRows = rows(windowTuples);
@@ -200,20 +189,12 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
   const sums = (alias: string, requests: string, input: string, output: string, total: string, cost: string) =>
     `${requests} AS requests, SUM(${alias}.${input}) AS input_tokens, SUM(${alias}.${output}) AS output_tokens, SUM(${alias}.${total}) AS total_tokens, SUM(${alias}.${cost}) AS cost_nanos`;
   const outer = `${int("SUM(s.requests)")} AS requests, ${int("SUM(s.input_tokens)")} AS input_tokens, ${int("SUM(s.output_tokens)")} AS output_tokens, ${int("SUM(s.total_tokens)")} AS total_tokens, ${int("SUM(s.cost_nanos)")} AS cost_nanos`;
-  const sql = dialect.lateral
-    ? ctes +
-      `SELECT rb.q AS q, ${outer}, ${dialect.nullTime} AS oldest FROM rb CROSS JOIN LATERAL (SELECT ${sums("b", "SUM(b.requests)", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")} FROM quota_buckets b WHERE ${bucketWhere}) s GROUP BY rb.q ` +
-      `UNION ALL SELECT rr.q, ${outer}, ${dialect.nullTime} FROM rr CROSS JOIN LATERAL (SELECT ${sums("e", "COUNT(*)", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos")} FROM accounting_entries e WHERE ${rawWhere}) s GROUP BY rr.q ` +
-      `UNION ALL SELECT rw.q, ${outer}, MIN(s.oldest) FROM rw CROSS JOIN LATERAL (SELECT ${sums("r", "COUNT(*)", "input_tokens", "completion_tokens", "input_tokens + r.completion_tokens", "cost_nanos")}, MIN(r.created_at) AS oldest FROM quota_reservations r WHERE ${heldWhere}) s GROUP BY rw.q`
-    : ctes +
-      `SELECT rb.q AS q, ${int("SUM(b.requests)")} AS requests, ${int("SUM(b.input_tokens)")} AS input_tokens, ${int("SUM(b.output_tokens)")} AS output_tokens, ` +
-      `${int("SUM(b.total_tokens)")} AS total_tokens, ${int("SUM(b.cost_nanos)")} AS cost_nanos, ${dialect.nullTime} AS oldest ` +
-      `FROM rb JOIN quota_buckets b ON ${bucketWhere} GROUP BY rb.q ` +
-      hotBranch(dialect, (table) => `UNION ALL SELECT rb.q, ${int("SUM(b.requests)")}, ${int("SUM(b.input_tokens)")}, ${int("SUM(b.output_tokens)")}, ${int("SUM(b.total_tokens)")}, ${int("SUM(b.cost_nanos)")}, ${dialect.nullTime} FROM rb JOIN ${table} b ON ${bucketWhere} GROUP BY rb.q `) +
-      `UNION ALL SELECT rr.q, ${int("COUNT(*)")}, ${int("SUM(e.prompt_tokens)")}, ${int("SUM(e.completion_tokens)")}, ${int("SUM(e.total_tokens)")}, ${int("SUM(e.cost_nanos)")}, ${dialect.nullTime} ` +
-      `FROM rr JOIN accounting_entries e ON ${rawWhere} GROUP BY rr.q ` +
-      `UNION ALL SELECT rw.q, ${int("COUNT(*)")}, ${int("SUM(r.input_tokens)")}, ${int("SUM(r.completion_tokens)")}, ${int("SUM(r.input_tokens + r.completion_tokens)")}, ${int("SUM(r.cost_nanos)")}, MIN(r.created_at) ` +
-      `FROM rw JOIN quota_reservations r ON ${heldWhere} GROUP BY rw.q`;
+  // LATERAL forces one index range scan per array row; the planner may otherwise hash-join the whole table.
+  const sql =
+    ctes +
+    `SELECT rb.q AS q, ${outer}, ${dialect.nullTime} AS oldest FROM rb CROSS JOIN LATERAL (SELECT ${sums("b", "SUM(b.requests)", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")} FROM quota_buckets b WHERE ${bucketWhere}) s GROUP BY rb.q ` +
+    `UNION ALL SELECT rr.q, ${outer}, ${dialect.nullTime} FROM rr CROSS JOIN LATERAL (SELECT ${sums("e", "COUNT(*)", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos")} FROM accounting_entries e WHERE ${rawWhere}) s GROUP BY rr.q ` +
+    `UNION ALL SELECT rw.q, ${outer}, MIN(s.oldest) FROM rw CROSS JOIN LATERAL (SELECT ${sums("r", "COUNT(*)", "input_tokens", "completion_tokens", "input_tokens + r.completion_tokens", "cost_nanos")}, MIN(r.created_at) AS oldest FROM quota_reservations r WHERE ${heldWhere}) s GROUP BY rw.q`;
   return { sql, params: p.values };
 }
 
@@ -396,50 +377,26 @@ export function* bucketFollowUps(dialect: BucketSqlDialect, queries: readonly Us
   return out;
 }
 
-/** One window part to sum on its own (for stores that cache part sums). */
-export interface PartToSum {
-  readonly filterId: number | null;
+/** Raw rows of a filter in `[from, to)` or `[from, to]`, to sum on their own. */
+export interface RowsToSum {
   readonly filter: UsageFilter;
-  readonly part: WindowPart;
-  /** Return the part's rows (timestamp and amounts) instead of their sum: for the unfinished last minute. */
-  readonly listRows?: boolean;
+  readonly part: RowsPart;
 }
 
 /**
- * One statement summing parts separately (`i` numbers the part): whole buckets, raw rows, and for
- * `listRows` parts every row (with `ts`). Bucket parts need a filter id.
+ * One statement summing each part's raw rows separately (`q` numbers the part): for windows of a
+ * filter without buckets (a read-only store reading a filter no writer registered).
  */
-export function partSumsSql(dialect: BucketSqlDialect, parts: readonly PartToSum[]): QuotaSqlStatement {
-  const buckets: Typed[][] = [];
-  const sums: Typed[][] = [];
-  const lists: Typed[][] = [];
-  parts.forEach(({ filterId, filter, part, listRows }, i) => {
-    if (part.kind === "buckets") buckets.push([[i, "int"], [filterId, "int"], [part.span, "int"], [part.from, "bigint"], [part.to, "bigint"]]);
-    else (listRows ? lists : sums).push([[i, "int"], [dialect.time(new Date(part.from)), "time"], [dialect.time(new Date(part.to)), "time"], [part.closed ? 1 : 0, "int"], ...filterTuple(filter)]);
-  });
-  const none = (kind: "b" | "r"): Typed[] =>
-    kind === "b" ? [[-1, "int"], [-1, "int"], [0, "int"], [0, "bigint"], [0, "bigint"]] : [[-1, "int"], [dialect.time(new Date(0)), "time"], [dialect.time(new Date(0)), "time"], [0, "int"], ...filterTuple({})];
-  if (buckets.length === 0) buckets.push(none("b"));
-  if (sums.length === 0) sums.push(none("r"));
-  if (lists.length === 0) lists.push(none("r"));
+export function rowSumsSql(dialect: BucketSqlDialect, parts: readonly RowsToSum[]): QuotaSqlStatement {
   const p = new Params(dialect);
-  const values = (tuples: Typed[][]) => tuples.map((tuple) => `(${tuple.map(([value, type]) => p.add(value, type)).join(", ")})`).join(", ");
-  const raw = "(q, lo, hi, closed, model, username, caller_name, project_mode, project)";
+  const values = parts
+    .map(({ filter, part }, q) => `(${[q, dialect.time(new Date(part.from)), dialect.time(new Date(part.to)), part.closed ? 1 : 0].map((v) => p.add(v)).join(", ")}, ${filterTuple(filter).map(([v, type]) => p.add(v, type)).join(", ")})`)
+    .join(", ");
   const int = dialect.integer;
   const sql =
-    `WITH rb (q, f, span, lo, hi) AS (VALUES ${values(buckets)}), rr ${raw} AS (VALUES ${values(sums)}), rl ${raw} AS (VALUES ${values(lists)}) ` +
-    `SELECT rb.q AS q, ${int("SUM(b.requests)")} AS requests, ${int("SUM(b.input_tokens)")} AS input_tokens, ${int("SUM(b.output_tokens)")} AS output_tokens, ` +
-    `${int("SUM(b.total_tokens)")} AS total_tokens, ${int("SUM(b.cost_nanos)")} AS cost_nanos, ${dialect.nullTime} AS ts ` +
-    `FROM rb JOIN quota_buckets b ON b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi GROUP BY rb.q ` +
-    hotBranch(
-      dialect,
-      (table) =>
-        `UNION ALL SELECT rb.q, ${int("SUM(b.requests)")}, ${int("SUM(b.input_tokens)")}, ${int("SUM(b.output_tokens)")}, ${int("SUM(b.total_tokens)")}, ${int("SUM(b.cost_nanos)")}, ${dialect.nullTime} ` +
-        `FROM rb JOIN ${table} b ON b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi GROUP BY rb.q `,
-    ) +
-    `UNION ALL SELECT rr.q, ${int("COUNT(*)")}, ${int("SUM(e.prompt_tokens)")}, ${int("SUM(e.completion_tokens)")}, ${int("SUM(e.total_tokens)")}, ${int("SUM(e.cost_nanos)")}, ${dialect.nullTime} ` +
-    `FROM rr JOIN accounting_entries e ON e.timestamp >= rr.lo AND e.timestamp <= rr.hi WHERE (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")} GROUP BY rr.q ` +
-    `UNION ALL SELECT rl.q, 1, e.prompt_tokens, e.completion_tokens, e.total_tokens, e.cost_nanos, e.timestamp ` +
-    `FROM rl JOIN accounting_entries e ON e.timestamp >= rl.lo AND e.timestamp <= rl.hi WHERE (rl.closed = 1 OR e.timestamp < rl.hi) AND ${filterMatchSql("rl", "e")}`;
+    `WITH rr (q, lo, hi, closed, model, username, caller_name, project_mode, project) AS (VALUES ${values}) ` +
+    `SELECT rr.q AS q, ${int("COUNT(*)")} AS requests, ${int("SUM(e.prompt_tokens)")} AS input_tokens, ${int("SUM(e.completion_tokens)")} AS output_tokens, ` +
+    `${int("SUM(e.total_tokens)")} AS total_tokens, ${int("SUM(e.cost_nanos)")} AS cost_nanos ` +
+    `FROM rr JOIN accounting_entries e ON e.timestamp >= rr.lo AND e.timestamp <= rr.hi WHERE (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")} GROUP BY rr.q`;
   return { sql, params: p.values };
 }

@@ -12,7 +12,6 @@ export const SQLITE_BUCKET_DIALECT: BucketSqlDialect = {
   amount: (value) => value,
   typed: (placeholder) => placeholder,
   nullTime: "NULL",
-  lateral: false,
   hotBuckets: "quota_buckets_hot",
 };
 

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { usageFilterMatches, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
-import { filterKey, partSumsSql, windowParts, type PartToSum } from "../shared/quota-buckets.js";
+import { filterKey, rowSumsSql, windowParts, type BucketsPart, type RowsToSum } from "../shared/quota-buckets.js";
 import { sqliteTime } from "./batch-encoding.js";
 import { SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
 import { MinuteRows, type Amounts } from "./minute-rows.js";
@@ -43,9 +43,12 @@ interface FilterEntry {
   readonly middles: Map<string, Middle>;
 }
 
-/** What a check must read before answering: bucket parts of new middles, and new minutes of rows. */
+/** What a check must read before answering: the parts of new middles, and new minutes of rows. */
 interface Loads {
-  readonly parts: { readonly part: PartToSum; readonly into: Middle }[];
+  /** Whole buckets of a registered filter. */
+  readonly buckets: { readonly filterId: number; readonly part: BucketsPart; readonly into: Middle }[];
+  /** Raw rows, for a filter without buckets (a read-only store reading a filter no writer registered). */
+  readonly rows: (RowsToSum & { readonly into: Middle })[];
   /** Per minute, the filters whose rows of that minute are wanted (one scan of the minute serves all). */
   readonly minutes: Map<number, { readonly filter: UsageFilter; readonly rows: MinuteRows }[]>;
 }
@@ -99,7 +102,7 @@ export class QuotaPartCache {
   sums(queries: readonly UsageQuery[], filterIds: readonly (number | null)[]): Omit<QuotaUsage, "oldest">[] {
     this.#refresh();
     const call = ++this.#calls;
-    const loads: Loads = { parts: [], minutes: new Map() };
+    const loads: Loads = { buckets: [], rows: [], minutes: new Map() };
     // Per query: the minute of rows before its whole minutes, its whole minutes, the minute of
     // rows after them (a window within one or two minutes has no whole minute: two row lists).
     const plans = queries.map((query, q) => {
@@ -116,7 +119,8 @@ export class QuotaPartCache {
       const first = start < a * MINUTE_MS ? this.#minute(entry, a - 1, call, loads) : null;
       return { start, end, first, middle: this.#middle(entry, a, b, call, loads), last: this.#minute(entry, b, call, loads) };
     });
-    if (loads.parts.length > 0) this.#loadParts(loads.parts);
+    for (const { filterId, part, into } of loads.buckets) this.#loadBuckets(filterId, part, into);
+    if (loads.rows.length > 0) this.#loadRows(loads.rows);
     if (loads.minutes.size > 0) this.#loadMinutes(loads.minutes);
     const out = plans.map(({ start, end, first, middle, last }) => {
       const acc = zero();
@@ -158,39 +162,25 @@ export class QuotaPartCache {
     if (!middle) {
       middle = { a, b, sums: zero(), used: call };
       entry.middles.set(key, middle);
-      // A filter without buckets (a read-only store that never registered it) sums raw rows.
-      const parts =
-        entry.id === null
-          ? [{ kind: "rows" as const, from: a * MINUTE_MS, to: b * MINUTE_MS, closed: false }]
-          : windowParts(a * MINUTE_MS, b * MINUTE_MS).filter((part) => part.kind === "buckets" && part.to > part.from);
-      for (const part of parts) loads.parts.push({ part: { filterId: entry.id, filter: entry.filter, part }, into: middle });
+      const { id, filter } = entry;
+      if (id === null) loads.rows.push({ filter, part: { kind: "rows", from: a * MINUTE_MS, to: b * MINUTE_MS, closed: false }, into: middle });
+      else for (const part of windowParts(a * MINUTE_MS, b * MINUTE_MS)) if (part.kind === "buckets" && part.to > part.from) loads.buckets.push({ filterId: id, part, into: middle });
     }
     middle.used = call;
     return middle;
   }
 
-  #loadParts(parts: Loads["parts"]): void {
-    // Bucket parts go one by one through one prepared statement: a statement built for the whole
-    // set would be compiled anew for every shape, which cost more than all the lookups together
-    // on the first check of a process. Parts of filters without buckets sum raw rows (rare).
-    const raw: Loads["parts"] = [];
-    for (const load of parts) {
-      const { part, filterId } = load.part;
-      if (part.kind !== "buckets" || filterId === null) {
-        raw.push(load);
-        continue;
-      }
-      const row = this.#bucketSums.get(filterId, part.span, part.from, part.to, filterId, part.span, part.from, part.to) as Record<string, bigint | null>;
-      add(load.into.sums, { requests: Number(row.requests ?? 0), input: Number(row.input_tokens ?? 0), output: Number(row.output_tokens ?? 0), total: Number(row.total_tokens ?? 0), cost: row.cost_nanos ?? 0n });
-    }
-    if (raw.length === 0) return;
-    const { sql, params } = partSumsSql(
-      SQLITE_BUCKET_DIALECT,
-      raw.map((load) => load.part),
-    );
-    for (const row of this.#prepared(sql).all(params) as Record<string, unknown>[]) {
-      const q = Number(row.q);
-      if (q >= 0) add(raw[q]!.into.sums, { requests: Number(row.requests), input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens), cost: BigInt(row.cost_nanos as bigint) });
+  // One prepared statement per bucket part: a statement built for a whole set would be compiled
+  // anew for every shape, which cost more than all the lookups on a process's first check.
+  #loadBuckets(filterId: number, part: BucketsPart, into: Middle): void {
+    const row = this.#bucketSums.get(filterId, part.span, part.from, part.to, filterId, part.span, part.from, part.to) as Record<string, bigint | null>;
+    add(into.sums, { requests: Number(row.requests ?? 0), input: Number(row.input_tokens ?? 0), output: Number(row.output_tokens ?? 0), total: Number(row.total_tokens ?? 0), cost: row.cost_nanos ?? 0n });
+  }
+
+  #loadRows(parts: Loads["rows"]): void {
+    const { sql, params } = rowSumsSql(SQLITE_BUCKET_DIALECT, parts);
+    for (const row of this.#prepared(sql).all(params) as Record<string, bigint>[]) {
+      add(parts[Number(row.q)]!.into.sums, { requests: Number(row.requests), input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens), cost: row.cost_nanos! });
     }
   }
 
