@@ -1,8 +1,8 @@
 import { Accounting } from "@llm-accounting/core";
 import { scrapeResponse, startMetricsServer } from "@llm-accounting/prometheus";
 import { medianMs } from "./measure.mjs";
+import { trackThirtyDays } from "./thirty-days.mjs";
 
-const MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "claude-haiku", "gemini-2.5-pro", "llama-3-70b", "o3", "mistral-large"];
 const LIMITS = [
   { scope: "GLOBAL", limitType: "cost", maxValue: 5000, intervalUnit: "monthly", intervalValue: 1 },
   { scope: "USER", username: "user1", limitType: "cost", maxValue: 50, intervalUnit: "day", intervalValue: 1 },
@@ -14,26 +14,7 @@ const LIMITS = [
 /** Writes `rows` entries over the last 30 days (same mix as `stats`) and five limits, then closes the store. */
 export async function seedDashboardStore(openStore, rows) {
   const writer = new Accounting({ store: openStore() });
-  const end = new Date();
-  const start = new Date(end.getTime() - 30 * 86_400_000);
-  const step = (end.getTime() - start.getTime()) / rows;
-  for (let offset = 0; offset < rows; offset += 10_000) {
-    const batch = [];
-    for (let i = offset; i < Math.min(rows, offset + 10_000); i++) {
-      batch.push({
-        model: MODELS[i % MODELS.length],
-        promptTokens: 50 + (i % 500),
-        completionTokens: 10 + (i % 200),
-        cachedTokens: i % 40,
-        cost: ((i % 1000) + 1) / 100_000,
-        timestamp: new Date(start.getTime() + i * step),
-        username: `user${i % 25}`,
-        callerName: `app${i % 5}`,
-        project: `project${i % 4}`,
-      });
-    }
-    await writer.trackUsageBatch(batch);
-  }
+  await trackThirtyDays(writer, rows, (i) => ({ cachedTokens: i % 40 }));
   for (const limit of LIMITS) await writer.setUsageLimit({ model: null, username: null, callerName: null, projectName: null, ...limit });
   await writer.close();
 }
