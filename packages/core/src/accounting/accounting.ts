@@ -149,7 +149,7 @@ export class Accounting implements AsyncDisposable {
       completionTokens: record.completionTokens,
       costNanos: record.costNanos,
     };
-    // Calls without a timestamp are stamped with the time the lock was obtained. A given one must
+    // Calls without a timestamp are stamped with the instant the guarded write decided at. A given one must
     // fall inside every window it was checked against: a back-dated row would pass the check yet
     // count in no current window, so repeating it would spend without limit.
     let written = record;
@@ -262,15 +262,28 @@ export class Accounting implements AsyncDisposable {
     const now = this.#now();
     await this.open();
     await this.#names.check(unpricedRequest.projectName, unpricedRequest.username);
-    const limits = await this.#limits.current();
-    // Only a cost limit reads the price: without one the decision is the same priced or not, so
-    // nothing is priced (a CLI check then never loads the pricing catalog).
-    const costLimitApplies = limits.some((limit) => limit.limitType === "cost" && isLimitApplicable(limit, unpricedRequest));
-    const { request, refuse } = costLimitApplies ? await this.#pricedRequest(input, unpricedRequest, toPrice) : { request: unpricedRequest, refuse: () => null };
-    const plan = planQuota(limits, request, now);
-    const decision = refuse(limits) ?? evaluateQuota(plan, await this.store.sumQuotaUsage(plan.queries, now), request, now);
-    if (!decision.allowed && input.session) await this.store.insertRejection(rejectionOf(input.session, decision, now));
-    return decision;
+    // A store that returns the limits version with the sums lets the check plan with the limits
+    // it already holds (one round trip on a server); a changed version plans again.
+    const versionedSums = this.store.sumQuotaUsageVersioned?.bind(this.store);
+    for (let attempt = 1; ; attempt++) {
+      const held = versionedSums && attempt === 1 ? this.#limits.peek() : undefined;
+      const { limits, version } = held ?? (await this.#limits.versioned());
+      // Only a cost limit reads the price: without one the decision is the same priced or not, so
+      // nothing is priced (a CLI check then never loads the pricing catalog).
+      const costLimitApplies = limits.some((limit) => limit.limitType === "cost" && isLimitApplicable(limit, unpricedRequest));
+      const { request, refuse } = costLimitApplies ? await this.#pricedRequest(input, unpricedRequest, toPrice) : { request: unpricedRequest, refuse: () => null };
+      const plan = planQuota(limits, request, now);
+      let decision = refuse(limits);
+      // A refusal reads no sums, so nothing confirmed the limits held: read them and decide again.
+      if (decision && held) continue;
+      if (!decision) {
+        const sums = versionedSums ? await versionedSums(plan.queries, now) : { usage: await this.store.sumQuotaUsage(plan.queries, now), limitsVersion: version };
+        if (sums.limitsVersion !== version && attempt < 5) continue;
+        decision = evaluateQuota(plan, sums.usage, request, now);
+      }
+      if (!decision.allowed && input.session) await this.store.insertRejection(rejectionOf(input.session, decision, now));
+      return decision;
+    }
   }
 
   /** How much of every limit that applies to this call is left in its current window. */
@@ -495,7 +508,9 @@ export class Accounting implements AsyncDisposable {
     write: (now: Date, latestWindowStart: Date | null) => GuardedWrite,
   ): Promise<{ decision: QuotaDecision; id: number | null }> {
     for (let attempt = 1; ; attempt++) {
-      const { limits, version } = await this.#limits.versioned();
+      // The store reads the limits version under the lock and the step refuses a stale one, so
+      // the first attempt may use the limits already held; a retry reads them again.
+      const { limits, version } = (attempt === 1 ? this.#limits.peek() : undefined) ?? (await this.#limits.versioned());
       const lockKeys = limits.filter((limit) => isLimitApplicable(limit, request)).map((limit) => limit.id);
       try {
         const outcome = await this.store.guardedWrite(lockKeys, this.#now, (now, limitsVersion) => {

@@ -19,6 +19,11 @@ export class LimitsCache {
     return (await this.versioned()).limits;
   }
 
+  /** The limits last read and their version, without asking the store; undefined before the first read. */
+  peek(): { limits: UsageLimit[]; version: number } | undefined {
+    return this.#version === undefined ? undefined : { limits: this.#limits, version: this.#version };
+  }
+
   /** The current limits with the store's limits version they were read at. */
   async versioned(): Promise<{ limits: UsageLimit[]; version: number }> {
     const version = await this.#store.limitsVersion();

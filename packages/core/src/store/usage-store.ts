@@ -104,13 +104,21 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Part
    */
   sumQuotaUsage(queries: readonly UsageQuery[], now: Date): Promise<QuotaUsage[]>;
   /**
+   * Optional: `sumQuotaUsage` plus the limits version of the same snapshot, so a check can plan
+   * with the limits it read before and still never decide on stale ones, in one round trip where
+   * each read is one (a server). Stores where reading the version is cheap need not have it.
+   */
+  sumQuotaUsageVersioned?(queries: readonly UsageQuery[], now: Date): Promise<{ usage: QuotaUsage[]; limitsVersion: number }>;
+  /**
    * Atomic check-and-write: under a lock that every other guarded write touching any of `lockKeys`
-   * (limit ids) also takes, reads the clock, builds the step for that instant, sums its queries,
+   * (limit ids) also takes, builds the step for an instant read from `clock`, sums its queries,
    * calls its `decide` and performs the write it returns before anyone else can sum. Across
-   * processes, so N workers sharing a budget never overshoot it. Taking the time only once the
-   * lock is held matters: rows committed while this writer waited must fall inside its windows.
-   * The step also gets the limits version read under the lock, so a caller whose limits changed
-   * meanwhile can abort (by throwing) and retry with the new ones.
+   * processes, so N workers sharing a budget never overshoot it. The sums must be read once the
+   * lock is held; the clock may be read before (the step's windows end in the far future, so
+   * rows committed while this writer waited count either way; an earlier instant only starts a
+   * rolling window earlier, which counts more, never less). The step also gets the limits version
+   * read under the lock; a step built before the lock with another version must be built again,
+   * so a caller whose limits changed meanwhile can abort (by throwing) and retry with the new ones.
    */
   guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, step: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>>;
   /** Replaces a reservation with the usage record of the finished call, atomically; returns the record id. */

@@ -26,33 +26,41 @@ export async function migratePostgresql(connectionString: string, schema: string
   await client.connect();
   try {
     if (schema) await client.query(`SET search_path TO ${quoteIdent(schema)}`);
-    if ((await pending(client, migrations)).length === 0) return 0;
-    await client.query("BEGIN");
-    try {
-      await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
-      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      await client.query(CREATE_BOOKKEEPING);
-      const todo = await pending(client, migrations);
-      for (const migration of todo) {
-        const startedAt = new Date();
-        await client.query(migration.sql);
-        await client.query(
-          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, $4, 1)`,
-          [randomUUID(), migration.checksum, migration.name, startedAt],
-        );
-      }
-      await client.query("COMMIT");
-      return todo.length;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
+    return await migratePostgresqlOn(client, schema, migrations);
   } finally {
     await client.end();
   }
 }
 
-async function pending(client: pg.Client, migrations: readonly Migration[]): Promise<Migration[]> {
+/**
+ * The same on a connection the caller holds (a store's first pooled one, so opening connects
+ * once); `schema`, when given, must already be on its search path.
+ */
+export async function migratePostgresqlOn(client: pg.ClientBase, schema: string | undefined, migrations: readonly Migration[]): Promise<number> {
+  if ((await pending(client, migrations)).length === 0) return 0;
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    await client.query(CREATE_BOOKKEEPING);
+    const todo = await pending(client, migrations);
+    for (const migration of todo) {
+      const startedAt = new Date();
+      await client.query(migration.sql);
+      await client.query(
+        `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, $4, 1)`,
+        [randomUUID(), migration.checksum, migration.name, startedAt],
+      );
+    }
+    await client.query("COMMIT");
+    return todo.length;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
+async function pending(client: pg.ClientBase, migrations: readonly Migration[]): Promise<Migration[]> {
   const exists = await client.query(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
   if (!exists.rows[0]?.present) return [...migrations];
   const applied = await client.query(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`);

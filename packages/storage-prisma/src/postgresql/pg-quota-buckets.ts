@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { QuotaUsage, UsageFilter, UsageQuery } from "@llm-accounting/core";
-import { backfillSql, bucketFollowUps, bucketSumsSql, followUpsWithoutQueries, filterColumns, filterKey, foldBucketRows, type BucketSqlDialect } from "../shared/quota-buckets.js";
-import { runAsync } from "../shared/quota-sql.js";
+import { backfillSql, bucketFollowUps, bucketSumsSql, followUpsWithoutQueries, filterColumns, filterKey, foldBucketRows, LIMITS_VERSION_ROW, type BucketSqlDialect } from "../shared/quota-buckets.js";
+import { runAsync, type QuotaSqlStatement } from "../shared/quota-sql.js";
 
 const TYPES = { int: "int", bigint: "bigint", text: "text", time: "timestamptz" } as const;
 
@@ -112,12 +112,49 @@ export class PgQuotaBuckets {
     return Number(id);
   }
 
+  /** The filter id of each query when every one is known to this process already (no round trip); else null. */
+  knownFilterIds(queries: readonly UsageQuery[]): number[] | null {
+    const ids: number[] = [];
+    for (const query of queries) {
+      const id = this.#ids.get(filterKey(query.filter));
+      if (id === undefined) return null;
+      ids.push(id);
+    }
+    return ids;
+  }
+
   /** Sums every query from buckets, edge rows and open reservations, then works out `oldest` and release times where asked. */
   async sums(db: Queryable, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): Promise<QuotaUsage[]> {
     if (queries.length === 0) return [];
     const { sql, params } = bucketSumsSql(PG_BUCKET_DIALECT, queries, filterIds, now);
-    // A named statement is parsed and planned once per connection and shape, not on every check.
-    const usage = foldBucketRows(PG_BUCKET_DIALECT, queries.length, (await db.query<Record<string, unknown>>({ name: statementName(sql), text: sql, values: params })).rows);
+    return this.completeSums(db, queries, filterIds, await this.#run(db, sql, params), now);
+  }
+
+  /** The sums and the limits version of one snapshot, in one round trip. */
+  async sumsWithLimitsVersion(db: Queryable, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): Promise<{ usage: QuotaUsage[]; limitsVersion: number }> {
+    if (queries.length === 0) {
+      const version = await db.query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'");
+      return { usage: [], limitsVersion: Number(version.rows[0]?.value ?? 0) };
+    }
+    const { sql, params } = bucketSumsSql(PG_BUCKET_DIALECT, queries, filterIds, now, true);
+    const rows = await this.#run(db, sql, params);
+    const version = rows.find((row) => Number(row.q) === LIMITS_VERSION_ROW);
+    return { usage: await this.completeSums(db, queries, filterIds, rows, now), limitsVersion: Number(version?.requests ?? 0) };
+  }
+
+  /** The one statement of `sums`, for callers that send it among others (see simple-protocol.ts). */
+  sumsStatement(queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): QuotaSqlStatement {
+    return bucketSumsSql(PG_BUCKET_DIALECT, queries, filterIds, now);
+  }
+
+  /** Folds the rows of the sums statement and runs the follow-ups they call for (the denial path, `oldest`). */
+  async completeSums(db: Queryable, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], rows: readonly Record<string, unknown>[], now: Date): Promise<QuotaUsage[]> {
+    const usage = foldBucketRows(PG_BUCKET_DIALECT, queries.length, rows);
     return followUpsWithoutQueries(queries, usage) ?? runAsync(bucketFollowUps(PG_BUCKET_DIALECT, queries, filterIds, usage, now), async (statement) => (await db.query<Record<string, unknown>>(statement.sql, statement.params)).rows);
+  }
+
+  async #run(db: Queryable, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    // A named statement is parsed and planned once per connection and shape, not on every check.
+    return (await db.query<Record<string, unknown>>({ name: statementName(sql), text: sql, values: params })).rows;
   }
 }

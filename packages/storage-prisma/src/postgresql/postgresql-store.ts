@@ -12,6 +12,7 @@ import {
   ValidationError,
   type GuardedStep,
   type GuardedOutcome,
+  type GuardedWrite,
   type QuotaUsage,
   type UsageQuery,
   type ImportBatch,
@@ -43,7 +44,7 @@ import {
 } from "@llm-accounting/core";
 import type { PrismaClient } from "../generated/postgresql/client.js";
 import { postgresqlMigrations } from "../generated/migrations.js";
-import { migratePostgresql } from "../migrate/postgresql-migrator.js";
+import { migratePostgresqlOn } from "../migrate/postgresql-migrator.js";
 import { postgresqlSchemaState } from "../migrate/postgresql-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
@@ -54,6 +55,7 @@ import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, tagFilterParams, tagSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
 import { retryConflicts } from "./retry-conflicts.js";
+import { executeText, literal } from "./simple-protocol.js";
 import { classifyMethodErrors, classifyPgError } from "./pg-errors.js";
 import { streamReadOnlyPgQuery } from "./read-only-query.js";
 import { pgAgentLogFiles, pgImportAgentCalls } from "./agent-import.js";
@@ -124,6 +126,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   readonly #quotaBuckets: PgQuotaBuckets;
   readonly #alertListeners = new AlertListeners();
   readonly #alerts: PgAlerts;
+  // The limits version this store last read, so a guarded write can build its step before taking its locks.
+  #limitsVersionSeen: number | undefined;
 
   constructor(options: PostgresqlStoreOptions = {}) {
     super();
@@ -172,13 +176,6 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 
   async #open(): Promise<void> {
     const readOnly = this.#options.readOnly === true;
-    try {
-      if (readOnly) await this.#refuseUnlessCurrent();
-      else await migratePostgresql(this.#connectionString, undefined, postgresqlMigrations);
-    } catch (error) {
-      if (error instanceof ValidationError || error instanceof StoreUnavailableError) throw error;
-      throw new StoreUnavailableError(`cannot open PostgreSQL ${redactConnectionString(this.#connectionString)}: ${describePgError(error)}`, { cause: error });
-    }
     const pool = new pg.Pool({
       connectionString: this.#connectionString,
       // JIT off: our statements take a millisecond, and a quota check's estimated cost can pass
@@ -191,20 +188,29 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on("error", () => undefined);
+    try {
+      // The schema is checked (or migrated) on the pool's first connection, which then serves
+      // the first call: opening connects once.
+      const client = await pool.connect();
+      try {
+        if (readOnly) await this.#refuseUnlessCurrent(client);
+        else await migratePostgresqlOn(client, undefined, postgresqlMigrations);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      if (error instanceof ValidationError || error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`cannot open PostgreSQL ${redactConnectionString(this.#connectionString)}: ${describePgError(error)}`, { cause: error });
+    }
     this.#pool = pool;
   }
 
   /** Read-only opening: refuses another application's database, or ours before this version's migrations. */
-  async #refuseUnlessCurrent(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#connectionString });
-    await client.connect();
-    try {
-      const refusal = schemaRefusal(await postgresqlSchemaState(client, postgresqlMigrations), redactConnectionString(this.#connectionString));
-      if (refusal?.foreign) throw new ValidationError("postgresqlConnectionString", refusal.message);
-      if (refusal) throw new StoreUnavailableError(refusal.message);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  async #refuseUnlessCurrent(client: pg.ClientBase): Promise<void> {
+    const refusal = schemaRefusal(await postgresqlSchemaState(client, postgresqlMigrations), redactConnectionString(this.#connectionString));
+    if (refusal?.foreign) throw new ValidationError("postgresqlConnectionString", refusal.message);
+    if (refusal) throw new StoreUnavailableError(refusal.message);
   }
 
   async close(): Promise<void> {
@@ -453,7 +459,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 
   async limitsVersion(): Promise<number> {
     const result = await this.#query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'", []);
-    return Number(result.rows[0]?.value ?? 0);
+    this.#limitsVersionSeen = Number(result.rows[0]?.value ?? 0);
+    return this.#limitsVersionSeen;
   }
 
   /** Limits matching the filter, oldest first: one plain query (a check must not wait for the Prisma client to load). */
@@ -483,6 +490,14 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     return this.#quotaBuckets.sums(pool, queries, ids, now);
   }
 
+  async sumQuotaUsageVersioned(queries: readonly UsageQuery[], now: Date): Promise<{ usage: QuotaUsage[]; limitsVersion: number }> {
+    const pool = await this.pool();
+    const ids = await this.#quotaBuckets.filterIds(pool, queries, { pool });
+    const sums = await this.#quotaBuckets.sumsWithLimitsVersion(pool, queries, ids, now);
+    this.#limitsVersionSeen = sums.limitsVersion;
+    return sums;
+  }
+
   async guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<GuardedOutcome<T>> {
     // A retry re-reads the clock and the sums: the decision is always taken on what it writes after.
     const { outcome, raised } = await retryConflicts(() => this.#guardedWrite(lockKeys, clock, build));
@@ -491,44 +506,76 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async #guardedWrite<T>(lockKeys: readonly number[], clock: () => Date, build: (now: Date, limitsVersion: number) => GuardedStep<T>): Promise<{ outcome: GuardedOutcome<T>; raised: StoredAlert[] }> {
+    const pool = await this.pool();
     // Transaction-scoped advisory locks on the limits involved, in one order everywhere so two
-    // writers never wait on each other in a cycle. Requests sharing no limit do not block. BEGIN,
-    // the locks (keys sorted in a subquery, so taken in order) and the limits version go in one
-    // round trip; the version is read by its own statement, so after the locks are held. The keys
-    // are integers written into the text, which the simple protocol needs.
+    // writers never wait on each other in a cycle. Requests sharing no limit do not block. The
+    // keys are integers written into the text (sorted in a subquery, so taken in order).
     const keys = [...new Set(lockKeys)].filter((k) => Number.isSafeInteger(k)).sort((a, b) => a - b);
     const locks = keys.length > 0 ? `SELECT count(pg_advisory_xact_lock(${LIMIT_LOCK_CLASS}, k)) FROM (SELECT unnest(ARRAY[${keys.join(",")}]::int[]) AS k ORDER BY 1) AS keys; ` : "";
-    const begin = `BEGIN; ${locks}SELECT value FROM store_counters WHERE key = 'limits_version'`;
-    return this.#transaction(async (client, begun) => {
-      const version = begun[begun.length - 1] as pg.QueryResult<{ value: bigint }>;
-      const now = clock();
-      const { queries, decide } = build(now, Number(version.rows[0]?.value ?? 0));
-      const ids = await this.#quotaBuckets.filterIds(client, queries, { pool: this.#pool!, inTransaction: client });
-      const decision = decide(await this.#quotaBuckets.sums(client, queries, ids, now));
-      const write = decision.write;
-      let id: number | null = null;
-      let raised: StoredAlert[] = [];
-      if (write.kind === "usage") {
-        id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(write.record))).rows[0]!.id);
-        const rules = await this.#alerts.rulesFor([write.record]);
-        if (rules.length > 0) raised = await this.#alerts.raise(client, rules, [write.record], now);
-      } else if (write.kind === "reservation") {
-        const r = write.reservation;
-        await client.query("DELETE FROM quota_reservations WHERE expires_at <= $1", [now]);
-        const inserted = await client.query<{ id: number }>(
-          "INSERT INTO quota_reservations (created_at, expires_at, model, username, caller_name, project, session, input_tokens, completion_tokens, cost_nanos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-          [r.createdAt, r.expiresAt, r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos.toString()],
-        );
-        id = Number(inserted.rows[0]!.id);
-      } else if (write.kind === "rejection") {
-        const inserted = await client.query<{ id: number }>(
-          "INSERT INTO quota_rejections (created_at, session, rejection_message) VALUES ($1, $2, $3) RETURNING id",
-          [write.rejection.createdAt, write.rejection.session, write.rejection.message],
-        );
-        id = Number(inserted.rows[0]!.id);
+    const client = await pool.connect();
+    client.on("error", ignoreConnectionError);
+    let inTransaction = false;
+    let broken = false;
+    try {
+      // The lock is held from its grant to the commit, and every writer of these limits waits
+      // that long: so the step is built before, with the limits version last seen, and BEGIN, the
+      // locks, the version and the sums go in one round trip; the write and COMMIT in a second.
+      // The version is read after the locks are held: if it moved, the step is built again.
+      let now = clock();
+      let step = this.#limitsVersionSeen === undefined ? null : tryBuild(build, now, this.#limitsVersionSeen);
+      const ids = step && this.#quotaBuckets.knownFilterIds(step.queries);
+      const sums = step && ids && step.queries.length > 0 ? this.#quotaBuckets.sumsStatement(step.queries, ids, now) : null;
+      const execute = sums ? `; ${await executeText(client, sums.sql, sums.params)}` : "";
+      inTransaction = true;
+      const begun = (await client.query(`BEGIN; ${locks}SELECT value FROM store_counters WHERE key = 'limits_version'${execute}`)) as unknown as pg.QueryResult[];
+      const version = Number((begun[begun.length - (execute ? 2 : 1)] as pg.QueryResult<{ value: bigint }>).rows[0]?.value ?? 0);
+      const guessed = this.#limitsVersionSeen;
+      this.#limitsVersionSeen = version;
+      let usage: QuotaUsage[];
+      if (step && ids && version === guessed) {
+        usage = sums ? await this.#quotaBuckets.completeSums(client, step.queries, ids, begun[begun.length - 1]!.rows, now) : [];
+      } else {
+        now = clock();
+        step = build(now, version);
+        const filterIds = await this.#quotaBuckets.filterIds(client, step.queries, { pool, inTransaction: client });
+        usage = await this.#quotaBuckets.sums(client, step.queries, filterIds, now);
       }
+      const decision = step.decide(usage);
+      const { id, raised } = await this.#writeAndCommit(client, decision.write, now);
+      inTransaction = false;
       return { outcome: { result: decision.result, id }, raised };
-    }, begin);
+    } catch (error) {
+      if (inTransaction) broken = await client.query("ROLLBACK").then(() => false, () => true);
+      throw error;
+    } finally {
+      client.off("error", ignoreConnectionError);
+      client.release(broken);
+    }
+  }
+
+  /** Performs a guarded write in the open transaction and commits it: one round trip unless the row may raise an alert. */
+  async #writeAndCommit(client: pg.PoolClient, write: GuardedWrite, now: Date): Promise<{ id: number | null; raised: StoredAlert[] }> {
+    if (write.kind === "usage") {
+      const rules = await this.#alerts.rulesFor([write.record]);
+      if (rules.length > 0) {
+        const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(write.record))).rows[0]!.id);
+        const raised = await this.#alerts.raise(client, rules, [write.record], now);
+        await client.query("COMMIT");
+        return { id, raised };
+      }
+      return { id: await committedId(client, `${await executeText(client, INSERT_SQL, insertParams(write.record))}; COMMIT`), raised: [] };
+    }
+    if (write.kind === "reservation") {
+      const r = write.reservation;
+      const insert = await executeText(client, INSERT_RESERVATION_SQL, [r.createdAt, r.expiresAt, r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos.toString()]);
+      return { id: await committedId(client, `DELETE FROM quota_reservations WHERE expires_at <= ${literal(now)}; ${insert}; COMMIT`), raised: [] };
+    }
+    if (write.kind === "rejection") {
+      const insert = await executeText(client, INSERT_REJECTION_SQL, [write.rejection.createdAt, write.rejection.session, write.rejection.message]);
+      return { id: await committedId(client, `${insert}; COMMIT`), raised: [] };
+    }
+    await client.query("COMMIT");
+    return { id: null, raised: [] };
   }
 
   async commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
@@ -542,10 +589,30 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   async #commitReservation(reservationId: number, record: NewUsageRecord, rules: Parameters<PgAlerts["raise"]>[1]): Promise<{ id: number; raised: StoredAlert[] }> {
     // BEGIN and the delete in one round trip (the id is an integer written into the text).
     if (!Number.isSafeInteger(reservationId)) throw new ValidationError("reservationId", `must be an integer (got ${reservationId})`);
-    return this.#transaction(async (client) => {
-      const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(record))).rows[0]!.id);
-      return { id, raised: rules.length > 0 ? await this.#alerts.raise(client, rules, [record], new Date()) : [] };
-    }, `BEGIN; DELETE FROM quota_reservations WHERE id = ${reservationId}`);
+    const begin = `BEGIN; DELETE FROM quota_reservations WHERE id = ${reservationId}`;
+    if (rules.length > 0) {
+      return this.#transaction(async (client) => {
+        const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(record))).rows[0]!.id);
+        return { id, raised: await this.#alerts.raise(client, rules, [record], new Date()) };
+      }, begin);
+    }
+    // Without alerts, the whole swap is one round trip: the reservation counts until this commits.
+    const pool = await this.pool();
+    const client = await pool.connect();
+    client.on("error", ignoreConnectionError);
+    let broken = false;
+    try {
+      const insert = await executeText(client, INSERT_SQL, insertParams(record));
+      try {
+        return { id: await committedId(client, `${begin}; ${insert}; COMMIT`), raised: [] };
+      } catch (error) {
+        broken = await client.query("ROLLBACK").then(() => false, () => true);
+        throw error;
+      }
+    } finally {
+      client.off("error", ignoreConnectionError);
+      client.release(broken);
+    }
   }
 
   async cancelReservation(reservationId: number): Promise<boolean> {
@@ -565,6 +632,26 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 }
 
 function ignoreConnectionError(): void {}
+
+const INSERT_RESERVATION_SQL =
+  "INSERT INTO quota_reservations (created_at, expires_at, model, username, caller_name, project, session, input_tokens, completion_tokens, cost_nanos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+const INSERT_REJECTION_SQL = "INSERT INTO quota_rejections (created_at, session, rejection_message) VALUES ($1, $2, $3) RETURNING id";
+
+/** Builds the step for a guessed limits version; null when it refuses that version (it is built again under the lock). */
+function tryBuild<T>(build: (now: Date, limitsVersion: number) => GuardedStep<T>, now: Date, version: number): GuardedStep<T> | null {
+  try {
+    return build(now, version);
+  } catch {
+    return null;
+  }
+}
+
+/** Runs statements ending in COMMIT in one round trip; the id the one statement returning rows returned. */
+async function committedId(client: pg.PoolClient, text: string): Promise<number> {
+  const results = (await client.query(text)) as unknown as pg.QueryResult<{ id: number }>[];
+  const inserted = results.find((result) => result.rows?.length > 0);
+  return Number(inserted!.rows[0]!.id);
+}
 
 /**
  * Up to 1,000 records, some tagged: their ids are drawn from the table's sequence first (a

@@ -154,7 +154,7 @@ function filterTuple(filter: UsageFilter): Typed[] {
  * the reservations open at `now`. Rows carry `q`, the query they belong to; reservations also
  * their oldest `created_at` as `oldest`.
  */
-export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): QuotaSqlStatement {
+export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date, withLimitsVersion = false): QuotaSqlStatement {
   const bucketTuples: Typed[][] = [];
   const rawTuples: Typed[][] = [];
   const windowTuples: Typed[][] = [];
@@ -194,7 +194,9 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
     ctes +
     `SELECT rb.q AS q, ${outer}, ${dialect.nullTime} AS oldest FROM rb CROSS JOIN LATERAL (SELECT ${sums("b", "SUM(b.requests)", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")} FROM quota_buckets b WHERE ${bucketWhere}) s GROUP BY rb.q ` +
     `UNION ALL SELECT rr.q, ${outer}, ${dialect.nullTime} FROM rr CROSS JOIN LATERAL (SELECT ${sums("e", "COUNT(*)", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos")} FROM accounting_entries e WHERE ${rawWhere}) s GROUP BY rr.q ` +
-    `UNION ALL SELECT rw.q, ${outer}, MIN(s.oldest) FROM rw CROSS JOIN LATERAL (SELECT ${sums("r", "COUNT(*)", "input_tokens", "completion_tokens", "input_tokens + r.completion_tokens", "cost_nanos")}, MIN(r.created_at) AS oldest FROM quota_reservations r WHERE ${heldWhere}) s GROUP BY rw.q`;
+    `UNION ALL SELECT rw.q, ${outer}, MIN(s.oldest) FROM rw CROSS JOIN LATERAL (SELECT ${sums("r", "COUNT(*)", "input_tokens", "completion_tokens", "input_tokens + r.completion_tokens", "cost_nanos")}, MIN(r.created_at) AS oldest FROM quota_reservations r WHERE ${heldWhere}) s GROUP BY rw.q` +
+    // The limits version in the same snapshot, as the requests of query LIMITS_VERSION_ROW.
+    (withLimitsVersion ? ` UNION ALL SELECT ${LIMITS_VERSION_ROW}, value, 0, 0, 0, 0, ${dialect.nullTime} FROM store_counters WHERE key = 'limits_version'` : "");
   return { sql, params: p.values };
 }
 
@@ -215,6 +217,9 @@ export function backfillSql(dialect: BucketSqlDialect, filterId: number, bucketO
 }
 
 type SqlRows = Record<string, unknown>[];
+
+/** The `q` of the row carrying the limits version in `bucketSumsSql(..., true)`; fold skips it. */
+export const LIMITS_VERSION_ROW = -2;
 
 /** Folds the rows of `bucketSumsSql` into one `QuotaUsage` per query (`oldest`: the oldest open reservation). */
 export function foldBucketRows(dialect: QuotaSqlDialect, count: number, rows: readonly Record<string, unknown>[]): QuotaUsage[] {

@@ -1,0 +1,70 @@
+import { createHash } from "node:crypto";
+import pg from "pg";
+
+/**
+ * Several statements in one round trip. node-postgres sends one query at a time and only the
+ * simple protocol carries more than one statement, without parameters; so statements that need
+ * values are prepared once per connection with SQL `PREPARE` (planned once, like a named
+ * statement) and run as `EXECUTE name(literal, ...)` among the others.
+ */
+
+const prepared = new WeakMap<pg.ClientBase, Set<string>>();
+const names = new Map<string, string>();
+
+/** A stable name for a statement text, distinct from the protocol-level names (same namespace). */
+function preparedName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    name = `llm_acct_x_${createHash("sha1").update(sql).digest("hex").slice(0, 16)}`;
+    if (names.size > 1000) names.clear();
+    names.set(sql, name);
+  }
+  return name;
+}
+
+/**
+ * `EXECUTE` text for `sql` with `values` on this connection, preparing it first (one round trip,
+ * once per connection and text). Must run outside a transaction that may fail before using it.
+ */
+export async function executeText(client: pg.ClientBase, sql: string, values: readonly unknown[]): Promise<string> {
+  const name = preparedName(sql);
+  let done = prepared.get(client);
+  if (!done) prepared.set(client, (done = new Set()));
+  if (!done.has(name)) {
+    await client.query(`PREPARE ${name} AS ${sql}`);
+    done.add(name);
+  }
+  return values.length === 0 ? `EXECUTE ${name}` : `EXECUTE ${name}(${values.map(literal).join(", ")})`;
+}
+
+/** Whether `sql` is already prepared on this connection (so `executeText` costs no round trip). */
+export function isPrepared(client: pg.ClientBase, sql: string): boolean {
+  return prepared.get(client)?.has(preparedName(sql)) ?? false;
+}
+
+/** A value as an SQL literal; its type comes from the prepared statement's parameter. */
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError(`cannot send ${value} to PostgreSQL`);
+    return String(value);
+  }
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
+  if (typeof value === "string") return pg.escapeLiteral(value);
+  if (Array.isArray(value)) return pg.escapeLiteral(`{${value.map(arrayElement).join(",")}}`);
+  throw new TypeError(`cannot send a ${typeof value} to PostgreSQL`);
+}
+
+/** One element of an array literal: quoted unless NULL or a number. */
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError(`cannot send ${value} to PostgreSQL`);
+    return String(value);
+  }
+  if (typeof value === "bigint") return value.toString();
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
