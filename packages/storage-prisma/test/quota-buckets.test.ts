@@ -98,6 +98,11 @@ const windowArb = fc.oneof(
     return { start: windowStart(now, unit, n), end: now };
   }),
   fc.record({ a: offsetArb(-75 * DAY, 2 * DAY), b: offsetArb(-75 * DAY, 2 * DAY) }).map(({ a, b }) => ({ start: new Date(NOW + Math.min(a, b)), end: new Date(NOW + Math.max(a, b)) })),
+  // As a guarded write asks: from the window's start to the far future (rows after now count too).
+  fc.record({ unit: fc.constantFrom(...INTERVAL_UNITS), n: fc.integer({ min: 1, max: 3 }), nowOffsetMs: fc.integer({ min: -2 * DAY, max: 2 * DAY }) }).map(({ unit, n, nowOffsetMs }) => ({
+    start: windowStart(new Date(NOW + nowOffsetMs), unit, n),
+    end: new Date("9999-12-31T23:59:59.999Z"),
+  })),
 );
 
 const queryArb = fc.record({ filter: filterArb, window: windowArb, type: fc.constantFrom(...LIMIT_TYPES), fraction: fc.double({ min: 0, max: 1, noNaN: true }) });

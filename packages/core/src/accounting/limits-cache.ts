@@ -26,6 +26,12 @@ export class LimitsCache {
 
   /** The current limits with the store's limits version they were read at. */
   async versioned(): Promise<{ limits: UsageLimit[]; version: number }> {
+    if (this.#version === undefined && this.#store.limitsWithVersion) {
+      const first = await this.#store.limitsWithVersion();
+      this.#limits = first.limits;
+      this.#version = first.version;
+      return first;
+    }
     const version = await this.#store.limitsVersion();
     if (version !== this.#version) {
       this.#limits = await this.#store.listLimits();

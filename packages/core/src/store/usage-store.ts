@@ -92,6 +92,8 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Part
   deleteLimit(id: number): Promise<boolean>;
   /** A number that changes whenever any process adds, changes or deletes a limit. */
   limitsVersion(): Promise<number>;
+  /** Optional: every limit and the limits version they were read at, in one read (a first check on a server costs one round trip less). */
+  limitsWithVersion?(): Promise<{ limits: UsageLimit[]; version: number }>;
   /**
    * A number that changes whenever any process changes or deletes usage records (a reprice, a
    * purge); new records are seen by their ids instead. Optional: without it, a watcher such as the

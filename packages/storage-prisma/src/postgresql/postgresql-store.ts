@@ -463,6 +463,15 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     return this.#limitsVersionSeen;
   }
 
+  async limitsWithVersion(): Promise<{ limits: UsageLimit[]; version: number }> {
+    // One statement, so one snapshot: the version is the one these limits were read at. The
+    // single-row side keeps the version when there is no limit.
+    const { sql } = listLimitsSql({}, (n) => `$${n}`);
+    const rows = (await this.#query<Record<string, unknown>>(`SELECT v.value AS limits_version, l.* FROM (SELECT (SELECT value FROM store_counters WHERE key = 'limits_version') AS value) v LEFT JOIN (${sql}) l ON true ORDER BY l.id`, [])).rows;
+    this.#limitsVersionSeen = Number(rows[0]?.limits_version ?? 0);
+    return { limits: rows.filter((r) => r.id !== null).map((r) => limitFromSqlRow(r, (value) => value as Date)), version: this.#limitsVersionSeen };
+  }
+
   /** Limits matching the filter, oldest first: one plain query (a check must not wait for the Prisma client to load). */
   override async listLimits(filter: LimitFilter = {}): Promise<UsageLimit[]> {
     const { sql, params } = listLimitsSql(filter, (n) => `$${n}`);

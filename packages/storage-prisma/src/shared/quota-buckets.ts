@@ -110,6 +110,26 @@ export function windowParts(start: number, end: number): WindowPart[] {
   return [head, ...left, { kind: "buckets", span: day, from: lo, to: hi }, ...right, tail];
 }
 
+/** Windows ending at or after this instant (ms) end nowhere: guarded writes use the far future. */
+const OPEN_END_MS = Date.UTC(9999, 11, 31);
+/** A bucket start past every representable row (epoch seconds, year 10000). */
+const NO_END_S = Date.UTC(10000, 0, 1) / 1000;
+
+/**
+ * The parts of `start <= t` without end: raw rows up to the first whole minute, minutes up to the
+ * first whole hour, hours up to the first whole day, then every day bucket from there. Four
+ * reads where a closed window takes seven: the last day bucket holds every later row.
+ */
+export function openEndedParts(start: number): WindowPart[] {
+  const [minute, hour, day] = BUCKET_SPANS;
+  const a = Math.ceil(start / MINUTE_MS) * MINUTE_MS;
+  const head: RowsPart = a > start ? { kind: "rows", from: start, to: a, closed: false } : NO_ROWS;
+  const lo = a / 1000;
+  const toHour = Math.ceil(lo / hour) * hour;
+  const toDay = Math.ceil(lo / day) * day;
+  return [head, { kind: "buckets", span: minute, from: lo, to: toHour }, { kind: "buckets", span: hour, from: toHour, to: toDay }, { kind: "buckets", span: day, from: toDay, to: NO_END_S }];
+}
+
 /** The one part of a window whose filter has no buckets: all its raw rows. */
 const rawWindow = (query: UsageQuery): WindowPart[] => [{ kind: "rows", from: query.start.getTime(), to: query.end.getTime(), closed: true }];
 
@@ -160,7 +180,7 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
   const windowTuples: Typed[][] = [];
   queries.forEach((query, q) => {
     const id = filterIds[q] ?? null;
-    const parts = id === null ? rawWindow(query) : windowParts(query.start.getTime(), query.end.getTime());
+    const parts = id === null ? rawWindow(query) : query.end.getTime() >= OPEN_END_MS ? openEndedParts(query.start.getTime()) : windowParts(query.start.getTime(), query.end.getTime());
     for (const part of parts) {
       if (part.kind === "buckets") bucketTuples.push([[q, "int"], [id, "int"], [part.span, "int"], [part.from, "bigint"], [part.to, "bigint"]]);
       else if (!isEmptyPart(part)) rawTuples.push([[q, "int"], [dialect.time(new Date(part.from)), "time"], [dialect.time(new Date(part.to)), "time"], [part.closed ? 1 : 0, "int"], ...filterTuple(query.filter)]);
