@@ -57,8 +57,9 @@ describe("postgresql: values sent as literals", () => {
     expect(((await client.query(text)) as unknown as pg.QueryResult).rows[0].n).toBe(42);
   });
 
-  it("a guarded call, a reservation and its commit store awkward names and tags exactly", async () => {
-    const store = new PostgresqlStore({ connectionString: url });
+  it.each([true, false])("a guarded call, a reservation and its commit store awkward names and tags exactly (batchRoundTrips %s)", async (batchRoundTrips) => {
+    const db = await createTestDatabase();
+    const store = new PostgresqlStore({ connectionString: db.url, batchRoundTrips });
     const accounting = new Accounting({ store });
     try {
       await accounting.setUsageLimit({ scope: "GLOBAL", limitType: "requests", maxValue: 3, intervalUnit: "day", intervalValue: 1, model: null, username: null, callerName: null, projectName: null });
@@ -78,6 +79,7 @@ describe("postgresql: values sent as literals", () => {
       expect(byName.get("back\\slash")!.costNanos).toBe(2_000_000n);
     } finally {
       await accounting.close();
+      await db.drop();
     }
   });
 });
