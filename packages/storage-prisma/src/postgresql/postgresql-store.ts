@@ -545,21 +545,24 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       const sums = step && ids && step.queries.length > 0 ? this.#quotaBuckets.sumsStatement(step.queries, ids, now) : null;
       const execute = sums ? `; ${await executeText(client, sums.sql, sums.params)}` : "";
       inTransaction = true;
-      const begun = (await client.query(`BEGIN; ${locks}SELECT value FROM store_counters WHERE key = 'limits_version'${execute}`)) as unknown as pg.QueryResult[];
+      const begun = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${locks}SELECT value FROM store_counters WHERE key = 'limits_version'${execute}`)) as unknown as pg.QueryResult[];
       const version = Number((begun[begun.length - (execute ? 2 : 1)] as pg.QueryResult<{ value: bigint }>).rows[0]?.value ?? 0);
       const guessed = this.#limitsVersionSeen;
       this.#limitsVersionSeen = version;
       let usage: QuotaUsage[];
+      // Summing afresh may register filters (rows of their own): then even a write of nothing commits durably.
+      let registered = false;
       if (step && ids && version === guessed) {
         usage = sums ? await this.#quotaBuckets.completeSums(client, step.queries, ids, begun[begun.length - 1]!.rows, now) : [];
       } else {
         now = clock();
         step = build(now, version);
+        registered = this.#quotaBuckets.knownFilterIds(step.queries) === null;
         const filterIds = await this.#quotaBuckets.filterIds(client, step.queries, { pool, inTransaction: client });
         usage = await this.#quotaBuckets.sums(client, step.queries, filterIds, now);
       }
       const decision = step.decide(usage);
-      const { id, raised } = await this.#writeAndCommit(client, decision.write, now);
+      const { id, raised } = await this.#writeAndCommit(client, decision.write, now, registered);
       inTransaction = false;
       return { outcome: { result: decision.result, id }, raised };
     } catch (error) {
@@ -572,17 +575,17 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   /** Performs a guarded write in the open transaction and commits it: one round trip unless the row may raise an alert. */
-  async #writeAndCommit(client: pg.PoolClient, write: GuardedWrite, now: Date): Promise<{ id: number | null; raised: StoredAlert[] }> {
+  async #writeAndCommit(client: pg.PoolClient, write: GuardedWrite, now: Date, wroteAlready: boolean): Promise<{ id: number | null; raised: StoredAlert[] }> {
     if (write.kind === "usage") {
       const rules = await this.#alerts.rulesFor([write.record]);
       if (rules.length > 0) {
         const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(write.record))).rows[0]!.id);
         const raised = await this.#alerts.raise(client, rules, [write.record], now);
-        await client.query("COMMIT");
+        await client.query(DURABLE_COMMIT);
         return { id, raised };
       }
       if (!this.#batched) return { id: await insertThenCommit(client, INSERT_SQL, insertParams(write.record)), raised: [] };
-      return { id: await committedId(client, `${await executeText(client, INSERT_SQL, insertParams(write.record))}; COMMIT`), raised: [] };
+      return { id: await committedId(client, `${await executeText(client, INSERT_SQL, insertParams(write.record))}; ${DURABLE_COMMIT}`), raised: [] };
     }
     if (write.kind === "reservation") {
       const r = write.reservation;
@@ -592,15 +595,15 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
         return { id: await insertThenCommit(client, INSERT_RESERVATION_SQL, values), raised: [] };
       }
       const insert = await executeText(client, INSERT_RESERVATION_SQL, values);
-      return { id: await committedId(client, `DELETE FROM quota_reservations WHERE expires_at <= ${literal(now)}; ${insert}; COMMIT`), raised: [] };
+      return { id: await committedId(client, `DELETE FROM quota_reservations WHERE expires_at <= ${literal(now)}; ${insert}; ${DURABLE_COMMIT}`), raised: [] };
     }
     if (write.kind === "rejection") {
       const values = [write.rejection.createdAt, write.rejection.session, write.rejection.message];
       if (!this.#batched) return { id: await insertThenCommit(client, INSERT_REJECTION_SQL, values), raised: [] };
       const insert = await executeText(client, INSERT_REJECTION_SQL, values);
-      return { id: await committedId(client, `${insert}; COMMIT`), raised: [] };
+      return { id: await committedId(client, `${insert}; ${DURABLE_COMMIT}`), raised: [] };
     }
-    await client.query("COMMIT");
+    await client.query(wroteAlready ? DURABLE_COMMIT : "COMMIT");
     return { id: null, raised: [] };
   }
 
@@ -672,10 +675,21 @@ function tryBuild<T>(build: (now: Date, limitsVersion: number) => GuardedStep<T>
   }
 }
 
-/** An INSERT ... RETURNING id, then COMMIT: two round trips, nothing prepared by name in SQL. */
+/**
+ * How a guarded write commits. Its limits stay locked until COMMIT, so that COMMIT is asynchronous
+ * (`SET LOCAL synchronous_commit = off` at BEGIN): the locks go as soon as the row is visible,
+ * and the next writer of the same limits need not wait for this one's disk flush. The caller is
+ * answered only after a second, synchronous commit (it takes a transaction id, so it writes a
+ * commit record and flushes the WAL up to it, this write's commit included): an acknowledged
+ * write is durable. A crash in between loses only writes nobody was told about, and only a
+ * suffix of the WAL, so every decision a later durable write took on this one's row still holds.
+ */
+const DURABLE_COMMIT = "COMMIT; BEGIN; SELECT txid_current(); COMMIT";
+
+/** An INSERT ... RETURNING id, then the durable commit: two round trips, nothing prepared by name in SQL. */
 async function insertThenCommit(client: pg.PoolClient, sql: string, values: unknown[]): Promise<number> {
   const id = Number((await client.query<{ id: number }>(sql, values)).rows[0]!.id);
-  await client.query("COMMIT");
+  await client.query(DURABLE_COMMIT);
   return id;
 }
 
