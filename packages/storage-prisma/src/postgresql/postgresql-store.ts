@@ -679,12 +679,14 @@ function tryBuild<T>(build: (now: Date, limitsVersion: number) => GuardedStep<T>
  * How a guarded write commits. Its limits stay locked until COMMIT, so that COMMIT is asynchronous
  * (`SET LOCAL synchronous_commit = off` at BEGIN): the locks go as soon as the row is visible,
  * and the next writer of the same limits need not wait for this one's disk flush. The caller is
- * answered only after a second, synchronous commit (it takes a transaction id, so it writes a
- * commit record and flushes the WAL up to it, this write's commit included): an acknowledged
- * write is durable. A crash in between loses only writes nobody was told about, and only a
- * suffix of the WAL, so every decision a later durable write took on this one's row still holds.
+ * answered only after a second, synchronous commit flushed the WAL past it: an acknowledged write
+ * is durable. That commit must write WAL of its own, or PostgreSQL skips the flush (a transaction
+ * id alone is not enough, as the server-crash test showed): a transactional logical message is
+ * the smallest such write, takes no lock and needs no privilege or table. A crash in between
+ * loses only writes nobody was told about, and only a suffix of the WAL, so every decision a
+ * later durable write took on this one's row still holds.
  */
-const DURABLE_COMMIT = "COMMIT; BEGIN; SELECT txid_current(); COMMIT";
+const DURABLE_COMMIT = "COMMIT; BEGIN; SELECT pg_logical_emit_message(true, 'llm-accounting', 'durable'); COMMIT";
 
 /** An INSERT ... RETURNING id, then the durable commit: two round trips, nothing prepared by name in SQL. */
 async function insertThenCommit(client: pg.PoolClient, sql: string, values: unknown[]): Promise<number> {
