@@ -88,6 +88,11 @@ describe("the web dashboard in Chromium, on a real SQLite file and server", () =
     const perDay = chart.x.map((x) => shown.filter((c) => utcDay(c.timestamp.getTime()) === utcDay(x * 1000)).reduce((s, c) => s + c.cost, 0));
     expect(chart.y).toEqual(perDay);
     expect(chart.canvas[0]).toBeGreaterThan(300);
+    // Hovering the right end of the plot shows the last day's figure under the chart.
+    const plot = (await page.locator("#daily-chart .u-over").boundingBox())!;
+    await page.mouse.move(plot.x + plot.width - 2, plot.y + plot.height / 2);
+    const today = perDay.at(-1)!;
+    await expect.poll(() => page.textContent(".hover")).toContain(`: ${today === 0 ? "$0" : usd2(today)}`);
     expect(await panelRows(page, "model")).toEqual(costBy(shown, (c) => c.model));
     expect(await panelRows(page, "user")).toEqual(costBy(shown, (c) => c.username));
     expect(await panelRows(page, "project")).toEqual(costBy(shown, (c) => c.project));

@@ -4,6 +4,11 @@ import { usd } from "./format.js";
 let chart;
 const HEIGHT = 220;
 
+function showHovered(box, index, [x, y]) {
+  const line = box.parentElement.querySelector(".hover");
+  if (line) line.textContent = index == null ? "" : `${new Date(x[index] * 1000).toLocaleDateString("en-GB", { weekday: "short", day: "2-digit", month: "short" })}: ${usd(y[index])}`;
+}
+
 const width = (box) => Math.max(200, Math.floor(box.clientWidth));
 
 /** Draws (or redraws) the daily cost bars from `/api/v1/cost/daily`'s `days`. */
@@ -21,14 +26,14 @@ export function renderDaily(box, days) {
     {
       width: width(box),
       height: HEIGHT,
-      legend: { show: true },
+      legend: { show: false },
       cursor: { points: { show: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      // One line under the chart instead of uPlot's legend, which shows dashes until hovered.
+      hooks: { setCursor: [(u) => showHovered(box, u.cursor.idx, u.data)] },
+      // Half a day of room at each end, or the first and last bars are cut in half.
+      scales: { x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [{ stroke: "#57606a", grid: { show: false } }, { stroke: "#57606a", size: 64, values: (_u, ticks) => ticks.map(usd), grid: { stroke: "#eaeef2" } }],
-      series: [
-        { label: "Day", value: (_u, v) => (v == null ? "–" : new Date(v * 1000).toLocaleDateString("en-GB", { day: "2-digit", month: "short" })) },
-        { label: "Cost", paths: bars, points: { show: false }, fill: "#1f6feb", stroke: "#1f6feb", value: (_u, v) => (v == null ? "–" : usd(v)) },
-      ],
+      series: [{ label: "Day" }, { label: "Cost", paths: bars, points: { show: false }, fill: "#1f6feb", stroke: "#1f6feb" }],
     },
     data,
     box,
