@@ -162,6 +162,8 @@ describe("the web dashboard in Chromium, on a real SQLite file and server", () =
       expect(bar.fill).toBeCloseTo(Math.min(limit.usedRatio, 1), 1);
     }
     expect(bars.some((b) => b.fill > 0)).toBe(true);
+    const feet = await page.$$eval("#limits .limit-foot", (items) => items.map((f) => f.textContent!.split(" · ")[0]));
+    expect(feet.sort()).toEqual(["cost per day", "requests per month"]);
     await page.close();
   });
 

@@ -8,7 +8,12 @@ function subject(limit) {
   return [limit.scope, ...names].join(" · ");
 }
 
-const window_ = (limit) => `${limit.limitType.replace("_", " ")} per ${limit.interval.value === 1 ? "" : `${limit.interval.value} `}${limit.interval.unit.replace("_rolling", " (rolling)")}`;
+// "cost per day", "requests per 3 hours (rolling)": the store names units `day`, `monthly`, `hour_rolling`.
+function window_(limit) {
+  const { value, unit } = limit.interval;
+  const base = unit.replace("_rolling", "").replace("monthly", "month");
+  return `${limit.limitType.replace("_", " ")} per ${value === 1 ? base : `${value} ${base}s`}${unit.endsWith("_rolling") ? " (rolling)" : ""}`;
+}
 
 function forecastText(limit) {
   const f = limit.forecast;
