@@ -5,7 +5,7 @@ import { count, el, usd } from "./format.js";
 import { renderLimits } from "./limits.js";
 import { renderRecent, resetRecent } from "./recent.js";
 import { dayOffset, DIMENSIONS, readState, reportParams, writeState } from "./state.js";
-import { adoptTokenFromFragment, forgetToken, saveToken } from "./token.js";
+import { adoptTokenFromFragment, currentToken, forgetToken, saveToken } from "./token.js";
 
 // Recent calls are polled often (cheap: one indexed read); the reports less often.
 const RECENT_EVERY_MS = 3000;
@@ -44,26 +44,36 @@ function renderTotals(totals) {
 }
 
 function renderTagKeys(keys) {
-  if (!state.tagKey || !keys.includes(state.tagKey)) state.tagKey = keys[0];
   const select = $("#tag-key");
   select.replaceChildren(...keys.map((key) => Object.assign(el("option", "", key), { value: key, selected: key === state.tagKey })));
   if (keys.length === 0) select.append(Object.assign(el("option", "", "(no tags)"), { value: "" }));
 }
 
+// Bumped by every change of range or filters: answers to requests made before it are dropped, so
+// a slow answer for the old view never overwrites the new one.
+let generation = 0;
+
 async function loadRecent() {
+  const asked = generation;
   const recent = await apiGet("recent", { limit: 20, ...state.filters });
-  renderRecent($("#recent"), recent.calls);
-  return recent.calls;
+  if (asked === generation) renderRecent($("#recent"), recent.calls);
 }
 
 async function loadReports() {
+  const asked = generation;
   const params = reportParams(state);
-  const [summary, daily, limits, ...groups] = await Promise.all([
+  const [summary, daily, limits, sample, ...groups] = await Promise.all([
     apiGet("summary", params),
     apiGet("cost/daily", params),
     apiGet("limits"),
+    // Tag keys come from the calls themselves: the store keeps no list of keys.
+    apiGet("recent", { limit: 200, ...params }),
     ...DIMENSIONS.map((by) => apiGet(`breakdown/${by}`, params)),
   ]);
+  const keys = tagKeys(sample.calls);
+  const tagKey = state.tagKey && keys.includes(state.tagKey) ? state.tagKey : keys[0];
+  const tagGroups = tagKey ? (await apiGet("breakdown/tag", { key: tagKey, ...params })).groups : [];
+  if (asked !== generation) return false;
   renderTotals(summary.totals);
   dashboard.daily = renderDaily($("#daily-chart"), daily.days);
   DIMENSIONS.forEach((by, i) => {
@@ -71,12 +81,10 @@ async function loadReports() {
     renderBreakdown($(`.panel[data-by="${by}"]`), groups[i].groups, { active: state.filters[by], onPick: pick });
   });
   renderLimits($("#limits"), limits.limits);
-  // Tag keys come from the calls themselves: the store keeps no list of keys.
-  const sample = await apiGet("recent", { limit: 200, ...params });
-  renderTagKeys(tagKeys(sample.calls));
-  const tagPanel = $('.panel[data-by="tag"]');
-  if (state.tagKey) renderBreakdown(tagPanel, (await apiGet("breakdown/tag", { key: state.tagKey, ...params })).groups, { onPick: null });
-  else renderBreakdown(tagPanel, [], { onPick: null });
+  state.tagKey = tagKey;
+  renderTagKeys(keys);
+  renderBreakdown($('.panel[data-by="tag"]'), tagGroups, { onPick: null });
+  return true;
 }
 
 async function guarded(work) {
@@ -86,19 +94,25 @@ async function guarded(work) {
     $("#main").hidden = false;
     showStatus(`Updated ${new Date().toLocaleTimeString("en-GB")}`);
   } catch (error) {
-    if (error instanceof AuthError) return askForToken();
+    if (error instanceof AuthError) {
+      // A token the server no longer takes (restarted with another) is dropped, not retried.
+      const held = currentToken() !== null;
+      forgetToken();
+      return askForToken(held ? "The server refused the saved token." : "");
+    }
     showStatus(`Could not load: ${error.message}`, true);
   }
 }
 
 async function refreshAll() {
   await guarded(async () => {
-    await Promise.all([loadReports(), loadRecent()]);
-    dashboard.loads += 1;
+    const [current] = await Promise.all([loadReports(), loadRecent()]);
+    if (current) dashboard.loads += 1;
   });
 }
 
 function changed() {
+  generation += 1;
   writeState(state);
   renderFilters();
   $("#since").value = state.since;
