@@ -99,6 +99,13 @@ describe("the web dashboard in Chromium, on a real SQLite file and server", () =
     expect(await panelRows(page, "caller")).toEqual(costBy(shown, (c) => c.callerName));
     expect(await page.inputValue("#tag-key")).toBe("feature");
     expect(await panelRows(page, "tag")).toEqual(costBy(shown, (c) => c.tags?.feature));
+    // Another tag key, picked from those on the calls.
+    expect(await page.$$eval("#tag-key option", (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(["feature", "tenant"]);
+    const before = await loads(page);
+    await page.selectOption("#tag-key", "tenant");
+    await loaded(page, before + 1);
+    expect(await panelRows(page, "tag")).toEqual(costBy(shown, (c) => c.tags?.tenant));
+    expect(new URL(page.url()).searchParams.get("tagKey")).toBe("tenant");
     expect(problems).toEqual([]);
     await page.close();
   });

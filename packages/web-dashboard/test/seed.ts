@@ -13,10 +13,10 @@ export type SeededCall = UsageInput & { timestamp: Date; cost: number };
 export function seededCalls(now: number): SeededCall[] {
   const at = (days: number) => new Date(now - days * DAY - 60_000);
   return [
-    { model: "gpt-4o", username: "alice", project: "support", callerName: "chat", promptTokens: 1200, cachedTokens: 400, completionTokens: 300, cost: 0.5, tags: { feature: "search" }, timestamp: at(0) },
+    { model: "gpt-4o", username: "alice", project: "support", callerName: "chat", promptTokens: 1200, cachedTokens: 400, completionTokens: 300, cost: 0.5, tags: { feature: "search", tenant: "acme" }, timestamp: at(0) },
     { model: "gpt-4o", username: "bob", project: "support", callerName: "chat", promptTokens: 100, completionTokens: 50, cost: 0.25, timestamp: at(1) },
     { model: "claude-sonnet", username: "alice", project: "research", callerName: "batch", promptTokens: 5000, completionTokens: 700, cost: 1.25, tags: { feature: "summarize" }, timestamp: at(2) },
-    { model: "gpt-4o-mini", username: "carol", project: "research", callerName: null, promptTokens: 80, completionTokens: 20, cost: 0.0625, timestamp: at(3) },
+    { model: "gpt-4o-mini", username: "carol", project: "research", callerName: null, promptTokens: 80, completionTokens: 20, cost: 0.0625, tags: { tenant: "globex" }, timestamp: at(3) },
     { model: "o3", username: "dave", project: "research", callerName: "batch", promptTokens: 300, completionTokens: 900, reasoningTokens: 600, cost: 2, tags: { feature: "search" }, timestamp: at(9) },
     { model: "gpt-4o", username: "alice", project: "support", callerName: "chat", promptTokens: 7, completionTokens: 7, cost: 3, timestamp: at(40) },
   ];
