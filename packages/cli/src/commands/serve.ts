@@ -65,7 +65,7 @@ export async function handleServe(accounting: Accounting, args: ServeArgs, io: C
 export function serveCommand(ctx: CommandContext): CommandModule<GlobalArgs, ServeArgs> {
   return {
     command: "serve",
-    describe: "Serve a web dashboard (GET /), Prometheus metrics (GET /metrics), a JSON API (GET /api/v1/...) and a health check (GET /healthz) for the store",
+    describe: "Serve a web page of charts, limits and recent calls (GET /), Prometheus metrics (GET /metrics), a JSON API (GET /api/v1/...) and a health check (GET /healthz) for the store",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
         .option("port", { type: "string", number: true, default: DEFAULT_METRICS_PORT, describe: "TCP port to listen on (0: any free one)", coerce: tcpPort })
