@@ -59,7 +59,8 @@ const result = await build({
   platform: "node",
   target: "node20.19",
   chunkNames: "[name]-[hash]",
-  external: ["better-sqlite3", "pg", "pg-native", "@prisma/*"],
+  // The web dashboard reads its page and scripts from files beside its own module.
+  external: ["better-sqlite3", "pg", "pg-native", "@prisma/*", "@llm-accounting/web-dashboard"],
   // Bundled CommonJS (yargs' helpers) may call require; give ESM output one.
   banner: { js: 'import { createRequire as __bundleRequire } from "node:module"; const require = __bundleRequire(import.meta.url);' },
   plugins: [lazyStringWidth, inlineVersion],

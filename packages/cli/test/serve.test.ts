@@ -36,6 +36,13 @@ describe("llm-accounting serve", () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const summary = (await (await fetch(`${url}/api/v1/summary?project=web`)).json()) as { totals: unknown };
     expect(summary.totals).toMatchObject({ requests: 2, promptTokens: 200, cost: 0.75 });
+    // The web dashboard, from the bundled bin: the page and the chart library beside it.
+    expect(out).toContain(`Web dashboard: ${url}/\n`);
+    const page = await fetch(`${url}/`);
+    expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await page.text()).toContain('src="assets/vendor/uPlot.iife.min.js"');
+    expect((await fetch(`${url}/assets/vendor/uPlot.iife.min.js`)).status).toBe(200);
     child.kill(signal);
     expect(await exited).toBe(0);
     expect(err).toBe("");

@@ -1,4 +1,4 @@
-export { healthResponse, metricsRequestListener, scrapeResponse, type ListenerOptions, type MetricsResponse } from "./metrics-handler.js";
+export { healthResponse, metricsRequestListener, scrapeResponse, type ListenerOptions, type MetricsResponse, type StaticFiles } from "./metrics-handler.js";
 export { metricsRegistry, metricsText, usedRatio } from "./metric-families.js";
 export { resolveMetricsOptions, type MetricsOptions } from "./metrics-options.js";
 export { checkPort, startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server.js";

@@ -23,7 +23,15 @@ export interface ListenerOptions extends MetricsOptions {
    * `/healthz` stays open for load balancers. `serve` requires one on a non-loopback address.
    */
   readonly token?: string;
+  /**
+   * Static files served without the token on paths the server does not answer itself (e.g. the
+   * web dashboard's page and scripts, which hold no data: their data comes from `/api/v1`).
+   */
+  readonly staticFiles?: StaticFiles;
 }
+
+/** Looks up a static file by URL path; undefined when there is none (404 then). */
+export type StaticFiles = (path: string) => MetricsResponse | undefined;
 
 const TEXT = "text/plain; charset=utf-8";
 const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
@@ -55,7 +63,7 @@ export async function healthResponse(accounting: Accounting): Promise<MetricsRes
  * one is set. Mount it in your own server, or use `startMetricsServer`.
  */
 export function metricsRequestListener(accounting: Accounting, options: ListenerOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
-  const resolved = { ...resolveMetricsOptions(options), token: options.token === undefined ? undefined : checkApiToken(options.token) };
+  const resolved = { ...resolveMetricsOptions(options), token: options.token === undefined ? undefined : checkApiToken(options.token), staticFiles: options.staticFiles };
   return (request, response) => {
     void answer(accounting, resolved, request)
       .catch((error: unknown): MetricsResponse => ({ status: 400, contentType: TEXT, body: `bad request: ${oneLine(error)}\n` }))
@@ -66,12 +74,14 @@ export function metricsRequestListener(accounting: Accounting, options: Listener
   };
 }
 
-async function answer(accounting: Accounting, options: MetricsOptions & { token: string | undefined }, request: IncomingMessage): Promise<MetricsResponse> {
+async function answer(accounting: Accounting, options: MetricsOptions & { token: string | undefined; staticFiles: StaticFiles | undefined }, request: IncomingMessage): Promise<MetricsResponse> {
   const url = new URL(request.url ?? "/", "http://localhost");
   const path = url.pathname;
   const api = path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
-  if (!api && path !== "/metrics" && path !== "/healthz") return { status: 404, contentType: TEXT, body: `not found: try /metrics, /healthz or ${API_PREFIX}/summary\n` };
+  const file = api || path === "/metrics" || path === "/healthz" ? undefined : options.staticFiles?.(path);
+  if (!api && !file && path !== "/metrics" && path !== "/healthz") return { status: 404, contentType: TEXT, body: `not found: try /metrics, /healthz or ${API_PREFIX}/summary\n` };
   if (request.method !== "GET" && request.method !== "HEAD") return { status: 405, contentType: TEXT, body: "method not allowed: use GET\n" };
+  if (file) return file;
   if (path !== "/healthz" && options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
     const headers = { "www-authenticate": 'Bearer realm="llm-accounting"' };
     const reason = "missing or wrong bearer token (Authorization: Bearer <token>)";

@@ -13,9 +13,9 @@ const now = Date.now();
 const at = (msAgo: number) => new Date(now - msAgo);
 // Calls spread over 40 days (the default range is the last 30), several names per dimension.
 const CALLS: (UsageInput & { timestamp: Date })[] = [
-  { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", promptTokens: 1200, cachedTokens: 400, completionTokens: 300, cost: 0.5, timestamp: at(HOUR) },
+  { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", promptTokens: 1200, cachedTokens: 400, completionTokens: 300, cost: 0.5, tags: { feature: "search" }, timestamp: at(HOUR) },
   { model: "gpt-4o", project: null, username: "bob", callerName: "chat", promptTokens: 10, completionTokens: 5, cost: 0.25, timestamp: at(2 * HOUR) },
-  { model: "claude-sonnet", project: "support", username: "alice", callerName: "batch", promptTokens: 5000, completionTokens: 700, cost: 1.125, timestamp: at(2 * DAY) },
+  { model: "claude-sonnet", project: "support", username: "alice", callerName: "batch", promptTokens: 5000, completionTokens: 700, cost: 1.125, tags: { feature: "summarize" }, timestamp: at(2 * DAY) },
   { model: "gpt-4o-mini", project: "research", username: null, callerName: null, promptTokens: 80, completionTokens: 20, cost: 0.000123456, timestamp: at(3 * DAY + HOUR) },
   { model: "o3", project: "research", username: "dave", callerName: "batch", promptTokens: 300, completionTokens: 900, reasoningTokens: 600, cost: 0.2, timestamp: at(9 * DAY) },
   { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", promptTokens: 7, completionTokens: 7, cost: 3, timestamp: at(40 * DAY) },
@@ -101,6 +101,35 @@ describe("GET /api/v1 over HTTP on a real SQLite store", () => {
     }
   });
 
+  it("breakdown/tag?key=: totals per value of a tag key (null: untagged), costliest first, filters applied", async () => {
+    const calls = (await allCalls()).filter((c) => c.timestamp.getTime() >= now - 30 * DAY);
+    const { status, json } = await get("/api/v1/breakdown/tag?key=feature");
+    expect([status, json.by]).toEqual([200, "tag:feature"]);
+    expect(json.groups.map((g: { key: string | null }) => g.key).sort()).toEqual([null, "search", "summarize"].sort());
+    const costs = json.groups.map((g: { cost: number }) => g.cost);
+    expect(costs).toEqual([...costs].sort((a, b) => b - a));
+    for (const group of json.groups) expect(group).toMatchObject(totals(calls.filter((c) => (c.tags?.feature ?? null) === group.key)));
+    const alice = await get("/api/v1/breakdown/tag?key=feature&user=alice&model=gpt-4o");
+    expect(alice.json.groups).toEqual([expect.objectContaining({ key: "search", ...totals(calls.filter((c) => c.username === "alice" && c.model === "gpt-4o" && c.tags?.feature === "search")) }), expect.objectContaining({ key: null })]);
+    for (const query of ["", "?key=", "?key=no%20spaces"]) expect([query, (await get(`/api/v1/breakdown/tag${query}`)).json.parameter]).toEqual([query, "key"]);
+  });
+
+  it("staticFiles: served without the token on paths the API does not own; /api/v1 and /metrics keep theirs", async () => {
+    const page = { status: 200, contentType: "text/html; charset=utf-8", body: "<p>page</p>", headers: { "x-content-type-options": "nosniff" } };
+    const withFiles = await startMetricsServer(accounting, { port: 0, token: TOKEN, staticFiles: (path) => (path === "/" || path === "/metrics" || path.startsWith("/api/") ? page : undefined) });
+    try {
+      const root = await fetch(`${withFiles.url}/`);
+      expect([root.status, root.headers.get("content-type"), root.headers.get("x-content-type-options"), await root.text()]).toEqual([200, page.contentType, "nosniff", page.body]);
+      expect((await fetch(`${withFiles.url}/`, { method: "HEAD" })).status).toBe(200);
+      expect((await fetch(`${withFiles.url}/`, { method: "POST" })).status).toBe(405);
+      expect((await fetch(`${withFiles.url}/other`)).status).toBe(404);
+      expect((await fetch(`${withFiles.url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${withFiles.url}/api/v1/summary`)).status).toBe(401);
+    } finally {
+      await withFiles.close();
+    }
+  });
+
   it("recent: the newest calls first, as tail --format json writes them", async () => {
     const newest = (await allCalls()).slice(0, 3);
     const { json } = await get("/api/v1/recent?limit=3");
@@ -164,9 +193,11 @@ describe("GET /api/v1 over HTTP on a real SQLite store", () => {
     for (const [path, item] of Object.entries<any>(spec.paths)) {
       const parameters = [...(item.parameters ?? []), ...(item.get.parameters ?? [])].map((p: any) => (p.$ref ? spec.components.parameters[p.$ref.split("/").pop()] : p));
       const inPath = parameters.find((p: any) => p.in === "path");
+      // Required query parameters are sent with their documented example.
+      const query = new URLSearchParams(parameters.filter((p: any) => p.in === "query" && p.required).map((p: any): [string, string] => [p.name, p.example]));
       for (const concrete of inPath ? inPath.schema.enum.map((v: string) => path.replace(`{${inPath.name}}`, v)) : [path]) {
         served.push(concrete);
-        const { status, json } = await get(concrete);
+        const { status, json } = await get(query.size ? `${concrete}?${query}` : concrete);
         expect([concrete, status]).toEqual([concrete, 200]);
         const ref: string = item.get.responses["200"].content["application/json"].schema.$ref;
         const schema = spec.components.schemas[ref.split("/").pop()!];

@@ -12,7 +12,7 @@ const tarballs: Record<string, string> = {};
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
   const packs = join(work, "packs");
-  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", agentLogs: "packages/agent-logs", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", prometheus: "packages/prometheus", otel: "packages/otel", http: "packages/http", cli: "packages/cli", app: "apps/llm-acct" })) {
+  for (const [name, dir] of Object.entries({ core: "packages/core", prisma: "packages/storage-prisma", csv: "packages/storage-csv", audit: "packages/audit", pricing: "packages/pricing", agentLogs: "packages/agent-logs", sdkKit: "packages/sdk-kit", openai: "packages/openai", anthropic: "packages/anthropic", aiSdk: "packages/ai-sdk", testkit: "packages/testkit", prometheus: "packages/prometheus", webDashboard: "packages/web-dashboard", otel: "packages/otel", http: "packages/http", cli: "packages/cli", app: "apps/llm-acct" })) {
     tarballs[name] = pack(dir, packs);
   }
 });
@@ -214,7 +214,7 @@ server.close();
 describe("the llm-acct app installs with one command", () => {
   let dir: string;
   beforeAll(() => {
-    dir = npmProject(join(work, "app"), [tarballs.core!, tarballs.prisma!, tarballs.csv!, tarballs.audit!, tarballs.pricing!, tarballs.agentLogs!, tarballs.prometheus!, tarballs.cli!, tarballs.app!]);
+    dir = npmProject(join(work, "app"), [tarballs.core!, tarballs.prisma!, tarballs.csv!, tarballs.audit!, tarballs.pricing!, tarballs.agentLogs!, tarballs.prometheus!, tarballs.webDashboard!, tarballs.cli!, tarballs.app!]);
   }, 1_200_000); // compiles better-sqlite3 from source: minutes on a loaded machine
 
   it("runs track and stats through its bin", () => {
@@ -242,6 +242,9 @@ describe("the llm-acct app installs with one command", () => {
     await expect.poll(() => out, { timeout: 30_000, interval: 100 }).toMatch(/http:\/\/127\.0\.0\.1:\d+\/metrics/);
     const url = /(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(out)![1]!;
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^llm_accounting_model_requests_total\{model="gpt-4o"\} 1$/m);
+    // The web dashboard's page and the chart library it loads (uplot, installed from the registry).
+    expect((await fetch(`${url}/`)).headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect((await fetch(`${url}/assets/vendor/uPlot.iife.min.js`)).status).toBe(200);
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(err).toBe("");

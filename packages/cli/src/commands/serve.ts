@@ -7,6 +7,8 @@ import { runHandler, withAccounting, type CommandContext } from "./command-conte
 
 // Loaded only by this command: prom-client and the HTTP server are not for one-shot commands.
 const prometheus = () => import("@llm-accounting/prometheus");
+// The web dashboard's files (read once at start); kept outside the bundle, which cannot carry them.
+const webDashboard = () => import("@llm-accounting/web-dashboard");
 
 /** Port `serve` listens on when `--port` is not given (the usual Prometheus exporter port). */
 export const DEFAULT_METRICS_PORT = 9464;
@@ -31,12 +33,12 @@ export const tcpPort = (value: unknown): number => {
 };
 
 /**
- * Serves `GET /metrics` (Prometheus text), `GET /healthz` and the JSON API (`/api/v1`) for the
+ * Serves the web dashboard (`GET /`), `GET /metrics` (Prometheus text), `GET /healthz` and the JSON API (`/api/v1`) for the
  * store until SIGINT or SIGTERM, then stops accepting connections, answers the requests in hand
  * and returns. Beyond loopback a token is required: the API shows who spends what.
  */
 export async function handleServe(accounting: Accounting, args: ServeArgs, io: CliIo): Promise<void> {
-  const { startMetricsServer, isLoopbackHost, checkApiToken } = await prometheus();
+  const [{ startMetricsServer, isLoopbackHost, checkApiToken }, { dashboardStaticFiles }] = await Promise.all([prometheus(), webDashboard()]);
   const token = args.token ?? (io.env[API_TOKEN_ENV] || undefined);
   if (token !== undefined) {
     try {
@@ -50,9 +52,10 @@ export async function handleServe(accounting: Accounting, args: ServeArgs, io: C
   // Fail now on a store that cannot be read, rather than at the first scrape.
   await accounting.open();
   const stop = io.untilInterrupted();
-  const server = await startMetricsServer(accounting, { port: args.port, host: args.host, perUser: args.perUser, perCaller: args.perCaller, ...(token !== undefined && { token }) });
+  const server = await startMetricsServer(accounting, { port: args.port, host: args.host, perUser: args.perUser, perCaller: args.perCaller, staticFiles: dashboardStaticFiles(), ...(token !== undefined && { token }) });
   const guarded = token === undefined ? "" : " (token required, except /healthz)";
   println(io, `Serving ${server.url}/metrics, ${server.url}/api/v1 and ${server.url}/healthz for ${accounting.store.description}${guarded} (Ctrl-C stops)`);
+  println(io, `Web dashboard: ${server.url}/${token === undefined ? "" : " (it asks for the token; or open it with #token=<token> after the /)"}`);
   if (!stop.aborted) await new Promise((resolve) => stop.addEventListener("abort", resolve, { once: true }));
   await server.close();
   println(io, "Stopped serving metrics");
@@ -62,7 +65,7 @@ export async function handleServe(accounting: Accounting, args: ServeArgs, io: C
 export function serveCommand(ctx: CommandContext): CommandModule<GlobalArgs, ServeArgs> {
   return {
     command: "serve",
-    describe: "Serve Prometheus metrics (GET /metrics), a JSON API (GET /api/v1/...) and a health check (GET /healthz) for the store",
+    describe: "Serve a web page of charts, limits and recent calls (GET /), Prometheus metrics (GET /metrics), a JSON API (GET /api/v1/...) and a health check (GET /healthz) for the store",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
         .option("port", { type: "string", number: true, default: DEFAULT_METRICS_PORT, describe: "TCP port to listen on (0: any free one)", coerce: tcpPort })

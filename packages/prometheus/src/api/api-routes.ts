@@ -1,5 +1,6 @@
-import type { Accounting, AlertDeliveryState, UsageDimension } from "@llm-accounting/core";
+import { checkTagKey, type Accounting, type AlertDeliveryState, type UsageDimension } from "@llm-accounting/core";
 import { alertsJson, breakdownJson, dailyJson, limitsJson, recentJson, summaryJson } from "./api-json.js";
+import { BadParameterError } from "./api-errors.js";
 import { dayBuckets } from "./day-buckets.js";
 import { checkParameterNames, FILTER_PARAMETERS, parseChoice, parseCount, parseFilter, parseRange, RANGE_PARAMETERS } from "./query-params.js";
 
@@ -41,6 +42,17 @@ const breakdown = (by: keyof typeof DIMENSIONS): Read => async (accounting, para
   return breakdownJson(range, filter, by, await accounting.getUsageBreakdown(range.since, range.until, DIMENSIONS[by], filter));
 };
 
+// By the values of one tag key (`key`, required), as `stats --by tag:<key>`: untagged calls are the
+// group with key null.
+const tagBreakdown: Read = async (accounting, params, now) => {
+  const key = params.get("key");
+  if (!key) throw new BadParameterError("key", "is required: the tag key to group by (e.g. key=feature)");
+  checkTagKey(key, "key");
+  const range = parseRange(params, now);
+  const filter = parseFilter(params);
+  return breakdownJson(range, filter, `tag:${key}`, await accounting.getUsageByTag(range.since, range.until, key, filter));
+};
+
 const recent: Read = async (accounting, params, now) => {
   const limit = parseCount(params, "limit", 1, 1000, 20);
   const filter = parseFilter(params);
@@ -62,6 +74,7 @@ export const API_ROUTES: Readonly<Record<string, Route>> = {
   "/summary": { parameters: REPORT, read: summary },
   "/cost/daily": { parameters: REPORT, read: daily },
   ...Object.fromEntries(Object.keys(DIMENSIONS).map((by) => [`/breakdown/${by}`, { parameters: REPORT, read: breakdown(by as keyof typeof DIMENSIONS) }])),
+  "/breakdown/tag": { parameters: ["key", ...REPORT], read: tagBreakdown },
   "/recent": { parameters: ["limit", ...REPORT], read: recent },
   "/limits": { parameters: [], read: limits },
   "/alerts": { parameters: ["limit", "state"], read: alerts },

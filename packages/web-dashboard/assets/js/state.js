@@ -1,0 +1,37 @@
+// What the page shows: a range of whole days, the drill-down filters and the tag key. It is kept
+// in the address bar's query (never the token) so a view can be bookmarked or shared.
+export const DIMENSIONS = ["model", "user", "project", "caller"];
+const DEFAULT_DAYS = 30;
+
+/** A YYYY-MM-DD day in the browser's zone, `back` days before today. */
+export function dayOffset(back) {
+  const date = new Date();
+  date.setDate(date.getDate() - back);
+  return [date.getFullYear(), date.getMonth() + 1, date.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
+}
+
+const day = (text) => (/^\d{4}-\d{2}-\d{2}$/.test(text ?? "") ? text : undefined);
+
+/** The state in the address bar, defaults filled in (the last 30 days). */
+export function readState() {
+  const query = new URLSearchParams(location.search);
+  const filters = Object.fromEntries(DIMENSIONS.filter((d) => query.get(d)).map((d) => [d, query.get(d)]));
+  return {
+    since: day(query.get("since")) ?? dayOffset(DEFAULT_DAYS - 1),
+    until: day(query.get("until")) ?? dayOffset(0),
+    filters,
+    tagKey: query.get("tagKey") || undefined,
+  };
+}
+
+/** Writes the state to the address bar without a reload (and without the fragment). */
+export function writeState(state) {
+  const query = new URLSearchParams({ since: state.since, until: state.until, ...state.filters });
+  if (state.tagKey) query.set("tagKey", state.tagKey);
+  history.replaceState(history.state, "", `${location.pathname}?${query}`);
+}
+
+/** The query every report takes: the range in the browser's zone and the filters. */
+export function reportParams(state) {
+  return { since: state.since, until: state.until, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, ...state.filters };
+}
