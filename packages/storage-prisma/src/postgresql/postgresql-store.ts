@@ -520,6 +520,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
           [r.createdAt, r.expiresAt, r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos.toString()],
         );
         id = Number(inserted.rows[0]!.id);
+        // Its tags, so TAG limits count it (one more round trip, only for a tagged call); they go with it (ON DELETE CASCADE).
+        if (r.tags) await client.query("INSERT INTO quota_reservation_tags (reservation_id, key, value) SELECT $1, t.key, t.value FROM jsonb_each_text($2::jsonb) AS t", [id, JSON.stringify(r.tags)]);
       } else if (write.kind === "rejection") {
         const inserted = await client.query<{ id: number }>(
           "INSERT INTO quota_rejections (created_at, session, rejection_message) VALUES ($1, $2, $3) RETURNING id",
