@@ -18,9 +18,12 @@ export function isLimitApplicable(limit: UsageLimit, request: QuotaRequest): boo
 
 // A TAG limit without its tag (a damaged row) matches nothing rather than everything.
 const tagMatches = (tag: UsageLimit["tag"], tags: QuotaRequest["tags"]): boolean => {
-  const value = tag ? tags?.[tag.key] : undefined;
+  const value = tag ? tagValue(tags, tag.key) : undefined;
   return value !== undefined && (tag!.value === WILDCARD || value === tag!.value);
 };
+
+// Own keys only: a key such as `constructor` is valid, and must not find Object.prototype's.
+const tagValue = (tags: Readonly<Record<string, string>> | null | undefined, key: string): string | undefined => (tags && Object.hasOwn(tags, key) ? tags[key] : undefined);
 
 /**
  * How many of the four selectors leave the limit unconstrained (null, "" or `*`), one less for a
@@ -85,6 +88,6 @@ export function usageFilterMatches(filter: UsageFilter, row: FilterableUsage): b
 }
 
 const rowHasTag = (tag: NonNullable<UsageFilter["tag"]>, tags: FilterableUsage["tags"]): boolean => {
-  const value = tags?.[tag.key];
+  const value = tagValue(tags, tag.key);
   return value !== undefined && (tag.value === null || value === tag.value);
 };

@@ -71,6 +71,10 @@ describe("TAG limits: matching and counting", () => {
     expect(isLimitApplicable(any, request({ feature: "x" }))).toBe(false);
     // Other selectors narrow it as on every non-GLOBAL scope.
     expect(isLimitApplicable(limit({ model: "big", tag: { key: "tenant", value: "acme" } }), request({ tenant: "acme" }))).toBe(false);
+    // A key Object.prototype has is still only the call's own.
+    const proto = limit({ tag: { key: "constructor", value: "*" } });
+    expect(isLimitApplicable(proto, request({ tenant: "acme" }))).toBe(false);
+    expect(usageFilterMatches(usageFilterFor(proto), { model: "m", username: null, callerName: null, project: null, tags: {} })).toBe(false);
     // A TAG limit whose tag is missing (a damaged row) limits nobody rather than everybody.
     expect(isLimitApplicable(limit({}), request({ tenant: "acme" }))).toBe(false);
   });

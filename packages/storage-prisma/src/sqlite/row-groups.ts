@@ -24,9 +24,11 @@ export const GROUPED =
   "SUM(completion_tokens) AS completion_tokens, SUM(total_tokens) AS total_tokens, SUM(cost_nanos) AS cost_nanos FROM accounting_entries WHERE ";
 export const BY_NAMES = " GROUP BY timestamp, model, username, caller_name, project";
 // The same groups split by the value of one tag key (rows without it left out), for TAG filters.
+// CROSS JOIN keeps the entries outer (their id or timestamp range, then each row's tag by primary
+// key): otherwise SQLite prefers the tag index's key equality and reads every row with the key.
 export const TAGGED =
   "SELECT MAX(e.id) AS id, e.timestamp, e.model, e.username, e.caller_name, e.project, t.value AS tag_value, COUNT(*) AS requests, SUM(e.prompt_tokens) AS prompt_tokens, " +
-  "SUM(e.completion_tokens) AS completion_tokens, SUM(e.total_tokens) AS total_tokens, SUM(e.cost_nanos) AS cost_nanos FROM accounting_entries e JOIN usage_tags t ON t.entry_id = e.id AND t.key = ? WHERE ";
+  "SUM(e.completion_tokens) AS completion_tokens, SUM(e.total_tokens) AS total_tokens, SUM(e.cost_nanos) AS cost_nanos FROM accounting_entries e CROSS JOIN usage_tags t ON t.entry_id = e.id AND t.key = ? WHERE ";
 export const BY_NAMES_AND_TAG = " GROUP BY e.timestamp, e.model, e.username, e.caller_name, e.project, t.value";
 
 /** A row group split by its value of one tag key. */
