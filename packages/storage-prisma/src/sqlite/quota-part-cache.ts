@@ -4,7 +4,7 @@ import { filterKey, rowSumsSql, windowParts, type BucketsPart, type RowsToSum } 
 import { sqliteTime } from "./batch-encoding.js";
 import { SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
 import { MinuteRows, type Amounts } from "./minute-rows.js";
-import { byTagKey, columnsOf, GROUPED, BY_NAMES, TAGGED, BY_NAMES_AND_TAG, type RowGroup, type TaggedGroup } from "./row-groups.js";
+import { byTagKey, columnsOf, GROUPED, BY_NAMES, TAGGED_BY_ID, TAGGED_BY_TIME, BY_NAMES_AND_TAG, type RowGroup, type TaggedGroup } from "./row-groups.js";
 
 /** The whole minutes `[a, b)` of a window (minute numbers since the epoch) and their sums. */
 interface Middle {
@@ -67,8 +67,8 @@ export class QuotaPartCache {
     this.#newRows = db.prepare(`${GROUPED}id > ?${BY_NAMES}`).safeIntegers(true);
     // Timestamps are ISO text of one width, so text order is time order and the index serves the range.
     this.#minuteRows = db.prepare(`${GROUPED}timestamp >= ? AND timestamp < ?${BY_NAMES}`).safeIntegers(true);
-    this.#newTaggedRows = db.prepare(`${TAGGED}e.id > ?${BY_NAMES_AND_TAG}`).safeIntegers(true);
-    this.#minuteTaggedRows = db.prepare(`${TAGGED}e.timestamp >= ? AND e.timestamp < ?${BY_NAMES_AND_TAG}`).safeIntegers(true);
+    this.#newTaggedRows = db.prepare(`${TAGGED_BY_ID}e.id > ?${BY_NAMES_AND_TAG}`).safeIntegers(true);
+    this.#minuteTaggedRows = db.prepare(`${TAGGED_BY_TIME}e.timestamp >= ? AND e.timestamp < ?${BY_NAMES_AND_TAG}`).safeIntegers(true);
     // One bucket part: its sums in quota_buckets plus those still in quota_buckets_hot.
     const part = (table: string) => `SELECT requests, input_tokens, output_tokens, total_tokens, cost_nanos FROM ${table} WHERE filter_id = ? AND span = ? AND start >= ? AND start < ?`;
     this.#bucketSums = db

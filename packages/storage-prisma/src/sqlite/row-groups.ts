@@ -24,11 +24,17 @@ export const GROUPED =
   "SUM(completion_tokens) AS completion_tokens, SUM(total_tokens) AS total_tokens, SUM(cost_nanos) AS cost_nanos FROM accounting_entries WHERE ";
 export const BY_NAMES = " GROUP BY timestamp, model, username, caller_name, project";
 // The same groups split by the value of one tag key (rows without it left out), for TAG filters.
-// CROSS JOIN keeps the entries outer (their id or timestamp range, then each row's tag by primary
-// key): otherwise SQLite prefers the tag index's key equality and reads every row with the key.
-export const TAGGED =
+// The entries stay the outer table (their id or timestamp range, then each row's tag by primary
+// key): CROSS JOIN fixes the order, which SQLite would otherwise pick by the tag index's key
+// equality (every row with the key), and reading new rows by id says NOT INDEXED, or SQLite walks
+// the whole timestamp index to save the GROUP BY's sort.
+const tagged = (entries: string) =>
   "SELECT MAX(e.id) AS id, e.timestamp, e.model, e.username, e.caller_name, e.project, t.value AS tag_value, COUNT(*) AS requests, SUM(e.prompt_tokens) AS prompt_tokens, " +
-  "SUM(e.completion_tokens) AS completion_tokens, SUM(e.total_tokens) AS total_tokens, SUM(e.cost_nanos) AS cost_nanos FROM accounting_entries e CROSS JOIN usage_tags t ON t.entry_id = e.id AND t.key = ? WHERE ";
+  `SUM(e.completion_tokens) AS completion_tokens, SUM(e.total_tokens) AS total_tokens, SUM(e.cost_nanos) AS cost_nanos FROM ${entries} CROSS JOIN usage_tags t ON t.entry_id = e.id AND t.key = ? WHERE `;
+/** Tagged groups of the rows after an id (`e.id > ?` follows). */
+export const TAGGED_BY_ID = tagged("accounting_entries e NOT INDEXED");
+/** Tagged groups of a time range (`e.timestamp >= ? AND e.timestamp < ?` follows). */
+export const TAGGED_BY_TIME = tagged("accounting_entries e");
 export const BY_NAMES_AND_TAG = " GROUP BY e.timestamp, e.model, e.username, e.caller_name, e.project, t.value";
 
 /** A row group split by its value of one tag key. */
