@@ -25,7 +25,7 @@ export interface LifecycleNames {
   readonly callerName?: string | null;
   readonly session?: string | null;
   /** The wrapper's and the context's tags: TAG limits check the reservation by them. */
-  readonly tags?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>> | null;
 }
 
 /** Refuses tracking options that would make every guarded call misbehave; call it when a wrapper is created. */
