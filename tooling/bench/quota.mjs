@@ -10,6 +10,7 @@ const CALLERS = Array.from({ length: 5 }, (_, i) => `app${i}`);
 const PROJECTS = Array.from({ length: 4 }, (_, i) => `project${i}`);
 const SCOPES = ["GLOBAL", "MODEL", "USER", "CALLER", "PROJECT"];
 const TYPES = ["requests", "input_tokens", "output_tokens", "total_tokens", "cost"];
+const TENANTS = Array.from({ length: 10 }, (_, i) => `tenant${i}`);
 const UNITS = ["minute", "hour", "day", "week", "monthly", "minute_rolling", "hour_rolling", "day_rolling", "week_rolling", "monthly_rolling"];
 
 /** A small deterministic generator, so every run benches the same data. */
@@ -39,7 +40,26 @@ export function limitsForBench(random) {
   });
 }
 
-/** Seeds `rows` entries over the last 30 days and the 40 limits into `store`; returns the facade. */
+/** A few TAG limits beside the 40: one tenant, every tenant pooled, a tier on one model, one tenant's cost per rolling day. */
+export function tagLimitsForBench() {
+  const none = { model: null, username: null, callerName: null, projectName: null };
+  return [
+    { ...none, scope: "TAG", tag: { key: "tenant", value: "tenant3" }, limitType: "requests", maxValue: 1e12, intervalUnit: "day", intervalValue: 1 },
+    { ...none, scope: "TAG", tag: { key: "tenant", value: "*" }, limitType: "cost", maxValue: 1e6, intervalUnit: "monthly", intervalValue: 1 },
+    { ...none, scope: "TAG", model: "gpt-4o", tag: { key: "tier", value: "gold" }, limitType: "total_tokens", maxValue: 1e12, intervalUnit: "hour_rolling", intervalValue: 6 },
+    { ...none, scope: "TAG", tag: { key: "tenant", value: "tenant1" }, limitType: "cost", maxValue: 1e6, intervalUnit: "day_rolling", intervalValue: 1 },
+  ];
+}
+
+/** Most rows carry a tenant, some a tier: what the TAG limits count. */
+function tagsOf(random) {
+  const tags = {};
+  if (random() < 0.8) tags.tenant = TENANTS[Math.floor(random() * TENANTS.length)];
+  if (random() < 0.3) tags.tier = "gold";
+  return tags;
+}
+
+/** Seeds `rows` entries over the last 30 days, the 40 limits and the TAG limits into `store`; returns the facade. */
 export async function seededAccounting(store, rows) {
   const random = rng(42);
   const accounting = new Accounting({ store });
@@ -57,17 +77,18 @@ export async function seededAccounting(store, rows) {
         username: USERS[Math.floor(random() * USERS.length)],
         callerName: CALLERS[Math.floor(random() * CALLERS.length)],
         project: random() < 0.1 ? null : PROJECTS[Math.floor(random() * PROJECTS.length)],
+        tags: tagsOf(random),
       });
     }
     await accounting.trackUsageBatch(batch);
   }
-  for (const limit of limitsForBench(random)) await accounting.setUsageLimit(limit);
+  for (const limit of [...limitsForBench(random), ...tagLimitsForBench()]) await accounting.setUsageLimit(limit);
   return accounting;
 }
 
 export function randomRequest(random) {
   const pick = (list) => list[Math.floor(random() * list.length)];
-  return { model: pick(MODELS), username: pick(USERS), callerName: pick(CALLERS), projectName: random() < 0.1 ? null : pick(PROJECTS), inputTokens: 500, completionTokens: 100, cost: 0.002 };
+  return { model: pick(MODELS), username: pick(USERS), callerName: pick(CALLERS), projectName: random() < 0.1 ? null : pick(PROJECTS), inputTokens: 500, completionTokens: 100, cost: 0.002, tags: tagsOf(random) };
 }
 
 const firstCheckScript = fileURLToPath(new URL("./first-check.mjs", import.meta.url));
@@ -96,12 +117,12 @@ export async function benchCheckQuota(backend, location, rows, checks = 5000, it
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) {
     const r = randomRequest(random);
-    await accounting.trackUsage({ model: r.model, username: r.username, callerName: r.callerName, project: r.projectName, promptTokens: 500, completionTokens: 100, cost: 0.002 }, { enforceLimits: true });
+    await accounting.trackUsage({ model: r.model, username: r.username, callerName: r.callerName, project: r.projectName, promptTokens: 500, completionTokens: 100, cost: 0.002, tags: r.tags }, { enforceLimits: true });
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await accounting.close();
   return {
-    check_quota: { rows, limits: 40, open_ms: first.open_ms, first_us: first.first_us, checks, p50_us: round(percentile(latencies, 50)), p99_us: round(percentile(latencies, 99)) },
+    check_quota: { rows, limits: 40 + tagLimitsForBench().length, tag_limits: tagLimitsForBench().length, open_ms: first.open_ms, first_us: first.first_us, checks, p50_us: round(percentile(latencies, 50)), p99_us: round(percentile(latencies, 99)) },
     guarded: { iterations, iterations_per_s: Math.round(iterations / seconds) },
   };
 }

@@ -8,4 +8,4 @@ export interface RaceResult {
   elapsedMs?: number;
 }
 /** Runs `processes` workers racing `attempts` guarded calls each. */
-export function race(backend: "sqlite" | "postgresql" | "csv", location: string, processes: number, attempts: number, options?: { withTime?: boolean }): Promise<RaceResult>;
+export function race(backend: "sqlite" | "postgresql" | "csv", location: string, processes: number, attempts: number, options?: { withTime?: boolean; tags?: Record<string, string> }): Promise<RaceResult>;

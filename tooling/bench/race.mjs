@@ -5,13 +5,14 @@ const worker = fileURLToPath(new URL("./race-worker.mjs", import.meta.url));
 
 /**
  * Runs `processes` workers racing `attempts` guarded calls each; resolves with their summed counts
- * (`elapsedMs` on request: the slowest worker's racing time, for rates).
+ * (`elapsedMs` on request: the slowest worker's racing time, for rates); `tags` tag every call.
  */
-export async function race(backend, location, processes, attempts, { withTime = false } = {}) {
+export async function race(backend, location, processes, attempts, { withTime = false, tags } = {}) {
   const startAt = Date.now() + 1500;
   const runs = Array.from({ length: processes }, () =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [worker, backend, location, String(attempts), String(startAt)], { stdio: ["ignore", "pipe", "pipe"] });
+      const args = [worker, backend, location, String(attempts), String(startAt), ...(tags ? [JSON.stringify(tags)] : [])];
+      const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
       let err = "";
       child.stdout.on("data", (d) => (out += d));

@@ -8,6 +8,7 @@ import {
   type RemainingLimit,
   type UsageInput,
   type UsageLimit,
+  type LimitTag,
   type UsageRecord,
   type UsageRecordJson,
   type UsageRecordResult,
@@ -39,7 +40,8 @@ describe("public types", () => {
     expectTypeOf<QuotaDecision["retryAfterSeconds"]>().toEqualTypeOf<number | null>();
     expectTypeOf<Accounting["getRemainingLimits"]>().returns.resolves.toEqualTypeOf<RemainingLimit[]>();
     expectTypeOf<Accounting["reserve"]>().returns.resolves.toEqualTypeOf<Reservation>();
-    expectTypeOf<UsageLimit["scope"]>().toEqualTypeOf<"GLOBAL" | "MODEL" | "USER" | "CALLER" | "PROJECT">();
+    expectTypeOf<UsageLimit["scope"]>().toEqualTypeOf<"GLOBAL" | "MODEL" | "USER" | "CALLER" | "PROJECT" | "TAG">();
+    expectTypeOf<UsageLimit["tag"]>().toEqualTypeOf<LimitTag | null | undefined>();
   });
 
   it("results say their JSON form: USD numbers beside exact nano-dollar strings", () => {

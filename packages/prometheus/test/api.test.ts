@@ -156,6 +156,20 @@ describe("GET /api/v1 over HTTP on a real SQLite store", () => {
     expect((await get("/api/v1/alerts?state=delivered")).json.alerts).toEqual([]);
   });
 
+  it("limits: a TAG limit carries its tag, with the documented fields; other limits have tag null", async () => {
+    const tagged = await accounting.setUsageLimit({ scope: "TAG", tag: { key: "tenant", value: "acme" }, model: null, username: null, callerName: null, projectName: null, limitType: "requests", maxValue: 5, intervalUnit: "day", intervalValue: 1 });
+    try {
+      await accounting.trackUsage({ model: "gpt-4o", cost: 0, tags: { tenant: "acme" } });
+      const { json } = await get("/api/v1/limits");
+      const spec = JSON.parse(readFileSync(new URL("../../../docs/openapi.json", import.meta.url), "utf8"));
+      const documented = [...spec.components.schemas.Limits.properties.limits.items.required].sort();
+      for (const limit of json.limits) expect(Object.keys(limit).sort()).toEqual(documented);
+      expect(json.limits.find((l: any) => l.id === tagged.id)).toMatchObject({ scope: "TAG", tag: { key: "tenant", value: "acme" }, used: 1, remaining: 4 });
+      expect(json.limits.filter((l: any) => l.id !== tagged.id).map((l: any) => l.tag)).toEqual([null]);
+    } finally {
+      await accounting.deleteUsageLimit(tagged.id);
+    }
+  });
   it("a bad query parameter is a 400 with one JSON line naming it", async () => {
     for (const [query, parameter] of [
       ["/summary?since=last-tuesday", "since"],

@@ -24,6 +24,8 @@ export interface LifecycleNames {
   readonly project?: string | null;
   readonly callerName?: string | null;
   readonly session?: string | null;
+  /** The wrapper's and the context's tags: TAG limits check the reservation by them. */
+  readonly tags?: Readonly<Record<string, string>> | null;
 }
 
 /** Refuses tracking options that would make every guarded call misbehave; call it when a wrapper is created. */
@@ -69,6 +71,7 @@ export class CallLifecycle {
         callerName: names.callerName ?? null,
         projectName: names.project ?? null,
         session: names.session ?? null,
+        ...(names.tags && { tags: names.tags }),
       });
       return new CallLifecycle(options, report, reservation);
     } catch (error) {

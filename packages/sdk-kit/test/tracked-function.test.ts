@@ -80,6 +80,26 @@ describe("tracked on a real SQLite store", () => {
     await accounting.close();
   });
 
+  it("with guard, checks the reservation against TAG limits by the wrapper's tags, not only the context's", async () => {
+    const accounting = new Accounting({ store: new SqliteStore({ file: join(dir, "tag-guard.sqlite") }) });
+    await accounting.setUsageLimit({ scope: "TAG", tag: { key: "tenant", value: "acme" }, model: null, username: null, callerName: null, projectName: null, limitType: "requests", maxValue: 1, intervalUnit: "day", intervalValue: 1 });
+    let runs = 0;
+    const counted = async (prompt: string) => {
+      runs += 1;
+      return complete(prompt);
+    };
+    const forAcme = tracked(counted, { accounting, model: "gpt-4o", usage, guard: true, allowUnpricedCalls: true, tags: { tenant: "acme" } });
+    await forAcme("first");
+    await expect(forAcme("second")).rejects.toThrow(/^TAG \(tag: tenant=acme\) limit: 1\.00 requests per 1 day exceeded/);
+    const forGlobex = tracked(counted, { accounting, model: "gpt-4o", usage, guard: true, allowUnpricedCalls: true, tags: { tenant: "globex" } });
+    await forGlobex("third");
+    expect(runs).toBe(2);
+    await forAcme.flush();
+    await forGlobex.flush();
+    expect((await accounting.tail(5)).map((r) => r.tags)).toEqual([{ tenant: "globex" }, { tenant: "acme" }]);
+    await accounting.close();
+  });
+
   it("refuses bad options with one line naming the field", () => {
     const accounting = new Accounting({ store: new SqliteStore({ file: join(dir, "unused.sqlite") }) });
     expect(() => tracked(complete, { accounting, model: "", usage })).toThrow(new ValidationError("model", "must be a non-empty string"));

@@ -41,6 +41,8 @@ export interface ReservationRow {
   inputTokens: number;
   completionTokens: number;
   costNanos: bigint;
+  /** The call's tags, so TAG limits count the reservation. */
+  tags?: UsageTags;
 }
 
 /** A named counter (limits version, registry version, import cursors). */
@@ -114,9 +116,9 @@ export const priceCodec: TableCodec<ModelPrice> = {
 
 /** `usage_limits.csv`. */
 export const limitCodec: TableCodec<UsageLimit> = {
-  // alert_at was added last: older files get the column (empty) when a writer opens them.
-  columns: ["id", "scope", "limit_type", "max_value", "interval_unit", "interval_value", "model", "username", "caller_name", "project_name", "created_at", "updated_at", "alert_at"],
-  encode: (l) => [String(l.id), l.scope, l.limitType, String(l.maxValue), l.intervalUnit, String(l.intervalValue), l.model, l.username, l.callerName, l.projectName, iso(l.createdAt), iso(l.updatedAt), alertThresholdsText(l.alertAt)],
+  // alert_at, then tag_key and tag_value were added last: older files get the columns (empty) when a writer opens them.
+  columns: ["id", "scope", "limit_type", "max_value", "interval_unit", "interval_value", "model", "username", "caller_name", "project_name", "created_at", "updated_at", "alert_at", "tag_key", "tag_value"],
+  encode: (l) => [String(l.id), l.scope, l.limitType, String(l.maxValue), l.intervalUnit, String(l.intervalValue), l.model, l.username, l.callerName, l.projectName, iso(l.createdAt), iso(l.updatedAt), alertThresholdsText(l.alertAt), l.tag?.key ?? null, l.tag?.value ?? null],
   decode: (f) => ({
     id: int(f[0]!, "id"),
     scope: text(f[1]!, "scope") as LimitScope,
@@ -131,6 +133,7 @@ export const limitCodec: TableCodec<UsageLimit> = {
     createdAt: date(f[10]!, "created_at"),
     updatedAt: date(f[11]!, "updated_at"),
     ...(f[12] ? { alertAt: alertThresholdsFromText(f[12]) } : {}),
+    ...(f[13] && f[14] ? { tag: { key: f[13], value: f[14] } } : {}),
   }),
 };
 
@@ -170,8 +173,9 @@ export const alertCodec: TableCodec<AlertRow> = {
 
 /** `quota_reservations.csv`. */
 export const reservationCodec: TableCodec<ReservationRow> = {
-  columns: ["id", "created_at", "expires_at", "model", "username", "caller_name", "project", "session", "input_tokens", "completion_tokens", "cost_nanos"],
-  encode: (r) => [String(r.id), iso(r.createdAt), iso(r.expiresAt), r.model, r.username, r.callerName, r.project, r.session, String(r.inputTokens), String(r.completionTokens), r.costNanos.toString()],
+  // tags was added last: older files get the column (empty) when a writer opens them.
+  columns: ["id", "created_at", "expires_at", "model", "username", "caller_name", "project", "session", "input_tokens", "completion_tokens", "cost_nanos", "tags"],
+  encode: (r) => [String(r.id), iso(r.createdAt), iso(r.expiresAt), r.model, r.username, r.callerName, r.project, r.session, String(r.inputTokens), String(r.completionTokens), r.costNanos.toString(), encodeTags(r.tags)],
   decode: (f) => ({
     id: int(f[0]!, "id"),
     createdAt: date(f[1]!, "created_at"),
@@ -184,6 +188,7 @@ export const reservationCodec: TableCodec<ReservationRow> = {
     inputTokens: int(f[8]!, "input_tokens"),
     completionTokens: int(f[9]!, "completion_tokens"),
     costNanos: big(f[10]!, "cost_nanos"),
+    ...tagsField(f[11] ?? null),
   }),
 };
 

@@ -46,6 +46,8 @@ const rowArb = fc.record({
   promptTokens: fc.nat(1000),
   completionTokens: fc.nat(1000),
   costNanos: fc.bigInt({ min: 0n, max: 10_000_000n }),
+  tenant: fc.constantFrom("t1", "t2", null),
+  tier: fc.constantFrom("gold", null),
   // Up to 70 days back (two months and more), and up to an hour ahead (future rows never count).
   offsetMs: offsetArb(-70 * DAY, 3_600_000),
 });
@@ -53,7 +55,20 @@ type RowInput = typeof rowArb extends fc.Arbitrary<infer R> ? R : never;
 
 // Few filters, so limits registered before later writes are often the ones queried (the
 // trigger and batch paths); an unregistered one is registered, and back-filled, by the query.
-const FILTERS: UsageFilter[] = [{}, { model: "a" }, { username: "u1" }, { project: null }, { model: "b", username: "u2", project: "p1" }, { callerName: "c1", project: "p2" }, { model: "a", username: "u1", callerName: "c1", project: null }];
+// TAG limits' filters (a tag value, any value of a key, a tag with other selectors) are kept by
+// the usage_tags triggers instead of the entries' ones.
+const FILTERS: UsageFilter[] = [
+  {},
+  { model: "a" },
+  { username: "u1" },
+  { project: null },
+  { model: "b", username: "u2", project: "p1" },
+  { callerName: "c1", project: "p2" },
+  { model: "a", username: "u1", callerName: "c1", project: null },
+  { tag: { key: "tenant", value: "t1" } },
+  { tag: { key: "tenant", value: null } },
+  { model: "b", project: null, tag: { key: "tier", value: "gold" } },
+];
 const filterArb = fc.constantFrom(...FILTERS);
 
 const record = (r: RowInput): NewUsageRecord => ({
@@ -76,6 +91,7 @@ const record = (r: RowInput): NewUsageRecord => ({
   username: r.username,
   project: r.project,
   session: null,
+  ...((r.tenant ?? r.tier) !== null && { tags: { ...(r.tenant !== null && { tenant: r.tenant }), ...(r.tier !== null && { tier: r.tier }) } }),
 });
 
 /** What the store writes, in the order it happens. */
@@ -154,7 +170,20 @@ async function apply(store: UsageStore, op: Op, step: number): Promise<void> {
       return;
     case "filter":
       // A limit on this filter: its buckets are registered and back-filled from the rows so far.
-      await store.insertLimit({ scope: "USER", limitType: "requests", maxValue: 10, intervalUnit: "day", intervalValue: 1, model: op.filter.model ?? null, username: op.filter.username ?? null, callerName: op.filter.callerName ?? null, projectName: typeof op.filter.project === "string" ? op.filter.project : null }).catch(() => undefined);
+      await store
+        .insertLimit({
+          scope: op.filter.tag ? "TAG" : "USER",
+          limitType: "requests",
+          maxValue: 10,
+          intervalUnit: "day",
+          intervalValue: 1,
+          model: op.filter.model ?? null,
+          username: op.filter.username ?? null,
+          callerName: op.filter.callerName ?? null,
+          projectName: typeof op.filter.project === "string" ? op.filter.project : null,
+          ...(op.filter.tag && { tag: { key: op.filter.tag.key, value: op.filter.tag.value ?? "*" } }),
+        })
+        .catch(() => undefined);
       return;
     case "reprice": {
       const rows = await allRows(store);

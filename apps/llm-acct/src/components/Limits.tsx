@@ -18,7 +18,7 @@ export function limitWhat(limit: Pick<UsageLimit, "limitType" | "intervalUnit" |
   return `${TYPE_SHORT[limit.limitType] ?? limit.limitType}/${limit.intervalValue}${unit}${limit.intervalUnit.endsWith("_rolling") ? " roll" : ""}`;
 }
 
-/** Who a limit applies to, shortest first: `all`, `user:ann`, `model:o3 user:ann`, `project:web`. */
+/** Who a limit applies to, shortest first: `all`, `user:ann`, `model:o3 user:ann`, `project:web`, `tenant=acme`. */
 export function limitWho(limit: UsageLimit): string {
   const parts = [limit.model && `model:${limit.model}`, limit.username && `user:${limit.username}`, limit.callerName && `caller:${limit.callerName}`].filter(Boolean);
   switch (limit.scope) {
@@ -26,6 +26,9 @@ export function limitWho(limit: UsageLimit): string {
       return "all";
     case "PROJECT":
       return `project:${limit.projectName ?? "(none)"}`;
+    case "TAG":
+      // The tag last, as people write it (`tenant=*`: every tenant, pooled), after the names that narrow it.
+      return [...parts, limit.projectName && `project:${limit.projectName}`, limit.tag ? `${limit.tag.key}=${limit.tag.value}` : "tag"].filter(Boolean).join(" ");
     default:
       // The scope word alone when no name narrows it (a USER limit for every user).
       return parts.length ? parts.join(" ") : String(limit.scope).toLowerCase();

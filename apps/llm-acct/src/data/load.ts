@@ -1,4 +1,5 @@
 import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, StoredAlert, UsageDimension, UsageRecord } from "@llm-accounting/core";
+import { usageAmount, usageFilterFor } from "@llm-accounting/core";
 import { auditFilter, limitConcerns, type DashboardFilter } from "./filter.js";
 import { periodLabel, periodRange, type Period } from "./period.js";
 import { dateTime, startOfDay, type TimeZone } from "./zone.js";
@@ -157,6 +158,8 @@ export async function loadLimitRates(accounting: Accounting, limits: readonly Li
     limits
       .filter((s) => s.limit.maxValue > 0)
       .map(async ({ limit }): Promise<[number, number]> => {
+        // Reports do not filter by a tag's presence: a TAG limit's hour is summed through its own filter.
+        if (limit.scope === "TAG") return [limit.id, usageAmount(limit, (await accounting.store.sumQuotaUsage([{ filter: usageFilterFor(limit), start, end: now }], now))[0]!)];
         // A limit's unset fields apply to every value: only the set ones narrow.
         const narrow = { ...(limit.model !== null && { model: limit.model }), ...(limit.username !== null && { username: limit.username }), ...(limit.callerName !== null && { callerName: limit.callerName }), ...(limit.projectName !== null && { project: limit.projectName }) };
         const s = await accounting.getPeriodStats(start, now, narrow);

@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
 import { nonNegativeInteger, nonNegativeNumber } from "../context/parse-values.js";
 import { checkTokenParts } from "../context/token-parts.js";
+import { tagFlags } from "../context/tag-flags.js";
 import { EXIT } from "../errors.js";
 import { toJson } from "../format/json.js";
 import { println, type CliIo } from "../io.js";
@@ -23,6 +24,8 @@ export interface CheckArgs extends GlobalArgs {
   cachedTokens?: number;
   cacheWriteTokens?: number;
   allowUnpriced?: boolean;
+  /** `--tag key=value`, repeatable: the call's tags, which TAG limits match. */
+  tag?: Record<string, string>;
   format: "text" | "json";
 }
 
@@ -43,6 +46,7 @@ export function checkInput(args: CheckArgs, env: NodeJS.ProcessEnv): QuotaCheckI
     cacheWriteTokens: args.cacheWriteTokens ?? 0,
     provider: args.provider ?? null,
     allowUnpriced: args.allowUnpriced ?? false,
+    ...(args.tag && { tags: args.tag }),
     ...(args.cost !== undefined && { cost: args.cost }),
   };
 }
@@ -103,6 +107,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
         .option("provider", { type: "string", describe: "Provider that will serve the call: helps pick the price" })
         .option("cached-tokens", { type: "string", number: true, describe: "Input tokens expected from the prompt cache (part of --input-tokens; priced at the cache rate)", coerce: nonNegativeInteger("cached-tokens") })
         .option("cache-write-tokens", { type: "string", number: true, describe: "Input tokens expected to be written to the cache (part of --input-tokens)", coerce: nonNegativeInteger("cache-write-tokens") })
+        .option("tag", { type: "string", array: true, describe: "A tag of the call, as track records it: key=value (repeat for several); TAG limits match them", coerce: tagFlags("tag") })
         .option("allow-unpriced", { type: "boolean", describe: "Count tokens of a model without a price as cost 0 under cost limits (default: deny)" })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<CheckArgs>,
     handler: (args) =>

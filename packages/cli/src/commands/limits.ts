@@ -10,6 +10,7 @@ import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 import { withHelp } from "./help.js";
+import { limitTagFlag, tagText } from "../context/limit-tag-flag.js";
 
 /** Selector flags shared by `limits set` and `limits list`. */
 interface SelectorArgs {
@@ -29,6 +30,8 @@ export interface LimitsSetArgs extends GlobalArgs, SelectorArgs {
   intervalValue: number;
   /** Alert thresholds as fractions (parsed from percent). */
   alertAt?: number[];
+  /** TAG scope: the one `--tag key=value` (value `*`: any value). */
+  tag?: { key: string; value: string };
   format: "text" | "json";
 }
 
@@ -56,6 +59,7 @@ export function limitLine(limit: UsageLimit): string {
     limit.username && `User: ${visibleText(limit.username)}`,
     limit.callerName && `Caller: ${visibleText(limit.callerName)}`,
     limit.projectName && `Project: ${visibleText(limit.projectName)}`,
+    limit.tag && `Tag: ${visibleText(tagText(limit.tag))}`,
   ].filter(Boolean);
   const scope = details.length ? `${limit.scope} (${details.join(", ")})` : limit.scope;
   const alerts = limit.alertAt?.length ? `, Alerts at: ${percents(limit.alertAt)}` : "";
@@ -65,12 +69,14 @@ export function limitLine(limit: UsageLimit): string {
 /** The `limits list --format table` lines. */
 export function limitsTable(limits: readonly UsageLimit[]): string[] {
   const right = "right" as const;
-  // The Alerts column only when some limit has thresholds: tables of stores without alerts stay as they were.
+  // The Tag and Alerts columns only when some limit has one: tables of stores without them stay as they were.
+  const tags = limits.some((l) => l.tag);
   const alerts = limits.some((l) => l.alertAt?.length);
   return renderTable(
-    [{ header: "ID", align: right }, { header: "Scope" }, { header: "Type" }, { header: "Max Value", align: right }, { header: "Interval" }, { header: "Model" }, { header: "User" }, { header: "Caller" }, { header: "Project" }, ...(alerts ? [{ header: "Alerts" }] : [])],
+    [{ header: "ID", align: right }, { header: "Scope" }, { header: "Type" }, { header: "Max Value", align: right }, { header: "Interval" }, { header: "Model" }, { header: "User" }, { header: "Caller" }, { header: "Project" }, ...(tags ? [{ header: "Tag" }] : []), ...(alerts ? [{ header: "Alerts" }] : [])],
     limits.map((l) => [
       String(l.id), l.scope, l.limitType, String(l.maxValue), `${l.intervalValue} ${l.intervalUnit}`, l.model ?? "-", l.username ?? "-", l.callerName ?? "-", l.projectName ?? "-",
+      ...(tags ? [l.tag ? tagText(l.tag) : "-"] : []),
       ...(alerts ? [l.alertAt?.length ? percents(l.alertAt) : "-"] : []),
     ]),
     { title: "Usage Limits" },
@@ -89,6 +95,7 @@ export async function handleLimitsSet(accounting: Accounting, args: LimitsSetArg
     username: args.username ?? null,
     callerName: args.callerName ?? null,
     projectName: args.project ?? null,
+    ...(args.tag !== undefined && { tag: args.tag }),
     ...(args.alertAt !== undefined && { alertAt: args.alertAt }),
   });
   println(io, args.format === "json" ? toJson(limit) : "Usage limit set successfully.");
@@ -157,6 +164,7 @@ export function limitsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
         .option("max-value", { type: "string", number: true, demandOption: true, describe: "Maximum per window (USD for cost); -1 unlimited, 0 deny", coerce: positiveNumber("max-value") })
         .option("interval-unit", { choices: INTERVAL_UNITS, demandOption: true, describe: "Window unit (*_rolling: sliding windows)" })
         .option("interval-value", { type: "string", number: true, demandOption: true, describe: "Units per window (>= 1)", coerce: integer("interval-value") })
+        .option("tag", { type: "string", describe: "TAG scope: the tag the limit is about, key=value (key=* pools every value of the key)", coerce: limitTagFlag("tag") })
         .option("alert-at", { type: "string", describe: "Raise an alert when usage in a window reaches these percentages of the maximum (e.g. 50,80,100)", defaultDescription: "--default-alert-at, else none", coerce: alertPercents("alert-at") })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<LimitsSetArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsSet(accounting, args, ctx.io))),

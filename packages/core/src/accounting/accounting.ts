@@ -148,6 +148,7 @@ export class Accounting implements AsyncDisposable {
       inputTokens: record.promptTokens,
       completionTokens: record.completionTokens,
       costNanos: record.costNanos,
+      tags: record.tags ?? null,
     };
     // Calls without a timestamp are stamped with the instant the guarded write decided at. A given one must
     // fall inside every window it was checked against: a back-dated row would pass the check yet
@@ -173,6 +174,7 @@ export class Accounting implements AsyncDisposable {
       username: record.username,
       callerName: record.callerName,
       projectName: record.project,
+      tags: record.tags ?? null,
     });
     return { record, remaining };
   }
@@ -365,6 +367,7 @@ export class Accounting implements AsyncDisposable {
         inputTokens: request.inputTokens,
         completionTokens: request.completionTokens,
         costNanos: request.costNanos,
+        ...(request.tags && { tags: request.tags }),
       },
     }));
     if (!decision.allowed) throw new QuotaExceededError(decision);
@@ -399,7 +402,8 @@ export class Accounting implements AsyncDisposable {
   }
 
   async #commitReservation(id: number, request: QuotaRequest, session: string | null, reservedAt: Date, usage: ReservedUsage): Promise<UsageRecordResult> {
-    const input = { model: request.model, username: request.username, callerName: request.callerName, project: request.projectName, session, ...usage };
+    // The record carries the tags the reservation was checked with (the usage may add more).
+    const input = { model: request.model, username: request.username, callerName: request.callerName, project: request.projectName, session, ...usage, tags: mergeTags(request.tags, usage.tags) };
     const normalized = normalizeUsage(input, this.defaults, this.#now());
     // The reservation was checked against the windows of its own time: the usage it becomes may
     // not move before that, or back-dated commits would spend outside every current window.

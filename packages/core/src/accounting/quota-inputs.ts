@@ -5,6 +5,8 @@ import type { UsageForecast } from "../quota/forecast.js";
 import { usdToNanos } from "../money.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import { checkOptionalName, checkStorableName } from "../storable-text.js";
+import { checkTags, mergeTags, type UsageTags } from "../usage/usage-tags.js";
+import { currentUsageContext } from "../context/usage-context.js";
 
 /**
  * A call to check against the limits. Names default to the facade's defaults, like trackUsage.
@@ -40,6 +42,11 @@ export interface QuotaCheckInput {
   allowUnpriced?: boolean;
   /** When set, a denial is recorded as a quota rejection of this session. */
   session?: string | null;
+  /**
+   * The call's tags, merged key by key over the `withUsageContext` tags and the facade's `tags`
+   * exactly as `trackUsage` merges them; TAG limits apply by them.
+   */
+  tags?: UsageTags | null;
 }
 
 /** A reservation request: the call to hold budget for, and how long to hold it. */
@@ -68,6 +75,8 @@ export function quotaRequestOf(input: QuotaCheckInput, defaults: UsageDefaults):
     inputTokens: promptTokensOf(input),
     completionTokens: tokenCount(input.completionTokens, "completionTokens"),
     costNanos: usdToNanos(cost),
+    // Each layer checked on its own, as recording does, so an error names the key as written.
+    tags: mergeTags(checkTags(defaults.tags), checkTags(currentUsageContext()?.tags), checkTags(input.tags)) ?? null,
   };
 }
 
@@ -84,6 +93,7 @@ export function usageToPrice(input: QuotaCheckInput, request: QuotaRequest): Usa
     cacheWriteTokens: tokenCount(input.cacheWriteTokens, "cacheWriteTokens"),
     reasoningTokens: tokenCount(input.reasoningTokens, "reasoningTokens"),
     provider: input.provider ?? null,
+    tags: request.tags ?? null,
   };
 }
 

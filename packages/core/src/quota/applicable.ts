@@ -12,12 +12,27 @@ export function isLimitApplicable(limit: UsageLimit, request: QuotaRequest): boo
   if (concrete(limit.callerName) && limit.callerName !== request.callerName) return false;
   if (concrete(limit.projectName) && limit.projectName !== request.projectName) return false;
   if (limit.scope === "PROJECT" && !limit.projectName && request.projectName !== null) return false;
+  if (limit.scope === "TAG" && !tagMatches(limit.tag, request.tags)) return false;
   return true;
 }
 
-/** How many of the four selectors leave the limit unconstrained (null, "" or `*`). */
+// A TAG limit without its tag (a damaged row) matches nothing rather than everything.
+const tagMatches = (tag: UsageLimit["tag"], tags: QuotaRequest["tags"]): boolean => {
+  const value = tag ? tagValue(tags, tag.key) : undefined;
+  return value !== undefined && (tag!.value === WILDCARD || value === tag!.value);
+};
+
+// Own keys only: a key such as `constructor` is valid, and must not find Object.prototype's.
+const tagValue = (tags: Readonly<Record<string, string>> | null | undefined, key: string): string | undefined => (tags && Object.hasOwn(tags, key) ? tags[key] : undefined);
+
+/**
+ * How many of the four selectors leave the limit unconstrained (null, "" or `*`), one less for a
+ * TAG limit's concrete tag value: a tag is one more selector, so `TAG tenant=acme` ranks with
+ * `MODEL m`, and `tenant=*` with GLOBAL.
+ */
 export function genericity(limit: UsageLimit): number {
-  return [limit.model, limit.username, limit.callerName, limit.projectName].filter((v) => !concrete(v)).length;
+  const open = [limit.model, limit.username, limit.callerName, limit.projectName].filter((v) => !concrete(v)).length;
+  return limit.scope === "TAG" && concrete(limit.tag?.value ?? null) ? open - 1 : open;
 }
 
 /** Most specific limits first; equally specific ones keep their order (stable sort). */
@@ -37,12 +52,14 @@ export function orderBySpecificity(limits: readonly UsageLimit[]): UsageLimit[] 
  */
 export function usageFilterFor(limit: UsageLimit): UsageFilter {
   if (limit.scope === "GLOBAL") return {};
-  const filter: { model?: string; username?: string; callerName?: string; project?: string | null } = {};
+  const filter: { model?: string; username?: string; callerName?: string; project?: string | null; tag?: UsageFilter["tag"] } = {};
   if (concrete(limit.model)) filter.model = limit.model;
   if (concrete(limit.username)) filter.username = limit.username;
   if (concrete(limit.callerName)) filter.callerName = limit.callerName;
   if (concrete(limit.projectName)) filter.project = limit.projectName;
   else if (limit.scope === "PROJECT" && !limit.projectName) filter.project = null;
+  // `*` pools every value of the key: one sum over the rows that carry it.
+  if (limit.scope === "TAG" && limit.tag) filter.tag = { key: limit.tag.key, value: concrete(limit.tag.value) ? limit.tag.value : null };
   return filter;
 }
 
@@ -52,14 +69,25 @@ export interface FilterableUsage {
   readonly username: string | null;
   readonly callerName: string | null;
   readonly project: string | null;
+  /** The row's tags; only filters with a `tag` read them. */
+  readonly tags?: Readonly<Record<string, string>> | null;
 }
 
-/** Whether a row is counted by a filter (equality per given field; `project: null` means no project). */
+/**
+ * Whether a row is counted by a filter (equality per given field; `project: null` means no
+ * project; a `tag` needs the key, and its value unless null).
+ */
 export function usageFilterMatches(filter: UsageFilter, row: FilterableUsage): boolean {
   return (
     (filter.model === undefined || row.model === filter.model) &&
     (filter.username === undefined || row.username === filter.username) &&
     (filter.callerName === undefined || row.callerName === filter.callerName) &&
-    (filter.project === undefined || row.project === filter.project)
+    (filter.project === undefined || row.project === filter.project) &&
+    (filter.tag === undefined || rowHasTag(filter.tag, row.tags))
   );
 }
+
+const rowHasTag = (tag: NonNullable<UsageFilter["tag"]>, tags: FilterableUsage["tags"]): boolean => {
+  const value = tagValue(tags, tag.key);
+  return value !== undefined && (tag.value === null || value === tag.value);
+};

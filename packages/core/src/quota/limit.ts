@@ -1,5 +1,8 @@
-/** Who a limit is about; mostly a label (see spec §3.2), except GLOBAL and PROJECT-without-project. */
-export const LIMIT_SCOPES = ["GLOBAL", "MODEL", "USER", "CALLER", "PROJECT"] as const;
+/**
+ * Who a limit is about; mostly a label (see spec §3.2), except GLOBAL, PROJECT-without-project
+ * and TAG (ours: calls carrying a tag, see `LimitTag`).
+ */
+export const LIMIT_SCOPES = ["GLOBAL", "MODEL", "USER", "CALLER", "PROJECT", "TAG"] as const;
 /** A limit's scope. */
 export type LimitScope = (typeof LIMIT_SCOPES)[number];
 
@@ -26,6 +29,15 @@ export const INTERVAL_UNITS = [
 /** A limit's window unit (values as stored by the Python original, e.g. `monthly`). */
 export type IntervalUnit = (typeof INTERVAL_UNITS)[number];
 
+/**
+ * The tag a TAG limit is about: calls whose tags hold `key` with this `value`; value `*` means
+ * any value of the key, pooled in one budget (like `*` on the other selectors).
+ */
+export interface LimitTag {
+  readonly key: string;
+  readonly value: string;
+}
+
 /** A stored usage limit. Selector fields: null = not constrained, `*` = any value (pooled). */
 export interface UsageLimit {
   readonly id: number;
@@ -40,6 +52,8 @@ export interface UsageLimit {
   readonly username: string | null;
   readonly callerName: string | null;
   readonly projectName: string | null;
+  /** TAG scope only: the tag the limit is about (absent or null on every other scope). */
+  readonly tag?: LimitTag | null;
   /**
    * Alert thresholds, as fractions of `maxValue` (0.8 = 80 %), ascending; absent or empty: no
    * alerts. Crossing one raises one alert per window (see `alertWindow`).
@@ -64,6 +78,8 @@ export interface QuotaRequest {
   readonly completionTokens: number;
   /** Cost in nano-dollars, if known; 0n otherwise. */
   readonly costNanos: bigint;
+  /** The call's tags, merged as recording merges them (facade, context, call); TAG limits match them. */
+  readonly tags?: Readonly<Record<string, string>> | null;
 }
 
 /**
@@ -75,6 +91,8 @@ export interface UsageFilter {
   readonly username?: string;
   readonly callerName?: string;
   readonly project?: string | null;
+  /** Rows carrying this tag key, with this value (null: any value of the key). */
+  readonly tag?: { readonly key: string; readonly value: string | null };
 }
 
 /**

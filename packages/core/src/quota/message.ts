@@ -46,9 +46,22 @@ export function scopeText(limit: UsageLimit): string {
       return limit.callerName ? `CALLER (caller: ${limit.callerName})` : "CALLER";
     case "PROJECT":
       return limit.projectName ? `PROJECT (project: ${limit.projectName})` : "PROJECT (no project)";
+    case "TAG":
+      return `TAG (${tagScopeParts(limit).join(", ")})`;
     default:
       return String(limit.scope);
   }
+}
+
+// Ours: every selector the TAG limit narrows by, then its tag, so the text names exactly whose budget ran out.
+function tagScopeParts(limit: UsageLimit): string[] {
+  const parts: string[] = [];
+  if (limit.model) parts.push(`model: ${limit.model}`);
+  if (limit.username) parts.push(`user: ${limit.username}`);
+  if (limit.callerName) parts.push(`caller: ${limit.callerName}`);
+  if (limit.projectName) parts.push(`project: ${limit.projectName}`);
+  parts.push(`tag: ${limit.tag ? `${limit.tag.key}=${limit.tag.value}` : "?"}`);
+  return parts;
 }
 
 /**

@@ -3,6 +3,7 @@ import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, type NewUsageLimit } from ".
 import { checkInterval } from "./window.js";
 import { checkStorableName } from "../storable-text.js";
 import { validateAlertThresholds } from "../alerts/alert-thresholds.js";
+import { checkTagKey, TAG_VALUE_MAX_LENGTH } from "../usage/usage-tags.js";
 
 /** A limit as callers hand it in (e.g. parsed JSON or CLI flags): every field still unchecked. */
 export type LimitInput = { readonly [K in keyof NewUsageLimit]?: unknown };
@@ -21,7 +22,8 @@ const selector = (value: unknown, field: string): string | null => {
 /**
  * Checks a limit before it is stored: known scope, type and unit (exact, case-sensitive values
  * as in the original, so `user` is refused rather than guessed), a positive integer interval, a
- * finite max that is >= 0 or exactly -1, a project for PROJECT scope, and alert
+ * finite max that is >= 0 or exactly -1, a project for PROJECT scope, a tag for TAG scope (and
+ * only there), and alert
  * thresholds (`alertAt`) above 0 and at most 10. Throws
  * `ValidationError` naming the field; absent selectors become null.
  */
@@ -47,9 +49,21 @@ export function validateLimit(input: LimitInput): NewUsageLimit {
     username: selector(input.username, "username"),
     callerName: selector(input.callerName, "callerName"),
     projectName: selector(input.projectName, "projectName"),
+    ...(input.tag !== undefined && input.tag !== null && { tag: limitTag(input.tag) }),
     ...(input.alertAt !== undefined && input.alertAt !== null && { alertAt: validateAlertThresholds(input.alertAt) }),
   };
   // An empty project would read as "no project" everywhere else (see usageFilterFor), so refuse it too.
   if (scope === "PROJECT" && !limit.projectName) throw new ValidationError("projectName", "is required when scope is PROJECT");
+  if (scope === "TAG" && !limit.tag) throw new ValidationError("tag", "is required when scope is TAG (key=value, or key=* for any value)");
+  if (scope !== "TAG" && limit.tag) throw new ValidationError("tag", `is only allowed when scope is TAG (got scope ${scope})`);
   return limit;
+}
+
+/** A limit's tag: a valid tag key and a value as a record's tag value would be (`*`: any value). */
+function limitTag(value: unknown): { key: string; value: string } {
+  if (typeof value !== "object" || Array.isArray(value)) throw new ValidationError("tag", "must be an object { key, value }");
+  const { key, value: tagValue } = value as { key?: unknown; value?: unknown };
+  checkTagKey(key, "tag.key");
+  if (typeof tagValue !== "string" || tagValue === "") throw new ValidationError("tag.value", `must be a non-empty string, or * for any value (got ${JSON.stringify(tagValue)})`);
+  return { key: key as string, value: checkStorableName(tagValue, "tag.value", TAG_VALUE_MAX_LENGTH) };
 }

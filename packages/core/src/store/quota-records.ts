@@ -25,6 +25,8 @@ export interface NewReservation {
   readonly inputTokens: number;
   readonly completionTokens: number;
   readonly costNanos: bigint;
+  /** The call's tags (keys sorted), so TAG limits count the reservation; absent when none. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** A denied quota check that carried a session id. */

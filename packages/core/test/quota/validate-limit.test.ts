@@ -16,7 +16,7 @@ const base: NewUsageLimit = {
 
 describe("validateLimit", () => {
   it.each<[LimitInput, string, string]>([
-    [{ scope: "TEAM" }, "scope", 'scope must be one of GLOBAL, MODEL, USER, CALLER, PROJECT (got "TEAM")'],
+    [{ scope: "TEAM" }, "scope", 'scope must be one of GLOBAL, MODEL, USER, CALLER, PROJECT, TAG (got "TEAM")'],
     [{ scope: "user" }, "scope", "scope must be one of"],
     [{ scope: 3 }, "scope", "(got 3)"],
     [{ scope: undefined }, "scope", "(got undefined)"],

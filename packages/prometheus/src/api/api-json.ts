@@ -93,6 +93,8 @@ export interface LimitJson {
   readonly user: string | null;
   readonly project: string | null;
   readonly caller: string | null;
+  /** TAG limits: the tag they are about (value `*`: every value of the key, pooled); null otherwise. */
+  readonly tag: { readonly key: string; readonly value: string } | null;
   readonly used: number;
   /** null for an unlimited limit (JSON has no Infinity). */
   readonly remaining: number | null;
@@ -114,6 +116,7 @@ export function limitsJson(statuses: readonly LimitStatus[]): { readonly limits:
       user: limit.username,
       project: limit.projectName,
       caller: limit.callerName,
+      tag: limit.tag ? { key: limit.tag.key, value: limit.tag.value } : null,
       used,
       remaining: Number.isFinite(remaining) ? remaining : null,
       usedRatio: usedRatio(used, limit.maxValue),

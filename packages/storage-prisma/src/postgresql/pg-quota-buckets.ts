@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { QuotaUsage, UsageFilter, UsageQuery } from "@llm-accounting/core";
 import { backfillSql, bucketFollowUps, bucketSumsSql, followUpsWithoutQueries, filterColumns, filterKey, foldBucketRows, LIMITS_VERSION_ROW, type BucketSqlDialect } from "../shared/quota-buckets.js";
 import { runAsync, type QuotaSqlStatement } from "../shared/quota-sql.js";
+import { insertTagFilterSql, isTagFilter, tagBackfillSql, tagBucketId, tagFilterParams } from "../shared/tag-quota-filters.js";
 
 const TYPES = { int: "int", bigint: "bigint", text: "text", time: "timestamptz" } as const;
 
@@ -59,7 +60,11 @@ export class PgQuotaBuckets {
       if (!this.#ids.has(key)) missing.set(key, query.filter);
     }
     if (missing.size > 0) {
-      const found = await db.query<{ id: number; key: string }>("SELECT id, key FROM quota_filters WHERE key = ANY($1::text[])", [[...missing.keys()]]);
+      // TAG limits' filters live in quota_tag_filters, their buckets under the negated id.
+      const found = await db.query<{ id: number; key: string }>(
+        "SELECT id, key FROM quota_filters WHERE key = ANY($1::text[]) UNION ALL SELECT -id, key FROM quota_tag_filters WHERE key = ANY($1::text[])",
+        [[...missing.keys()]],
+      );
       for (const row of found.rows) {
         this.#ids.set(row.key, Number(row.id));
         missing.delete(row.key);
@@ -100,6 +105,7 @@ export class PgQuotaBuckets {
     // sees every committed row, and rows written after it are counted by the triggers, which
     // then see the new filter. No row is counted twice or missed.
     await client.query("LOCK TABLE accounting_entries IN SHARE MODE");
+    if (isTagFilter(filter)) return this.#registerTagFilter(client, key, filter);
     const c = filterColumns(filter);
     const inserted = await client.query<{ id: number }>(
       "INSERT INTO quota_filters (key, model, username, caller_name, project_mode, project) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING RETURNING id",
@@ -110,6 +116,15 @@ export class PgQuotaBuckets {
     if (id === undefined) return Number((await client.query<{ id: number }>("SELECT id FROM quota_filters WHERE key = $1", [key])).rows[0]!.id);
     for (const statement of backfillSql(PG_BUCKET_DIALECT, Number(id), bucketOf)) await client.query(statement.sql, statement.params);
     return Number(id);
+  }
+
+  /** Registers a TAG limit's filter under the lock `#register` took: tags are written with their rows, so it covers them too. */
+  async #registerTagFilter(client: pg.PoolClient, key: string, filter: UsageFilter): Promise<number> {
+    const inserted = await client.query<{ id: number }>(insertTagFilterSql(PG_BUCKET_DIALECT, true), tagFilterParams(key, filter));
+    const id = inserted.rows[0]?.id;
+    if (id === undefined) return tagBucketId(Number((await client.query<{ id: number }>("SELECT id FROM quota_tag_filters WHERE key = $1", [key])).rows[0]!.id));
+    for (const statement of tagBackfillSql(PG_BUCKET_DIALECT, Number(id), bucketOf)) await client.query(statement.sql, statement.params);
+    return tagBucketId(Number(id));
   }
 
   /** The filter id of each query when every one is known to this process already (no round trip); else null. */

@@ -589,7 +589,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     }
     if (write.kind === "reservation") {
       const r = write.reservation;
-      const values = [r.createdAt, r.expiresAt, r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos.toString()];
+      const values = [r.createdAt, r.expiresAt, r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos.toString(), r.tags ? JSON.stringify(r.tags) : null];
       if (!this.#batched) {
         await client.query("DELETE FROM quota_reservations WHERE expires_at <= $1", [now]);
         return { id: await insertThenCommit(client, INSERT_RESERVATION_SQL, values), raised: [] };
@@ -662,8 +662,10 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 
 function ignoreConnectionError(): void {}
 
+// The reservation and its tags (so TAG limits count it; they go with it by ON DELETE CASCADE) in one statement.
 const INSERT_RESERVATION_SQL =
-  "INSERT INTO quota_reservations (created_at, expires_at, model, username, caller_name, project, session, input_tokens, completion_tokens, cost_nanos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+  "WITH r AS (INSERT INTO quota_reservations (created_at, expires_at, model, username, caller_name, project, session, input_tokens, completion_tokens, cost_nanos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id), " +
+  "t AS (INSERT INTO quota_reservation_tags (reservation_id, key, value) SELECT r.id, t.key, t.value FROM r, jsonb_each_text($11::jsonb) AS t) SELECT id FROM r";
 const INSERT_REJECTION_SQL = "INSERT INTO quota_rejections (created_at, session, rejection_message) VALUES ($1, $2, $3) RETURNING id";
 
 /** Builds the step for a guessed limits version; null when it refuses that version (it is built again under the lock). */

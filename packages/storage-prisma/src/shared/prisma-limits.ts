@@ -29,6 +29,12 @@ export interface ThresholdsDelegate {
   deleteMany(args: { where: { limitId: number } }): PromiseLike<{ count: number }>;
 }
 
+/** The part of Prisma's `limitTag` delegate the stores use (a TAG limit's tag). */
+export interface LimitTagDelegate {
+  create(args: { data: { limitId: number; key: string; value: string } }): PromiseLike<unknown>;
+  deleteMany(args: { where: { limitId: number } }): PromiseLike<{ count: number }>;
+}
+
 /** The part of Prisma's `quotaRejection` delegate the stores use. */
 export interface RejectionDelegate {
   create(args: { data: { createdAt: Date; session: string; rejectionMessage: string } }): PromiseLike<{ id: number }>;
@@ -43,12 +49,12 @@ const toLimit = (row: LimitRow): UsageLimit => ({
 });
 
 /**
- * Inserts a limit, stamping created/updated at `now`, then its alert thresholds (a row of their
- * own; a limit whose thresholds cannot be stored is deleted again); an identical limit (all
- * selectors set) is a conflict.
+ * Inserts a limit, stamping created/updated at `now`, then its tag and alert thresholds (rows of
+ * their own; a limit whose extra rows cannot be stored is deleted again); an identical limit
+ * (all selectors set) is a conflict.
  */
-export async function createLimit(limits: LimitDelegate, thresholds: ThresholdsDelegate, limit: NewUsageLimit, now: Date): Promise<UsageLimit> {
-  const { alertAt, ...columns } = limit;
+export async function createLimit(limits: LimitDelegate, thresholds: ThresholdsDelegate, tags: LimitTagDelegate, limit: NewUsageLimit, now: Date): Promise<UsageLimit> {
+  const { alertAt, tag, ...columns } = limit;
   let stored: UsageLimit;
   try {
     stored = toLimit(await limits.create({ data: { ...columns, createdAt: now, updatedAt: now } }));
@@ -58,12 +64,22 @@ export async function createLimit(limits: LimitDelegate, thresholds: ThresholdsD
     }
     throw error;
   }
+  if (tag) {
+    try {
+      await tags.create({ data: { limitId: stored.id, key: tag.key, value: tag.value } });
+    } catch (error) {
+      await limits.deleteMany({ where: { id: stored.id } });
+      throw error;
+    }
+    stored = { ...stored, tag: { key: tag.key, value: tag.value } };
+  }
   const text = alertThresholdsText(alertAt);
   if (text === null) return stored;
   try {
     await thresholds.create({ data: { limitId: stored.id, alertAt: text } });
   } catch (error) {
     await limits.deleteMany({ where: { id: stored.id } });
+    await tags.deleteMany({ where: { limitId: stored.id } });
     throw error;
   }
   return { ...stored, alertAt: alertThresholdsFromText(text) };
@@ -75,10 +91,11 @@ export async function findLimits(limits: LimitDelegate, filter: LimitFilter = {}
   return (await limits.findMany({ where, orderBy: { id: "asc" } })).map(toLimit);
 }
 
-/** Deletes a limit and its alert thresholds by id; false when there was none. */
-export async function removeLimit(limits: LimitDelegate, thresholds: ThresholdsDelegate, id: number): Promise<boolean> {
+/** Deletes a limit, its tag and its alert thresholds by id; false when there was none. */
+export async function removeLimit(limits: LimitDelegate, thresholds: ThresholdsDelegate, tags: LimitTagDelegate, id: number): Promise<boolean> {
   const deleted = (await limits.deleteMany({ where: { id } })).count > 0;
   await thresholds.deleteMany({ where: { limitId: id } });
+  await tags.deleteMany({ where: { limitId: id } });
   return deleted;
 }
 
@@ -114,8 +131,8 @@ export function listLimitsSql(filter: LimitFilter, placeholder: (n: number) => s
     if (value === null) where.push(`l.${column} IS NULL`);
     else where.push(`l.${column} = ${placeholder(params.push(value))}`);
   }
-  const columns = "l.id, l.scope, l.limit_type, l.max_value, l.interval_unit, l.interval_value, l.model, l.username, l.caller_name, l.project_name, l.created_at, l.updated_at, t.alert_at";
-  const sql = `SELECT ${columns} FROM usage_limits l LEFT JOIN limit_alert_thresholds t ON t.limit_id = l.id${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY l.id`;
+  const columns = "l.id, l.scope, l.limit_type, l.max_value, l.interval_unit, l.interval_value, l.model, l.username, l.caller_name, l.project_name, l.created_at, l.updated_at, t.alert_at, g.key AS tag_key, g.value AS tag_value";
+  const sql = `SELECT ${columns} FROM usage_limits l LEFT JOIN limit_alert_thresholds t ON t.limit_id = l.id LEFT JOIN limit_tags g ON g.limit_id = l.id${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY l.id`;
   return { sql, params };
 }
 
@@ -133,6 +150,7 @@ export function limitFromSqlRow(r: Record<string, unknown>, date: (value: unknow
     callerName: r.caller_name as string | null,
     projectName: r.project_name as string | null,
     ...(typeof r.alert_at === "string" && { alertAt: alertThresholdsFromText(r.alert_at) }),
+    ...(typeof r.tag_key === "string" && typeof r.tag_value === "string" && { tag: { key: r.tag_key, value: r.tag_value } }),
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
   };

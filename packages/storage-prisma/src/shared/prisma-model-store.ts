@@ -19,7 +19,7 @@ import type {
 import { createAuditEntry, findAuditEntries, type AuditDelegate } from "./prisma-audit.js";
 import { entriesInRange, tailEntries, type EntryDelegate } from "./prisma-entries.js";
 import { createPrice, findPrices, removePrice, type PriceDelegate } from "./prisma-prices.js";
-import { createLimit, createRejection, findLimits, findRejections, removeLimit, type LimitDelegate, type RejectionDelegate, type ThresholdsDelegate } from "./prisma-limits.js";
+import { createLimit, createRejection, findLimits, findRejections, removeLimit, type LimitDelegate, type LimitTagDelegate, type RejectionDelegate, type ThresholdsDelegate } from "./prisma-limits.js";
 import { PrismaRegistry, type ProjectDelegate, type UserDelegate } from "./prisma-registry.js";
 
 /** The Prisma model delegates the stores share; both generated clients provide them. */
@@ -27,6 +27,7 @@ export interface PrismaModels {
   readonly accountingEntry: EntryDelegate;
   readonly usageLimit: LimitDelegate;
   readonly limitAlertThresholds: ThresholdsDelegate;
+  readonly limitTag: LimitTagDelegate;
   readonly quotaRejection: RejectionDelegate;
   readonly auditLogEntry: AuditDelegate;
   readonly project: ProjectDelegate;
@@ -76,7 +77,7 @@ export abstract class PrismaModelStore {
   /** Stores a limit. */
   async insertLimit(limit: NewUsageLimit): Promise<UsageLimit> {
     const models = await this.models();
-    return createLimit(models.usageLimit, models.limitAlertThresholds, limit, new Date());
+    return createLimit(models.usageLimit, models.limitAlertThresholds, models.limitTag, limit, new Date());
   }
 
   /** Limits matching the filter, oldest first. */
@@ -87,7 +88,7 @@ export abstract class PrismaModelStore {
   /** Deletes a limit; false when unknown. */
   async deleteLimit(id: number): Promise<boolean> {
     const models = await this.models();
-    return removeLimit(models.usageLimit, models.limitAlertThresholds, id);
+    return removeLimit(models.usageLimit, models.limitAlertThresholds, models.limitTag, id);
   }
 
   /** Records a quota rejection. */

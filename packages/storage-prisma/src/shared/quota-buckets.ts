@@ -1,5 +1,5 @@
 import { exceededReleases, heldAmountOf, releaseInstant, releaseSteps, type HeldUsage, type LimitType, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
-import { heldReservationsSql, type QuotaSqlDialect, type QuotaSqlStatement } from "./quota-sql.js";
+import { heldReservationsSql, tagExistsSql, type QuotaSqlDialect, type QuotaSqlStatement } from "./quota-sql.js";
 
 /** Bucket lengths in seconds, finest first: minute, hour, UTC day (all aligned to the epoch). */
 export const BUCKET_SPANS = [60, 3600, 86400] as const;
@@ -25,6 +25,10 @@ export interface FilterColumns {
   /** 0: any project; 1: `project`; 2: rows without a project. */
   readonly projectMode: 0 | 1 | 2;
   readonly project: string | null;
+  /** A TAG limit's tag key (the filter then lives in `quota_tag_filters`), else null. */
+  readonly tagKey: string | null;
+  /** Its value; null: any value of the key. */
+  readonly tagValue: string | null;
 }
 
 /** The `quota_filters` columns of a usage filter. */
@@ -35,13 +39,19 @@ export function filterColumns(filter: UsageFilter): FilterColumns {
     callerName: filter.callerName ?? null,
     projectMode: filter.project === undefined ? 0 : filter.project === null ? 2 : 1,
     project: filter.project ?? null,
+    tagKey: filter.tag?.key ?? null,
+    tagValue: filter.tag?.value ?? null,
   };
 }
 
-/** The unique key of a filter in `quota_filters` (one per distinct selector set). */
+/**
+ * The unique key of a filter in `quota_filters` (one per distinct selector set), or in
+ * `quota_tag_filters` for a filter with a tag (keys stored before tags existed stay the same).
+ */
 export function filterKey(filter: UsageFilter): string {
   const c = filterColumns(filter);
-  return JSON.stringify([c.model, c.username, c.callerName, c.projectMode, c.project]);
+  const columns: unknown[] = [c.model, c.username, c.callerName, c.projectMode, c.project];
+  return JSON.stringify(c.tagKey === null ? columns : [...columns, c.tagKey, c.tagValue]);
 }
 
 /** Raw rows of `[from, to)` (or `[from, to]` when closed), instants in ms. */
@@ -137,13 +147,22 @@ const rawWindow = (query: UsageQuery): WindowPart[] => [{ kind: "rows", from: qu
 const ROW_AMOUNT: Record<LimitType, string> = { requests: "1", input_tokens: "e.prompt_tokens", output_tokens: "e.completion_tokens", total_tokens: "e.total_tokens", cost: "e.cost_nanos" };
 const BUCKET_AMOUNT: Record<LimitType, string> = { requests: "requests", input_tokens: "input_tokens", output_tokens: "output_tokens", total_tokens: "total_tokens", cost: "cost_nanos" };
 
-/** SQL testing whether row alias `x` matches the filter columns of alias `v` (a VALUES row or quota_filters). */
-export function filterMatchSql(v: string, x: string): string {
-  return (
+/** Where the tags of the rows matched live: usage_tags for entries, quota_reservation_tags for reservations. */
+export type TagTable = "entries" | "reservations";
+
+/**
+ * SQL testing whether row alias `x` matches the filter columns of alias `v` (a VALUES row,
+ * quota_filters or quota_tag_filters); with `tags`, `v` has tag columns too, and a row matches
+ * a tag when it carries the key (and the value, unless it is NULL).
+ */
+export function filterMatchSql(v: string, x: string, tags?: TagTable): string {
+  const columns =
     `(${v}.model IS NULL OR ${x}.model = ${v}.model) AND (${v}.username IS NULL OR ${x}.username = ${v}.username) AND ` +
     `(${v}.caller_name IS NULL OR ${x}.caller_name = ${v}.caller_name) AND ` +
-    `(${v}.project_mode = 0 OR (${v}.project_mode = 1 AND ${x}.project = ${v}.project) OR (${v}.project_mode = 2 AND ${x}.project IS NULL))`
-  );
+    `(${v}.project_mode = 0 OR (${v}.project_mode = 1 AND ${x}.project = ${v}.project) OR (${v}.project_mode = 2 AND ${x}.project IS NULL))`;
+  if (tags === undefined) return columns;
+  const [table, id] = tags === "entries" ? ["usage_tags", "entry_id"] : ["quota_reservation_tags", "reservation_id"];
+  return `${columns} AND (${v}.tag_key IS NULL OR EXISTS (SELECT 1 FROM ${table} tg WHERE tg.${id} = ${x}.id AND tg.key = ${v}.tag_key AND (${v}.tag_value IS NULL OR tg.value = ${v}.tag_value)))`;
 }
 
 /** Collects parameters and hands out placeholders. */
@@ -164,7 +183,7 @@ type Typed = readonly [unknown, "int" | "bigint" | "text" | "time"];
 /** A filter's `quota_filters` columns as typed parameters (for VALUES rows or arrays). */
 function filterTuple(filter: UsageFilter): Typed[] {
   const c = filterColumns(filter);
-  return [[c.model, "text"], [c.username, "text"], [c.callerName, "text"], [c.projectMode, "int"], [c.project, "text"]];
+  return [[c.model, "text"], [c.username, "text"], [c.callerName, "text"], [c.projectMode, "int"], [c.project, "text"], [c.tagKey, "text"], [c.tagValue, "text"]];
 }
 
 /**
@@ -201,11 +220,11 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
   const int = dialect.integer;
   const ctes =
     `WITH rb (q, f, span, lo, hi) AS (${bucketRows}), ` +
-    `rr (q, lo, hi, closed, model, username, caller_name, project_mode, project) AS (${rawRows}), ` +
-    `rw (q, lo, hi, model, username, caller_name, project_mode, project) AS (${windowRows}) `;
+    `rr (q, lo, hi, closed, model, username, caller_name, project_mode, project, tag_key, tag_value) AS (${rawRows}), ` +
+    `rw (q, lo, hi, model, username, caller_name, project_mode, project, tag_key, tag_value) AS (${windowRows}) `;
   const bucketWhere = "b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi";
-  const rawWhere = `e.timestamp >= rr.lo AND e.timestamp <= rr.hi AND (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")}`;
-  const heldWhere = `r.created_at >= rw.lo AND r.created_at <= rw.hi AND r.expires_at > ${nowParam} AND ${filterMatchSql("rw", "r")}`;
+  const rawWhere = `e.timestamp >= rr.lo AND e.timestamp <= rr.hi AND (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e", "entries")}`;
+  const heldWhere = `r.created_at >= rw.lo AND r.created_at <= rw.hi AND r.expires_at > ${nowParam} AND ${filterMatchSql("rw", "r", "reservations")}`;
   const sums = (alias: string, requests: string, input: string, output: string, total: string, cost: string) =>
     `${requests} AS requests, SUM(${alias}.${input}) AS input_tokens, SUM(${alias}.${output}) AS output_tokens, SUM(${alias}.${total}) AS total_tokens, SUM(${alias}.${cost}) AS cost_nanos`;
   const outer = `${int("SUM(s.requests)")} AS requests, ${int("SUM(s.input_tokens)")} AS input_tokens, ${int("SUM(s.output_tokens)")} AS output_tokens, ${int("SUM(s.total_tokens)")} AS total_tokens, ${int("SUM(s.cost_nanos)")} AS cost_nanos`;
@@ -266,6 +285,7 @@ const filterWhere = (p: Params, filter: UsageFilter): string => {
   if (filter.callerName !== undefined) parts.push(`e.caller_name = ${p.add(filter.callerName)}`);
   if (filter.project === null) parts.push("e.project IS NULL");
   else if (filter.project !== undefined) parts.push(`e.project = ${p.add(filter.project)}`);
+  if (filter.tag) parts.push(tagExistsSql("usage_tags", "entry_id", "e", filter.tag, (value) => p.add(value)));
   return parts.map((x) => ` AND ${x}`).join("");
 };
 
@@ -419,9 +439,9 @@ export function rowSumsSql(dialect: BucketSqlDialect, parts: readonly RowsToSum[
     .join(", ");
   const int = dialect.integer;
   const sql =
-    `WITH rr (q, lo, hi, closed, model, username, caller_name, project_mode, project) AS (VALUES ${values}) ` +
+    `WITH rr (q, lo, hi, closed, model, username, caller_name, project_mode, project, tag_key, tag_value) AS (VALUES ${values}) ` +
     `SELECT rr.q AS q, ${int("COUNT(*)")} AS requests, ${int("SUM(e.prompt_tokens)")} AS input_tokens, ${int("SUM(e.completion_tokens)")} AS output_tokens, ` +
     `${int("SUM(e.total_tokens)")} AS total_tokens, ${int("SUM(e.cost_nanos)")} AS cost_nanos ` +
-    `FROM rr JOIN accounting_entries e ON e.timestamp >= rr.lo AND e.timestamp <= rr.hi WHERE (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e")} GROUP BY rr.q`;
+    `FROM rr JOIN accounting_entries e ON e.timestamp >= rr.lo AND e.timestamp <= rr.hi WHERE (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e", "entries")} GROUP BY rr.q`;
   return { sql, params: p.values };
 }

@@ -27,8 +27,17 @@ const filterSql = (filter: UsageFilter, columnPrefix: string, next: (value: unkn
   if (filter.callerName !== undefined) parts.push(`${columnPrefix}caller_name = ${next(filter.callerName)}`);
   if (filter.project === null) parts.push(`${columnPrefix}project IS NULL`);
   else if (filter.project !== undefined) parts.push(`${columnPrefix}project = ${next(filter.project)}`);
+  if (filter.tag) parts.push(tagExistsSql("quota_reservation_tags", "reservation_id", "quota_reservations", filter.tag, next));
   return parts.map((p) => ` AND ${p}`).join("");
 };
+
+/** SQL testing that row `alias` carries a filter's tag (its key, and its value unless null), in `table`. */
+export function tagExistsSql(table: string, idColumn: string, alias: string, tag: NonNullable<UsageFilter["tag"]>, next: (value: unknown) => string): string {
+  // Placeholders in text order: SQLite's `?` binds by position.
+  const key = next(tag.key);
+  const value = tag.value === null ? "" : ` AND tg.value = ${next(tag.value)}`;
+  return `EXISTS (SELECT 1 FROM ${table} tg WHERE tg.${idColumn} = ${alias}.id AND tg.key = ${key}${value})`;
+}
 
 type SqlRows = Record<string, unknown>[];
 

@@ -1,31 +1,10 @@
 import type Database from "better-sqlite3";
-import { usageFilterMatches, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
+import { usageFilterMatches, type FilterableUsage, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
 import { filterKey, rowSumsSql, windowParts, type BucketsPart, type RowsToSum } from "../shared/quota-buckets.js";
 import { sqliteTime } from "./batch-encoding.js";
 import { SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
 import { MinuteRows, type Amounts } from "./minute-rows.js";
-
-/** Rows of one instant and one set of names, summed (the largest id among them as `id`). */
-interface RowGroup {
-  id: bigint;
-  timestamp: string;
-  model: string;
-  username: string | null;
-  caller_name: string | null;
-  project: string | null;
-  requests: bigint;
-  prompt_tokens: bigint;
-  completion_tokens: bigint;
-  total_tokens: bigint;
-  cost_nanos: bigint;
-}
-
-// Rows come grouped by instant and names: a batch of a thousand calls made in a few milliseconds
-// by a few callers is a few groups to add, not a thousand rows (each with five BigInts).
-const GROUPED =
-  "SELECT MAX(id) AS id, timestamp, model, username, caller_name, project, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens, " +
-  "SUM(completion_tokens) AS completion_tokens, SUM(total_tokens) AS total_tokens, SUM(cost_nanos) AS cost_nanos FROM accounting_entries WHERE ";
-const BY_NAMES = " GROUP BY timestamp, model, username, caller_name, project";
+import { byTagKey, columnsOf, GROUPED, BY_NAMES, TAGGED_BY_ID, TAGGED_BY_TIME, BY_NAMES_AND_TAG, type RowGroup, type TaggedGroup } from "./row-groups.js";
 
 /** The whole minutes `[a, b)` of a window (minute numbers since the epoch) and their sums. */
 interface Middle {
@@ -73,6 +52,8 @@ export class QuotaPartCache {
   readonly #filters = new Map<number | string, FilterEntry>();
   readonly #newRows: Database.Statement;
   readonly #minuteRows: Database.Statement;
+  readonly #newTaggedRows: Database.Statement;
+  readonly #minuteTaggedRows: Database.Statement;
   readonly #bucketSums: Database.Statement;
   readonly #maxId: Database.Statement;
   readonly #mutationCount: Database.Statement;
@@ -86,6 +67,8 @@ export class QuotaPartCache {
     this.#newRows = db.prepare(`${GROUPED}id > ?${BY_NAMES}`).safeIntegers(true);
     // Timestamps are ISO text of one width, so text order is time order and the index serves the range.
     this.#minuteRows = db.prepare(`${GROUPED}timestamp >= ? AND timestamp < ?${BY_NAMES}`).safeIntegers(true);
+    this.#newTaggedRows = db.prepare(`${TAGGED_BY_ID}e.id > ?${BY_NAMES_AND_TAG}`).safeIntegers(true);
+    this.#minuteTaggedRows = db.prepare(`${TAGGED_BY_TIME}e.timestamp >= ? AND e.timestamp < ?${BY_NAMES_AND_TAG}`).safeIntegers(true);
     // One bucket part: its sums in quota_buckets plus those still in quota_buckets_hot.
     const part = (table: string) => `SELECT requests, input_tokens, output_tokens, total_tokens, cost_nanos FROM ${table} WHERE filter_id = ? AND span = ? AND start >= ? AND start < ?`;
     this.#bucketSums = db
@@ -186,10 +169,23 @@ export class QuotaPartCache {
 
   #loadMinutes(minutes: Loads["minutes"]): void {
     for (const [minute, wanted] of minutes) {
-      for (const raw of this.#minuteRows.all(sqliteTime(new Date(minute * MINUTE_MS)), sqliteTime(new Date((minute + 1) * MINUTE_MS))) as RowGroup[]) {
-        const columns = { model: raw.model, username: raw.username, callerName: raw.caller_name, project: raw.project };
-        const ts = Date.parse(raw.timestamp);
-        for (const { filter, rows } of wanted) if (usageFilterMatches(filter, columns)) rows.insert(ts, amountsOf(raw));
+      const from = sqliteTime(new Date(minute * MINUTE_MS));
+      const to = sqliteTime(new Date((minute + 1) * MINUTE_MS));
+      const plain = wanted.filter(({ filter }) => filter.tag === undefined);
+      if (plain.length > 0) {
+        for (const raw of this.#minuteRows.all(from, to) as RowGroup[]) {
+          const columns = { model: raw.model, username: raw.username, callerName: raw.caller_name, project: raw.project };
+          const ts = Date.parse(raw.timestamp);
+          for (const { filter, rows } of plain) if (usageFilterMatches(filter, columns)) rows.insert(ts, amountsOf(raw));
+        }
+      }
+      // TAG filters: one read per tag key, each row group carrying its value of the key.
+      for (const [key, tagged] of byTagKey(wanted, (w) => w.filter)) {
+        for (const raw of this.#minuteTaggedRows.all(key, from, to) as TaggedGroup[]) {
+          const columns = columnsOf(raw, key);
+          const ts = Date.parse(raw.timestamp);
+          for (const { filter, rows } of tagged) if (usageFilterMatches(filter, columns)) rows.insert(ts, amountsOf(raw));
+        }
       }
     }
   }
@@ -207,18 +203,18 @@ export class QuotaPartCache {
       this.#lastId = this.#maxId.get() as number;
       return;
     }
-    const groups = this.#newRows.all(this.#lastId) as RowGroup[];
+    const after = this.#lastId;
+    const groups = this.#newRows.all(after) as RowGroup[];
+    if (groups.length === 0) return;
+    const entries = [...this.#filters.values()];
+    const plain = entries.filter((entry) => entry.filter.tag === undefined);
     for (const group of groups) {
       this.#lastId = Math.max(this.#lastId, Number(group.id));
-      const ts = Date.parse(group.timestamp);
-      const minute = Math.floor(ts / MINUTE_MS);
-      const amounts = amountsOf(group);
-      const columns = { model: group.model, username: group.username, callerName: group.caller_name, project: group.project };
-      for (const entry of this.#filters.values()) {
-        if (!usageFilterMatches(entry.filter, columns)) continue;
-        entry.minutes.get(minute)?.insert(ts, amounts);
-        for (const middle of entry.middles.values()) if (minute >= middle.a && minute < middle.b) add(middle.sums, amounts);
-      }
+      addGroup(plain, group, { model: group.model, username: group.username, callerName: group.caller_name, project: group.project });
+    }
+    // The new rows' tags were committed with them: one read per tag key of the cached TAG filters.
+    for (const [key, tagged] of byTagKey(entries, (entry) => entry.filter)) {
+      for (const group of this.#newTaggedRows.all(key, after) as TaggedGroup[]) addGroup(tagged, group, columnsOf(group, key));
     }
   }
 
@@ -228,6 +224,18 @@ export class QuotaPartCache {
       for (const [middleKey, middle] of entry.middles) if (call - middle.used >= KEEP_UNUSED) entry.middles.delete(middleKey);
       if (entry.minutes.size === 0 && entry.middles.size === 0) this.#filters.delete(key);
     }
+  }
+}
+
+/** Adds a group of new rows to the minutes and middles of each entry whose filter counts it. */
+function addGroup(entries: readonly FilterEntry[], group: RowGroup, columns: FilterableUsage): void {
+  const ts = Date.parse(group.timestamp);
+  const minute = Math.floor(ts / MINUTE_MS);
+  const amounts = amountsOf(group);
+  for (const entry of entries) {
+    if (!usageFilterMatches(entry.filter, columns)) continue;
+    entry.minutes.get(minute)?.insert(ts, amounts);
+    for (const middle of entry.middles.values()) if (minute >= middle.a && minute < middle.b) add(middle.sums, amounts);
   }
 }
 

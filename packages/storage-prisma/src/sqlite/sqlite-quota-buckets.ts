@@ -10,10 +10,13 @@ interface ReservationRow {
   input_tokens: bigint;
   completion_tokens: bigint;
   cost_nanos: bigint;
+  /** JSON object of the reservation's tags ('{}' when none). */
+  tags: string;
 }
 import { backfillSql, bucketFollowUps, filterColumns, filterKey, followUpsWithoutQueries } from "../shared/quota-buckets.js";
 import { runSync } from "../shared/quota-sql.js";
 import { QuotaPartCache } from "./quota-part-cache.js";
+import { insertTagFilterSql, isTagFilter, tagBackfillSql, tagBucketId, tagFilterParams } from "../shared/tag-quota-filters.js";
 import { sqliteTime } from "./batch-encoding.js";
 import { bucketOf, SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
 
@@ -30,6 +33,7 @@ export class SqliteQuotaBuckets {
   // Plans reuse one filter object per limit: looking it up skips building its key.
   readonly #idsByFilter = new WeakMap<UsageFilter, number>();
   readonly #find: Database.Statement;
+  readonly #findTag: Database.Statement;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #cache: QuotaPartCache;
   readonly #openReservations: Database.Statement;
@@ -38,9 +42,13 @@ export class SqliteQuotaBuckets {
     this.#db = db;
     this.#writable = writable;
     this.#find = db.prepare("SELECT id FROM quota_filters WHERE key = ?").pluck().safeIntegers(false);
+    this.#findTag = db.prepare("SELECT -id FROM quota_tag_filters WHERE key = ?").pluck().safeIntegers(false);
     this.#cache = new QuotaPartCache(db, (sql) => this.#prepared(sql));
     this.#openReservations = db
-      .prepare("SELECT created_at, model, username, caller_name, project, input_tokens, completion_tokens, cost_nanos FROM quota_reservations WHERE expires_at > ?")
+      .prepare(
+        "SELECT r.created_at, r.model, r.username, r.caller_name, r.project, r.input_tokens, r.completion_tokens, r.cost_nanos, " +
+          "(SELECT json_group_object(t.key, t.value) FROM quota_reservation_tags t WHERE t.reservation_id = r.id) AS tags FROM quota_reservations r WHERE r.expires_at > ?",
+      )
       .safeIntegers(true);
   }
 
@@ -63,7 +71,7 @@ export class SqliteQuotaBuckets {
       this.#idsByFilter.set(filter, known);
       return known;
     }
-    let id = (this.#find.get(key) as number | undefined) ?? null;
+    let id = ((isTagFilter(filter) ? this.#findTag : this.#find).get(key) as number | undefined) ?? null;
     if (id === null && this.#writable) id = this.#register(key, filter);
     if (id !== null) {
       this.#ids.set(key, id);
@@ -76,8 +84,13 @@ export class SqliteQuotaBuckets {
     // IMMEDIATE (or a savepoint inside the caller's write transaction): the back-fill and the
     // filter row commit together, and no row can be written in between without being counted.
     const register = this.#db.transaction(() => {
-      const existing = this.#find.get(key) as number | undefined;
+      const existing = (isTagFilter(filter) ? this.#findTag : this.#find).get(key) as number | undefined;
       if (existing !== undefined) return existing;
+      if (isTagFilter(filter)) {
+        const tagId = Number((this.#db.prepare(insertTagFilterSql(SQLITE_BUCKET_DIALECT, false)).get(...tagFilterParams(key, filter)) as { id: number }).id);
+        for (const statement of tagBackfillSql(SQLITE_BUCKET_DIALECT, tagId, bucketOf)) this.#db.prepare(statement.sql).run(statement.params);
+        return tagBucketId(tagId);
+      }
       const c = filterColumns(filter);
       const id = Number(
         this.#db
@@ -98,14 +111,14 @@ export class SqliteQuotaBuckets {
   sums(queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): QuotaUsage[] {
     if (queries.length === 0) return [];
     const rows = this.#cache.sums(queries, filterIds);
-    const held = this.#openReservations.all(sqliteTime(now)) as ReservationRow[];
+    const held = (this.#openReservations.all(sqliteTime(now)) as ReservationRow[]).map((r) => ({ ...r, columns: { model: r.model, username: r.username, callerName: r.caller_name, project: r.project, tags: r.tags === "{}" ? null : (JSON.parse(r.tags) as Record<string, string>) } }));
     const usage = queries.map((query, i): QuotaUsage => {
       const sums = { ...rows[i]!, oldest: null as Date | null };
       const start = query.start.getTime();
       const end = query.end.getTime();
       for (const r of held) {
         const at = Date.parse(r.created_at);
-        if (at < start || at > end || !usageFilterMatches(query.filter, { model: r.model, username: r.username, callerName: r.caller_name, project: r.project })) continue;
+        if (at < start || at > end || !usageFilterMatches(query.filter, r.columns)) continue;
         sums.requests += 1;
         sums.inputTokens += Number(r.input_tokens);
         sums.outputTokens += Number(r.completion_tokens);

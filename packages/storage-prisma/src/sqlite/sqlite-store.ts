@@ -147,6 +147,7 @@ interface Statements {
   deleteCounter: Database.Statement;
   insertAudit: Database.Statement;
   insertReservation: Database.Statement;
+  insertReservationTag: Database.Statement;
   deleteReservation: Database.Statement;
   sweepReservations: Database.Statement;
   insertRejection: Database.Statement;
@@ -690,7 +691,10 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
         }
         case "reservation": {
           statements.sweepReservations.run(sqliteTime(now));
-          return { result: decision.result, id: Number(statements.insertReservation.run(reservationParams(write.reservation)).lastInsertRowid) };
+          const id = Number(statements.insertReservation.run(reservationParams(write.reservation)).lastInsertRowid);
+          // Its tags, so TAG limits count it; they go with it (ON DELETE CASCADE).
+          for (const [key, value] of tagPairs(write.reservation.tags)) statements.insertReservationTag.run(id, key, value);
+          return { result: decision.result, id };
         }
         case "rejection":
           return { result: decision.result, id: Number(statements.insertRejection.run(sqliteTime(write.rejection.createdAt), write.rejection.session, write.rejection.message).lastInsertRowid) };
@@ -794,6 +798,7 @@ function prepareStatements(db: Database.Database): Statements {
     insertReservation: db.prepare(
       "INSERT INTO quota_reservations (created_at, expires_at, model, username, caller_name, project, session, input_tokens, completion_tokens, cost_nanos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
+    insertReservationTag: db.prepare("INSERT INTO quota_reservation_tags (reservation_id, key, value) VALUES (?, ?, ?)"),
     deleteReservation: db.prepare("DELETE FROM quota_reservations WHERE id = ?"),
     sweepReservations: db.prepare("DELETE FROM quota_reservations WHERE expires_at <= ?"),
     insertRejection: db.prepare("INSERT INTO quota_rejections (created_at, session, rejection_message) VALUES (?, ?, ?)"),
