@@ -138,7 +138,7 @@ export function testQuotaScenarios(options: TestStoreOptions): void {
       await track({ model: "m", username: "a" });
       await track({ model: "m", username: "b" });
       expect((await acct.checkQuota({ model: "m", username: "c" })).reason).toBe("USER (user: *) limit: 2.00 requests per 1 day exceeded. Current usage: 2.00, request: 1.00.");
-      // `*` is not a concrete value, so it applies to calls without a user too (spec §3.3).
+      // `*` is not a concrete value, so it applies to calls without a user too (docs/behaviour.md, "Which calls a limit applies to").
       expect((await acct.checkQuota({ model: "m", username: null })).allowed).toBe(false);
     });
 

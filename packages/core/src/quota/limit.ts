@@ -1,4 +1,4 @@
-/** Who a limit is about; mostly a label (see spec §3.2), except GLOBAL and PROJECT-without-project. */
+/** Who a limit is about; mostly a label (docs/behaviour.md, "Scopes"), except GLOBAL and PROJECT-without-project. */
 export const LIMIT_SCOPES = ["GLOBAL", "MODEL", "USER", "CALLER", "PROJECT"] as const;
 /** A limit's scope. */
 export type LimitScope = (typeof LIMIT_SCOPES)[number];
@@ -67,7 +67,7 @@ export interface QuotaRequest {
 }
 
 /**
- * Which usage rows a limit counts (spec §3.4): an equality test per concrete selector, nothing
+ * Which usage rows a limit counts (docs/behaviour.md): an equality test per concrete selector, nothing
  * for null or `*`. `project: null` means "rows without a project" (PROJECT scope, null project_name).
  */
 export interface UsageFilter {
