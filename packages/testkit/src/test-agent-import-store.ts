@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AgentCall, AgentLogFile, UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const file = (position: number, overrides: Partial<AgentLogFile> = {}): AgentLogFile => ({
   source: "claude-code",
@@ -42,7 +42,7 @@ export function testAgentImportStore(options: TestStoreOptions): void {
   describe(`store contract, agent import: ${options.name}`, () => {
     let store: UsageStore;
     beforeEach(async () => {
-      store = await openFreshStore(options);
+      store = await freshStore(options);
     });
     afterEach(async () => {
       await store?.close();

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, windowStart, type AlertStore, type NewUsageLimit, type StoredAlert, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const usd = (amount: number) => BigInt(Math.round(amount * 1e9));
 // Alerts are checked at the store's own clock, so rows are stamped now; a monthly window keeps the
@@ -30,7 +30,7 @@ export function testAlertStore(options: TestStoreOptions): void {
   describe(`store contract, alerts: ${options.name}`, () => {
     let store: AlertingStore;
     beforeEach(async () => {
-      store = (await openFreshStore(options)) as AlertingStore;
+      store = (await freshStore(options)) as AlertingStore;
       expect(typeof store.listAlerts).toBe("function");
     });
     afterEach(async () => {

@@ -3,7 +3,7 @@ import type { NewAuditEntry } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const T0 = Date.parse("2025-03-01T00:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -28,7 +28,7 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
   describe(`store contract, audit, registries and sessions: ${options.name}`, () => {
     let store: UsageStore;
     beforeEach(async () => {
-      store = await openFreshStore(options);
+      store = await freshStore(options);
     });
     afterEach(async () => {
       await store?.close();

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting } from "@llm-accounting/core";
 import type { Pricer, UsageStore } from "@llm-accounting/core";
 import type { TestStoreOptions } from "./test-store.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const day = (d: number) => new Date(Date.UTC(2025, 4, d, 12));
 const RANGE = [day(1), day(28)] as const;
@@ -26,7 +26,7 @@ export function testFacadeJson(options: TestStoreOptions): void {
     let reported: string[] = [];
     beforeEach(async () => {
       reported = [];
-      store = await openFreshStore(options);
+      store = await freshStore(options);
       acct = new Accounting({ store, pricer: onePrice, priceRefreshMs: 0, now: () => day(20), onUnpriced: (model) => reported.push(model) });
       await acct.open();
     });

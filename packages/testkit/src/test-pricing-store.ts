@@ -5,7 +5,7 @@ import type { Pricer } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const day = (d: number) => new Date(Date.UTC(2025, 2, d, 12));
 
@@ -23,7 +23,7 @@ export function testPricingStore(options: TestStoreOptions): void {
     let store: UsageStore;
     let acct: Accounting;
     beforeEach(async () => {
-      store = await openFreshStore(options);
+      store = await freshStore(options);
       acct = new Accounting({ store, pricer: catalog, priceRefreshMs: 0 });
       await acct.open();
     });

@@ -3,7 +3,7 @@ import { Accounting, ValidationError } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const at = (day: number, hour = 12) => new Date(Date.UTC(2025, 3, day, hour));
 const ALL = { start: new Date(0), end: new Date("2100-01-01T00:00:00Z") };
@@ -13,7 +13,7 @@ export function testPurgeFilters(options: TestStoreOptions): void {
   describe(`store contract, purge filters: ${options.name}`, () => {
     let store: UsageStore;
     beforeEach(async () => {
-      store = await openFreshStore(options);
+      store = await freshStore(options);
       await store.insertUsageBatch([
         sampleRecord({ timestamp: at(1), project: "alpha", model: "a", costNanos: 1n }),
         sampleRecord({ timestamp: at(2), project: "beta", model: "a", costNanos: 10n }),

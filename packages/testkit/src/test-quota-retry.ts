@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, QuotaExceededError, type NewUsageLimit, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const START = Date.parse("2024-03-15T13:47:38.000Z");
 const SECOND = 1000;
@@ -43,7 +43,7 @@ export function testQuotaRetry(options: TestStoreOptions): void {
 
     beforeEach(async () => {
       clock = new Date(START);
-      store = await openFreshStore(options);
+      store = await freshStore(options);
       acct = new Accounting({ store, now: () => clock });
       await acct.open();
     });

@@ -4,7 +4,7 @@ import { QuotaExceededError } from "@llm-accounting/core";
 import type { IntervalUnit, LimitScope, LimitType, NewUsageLimit } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import type { TestStoreOptions } from "./test-store.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 
 type LimitSpec = Partial<NewUsageLimit> & { scope: LimitScope; limitType: LimitType; maxValue: number; intervalUnit: IntervalUnit };
 
@@ -29,7 +29,7 @@ export function testQuotaScenarios(options: TestStoreOptions): void {
 
     beforeEach(async () => {
       setClock("2024-03-15T13:47:38.000Z");
-      store = await openFreshStore(options);
+      store = await freshStore(options);
       acct = new Accounting({ store, now: () => clock });
       await acct.open();
     });

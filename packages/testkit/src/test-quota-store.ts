@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NewUsageLimit, UsageQuery } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 import type { TestStoreOptions } from "./test-store.js";
 
 const T0 = Date.parse("2025-02-01T00:00:00.000Z");
@@ -26,7 +26,7 @@ export function testQuotaStore(options: TestStoreOptions): void {
   describe(`store contract, quotas: ${options.name}`, () => {
     let store: UsageStore;
     beforeEach(async () => {
-      store = await openFreshStore(options);
+      store = await freshStore(options);
     });
     afterEach(async () => {
       await store?.close();

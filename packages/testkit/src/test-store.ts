@@ -4,7 +4,7 @@ import { QueryRejectedError } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 import { testFacadeJson } from "./test-facade-json.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaRetry } from "./test-quota-retry.js";
@@ -22,8 +22,9 @@ export interface TestStoreOptions {
   /**
    * Returns a new, empty store. Called before every case, so each case starts clean and can run
    * alone: keep it cheap (copy a migrated template file, truncate the tables of one database, or
-   * make a new folder) rather than create a database each time. The kit opens the store and
-   * closes it after the case; the next call may reuse what that store held.
+   * make a new folder) rather than create a database each time. The kit leaves opening to the
+   * store (every method must open it lazily) and closes it after the case; the next call may reuse
+   * what that store held.
    */
   readonly create: () => Promise<UsageStore>;
   /** Returns a second store over the same data as `store` (another connection), if the adapter can. */
@@ -57,7 +58,7 @@ export function testStore(options: TestStoreOptions): void {
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
     beforeEach(async () => {
-      store = await openFreshStore(options);
+      store = await freshStore(options);
     });
     afterEach(async () => {
       await store?.close();

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, withUsageContext, type NewUsageRecord, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
-import { openFreshStore } from "./fresh-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const T0 = Date.parse("2025-03-01T00:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -15,7 +15,7 @@ export function testUsageTags(options: TestStoreOptions): void {
     const sql = options.capabilities?.sql !== false;
     const tagRows = async (): Promise<number> => Number((await store.readOnlyQuery("SELECT COUNT(*) AS n FROM usage_tags")).rows[0]!.n);
     beforeEach(async () => {
-      store = await openFreshStore(options);
+      store = await freshStore(options);
     });
     afterEach(async () => {
       await store?.close();
