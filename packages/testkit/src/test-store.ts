@@ -21,7 +21,7 @@ export interface TestStoreOptions {
   readonly name: string;
   /**
    * Returns a new, empty store. Called before every case, so each case starts clean and can run
-   * alone: keep it cheap (copy a migrated template file, truncate the tables of one database, or
+   * alone: keep it cheap (copy a migrated template file, empty the tables of one database, or
    * make a new folder) rather than create a database each time. The kit leaves opening to the
    * store (every method must open it lazily) and closes it after the case; the next call may reuse
    * what that store held.
