@@ -26,4 +26,4 @@ export type { CallTrackingOptions } from "./usage/call-tracking-options.js";
 export * from "./buffer/index.js";
 export * from "./alerts/index.js";
 export { parseTimeBound, type BoundEdge } from "./time/time-bound.js";
-export { dayIn, dayStartIn, instantAt, isTimeZone, type CalendarDay } from "./time/time-zone.js";
+export { dayIn, dayStartIn, instantAt, isTimeZone, wallTimeIn, type CalendarDay } from "./time/time-zone.js";

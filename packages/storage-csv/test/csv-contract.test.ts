@@ -13,6 +13,7 @@ let n = 0;
 
 testStore({
   name: "csv",
+  // A new folder per case: the store creates its files on open.
   create: async () => {
     const dir = join(root, `store-${++n}`);
     const store = new CsvStore({ dir });

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AgentCall, AgentLogFile, UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const file = (position: number, overrides: Partial<AgentLogFile> = {}): AgentLogFile => ({
   source: "claude-code",
@@ -40,11 +41,10 @@ const call = (key: string, completionTokens: number, minute: number): AgentCall 
 export function testAgentImportStore(options: TestStoreOptions): void {
   describe(`store contract, agent import: ${options.name}`, () => {
     let store: UsageStore;
-    beforeAll(async () => {
-      store = await options.create();
-      await store.open();
+    beforeEach(async () => {
+      store = await freshStore(options);
     });
-    afterAll(async () => {
+    afterEach(async () => {
       await store?.close();
     });
 
@@ -71,6 +71,7 @@ export function testAgentImportStore(options: TestStoreOptions): void {
     });
 
     it("updates a known call from a larger copy in place, keeping its time and session, and every sum follows", async () => {
+      await store.importAgentCalls!([call("k1", 10, 1), call("k2", 20, 2)], file(100));
       expect(await store.importAgentCalls!([call("k1", 400, 30)], file(300, { state: "{}" }))).toEqual({ inserted: 0, updated: 1 });
       const rows = await store.tail(10);
       expect(rows.map((r) => [r.session, r.completionTokens, r.costNanos, r.timestamp.toISOString()])).toEqual([
@@ -87,6 +88,7 @@ export function testAgentImportStore(options: TestStoreOptions): void {
     });
 
     it("keeps files of different paths and sources apart", async () => {
+      await store.importAgentCalls!([], file(300, { state: "{}" }));
       await store.importAgentCalls!([], file(50, { source: "codex", path: "/c/rollout.jsonl" }));
       await store.importAgentCalls!([], file(60, { path: "/other.jsonl" }));
       expect((await store.agentLogFiles!("claude-code")).map((f) => [f.path, f.position]).sort()).toEqual([

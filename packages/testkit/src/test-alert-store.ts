@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, windowStart, type AlertStore, type NewUsageLimit, type StoredAlert, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const usd = (amount: number) => BigInt(Math.round(amount * 1e9));
 // Alerts are checked at the store's own clock, so rows are stamped now; a monthly window keeps the
@@ -28,18 +29,13 @@ type AlertingStore = UsageStore & AlertStore;
 export function testAlertStore(options: TestStoreOptions): void {
   describe(`store contract, alerts: ${options.name}`, () => {
     let store: AlertingStore;
-    beforeAll(async () => {
-      store = (await options.create()) as AlertingStore;
-      await store.open();
+    beforeEach(async () => {
+      store = (await freshStore(options)) as AlertingStore;
       expect(typeof store.listAlerts).toBe("function");
     });
-    afterAll(async () => {
+    afterEach(async () => {
       await store?.close();
     });
-
-    const clearLimits = async () => {
-      for (const l of await store.listLimits()) await store.deleteLimit(l.id);
-    };
 
     it("stores a limit's thresholds with it, and none for a limit without", async () => {
       const withAlerts = await store.insertLimit(budget({ alertAt: [0.5, 0.8, 1] }));
@@ -48,7 +44,6 @@ export function testAlertStore(options: TestStoreOptions): void {
       const listed = await store.listLimits();
       expect(listed.find((l) => l.id === withAlerts.id)?.alertAt).toEqual([0.5, 0.8, 1]);
       expect(listed.find((l) => l.id === plain.id)?.alertAt ?? []).toEqual([]);
-      await clearLimits();
     });
 
     it("raises one alert per threshold and window as single writes cross them, and tells listeners", async () => {
@@ -82,64 +77,53 @@ export function testAlertStore(options: TestStoreOptions): void {
       stop();
       await store.insertUsage(spend(0.1));
       expect(await store.listAlerts()).toHaveLength(2);
-      await clearLimits();
     });
 
     it("checks a batch once and alerts only limits whose filter counts the written rows", async () => {
-      const fresh = (await options.create()) as AlertingStore;
-      try {
-        const alice = await fresh.insertLimit(budget({ scope: "USER", username: "alice", alertAt: [0.5, 0.9] }));
-        await fresh.insertLimit(budget({ scope: "USER", username: "bob", alertAt: [0.1] }));
-        await fresh.insertUsageBatch([spend(0.2, { username: "alice" }), spend(0.4, { username: "alice" }), spend(0.4, { username: "alice" })]);
-        const alerts = await fresh.listAlerts();
-        expect(alerts.map((a) => [a.limitId, a.threshold])).toEqual([
-          [alice.id, 0.9],
-          [alice.id, 0.5],
-        ]);
-        expect(alerts[0]!.usage).toBeCloseTo(1, 9);
-      } finally {
-        await fresh.close();
-      }
+      const alice = await store.insertLimit(budget({ scope: "USER", username: "alice", alertAt: [0.5, 0.9] }));
+      await store.insertLimit(budget({ scope: "USER", username: "bob", alertAt: [0.1] }));
+      await store.insertUsageBatch([spend(0.2, { username: "alice" }), spend(0.4, { username: "alice" }), spend(0.4, { username: "alice" })]);
+      const alerts = await store.listAlerts();
+      expect(alerts.map((a) => [a.limitId, a.threshold])).toEqual([
+        [alice.id, 0.9],
+        [alice.id, 0.5],
+      ]);
+      expect(alerts[0]!.usage).toBeCloseTo(1, 9);
     });
 
     it("raises each alert exactly once when two connections write at the same time", async () => {
       if (!options.reopen) return;
-      const fresh = (await options.create()) as AlertingStore;
-      await fresh.open();
-      const other = (await options.reopen(fresh)) as AlertingStore;
+      const other = (await options.reopen(store)) as AlertingStore;
       try {
-        await fresh.insertLimit(budget({ alertAt: [0.25, 0.5, 0.75, 1] }));
+        await store.insertLimit(budget({ alertAt: [0.25, 0.5, 0.75, 1] }));
         await Promise.all([
-          ...Array.from({ length: 6 }, () => fresh.insertUsage(spend(0.1))),
+          ...Array.from({ length: 6 }, () => store.insertUsage(spend(0.1))),
           ...Array.from({ length: 6 }, () => other.insertUsage(spend(0.1))),
         ]);
-        const alerts = await fresh.listAlerts();
+        const alerts = await store.listAlerts();
         expect(alerts.map((a) => a.threshold).sort()).toEqual([0.25, 0.5, 0.75, 1]);
       } finally {
         await other.close();
-        await fresh.close();
       }
     });
 
     it("raises alerts from guarded writes (trackUsage with enforced limits)", async () => {
-      const fresh = (await options.create()) as AlertingStore;
-      const accounting = new Accounting({ store: fresh });
+      const accounting = new Accounting({ store });
       try {
         await accounting.setUsageLimit(budget({ maxValue: 2, alertAt: [0.5] }));
         await accounting.trackUsage({ model: "m", cost: 1.5 }, { enforceLimits: true });
-        expect((await fresh.listAlerts()).map((a) => a.threshold)).toEqual([0.5]);
+        expect((await store.listAlerts()).map((a) => a.threshold)).toEqual([0.5]);
       } finally {
         await accounting.close();
       }
     });
 
     it("delivers each alert to onAlert after the write, and retries a failed delivery after its backoff", async () => {
-      const fresh = (await options.create()) as AlertingStore;
       let t = Date.now();
       let down = true;
       const seen: number[] = [];
       const accounting = new Accounting({
-        store: fresh,
+        store,
         alertAt: [0.5],
         onAlert: (alert) => {
           seen.push(alert.threshold);
@@ -166,14 +150,12 @@ export function testAlertStore(options: TestStoreOptions): void {
     });
 
     it("leases a due alert to one deliverer at a time and records how delivery ended", async () => {
-      const fresh = (await options.create()) as AlertingStore;
-      await fresh.open();
-      const other = options.reopen ? ((await options.reopen(fresh)) as AlertingStore) : fresh;
+      const other = options.reopen ? ((await options.reopen(store)) as AlertingStore) : store;
       try {
-        await fresh.insertLimit(budget({ alertAt: [0.1, 0.2] }));
-        await fresh.insertUsage(spend(0.5));
+        await store.insertLimit(budget({ alertAt: [0.1, 0.2] }));
+        await store.insertUsage(spend(0.5));
         const t0 = new Date();
-        const claimed = await fresh.claimAlertDeliveries(t0, 60_000, 10);
+        const claimed = await store.claimAlertDeliveries(t0, 60_000, 10);
         expect(claimed.map((a) => [a.threshold, a.attempts])).toEqual([
           [0.1, 1],
           [0.2, 1],
@@ -184,20 +166,19 @@ export function testAlertStore(options: TestStoreOptions): void {
         const retaken = await other.claimAlertDeliveries(later, 60_000, 1);
         expect(retaken.map((a) => [a.id, a.attempts])).toEqual([[claimed[0]!.id, 2]]);
         await other.finishAlertDelivery(retaken[0]!.id, { state: "delivered", at: later });
-        await fresh.finishAlertDelivery(claimed[1]!.id, { state: "pending", nextAttemptAt: new Date(later.getTime() + 30_000), error: "HTTP 503" });
-        expect(await fresh.claimAlertDeliveries(later, 60_000, 10)).toEqual([]);
-        const retry = await fresh.claimAlertDeliveries(new Date(later.getTime() + 30_000), 60_000, 10);
+        await store.finishAlertDelivery(claimed[1]!.id, { state: "pending", nextAttemptAt: new Date(later.getTime() + 30_000), error: "HTTP 503" });
+        expect(await store.claimAlertDeliveries(later, 60_000, 10)).toEqual([]);
+        const retry = await store.claimAlertDeliveries(new Date(later.getTime() + 30_000), 60_000, 10);
         expect(retry.map((a) => [a.id, a.attempts, a.lastError])).toEqual([[claimed[1]!.id, 2, "HTTP 503"]]);
-        await fresh.finishAlertDelivery(retry[0]!.id, { state: "failed", error: "gave up" });
-        const states = (await fresh.listAlerts()).map((a) => [a.threshold, a.deliveryState, a.lastError]);
+        await store.finishAlertDelivery(retry[0]!.id, { state: "failed", error: "gave up" });
+        const states = (await store.listAlerts()).map((a) => [a.threshold, a.deliveryState, a.lastError]);
         expect(states).toEqual([
           [0.2, "failed", "gave up"],
           [0.1, "delivered", null],
         ]);
-        expect((await fresh.listAlerts({ state: "delivered" }))[0]!.deliveredAt).toEqual(later);
+        expect((await store.listAlerts({ state: "delivered" }))[0]!.deliveredAt).toEqual(later);
       } finally {
-        if (other !== fresh) await other.close();
-        await fresh.close();
+        if (other !== store) await other.close();
       }
     });
   });

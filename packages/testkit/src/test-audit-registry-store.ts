@@ -1,11 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NewAuditEntry } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const T0 = Date.parse("2025-03-01T00:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+const TRICKY = 'line one\nline "two", with commas\r\nand unicode: žluť 🚀';
 
 const audit = (overrides: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
   timestamp: at(0),
@@ -25,24 +27,23 @@ const audit = (overrides: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
 export function testAuditRegistryStore(options: TestStoreOptions): void {
   describe(`store contract, audit, registries and sessions: ${options.name}`, () => {
     let store: UsageStore;
-    beforeAll(async () => {
-      store = await options.create();
-      await store.open();
+    beforeEach(async () => {
+      store = await freshStore(options);
     });
-    afterAll(async () => {
+    afterEach(async () => {
       await store?.close();
     });
+    const insertThreeEntries = async () => [
+      await store.insertAuditEntry(audit({ timestamp: at(1), logType: "prompt", promptText: TRICKY, project: "p1", session: "s1" })),
+      await store.insertAuditEntry(audit({ timestamp: at(2), logType: "response", responseText: "ok", remoteCompletionId: "cmpl-1", project: "p1", session: "s1" })),
+      await store.insertAuditEntry(audit({ timestamp: at(3), appName: "other", userName: "bob", logType: "event", promptText: "", model: "o3" })),
+    ];
 
     it("stores audit entries losslessly and filters them, newest first", async () => {
-      const tricky = 'line one\nline "two", with commas\r\nand unicode: žluť 🚀';
-      const ids = [
-        await store.insertAuditEntry(audit({ timestamp: at(1), logType: "prompt", promptText: tricky, project: "p1", session: "s1" })),
-        await store.insertAuditEntry(audit({ timestamp: at(2), logType: "response", responseText: "ok", remoteCompletionId: "cmpl-1", project: "p1", session: "s1" })),
-        await store.insertAuditEntry(audit({ timestamp: at(3), appName: "other", userName: "bob", logType: "event", promptText: "", model: "o3" })),
-      ];
+      const ids = await insertThreeEntries();
       const all = await store.listAuditEntries();
       expect(all.map((e) => e.id)).toEqual([ids[2], ids[1], ids[0]]);
-      expect(all[2]).toEqual({ id: ids[0], ...audit({ timestamp: at(1), logType: "prompt", promptText: tricky, project: "p1", session: "s1" }) });
+      expect(all[2]).toEqual({ id: ids[0], ...audit({ timestamp: at(1), logType: "prompt", promptText: TRICKY, project: "p1", session: "s1" }) });
       expect(all[0]!.promptText).toBe("");
       expect((await store.listAuditEntries({ model: "o3" })).map((e) => e.id)).toEqual([ids[2]]);
       expect((await store.listAuditEntries({ session: "s1" })).map((e) => e.logType)).toEqual(["response", "prompt"]);
@@ -56,6 +57,7 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
     });
 
     it("keeps the audit log when usage is purged", async () => {
+      await insertThreeEntries();
       await store.insertUsage(sampleRecord());
       await store.purgeUsage();
       expect((await store.listAuditEntries()).length).toBe(3);
@@ -119,7 +121,6 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
       expect(await by("session")).toEqual([["s1", 2, 30n], ["s2", 1, 80n], [null, 1, 40n]]);
       expect(await by("model")).toEqual([["a", 3, 130n], ["b", 1, 20n]]);
       expect((await store.sumUsageBy({ start: at(0), end: at(100) }, "project", { session: "s1" })).map((g) => g.key)).toEqual(["p1", null]);
-      await store.purgeUsage();
     });
 
     it("changes the usage mutations number on a cost change and a purge, so watchers see them", async (context) => {
@@ -159,7 +160,6 @@ export function testAuditRegistryStore(options: TestStoreOptions): void {
         expect(groups.reduce((n, g) => n + g.costNanos, 0n)).toBe(90n);
       }
       expect((await store.sumUsageBy(range, "username", { model: "a" })).map((g) => [g.key, g.costNanos])).toEqual([["u1", 10n], ["u2", 40n], [null, 80n]]);
-      await store.purgeUsage();
     });
   });
 }

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting } from "@llm-accounting/core";
 import type { Pricer, UsageStore } from "@llm-accounting/core";
 import type { TestStoreOptions } from "./test-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const day = (d: number) => new Date(Date.UTC(2025, 4, d, 12));
 const RANGE = [day(1), day(28)] as const;
@@ -23,18 +24,13 @@ export function testFacadeJson(options: TestStoreOptions): void {
     let store: UsageStore;
     let acct: Accounting;
     let reported: string[] = [];
-    beforeAll(async () => {
-      store = await options.create();
+    beforeEach(async () => {
+      reported = [];
+      store = await freshStore(options);
       acct = new Accounting({ store, pricer: onePrice, priceRefreshMs: 0, now: () => day(20), onUnpriced: (model) => reported.push(model) });
       await acct.open();
     });
-    beforeEach(async () => {
-      reported = [];
-      await store.purgeUsage();
-      for (const limit of await store.listLimits()) await store.deleteLimit(limit.id);
-      for (const price of await store.listPrices()) await store.deletePrice(price.id);
-    });
-    afterAll(async () => {
+    afterEach(async () => {
       await acct?.close();
     });
 

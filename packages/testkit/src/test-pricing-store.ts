@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting } from "@llm-accounting/core";
 import { NotFoundError, ValidationError } from "@llm-accounting/core";
 import type { Pricer } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const day = (d: number) => new Date(Date.UTC(2025, 2, d, 12));
 
@@ -21,16 +22,12 @@ export function testPricingStore(options: TestStoreOptions): void {
   describe(`store contract, pricing: ${options.name}`, () => {
     let store: UsageStore;
     let acct: Accounting;
-    beforeAll(async () => {
-      store = await options.create();
+    beforeEach(async () => {
+      store = await freshStore(options);
       acct = new Accounting({ store, pricer: catalog, priceRefreshMs: 0 });
       await acct.open();
     });
-    beforeEach(async () => {
-      await store.purgeUsage();
-      for (const price of await store.listPrices()) await store.deletePrice(price.id);
-    });
-    afterAll(async () => {
+    afterEach(async () => {
       await acct?.close();
     });
 

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, ValidationError } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const at = (day: number, hour = 12) => new Date(Date.UTC(2025, 3, day, hour));
 const ALL = { start: new Date(0), end: new Date("2100-01-01T00:00:00Z") };
@@ -11,12 +12,8 @@ const ALL = { start: new Date(0), end: new Date("2100-01-01T00:00:00Z") };
 export function testPurgeFilters(options: TestStoreOptions): void {
   describe(`store contract, purge filters: ${options.name}`, () => {
     let store: UsageStore;
-    beforeAll(async () => {
-      store = await options.create();
-      await store.open();
-    });
     beforeEach(async () => {
-      await store.purgeUsage();
+      store = await freshStore(options);
       await store.insertUsageBatch([
         sampleRecord({ timestamp: at(1), project: "alpha", model: "a", costNanos: 1n }),
         sampleRecord({ timestamp: at(2), project: "beta", model: "a", costNanos: 10n }),
@@ -24,7 +21,7 @@ export function testPurgeFilters(options: TestStoreOptions): void {
         sampleRecord({ timestamp: at(4), project: "alpha", model: "b", costNanos: 1000n }),
       ]);
     });
-    afterAll(async () => {
+    afterEach(async () => {
       await store?.close();
     });
 

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, QuotaExceededError, type NewUsageLimit, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const START = Date.parse("2024-03-15T13:47:38.000Z");
 const SECOND = 1000;
@@ -40,17 +41,13 @@ export function testQuotaRetry(options: TestStoreOptions): void {
       return acct.checkQuota(input);
     };
 
-    beforeAll(async () => {
-      store = await options.create();
+    beforeEach(async () => {
+      clock = new Date(START);
+      store = await freshStore(options);
       acct = new Accounting({ store, now: () => clock });
       await acct.open();
     });
-    beforeEach(async () => {
-      await acct.purge();
-      for (const l of await acct.getUsageLimits()) await acct.deleteUsageLimit(l.id);
-      clock = new Date(START);
-    });
-    afterAll(async () => {
+    afterEach(async () => {
       await acct?.close();
     });
 
@@ -117,8 +114,7 @@ export function testQuotaRetry(options: TestStoreOptions): void {
     });
 
     it("a reservation leaves with the window when it expires later", async () => {
-      // Two days on, clear of the reservations earlier cases left open (guarded checks count
-      // everything stamped up to the far future).
+      // Two days on from START: rows and a reservation of this case's own, far from the others' times.
       const B = 2 * DAY;
       await acct.setUsageLimit(rolling({ maxValue: 2, intervalUnit: "minute_rolling" }));
       await insert([B - 50 * SECOND]);

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting } from "@llm-accounting/core";
 import { QuotaExceededError } from "@llm-accounting/core";
 import type { IntervalUnit, LimitScope, LimitType, NewUsageLimit } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import type { TestStoreOptions } from "./test-store.js";
+import { freshStore } from "./fresh-store.js";
 
 type LimitSpec = Partial<NewUsageLimit> & { scope: LimitScope; limitType: LimitType; maxValue: number; intervalUnit: IntervalUnit };
 
@@ -26,17 +27,13 @@ export function testQuotaScenarios(options: TestStoreOptions): void {
     const track = (input: Parameters<Accounting["trackUsage"]>[0], times = 1) =>
       Promise.all(Array.from({ length: times }, () => acct.trackUsage({ timestamp: clock, ...input })));
 
-    beforeAll(async () => {
-      store = await options.create();
+    beforeEach(async () => {
+      setClock("2024-03-15T13:47:38.000Z");
+      store = await freshStore(options);
       acct = new Accounting({ store, now: () => clock });
       await acct.open();
     });
-    beforeEach(async () => {
-      await acct.purge();
-      for (const l of await acct.getUsageLimits()) await acct.deleteUsageLimit(l.id);
-      setClock("2024-03-15T13:47:38.000Z");
-    });
-    afterAll(async () => {
+    afterEach(async () => {
       await acct?.close();
     });
 
@@ -138,7 +135,7 @@ export function testQuotaScenarios(options: TestStoreOptions): void {
       await track({ model: "m", username: "a" });
       await track({ model: "m", username: "b" });
       expect((await acct.checkQuota({ model: "m", username: "c" })).reason).toBe("USER (user: *) limit: 2.00 requests per 1 day exceeded. Current usage: 2.00, request: 1.00.");
-      // `*` is not a concrete value, so it applies to calls without a user too (spec §3.3).
+      // `*` is not a concrete value, so it applies to calls without a user too (docs/behaviour.md, "Which calls a limit applies to").
       expect((await acct.checkQuota({ model: "m", username: null })).allowed).toBe(false);
     });
 

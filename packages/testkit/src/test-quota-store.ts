@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NewUsageLimit, UsageQuery } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
+import { freshStore } from "./fresh-store.js";
 import type { TestStoreOptions } from "./test-store.js";
 
 const T0 = Date.parse("2025-02-01T00:00:00.000Z");
@@ -24,13 +25,19 @@ const limit = (overrides: Partial<NewUsageLimit> = {}): NewUsageLimit => ({
 export function testQuotaStore(options: TestStoreOptions): void {
   describe(`store contract, quotas: ${options.name}`, () => {
     let store: UsageStore;
-    beforeAll(async () => {
-      store = await options.create();
-      await store.open();
+    beforeEach(async () => {
+      store = await freshStore(options);
     });
-    afterAll(async () => {
+    afterEach(async () => {
       await store?.close();
     });
+    const insertFour = () =>
+      store.insertUsageBatch([
+        sampleRecord({ timestamp: at(0), model: "a", username: "u1", callerName: "c1", project: "p1", promptTokens: 1, completionTokens: 10, totalTokens: 11, costNanos: 100n }),
+        sampleRecord({ timestamp: at(30), model: "a", username: "u2", callerName: "c1", project: null, promptTokens: 2, completionTokens: 20, totalTokens: 22, costNanos: 200n }),
+        sampleRecord({ timestamp: at(60), model: "b", username: "u1", callerName: "c2", project: "p2", promptTokens: 4, completionTokens: 40, totalTokens: 44, costNanos: 400n }),
+        sampleRecord({ timestamp: at(120), model: "b", username: "u1", callerName: "c2", project: "p1", promptTokens: 8, completionTokens: 80, totalTokens: 88, costNanos: 800n }),
+      ]);
 
     it("stores, filters and deletes limits, bumping the limits version each time", async () => {
       const v0 = await store.limitsVersion();
@@ -49,7 +56,6 @@ export function testQuotaStore(options: TestStoreOptions): void {
       expect(await store.deleteLimit(b.id)).toBe(false);
       expect(await store.limitsVersion()).not.toBe(v1);
       expect((await store.listLimits()).map((l) => l.id)).toEqual([a.id, c.id]);
-      for (const l of await store.listLimits()) await store.deleteLimit(l.id);
     });
 
     it("refuses a limit identical to one whose selectors are all set, as the original did", async () => {
@@ -61,16 +67,10 @@ export function testQuotaStore(options: TestStoreOptions): void {
       const b = await store.insertLimit(limit());
       const c = await store.insertLimit({ ...full, callerName: null });
       expect(new Set([first.id, a.id, b.id, c.id]).size).toBe(4);
-      for (const l of await store.listLimits()) await store.deleteLimit(l.id);
     });
 
     it("sums usage per filter with both window bounds inclusive", async () => {
-      await store.insertUsageBatch([
-        sampleRecord({ timestamp: at(0), model: "a", username: "u1", callerName: "c1", project: "p1", promptTokens: 1, completionTokens: 10, totalTokens: 11, costNanos: 100n }),
-        sampleRecord({ timestamp: at(30), model: "a", username: "u2", callerName: "c1", project: null, promptTokens: 2, completionTokens: 20, totalTokens: 22, costNanos: 200n }),
-        sampleRecord({ timestamp: at(60), model: "b", username: "u1", callerName: "c2", project: "p2", promptTokens: 4, completionTokens: 40, totalTokens: 44, costNanos: 400n }),
-        sampleRecord({ timestamp: at(120), model: "b", username: "u1", callerName: "c2", project: "p1", promptTokens: 8, completionTokens: 80, totalTokens: 88, costNanos: 800n }),
-      ]);
+      await insertFour();
       // needsOldest: stores that keep sums may leave `oldest` null unless asked for it.
       const q = (filter: UsageQuery["filter"], from = 0, to = 60): UsageQuery => ({ filter, start: at(from), end: at(to), needsOldest: true });
       const sums = await store.sumQuotaUsage(
@@ -85,6 +85,7 @@ export function testQuotaStore(options: TestStoreOptions): void {
     });
 
     it("sees rows added, updated or deleted since the last sum, also through another connection", async () => {
+      await insertFour();
       const query: UsageQuery = { filter: { model: "a" }, start: at(0), end: at(600) };
       expect((await store.sumQuotaUsage([query], at(600)))[0]!.requests).toBe(2);
       await store.insertUsage(sampleRecord({ timestamp: at(500), model: "a", promptTokens: 16, costNanos: 1600n }));
@@ -125,7 +126,6 @@ export function testQuotaStore(options: TestStoreOptions): void {
       // `second` expired at 25 s and was swept when `third` was reserved.
       expect(await store.cancelReservation(second.id!)).toBe(false);
       expect((await store.sumQuotaUsage([query], at(60)))[0]!.requests).toBe(1);
-      await store.purgeUsage();
     });
 
     it("runs a guarded decision on the sums it saw and writes what it returns", async () => {
@@ -151,7 +151,6 @@ export function testQuotaStore(options: TestStoreOptions): void {
         },
       }));
       await expect(failing).rejects.toThrow("decision failed");
-      await store.purgeUsage();
     });
   });
 }

@@ -1,9 +1,10 @@
 import { testPricingStore } from "./test-pricing-store.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { QueryRejectedError } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
+import { freshStore } from "./fresh-store.js";
 import { testFacadeJson } from "./test-facade-json.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaRetry } from "./test-quota-retry.js";
@@ -19,7 +20,13 @@ import { testTagLimits } from "./test-tag-limits.js";
 export interface TestStoreOptions {
   /** Shown in the suite title, e.g. "sqlite" or "postgresql". */
   readonly name: string;
-  /** Returns a new, empty store. Called once per scenario group. */
+  /**
+   * Returns a new, empty store. Called before every case, so each case starts clean and can run
+   * alone: keep it cheap (copy a migrated template file, empty the tables of one database, or
+   * make a new folder) rather than create a database each time. The kit leaves opening to the
+   * store (every method must open it lazily) and closes it after the case; the next call may reuse
+   * what that store held.
+   */
   readonly create: () => Promise<UsageStore>;
   /** Returns a second store over the same data as `store` (another connection), if the adapter can. */
   readonly reopen?: (store: UsageStore) => Promise<UsageStore>;
@@ -52,13 +59,20 @@ export function testStore(options: TestStoreOptions): void {
   testTagLimits(options);
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
-    beforeAll(async () => {
-      store = await options.create();
-      await store.open();
+    beforeEach(async () => {
+      store = await freshStore(options);
     });
-    afterAll(async () => {
+    afterEach(async () => {
       await store?.close();
     });
+    // One row, for the cases that check a query leaves the data alone.
+    const insertSelRow = () => store.insertUsage(sampleRecord({ model: "sel", promptTokens: 42 }));
+    const fourModels = () => [
+      sampleRecord({ timestamp: at(0), model: "a", promptTokens: 1, completionTokens: 2, totalTokens: 3, costNanos: 10n, executionTime: 0.5 }),
+      sampleRecord({ timestamp: at(10), model: "b", promptTokens: 10, completionTokens: 20, totalTokens: 30, costNanos: 100n, executionTime: 1.5 }),
+      sampleRecord({ timestamp: at(20), model: "a", promptTokens: 100, completionTokens: 200, totalTokens: 300, costNanos: 1000n, executionTime: 2 }),
+      sampleRecord({ timestamp: at(30), model: "c", promptTokens: 1000, completionTokens: 2000, totalTokens: 3000, costNanos: 10000n, executionTime: 4 }),
+    ];
 
     it("opens twice, also concurrently, without error", async () => {
       await Promise.all([store.open(), store.open()]);
@@ -83,7 +97,6 @@ export function testStore(options: TestStoreOptions): void {
       const id2 = await store.insertUsage(nulls);
       const rows = await store.tail(5);
       expect(rows.find((r) => r.id === id2)).toEqual({ id: id2, ...nulls });
-      await store.purgeUsage();
     });
 
     it("tails newest first by timestamp, then by id, and honours the limit", async () => {
@@ -100,12 +113,7 @@ export function testStore(options: TestStoreOptions): void {
     });
 
     it("sums a range with both bounds inclusive", async () => {
-      await store.insertUsageBatch([
-        sampleRecord({ timestamp: at(0), model: "a", promptTokens: 1, completionTokens: 2, totalTokens: 3, costNanos: 10n, executionTime: 0.5 }),
-        sampleRecord({ timestamp: at(10), model: "b", promptTokens: 10, completionTokens: 20, totalTokens: 30, costNanos: 100n, executionTime: 1.5 }),
-        sampleRecord({ timestamp: at(20), model: "a", promptTokens: 100, completionTokens: 200, totalTokens: 300, costNanos: 1000n, executionTime: 2 }),
-        sampleRecord({ timestamp: at(30), model: "c", promptTokens: 1000, completionTokens: 2000, totalTokens: 3000, costNanos: 10000n, executionTime: 4 }),
-      ]);
+      await store.insertUsageBatch(fourModels());
       const totals = await store.sumUsage({ start: at(0), end: at(20) });
       expect(totals).toMatchObject({ requests: 3, promptTokens: 111, completionTokens: 222, totalTokens: 333, costNanos: 1110n, executionTime: 4 });
       expect(totals.localPromptTokens).toBe(3 * 98);
@@ -116,6 +124,7 @@ export function testStore(options: TestStoreOptions): void {
     });
 
     it("sums per model, ordered by model name", async () => {
+      await store.insertUsageBatch(fourModels());
       const perModel = await store.sumUsageByModel({ start: at(0), end: at(30) });
       expect(perModel.map((m) => [m.model, m.requests, m.promptTokens, m.costNanos])).toEqual([
         ["a", 2, 101, 1010n],
@@ -123,7 +132,6 @@ export function testStore(options: TestStoreOptions): void {
         ["c", 1, 1000, 10000n],
       ]);
       expect(await store.sumUsageByModel({ start: at(40), end: at(50) })).toEqual([]);
-      await store.purgeUsage();
     });
 
     it("sums any range exactly as a row-by-row sum would, whatever hours it cuts", async () => {
@@ -191,7 +199,6 @@ export function testStore(options: TestStoreOptions): void {
       const totals = await store.sumUsage({ start: at(0), end: at(60) });
       expect(totals.requests).toBe(10_000);
       expect(totals.costNanos).toBe(1_000_000_000n);
-      await store.purgeUsage();
     });
 
     it("writes a batch atomically: one bad record stores none of it", async () => {
@@ -201,7 +208,7 @@ export function testStore(options: TestStoreOptions): void {
     });
 
     it("runs a read-only select and returns columns in select order", async () => {
-      await store.insertUsage(sampleRecord({ model: "sel", promptTokens: 42 }));
+      await insertSelRow();
       if (options.capabilities?.sql === false) {
         await expect(store.readOnlyQuery("SELECT model FROM accounting_entries")).rejects.toThrow(/not supported/);
         return;
@@ -255,6 +262,7 @@ export function testStore(options: TestStoreOptions): void {
 
     it("stops a runaway query at its timeout with one line, and keeps working", async () => {
       if (options.capabilities?.sql === false) return;
+      await insertSelRow();
       const endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) AS n FROM r";
       const error = await store.readOnlyQuery(endless, { timeoutMs: 500 }).then(
         () => null,
@@ -293,6 +301,7 @@ export function testStore(options: TestStoreOptions): void {
     ];
     for (const sql of refused) {
       it(`refuses, changing nothing: ${sql}`, async () => {
+        await insertSelRow();
         const before = await store.tail(100);
         await expect(store.readOnlyQuery(sql)).rejects.toBeInstanceOf(QueryRejectedError);
         expect(await store.tail(100)).toEqual(before);
@@ -301,6 +310,7 @@ export function testStore(options: TestStoreOptions): void {
     }
 
     it("keeps data across close and reopen", async () => {
+      await insertSelRow();
       await store.close();
       const again = options.reopen ? await options.reopen(store) : store;
       await again.open();

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, withUsageContext, type NewUsageRecord, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import type { TestStoreOptions } from "./test-store.js";
+import { freshStore } from "./fresh-store.js";
 
 const T0 = Date.parse("2025-03-01T00:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -13,11 +14,10 @@ export function testUsageTags(options: TestStoreOptions): void {
     let store: UsageStore;
     const sql = options.capabilities?.sql !== false;
     const tagRows = async (): Promise<number> => Number((await store.readOnlyQuery("SELECT COUNT(*) AS n FROM usage_tags")).rows[0]!.n);
-    beforeAll(async () => {
-      store = await options.create();
-      await store.open();
+    beforeEach(async () => {
+      store = await freshStore(options);
     });
-    afterAll(async () => {
+    afterEach(async () => {
       await store?.close();
     });
 
@@ -35,7 +35,6 @@ export function testUsageTags(options: TestStoreOptions): void {
         { id: plainId, ...plain },
       ]);
       expect((await store.tail(5))[0]).not.toHaveProperty("tags");
-      await store.purgeUsage();
     });
 
     it("writes a batch's tags to the right records, whatever their mix", async () => {
@@ -47,7 +46,6 @@ export function testUsageTags(options: TestStoreOptions): void {
       const read = await store.usageInRange(ALL, 0, 100);
       expect(read.map(({ id: _, ...record }) => record)).toEqual(records);
       if (sql) expect(await tagRows()).toBe(80);
-      await store.purgeUsage();
     });
 
     it("deletes tags with their records (purge), and a failed batch leaves none", async () => {
@@ -77,7 +75,6 @@ export function testUsageTags(options: TestStoreOptions): void {
         batch: { env: "prod", team: "search", tenant: "acme" },
         plain: { env: "prod", team: "core" },
       });
-      await store.purgeUsage();
     });
 
     it("breaks usage down by a tag key (untagged last, as null) and filters tail and breakdowns by tags", async () => {
@@ -109,7 +106,6 @@ export function testUsageTags(options: TestStoreOptions): void {
       const acct = new Accounting({ store });
       expect((await acct.getUsageByTag(at(0), at(10), "env")).map((g) => [g.key, g.requests])).toEqual([["dev", 1], ["prod", 3], [null, 2]]);
       await expect(acct.getUsageByTag(at(0), at(10), "bad key")).rejects.toThrow(/^tag key must be/);
-      await store.purgeUsage();
     });
   });
 }

@@ -2,7 +2,7 @@ import { NameNotAllowedError } from "../errors.js";
 import type { UsageStore } from "../store/usage-store.js";
 
 /**
- * Checks project and user names against the registries when enforcement is on (spec §2.4),
+ * Checks project and user names against the registries when enforcement is on (docs/behaviour.md),
  * re-reading the registries only when the store's registry version changes.
  * Unlike the original, a deactivated user is refused too.
  */

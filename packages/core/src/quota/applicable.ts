@@ -4,7 +4,7 @@ const WILDCARD = "*";
 // "" on a limit selector means "not constrained", like null (the original tested truthiness).
 const concrete = (value: string | null): value is string => Boolean(value) && value !== WILDCARD;
 
-/** Whether a limit applies to a request (spec §3.3: a concrete selector must equal the request's value). */
+/** Whether a limit applies to a request (a concrete selector must equal the request's value; docs/behaviour.md). */
 export function isLimitApplicable(limit: UsageLimit, request: QuotaRequest): boolean {
   if (limit.scope === "GLOBAL") return true;
   if (concrete(limit.model) && limit.model !== request.model) return false;
@@ -44,7 +44,7 @@ export function orderBySpecificity(limits: readonly UsageLimit[]): UsageLimit[] 
 }
 
 /**
- * Which rows a limit counts (spec §3.4): GLOBAL counts all; otherwise equality on each concrete
+ * Which rows a limit counts (docs/behaviour.md): GLOBAL counts all; otherwise equality on each concrete
  * selector; PROJECT with no project counts rows without one. `*` pools everybody's usage.
  * A "" selector counts everybody, like null; on a PROJECT limit it means "no project", as for
  * null, so counting agrees with isLimitApplicable (the original's SQLite backend counted only

@@ -27,7 +27,7 @@ export interface QuotaPlan {
 /** The outcome of a quota check. */
 export interface QuotaDecision {
   readonly allowed: boolean;
-  /** The denial message (spec §3.7 wording); null when allowed. */
+  /** The denial message (wording in docs/behaviour.md); null when allowed. */
   readonly reason: string | null;
   /** Whole seconds until the call may succeed; null when allowed, or when waiting cannot help (the request alone exceeds a limit above 0). */
   readonly retryAfterSeconds: number | null;
@@ -110,7 +110,7 @@ function releaseNeedFor(limit: UsageLimit, request: QuotaRequest): ReleaseNeed |
 }
 
 /**
- * The walk of a check (spec §3.5): applicable limits, most specific first, up to and including
+ * The walk of a check (docs/behaviour.md): applicable limits, most specific first, up to and including
  * the first unlimited (-1) one, which allows the call outright; one usage query per window.
  */
 export function planQuota(limits: readonly UsageLimit[], request: QuotaRequest, now: Date): QuotaPlan {
@@ -165,7 +165,7 @@ function waitFor(step: QuotaStep, sums: QuotaUsage, amount: bigint, now: Date): 
   const max = maxOf(limit)!;
   // No window will ever hold a request larger than the limit: a retry time would send a
   // well-behaved caller back to be denied again, forever. (A limit of 0 keeps the original's
-  // retry time: it is a switch an operator turns back on, and spec §3.8 pins those values.)
+  // retry time: it is a switch an operator turns back on, so callers keep the original's values.)
   if (max > 0n && amount > max) return NEVER;
   if (!isRolling(limit.intervalUnit)) {
     const reset = windowReset(now, limit.intervalUnit, limit.intervalValue)!;
@@ -181,7 +181,7 @@ function waitFor(step: QuotaStep, sums: QuotaUsage, amount: bigint, now: Date): 
 }
 
 /**
- * Decides a planned check from the sums (spec §3.5): the first limit whose usage plus the request
+ * Decides a planned check from the sums (docs/behaviour.md): the first limit whose usage plus the request
  * would exceed its maximum denies; reaching it exactly is allowed. Money is compared exactly.
  * The retry time is the latest at which any denying limit of the plan lets the request through
  * (null when one never will): usage only leaves windows, so then every one of them fits.
@@ -220,7 +220,7 @@ export interface LimitRemaining {
   readonly remaining: number;
 }
 
-/** Every applicable limit in the given order (no sorting, no -1 short-cut; spec §3.9) and its queries. */
+/** Every applicable limit in the given order (no sorting, no -1 short-cut, unlike a check) and its queries. */
 export function planRemaining(limits: readonly UsageLimit[], request: QuotaRequest, now: Date): QuotaPlan {
   return planFor(limits, request, now, false);
 }

@@ -1,6 +1,6 @@
 /**
- * Who a limit is about; mostly a label (see spec §3.2), except GLOBAL, PROJECT-without-project
- * and TAG (ours: calls carrying a tag, see `LimitTag`).
+ * Who a limit is about; mostly a label (docs/behaviour.md, "Scopes"), except GLOBAL,
+ * PROJECT-without-project and TAG (calls carrying a tag, see `LimitTag`).
  */
 export const LIMIT_SCOPES = ["GLOBAL", "MODEL", "USER", "CALLER", "PROJECT", "TAG"] as const;
 /** A limit's scope. */
@@ -83,7 +83,7 @@ export interface QuotaRequest {
 }
 
 /**
- * Which usage rows a limit counts (spec §3.4): an equality test per concrete selector, nothing
+ * Which usage rows a limit counts (docs/behaviour.md): an equality test per concrete selector, nothing
  * for null or `*`. `project: null` means "rows without a project" (PROJECT scope, null project_name).
  */
 export interface UsageFilter {

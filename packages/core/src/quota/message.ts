@@ -29,7 +29,7 @@ export function formatUsd(usd: number): string {
 }
 
 /**
- * The scope part of a denial (spec §3.7), from the limit's own selectors. Unlike the original,
+ * The scope part of a denial (docs/behaviour.md), from the limit's own selectors. Unlike the original,
  * a USER limit that names a model says so: `USER (model: m, user: u)`.
  */
 export function scopeText(limit: UsageLimit): string {

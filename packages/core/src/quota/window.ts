@@ -41,7 +41,7 @@ export function addMonthsUtc(date: Date, months: number): Date {
 const truncateToSecond = (now: Date): number => Math.floor(now.getTime() / SECOND) * SECOND;
 
 /**
- * Where the window containing `now` starts (spec §3.6, all in UTC on `now` cut to whole seconds).
+ * Where the window containing `now` starts (docs/behaviour.md, "Windows"; in UTC, on `now` cut to whole seconds).
  * Fixed seconds, minutes and hours align within their minute, hour and day; days and weeks to
  * the epoch (weeks to Monday 1970-01-05); months to year 0 (N=3: quarters). Rolling windows
  * reach N units back; `monthly_rolling` N calendar months (the original jumped to the 1st).

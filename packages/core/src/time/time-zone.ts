@@ -34,9 +34,14 @@ function wallClock(instant: number, zone: string): number {
   return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) + (instant % 1000 + 1000) % 1000;
 }
 
+/** The wall-clock date and time in `zone` at `instant`, as a Date whose UTC fields show it (for display and day arithmetic). */
+export function wallTimeIn(instant: Date, zone: string): Date {
+  return new Date(wallClock(instant.getTime(), zone));
+}
+
 /** The day it is in `zone` at `instant`. */
 export function dayIn(instant: Date, zone: string): CalendarDay {
-  const wall = new Date(wallClock(instant.getTime(), zone));
+  const wall = wallTimeIn(instant, zone);
   return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
 }
 

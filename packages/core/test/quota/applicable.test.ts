@@ -11,7 +11,7 @@ const SELECTORS: [Selector, keyof ReturnType<typeof request>][] = [
   ["projectName", "projectName"],
 ];
 
-describe("isLimitApplicable (spec §3.3)", () => {
+describe("isLimitApplicable", () => {
   it("GLOBAL applies to every call whatever its selectors say", () => {
     const g = limit({ scope: "GLOBAL", model: "zzz", username: "nobody", callerName: "x", projectName: "y" });
     expect(isLimitApplicable(g, request())).toBe(true);
@@ -61,7 +61,7 @@ describe("isLimitApplicable (spec §3.3)", () => {
   });
 });
 
-describe("genericity and orderBySpecificity (spec §3.5 step 1)", () => {
+describe("genericity and orderBySpecificity", () => {
   it("counts the selectors that are null, '' or *; the scope does not count", () => {
     expect(genericity(limit({ scope: "GLOBAL" }))).toBe(4);
     expect(genericity(limit({ scope: "GLOBAL", model: "m" }))).toBe(3);
@@ -105,7 +105,7 @@ describe("genericity and orderBySpecificity (spec §3.5 step 1)", () => {
   });
 });
 
-describe("usageFilterFor (spec §3.4)", () => {
+describe("usageFilterFor", () => {
   const f = (l: Partial<UsageLimit>) => usageFilterFor(limit(l));
   it("GLOBAL counts everything, whatever its selectors", () => {
     expect(f({ scope: "GLOBAL", model: "x", username: "u", projectName: "p" })).toEqual({});

@@ -61,7 +61,7 @@ describe("planQuota", () => {
   });
 });
 
-describe("evaluateQuota (spec §3.5)", () => {
+describe("evaluateQuota", () => {
   const one = (l: Partial<UsageLimit>, u = usage(), req = request()) => decide([limit(l)], req, u, NOW);
 
   it("allows reaching a limit exactly and denies passing it, for every type", () => {
@@ -128,7 +128,7 @@ describe("evaluateQuota (spec §3.5)", () => {
   });
 });
 
-describe("retry-after and reset (spec §3.8)", () => {
+describe("retry-after and reset", () => {
   const at = (t: string) => new Date(`2024-01-01T${t}Z`);
   const denied = (unit: IntervalUnit, n: number, now: Date, oldest: Date | null = null) =>
     decide([limit({ maxValue: 0, intervalUnit: unit, intervalValue: n })], request(), usage({ oldest }), now);

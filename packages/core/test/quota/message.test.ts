@@ -64,7 +64,7 @@ describe("formatFixed2 (Python's .2f)", () => {
   });
 });
 
-describe("scopeText (spec §3.7, USER shows its model)", () => {
+describe("scopeText (USER shows its model)", () => {
   it.each<[Partial<UsageLimit>, string]>([
     [{ scope: "GLOBAL", model: "m", username: "u" }, "GLOBAL"],
     [{ scope: "USER", username: "u" }, "USER (user: u)"],
@@ -111,7 +111,7 @@ describe("formatUsd (money in messages, exact to the nano-dollar)", () => {
 });
 
 describe("denialMessage", () => {
-  it("reproduces the spec's examples", () => {
+  it("reproduces the original's examples", () => {
     expect(denialMessage(limit({ maxValue: 10 }), 10, 1)).toBe("GLOBAL limit: 10.00 requests per 1 minute exceeded. Current usage: 10.00, request: 1.00.");
     expect(denialMessage(limit({ scope: "MODEL", model: "text-davinci-003", limitType: "input_tokens", maxValue: 1000, intervalUnit: "hour" }), 950, 51)).toBe(
       "MODEL (model: text-davinci-003) limit: 1000.00 input_tokens per 1 hour exceeded. Current usage: 950.00, request: 51.00.",

@@ -8,7 +8,7 @@ const remaining = (limits: Parameters<typeof planRemaining>[0], tracked: Row[], 
   return remainingFromUsage(plan, plan.queries.map((q) => sumRows(tracked, q)));
 };
 
-describe("remaining limits (spec §3.9)", () => {
+describe("remaining limits", () => {
   it("reproduces the original's pinned values", () => {
     const user = limit({ scope: "USER", username: "user1", limitType: "total_tokens", maxValue: 100 });
     const cost = limit({ scope: "GLOBAL", limitType: "cost", maxValue: 10 });

@@ -31,7 +31,7 @@ describe("original quota scenarios", () => {
     expect(check(l, request({ model: "claude" }), tracked, NOW).allowed).toBe(true);
   });
 
-  it("model: input tokens (the spec's text-davinci-003 example)", () => {
+  it("model: input tokens (the original's text-davinci-003 example)", () => {
     const l = [limit({ scope: "MODEL", model: "text-davinci-003", limitType: "input_tokens", maxValue: 1000, intervalUnit: "hour" })];
     const tracked = [row(ago(MIN), { model: "text-davinci-003", inputTokens: 950 }), row(ago(MIN), { inputTokens: 5000 })];
     const req = request({ model: "text-davinci-003", inputTokens: 51 });
@@ -67,7 +67,7 @@ describe("original quota scenarios", () => {
     expect(check(l, request({ callerName: "app2" }), tracked, NOW).allowed).toBe(true);
   });
 
-  it("user + caller (the spec's example)", () => {
+  it("user + caller (the original's example)", () => {
     const l = [limit({ scope: "CALLER", username: "user1", callerName: "app1", maxValue: 3, intervalUnit: "day" })];
     const tracked = [...rows(3, ago(HOUR)), ...rows(3, ago(HOUR), { username: "user2" }), ...rows(3, ago(HOUR), { callerName: "app2" })];
     expect(check(l, request(), tracked, NOW).reason).toBe("CALLER (user: user1, caller: app1) limit: 3.00 requests per 1 day exceeded. Current usage: 3.00, request: 1.00.");

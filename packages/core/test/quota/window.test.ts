@@ -6,8 +6,9 @@ import { addMonthsUtc, checkInterval, INTERVAL_UNITS, isRolling, rollingRetryAt,
 const NOW = new Date("2024-03-15T13:47:38.123Z"); // a Friday
 const iso = (d: Date | null) => d?.toISOString().replace(".000Z", "Z") ?? null;
 
-describe("windowStart and windowReset: the spec's worked example (now = 2024-03-15T13:47:38.123Z)", () => {
-  // [unit, N, start, reset] for every cell of spec §3.6's table; monthly_rolling follows our fix.
+describe("windowStart and windowReset: a worked example (now = 2024-03-15T13:47:38.123Z)", () => {
+  // [unit, N, start, reset] for each unit and N in 1, 2, 3, 7 (docs/behaviour.md, "Windows"); monthly_rolling
+  // reaches back to the same day, not the 1st as the original did.
   const table: [IntervalUnit, number, string, string | null][] = [
     ["second", 1, "2024-03-15T13:47:38Z", "2024-03-15T13:47:39Z"],
     ["second", 2, "2024-03-15T13:47:38Z", "2024-03-15T13:47:40Z"],

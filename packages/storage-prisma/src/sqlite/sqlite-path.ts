@@ -23,7 +23,7 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Validates a database file name (spec: must end with .sqlite, .sqlite3 or .db) and resolves it. */
+/** Validates a database file name (it must end with .sqlite, .sqlite3 or .db) and resolves it. */
 export function resolveSqlitePath(file: string = DEFAULT_SQLITE_FILE, cwd: string = process.cwd()): SqliteLocation {
   if (typeof file !== "string" || file.trim() === "") throw new ValidationError("dbFile", "must be a non-empty path");
   if (file === ":memory:") return { kind: "memory" };

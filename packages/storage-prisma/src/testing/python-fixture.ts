@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 
 /**
- * The on-disk schema the Python llm-accounting 0.1.34 creates on SQLite (spec §1.1, migration
+ * The on-disk schema the Python llm-accounting 0.1.34 creates on SQLite (its alembic migration
  * chain up to e5f6c7a8d9b0), as SQLAlchemy and alembic write it. For import tests.
  */
 export const PYTHON_SQLITE_SCHEMA = `CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
