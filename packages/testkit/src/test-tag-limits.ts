@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, QuotaExceededError, usageFilterMatches, withUsageContext, type NewUsageLimit, type NewUsageRecord, type UsageFilter, type UsageQuery, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
+import { freshStore } from "./fresh-store.js";
 import type { TestStoreOptions } from "./test-store.js";
 
 const T0 = Date.parse("2025-04-01T00:00:00.000Z");
@@ -34,11 +35,10 @@ function expectedSums(records: readonly NewUsageRecord[], filter: UsageFilter, s
 export function testTagLimits(options: TestStoreOptions): void {
   describe(`store contract: ${options.name}: TAG limits`, () => {
     let store: UsageStore;
-    beforeAll(async () => {
-      store = await options.create();
-      await store.open();
+    beforeEach(async () => {
+      store = await freshStore(options);
     });
-    afterAll(async () => {
+    afterEach(async () => {
       await store?.close();
     });
     const clear = async () => {
