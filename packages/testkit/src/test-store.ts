@@ -13,6 +13,7 @@ import { testPurgeFilters } from "./test-purge-filters.js";
 import { testAgentImportStore } from "./test-agent-import-store.js";
 import { testAlertStore } from "./test-alert-store.js";
 import { testUsageTags } from "./test-usage-tags.js";
+import { testTagReports } from "./test-tag-reports.js";
 
 /** How `testStore` gets stores to test. */
 export interface TestStoreOptions {
@@ -48,6 +49,7 @@ export function testStore(options: TestStoreOptions): void {
   testAgentImportStore(options);
   testAlertStore(options);
   testUsageTags(options);
+  testTagReports(options);
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
     beforeAll(async () => {
