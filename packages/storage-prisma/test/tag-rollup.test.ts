@@ -12,10 +12,11 @@ import { createTestDatabase, freshSqlStores } from "../src/testing/index.js";
 // (single and batched, back-dated), deletes, a purge and a reprice, the fast answers must equal it.
 const stores = freshSqlStores("llm-acct-tag-rollup-");
 const drops: (() => Promise<void>)[] = [];
+// Dropping databases can take a while on a busy server.
 afterAll(async () => {
   for (const drop of drops) await drop();
   await stores.remove();
-});
+}, 120_000);
 
 const T0 = Date.parse("2025-03-01T00:00:00.000Z");
 const HOUR = 3_600_000;
