@@ -12,7 +12,9 @@ afterAll(async () => {
   for (const drop of drops) await drop();
   rmSync(dir, { recursive: true, force: true });
 });
-const [[, sqlite], [, postgresql]] = freshStores(dir, drops);
+const stores = new Map(freshStores(dir, drops));
+const sqlite = stores.get("sqlite")!;
+const postgresql = stores.get("postgresql")!;
 const csv = ["--db-backend", "csv", "--csv-data-dir", join(dir, "csv")];
 
 const entries = async (db: string[]) => {
@@ -23,7 +25,7 @@ const entries = async (db: string[]) => {
 
 describe("export and import keep tags", () => {
   it("round-trips entries, tags and exact costs between SQLite, PostgreSQL and CSV", async () => {
-    const first = await sqlite!();
+    const first = await sqlite();
     const calls = [
       ["--model", "gpt-4o", "--cost", "0.000000007", "--prompt-tokens", "12", "--tag", "team=search", "--tag", "tenant=acme é"],
       ["--model", "o3", "--cost", "1.5", "--username", "ann", "--project", "p", "--session", "s-1", "--tag", "team=chat"],
@@ -35,7 +37,7 @@ describe("export and import keep tags", () => {
 
     const ndjson = join(dir, "usage.ndjson");
     writeFileSync(ndjson, (await cli([...first, "tail", "-n", "-1", "--format", "ndjson"])).stdout);
-    const pg = await postgresql!();
+    const pg = await postgresql();
     const imported = await cli([...pg, "import", "--from-export", ndjson]);
     expect([imported.code, imported.stdout.trim()]).toEqual([0, `Imported 3 usage entries from ${ndjson}`]);
     expect(await entries(pg)).toEqual(original);
@@ -45,7 +47,7 @@ describe("export and import keep tags", () => {
     expect(JSON.parse((await cli([...csv, "import", "--from-export", json, "--format", "json"])).stdout)).toEqual({ usage: 3 });
     expect(await entries(csv)).toEqual(original);
 
-    const back = await sqlite!();
+    const back = await sqlite();
     const fromCsv = join(dir, "from-csv.ndjson");
     writeFileSync(fromCsv, (await cli([...csv, "tail", "-n", "-1", "--format", "ndjson"])).stdout);
     expect((await cli([...back, "import", "--from-export", fromCsv])).code).toBe(0);
@@ -56,7 +58,7 @@ describe("export and import keep tags", () => {
   });
 
   it("refuses a bad file with one line naming the record, and stores nothing", async () => {
-    const db = await sqlite!();
+    const db = await sqlite();
     const good = readFileSync(join(dir, "usage.ndjson"), "utf8").split("\n").find((line) => line.includes('"team":"chat"'))!;
     const bad = join(dir, "bad.ndjson");
     writeFileSync(bad, `${good}\n${good.replace(/"team":"[^"]*"/, '"bad key":"x"')}\n`);

@@ -33,7 +33,7 @@ export function testTagReports(options: TestStoreOptions): void {
     });
 
     it("period stats, per model stats and rankings of one tag and of two", async () => {
-      for (const tags of [{ team: "x" }, { env: "prod" }, { team: "x", env: "prod" }, { team: "none" }]) {
+      for (const tags of [{ team: "x" }, { env: "prod" }, { team: "x", env: "prod" }, { team: "none" }] as Record<string, string>[]) {
         for (const [start, end] of [[at(0), at(72)], [at(1.75), at(49.5)], [at(1.6), at(1.7)]] as const) {
           const inRange = (r: NewUsageRecord) => r.timestamp >= start && r.timestamp <= end;
           expect((await accounting.getPeriodStats(start, end, { tags })).sumCostNanos).toBe(cost(tags, inRange));
