@@ -1,7 +1,8 @@
 import { Accounting, normalizeUsage, UsageBuffer } from "@llm-accounting/core";
 import { percentile, round } from "./measure.mjs";
+import { sampleTags } from "./sample-tags.mjs";
 
-const sample = (i) => ({ model: i % 2 ? "gpt-4o" : "claude-sonnet", promptTokens: 100 + (i % 50), completionTokens: 20, cost: 0.00042, executionTime: 0.8, project: "bench" });
+const sample = (i) => ({ model: i % 2 ? "gpt-4o" : "claude-sonnet", promptTokens: 100 + (i % 50), completionTokens: 20, cost: 0.00042, executionTime: 0.8, project: "bench", ...sampleTags(i) });
 
 /**
  * `records` calls through a UsageBuffer (default options: batches of 1000, at most 10,000 held,

@@ -3,7 +3,8 @@ import { medianMs, round } from "./measure.mjs";
 
 /**
  * `rows` entries over 30 days, two in three tagged (team of 8 values, env of 2), the rest
- * untagged; times a breakdown by `team` over the 30 days, whole and narrowed to env=prod.
+ * untagged; times a breakdown by `team` over the 30 days, whole and narrowed to env=prod, and the
+ * period totals and per-model stats of one tag (what `stats --tag env=prod` reads).
  */
 export async function benchTagBreakdown(openStore, rows) {
   const accounting = new Accounting({ store: openStore() });
@@ -31,6 +32,7 @@ export async function benchTagBreakdown(openStore, rows) {
     seed_ms: round(seedMs),
     tag_breakdown_ms: await medianMs(() => accounting.getUsageByTag(start, end, "team")),
     tag_breakdown_filtered_ms: await medianMs(() => accounting.getUsageByTag(start, end, "team", { tags: { env: "prod" } })),
+    tag_stats_ms: await medianMs(() => Promise.all([accounting.getPeriodStats(start, end, { tags: { env: "prod" } }), accounting.getModelStats(start, end, { tags: { env: "prod" } })])),
   };
   await accounting.close();
   return figures;

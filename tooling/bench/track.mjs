@@ -1,11 +1,12 @@
 import { Accounting } from "@llm-accounting/core";
 import { percentile, round } from "./measure.mjs";
+import { sampleTags } from "./sample-tags.mjs";
 
 /** Sequential, durable trackUsage calls on a fresh store (`openStore()`): each resolves after its commit. */
 export async function benchTrack(openStore, calls) {
   const accounting = new Accounting({ store: openStore(), appName: "bench", userName: "bench" });
   await accounting.open();
-  const sample = (i) => ({ model: i % 2 ? "gpt-4o" : "claude-sonnet", promptTokens: 100 + (i % 50), completionTokens: 20, cost: 0.00042, executionTime: 0.8, project: "bench" });
+  const sample = (i) => ({ model: i % 2 ? "gpt-4o" : "claude-sonnet", promptTokens: 100 + (i % 50), completionTokens: 20, cost: 0.00042, executionTime: 0.8, project: "bench", ...sampleTags(i) });
   for (let i = 0; i < 500; i++) await accounting.trackUsage(sample(i)); // warm-up
   const latencies = new Float64Array(calls);
   const started = process.hrtime.bigint();

@@ -5,12 +5,13 @@ import { dashboardArgs } from "./dashboard-args.js";
 import { summaryText } from "./summary.js";
 import { allowLiveRendering } from "./terminal-env.js";
 import { checkZone } from "./data/zone.js";
+import { dashboardTagKeys } from "./data/tag-keys.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 const argv = process.argv.slice(2);
 // The help lists the commands; without this line it never said what `llm-acct` alone does.
 const DASHBOARD_NOTE =
-  "With no command, llm-acct opens the dashboard on the store (a summary when piped), e.g. llm-acct --db-file usage.sqlite; --timezone Europe/Prague (or UTC) sets where its days start and how it shows times (default: the terminal's zone)";
+  "With no command, llm-acct opens the dashboard on the store (a summary when piped), e.g. llm-acct --db-file usage.sqlite; --timezone Europe/Prague (or UTC) sets where its days start and how it shows times (default: the terminal's zone); --tag-key team (repeatable) adds a breakdown by that tag's values";
 const globals = dashboardArgs(argv);
 
 if (!globals) {
@@ -22,6 +23,7 @@ if (!globals) {
   try {
     // Checked before opening anything: a misspelt zone is a usage error.
     const timeZone = globals.timezone === undefined ? undefined : checkZone(globals.timezone);
+    const tagKeys = dashboardTagKeys(globals.tagKey);
     const accounting = await openAccounting(globals, io, { readOnly: true });
     const audit = await auditStoreFor(globals, io.env, true);
     await accounting.open();
@@ -31,7 +33,7 @@ if (!globals) {
     } else {
       allowLiveRendering(process.env);
       const { runDashboard } = await import("./dashboard.js");
-      await runDashboard(accounting, audit, location, timeZone);
+      await runDashboard(accounting, audit, location, timeZone, tagKeys);
     }
     await accounting.close();
     if (audit !== accounting.store) await audit.close();

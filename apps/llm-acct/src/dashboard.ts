@@ -4,12 +4,12 @@ import type { Accounting, AuditStore } from "@llm-accounting/core";
 import { App } from "./components/App.js";
 
 /** Run the interactive dashboard on the alternate screen until the user quits. */
-export async function runDashboard(accounting: Accounting, audit: AuditStore, location: string, timeZone?: string): Promise<void> {
+export async function runDashboard(accounting: Accounting, audit: AuditStore, location: string, timeZone?: string, tagKeys: readonly string[] = []): Promise<void> {
   // The alternate screen keeps the user's scrollback intact and is restored on exit.
   process.stdout.write("\x1b[?1049h\x1b[H");
   try {
     // Incremental rendering rewrites only the lines that changed (the clock each second, not the screen).
-    const app = render(createElement(App, { accounting, audit, location, ...(timeZone && { timeZone }) }), { exitOnCtrlC: true, incrementalRendering: true });
+    const app = render(createElement(App, { accounting, audit, location, tagKeys, ...(timeZone && { timeZone }) }), { exitOnCtrlC: true, incrementalRendering: true });
     await app.waitUntilExit();
   } finally {
     process.stdout.write("\x1b[?1049l");

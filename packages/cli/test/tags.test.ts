@@ -36,6 +36,25 @@ describe("tags on the command line", () => {
     expect(table.stdout).toMatch(/Usage by Tag team/);
   });
 
+  it("stats --tag narrows every part of the report: totals, per model, rankings and --by a column", async () => {
+    await cli([...db, "track", "--model", "other", "--cost", "16", "--project", "x", "--tag", "team=b"]);
+    const teamB = JSON.parse((await cli([...db, "stats", "--yearly", "--tag", "team=b", "--by", "project", "--format", "json"])).stdout);
+    expect([teamB.totals.requests, teamB.totals.sumCost]).toEqual([3, 22]);
+    expect(teamB.tags).toEqual({ team: "b" });
+    expect(teamB.models.map((m: { model: string; stats: { requests: number; sumCost: number } }) => [m.model, m.stats.requests, m.stats.sumCost])).toEqual([["m", 2, 6], ["other", 1, 16]]);
+    expect(teamB.rankings.cost.map((r: { model: string }) => r.model)).toEqual(["other", "m"]);
+    expect(teamB.breakdown.groups.map((g: { key: string | null; cost: number }) => [g.key, g.cost])).toEqual([["x", 16], [null, 6]]);
+    // Two tags: both must match; the per-model table is shown in the text report too.
+    const both = await cli([...db, "stats", "--yearly", "--tag", "team=b", "--tag", "env=prod"]);
+    expect(both.code).toBe(0);
+    expect(both.stdout).toMatch(/team=b/);
+    expect(both.stdout).toMatch(/Model Breakdown[\s\S]*\bm\b/);
+    expect(JSON.parse((await cli([...db, "stats", "--yearly", "--tag", "team=none", "--format", "json"])).stdout).totals.requests).toBe(0);
+    const csv = await cli([...db, "stats", "--yearly", "--tag", "team=b", "--format", "csv"]);
+    expect(csv.stdout.trim().split("\n")).toHaveLength(3);
+    expect((await cli([...db, "stats", "--tag", "bad key=x"])).stderr).toMatch(/^Error: --tag key must be 1-64 letters.*\n$/);
+  });
+
   it("refuses a bad tag with one line naming it, and records nothing", async () => {
     const badKey = await cli([...db, "track", "--model", "m", "--tag", "bad key=x"]);
     expect(badKey.code).not.toBe(0);
@@ -45,6 +64,6 @@ describe("tags on the command line", () => {
     expect(badValue.stderr).toMatch(/^Error: --tags\.k must be at most 256 characters.*\n$/);
     expect((await cli([...db, "track", "--model", "m", "--tag", "novalue"])).stderr).toMatch(/--tag must be key=value/);
     expect((await cli([...db, "stats", "--by", "tag:bad key"])).code).not.toBe(0);
-    expect(JSON.parse((await cli([...db, "tail", "--format", "json"])).stdout)).toHaveLength(4);
+    expect(JSON.parse((await cli([...db, "tail", "--format", "json"])).stdout)).toHaveLength(5);
   });
 });

@@ -5,6 +5,7 @@ import { Accounting, nanosToUsd, type UsageInput } from "@llm-accounting/core";
 import { freshSqlStores } from "@llm-accounting/storage-prisma/testing";
 import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { apiPaths, isLoopbackHost, startMetricsServer, type MetricsServer } from "../src/index.js";
+import { API_ROUTES } from "../src/api/api-routes.js";
 
 const stores = freshSqlStores("llm-acct-api-");
 const HOUR = 3_600_000;
@@ -13,9 +14,9 @@ const now = Date.now();
 const at = (msAgo: number) => new Date(now - msAgo);
 // Calls spread over 40 days (the default range is the last 30), several names per dimension.
 const CALLS: (UsageInput & { timestamp: Date })[] = [
-  { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", promptTokens: 1200, cachedTokens: 400, completionTokens: 300, cost: 0.5, tags: { feature: "search" }, timestamp: at(HOUR) },
+  { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", promptTokens: 1200, cachedTokens: 400, completionTokens: 300, cost: 0.5, timestamp: at(HOUR), tags: { feature: "search", team: "search", env: "prod" } },
   { model: "gpt-4o", project: null, username: "bob", callerName: "chat", promptTokens: 10, completionTokens: 5, cost: 0.25, timestamp: at(2 * HOUR) },
-  { model: "claude-sonnet", project: "support", username: "alice", callerName: "batch", promptTokens: 5000, completionTokens: 700, cost: 1.125, tags: { feature: "summarize" }, timestamp: at(2 * DAY) },
+  { model: "claude-sonnet", project: "support", username: "alice", callerName: "batch", promptTokens: 5000, completionTokens: 700, cost: 1.125, timestamp: at(2 * DAY), tags: { feature: "summarize", team: "search" } },
   { model: "gpt-4o-mini", project: "research", username: null, callerName: null, promptTokens: 80, completionTokens: 20, cost: 0.000123456, timestamp: at(3 * DAY + HOUR) },
   { model: "o3", project: "research", username: "dave", callerName: "batch", promptTokens: 300, completionTokens: 900, reasoningTokens: 600, cost: 0.2, timestamp: at(9 * DAY) },
   { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", promptTokens: 7, completionTokens: 7, cost: 3, timestamp: at(40 * DAY) },
@@ -69,10 +70,30 @@ describe("GET /api/v1 over HTTP on a real SQLite store", () => {
     const alice = await get("/api/v1/summary?since=7d&user=alice&project=support");
     const aliceCalls = calls.filter((c) => c.username === "alice" && c.project === "support" && c.timestamp.getTime() >= Date.parse(alice.json.range.since));
     expect(alice.json.totals).toMatchObject(totals(aliceCalls));
-    expect(alice.json.filter).toEqual({ model: null, user: "alice", project: "support", caller: null });
+    expect(alice.json.filter).toEqual({ model: null, user: "alice", project: "support", caller: null, tags: {} });
 
     const old = await get(`/api/v1/summary?since=${new Date(now - 41 * DAY).toISOString()}&until=${new Date(now - 39 * DAY).toISOString()}`);
     expect(old.json.totals).toMatchObject(totals(calls.filter((c) => c.timestamp.getTime() < now - 39 * DAY)));
+  });
+
+  it("tag[<key>]=<value> narrows every report to the calls carrying all the tags given", async () => {
+    const calls = await allCalls();
+    const search = calls.filter((c) => c.tags?.team === "search");
+    const summary = await get("/api/v1/summary?tag[team]=search");
+    expect(summary.json.totals).toMatchObject(totals(search));
+    expect(summary.json.filter.tags).toEqual({ team: "search" });
+    const both = await get(`/api/v1/summary?${new URLSearchParams({ "tag[team]": "search", "tag[env]": "prod" })}`);
+    expect(both.json.totals).toMatchObject(totals(search.filter((c) => c.tags?.env === "prod")));
+    const byModel = await get("/api/v1/breakdown/model?tag[team]=search");
+    expect(byModel.json.groups.map((g: { key: string }) => g.key).sort()).toEqual(["claude-sonnet", "gpt-4o"]);
+    const daily = await get("/api/v1/cost/daily?since=5d&tag[team]=search");
+    expect(daily.json.days.reduce((n: number, d: { requests: number }) => n + d.requests, 0)).toBe(2);
+    const recent = await get("/api/v1/recent?tag[env]=prod");
+    expect(recent.json.calls.map((c: { tags: unknown }) => c.tags)).toEqual([{ env: "prod", team: "search" }]);
+    const bad = await get("/api/v1/summary?tag[bad key]=x");
+    expect([bad.status, bad.json.parameter, bad.json.reason]).toEqual([400, "tag[bad key]", `key must be 1-64 letters, digits, '_', '.' or '-' (got "bad key")`]);
+    expect((await get(`/api/v1/summary?tag[k]=${"x".repeat(257)}`)).status).toBe(400);
+    expect((await get("/api/v1/limits?tag[team]=search")).status).toBe(400);
   });
 
   it("cost/daily: one entry per UTC day of the range, empty days included, summing to the summary", async () => {
@@ -220,6 +241,11 @@ describe("GET /api/v1 over HTTP on a real SQLite store", () => {
       }
     }
     expect(served.sort()).toEqual(apiPaths().sort());
+    // Each documented path names exactly the query parameters its route accepts.
+    for (const [path, item] of Object.entries<any>(spec.paths)) {
+      const names = item.get.parameters.map((p: any) => (p.$ref ? spec.components.parameters[p.$ref.split("/").pop()] : p)).filter((p: any) => p.in === "query").map((p: any) => (p.style === "deepObject" ? `${p.name}[<key>]` : p.name));
+      expect([path, names.sort()]).toEqual([path, [...API_ROUTES[path.replace("/api/v1", "").replace("{dimension}", "model")]!.parameters].sort()]);
+    }
   });
 
   it("isLoopbackHost: only 127.0.0.0/8, ::1 and localhost keep the server to this machine", () => {

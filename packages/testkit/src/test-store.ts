@@ -15,6 +15,7 @@ import { testAgentImportStore } from "./test-agent-import-store.js";
 import { testAlertStore } from "./test-alert-store.js";
 import { testUsageTags } from "./test-usage-tags.js";
 import { testTagLimits } from "./test-tag-limits.js";
+import { testTagReports } from "./test-tag-reports.js";
 
 /** How `testStore` gets stores to test. */
 export interface TestStoreOptions {
@@ -57,6 +58,7 @@ export function testStore(options: TestStoreOptions): void {
   testAlertStore(options);
   testUsageTags(options);
   testTagLimits(options);
+  testTagReports(options);
   describe(`store contract: ${options.name}`, () => {
     let store: UsageStore;
     beforeEach(async () => {

@@ -3,7 +3,7 @@ import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { visibleText, type Accounting, type AuditEntry, type AuditStore, type GroupUsageTotals, type LimitStatus, type StoredAlert, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
 import { LIVE_ROWS, loadAudit, loadLimitRates, loadRecentAlerts, loadBreakdown, loadCalls, loadLimits, loadLive, loadOverview, type LiveData, type OverviewData, type RateData, type SortKey } from "../data/load.js";
-import { drillLabel, drillLevel, type DrillStep } from "../data/drill.js";
+import { drillLabel, drillLevel, tagKeyOf, type BreakdownBy, type DrillStep } from "../data/drill.js";
 import { writeExport, type ExportFormat } from "../data/export.js";
 import { dateTime, dayNumber, localZone, zoneLabel, type TimeZone } from "../data/zone.js";
 import { nextPeriod, parseCustomPeriod, periodLabel, type Period } from "../data/period.js";
@@ -22,12 +22,13 @@ export type { View } from "./view.js";
 
 const VIEW_KEYS: Record<string, View> = { o: "overview", b: "breakdown", l: "limits", v: "live", a: "audit", "1": "overview", "2": "breakdown", "3": "limits", "4": "live", "5": "audit" };
 const DIMENSIONS: UsageDimension[] = ["model", "username", "project", "callerName", "session"];
+const NO_TAG_KEYS: readonly string[] = [];
 const SORTS: SortKey[] = ["cost", "requests", "tokens", "name"];
 const AUDIT_TYPES: (string | undefined)[] = [undefined, "prompt", "response", "event"];
 /** `3.2 calls/min (5 min) · 2.9 (1 h) · $1.2300/h (1 h) · $20.1000/day (24 h)`: how fast calls and money go. */
 export const rateLine = (r: RateData): string =>
   `${r.callsPerMinute5.toFixed(1)} calls/min (5 min) · ${r.callsPerMinute60.toFixed(1)} (1 h) · ${usd(r.costLastHour)}/h (last hour) · ${usd(r.costLastDay)}/day (24 h)`;
-const levelKey = (dimension: UsageDimension, drill: readonly DrillStep[]): string => JSON.stringify([dimension, drill]);
+const levelKey = (dimension: BreakdownBy, drill: readonly DrillStep[]): string => JSON.stringify([dimension, drill]);
 const next = <T,>(list: readonly T[], value: T): T => list[(list.indexOf(value) + 1) % list.length]!;
 /** Audit entries loaded at a time; scrolling past the last loaded one loads this many more. */
 export const AUDIT_PAGE = 200;
@@ -66,10 +67,12 @@ export interface AppProps {
   readonly exportDir?: string;
   /** Where days start and how times read (default: the terminal's zone). */
   readonly timeZone?: TimeZone;
+  /** Tag keys the breakdown offers after the columns (`d` cycles through them too). */
+  readonly tagKeys?: readonly string[];
 }
 
 /** The interactive dashboard: a header, the current view, and a footer of keys. */
-export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview", exportDir = process.cwd(), timeZone = defaultZone }: AppProps) {
+export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview", exportDir = process.cwd(), timeZone = defaultZone, tagKeys = NO_TAG_KEYS }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   // The size lives in state, updated on "resize": Ink repaints its last output on a resize without
@@ -92,7 +95,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   // The overview chart's own period (per hour today, per day otherwise) and measure.
   const [chartPeriod, setChartPeriod] = useState<Period>("30d");
   const [measure, setMeasure] = useState<ChartMeasure>("cost");
-  const [dimension, setDimension] = useState<UsageDimension>("model");
+  const [dimension, setDimension] = useState<BreakdownBy>("model");
   const [sort, setSort] = useState<SortKey>("cost");
   const [reversed, setReversed] = useState(false);
   // The live view stops taking new rows while paused; f (follow) resumes at the newest.
@@ -233,8 +236,8 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   // Enter on a breakdown row: one level deeper (model → users → sessions → calls).
   const onDrill = (row: GroupUsageTotals) => {
     const level = drillLevel(dimension, drillRef.current, filterRef.current);
-    if (level.dimension === "calls") return;
-    drillRef.current = [...drillRef.current, { dimension: level.dimension, key: row.key }];
+    if (level.dimension === "calls" || tagKeyOf(level.dimension) !== undefined) return;
+    drillRef.current = [...drillRef.current, { dimension: level.dimension as UsageDimension, key: row.key }];
     setDrill(drillRef.current);
   };
   const selectedRef = useRef(selected);
@@ -359,7 +362,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
     }
     else if (view === "breakdown" && input === "d") {
       // Another dimension starts a new drill-down.
-      setDimension((d) => next(DIMENSIONS, d));
+      setDimension((d) => next([...DIMENSIONS, ...tagKeys.map((k): BreakdownBy => `tag:${k}`)], d));
       drillRef.current = [];
       setDrill([]);
     } else if (view === "breakdown" && input === "s" && atGroups()) {
@@ -419,7 +422,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const breakdownLevel = drillLevel(dimension, drill, filter);
   // The view's own keys (scrolling, Enter) are off under the help overlay and while a prompt takes the typing.
   const viewKeysOn = !help && typing === undefined;
-  const keyContext: KeyContext = { auditOpen: open, drilled: drill.length > 0, canDrill: breakdownLevel.dimension !== "calls", filtered: isFiltered(filter), paused };
+  const keyContext: KeyContext = { auditOpen: open, drilled: drill.length > 0, canDrill: breakdownLevel.dimension !== "calls", canOpen: breakdownLevel.dimension !== "calls" && tagKeyOf(breakdownLevel.dimension) === undefined, filtered: isFiltered(filter), paused };
   const clock = checked !== undefined ? dateTime(new Date(checked), timeZone).slice(11, 19) : "--:--:--";
   return (
     <Box flexDirection="column" width={width} height={rows}>

@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import type { GroupUsageTotals, UsageDimension } from "@llm-accounting/core";
 import { descendingByDefault, type SortKey } from "../data/load.js";
+import { tagKeyOf, type BreakdownBy } from "../data/drill.js";
 import { bar, count, fit, usd } from "./format.js";
 import { scrollLabel, useSelection } from "./scroll.js";
 
@@ -10,7 +11,7 @@ const TITLES: Record<UsageDimension, string> = { model: "Model", username: "User
 export interface BreakdownProps {
   /** The rows; undefined while they load. */
   readonly rows: readonly GroupUsageTotals[] | undefined;
-  readonly dimension: UsageDimension;
+  readonly dimension: BreakdownBy;
   readonly sort: SortKey;
   /** The sort runs the other way than its default (smallest first, names Z to A). */
   readonly reversed?: boolean;
@@ -27,7 +28,7 @@ export interface BreakdownProps {
 }
 
 /**
- * Usage per model, user, caller, project or session, with each row's share of the cost, in `sort`
+ * Usage per model, user, caller, project, session or value of a tag, with each row's share of the cost, in `sort`
  * order (the sorted column marked ▼ largest first or ▲); a selected row (`>`) moved with ↑↓ PgUp/PgDn
  * Home/End, Enter opens it.
  */
@@ -49,7 +50,7 @@ export function Breakdown({ rows: loaded, dimension, sort, reversed = false, wid
   const title = (key: SortKey, text: string) => (key === sort ? `${text} ${arrow}` : text);
   return (
     <Box flexDirection="column">
-      <Text bold>{` ${fit(title("name", TITLES[dimension]), nameWidth)}${fit(title("requests", "Requests"), 10, "right")}${fit(title("tokens", "Tokens"), 13, "right")}${wide ? `${fit("Input", 13, "right")}${fit("Output", 13, "right")}` : ""}${fit(title("cost", "Cost"), 13, "right")}${wide ? `${fit("Per request", 12, "right")}${fit("Avg time", 9, "right")}` : ""}  Share of cost`}</Text>
+      <Text bold>{` ${fit(title("name", tagKeyOf(dimension) === undefined ? TITLES[dimension as UsageDimension] : `Tag ${tagKeyOf(dimension)}`), nameWidth)}${fit(title("requests", "Requests"), 10, "right")}${fit(title("tokens", "Tokens"), 13, "right")}${wide ? `${fit("Input", 13, "right")}${fit("Output", 13, "right")}` : ""}${fit(title("cost", "Cost"), 13, "right")}${wide ? `${fit("Per request", 12, "right")}${fit("Avg time", 9, "right")}` : ""}  Share of cost`}</Text>
       {loaded === undefined ? <Text>Loading…</Text> : rows.length === 0 ? <Text>No usage in this period</Text> : null}
       {shown.map((r, i) => {
         const share = total === 0n ? 0 : Number((r.costNanos * 10_000n) / total) / 10_000;

@@ -18,6 +18,8 @@ export interface KeyContext {
   readonly drilled: boolean;
   /** The breakdown's rows can be drilled into (not at the calls level). */
   readonly canDrill?: boolean;
+  /** Enter opens a row (not in a breakdown by tag, whose untagged row has nothing to narrow by). */
+  readonly canOpen?: boolean;
   /** A filter is set (Esc clears it). */
   readonly filtered: boolean;
   /** The live view is paused. */
@@ -51,7 +53,7 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
       break;
     case "breakdown":
       own.push(
-        { keys: "d", does: "dimension: model, user, project, caller, session", short: "d dim" },
+        { keys: "d", does: "dimension: model, user, project, caller, session, then each --tag-key", short: "d dim" },
         // The calls at the bottom of a drill-down are newest first: sorting does not apply there.
         ...(context.canDrill === false
           ? []
@@ -63,7 +65,7 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
         { keys: "c", does: "custom period: two days, YYYY-MM-DD YYYY-MM-DD", short: "c custom" },
         ...SCROLL,
       );
-      if (context.canDrill !== false) own.push({ keys: "⏎", does: "drill into the row: model → users → sessions → calls", short: "⏎ drill" });
+      if (context.canDrill !== false && context.canOpen !== false) own.push({ keys: "⏎", does: "drill into the row: model → users → sessions → calls", short: "⏎ drill" });
       if (context.drilled) own.push({ keys: "Esc ⌫", does: "back up one level", short: "Esc up" });
       break;
     case "limits":

@@ -1,6 +1,12 @@
 import type { UsageDimension, UsageRecord } from "@llm-accounting/core";
 import { filterLabel, type DashboardFilter } from "./filter.js";
 
+/** What the breakdown groups by: a column, or the values of a tag key (`tag:team`). */
+export type BreakdownBy = UsageDimension | `tag:${string}`;
+
+/** The tag key of a breakdown by tag, or undefined for a column. */
+export const tagKeyOf = (by: BreakdownBy | "calls"): string | undefined => (by.startsWith("tag:") ? by.slice(4) : undefined);
+
 /** One breakdown row drilled into: its dimension and value (null: the "(none)" row). */
 export interface DrillStep {
   readonly dimension: UsageDimension;
@@ -12,7 +18,7 @@ export const DRILL_NEXT: Record<UsageDimension, UsageDimension | "calls"> = { mo
 
 /** A level of the drill-down: what it lists and the filter its rows pass. */
 export interface DrillLevel {
-  readonly dimension: UsageDimension | "calls";
+  readonly dimension: BreakdownBy | "calls";
   /** The dashboard filter narrowed by every step. */
   readonly filter: DashboardFilter;
   /** Calls must also pass this (the store filter cannot say "no session"). */
@@ -20,8 +26,10 @@ export interface DrillLevel {
 }
 
 /** The level reached from a breakdown by `dimension` through `steps`, within `filter`. */
-export function drillLevel(dimension: UsageDimension, steps: readonly DrillStep[], filter: DashboardFilter): DrillLevel {
-  let current: UsageDimension | "calls" = dimension;
+export function drillLevel(dimension: BreakdownBy, steps: readonly DrillStep[], filter: DashboardFilter): DrillLevel {
+  // A tag's rows are not drilled into (the untagged row has no filter to narrow by): no steps below it.
+  if (tagKeyOf(dimension) !== undefined) return { dimension, filter, keep: () => true };
+  let current: UsageDimension | "calls" = dimension as UsageDimension;
   let narrowed: Record<string, string | null> = { ...filter };
   let noSession = false;
   for (const step of steps) {

@@ -1,6 +1,7 @@
 import type { Accounting, AuditEntry, AuditStore, GroupUsageTotals, LimitStatus, StoredAlert, UsageDimension, UsageRecord } from "@llm-accounting/core";
 import { usageAmount, usageFilterFor } from "@llm-accounting/core";
 import { auditFilter, limitConcerns, type DashboardFilter } from "./filter.js";
+import { tagKeyOf, type BreakdownBy } from "./drill.js";
 import { periodLabel, periodRange, type Period } from "./period.js";
 import { dateTime, startOfDay, type TimeZone } from "./zone.js";
 
@@ -128,9 +129,11 @@ export function sortGroups(groups: readonly GroupUsageTotals[], sort: SortKey, r
 }
 
 /** Usage per value of a dimension over a period (of the records the filter keeps), sorted. */
-export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: UsageDimension, sort: SortKey, filter: DashboardFilter = {}, reversed = false, zone: TimeZone = "UTC"): Promise<GroupUsageTotals[]> {
+export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: BreakdownBy, sort: SortKey, filter: DashboardFilter = {}, reversed = false, zone: TimeZone = "UTC"): Promise<GroupUsageTotals[]> {
   const range = periodRange(period, now, zone);
-  return sortGroups(await accounting.getUsageBreakdown(range.start, range.end, dimension, filter), sort, reversed);
+  const tag = tagKeyOf(dimension);
+  const groups = tag === undefined ? await accounting.getUsageBreakdown(range.start, range.end, dimension as UsageDimension, filter) : await accounting.getUsageByTag(range.start, range.end, tag, filter);
+  return sortGroups(groups, sort, reversed);
 }
 
 /** Calls at the bottom of a drill-down: at most `limit`, newest first, in the period and passing the filter. */

@@ -9,6 +9,7 @@ import { progressReporter } from "../format/progress.js";
 import { println } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 import { handleAgentImport } from "./import-agent.js";
+import { importExportedRecords, readExportedRecords } from "./import-export.js";
 import { DeferredPricer } from "../context/open-accounting.js";
 
 /** Parsed `import` arguments. */
@@ -18,15 +19,17 @@ export interface ImportArgs extends GlobalArgs {
   /** A config directory, or "" for the defaults (the flag given without a value). */
   fromClaudeCode?: string;
   fromCodex?: string;
+  /** A file `tail --format ndjson|json` wrote (from any store). */
+  fromExport?: string;
   watch: boolean;
   format: "text" | "json";
 }
 
 /** Copies a Python llm-accounting database, or a coding agent's logs, into the configured store. */
-export async function handleImport(ctx: CommandContext, args: ImportArgs): Promise<ImportSummary | AgentImportSummary | undefined> {
-  const sources = [args.fromSqlite, args.fromPostgresql, args.fromClaudeCode, args.fromCodex].filter((s) => s !== undefined);
+export async function handleImport(ctx: CommandContext, args: ImportArgs): Promise<ImportSummary | AgentImportSummary | { usage: number } | undefined> {
+  const sources = [args.fromSqlite, args.fromPostgresql, args.fromClaudeCode, args.fromCodex, args.fromExport].filter((s) => s !== undefined);
   if (sources.length !== 1) {
-    throw new UsageError("give exactly one of --from-sqlite FILE, --from-postgresql URL, --from-claude-code [DIR] or --from-codex [DIR]");
+    throw new UsageError("give exactly one of --from-sqlite FILE, --from-postgresql URL, --from-claude-code [DIR], --from-codex [DIR] or --from-export FILE");
   }
   if (args.watch && args.fromClaudeCode === undefined && args.fromCodex === undefined) {
     throw new UsageError("--watch applies to --from-claude-code and --from-codex only");
@@ -37,6 +40,14 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
     // Priced like `track`: stored prices, then the catalog (unless --no-catalog-prices), loaded only once there is a call to price.
     const pricer = new DeferredPricer(args.catalogPrices !== false);
     return withAccounting(ctx, args, (accounting) => handleAgentImport(accounting, ctx.io, agent, dir, { watch: args.watch, format: args.format, beforePricing: () => pricer.load() }), { pricer });
+  }
+  if (args.fromExport !== undefined) {
+    // Read and checked whole before the store is opened: a bad line stores nothing.
+    const records = readExportedRecords(args.fromExport);
+    const usage = await withAccounting(ctx, args, (accounting) => importExportedRecords(accounting, records));
+    if (args.format === "json") println(ctx.io, toJson({ usage }));
+    else println(ctx.io, `Imported ${usage} usage entries from ${visibleText(args.fromExport)}`);
+    return { usage };
   }
   if (args.fromPostgresql !== undefined && !/^postgres(ql)?:\/\//.test(args.fromPostgresql)) {
     throw new UsageError("--from-postgresql must be a postgresql://user:password@host:port/database URL");
@@ -63,13 +74,14 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
 export function importCommand(ctx: CommandContext): CommandModule<GlobalArgs, ImportArgs> {
   return {
     command: "import",
-    describe: "Copy a database of the Python llm-accounting, or Claude Code / Codex logs, into this store (safe to rerun)",
+    describe: "Copy a database of the Python llm-accounting, Claude Code / Codex logs (safe to rerun), or a tail export, into this store",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
         .option("from-sqlite", { type: "string", describe: "The Python tool's SQLite file" })
         .option("from-postgresql", { type: "string", describe: "The Python tool's PostgreSQL URL" })
         .option("from-claude-code", { type: "string", describe: "Claude Code's logs: its config dir holding projects/ (default $CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude)" })
         .option("from-codex", { type: "string", describe: "Codex CLI's logs: its config dir holding sessions/ (default $CODEX_HOME, else ~/.codex)" })
+        .option("from-export", { type: "string", describe: "A file tail --format ndjson or json wrote, from any store: its entries with their tags and exact costs (each run adds them again)" })
         .option("watch", { type: "boolean", default: false, describe: "With --from-claude-code/--from-codex: keep importing as the agent writes, until Ctrl-C" })
         .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<ImportArgs>,
     handler: (args) => runHandler(ctx, () => handleImport(ctx, args)),

@@ -1,5 +1,5 @@
 import type { Accounting, GroupUsageTotals, ModelRankings, ModelStats, RankedModel, UsageDimension, UsageStats } from "@llm-accounting/core";
-import { checkTagKey, EMPTY_TOTALS, rankModels, statsFromTotals, usdToNanos, ValidationError, visibleText, type TagBreakdownFilter, type UsageTotals } from "@llm-accounting/core";
+import { checkTagKey, rankModels, usdToNanos, ValidationError, visibleText, type TagBreakdownFilter } from "@llm-accounting/core";
 import { tagFlags, tagOfBy } from "../context/tag-flags.js";
 import { UsageError } from "../errors.js";
 import type { Argv, CommandModule } from "yargs";
@@ -42,7 +42,7 @@ export interface StatsReport {
   readonly rankings: ModelRankings;
   /** With `--by`: usage per value of that column. */
   readonly breakdown?: { readonly by: UsageDimension | `tag:${string}`; readonly groups: readonly GroupUsageTotals[] };
-  /** With `--tag`: the tags the report is narrowed to (no per-model breakdown then). */
+  /** With `--tag`: the tags every part of the report is narrowed to. */
   readonly tags?: Readonly<Record<string, string>>;
   /** With `--session`: the session the report is about. */
   readonly session?: string;
@@ -53,17 +53,14 @@ export async function handleStats(accounting: Accounting, args: StatsArgs, io: C
   const shorthand = (["daily", "weekly", "monthly", "yearly"] as const).find((p) => args[p]);
   const { since, until } = rangeBounds(args);
   const range = reportRange(args.period ?? shorthand, since, until, io.now(), args.timezone);
-  const filter = args.session === undefined ? {} : { session: args.session };
+  const filter: TagBreakdownFilter = { ...(args.session !== undefined && { session: args.session }), ...(args.tag && { tags: args.tag }) };
   const byTag = tagOfBy(args.by);
   const byColumn = byTag === undefined ? (args.by as UsageDimension | undefined) : undefined;
-  if (args.tag && byColumn) throw new UsageError("--tag narrows tag breakdowns only for now: use it with --by tag:<key>, or without --by");
-  const [totals, models, groups] = args.tag
-    ? await taggedStats(accounting, range, byTag, { ...filter, tags: args.tag })
-    : await Promise.all([
-        accounting.getPeriodStats(range.start, range.end, filter),
-        accounting.getModelStats(range.start, range.end, filter),
-        byTag !== undefined ? accounting.getUsageByTag(range.start, range.end, byTag, filter) : byColumn ? accounting.getUsageBreakdown(range.start, range.end, byColumn, filter) : undefined,
-      ]);
+  const [totals, models, groups] = await Promise.all([
+    accounting.getPeriodStats(range.start, range.end, filter),
+    accounting.getModelStats(range.start, range.end, filter),
+    byTag !== undefined ? accounting.getUsageByTag(range.start, range.end, byTag, filter) : byColumn ? accounting.getUsageBreakdown(range.start, range.end, byColumn, filter) : undefined,
+  ]);
   const report: StatsReport = {
     period: { label: range.label, start: range.start, end: range.end },
     ...(args.session !== undefined && { session: args.session }),
@@ -78,30 +75,6 @@ export async function handleStats(accounting: Accounting, args: StatsArgs, io: C
   const rows: readonly unknown[] = report.breakdown ? report.breakdown.groups : report.models;
   await writeListing(io, args.format, rows, { document: report, table: () => statsText(report, io.stdout.isTTY ? io.stdout.columns : undefined, args.timezone) });
   return report;
-}
-
-/**
- * A report narrowed by tags: the totals are the sum of a tag breakdown (every group of one key
- * partitions the matching records), and there is no per-model table (model sums by tag are not
- * offered yet).
- */
-async function taggedStats(accounting: Accounting, range: { start: Date; end: Date }, byTag: string | undefined, filter: TagBreakdownFilter): Promise<[UsageStats, ModelStats[], GroupUsageTotals[] | undefined]> {
-  const key = byTag ?? Object.keys(filter.tags ?? {})[0]!;
-  const groups = await accounting.getUsageByTag(range.start, range.end, key, filter);
-  const sum = groups.reduce<UsageTotals>((t, g) => ({
-    requests: t.requests + g.requests,
-    promptTokens: t.promptTokens + g.promptTokens,
-    completionTokens: t.completionTokens + g.completionTokens,
-    totalTokens: t.totalTokens + g.totalTokens,
-    localPromptTokens: t.localPromptTokens + g.localPromptTokens,
-    localCompletionTokens: t.localCompletionTokens + g.localCompletionTokens,
-    localTotalTokens: t.localTotalTokens + g.localTotalTokens,
-    cachedTokens: t.cachedTokens + g.cachedTokens,
-    reasoningTokens: t.reasoningTokens + g.reasoningTokens,
-    costNanos: t.costNanos + g.costNanos,
-    executionTime: t.executionTime + g.executionTime,
-  }), EMPTY_TOTALS);
-  return [statsFromTotals(sum), [], byTag === undefined ? undefined : groups];
 }
 
 function totalsOf(s: UsageStats) {

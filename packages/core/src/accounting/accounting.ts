@@ -12,14 +12,14 @@ import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quot
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
-import { usageFilterFields, type GroupUsageTotals, type TagBreakdownFilter, type TailFilter, type UsageDimension, type UsageRecordFilter } from "../store/usage-totals.js";
+import { usageFilterFields, type GroupUsageTotals, type ModelUsageTotals, type TagBreakdownFilter, type TailFilter, type UsageDimension } from "../store/usage-totals.js";
 import type { NewUser, UserChanges, UserRecord } from "../store/registry-records.js";
 import { quotaRequestOf, usageToPrice, type QuotaCheckInput, type RemainingLimit, type ReserveInput } from "./quota-inputs.js";
 import { unpricedRefusal } from "./unpriced-policy.js";
 import { Reservation, type ReservedUsage } from "./reservation.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
 import { checkTagKey, checkTags, mergeTags } from "../usage/usage-tags.js";
-import { sumUsageByTagFallback } from "../stats/tag-breakdown.js";
+import { sumGroups, sumTaggedUsageFallback, sumUsageByTagFallback } from "../stats/tag-breakdown.js";
 import { checkOptionalName, checkStorableName, checkStorableText, SHORT_TEXT_MAX_LENGTH } from "../storable-text.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
 import type { AccountingOptions } from "./accounting-options.js";
@@ -545,38 +545,53 @@ export class Accounting implements AsyncDisposable {
     }
   }
 
-  /** Sums and averages over `start <= timestamp <= end` (of the records the filter keeps). */
-  async getPeriodStats(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<UsageStatsResult> {
+  /** Sums and averages over `start <= timestamp <= end` (of the records the filter keeps, tags included). */
+  async getPeriodStats(start: InstantInput, end: InstantInput, filter: TagBreakdownFilter = {}): Promise<UsageStatsResult> {
     const range = toRange(start, end);
+    const tagged = taggedFilter(filter);
     await this.open();
+    if (tagged) return statsFromTotals(sumGroups(await this.#taggedGroups(range, null, tagged)));
     return statsFromTotals(await this.store.sumUsage(range, filter));
   }
 
   /** Per-model sums and averages over the range, ordered by model name. */
-  async getModelStats(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<ModelStats[]> {
+  async getModelStats(start: InstantInput, end: InstantInput, filter: TagBreakdownFilter = {}): Promise<ModelStats[]> {
     const range = toRange(start, end);
     await this.open();
-    const perModel = await this.store.sumUsageByModel(range, filter);
+    const perModel = await this.#perModel(range, filter);
     return perModel.map((totals) => ({ model: totals.model, stats: statsFromTotals(totals) }));
   }
 
   /** Models ranked by tokens, cost and execution time over the range. */
-  async getModelRankings(start: InstantInput, end: InstantInput, filter: UsageRecordFilter = {}): Promise<ModelRankings> {
+  async getModelRankings(start: InstantInput, end: InstantInput, filter: TagBreakdownFilter = {}): Promise<ModelRankings> {
     const range = toRange(start, end);
     await this.open();
-    return rankModels(await this.store.sumUsageByModel(range, filter));
+    return rankModels(await this.#perModel(range, filter));
   }
 
   /** Usage over the range per user, caller, project, session or model (null: records without one). */
-  async getUsageBreakdown(start: InstantInput, end: InstantInput, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<Array<GroupUsageTotals & JsonForm<UsageTotalsJson<GroupUsageTotals>>>> {
+  async getUsageBreakdown(start: InstantInput, end: InstantInput, dimension: UsageDimension, filter: TagBreakdownFilter = {}): Promise<Array<GroupUsageTotals & JsonForm<UsageTotalsJson<GroupUsageTotals>>>> {
     const range = toRange(start, end);
+    const tagged = taggedFilter(filter);
     await this.open();
     // Per model the store can answer from its hourly rollup; other columns need the entries.
-    const groups: GroupUsageTotals[] =
-      dimension === "model" && usageFilterFields(filter).length === 0
+    const groups: GroupUsageTotals[] = tagged
+      ? await this.#taggedGroups(range, dimension, tagged)
+      : dimension === "model" && usageFilterFields(filter).length === 0
         ? (await this.store.sumUsageByModel(range)).map(({ model, ...totals }) => ({ key: model, ...totals }))
         : await this.store.sumUsageBy(range, dimension, filter);
     return groups.map((group) => withJsonForm(group, usageTotalsJson));
+  }
+
+  async #perModel(range: TimeRange, filter: TagBreakdownFilter): Promise<ModelUsageTotals[]> {
+    const tagged = taggedFilter(filter);
+    if (!tagged) return this.store.sumUsageByModel(range, filter);
+    return (await this.#taggedGroups(range, "model", tagged)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
+  }
+
+  /** Groups of a report narrowed by tags: the store's own query, or paging through the range. */
+  async #taggedGroups(range: TimeRange, dimension: UsageDimension | null, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
+    return this.store.sumTaggedUsage ? this.store.sumTaggedUsage(range, dimension, filter) : sumTaggedUsageFallback(this.store, range, dimension, filter);
   }
 
   /**
@@ -792,4 +807,10 @@ function requireAlertStore(store: UsageStore): AlertStore {
   const alerts = alertStoreOf(store);
   if (!alerts) throw new ValidationError("store", `${store.description} does not keep alerts`);
   return alerts;
+}
+
+/** The filter with its tags checked, when it names any (such reports take the tagged path); else undefined. */
+function taggedFilter(filter: TagBreakdownFilter): TagBreakdownFilter | undefined {
+  const tags = checkTags(filter.tags, "tags");
+  return tags ? { ...filter, tags } : undefined;
 }

@@ -1,4 +1,4 @@
-import { EMPTY_TOTALS, matchesTagFilter, matchesUsageRecordFilter, type GroupUsageTotals, type TagBreakdownFilter, type UsageTotals } from "../store/usage-totals.js";
+import { EMPTY_TOTALS, matchesTagFilter, matchesUsageRecordFilter, type GroupUsageTotals, type TagBreakdownFilter, type UsageDimension, type UsageTotals } from "../store/usage-totals.js";
 import type { TimeRange } from "../store/time-range.js";
 import type { UsageRecord } from "../store/usage-record.js";
 import type { UsageStore } from "../store/usage-store.js";
@@ -10,12 +10,24 @@ const PAGE = 5_000;
  * sums in memory (slower, same result). Records without the tag form the last group (key null).
  */
 export async function sumUsageByTagFallback(store: UsageStore, range: TimeRange, key: string, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
+  return sumGroupsFallback(store, range, (record) => record.tags?.[key] ?? null, filter);
+}
+
+/**
+ * Usage narrowed by tags per value of a column (null: one group), for a store without
+ * `sumTaggedUsage`: the same paging through the range.
+ */
+export async function sumTaggedUsageFallback(store: UsageStore, range: TimeRange, dimension: UsageDimension | null, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
+  return sumGroupsFallback(store, range, (record) => (dimension === null ? null : record[dimension]), filter);
+}
+
+async function sumGroupsFallback(store: UsageStore, range: TimeRange, groupOf: (record: UsageRecord) => string | null, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
   const groups = new Map<string | null, UsageTotals>();
   for (let after = 0; ; ) {
     const page = await store.usageInRange(range, after, PAGE);
     for (const record of page) {
       if (!matchesUsageRecordFilter(filter, record) || !matchesTagFilter(filter, record.tags)) continue;
-      const value = record.tags?.[key] ?? null;
+      const value = groupOf(record);
       groups.set(value, add(groups.get(value) ?? EMPTY_TOTALS, record));
     }
     if (page.length < PAGE) break;
@@ -24,6 +36,23 @@ export async function sumUsageByTagFallback(store: UsageStore, range: TimeRange,
   return [...groups.entries()]
     .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
     .map(([value, totals]) => ({ key: value, ...totals }));
+}
+
+/** Adds up groups (the totals of a report narrowed by tags). */
+export function sumGroups(groups: readonly UsageTotals[]): UsageTotals {
+  return groups.reduce<UsageTotals>((t, g) => ({
+    requests: t.requests + g.requests,
+    promptTokens: t.promptTokens + g.promptTokens,
+    completionTokens: t.completionTokens + g.completionTokens,
+    totalTokens: t.totalTokens + g.totalTokens,
+    localPromptTokens: t.localPromptTokens + g.localPromptTokens,
+    localCompletionTokens: t.localCompletionTokens + g.localCompletionTokens,
+    localTotalTokens: t.localTotalTokens + g.localTotalTokens,
+    cachedTokens: t.cachedTokens + g.cachedTokens,
+    reasoningTokens: t.reasoningTokens + g.reasoningTokens,
+    costNanos: t.costNanos + g.costNanos,
+    executionTime: t.executionTime + g.executionTime,
+  }), EMPTY_TOTALS);
 }
 
 function add(t: UsageTotals, r: UsageRecord): UsageTotals {

@@ -53,6 +53,12 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Part
    * `usageInRange` and sums in memory.
    */
   sumUsageByTag?(range: TimeRange, key: string, filter?: TagBreakdownFilter): Promise<GroupUsageTotals[]>;
+  /**
+   * Sums the records in the range that carry every tag of the filter (and match its columns), per
+   * value of a column (dimension null: a single group, key null), ordered as `sumUsageBy`.
+   * Optional: without it the facade pages through `usageInRange` and sums in memory.
+   */
+  sumTaggedUsage?(range: TimeRange, dimension: UsageDimension | null, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]>;
   /** The `limit` most recent records, newest first (by timestamp, then id), of the filter's session and time range. */
   tail(limit: number, filter?: TailFilter): Promise<UsageRecord[]>;
   /** Up to `limit` records in the range with an id above `afterId`, in id order (for paging through a period). */

@@ -1,4 +1,4 @@
-import { alertJson, nanosToUsd, usageRecordJson, type AlertJson, type GroupUsageTotals, type LimitStatus, type UsageRecord, type UsageRecordFilter, type UsageRecordJson, type UsageStats, type StoredAlert } from "@llm-accounting/core";
+import { alertJson, nanosToUsd, usageRecordJson, type AlertJson, type GroupUsageTotals, type LimitStatus, type UsageRecord, type TagBreakdownFilter, type UsageRecordJson, type UsageStats, type StoredAlert } from "@llm-accounting/core";
 import { usedRatio } from "../metric-families.js";
 import type { ApiRange } from "./query-params.js";
 
@@ -9,7 +9,7 @@ import type { ApiRange } from "./query-params.js";
 /** The range and filter an answer covers, echoed so a client sees what defaults were applied. */
 export interface ScopeJson {
   readonly range: { readonly since: string; readonly until: string; readonly timezone: string };
-  readonly filter: { readonly model: string | null; readonly user: string | null; readonly project: string | null; readonly caller: string | null };
+  readonly filter: { readonly model: string | null; readonly user: string | null; readonly project: string | null; readonly caller: string | null; readonly tags: Readonly<Record<string, string>> };
 }
 
 /** Requests, tokens and cost of a set of calls. */
@@ -25,10 +25,10 @@ export interface TotalsJson {
 }
 
 /** The range and filter as the answers echo them. */
-export function scopeJson(range: ApiRange, filter: UsageRecordFilter): ScopeJson {
+export function scopeJson(range: ApiRange, filter: TagBreakdownFilter): ScopeJson {
   return {
     range: { since: range.since.toISOString(), until: range.until.toISOString(), timezone: range.timezone },
-    filter: { model: filter.model ?? null, user: filter.username ?? null, project: filter.project ?? null, caller: filter.callerName ?? null },
+    filter: { model: filter.model ?? null, user: filter.username ?? null, project: filter.project ?? null, caller: filter.callerName ?? null, tags: { ...filter.tags } },
   };
 }
 
@@ -47,17 +47,17 @@ export function statsTotalsJson(stats: UsageStats): TotalsJson {
 }
 
 /** `GET /api/v1/summary`. */
-export function summaryJson(range: ApiRange, filter: UsageRecordFilter, stats: UsageStats): ScopeJson & { readonly totals: TotalsJson } {
+export function summaryJson(range: ApiRange, filter: TagBreakdownFilter, stats: UsageStats): ScopeJson & { readonly totals: TotalsJson } {
   return { ...scopeJson(range, filter), totals: statsTotalsJson(stats) };
 }
 
 /** `GET /api/v1/cost/daily`: one entry per day of the range, empty days included (a chart needs them). */
-export function dailyJson(range: ApiRange, filter: UsageRecordFilter, days: readonly { readonly day: string; readonly stats: UsageStats }[]): ScopeJson & { readonly days: (TotalsJson & { readonly day: string })[] } {
+export function dailyJson(range: ApiRange, filter: TagBreakdownFilter, days: readonly { readonly day: string; readonly stats: UsageStats }[]): ScopeJson & { readonly days: (TotalsJson & { readonly day: string })[] } {
   return { ...scopeJson(range, filter), days: days.map(({ day, stats }) => ({ day, ...statsTotalsJson(stats) })) };
 }
 
 /** `GET /api/v1/breakdown/{dimension}`: one entry per value (`key` null: calls without one), costliest first. */
-export function breakdownJson(range: ApiRange, filter: UsageRecordFilter, by: string, groups: readonly GroupUsageTotals[]): ScopeJson & { readonly by: string; readonly groups: (TotalsJson & { readonly key: string | null })[] } {
+export function breakdownJson(range: ApiRange, filter: TagBreakdownFilter, by: string, groups: readonly GroupUsageTotals[]): ScopeJson & { readonly by: string; readonly groups: (TotalsJson & { readonly key: string | null })[] } {
   const sorted = [...groups].sort((a, b) => (a.costNanos === b.costNanos ? b.requests - a.requests : a.costNanos < b.costNanos ? 1 : -1));
   return {
     ...scopeJson(range, filter),

@@ -2,7 +2,7 @@ import { checkTagKey, type Accounting, type AlertDeliveryState, type UsageDimens
 import { alertsJson, breakdownJson, dailyJson, limitsJson, recentJson, summaryJson } from "./api-json.js";
 import { BadParameterError } from "./api-errors.js";
 import { dayBuckets } from "./day-buckets.js";
-import { checkParameterNames, FILTER_PARAMETERS, parseChoice, parseCount, parseFilter, parseRange, RANGE_PARAMETERS } from "./query-params.js";
+import { checkParameterNames, FILTER_PARAMETERS, parseChoice, parseCount, parseFilter, parseRange, RANGE_PARAMETERS, TAG_PARAMETER } from "./query-params.js";
 
 /** The version prefix: an incompatible change gets `/api/v2` beside it, not a changed v1. */
 export const API_PREFIX = "/api/v1";
@@ -15,7 +15,7 @@ interface Route {
   readonly read: Read;
 }
 
-const REPORT = [...RANGE_PARAMETERS, ...FILTER_PARAMETERS];
+const REPORT = [...RANGE_PARAMETERS, ...FILTER_PARAMETERS, TAG_PARAMETER];
 /** Breakdown path segment -> the store column it groups by. */
 const DIMENSIONS = { model: "model", user: "username", project: "project", caller: "callerName" } as const satisfies Record<string, UsageDimension>;
 const ALERT_STATES: readonly AlertDeliveryState[] = ["pending", "delivered", "failed"];

@@ -1,4 +1,4 @@
-import { isTimeZone, parseTimeBound, type UsageRecordFilter } from "@llm-accounting/core";
+import { checkTags, isTimeZone, parseTimeBound, ValidationError, type TagBreakdownFilter, type UsageRecordFilter } from "@llm-accounting/core";
 import { BadParameterError } from "./api-errors.js";
 
 /** A report range: both ends included, with the time zone its days were read in. */
@@ -15,6 +15,10 @@ const FILTER_FIELDS = { model: "model", user: "username", project: "project", ca
 /** The record filter parameters, as the query spells them. */
 export const FILTER_PARAMETERS = Object.keys(FILTER_FIELDS) as (keyof typeof FILTER_FIELDS)[];
 
+/** The tag filter parameter, as the known-parameter list spells it: `tag[team]=search` (OpenAPI's deepObject style). */
+export const TAG_PARAMETER = "tag[<key>]";
+const TAG_NAME = /^tag\[(.*)\]$/;
+
 /** How far back a range starts when `since` is not given (what a dashboard's first view shows). */
 export const DEFAULT_SINCE = "30d";
 
@@ -27,7 +31,7 @@ const BOUND_REASON = "must be a date (2025-01-31), an instant (2025-01-31T13:45:
 export function checkParameterNames(params: URLSearchParams, allowed: readonly string[]): void {
   const seen = new Set<string>();
   for (const name of params.keys()) {
-    if (!allowed.includes(name)) throw new BadParameterError(name, `is not a parameter of this endpoint (known: ${allowed.join(", ") || "none"})`);
+    if (!allowed.includes(name) && !(TAG_NAME.test(name) && allowed.includes(TAG_PARAMETER))) throw new BadParameterError(name, `is not a parameter of this endpoint (known: ${allowed.join(", ") || "none"})`);
     if (seen.has(name)) throw new BadParameterError(name, "is given more than once");
     seen.add(name);
   }
@@ -49,8 +53,8 @@ export function parseRange(params: URLSearchParams, now: Date): ApiRange {
   return { since, until, timezone };
 }
 
-/** The record filter of `model`, `user`, `project` and `caller` (each an exact name). */
-export function parseFilter(params: URLSearchParams): UsageRecordFilter {
+/** The record filter of `model`, `user`, `project` and `caller` (each an exact name) and of `tag[<key>]=<value>` (every one must match). */
+export function parseFilter(params: URLSearchParams): TagBreakdownFilter {
   const filter: Record<string, string> = {};
   for (const name of FILTER_PARAMETERS) {
     const value = params.get(name);
@@ -58,7 +62,23 @@ export function parseFilter(params: URLSearchParams): UsageRecordFilter {
     if (value === "") throw new BadParameterError(name, "must not be empty");
     filter[FILTER_FIELDS[name]] = value;
   }
-  return filter as UsageRecordFilter;
+  const tags = parseTags(params);
+  return { ...(filter as UsageRecordFilter), ...(tags && { tags }) };
+}
+
+function parseTags(params: URLSearchParams): Record<string, string> | undefined {
+  const given: Record<string, string> = {};
+  for (const [name, value] of params) {
+    const key = TAG_NAME.exec(name)?.[1];
+    if (key !== undefined) given[key] = value;
+  }
+  try {
+    return checkTags(given, "tag");
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // `tag.team` in the core's words is the parameter `tag[team]` here.
+    throw new BadParameterError(error.field.replace(/^tag\.(.*)$/, "tag[$1]"), error.message.slice(error.field.length + 1));
+  }
 }
 
 /** An integer parameter from `min` to `max`, or `fallback` when absent. */

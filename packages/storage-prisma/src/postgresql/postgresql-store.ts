@@ -53,6 +53,8 @@ import { PgAlerts } from "./pg-alerts.js";
 import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, tagFilterParams, tagSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
+import { TagSums } from "../shared/tag-sums.js";
+import type { TagSqlDialect } from "../shared/tag-rollup-sql.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
 import { retryConflicts } from "./retry-conflicts.js";
 import { executeText, literal } from "./simple-protocol.js";
@@ -104,6 +106,7 @@ const SUM_RANGE_SQL = rangeSumSql(PG_DIALECT, false);
 // Parameters 1 and 2 of the filtered sums are instants, the others the filter's values.
 const PG_FILTERED: SumDialect = { ...PG_DIALECT, param: (n) => (n <= 2 ? `$${n}::timestamptz` : `$${n}`) };
 const SUM_BY_MODEL_SQL = rangeSumSql(PG_DIALECT, true);
+const PG_TAG_DIALECT: TagSqlDialect = { ...PG_DIALECT, placeholder: (n, value) => (value instanceof Date ? `$${n}::timestamptz` : `$${n}`), time: (d) => d };
 
 // Rows per write transaction of updateCosts and purgeUsage: a concurrent tracker waits for one
 // chunk's rollup row locks at most, not for the whole operation.
@@ -408,10 +411,25 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   /** Sums per value of a tag key (records without it last, as null), straight from the entries. */
+  /** Sums per value of a tag key (records without it last, as null): from usage_tag_hourly when the filter allows. */
   async sumUsageByTag(range: TimeRange, key: string, filter: TagBreakdownFilter = {}): Promise<GroupUsageTotals[]> {
-    const rows = (await this.#query<TotalsRow>(tagSumSql(PG_FILTERED, filter), [range.start, range.end, key, ...tagFilterParams(filter)])).rows;
-    return rows.map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
+    return this.#tagSums.byTag(range, key, filter);
   }
+
+  /** Sums narrowed by tags, per value of a column (null: one group). */
+  async sumTaggedUsage(range: TimeRange, dimension: UsageDimension | null, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
+    return this.#tagSums.tagged(range, dimension, filter);
+  }
+
+  readonly #tagSums = new TagSums({
+    dialect: PG_TAG_DIALECT,
+    run: async ({ sql, params }) => (await this.#query<TotalsRow>(sql, params)).rows,
+    totalRow: async (range) => (await this.#query<TotalsRow>(SUM_RANGE_SQL, splitParams(splitByHour(range), (d) => d))).rows[0]!,
+    byTagFromEntries: async (range, key, filter) => {
+      const rows = (await this.#query<TotalsRow>(tagSumSql(PG_FILTERED, filter), [range.start, range.end, key, ...tagFilterParams(filter)])).rows;
+      return rows.map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
+    },
+  });
 
   async #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): Promise<TotalsRow[]> {
     const sql = filteredSumSql(PG_FILTERED, dimension, filter);

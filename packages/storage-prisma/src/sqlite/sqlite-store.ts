@@ -63,6 +63,8 @@ import { streamSqliteQueryInChild } from "./query-child-client.js";
 import { prepareSelect, rowBatches } from "./read-only-statement.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { tagPairs } from "../shared/tag-rows.js";
+import { TagSums } from "../shared/tag-sums.js";
+import type { TagSqlDialect } from "../shared/tag-rollup-sql.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, filterShape, tagFilterParams, tagSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { resolveSqlitePath, type SqliteLocation } from "./sqlite-path.js";
 import { SqliteBatchWriter, writeUsageParams } from "./batch-writer.js";
@@ -133,6 +135,8 @@ const SQLITE_DIALECT: SumDialect = {
   integer: (expression) => expression,
 };
 
+const SQLITE_TAG_DIALECT: TagSqlDialect = { ...SQLITE_DIALECT, placeholder: () => "?", time: sqliteTime };
+
 interface Statements {
   insert: Database.Statement;
   insertTag: Database.Statement;
@@ -177,6 +181,7 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
   #threadUnavailable = false;
   #opening: Promise<void> | undefined;
   readonly #filteredSums = new Map<string, Database.Statement>();
+  #tagSums: TagSums | undefined;
 
   constructor(options: SqliteStoreOptions = {}) {
     super();
@@ -479,18 +484,45 @@ export class SqliteStore extends PrismaModelStore implements UsageStore {
     return this.#filtered(dimension, range, filter).map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
   }
 
-  /** Sums per value of a tag key (records without it last, as null), straight from the entries. */
+  /** Sums per value of a tag key (records without it last, as null): from usage_tag_hourly when the filter allows. */
   async sumUsageByTag(range: TimeRange, key: string, filter: TagBreakdownFilter = {}): Promise<GroupUsageTotals[]> {
-    await this.#ready();
-    const shape = `tag:${filterShape(filter)}:${Object.keys(filter.tags ?? {}).length}`;
-    let statement = this.#filteredSums.get(shape);
+    return (await this.#tags()).byTag(range, key, filter);
+  }
+
+  /** Sums narrowed by tags, per value of a column (null: one group). */
+  async sumTaggedUsage(range: TimeRange, dimension: UsageDimension | null, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
+    return (await this.#tags()).tagged(range, dimension, filter);
+  }
+
+  async #tags(): Promise<TagSums> {
+    const statements = await this.#ready();
+    this.#tagSums ??= new TagSums({
+      dialect: SQLITE_TAG_DIALECT,
+      run: async ({ sql, params }) => this.#prepared(sql).all(params) as TotalsRow[],
+      totalRow: async (range) => statements.sumRange.get(splitParams(splitByHour(range), sqliteTime)) as TotalsRow,
+      byTagFromEntries: async (range, key, filter) => {
+        const shape = `tag:${filterShape(filter)}:${Object.keys(filter.tags ?? {}).length}`;
+        let statement = this.#filteredSums.get(shape);
+        if (!statement) {
+          statement = this.#db!.prepare(tagSumSql(SQLITE_DIALECT, filter)).safeIntegers(true);
+          this.#filteredSums.set(shape, statement);
+        }
+        // Unnumbered placeholders bind in text order: the join's key comes before the range.
+        const rows = statement.all(key, sqliteTime(range.start), sqliteTime(range.end), ...tagFilterParams(filter)) as TotalsRow[];
+        return rows.map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
+      },
+    });
+    return this.#tagSums;
+  }
+
+  /** A statement prepared once per SQL text (the tag queries vary with their filter's shape). */
+  #prepared(sql: string): Database.Statement {
+    let statement = this.#filteredSums.get(sql);
     if (!statement) {
-      statement = this.#db!.prepare(tagSumSql(SQLITE_DIALECT, filter)).safeIntegers(true);
-      this.#filteredSums.set(shape, statement);
+      statement = this.#db!.prepare(sql).safeIntegers(true);
+      this.#filteredSums.set(sql, statement);
     }
-    // Unnumbered placeholders bind in text order: the join's key comes before the range.
-    const rows = statement.all(key, sqliteTime(range.start), sqliteTime(range.end), ...tagFilterParams(filter)) as TotalsRow[];
-    return rows.map((row) => ({ key: row.key === null ? null : String(row.key), ...totalsFromRow(row) }));
+    return statement;
   }
 
   #filtered(dimension: UsageDimension | null, range: TimeRange, filter: UsageRecordFilter): TotalsRow[] {
