@@ -74,7 +74,7 @@ describe("postgresql: values sent as literals", () => {
       const rows = await accounting.tail(10);
       expect(rows.map((r) => r.username).sort()).toEqual(["back\\slash", AWKWARD[0], AWKWARD[1]].sort());
       const byName = new Map(rows.map((r) => [r.username, r]));
-      expect(byName.get(AWKWARD[1])).toMatchObject({ model: `m-${AWKWARD[1]}`, callerName: `c-${AWKWARD[1]}`, promptTokens: 11, tags });
+      expect(byName.get(AWKWARD[1]!)).toMatchObject({ model: `m-${AWKWARD[1]}`, callerName: `c-${AWKWARD[1]}`, promptTokens: 11, tags });
       expect(byName.get("back\\slash")!.tags).toEqual({ note: "it's \\ \"fine\"" });
       expect(byName.get("back\\slash")!.costNanos).toBe(2_000_000n);
     } finally {
