@@ -89,7 +89,7 @@ describe("GET /api/v1 over HTTP on a real SQLite store", () => {
     const daily = await get("/api/v1/cost/daily?since=5d&tag[team]=search");
     expect(daily.json.days.reduce((n: number, d: { requests: number }) => n + d.requests, 0)).toBe(2);
     const recent = await get("/api/v1/recent?tag[env]=prod");
-    expect(recent.json.calls.map((c: { tags: unknown }) => c.tags)).toEqual([{ env: "prod", team: "search" }]);
+    expect(recent.json.calls.map((c: { tags: unknown }) => c.tags)).toEqual([{ env: "prod", feature: "search", team: "search" }]);
     const bad = await get("/api/v1/summary?tag[bad key]=x");
     expect([bad.status, bad.json.parameter, bad.json.reason]).toEqual([400, "tag[bad key]", `key must be 1-64 letters, digits, '_', '.' or '-' (got "bad key")`]);
     expect((await get(`/api/v1/summary?tag[k]=${"x".repeat(257)}`)).status).toBe(400);
