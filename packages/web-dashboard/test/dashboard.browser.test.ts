@@ -21,6 +21,9 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const firstDay = utcDay(now - 29 * DAY);
 const inRange = (call: SeededCall, since = firstDay) => utcDay(call.timestamp.getTime()) >= since;
 const usd2 = (value: number) => `$${value.toFixed(2)}`;
+const total = (list: readonly SeededCall[]) => list.reduce((s, c) => s + c.cost, 0);
+/** The cost of `list` on each day the chart's x values stand for. */
+const perDay = (list: readonly SeededCall[], x: number[]) => x.map((day) => total(list.filter((c) => utcDay(c.timestamp.getTime()) === utcDay(day * 1000))));
 
 let served: Accounting;
 let writer: Accounting;
@@ -49,6 +52,9 @@ afterAll(async () => {
 /** The rows of one breakdown panel as [name, cost]. */
 const panelRows = (page: Page, by: string) =>
   page.$$eval(`.panel[data-by="${by}"] li[data-key]`, (items) => items.map((li) => [(li as HTMLElement).dataset.key!, Number((li as HTMLElement).dataset.cost)] as [string, number]));
+
+/** The data the daily chart draws: days (seconds) and their costs. */
+const dailyData = (page: Page) => page.evaluate(() => (globalThis as unknown as { llmDashboard: { daily: { data: number[][] } } }).llmDashboard.daily.data as [number[], number[]]);
 
 async function openDashboard(path = "/"): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
@@ -85,13 +91,12 @@ describe("the web dashboard in Chromium, on a real SQLite file and server", () =
     });
     expect(chart.x).toHaveLength(30);
     expect(utcDay(chart.x[0]! * 1000)).toBe(firstDay);
-    const perDay = chart.x.map((x) => shown.filter((c) => utcDay(c.timestamp.getTime()) === utcDay(x * 1000)).reduce((s, c) => s + c.cost, 0));
-    expect(chart.y).toEqual(perDay);
+    expect(chart.y).toEqual(perDay(shown, chart.x));
     expect(chart.canvas[0]).toBeGreaterThan(300);
     // Hovering the right end of the plot shows the last day's figure under the chart.
     const plot = (await page.locator("#daily-chart .u-over").boundingBox())!;
     await page.mouse.move(plot.x + plot.width - 2, plot.y + plot.height / 2);
-    const today = perDay.at(-1)!;
+    const today = perDay(shown, chart.x).at(-1)!;
     await expect.poll(() => page.textContent(".hover")).toContain(`: ${today === 0 ? "$0" : usd2(today)}`);
     expect(await panelRows(page, "model")).toEqual(costBy(shown, (c) => c.model));
     expect(await panelRows(page, "user")).toEqual(costBy(shown, (c) => c.username));
@@ -136,6 +141,58 @@ describe("the web dashboard in Chromium, on a real SQLite file and server", () =
     await page.click('#filters .chip[data-dimension="model"]');
     await loaded(page, again + 2);
     await expect.poll(() => page.textContent("#total-cost")).toBe(usd2(calls.filter((c) => inRange(c)).reduce((s, c) => s + c.cost, 0)));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("tag drill-down: choosing a tag value filters every other view, combines, stays in the address; its chip removes it", async () => {
+    const { page, problems } = await openDashboard();
+    const tagButtons = () => page.$$eval('.panel[data-by="tag"] li[data-key]', (items) => items.map((li) => [(li as HTMLElement).dataset.key, li.querySelector("button") !== null]));
+    // The API has no filter for a missing tag, so the untagged group is not a choice.
+    expect(await tagButtons()).toEqual([["search", true], ["summarize", true], ["(none)", false]]);
+    let before = await loads(page);
+    await page.click('.panel[data-by="tag"] li[data-key="search"] button');
+    await loaded(page, before + 1);
+    const search = calls.filter((c) => inRange(c) && c.tags?.feature === "search");
+    expect(await page.textContent('#filters .chip[data-tag="feature"]')).toBe("feature=search ×");
+    expect(new URL(page.url()).searchParams.get("tag[feature]")).toBe("search");
+    expect([await page.textContent("#total-cost"), await page.textContent("#total-requests")]).toEqual([usd2(total(search)), String(search.length)]);
+    const [x, y] = await dailyData(page);
+    expect(y).toEqual(perDay(search, x));
+    expect(y.filter((cost) => cost > 0)).toHaveLength(2);
+    expect(await panelRows(page, "model")).toEqual(costBy(search, (c) => c.model));
+    expect(await panelRows(page, "user")).toEqual(costBy(search, (c) => c.username));
+    expect(await tagButtons()).toEqual([["search", false]]);
+    expect(await page.$$eval("#recent tr", (rows) => rows.length)).toBe(calls.filter((c) => c.tags?.feature === "search").length);
+    // Limits are not filtered, as for the columns.
+    expect(await page.$$eval("#limits li.limit", (items) => items.length)).toBe(2);
+
+    // With a column filter too; the address alone brings the view back.
+    before = await loads(page);
+    await page.click('.panel[data-by="user"] li[data-key="alice"] button');
+    await loaded(page, before + 1);
+    const both = search.filter((c) => c.username === "alice");
+    expect(await page.textContent("#total-cost")).toBe(usd2(total(both)));
+    expect(await panelRows(page, "project")).toEqual(costBy(both, (c) => c.project));
+    const reopened = await openDashboard(`/${new URL(page.url()).search}`);
+    expect(await reopened.page.textContent("#total-cost")).toBe(usd2(total(both)));
+    expect(await reopened.page.$$eval("#filters .chip", (chips) => chips.map((c) => c.textContent))).toEqual(["user: alice ×", "feature=search ×"]);
+    expect(reopened.problems).toEqual([]);
+    await reopened.page.close();
+    // Two tag keys: calls carrying both.
+    const twoTags = await openDashboard("/?tag%5Bfeature%5D=search&tag%5Btenant%5D=acme");
+    expect(await twoTags.page.textContent("#total-cost")).toBe(usd2(total(search.filter((c) => c.tags?.tenant === "acme"))));
+    expect(await twoTags.page.$$eval("#filters .chip", (chips) => chips.map((c) => c.textContent))).toEqual(["feature=search ×", "tenant=acme ×"]);
+    await twoTags.page.close();
+
+    before = await loads(page);
+    await page.click('#filters .chip[data-tag="feature"]');
+    await loaded(page, before + 1);
+    const alice = calls.filter((c) => inRange(c) && c.username === "alice");
+    expect(await page.textContent("#total-cost")).toBe(usd2(total(alice)));
+    expect(new URL(page.url()).searchParams.has("tag[feature]")).toBe(false);
+    expect(await page.$$eval("#filters .chip", (chips) => chips.map((c) => c.textContent))).toEqual(["user: alice ×"]);
+    expect(await panelRows(page, "tag")).toEqual(costBy(alice, (c) => c.tags?.feature));
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -4,7 +4,7 @@ import { renderDaily } from "./daily-chart.js";
 import { count, el, usd } from "./format.js";
 import { renderLimits } from "./limits.js";
 import { renderRecent, resetRecent } from "./recent.js";
-import { dayOffset, DIMENSIONS, readState, reportParams, writeState } from "./state.js";
+import { dayOffset, DIMENSIONS, filterParams, readState, reportParams, writeState } from "./state.js";
 import { adoptTokenFromFragment, currentToken, forgetToken, saveToken } from "./token.js";
 
 // Recent calls are polled often (cheap: one indexed read); the reports less often.
@@ -21,19 +21,29 @@ function showStatus(text, isError = false) {
   $("#status").classList.toggle("error", isError);
 }
 
+function filterChip(text, title, remove) {
+  const chip = el("button", "chip", `${text} ×`);
+  chip.type = "button";
+  chip.title = title;
+  chip.addEventListener("click", () => {
+    remove();
+    changed();
+  });
+  return chip;
+}
+
 function renderFilters() {
-  const chips = Object.entries(state.filters).map(([dimension, value]) => {
-    const chip = el("button", "chip", `${dimension}: ${value} ×`);
-    chip.type = "button";
+  const columns = Object.entries(state.filters).map(([dimension, value]) => {
+    const chip = filterChip(`${dimension}: ${value}`, `Remove the ${dimension} filter`, () => delete state.filters[dimension]);
     chip.dataset.dimension = dimension;
-    chip.title = `Remove the ${dimension} filter`;
-    chip.addEventListener("click", () => {
-      delete state.filters[dimension];
-      changed();
-    });
     return chip;
   });
-  $("#filters").replaceChildren(...chips);
+  const tags = Object.entries(state.tags).map(([key, value]) => {
+    const chip = filterChip(`${key}=${value}`, `Remove the tag filter ${key}=${value}`, () => delete state.tags[key]);
+    chip.dataset.tag = key;
+    return chip;
+  });
+  $("#filters").replaceChildren(...columns, ...tags);
 }
 
 function renderTotals(totals) {
@@ -55,7 +65,7 @@ let generation = 0;
 
 async function loadRecent() {
   const asked = generation;
-  const recent = await apiGet("recent", { limit: 20, ...state.filters });
+  const recent = await apiGet("recent", { limit: 20, ...filterParams(state) });
   if (asked === generation) renderRecent($("#recent"), recent.calls);
 }
 
@@ -83,7 +93,10 @@ async function loadReports() {
   renderLimits($("#limits"), limits.limits);
   state.tagKey = tagKey;
   renderTagKeys(keys);
-  renderBreakdown($('.panel[data-by="tag"]'), tagGroups, { onPick: null });
+  // Like a column: once a value of this key filters the view, the panel shows only it, so no pick.
+  // The untagged row gets no button (renderBreakdown): the API has no filter for a missing tag.
+  const tagPick = tagKey && !state.tags[tagKey] ? (value) => ((state.tags[tagKey] = value), changed()) : null;
+  renderBreakdown($('.panel[data-by="tag"]'), tagGroups, { active: state.tags[tagKey], onPick: tagPick });
   return true;
 }
 
