@@ -8,9 +8,13 @@ import { accountingOn, allRecords, freshSqlStores, logDir } from "./store-helper
 const stores = freshSqlStores("agent-watch-");
 afterAll(() => stores.remove());
 
-/** Polls until `ready` holds (or fails after ~10 s): the watch reacts to the file system, not to the test. */
+/**
+ * Polls until `ready` holds (or fails after ~30 s): the watch reacts to the file system, not to
+ * the test. The bound is generous because the whole suite shares 2 cores in CI, where a first
+ * import (opening and migrating a new SQLite file) once took more than 10 s.
+ */
 async function until(ready: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (await ready()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
