@@ -67,3 +67,35 @@ describe("tags on the command line", () => {
     expect(JSON.parse((await cli([...db, "tail", "--format", "json"])).stdout)).toHaveLength(5);
   });
 });
+
+describe("LLM_ACCOUNTING_TAGS: default tags of every call a process records", () => {
+  let dir: string;
+  let db: string[];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "llm-acct-env-tags-"));
+    db = ["--db-file", join(dir, "acct.sqlite")];
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("tags every tracked call; a --tag of the call wins key by key", async () => {
+    const env = { LLM_ACCOUNTING_TAGS: "environment=prod, team=search" };
+    expect((await cli([...db, "track", "--model", "m", "--cost", "1"], { env })).code).toBe(0);
+    expect((await cli([...db, "track", "--model", "m", "--cost", "2", "--tag", "environment=dev"], { env })).code).toBe(0);
+    const tail = await cli([...db, "tail", "--format", "json"], { env });
+    expect(JSON.parse(tail.stdout).map((r: { cost: number; tags: unknown }) => [r.cost, r.tags])).toEqual([
+      [2, { environment: "dev", team: "search" }],
+      [1, { environment: "prod", team: "search" }],
+    ]);
+  });
+
+  it("a malformed value is one line naming the variable, a non-zero exit, and nothing written", async () => {
+    for (const bad of ["environment", "bad key=x", "a=1,a=2"]) {
+      const run = await cli([...db, "track", "--model", "m", "--cost", "4"], { env: { LLM_ACCOUNTING_TAGS: bad } });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(run.stderr).toContain("LLM_ACCOUNTING_TAGS");
+    }
+    const tail = await cli([...db, "tail", "--format", "json"]);
+    expect(JSON.parse(tail.stdout).map((r: { cost: number }) => r.cost)).toEqual([2, 1]);
+  });
+});

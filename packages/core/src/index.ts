@@ -20,7 +20,7 @@ export * from "./pricing/index.js";
 export { currentUsageContext, withUsageContext, type UsageContext } from "./context/usage-context.js";
 export { tokensFromAnthropic, tokensFromOpenAIChat, tokensFromOpenAIResponses, type AnthropicUsage, type NormalizedTokens, type OpenAIChatUsage, type OpenAIResponsesUsage } from "./usage/provider-usage.js";
 export type { UsageSink } from "./usage/usage-sink.js";
-export { checkTagKey, checkTags, decodeTags, encodeTags, MAX_TAGS, mergeTags, TAG_KEY_PATTERN, TAG_VALUE_MAX_LENGTH, type UsageTags } from "./usage/usage-tags.js";
+export { checkTagKey, checkTags, decodeTags, encodeTags, MAX_TAGS, mergeTags, parseTagList, TAG_KEY_PATTERN, TAG_VALUE_MAX_LENGTH, type UsageTags } from "./usage/usage-tags.js";
 export { emitObserverWarning, UsageObservers, type ObserverErrorHandler, type UsageObserver } from "./usage/usage-observer.js";
 export type { CallTrackingOptions } from "./usage/call-tracking-options.js";
 export * from "./buffer/index.js";

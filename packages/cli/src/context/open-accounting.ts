@@ -1,4 +1,4 @@
-import { Accounting, visibleText, type PricedUsage, type Pricer, type PriceQuote, type UsageStore } from "@llm-accounting/core";
+import { Accounting, parseTagList, ValidationError, visibleText, type PricedUsage, type UsageTags, type Pricer, type PriceQuote, type UsageStore } from "@llm-accounting/core";
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { GlobalArgs } from "./global-options.js";
@@ -106,6 +106,8 @@ export async function openAccounting(flags: GlobalArgs, io: CliIo, needs: Accoun
   // Checked before the store is built, so a bad value creates nothing.
   const alertAt = alertPercents("default-alert-at")(args.defaultAlertAt);
   const alertTargets = alertTargetsFor(args, io.env);
+  // Default tags of every call this process records (the call's --tag wins key by key).
+  const tags = needs.readOnly ? undefined : envTags(io.env);
   const pricer = needs.pricer ?? (!needs.pricing ? undefined : args.catalogPrices === false ? STORED_PRICES_ONLY : (await pricing()).createPricer());
   return new Accounting({
     store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${visibleText(message)}\n`)),
@@ -119,9 +121,19 @@ export async function openAccounting(flags: GlobalArgs, io: CliIo, needs: Accoun
     enforceUserNames: args.enforceUserNames ?? false,
     now: io.now,
     ...(alertAt && { alertAt }),
+    ...(tags && { tags }),
     // Alerts raised by this command's writes are delivered before it exits (close waits).
     alertTargets,
   });
+}
+
+/** $LLM_ACCOUNTING_TAGS as tags; a bad value is a usage error naming the variable (not a flag). */
+function envTags(env: NodeJS.ProcessEnv): UsageTags | undefined {
+  try {
+    return parseTagList(env.LLM_ACCOUNTING_TAGS, "LLM_ACCOUNTING_TAGS");
+  } catch (error) {
+    throw error instanceof ValidationError ? new UsageError(error.message) : error;
+  }
 }
 
 /**

@@ -42,6 +42,24 @@ export function checkTags(value: unknown, field = "tags"): UsageTags | undefined
   return checked;
 }
 
+/**
+ * Tags written as `key=value,key=value` (how an environment variable such as
+ * LLM_ACCOUNTING_TAGS gives a process its default tags; values cannot hold a comma), checked as
+ * `checkTags` checks them. Blank or absent text gives none; errors name `field`.
+ */
+export function parseTagList(text: string | null | undefined, field = "tags"): UsageTags | undefined {
+  if (text === null || text === undefined || text.trim() === "") return undefined;
+  const tags: Record<string, string> = {};
+  for (const item of text.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new ValidationError(field, `must be key=value pairs separated by commas (got ${JSON.stringify(item)})`);
+    const key = item.slice(0, eq).trim();
+    if (key in tags) throw new ValidationError(field, `names ${JSON.stringify(key)} twice`);
+    tags[key] = item.slice(eq + 1).trim();
+  }
+  return checkTags(tags, field);
+}
+
 /** Layers tag sets, later ones winning key by key; undefined when none has any. */
 export function mergeTags(...layers: readonly (UsageTags | null | undefined)[]): UsageTags | undefined {
   let merged: Record<string, string> | undefined;
