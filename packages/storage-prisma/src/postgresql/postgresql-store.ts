@@ -242,31 +242,41 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     return this.#pool!.query<T & pg.QueryResultRow>(sql, params);
   }
 
-  /** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
-  async #transaction<T>(work: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>, begin = "BEGIN"): Promise<T> {
+  /**
+   * Runs `work` on one pooled connection. While `work` marks a transaction open (`tx.open`), a
+   * throw rolls it back; a connection that cannot even roll back is dead and is destroyed rather
+   * than pooled.
+   */
+  async #withConnection<T>(work: (client: pg.PoolClient, tx: { open: boolean }) => Promise<T>): Promise<T> {
     await this.open();
     const client = await this.#pool!.connect();
     // A checked-out client whose connection dies also emits 'error' (the pool listens only to idle
     // ones): unheard, that would crash the process. The failed query reports it to the caller.
     client.on("error", ignoreConnectionError);
+    const tx = { open: false };
     let broken = false;
     try {
+      return await work(client, tx);
+    } catch (error) {
+      if (tx.open) broken = await client.query("ROLLBACK").then(() => false, () => true);
+      throw error;
+    } finally {
+      client.off("error", ignoreConnectionError);
+      client.release(broken);
+    }
+  }
+
+  /** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
+  async #transaction<T>(work: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>, begin = "BEGIN"): Promise<T> {
+    return this.#withConnection(async (client, tx) => {
+      tx.open = true;
       // `begin` may hold more statements after BEGIN (simple protocol: one round trip for all).
       const begun = (await client.query(begin)) as pg.QueryResult | pg.QueryResult[];
       const result = await work(client, Array.isArray(begun) ? begun : [begun]);
       await client.query("COMMIT");
+      tx.open = false;
       return result;
-    } catch (error) {
-      broken = await client.query("ROLLBACK").then(
-        () => false,
-        () => true,
-      );
-      throw error;
-    } finally {
-      client.off("error", ignoreConnectionError);
-      // A connection that cannot even roll back is dead: destroy it rather than pool it.
-      client.release(broken);
-    }
+    });
   }
 
   async insertUsage(record: NewUsageRecord): Promise<number> {
@@ -548,11 +558,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     // keys are integers written into the text (sorted in a subquery, so taken in order).
     const keys = [...new Set(lockKeys)].filter((k) => Number.isSafeInteger(k)).sort((a, b) => a - b);
     const locks = keys.length > 0 ? `SELECT count(pg_advisory_xact_lock(${LIMIT_LOCK_CLASS}, k)) FROM (SELECT unnest(ARRAY[${keys.join(",")}]::int[]) AS k ORDER BY 1) AS keys; ` : "";
-    const client = await pool.connect();
-    client.on("error", ignoreConnectionError);
-    let inTransaction = false;
-    let broken = false;
-    try {
+    return this.#withConnection(async (client, tx) => {
       // The lock is held from its grant to the commit, and every writer of these limits waits
       // that long: so the step is built before, with the limits version last seen, and BEGIN, the
       // locks, the version and the sums go in one round trip; the write and COMMIT in a second.
@@ -562,7 +568,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       const ids = step && this.#quotaBuckets.knownFilterIds(step.queries);
       const sums = step && ids && step.queries.length > 0 ? this.#quotaBuckets.sumsStatement(step.queries, ids, now) : null;
       const execute = sums ? `; ${await executeText(client, sums.sql, sums.params)}` : "";
-      inTransaction = true;
+      tx.open = true;
       const begun = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${locks}SELECT value FROM store_counters WHERE key = 'limits_version'${execute}`)) as unknown as pg.QueryResult[];
       const version = Number((begun[begun.length - (execute ? 2 : 1)] as pg.QueryResult<{ value: bigint }>).rows[0]?.value ?? 0);
       const guessed = this.#limitsVersionSeen;
@@ -581,48 +587,46 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       }
       const decision = step.decide(usage);
       const { id, raised } = await this.#writeAndCommit(client, decision.write, now, registered);
-      inTransaction = false;
+      tx.open = false;
       return { outcome: { result: decision.result, id }, raised };
-    } catch (error) {
-      if (inTransaction) broken = await client.query("ROLLBACK").then(() => false, () => true);
-      throw error;
-    } finally {
-      client.off("error", ignoreConnectionError);
-      client.release(broken);
-    }
+    });
   }
 
   /** Performs a guarded write in the open transaction and commits it: one round trip unless the row may raise an alert. */
   async #writeAndCommit(client: pg.PoolClient, write: GuardedWrite, now: Date, wroteAlready: boolean): Promise<{ id: number | null; raised: StoredAlert[] }> {
     if (write.kind === "usage") {
       const rules = await this.#alerts.rulesFor([write.record]);
-      if (rules.length > 0) {
-        const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(write.record))).rows[0]!.id);
-        const raised = await this.#alerts.raise(client, rules, [write.record], now);
-        await client.query(DURABLE_COMMIT);
-        return { id, raised };
-      }
-      if (!this.#batched) return { id: await insertThenCommit(client, INSERT_SQL, insertParams(write.record)), raised: [] };
-      return { id: await committedId(client, `${await executeText(client, INSERT_SQL, insertParams(write.record))}; ${DURABLE_COMMIT}`), raised: [] };
+      if (rules.length === 0) return { id: await this.#insertAndCommit(client, INSERT_SQL, insertParams(write.record), DURABLE_COMMIT), raised: [] };
+      const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(write.record))).rows[0]!.id);
+      const raised = await this.#alerts.raise(client, rules, [write.record], now);
+      await client.query(DURABLE_COMMIT);
+      return { id, raised };
     }
     if (write.kind === "reservation") {
       const r = write.reservation;
       const values = [r.createdAt, r.expiresAt, r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos.toString(), r.tags ? JSON.stringify(r.tags) : null];
-      if (!this.#batched) {
-        await client.query("DELETE FROM quota_reservations WHERE expires_at <= $1", [now]);
-        return { id: await insertThenCommit(client, INSERT_RESERVATION_SQL, values), raised: [] };
-      }
-      const insert = await executeText(client, INSERT_RESERVATION_SQL, values);
-      return { id: await committedId(client, `DELETE FROM quota_reservations WHERE expires_at <= ${literal(now)}; ${insert}; ${DURABLE_COMMIT}`), raised: [] };
+      return { id: await this.#insertAndCommit(client, INSERT_RESERVATION_SQL, values, DURABLE_COMMIT, `DELETE FROM quota_reservations WHERE expires_at <= ${literal(now)}`), raised: [] };
     }
     if (write.kind === "rejection") {
       const values = [write.rejection.createdAt, write.rejection.session, write.rejection.message];
-      if (!this.#batched) return { id: await insertThenCommit(client, INSERT_REJECTION_SQL, values), raised: [] };
-      const insert = await executeText(client, INSERT_REJECTION_SQL, values);
-      return { id: await committedId(client, `${insert}; ${DURABLE_COMMIT}`), raised: [] };
+      return { id: await this.#insertAndCommit(client, INSERT_REJECTION_SQL, values, DURABLE_COMMIT), raised: [] };
     }
     await client.query(wroteAlready ? DURABLE_COMMIT : "COMMIT");
     return { id: null, raised: [] };
+  }
+
+  /**
+   * Runs `before` (plain SQL, no parameters), an INSERT ... RETURNING id and `commit` in the open
+   * transaction; returns the id. One round trip when batching (the insert as `EXECUTE` of a
+   * statement prepared on this connection), else one per statement.
+   */
+  async #insertAndCommit(client: pg.PoolClient, sql: string, values: unknown[], commit: string, before?: string): Promise<number> {
+    const prefix = before ? `${before}; ` : "";
+    if (this.#batched) return committedId(client, `${prefix}${await executeText(client, sql, values)}; ${commit}`);
+    if (before) await client.query(before);
+    const id = Number((await client.query<{ id: number }>(sql, values)).rows[0]!.id);
+    await client.query(commit);
+    return id;
   }
 
   async commitReservation(reservationId: number, record: NewUsageRecord): Promise<number> {
@@ -637,29 +641,19 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     // BEGIN and the delete in one round trip (the id is an integer written into the text).
     if (!Number.isSafeInteger(reservationId)) throw new ValidationError("reservationId", `must be an integer (got ${reservationId})`);
     const begin = `BEGIN; DELETE FROM quota_reservations WHERE id = ${reservationId}`;
-    if (rules.length > 0 || !this.#batched) {
+    if (rules.length > 0) {
       return this.#transaction(async (client) => {
         const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(record))).rows[0]!.id);
         return { id, raised: await this.#alerts.raise(client, rules, [record], new Date()) };
       }, begin);
     }
     // Without alerts, the whole swap is one round trip: the reservation counts until this commits.
-    const pool = await this.pool();
-    const client = await pool.connect();
-    client.on("error", ignoreConnectionError);
-    let broken = false;
-    try {
-      const insert = await executeText(client, INSERT_SQL, insertParams(record));
-      try {
-        return { id: await committedId(client, `${begin}; ${insert}; COMMIT`), raised: [] };
-      } catch (error) {
-        broken = await client.query("ROLLBACK").then(() => false, () => true);
-        throw error;
-      }
-    } finally {
-      client.off("error", ignoreConnectionError);
-      client.release(broken);
-    }
+    return this.#withConnection(async (client, tx) => {
+      tx.open = true;
+      const id = await this.#insertAndCommit(client, INSERT_SQL, insertParams(record), "COMMIT", begin);
+      tx.open = false;
+      return { id, raised: [] };
+    });
   }
 
   async cancelReservation(reservationId: number): Promise<boolean> {
@@ -707,13 +701,6 @@ function tryBuild<T>(build: (now: Date, limitsVersion: number) => GuardedStep<T>
  * later durable write took on this one's row still holds.
  */
 const DURABLE_COMMIT = "COMMIT; BEGIN; SELECT pg_logical_emit_message(true, 'llm-accounting', 'durable'); COMMIT";
-
-/** An INSERT ... RETURNING id, then the durable commit: two round trips, nothing prepared by name in SQL. */
-async function insertThenCommit(client: pg.PoolClient, sql: string, values: unknown[]): Promise<number> {
-  const id = Number((await client.query<{ id: number }>(sql, values)).rows[0]!.id);
-  await client.query(DURABLE_COMMIT);
-  return id;
-}
 
 /** Runs statements ending in COMMIT in one round trip; the id the one statement returning rows returned. */
 async function committedId(client: pg.PoolClient, text: string): Promise<number> {
