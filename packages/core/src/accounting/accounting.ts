@@ -6,9 +6,9 @@ import type { TimeRange } from "../store/time-range.js";
 import type { UsageStore } from "../store/usage-store.js";
 import type { PurgeOptions } from "../store/progress.js";
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from "../errors.js";
-import { forecastOfLimit, planForecast, usageAmount, isLimitApplicable, planQuota, evaluateQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision } from "../quota/index.js";
+import { forecastOfLimit, planForecast, usageAmount, isLimitApplicable, planQuota, evaluateQuota, admissionBounds, ALLOWED, planRemaining, planStatus, remainingFromUsage, statusFromUsage, validateLimit, type LimitStatus, type QuotaDecision, type QuotaPlan } from "../quota/index.js";
 import type { NewUsageLimit, QuotaRequest, UsageLimit } from "../quota/limit.js";
-import type { GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quota-records.js";
+import type { GuardedAdmission, GuardedWrite, LimitFilter, NewQuotaRejection } from "../store/quota-records.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
@@ -527,13 +527,15 @@ export class Accounting implements AsyncDisposable {
           // one stamped by a host whose clock runs ahead, must still count against the budget.
           const plan = planQuota(limits, request, now);
           const queries = plan.queries.map((q) => ({ ...q, end: FAR_FUTURE }));
+          const admission = admissionOf(plan, request, () => write(now, latestStart(queries)));
           return {
             queries,
             decide: (usage) => {
               const decision = evaluateQuota(plan, usage, request, now);
-              if (decision.allowed) return { result: decision, write: write(now, latestStart(queries)) };
+              if (decision.allowed) return { result: decision, write: admission?.write ?? write(now, latestStart(queries)) };
               return { result: decision, write: session ? { kind: "rejection", rejection: rejectionOf(session, decision, now) } : { kind: "none" } };
             },
+            ...(admission && { admission }),
           };
         });
         return { decision: outcome.result, id: outcome.id };
@@ -784,6 +786,20 @@ const FAR_FUTURE = new Date("9999-12-31T23:59:59.999Z");
 /** Thrown inside a guarded write to abandon it (nothing written) when the limits changed. */
 class StaleLimits extends Error {}
 
+
+/**
+ * The allowed decision of a guarded step stated as bounds a store can check where it sums; none
+ * when the plan cannot be bounded or the write refuses (it then throws only if the call is allowed).
+ */
+function admissionOf(plan: QuotaPlan, request: QuotaRequest, write: () => GuardedWrite): GuardedAdmission<QuotaDecision> | null {
+  const bounds = admissionBounds(plan, request);
+  if (bounds === null) return null;
+  try {
+    return { bounds, result: ALLOWED, write: write() };
+  } catch {
+    return null;
+  }
+}
 /** The start of the shortest window checked (null when no limit applies). */
 function latestStart(queries: readonly { readonly start: Date }[]): Date | null {
   let latest: Date | null = null;

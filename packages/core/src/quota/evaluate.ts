@@ -1,6 +1,6 @@
 import { nanosToUsd, usdToNanos } from "../money.js";
 import { isLimitApplicable, orderBySpecificity, usageFilterFor } from "./applicable.js";
-import type { LimitType, QuotaRequest, QuotaUsage, ReleaseNeed, UsageFilter, UsageLimit, UsageQuery } from "./limit.js";
+import type { AdmissionBound, LimitType, QuotaRequest, QuotaUsage, ReleaseNeed, UsageFilter, UsageLimit, UsageQuery } from "./limit.js";
 import { denialMessage } from "./message.js";
 import type { UsageForecast } from "./forecast.js";
 import { forecastOfLimit } from "./limit-forecast.js";
@@ -40,7 +40,10 @@ export interface QuotaDecision {
   readonly resetAt: Date | null;
 }
 
-const ALLOWED: QuotaDecision = Object.freeze({ allowed: true, reason: null, retryAfterSeconds: null, limit: null, resetAt: null });
+/** The decision of every allowed check (one frozen object). */
+export const ALLOWED: QuotaDecision = Object.freeze({ allowed: true, reason: null, retryAfterSeconds: null, limit: null, resetAt: null });
+
+
 
 /** What a check derives from a limit alone; limits are immutable, so each is worked out once. */
 interface LimitFacts {
@@ -153,6 +156,23 @@ function maxOf(limit: UsageLimit): bigint | null {
 }
 
 const display = (type: LimitType, amount: bigint): number => (type === "cost" ? nanosToUsd(amount) : Number(amount));
+
+/**
+ * The bounds under which `evaluateQuota(plan, usage, request, now)` allows the request, for any
+ * usage: it allows exactly when every bound holds. A store may so decide where it sums (in the
+ * same statement), and fall back to `evaluateQuota` when a bound fails. Null when the plan has a
+ * limit no usage can satisfy (a negative maximum other than -1), which a bound cannot express.
+ */
+export function admissionBounds(plan: QuotaPlan, request: QuotaRequest): AdmissionBound[] | null {
+  const bounds: AdmissionBound[] = [];
+  for (const step of plan.steps) {
+    if (step.query === null) break;
+    const { limit } = step;
+    if (limit.maxValue < 0) return null;
+    bounds.push({ query: step.query, type: limit.limitType, ceiling: factsOf(limit).max! - requestOf(limit.limitType, request) });
+  }
+  return bounds;
+}
 
 /** When one denying limit lets the request through: `never`, or an instant (null: right away) and the seconds to wait. */
 type LimitWait = { readonly never: true } | { readonly never: false; readonly at: Date | null; readonly seconds: number };

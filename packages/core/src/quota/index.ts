@@ -1,5 +1,7 @@
 export { genericity, isLimitApplicable, orderBySpecificity, usageFilterFor, usageFilterMatches, type FilterableUsage } from "./applicable.js";
 export {
+  admissionBounds,
+  ALLOWED,
   evaluateQuota,
   planQuota,
   planRemaining,

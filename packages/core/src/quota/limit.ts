@@ -125,6 +125,16 @@ export interface UsageQuery {
   readonly needsOldest?: boolean;
 }
 
+/**
+ * One bound of an admission: the usage of `type` that query `query` sums (nano-dollars for cost)
+ * must be at most `ceiling`, the limit's maximum less what the request adds.
+ */
+export interface AdmissionBound {
+  readonly query: number;
+  readonly type: LimitType;
+  readonly ceiling: bigint;
+}
+
 /** The sums a quota check needs for one `UsageQuery`, including open reservations. */
 export interface QuotaUsage {
   readonly requests: number;

@@ -8,6 +8,7 @@ export { EMPTY_TOTALS, USAGE_FILTER_FIELDS, matchesTagFilter, matchesUsageRecord
 export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from "./audit-records.js";
 export type { NewUser, RegistryStore, UserChanges, UserRecord } from "./registry-records.js";
 export type {
+  GuardedAdmission,
   GuardedDecide,
   GuardedDecision,
   GuardedOutcome,

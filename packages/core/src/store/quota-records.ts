@@ -1,4 +1,4 @@
-import type { LimitScope, QuotaUsage, UsageQuery } from "../quota/limit.js";
+import type { AdmissionBound, LimitScope, QuotaUsage, UsageQuery } from "../quota/limit.js";
 import type { NewUsageRecord } from "./usage-record.js";
 
 /** Equality filters for listing limits; absent fields do not filter. */
@@ -63,8 +63,21 @@ export interface GuardedOutcome<T> {
 /** A synchronous, pure decision over quota sums (it runs while the store holds its lock). */
 export type GuardedDecide<T> = (usage: readonly QuotaUsage[]) => GuardedDecision<T>;
 
+/**
+ * The decision `decide` takes whenever every bound holds (usage of a type per query at most a
+ * ceiling): a store may check the bounds where it sums, in the same statement, and write without
+ * a round trip to the process while it holds its locks; it calls `decide` when one fails.
+ */
+export interface GuardedAdmission<T> {
+  readonly bounds: readonly AdmissionBound[];
+  readonly result: T;
+  readonly write: GuardedWrite;
+}
+
 /** What to sum and how to decide, built from the time at which the lock was obtained. */
 export interface GuardedStep<T> {
   readonly queries: readonly UsageQuery[];
   readonly decide: GuardedDecide<T>;
+  /** When present, what `decide` returns for every usage within its bounds (stores may ignore it). */
+  readonly admission?: GuardedAdmission<T>;
 }
