@@ -13,6 +13,7 @@ import {
   type GuardedStep,
   type GuardedOutcome,
   type GuardedWrite,
+  type NewReservation,
   type QuotaUsage,
   type UsageQuery,
   type ImportBatch,
@@ -50,6 +51,7 @@ import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { PgQuotaBuckets } from "./pg-quota-buckets.js";
 import { PgAlerts } from "./pg-alerts.js";
+import { admissionOutcome, admissionStatement, type AdmittedInsert } from "./pg-admission.js";
 import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, tagFilterParams, tagSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
@@ -560,11 +562,22 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     const locks = keys.length > 0 ? `SELECT count(pg_advisory_xact_lock(${LIMIT_LOCK_CLASS}, k)) FROM (SELECT unnest(ARRAY[${keys.join(",")}]::int[]) AS k ORDER BY 1) AS keys; ` : "";
     return this.#withConnection(async (client, tx) => {
       // The lock is held from its grant to the commit, and every writer of these limits waits
-      // that long: so the step is built before, with the limits version last seen, and BEGIN, the
-      // locks, the version and the sums go in one round trip; the write and COMMIT in a second.
-      // The version is read after the locks are held: if it moved, the step is built again.
+      // that long: so the step is built before, with the limits version last seen. When the step
+      // states its admission, the server sums, decides and writes in one statement, and BEGIN,
+      // the locks, that statement and COMMIT go in one round trip: the locks are never held across
+      // a round trip to this process. Otherwise (or when the admission's bounds or the version do
+      // not hold) BEGIN, the locks, the version and the sums go in one round trip; the decision is
+      // taken here and the write and COMMIT go in a second. The version is read after the locks
+      // are held: if it moved, the step is built again.
       let now = clock();
       let step = this.#limitsVersionSeen === undefined || !this.#batched ? null : tryBuild(build, now, this.#limitsVersionSeen);
+      const admitted = step && (await this.#tryAdmission(client, tx, locks, step, now));
+      if (admitted) return admitted;
+      if (admitted === false) {
+        // Refused, or the limits changed: decide on fresh sums the usual way.
+        now = clock();
+        step = tryBuild(build, now, this.#limitsVersionSeen!);
+      }
       const ids = step && this.#quotaBuckets.knownFilterIds(step.queries);
       const sums = step && ids && step.queries.length > 0 ? this.#quotaBuckets.sumsStatement(step.queries, ids, now) : null;
       const execute = sums ? `; ${await executeText(client, sums.sql, sums.params)}` : "";
@@ -592,6 +605,42 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     });
   }
 
+  /**
+   * The one-round-trip guarded write (see `admissionStatement`): the outcome when the server
+   * admitted and wrote, false when it did not (a bound or the limits version failed; nothing was
+   * written), null when the step cannot be decided that way (no admission, unknown filters, a row
+   * that may raise an alert).
+   */
+  async #tryAdmission<T>(client: pg.PoolClient, tx: { open: boolean }, locks: string, step: GuardedStep<T>, now: Date): Promise<{ outcome: GuardedOutcome<T>; raised: StoredAlert[] } | false | null> {
+    const admission = step.admission;
+    if (!admission || step.queries.length === 0) return null;
+    const ids = this.#quotaBuckets.knownFilterIds(step.queries);
+    if (ids === null) return null;
+    const insert = await this.#admittedInsert(admission.write);
+    if (insert === null) return null;
+    const { sql, params } = admissionStatement(step.queries, ids, now, admission.bounds, this.#limitsVersionSeen!, insert);
+    // Expired reservations go under the same locks, as in the two-round-trip path.
+    const expired = insert.table === "quota_reservations" ? `DELETE FROM quota_reservations WHERE expires_at <= ${literal(now)}; ` : "";
+    const execute = await executeText(client, sql, params);
+    tx.open = true;
+    const results = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${locks}${expired}${execute}; ${DURABLE_COMMIT}`)) as unknown as pg.QueryResult[];
+    tx.open = false;
+    const rows = results.find((result) => result.fields?.some((field) => field.name === "q"))!.rows;
+    const { id, limitsVersion } = admissionOutcome(rows);
+    this.#limitsVersionSeen = limitsVersion;
+    return id === null ? false : { outcome: { result: admission.result, id }, raised: [] };
+  }
+
+  /** The row an admitted write inserts; null for one the admission path does not take (a usage row that may raise an alert). */
+  async #admittedInsert(write: GuardedWrite): Promise<AdmittedInsert | null> {
+    if (write.kind === "usage") {
+      if ((await this.#alerts.rulesFor([write.record])).length > 0) return null;
+      return { table: "accounting_entries", columns: USAGE_COLUMNS, values: usageParams(write.record), tags: encodeTags(write.record.tags) };
+    }
+    if (write.kind === "reservation") return { table: "quota_reservations", columns: RESERVATION_COLUMNS, values: reservationParams(write.reservation), tags: write.reservation.tags ? JSON.stringify(write.reservation.tags) : null };
+    return null;
+  }
+
   /** Performs a guarded write in the open transaction and commits it: one round trip unless the row may raise an alert. */
   async #writeAndCommit(client: pg.PoolClient, write: GuardedWrite, now: Date, wroteAlready: boolean): Promise<{ id: number | null; raised: StoredAlert[] }> {
     if (write.kind === "usage") {
@@ -604,7 +653,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     }
     if (write.kind === "reservation") {
       const r = write.reservation;
-      const values = [r.createdAt, r.expiresAt, r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos.toString(), r.tags ? JSON.stringify(r.tags) : null];
+      const values = [...reservationParams(r), r.tags ? JSON.stringify(r.tags) : null];
       return { id: await this.#insertAndCommit(client, INSERT_RESERVATION_SQL, values, DURABLE_COMMIT, `DELETE FROM quota_reservations WHERE expires_at <= ${literal(now)}`), raised: [] };
     }
     if (write.kind === "rejection") {
@@ -675,8 +724,9 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
 function ignoreConnectionError(): void {}
 
 // The reservation and its tags (so TAG limits count it; they go with it by ON DELETE CASCADE) in one statement.
+const RESERVATION_COLUMNS = ["created_at", "expires_at", "model", "username", "caller_name", "project", "session", "input_tokens", "completion_tokens", "cost_nanos"];
 const INSERT_RESERVATION_SQL =
-  "WITH r AS (INSERT INTO quota_reservations (created_at, expires_at, model, username, caller_name, project, session, input_tokens, completion_tokens, cost_nanos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id), " +
+  `WITH r AS (INSERT INTO quota_reservations (${RESERVATION_COLUMNS.join(", ")}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id), ` +
   "t AS (INSERT INTO quota_reservation_tags (reservation_id, key, value) SELECT r.id, t.key, t.value FROM r, jsonb_each_text($11::jsonb) AS t) SELECT id FROM r";
 const INSERT_REJECTION_SQL = "INSERT INTO quota_rejections (created_at, session, rejection_message) VALUES ($1, $2, $3) RETURNING id";
 
@@ -726,6 +776,11 @@ async function insertTaggedChunk(client: pg.PoolClient, chunk: readonly NewUsage
   if (tags.length === 0) return;
   const tagValues = tags.map((_, t) => `($${t * 3 + 1}, $${t * 3 + 2}, $${t * 3 + 3})`).join(", ");
   await client.query(`INSERT INTO usage_tags (entry_id, key, value) VALUES ${tagValues}`, tags.flat());
+}
+
+/** A reservation's values in RESERVATION_COLUMNS order. */
+function reservationParams(r: NewReservation): unknown[] {
+  return [r.createdAt, r.expiresAt, r.model, r.username, r.callerName, r.project, r.session, r.inputTokens, r.completionTokens, r.costNanos.toString()];
 }
 
 /** INSERT_SQL's parameters: the row's, then its tags as JSON (null for none). */

@@ -1,8 +1,9 @@
 import { exceededReleases, heldAmountOf, releaseInstant, releaseSteps, type HeldUsage, type LimitType, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
 import { heldReservationsSql, tagExistsSql, type QuotaSqlDialect, type QuotaSqlStatement } from "./quota-sql.js";
+import { BUCKET_SPANS, isEmptyPart, OPEN_END_MS, openEndedParts, windowParts, type BucketsPart, type RowsPart, type WindowPart } from "./window-parts.js";
 
-/** Bucket lengths in seconds, finest first: minute, hour, UTC day (all aligned to the epoch). */
-export const BUCKET_SPANS = [60, 3600, 86400] as const;
+export { BUCKET_SPANS, isEmptyPart, openEndedParts, windowParts, type BucketsPart, type RowsPart, type WindowPart };
+
 
 /** Extra dialect details of the bucketed statements. */
 export interface BucketSqlDialect extends QuotaSqlDialect {
@@ -52,92 +53,6 @@ export function filterKey(filter: UsageFilter): string {
   const c = filterColumns(filter);
   const columns: unknown[] = [c.model, c.username, c.callerName, c.projectMode, c.project];
   return JSON.stringify(c.tagKey === null ? columns : [...columns, c.tagKey, c.tagValue]);
-}
-
-/** Raw rows of `[from, to)` (or `[from, to]` when closed), instants in ms. */
-export interface RowsPart {
-  readonly kind: "rows";
-  readonly from: number;
-  readonly to: number;
-  readonly closed: boolean;
-}
-
-/** Whole buckets of one span whose start is in `[from, to)`, epoch seconds. */
-export interface BucketsPart {
-  readonly kind: "buckets";
-  readonly span: number;
-  readonly from: number;
-  readonly to: number;
-}
-
-/** A piece of a window: raw rows at its ragged edges, whole buckets between. */
-export type WindowPart = RowsPart | BucketsPart;
-
-const NO_ROWS: RowsPart = { kind: "rows", from: 0, to: 0, closed: false };
-const noBuckets = (span: number): BucketsPart => ({ kind: "buckets", span, from: 0, to: 0 });
-const MINUTE_MS = 60_000;
-
-/** Whether a part covers nothing. */
-export const isEmptyPart = (part: WindowPart): boolean => (part.kind === "rows" ? part.to < part.from || (part.to === part.from && !part.closed) : part.to <= part.from);
-
-/**
- * Cuts the window `start <= t <= end` (ms) into seven parts in time order: raw rows before the
- * first whole minute, minutes up to the first whole hour, hours up to the first whole day, days,
- * then hours, minutes and the raw rows of the last, unfinished minute. Some parts may be empty;
- * the count never changes, so statements built from them keep one shape. A 30-day window reads
- * at most 2 x (59 + 23) + 30 buckets per filter, whatever the number of rows.
- */
-export function windowParts(start: number, end: number): WindowPart[] {
-  const [minute, hour, day] = BUCKET_SPANS;
-  const empty = [NO_ROWS, noBuckets(minute), noBuckets(hour), noBuckets(day), noBuckets(hour), noBuckets(minute), NO_ROWS];
-  if (end < start) return empty;
-  const a = Math.ceil(start / MINUTE_MS) * MINUTE_MS;
-  // The bucket holding `end` may hold rows after it: the last minute is always read row by row.
-  const b = Math.floor(end / MINUTE_MS) * MINUTE_MS;
-  if (a >= b) return [NO_ROWS, noBuckets(minute), noBuckets(hour), noBuckets(day), noBuckets(hour), noBuckets(minute), { kind: "rows", from: start, to: end, closed: true }];
-  const head: RowsPart = a > start ? { kind: "rows", from: start, to: a, closed: false } : NO_ROWS;
-  const tail: RowsPart = { kind: "rows", from: b, to: end, closed: true };
-  let lo = a / 1000;
-  let hi = b / 1000;
-  const left: BucketsPart[] = [];
-  const right: BucketsPart[] = [];
-  for (const [i, span] of [minute, hour].entries()) {
-    const coarser = BUCKET_SPANS[i + 1]!;
-    const lo2 = Math.ceil(lo / coarser) * coarser;
-    const hi2 = Math.floor(hi / coarser) * coarser;
-    if (lo2 >= hi2) {
-      // No whole coarser bucket inside: this span covers the rest.
-      left.push({ kind: "buckets", span, from: lo, to: hi });
-      right.unshift(noBuckets(span));
-      for (const finer of i === 0 ? [hour] : []) (left.push(noBuckets(finer)), right.unshift(noBuckets(finer)));
-      return [head, ...left, noBuckets(day), ...right, tail];
-    }
-    left.push({ kind: "buckets", span, from: lo, to: lo2 });
-    right.unshift({ kind: "buckets", span, from: hi2, to: hi });
-    lo = lo2;
-    hi = hi2;
-  }
-  return [head, ...left, { kind: "buckets", span: day, from: lo, to: hi }, ...right, tail];
-}
-
-/** Windows ending at or after this instant (ms) end nowhere: guarded writes use the far future. */
-const OPEN_END_MS = Date.UTC(9999, 11, 31);
-/** A bucket start past every representable row (epoch seconds, year 10000). */
-const NO_END_S = Date.UTC(10000, 0, 1) / 1000;
-
-/**
- * The parts of `start <= t` without end: raw rows up to the first whole minute, minutes up to the
- * first whole hour, hours up to the first whole day, then every day bucket from there. Four
- * reads where a closed window takes seven: the last day bucket holds every later row.
- */
-export function openEndedParts(start: number): WindowPart[] {
-  const [minute, hour, day] = BUCKET_SPANS;
-  const a = Math.ceil(start / MINUTE_MS) * MINUTE_MS;
-  const head: RowsPart = a > start ? { kind: "rows", from: start, to: a, closed: false } : NO_ROWS;
-  const lo = a / 1000;
-  const toHour = Math.ceil(lo / hour) * hour;
-  const toDay = Math.ceil(lo / day) * day;
-  return [head, { kind: "buckets", span: minute, from: lo, to: toHour }, { kind: "buckets", span: hour, from: toHour, to: toDay }, { kind: "buckets", span: day, from: toDay, to: NO_END_S }];
 }
 
 /** The one part of a window whose filter has no buckets: all its raw rows. */
@@ -194,6 +109,20 @@ function filterTuple(filter: UsageFilter): Typed[] {
  * their oldest `created_at` as `oldest`.
  */
 export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date, withLimitsVersion = false): QuotaSqlStatement {
+  const { ctes, select, params } = bucketSumsParts(dialect, queries, filterIds, now);
+  // The limits version in the same snapshot, as the requests of query LIMITS_VERSION_ROW.
+  const version = withLimitsVersion ? ` UNION ALL ${limitsVersionRowSql(dialect)}` : "";
+  return { sql: `${ctes}${select}${version}`, params };
+}
+
+/** The row of `LIMITS_VERSION_ROW`: the limits version as its requests. */
+export const limitsVersionRowSql = (dialect: BucketSqlDialect): string => `SELECT ${LIMITS_VERSION_ROW}, value, 0, 0, 0, 0, ${dialect.nullTime} FROM store_counters WHERE key = 'limits_version'`;
+
+/**
+ * `bucketSumsSql` in two pieces, for statements that do more with the sums: `ctes` opens a WITH
+ * list (no trailing comma) and `select` is the UNION of the sums rows; `params` numbers from 1.
+ */
+export function bucketSumsParts(dialect: BucketSqlDialect, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): { ctes: string; select: string; params: unknown[] } {
   const bucketTuples: Typed[][] = [];
   const rawTuples: Typed[][] = [];
   const windowTuples: Typed[][] = [];
@@ -229,14 +158,11 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
     `${requests} AS requests, SUM(${alias}.${input}) AS input_tokens, SUM(${alias}.${output}) AS output_tokens, SUM(${alias}.${total}) AS total_tokens, SUM(${alias}.${cost}) AS cost_nanos`;
   const outer = `${int("SUM(s.requests)")} AS requests, ${int("SUM(s.input_tokens)")} AS input_tokens, ${int("SUM(s.output_tokens)")} AS output_tokens, ${int("SUM(s.total_tokens)")} AS total_tokens, ${int("SUM(s.cost_nanos)")} AS cost_nanos`;
   // LATERAL forces one index range scan per array row; the planner may otherwise hash-join the whole table.
-  const sql =
-    ctes +
+  const select =
     `SELECT rb.q AS q, ${outer}, ${dialect.nullTime} AS oldest FROM rb CROSS JOIN LATERAL (SELECT ${sums("b", "SUM(b.requests)", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")} FROM quota_buckets b WHERE ${bucketWhere}) s GROUP BY rb.q ` +
     `UNION ALL SELECT rr.q, ${outer}, ${dialect.nullTime} FROM rr CROSS JOIN LATERAL (SELECT ${sums("e", "COUNT(*)", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos")} FROM accounting_entries e WHERE ${rawWhere}) s GROUP BY rr.q ` +
-    `UNION ALL SELECT rw.q, ${outer}, MIN(s.oldest) FROM rw CROSS JOIN LATERAL (SELECT ${sums("r", "COUNT(*)", "input_tokens", "completion_tokens", "input_tokens + r.completion_tokens", "cost_nanos")}, MIN(r.created_at) AS oldest FROM quota_reservations r WHERE ${heldWhere}) s GROUP BY rw.q` +
-    // The limits version in the same snapshot, as the requests of query LIMITS_VERSION_ROW.
-    (withLimitsVersion ? ` UNION ALL SELECT ${LIMITS_VERSION_ROW}, value, 0, 0, 0, 0, ${dialect.nullTime} FROM store_counters WHERE key = 'limits_version'` : "");
-  return { sql, params: p.values };
+    `UNION ALL SELECT rw.q, ${outer}, MIN(s.oldest) FROM rw CROSS JOIN LATERAL (SELECT ${sums("r", "COUNT(*)", "input_tokens", "completion_tokens", "input_tokens + r.completion_tokens", "cost_nanos")}, MIN(r.created_at) AS oldest FROM quota_reservations r WHERE ${heldWhere}) s GROUP BY rw.q`;
+  return { ctes, select, params: p.values };
 }
 
 /** Statements that register a filter's buckets from the rows already stored: minutes from rows, hours from minutes, days from hours. */
