@@ -103,6 +103,17 @@ describe("postgresql: guarded writes decided on the server", () => {
     expect(await writer.tail(10)).toHaveLength(2);
   });
 
+  it("a store opened on existing limits checks without looking up their filters", async () => {
+    const first = accountingOn();
+    await first.setUsageLimit(limit({ scope: "USER", username: "u", maxValue: 5 }));
+    await first.setUsageLimit(limit({ scope: "TAG", tag: { key: "tenant", value: "t1" }, limitType: "cost", maxValue: 1 }));
+    const restarted = accountingOn();
+    await restarted.open();
+    const sent = await messagesDuring(() => restarted.checkQuota({ model: "m", username: "u", tags: { tenant: "t1" }, cost: 0.01 }));
+    expect(sent.filter((text) => /quota_(tag_)?filters/.test(text))).toEqual([]);
+    expect((await restarted.checkQuota({ model: "m", username: "u", tags: { tenant: "t1" }, cost: 2 })).allowed).toBe(false);
+  });
+
   it("takes reservations the same way: they count until committed, and expired ones are removed", async () => {
     const accounting = accountingOn();
     await accounting.setUsageLimit(limit({ maxValue: 2 }));

@@ -127,6 +127,18 @@ export class PgQuotaBuckets {
     return tagBucketId(Number(id));
   }
 
+  /** Remembers filter ids read elsewhere (filters are never deleted, so an id never goes stale). */
+  remember(rows: readonly { id: number; key: string }[]): void {
+    for (const row of rows) this.#ids.set(row.key, Number(row.id));
+  }
+
+  /** Prepares a check's sums statement on this connection and runs it once on nothing, so its tables' descriptions are loaded. */
+  async prepareSums(db: Queryable, now: Date): Promise<void> {
+    // One query of nothing (the rows at the epoch's first instant): the text is the same whatever the queries.
+    const { sql, params } = bucketSumsSql(PG_BUCKET_DIALECT, [{ filter: {}, start: new Date(0), end: new Date(0) }], [null], now, true);
+    await this.#run(db, sql, params);
+  }
+
   /** The filter id of each query when every one is known to this process already (no round trip); else null. */
   knownFilterIds(queries: readonly UsageQuery[]): number[] | null {
     const ids: number[] = [];

@@ -209,6 +209,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       try {
         if (readOnly) await this.#refuseUnlessCurrent(client);
         else await migratePostgresqlOn(client, undefined, postgresqlMigrations);
+        await this.#warmUp(client);
       } finally {
         client.release();
       }
@@ -218,6 +219,18 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       throw new StoreUnavailableError(`cannot open PostgreSQL ${redactConnectionString(this.#connectionString)}: ${describePgError(error)}`, { cause: error });
     }
     this.#pool = pool;
+  }
+
+  /**
+   * Reads what a quota check reads, on the connection that serves the first call: a new server
+   * backend loads each table's and index's description on first use (about 20 ms for a check's
+   * statements), which a restarted service would otherwise pay on its first request. The filter
+   * ids come back with it, so the first check needs no lookup. Constant cost, whatever the rows.
+   */
+  async #warmUp(client: pg.PoolClient): Promise<void> {
+    const filters = (await client.query(`${LIMITS_WITH_VERSION_SQL}; ${FILTER_IDS_SQL}`)) as unknown as pg.QueryResult<{ id: number; key: string }>[];
+    this.#quotaBuckets.remember(filters[1]!.rows);
+    await this.#quotaBuckets.prepareSums(client, new Date());
   }
 
   /** Read-only opening: refuses another application's database, or ours before this version's migrations. */
@@ -503,10 +516,8 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async limitsWithVersion(): Promise<{ limits: UsageLimit[]; version: number }> {
-    // One statement, so one snapshot: the version is the one these limits were read at. The
-    // single-row side keeps the version when there is no limit.
-    const { sql } = listLimitsSql({}, (n) => `$${n}`);
-    const rows = (await this.#query<Record<string, unknown>>(`SELECT v.value AS limits_version, l.* FROM (SELECT (SELECT value FROM store_counters WHERE key = 'limits_version') AS value) v LEFT JOIN (${sql}) l ON true ORDER BY l.id`, [])).rows;
+    // One statement, so one snapshot: the version is the one these limits were read at.
+    const rows = (await this.#query<Record<string, unknown>>(LIMITS_WITH_VERSION_SQL, [])).rows;
     this.#limitsVersionSeen = Number(rows[0]?.limits_version ?? 0);
     return { limits: rows.filter((r) => r.id !== null).map((r) => limitFromSqlRow(r, (value) => value as Date)), version: this.#limitsVersionSeen };
   }
@@ -729,6 +740,11 @@ const INSERT_RESERVATION_SQL =
   `WITH r AS (INSERT INTO quota_reservations (${RESERVATION_COLUMNS.join(", ")}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id), ` +
   "t AS (INSERT INTO quota_reservation_tags (reservation_id, key, value) SELECT r.id, t.key, t.value FROM r, jsonb_each_text($11::jsonb) AS t) SELECT id FROM r";
 const INSERT_REJECTION_SQL = "INSERT INTO quota_rejections (created_at, session, rejection_message) VALUES ($1, $2, $3) RETURNING id";
+
+// Every limit with the version they were read at, in one snapshot (the single-row side keeps the version when there is no limit).
+const LIMITS_WITH_VERSION_SQL = `SELECT v.value AS limits_version, l.* FROM (SELECT (SELECT value FROM store_counters WHERE key = 'limits_version') AS value) v LEFT JOIN (${listLimitsSql({}, (n) => `$${n}`).sql}) l ON true ORDER BY l.id`;
+// Every registered filter's id (TAG limits' under the negated id), up to a bound no real set of limits reaches.
+const FILTER_IDS_SQL = "SELECT id, key FROM quota_filters UNION ALL SELECT -id, key FROM quota_tag_filters LIMIT 100000";
 
 /** Builds the step for a guessed limits version; null when it refuses that version (it is built again under the lock). */
 function tryBuild<T>(build: (now: Date, limitsVersion: number) => GuardedStep<T>, now: Date, version: number): GuardedStep<T> | null {
