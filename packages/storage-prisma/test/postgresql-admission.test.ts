@@ -114,6 +114,23 @@ describe("postgresql: guarded writes decided on the server", () => {
     expect((await restarted.checkQuota({ model: "m", username: "u", tags: { tenant: "t1" }, cost: 2 })).allowed).toBe(false);
   });
 
+  it("plans its quota statements once per connection, not at every execution", async () => {
+    const accounting = accountingOn();
+    await accounting.setUsageLimit(limit({ maxValue: 1000 }));
+    await accounting.setUsageLimit(limit({ scope: "USER", username: "u", limitType: "cost", maxValue: 10, intervalUnit: "hour_rolling" }));
+    const call = { model: "m", username: "u", promptTokens: 3, completionTokens: 2, cost: 0.001 };
+    for (let i = 0; i < 12; i++) {
+      await accounting.checkQuota({ model: "m", username: "u", cost: 0.001 });
+      await accounting.trackUsage(call, { enforceLimits: true });
+    }
+    // The store's pool holds the connections that ran them: ask one of them about its statements.
+    const pool = await (accounting.store as PostgresqlStore).pool();
+    const plans = (await pool.query("SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'llm_acct_%' AND statement ~ 'quota_buckets'")).rows;
+    expect(plans.length).toBeGreaterThan(0);
+    for (const plan of plans) expect({ name: plan.name, custom: Number(plan.custom_plans) }).toEqual({ name: plan.name, custom: 0 });
+    expect(plans.reduce((n, plan) => n + Number(plan.generic_plans), 0)).toBeGreaterThan(0);
+  });
+
   it("takes reservations the same way: they count until committed, and expired ones are removed", async () => {
     const accounting = accountingOn();
     await accounting.setUsageLimit(limit({ maxValue: 2 }));

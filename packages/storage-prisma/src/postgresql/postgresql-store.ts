@@ -49,7 +49,7 @@ import { migratePostgresqlOn } from "../migrate/postgresql-migrator.js";
 import { postgresqlSchemaState } from "../migrate/postgresql-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
-import { PgQuotaBuckets } from "./pg-quota-buckets.js";
+import { GENERIC_PLAN, PgQuotaBuckets } from "./pg-quota-buckets.js";
 import { PgAlerts } from "./pg-alerts.js";
 import { admissionOutcome, admissionStatement, type AdmittedInsert } from "./pg-admission.js";
 import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
@@ -147,7 +147,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     this.#options = options;
     this.#batched = options.batchRoundTrips !== false;
     this.#connectionString = resolveConnectionString(options.connectionString);
-    this.#quotaBuckets = new PgQuotaBuckets(options.readOnly !== true);
+    this.#quotaBuckets = new PgQuotaBuckets(options.readOnly !== true, this.#batched);
     this.#alerts = new PgAlerts({
       pool: () => this.pool(),
       buckets: this.#quotaBuckets,
@@ -593,7 +593,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
       const sums = step && ids && step.queries.length > 0 ? this.#quotaBuckets.sumsStatement(step.queries, ids, now) : null;
       const execute = sums ? `; ${await executeText(client, sums.sql, sums.params)}` : "";
       tx.open = true;
-      const begun = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${locks}SELECT value FROM store_counters WHERE key = 'limits_version'${execute}`)) as unknown as pg.QueryResult[];
+      const begun = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${GENERIC_PLAN}; ${locks}SELECT value FROM store_counters WHERE key = 'limits_version'${execute}`)) as unknown as pg.QueryResult[];
       const version = Number((begun[begun.length - (execute ? 2 : 1)] as pg.QueryResult<{ value: bigint }>).rows[0]?.value ?? 0);
       const guessed = this.#limitsVersionSeen;
       this.#limitsVersionSeen = version;
@@ -634,7 +634,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
     const expired = insert.table === "quota_reservations" ? `DELETE FROM quota_reservations WHERE expires_at <= ${literal(now)}; ` : "";
     const execute = await executeText(client, sql, params);
     tx.open = true;
-    const results = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${locks}${expired}${execute}; ${DURABLE_COMMIT}`)) as unknown as pg.QueryResult[];
+    const results = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${GENERIC_PLAN}; ${locks}${expired}${execute}; ${DURABLE_COMMIT}`)) as unknown as pg.QueryResult[];
     tx.open = false;
     const rows = results.find((result) => result.fields?.some((field) => field.name === "q"))!.rows;
     const { id, limitsVersion } = admissionOutcome(rows);
