@@ -83,7 +83,7 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     .fail((message, error) => {
       // Only parsing reaches here (handlers record their errors in ctx), so this is a usage error.
       throw error instanceof AccountingError ? error : new UsageError(message ?? error?.message ?? "invalid arguments");
-    }) as unknown as Argv<GlobalArgs>;
+    });
   skipHelpRendering(parser);
   addExamples(parser, EXAMPLES[""] ?? []);
   // A program built on the CLI (llm-acct) says there what it does besides the commands; only then,
