@@ -151,10 +151,7 @@ export function errorLine(code: number, message: string, scriptName: string): st
 export function describeError(error: unknown): [number, string] {
   const oneLine = (text: string) => text.split("\n").map((s) => s.trim()).filter(Boolean).join(" ");
   if (error instanceof UsageError) return [EXIT.usage, oneLine(error.message)];
-  if (error instanceof ValidationError) {
-    const reason = error.message.slice(error.field.length).trim();
-    return [EXIT.runtime, oneLine(`${flagFor(error.field)} ${reason}`)];
-  }
+  if (error instanceof ValidationError) return [EXIT.runtime, oneLine(`${flagFor(error.field)} ${error.reason.trim()}`)];
   if (error instanceof AccountingError) {
     return [EXIT.runtime, oneLine(error.message)];
   }

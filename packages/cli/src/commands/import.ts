@@ -58,7 +58,7 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
   try {
     const summary = await withAccounting(ctx, args, (accounting) => source.copyInto(accounting.store, progress.update)).catch((error: unknown) => {
       // The importer names its input "source"; the user typed one of two flags.
-      if (error instanceof ValidationError && error.field === "source") throw new ValidationError(args.fromSqlite !== undefined ? "fromSqlite" : "fromPostgresql", error.message.slice("source".length).trim());
+      if (error instanceof ValidationError && error.field === "source") throw new ValidationError(args.fromSqlite !== undefined ? "fromSqlite" : "fromPostgresql", error.reason.trim());
       throw error;
     });
     if (args.format === "json") println(ctx.io, toJson(summary));
