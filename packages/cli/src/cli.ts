@@ -83,7 +83,7 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     .fail((message, error) => {
       // Only parsing reaches here (handlers record their errors in ctx), so this is a usage error.
       throw error instanceof AccountingError ? error : new UsageError(message ?? error?.message ?? "invalid arguments");
-    }) as unknown as Argv<GlobalArgs>;
+    });
   skipHelpRendering(parser);
   addExamples(parser, EXAMPLES[""] ?? []);
   // A program built on the CLI (llm-acct) says there what it does besides the commands; only then,
@@ -151,10 +151,7 @@ export function errorLine(code: number, message: string, scriptName: string): st
 export function describeError(error: unknown): [number, string] {
   const oneLine = (text: string) => text.split("\n").map((s) => s.trim()).filter(Boolean).join(" ");
   if (error instanceof UsageError) return [EXIT.usage, oneLine(error.message)];
-  if (error instanceof ValidationError) {
-    const reason = error.message.slice(error.field.length).trim();
-    return [EXIT.runtime, oneLine(`${flagFor(error.field)} ${reason}`)];
-  }
+  if (error instanceof ValidationError) return [EXIT.runtime, oneLine(`${flagFor(error.field)} ${error.reason.trim()}`)];
   if (error instanceof AccountingError) {
     return [EXIT.runtime, oneLine(error.message)];
   }

@@ -1,17 +1,10 @@
+// The programmatic face of the CLI, for programs built on it (llm-acct): running it, its global
+// options and the stores they name, its table layout and errors' one-line messages.
 export { buildCli, describeError, errorLine, runCli } from "./cli.js";
-export type { CommandContext } from "./commands/command-context.js";
-export { handlePurge, type PurgeArgs } from "./commands/purge.js";
-export { handleSelect, selectSql, type SelectArgs } from "./commands/select.js";
-export { handleStats, statsText, type StatsArgs, type StatsReport } from "./commands/stats.js";
 export { reportRange, type PeriodName, type ReportRange } from "./commands/stats-period.js";
-export { handleTail, tailTable, type TailArgs } from "./commands/tail.js";
-export { handleTrack, type TrackArgs } from "./commands/track.js";
-export { auditStoreFor, openAccounting, storeFor } from "./context/open-accounting.js";
+export { auditStoreFor, openAccounting } from "./context/open-accounting.js";
 export { globalOptions } from "./context/global-options.js";
 export type { GlobalArgs } from "./context/global-options.js";
-export { EXIT, UsageError } from "./errors.js";
 export { renderTable, type Column, type TableOptions } from "./format/table.js";
-export { money, seconds, tokens } from "./format/numbers.js";
 export type { CliIo } from "./io.js";
 export { processIo } from "./process-io.js";
-export { CLI_VERSION } from "./version.js";

@@ -10,12 +10,19 @@ export class AccountingError extends Error {
   }
 }
 
-/** Input that breaks a documented rule; `field` names the offending input (API name). */
+/**
+ * Input that breaks a documented rule; `field` names the offending input (API name) and `reason`
+ * says what is wrong with it. The message is the two joined (`promptTokens must be a non-negative
+ * integer`), so a caller that names the input otherwise (a CLI flag, a query parameter) rewords
+ * it from `reason` without cutting the message apart.
+ */
 export class ValidationError extends AccountingError {
   readonly field: string;
+  readonly reason: string;
   constructor(field: string, reason: string) {
     super("VALIDATION", `${field} ${reason}`);
     this.field = field;
+    this.reason = reason;
   }
 }
 

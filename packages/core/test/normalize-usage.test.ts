@@ -58,4 +58,17 @@ describe("normalizeUsage", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message.startsWith(message)).toBe(true);
   });
+
+  it("keeps the field and the reason apart, the message joining them", () => {
+    let error: unknown;
+    try {
+      norm({ model: "m", promptTokens: -5 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    const { field, reason, message } = error as ValidationError;
+    expect([field, reason]).toEqual(["promptTokens", "must be a non-negative integer (got -5)"]);
+    expect(message).toBe(`${field} ${reason}`);
+  });
 });

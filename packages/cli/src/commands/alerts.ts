@@ -1,6 +1,7 @@
 import { alertJson, type Accounting, type AlertDeliveryState, type StoredAlert } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
 import { integer } from "../context/parse-values.js";
 import { UsageError } from "../errors.js";
 import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
@@ -77,7 +78,7 @@ export function alertsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
       yargs
         .option("number", { alias: "n", type: "string", number: true, default: 20, describe: "How many", coerce: integer("number") })
         .option("state", { choices: STATES, describe: "Only alerts in this delivery state" })
-        .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format" })
+        .option("format", formatOption(LIST_FORMATS, "table"))
         .check((args) => {
           if ((args.number as number) < 1) throw new UsageError(`--number must be a positive integer (got ${args.number})`);
           return true;

@@ -2,6 +2,7 @@ import { AuditLogger } from "@llm-accounting/audit";
 import { visibleText, type AuditEntry } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
 import { auditStoreFor } from "../context/open-accounting.js";
 import { integer, timestamp } from "../context/parse-values.js";
 import { rangeBounds, timeBound } from "../context/time-bound.js";
@@ -50,6 +51,23 @@ async function withAuditLogger<T>(args: GlobalArgs, io: CliIo, work: (logger: Au
   }
 }
 
+/** Records the event `args` describe in the audit log. */
+export async function handleLogEvent(logger: AuditLogger, args: LogEventArgs, io: CliIo): Promise<void> {
+  await logger.logEvent({
+    appName: args.appName,
+    userName: args.userName,
+    model: args.model,
+    logType: args.logType,
+    promptText: args.promptText ?? null,
+    responseText: args.responseText ?? null,
+    remoteCompletionId: args.remoteCompletionId ?? null,
+    project: args.project ?? null,
+    session: args.session ?? null,
+    timestamp: args.timestamp ?? null,
+  });
+  println(io, `Successfully logged event for app '${visibleText(args.appName)}' and user '${visibleText(args.userName)}'.`);
+}
+
 /** `llm-accounting log-event`: records a prompt, response or other event in the audit log. */
 export function logEventCommand(ctx: CommandContext): CommandModule<GlobalArgs, LogEventArgs> {
   return {
@@ -68,24 +86,7 @@ export function logEventCommand(ctx: CommandContext): CommandModule<GlobalArgs, 
         .option("project", { type: "string", describe: "Project" })
         .option("session", { type: "string", describe: "Session id" })
         .option("timestamp", { type: "string", describe: "ISO-8601 or YYYY-MM-DD HH:MM:SS (UTC); default now", coerce: timestamp("timestamp") }) as unknown as Argv<LogEventArgs>,
-    handler: (args) =>
-      runHandler(ctx, () =>
-        withAuditLogger(args, ctx.io, async (logger) => {
-          await logger.logEvent({
-            appName: args.appName,
-            userName: args.userName,
-            model: args.model,
-            logType: args.logType,
-            promptText: args.promptText ?? null,
-            responseText: args.responseText ?? null,
-            remoteCompletionId: args.remoteCompletionId ?? null,
-            project: args.project ?? null,
-            session: args.session ?? null,
-            timestamp: args.timestamp ?? null,
-          });
-          println(ctx.io, `Successfully logged event for app '${visibleText(args.appName)}' and user '${visibleText(args.userName)}'.`);
-        }),
-      ),
+    handler: (args) => runHandler(ctx, () => withAuditLogger(args, ctx.io, (logger) => handleLogEvent(logger, args, ctx.io))),
   };
 }
 
@@ -98,6 +99,22 @@ function auditTable(entries: readonly AuditEntry[], maxWidth: number | undefined
     entries.map((e) => [utcDateTime(e.timestamp), e.logType, e.appName, e.userName, e.model, text(e.project), text(e.session), text(e.promptText ?? e.responseText)]),
     { title: `Last ${entries.length} Audit Entries`, maxWidth },
   );
+}
+
+/** Lists the audit entries `args` select, newest first. */
+export async function handleAudit(logger: AuditLogger, args: AuditArgs, io: CliIo): Promise<void> {
+  const { since, until } = rangeBounds(args);
+  const entries = await logger.getEntries({
+    start: since,
+    end: until,
+    appName: args.appName,
+    userName: args.userName,
+    project: args.project,
+    logType: args.logType,
+    session: args.session,
+    limit: Math.max(0, args.limit),
+  });
+  await writeListing(io, args.format, entries, { table: () => auditTable(entries, io.stdout.isTTY ? io.stdout.columns : 160) });
 }
 
 /** `llm-accounting audit`: lists audit log entries, newest first. */
@@ -115,24 +132,8 @@ export function auditCommand(ctx: CommandContext): CommandModule<GlobalArgs, Aud
         .option("log-type", { type: "string", describe: "Only this type" })
         .option("session", { type: "string", describe: "Only this session" })
         .option("limit", { alias: "n", type: "string", number: true, default: 20, describe: "At most this many", coerce: integer("limit") })
-        .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per entry)" })
+        .option("format", formatOption(LIST_FORMATS, "table", "Output format (csv and ndjson: one row per entry)"))
         .conflicts({ since: "start", until: "end" }) as unknown as Argv<AuditArgs>,
-    handler: (args) =>
-      runHandler(ctx, () =>
-        withAuditLogger(args, ctx.io, async (logger) => {
-          const { since, until } = rangeBounds(args);
-          const entries = await logger.getEntries({
-            start: since,
-            end: until,
-            appName: args.appName,
-            userName: args.userName,
-            project: args.project,
-            logType: args.logType,
-            session: args.session,
-            limit: Math.max(0, args.limit),
-          });
-          await writeListing(ctx.io, args.format, entries, { table: () => auditTable(entries, ctx.io.stdout.isTTY ? ctx.io.stdout.columns : 160) });
-        }, true),
-      ),
+    handler: (args) => runHandler(ctx, () => withAuditLogger(args, ctx.io, (logger) => handleAudit(logger, args, ctx.io), true)),
   };
 }

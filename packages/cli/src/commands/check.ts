@@ -1,6 +1,8 @@
 import { QuotaExceededError, usageForecastJson, visibleText, type Accounting, type QuotaCheckInput, type QuotaDecision, type RemainingLimit } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
+import { RESULT_FORMATS } from "../format/output.js";
 import { nonNegativeInteger, nonNegativeNumber } from "../context/parse-values.js";
 import { checkTokenParts } from "../context/token-parts.js";
 import { tagFlags } from "../context/tag-flags.js";
@@ -109,7 +111,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
         .option("cache-write-tokens", { type: "string", number: true, describe: "Input tokens expected to be written to the cache (part of --input-tokens)", coerce: nonNegativeInteger("cache-write-tokens") })
         .option("tag", { type: "string", array: true, describe: "A tag of the call, as track records it: key=value (repeat for several); TAG limits match them", coerce: tagFlags("tag") })
         .option("allow-unpriced", { type: "boolean", describe: "Count tokens of a model without a price as cost 0 under cost limits (default: deny)" })
-        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<CheckArgs>,
+        .option("format", formatOption(RESULT_FORMATS, "text")),
     handler: (args) =>
       runHandler(ctx, async () => {
         // A denial with a session is recorded, so only a check without one leaves the store untouched.

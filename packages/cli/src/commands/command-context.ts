@@ -32,5 +32,3 @@ export async function withAccounting<T>(ctx: CommandContext, args: GlobalArgs, w
   }
 }
 
-/** Output formats the listing commands offer (see format/output.ts). */
-export type { ListFormat as OutputFormat } from "../format/output.js";

@@ -75,7 +75,7 @@ export function completionCommand(ctx: CommandContext, name: string): CommandMod
     command: "completion [shell]",
     describe: "Print a script that completes commands and options in bash or zsh",
     builder: (yargs: Argv<GlobalArgs>) =>
-      yargs.positional("shell", { choices: COMPLETION_SHELLS, describe: "The shell (default: the one $SHELL names, else bash)" }) as unknown as Argv<CompletionArgs>,
+      yargs.positional("shell", { choices: COMPLETION_SHELLS, describe: "The shell (default: the one $SHELL names, else bash)" }),
     handler: (args) => runHandler(ctx, async () => handleCompletion(args, ctx.io, name)),
   };
 }

@@ -1,7 +1,8 @@
-import type { ImportSummary, PythonSource } from "@llm-accounting/storage-prisma";
 import type { AgentImportSummary } from "@llm-accounting/agent-logs";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
+import { RESULT_FORMATS } from "../format/output.js";
 import { ValidationError, visibleText } from "@llm-accounting/core";
 import { UsageError } from "../errors.js";
 import { toJson } from "../format/json.js";
@@ -10,7 +11,7 @@ import { println } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 import { handleAgentImport } from "./import-agent.js";
 import { importExportedRecords, readExportedRecords } from "./import-export.js";
-import { DeferredPricer } from "../context/open-accounting.js";
+import { DeferredPricer, openPythonImport, type ImportSummary } from "../context/open-accounting.js";
 
 /** Parsed `import` arguments. */
 export interface ImportArgs extends GlobalArgs {
@@ -52,13 +53,12 @@ export async function handleImport(ctx: CommandContext, args: ImportArgs): Promi
   if (args.fromPostgresql !== undefined && !/^postgres(ql)?:\/\//.test(args.fromPostgresql)) {
     throw new UsageError("--from-postgresql must be a postgresql://user:password@host:port/database URL");
   }
-  const { importPythonDatabase, openPostgresqlSource, openSqliteSource } = await import("@llm-accounting/storage-prisma");
-  const source: PythonSource = args.fromSqlite !== undefined ? openSqliteSource(args.fromSqlite) : await openPostgresqlSource(args.fromPostgresql!);
+  const source = await openPythonImport({ sqliteFile: args.fromSqlite, postgresqlUrl: args.fromPostgresql });
   const progress = progressReporter(ctx.io);
   try {
-    const summary = await withAccounting(ctx, args, (accounting) => importPythonDatabase(source, accounting.store, progress.update)).catch((error: unknown) => {
+    const summary = await withAccounting(ctx, args, (accounting) => source.copyInto(accounting.store, progress.update)).catch((error: unknown) => {
       // The importer names its input "source"; the user typed one of two flags.
-      if (error instanceof ValidationError && error.field === "source") throw new ValidationError(args.fromSqlite !== undefined ? "fromSqlite" : "fromPostgresql", error.message.slice("source".length).trim());
+      if (error instanceof ValidationError && error.field === "source") throw new ValidationError(args.fromSqlite !== undefined ? "fromSqlite" : "fromPostgresql", error.reason.trim());
       throw error;
     });
     if (args.format === "json") println(ctx.io, toJson(summary));
@@ -83,7 +83,7 @@ export function importCommand(ctx: CommandContext): CommandModule<GlobalArgs, Im
         .option("from-codex", { type: "string", describe: "Codex CLI's logs: its config dir holding sessions/ (default $CODEX_HOME, else ~/.codex)" })
         .option("from-export", { type: "string", describe: "A file tail --format ndjson or json wrote, from any store: its entries with their tags and exact costs (each run adds them again)" })
         .option("watch", { type: "boolean", default: false, describe: "With --from-claude-code/--from-codex: keep importing as the agent writes, until Ctrl-C" })
-        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<ImportArgs>,
+        .option("format", formatOption(RESULT_FORMATS, "text")),
     handler: (args) => runHandler(ctx, () => handleImport(ctx, args)),
   };
 }

@@ -2,10 +2,11 @@ import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, usageForecastJson, visibleTe
 import { alertPercents } from "../alerts/alert-options.js";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
 import { integer } from "../context/parse-values.js";
 import { UsageError } from "../errors.js";
 import { toJson } from "../format/json.js";
-import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
+import { RESULT_FORMATS, TEXT_OR_LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
@@ -166,7 +167,7 @@ export function limitsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
         .option("interval-value", { type: "string", number: true, demandOption: true, describe: "Units per window (>= 1)", coerce: integer("interval-value") })
         .option("tag", { type: "string", describe: "TAG scope: the tag the limit is about, key=value (key=* pools every value of the key)", coerce: limitTagFlag("tag") })
         .option("alert-at", { type: "string", describe: "Raise an alert when usage in a window reaches these percentages of the maximum (e.g. 50,80,100)", defaultDescription: "--default-alert-at, else none", coerce: alertPercents("alert-at") })
-        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<LimitsSetArgs>,
+        .option("format", formatOption(RESULT_FORMATS, "text")) as unknown as Argv<LimitsSetArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsSet(accounting, args, ctx.io))),
   };
   const list: CommandModule<GlobalArgs, LimitsListArgs> = {
@@ -175,7 +176,7 @@ export function limitsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
     builder: (yargs) =>
       selectorOptions(yargs, "is about")
         .option("scope", { choices: LIMIT_SCOPES, describe: "Only this scope" })
-        .option("format", { choices: ["text", ...LIST_FORMATS] as const, default: "text" as const, describe: "Output format (text: one line per limit; csv and ndjson: one row per limit)" }) as unknown as Argv<LimitsListArgs>,
+        .option("format", formatOption(TEXT_OR_LIST_FORMATS, "text", "Output format (text: one line per limit; csv and ndjson: one row per limit)")),
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleLimitsList(accounting, args, ctx.io), { readOnly: true })),
   };
   const del: CommandModule<GlobalArgs, LimitsDeleteArgs> = {

@@ -1,9 +1,10 @@
 import { formatNanos, modelPriceJson, visibleText, type Accounting, type ModelPrice } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
 import { integer, nonNegativeNumber, timestamp } from "../context/parse-values.js";
 import { toJson } from "../format/json.js";
-import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
+import { RESULT_FORMATS, TABLE_OR_TEXT_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { utcDateTime } from "../format/numbers.js";
 import { renderTable } from "../format/table.js";
 import { println, type CliIo } from "../io.js";
@@ -75,8 +76,6 @@ export async function handlePricesDelete(accounting: Accounting, args: PricesDel
   println(io, `Price ${args.id} deleted.`);
 }
 
-const format = { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" };
-
 /** `llm-accounting prices set|list|delete`. */
 export function pricesCommand(ctx: CommandContext): CommandModule<GlobalArgs, GlobalArgs> {
   const set: CommandModule<GlobalArgs, PricesSetArgs> = {
@@ -92,14 +91,14 @@ export function pricesCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
         .option("cache-write", { type: "string", number: true, describe: "USD per million cache-write tokens (default: --input)", coerce: nonNegativeNumber("cache-write") })
         .option("output", { type: "string", number: true, demandOption: true, describe: "USD per million output tokens (reasoning included)", coerce: nonNegativeNumber("output") })
         .option("note", { type: "string", describe: "Why (contract, correction...)" })
-        .option("format", format) as unknown as Argv<PricesSetArgs>,
+        .option("format", formatOption(RESULT_FORMATS, "text")) as unknown as Argv<PricesSetArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesSet(accounting, args, ctx.io))),
   };
   const list: CommandModule<GlobalArgs, PricesListArgs> = {
     command: "list",
     describe: "List stored prices",
     // "text" was the name of the table before the formats were unified; scripts may still pass it.
-    builder: (yargs) => yargs.option("format", { choices: [...LIST_FORMATS, "text"] as const, default: "table" as const, describe: "Output format (csv and ndjson: one row per price)" }) as unknown as Argv<PricesListArgs>,
+    builder: (yargs) => yargs.option("format", formatOption(TABLE_OR_TEXT_FORMATS, "table", "Output format (csv and ndjson: one row per price)")),
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handlePricesList(accounting, args, ctx.io), { readOnly: true })),
   };
   const del: CommandModule<GlobalArgs, PricesDeleteArgs> = {

@@ -1,10 +1,11 @@
 import { repriceChangeJson, repriceResultJson, visibleText, type Accounting, type RepriceResult } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
 import { nonNegativeInteger } from "../context/parse-values.js";
 import { rangeBounds, timeBound } from "../context/time-bound.js";
 import { UsageError } from "../errors.js";
-import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
+import { TABLE_OR_TEXT_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { money, utcDateTime } from "../format/numbers.js";
 import { progressReporter } from "../format/progress.js";
 import { renderTable } from "../format/table.js";
@@ -73,7 +74,7 @@ export function repriceCommand(ctx: CommandContext): CommandModule<GlobalArgs, R
         .option("include-caller-costs", { type: "boolean", default: false, describe: "Also recompute costs that were given explicitly when tracked" })
         .option("limit", { type: "string", number: true, default: 20, describe: "Changes listed in the table", coerce: nonNegativeInteger("limit") })
         // "text" was the name of the table before the formats were unified; scripts may still pass it.
-        .option("format", { choices: [...LIST_FORMATS, "text"] as const, default: "table" as const, describe: "Output format (json: the whole result; csv and ndjson: one row per change)" }) as unknown as Argv<RepriceArgs>,
+        .option("format", formatOption(TABLE_OR_TEXT_FORMATS, "table", "Output format (json: the whole result; csv and ndjson: one row per change)")) as unknown as Argv<RepriceArgs>,
     handler: (args) => runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleReprice(accounting, args, ctx.io), { pricing: true })),
   };
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_QUERY_TIMEOUT_MS, type Accounting, type QueryStreamSummary, type QueryValue } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
 import { UsageError } from "../errors.js";
 import { csvLine } from "../format/csv.js";
 import { cellText, rowCsv, rowJsonElement, rowNdjson } from "../format/query-rows.js";
@@ -134,9 +135,9 @@ export function selectCommand(ctx: CommandContext): CommandModule<GlobalArgs, Se
       yargs
         .option("query", { alias: "q", type: "string", describe: "SQL to run (default: every usage entry)" })
         .option("project", { type: "string", describe: "Only entries of this project (NULL: entries without one)" })
-        .option("format", { choices: ["table", "csv", "json", "ndjson"] as const, default: "table" as const, describe: "Output format (csv, json and ndjson stream every row)" })
+        .option("format", formatOption(["table", "csv", "json", "ndjson"], "table", "Output format (csv, json and ndjson stream every row)"))
         .option("limit", { type: "string", number: true, describe: `Most rows to print (table default: ${TABLE_ROW_LIMIT}; other formats: all)`, coerce: positiveInteger("limit") })
-        .option("timeout", { type: "string", number: true, describe: `Seconds the database may take per batch of rows (default ${DEFAULT_TIMEOUT_SECONDS})`, coerce: positiveSeconds("timeout") }) as unknown as Argv<SelectArgs>,
+        .option("timeout", { type: "string", number: true, describe: `Seconds the database may take per batch of rows (default ${DEFAULT_TIMEOUT_SECONDS})`, coerce: positiveSeconds("timeout") }),
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleSelect(accounting, args, ctx.io), { readOnly: true })),
   };

@@ -4,12 +4,13 @@ import { tagFlags, tagOfBy } from "../context/tag-flags.js";
 import { UsageError } from "../errors.js";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
 import { rangeBounds, timeBound } from "../context/time-bound.js";
 import { money, seconds, tokens, utcDate } from "../format/numbers.js";
-import { LIST_FORMATS, writeListing } from "../format/output.js";
+import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { renderTable } from "../format/table.js";
 import type { CliIo } from "../io.js";
-import { runHandler, withAccounting, type CommandContext, type OutputFormat } from "./command-context.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 import { reportRange, type PeriodName } from "./stats-period.js";
 import { dayIn } from "@llm-accounting/core";
 
@@ -31,7 +32,7 @@ export interface StatsArgs extends GlobalArgs {
   by?: UsageDimension | `tag:${string}`;
   /** Only usage carrying every one of these tags (`--tag key=value`, repeatable). */
   tag?: Record<string, string>;
-  format: OutputFormat;
+  format: ListFormat;
 }
 
 /** Everything `stats` reports, as printed by `--format json`. */
@@ -196,7 +197,7 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
           describe: "Add a breakdown by this column (model, user, caller, project, session) or by a tag's values (tag:<key>)",
         })
         .option("tag", { type: "string", array: true, describe: "Only usage with this tag (key=value; repeat for several)", coerce: tagFlags("tag") })
-        .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per model, or per group with --by)" })
+        .option("format", formatOption(LIST_FORMATS, "table", "Output format (csv and ndjson: one row per model, or per group with --by)"))
         // One period per report: two shorthands used to pick one silently.
         .conflicts({ since: "start", until: "end", period: ["daily", "weekly", "monthly", "yearly"], daily: ["weekly", "monthly", "yearly"], weekly: ["monthly", "yearly"], monthly: "yearly" }) as unknown as Argv<StatsArgs>,
     handler: (args) =>

@@ -1,15 +1,16 @@
 import { matchesTagFilter, usageRecordJson, type Accounting, type UsageRecord } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
 import { integer, positiveSeconds } from "../context/parse-values.js";
 import { rangeBounds, timeBound } from "../context/time-bound.js";
 import { tagFlags } from "../context/tag-flags.js";
 import { UsageError } from "../errors.js";
 import { money, seconds, tokens, utcDateTime } from "../format/numbers.js";
-import { LIST_FORMATS, writeListing } from "../format/output.js";
+import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { renderTable } from "../format/table.js";
 import type { CliIo } from "../io.js";
-import { runHandler, withAccounting, type CommandContext, type OutputFormat } from "./command-context.js";
+import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 
 /** Parsed `tail` arguments. */
 export interface TailArgs extends GlobalArgs {
@@ -23,7 +24,7 @@ export interface TailArgs extends GlobalArgs {
   follow?: boolean;
   /** Seconds between two looks for new entries when following. */
   interval?: number;
-  format: OutputFormat;
+  format: ListFormat;
 }
 
 /** Records a follow poll reads at most at once; it reads again at once while there are more. */
@@ -66,7 +67,7 @@ export async function handleTail(accounting: Accounting, args: TailArgs, io: Cli
 }
 
 // One batch of records in `format`; csv prints its header row only with the first batch.
-async function printRecords(io: CliIo, format: OutputFormat, records: readonly UsageRecord[], first: boolean, following = false): Promise<void> {
+async function printRecords(io: CliIo, format: ListFormat, records: readonly UsageRecord[], first: boolean, following = false): Promise<void> {
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;
   const empty = following ? [] : ["No usage entries found"];
   await writeListing(io, format, records.map(usageRecordJson), {
@@ -134,7 +135,7 @@ export function tailCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tail
         .option("until", { type: "string", describe: "Only entries up to, included (a day counts whole)", coerce: timeBound("until", "end", ctx.io.now) })
         .option("follow", { alias: "f", type: "boolean", describe: "Then keep printing entries as they are stored (oldest first), until Ctrl-C" })
         .option("interval", { type: "string", number: true, describe: "Seconds between looks for new entries with --follow", defaultDescription: "1", coerce: positiveSeconds("interval") })
-        .option("format", { choices: LIST_FORMATS, default: "table" as const, describe: "Output format (csv and ndjson: one row per entry; json cannot --follow)" }) as unknown as Argv<TailArgs>,
+        .option("format", formatOption(LIST_FORMATS, "table", "Output format (csv and ndjson: one row per entry; json cannot --follow)")) as unknown as Argv<TailArgs>,
     handler: (args) =>
       runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleTail(accounting, args, ctx.io), { readOnly: true })),
   };

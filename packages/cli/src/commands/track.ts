@@ -1,6 +1,8 @@
 import { nanosToUsd, visibleText, type Accounting, type UsageInput } from "@llm-accounting/core";
 import type { Argv, CommandModule } from "yargs";
 import type { GlobalArgs } from "../context/global-options.js";
+import { formatOption } from "../context/format-option.js";
+import { RESULT_FORMATS } from "../format/output.js";
 import { nonNegativeInteger, nonNegativeNumber, timestamp } from "../context/parse-values.js";
 import { tagFlags } from "../context/tag-flags.js";
 import { checkTokenParts } from "../context/token-parts.js";
@@ -99,7 +101,7 @@ export function trackCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tra
         .option("session", { type: "string", describe: "Session id" })
         .option("tag", { type: "string", array: true, describe: "A tag of the call: key=value (repeat for several; keys: letters, digits, _ . -)", coerce: tagFlags("tag") })
         .option("enforce-limits", { type: "boolean", default: false, describe: "Record only if the usage limits allow it, atomically; exit 3 otherwise" })
-        .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "Output format" }) as unknown as Argv<TrackArgs>;
+        .option("format", formatOption(RESULT_FORMATS, "text")) as unknown as Argv<TrackArgs>;
     },
     handler: (args) =>
       runHandler(ctx, () =>

@@ -4,11 +4,16 @@ import type { CliIo } from "../io.js";
 import type { GlobalArgs } from "./global-options.js";
 import { withSettings } from "./settings.js";
 import { alertPercents, alertTargetsFor } from "../alerts/alert-options.js";
+import type { ImportProgress, ImportSummary } from "@llm-accounting/storage-prisma";
+
+export type { ImportSummary } from "@llm-accounting/storage-prisma";
 
 // Each backend is loaded only when chosen: a one-shot command should not pay for the others.
 const sqlite = () => import("@llm-accounting/storage-prisma/sqlite");
 const postgresql = () => import("@llm-accounting/storage-prisma/postgresql");
 const csv = () => import("@llm-accounting/storage-csv");
+// The importer of Python databases, for `import --from-sqlite/--from-postgresql` only.
+const pythonImporter = () => import("@llm-accounting/storage-prisma");
 // The catalog is large; only commands that price calls load it.
 const pricing = () => import("@llm-accounting/pricing");
 
@@ -156,4 +161,30 @@ export async function auditStoreFor(flags: GlobalArgs, env: NodeJS.ProcessEnv, r
   }
   const { SqliteStore } = await sqlite();
   return new SqliteStore({ file: args.auditDbFile ?? args.dbFile, quotaIndex: false, readOnly });
+}
+
+/** Where a database of the Python llm-accounting is: exactly one of the two. */
+export interface PythonLocation {
+  readonly sqliteFile?: string;
+  readonly postgresqlUrl?: string;
+}
+
+/** A database of the Python llm-accounting, opened for reading, to copy into a store. */
+export interface PythonImport {
+  /** The database, for messages (a PostgreSQL URL without its password). */
+  readonly description: string;
+  /** Copies its tables into `store`; rows copied by an earlier run are skipped. */
+  copyInto(store: UsageStore, onProgress?: ImportProgress): Promise<ImportSummary>;
+  close(): Promise<void>;
+}
+
+/** Opens the Python database at `from` for `import`; its backend is loaded only now. */
+export async function openPythonImport(from: PythonLocation): Promise<PythonImport> {
+  const { importPythonDatabase, openPostgresqlSource, openSqliteSource } = await pythonImporter();
+  const source = from.sqliteFile !== undefined ? openSqliteSource(from.sqliteFile) : await openPostgresqlSource(from.postgresqlUrl!);
+  return {
+    description: source.description,
+    copyInto: (store, onProgress) => importPythonDatabase(source, store, onProgress),
+    close: () => source.close(),
+  };
 }

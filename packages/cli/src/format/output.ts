@@ -6,6 +6,12 @@ import type { CliIo } from "../io.js";
 
 /** The formats every listing command offers. */
 export const LIST_FORMATS = ["table", "json", "csv", "ndjson"] as const;
+/** The formats of a command that reports one result: a line of text, or the result as JSON. */
+export const RESULT_FORMATS = ["text", "json"] as const;
+/** `text` (the original's lines, the default) then `LIST_FORMATS`: listings that keep their original output (`projects list`, `users list`, `limits list`). */
+export const TEXT_OR_LIST_FORMATS = ["text", ...LIST_FORMATS] as const;
+/** `LIST_FORMATS` plus `text`, the table's name before the formats were unified: scripts may still pass it. */
+export const TABLE_OR_TEXT_FORMATS = [...LIST_FORMATS, "text"] as const;
 /** One of `LIST_FORMATS`, or `text` on the commands that keep their original line output. */
 export type ListFormat = (typeof LIST_FORMATS)[number] | "text";
 

@@ -25,7 +25,7 @@ export async function apiResponse(accounting: Accounting, url: URL, now = new Da
   } catch (error) {
     if (error instanceof BadParameterError) return jsonResponse(400, { error: "bad_parameter", parameter: error.parameter, reason: error.reason });
     // The facade's own checks (a filter name too long to be stored, ...): still the client's input.
-    if (error instanceof ValidationError) return jsonResponse(400, { error: "bad_parameter", parameter: error.field, reason: error.message.slice(error.field.length + 1) });
+    if (error instanceof ValidationError) return jsonResponse(400, { error: "bad_parameter", parameter: error.field, reason: error.reason });
     return jsonResponse(503, { error: "store_unavailable", reason: oneLine(error) });
   }
 }

@@ -77,7 +77,7 @@ function parseTags(params: URLSearchParams): Record<string, string> | undefined 
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     // `tag.team` in the core's words is the parameter `tag[team]` here.
-    throw new BadParameterError(error.field.replace(/^tag\.(.*)$/, "tag[$1]"), error.message.slice(error.field.length + 1));
+    throw new BadParameterError(error.field.replace(/^tag\.(.*)$/, "tag[$1]"), error.reason);
   }
 }
 
