@@ -1,13 +1,12 @@
 import { evaluateQuota, forecastOfLimit, isLimitApplicable, planForecast, planQuota, planRemaining, planStatus, remainingFromUsage, statusFromUsage, usageAmount, type LimitStatus, type QuotaDecision } from "../quota/index.js";
-import { withQuotaContext } from "./context-names.js";
+import { currentUsageContext } from "../context/usage-context.js";
 import type { FacadeState } from "./facade-state.js";
 import { pricedRequest, rejectionOf, usageToPriceRecord } from "./guarded-write.js";
-import { quotaRequestOf, type QuotaCheckInput, type RemainingLimit } from "./quota-inputs.js";
+import { checkRequestOf, type QuotaCheckInput, type RemainingLimit } from "./quota-inputs.js";
 
 /** Would this call be allowed now? Records nothing, except a quota rejection when denied and `session` is set. */
 export async function checkQuota(state: FacadeState, input: QuotaCheckInput): Promise<QuotaDecision> {
-  input = withQuotaContext(input);
-  const unpricedRequest = quotaRequestOf(input, state.defaults);
+  const { request: unpricedRequest, session } = checkRequestOf(input, state.defaults, currentUsageContext());
   const toPrice = usageToPriceRecord(state, input, unpricedRequest);
   const now = state.now();
   await state.open();
@@ -31,15 +30,14 @@ export async function checkQuota(state: FacadeState, input: QuotaCheckInput): Pr
       if (sums.limitsVersion !== version && attempt < 5) continue;
       decision = evaluateQuota(plan, sums.usage, request, now);
     }
-    if (!decision.allowed && input.session) await state.store.insertRejection(rejectionOf(input.session, decision, now));
+    if (!decision.allowed && session) await state.store.insertRejection(rejectionOf(session, decision, now));
     return decision;
   }
 }
 
 /** How much of every limit that applies to this call is left in its current window. */
 export async function getRemainingLimits(state: FacadeState, input: QuotaCheckInput): Promise<RemainingLimit[]> {
-  input = withQuotaContext(input);
-  const request = quotaRequestOf(input, state.defaults);
+  const { request } = checkRequestOf(input, state.defaults, currentUsageContext());
   const now = state.now();
   await state.open();
   const plan = planRemaining(await state.limits.current(), request, now);

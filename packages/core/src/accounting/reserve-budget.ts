@@ -4,23 +4,21 @@ import type { NewUsageRecord } from "../store/usage-record.js";
 import { usageRecordResult, type UsageRecordResult } from "../json/usage-json.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
 import { mergeTags } from "../usage/usage-tags.js";
-import { withQuotaContext } from "./context-names.js";
+import { currentUsageContext } from "../context/usage-context.js";
 import type { FacadeState } from "./facade-state.js";
 import { guardedWrite, pricedRequest, usageToPriceRecord } from "./guarded-write.js";
-import { quotaRequestOf, type ReserveInput } from "./quota-inputs.js";
+import { checkRequestOf, type ReserveInput } from "./quota-inputs.js";
 import { Reservation, type ReservedUsage } from "./reservation.js";
 
 /** Checks the limits and records a reservation in one atomic step; throws `QuotaExceededError` when denied. */
 export async function reserve(state: FacadeState, input: ReserveInput): Promise<Reservation> {
-  input = withQuotaContext(input);
-  const unpricedRequest = quotaRequestOf(input, state.defaults);
+  const { request: unpricedRequest, session } = checkRequestOf(input, state.defaults, currentUsageContext());
   const toPrice = usageToPriceRecord(state, input, unpricedRequest);
   const ttl = input.ttlMs ?? 600_000;
   if (!Number.isFinite(ttl) || ttl <= 0) throw new ValidationError("ttlMs", `must be a positive number of milliseconds (got ${ttl})`);
   await state.open();
   await state.names.check(unpricedRequest.projectName, unpricedRequest.username);
   const { request, refuse } = await pricedRequest(state, input, unpricedRequest, toPrice);
-  const session = input.session ?? null;
   let reservedAt = new Date(0);
   const { decision, id } = await guardedWrite(state, request, session, refuse, (at) => ({
     kind: "reservation",

@@ -7,7 +7,7 @@ import type { PricedUsage, PriceQuote } from "../pricing/pricer.js";
 import { pricedUsageOf, quoteUsage, withQuotedCost } from "../pricing/price-record.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
 import type { UsageInput } from "../usage/usage-input.js";
-import { withContext } from "./context-names.js";
+import { currentUsageContext } from "../context/usage-context.js";
 import type { FacadeState } from "./facade-state.js";
 import { guardedWrite } from "./guarded-write.js";
 import { getRemainingLimits } from "./quota-checks.js";
@@ -16,9 +16,8 @@ import type { RemainingLimit } from "./quota-inputs.js";
 /** Records one model call (with `enforceLimits`, checked and written as one atomic step); resolves with the stored record. */
 export async function trackUsage(state: FacadeState, input: UsageInput, options: { enforceLimits?: boolean }): Promise<UsageRecordResult> {
   const now = state.now();
-  input = withContext(input);
   // Validate before opening: bad input must not create a database file.
-  const normalized = normalizeUsage(input, state.defaults, now);
+  const normalized = normalizeUsage(input, state.defaults, now, currentUsageContext());
   await state.open();
   const record = await state.priced(normalized);
   await state.names.check(record.project, record.username);
@@ -60,7 +59,7 @@ export async function trackUsageWithRemainingLimits(state: FacadeState, input: U
     model: record.model,
     username: record.username,
     callerName: record.callerName,
-    projectName: record.project,
+    project: record.project,
     tags: record.tags ?? null,
   });
   return { record, remaining };
@@ -69,9 +68,10 @@ export async function trackUsageWithRemainingLimits(state: FacadeState, input: U
 /** Records many model calls atomically (all or none). */
 export async function trackUsageBatch(state: FacadeState, inputs: readonly UsageInput[]): Promise<void> {
   const now = state.now();
+  const context = currentUsageContext();
   const records = inputs.map((input, index) => {
     try {
-      return normalizeUsage(withContext(input), state.defaults, now);
+      return normalizeUsage(input, state.defaults, now, context);
     } catch (error) {
       if (error instanceof ValidationError) throw new ValidationError(`[${index}].${error.field}`, error.message.slice(error.field.length + 1));
       throw error;
@@ -103,7 +103,7 @@ export async function trackNormalizedBatch(state: FacadeState, records: readonly
 
 /** What `trackUsage(input)` would record as the cost, without recording anything. */
 export async function quoteCost(state: FacadeState, input: UsageInput): Promise<CostQuote & JsonForm<CostQuoteJson>> {
-  const normalized = normalizeUsage(withContext(input), state.defaults, state.now());
+  const normalized = normalizeUsage(input, state.defaults, state.now(), currentUsageContext());
   await state.open();
   const { costNanos, costSource } = await state.priced(normalized);
   return withJsonForm({ costNanos, costSource }, costQuoteJson);
