@@ -11,8 +11,9 @@ import { resolveCallNames, type CallNames } from "../context/call-names.js";
 
 /**
  * A call to check against the limits. Names come from the input, then the usage context, then the
- * facade's defaults, exactly as for `trackUsage` (see `resolveCallNames`). Token fields mean what they mean in `trackUsage`; without a `cost`, the tokens are priced the
- * way `trackUsage` would price them (stored prices, then the pricer).
+ * facade's defaults, exactly as for `trackUsage` (see `resolveCallNames`). Token fields mean what
+ * they mean in `trackUsage`; without a `cost`, the tokens are priced the way `trackUsage` would
+ * price them (stored prices, then the pricer).
  */
 export interface QuotaCheckInput {
   model: string;
