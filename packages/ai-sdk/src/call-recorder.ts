@@ -1,11 +1,9 @@
-import { currentUsageContext, mergeTags, type UsageInput } from "@llm-accounting/core";
+import { currentUsageContext, resolveCallNames, type CallNames, type UsageInput } from "@llm-accounting/core";
 import { CallLifecycle, countPromptTokens, countTextTokens } from "@llm-accounting/sdk-kit";
 import type { AccountingMiddlewareOptions } from "./middleware-options.js";
 import type { ModelUsage, WrappedModel } from "./model-types.js";
 import { providerFamily } from "./provider-family.js";
 import { tokensFromModelUsage } from "./tokens-from-usage.js";
-
-type CallNames = Pick<UsageInput, "username" | "project" | "callerName" | "session" | "tags">;
 
 /** The parts of a call's parameters its reservation needs. */
 interface CallParams {
@@ -105,17 +103,10 @@ export class CallRecorder {
   }
 }
 
-// Resolved when the call starts: a stream may finish in another async context than it began in.
+// Resolved when the call starts (a stream may finish in another async context than it began in),
+// by core's one resolver: the per-request context wins over the middleware's static names.
 function namesOf(options: AccountingMiddlewareOptions): CallNames {
-  const context = currentUsageContext();
-  return {
-    // The per-request context wins over the middleware's static names, as in the SDK wrappers.
-    username: context?.username ?? options.username,
-    project: context?.project ?? options.project,
-    callerName: context?.callerName ?? options.callerName,
-    session: context?.session ?? options.session,
-    tags: mergeTags(options.tags, context?.tags),
-  };
+  return resolveCallNames({ context: currentUsageContext(), wrapper: options }, { check: false });
 }
 
 function report(options: AccountingMiddlewareOptions, error: unknown): void {

@@ -18,6 +18,7 @@ export type { UsageDefaults, UsageInput } from "./usage/usage-input.js";
 export * from "./quota/index.js";
 export * from "./pricing/index.js";
 export { currentUsageContext, withUsageContext, type UsageContext } from "./context/usage-context.js";
+export { resolveCallNames, type CallNameLayers, type CallNames, type ResolvedCallNames, type ResolveOptions } from "./context/call-names.js";
 export { tokensFromAnthropic, tokensFromOpenAIChat, tokensFromOpenAIResponses, type AnthropicUsage, type NormalizedTokens, type OpenAIChatUsage, type OpenAIResponsesUsage } from "./usage/provider-usage.js";
 export type { UsageSink } from "./usage/usage-sink.js";
 export { checkTagKey, checkTags, decodeTags, encodeTags, MAX_TAGS, mergeTags, parseTagList, TAG_KEY_PATTERN, TAG_VALUE_MAX_LENGTH, type UsageTags } from "./usage/usage-tags.js";

@@ -69,7 +69,7 @@ export class CallLifecycle {
         allowUnpriced: options.allowUnpricedCalls ?? false,
         username: names.username ?? null,
         callerName: names.callerName ?? null,
-        projectName: names.project ?? null,
+        project: names.project ?? null,
         session: names.session ?? null,
         ...(names.tags && { tags: names.tags }),
       });

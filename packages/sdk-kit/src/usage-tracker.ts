@@ -1,8 +1,8 @@
-import { currentUsageContext, mergeTags, type UsageContext } from "@llm-accounting/core";
+import { currentUsageContext, resolveCallNames, type UsageContext } from "@llm-accounting/core";
 import { validateTrackingOptions } from "./call-lifecycle.js";
 import type { TrackingOptions } from "./options.js";
 
-/** The names a call is recorded under: the client's static names, overridden by the async context. */
+/** The names a call is recorded under: the async context's, then the client's (core's `resolveCallNames`). */
 export type CallNames = UsageContext;
 
 /**
@@ -23,11 +23,8 @@ export class UsageTracker {
 
   /** The names of a call starting now (captured at once: streams may be read outside the context). */
   namesNow(): CallNames {
-    const { username, project, callerName, session } = this.options;
-    const context = currentUsageContext() ?? {};
-    // Tags merge key by key (the context wins), unlike names where the context replaces the option.
-    const tags = mergeTags(this.options.tags, context.tags);
-    return { ...definedOnly({ username, project, callerName, session }), ...definedOnly(context), ...(tags && { tags }) };
+    // Unchecked: a bad name reaches the facade with the record and is reported through onError there.
+    return resolveCallNames({ context: currentUsageContext(), wrapper: this.options }, { check: false });
   }
 
   /** Runs accounting work without making the caller wait; failures go to `onError`. */
@@ -63,8 +60,4 @@ export class UsageTracker {
     this.#warned = true;
     console.warn(`llm-accounting: a ${this.provider} call could not be recorded (later failures of this client are not shown; pass onError to see them):`, error);
   }
-}
-
-function definedOnly(names: UsageContext): CallNames {
-  return Object.fromEntries(Object.entries(names).filter(([, value]) => value !== undefined));
 }

@@ -32,15 +32,17 @@ export interface CheckArgs extends GlobalArgs {
 }
 
 /**
- * The quota request `check` describes, with the global defaults for user, caller and project.
- * Without `--cost`, core prices the tokens exactly as `track` would record them.
+ * The quota request `check` describes: only the names its flags give. The global defaults
+ * (`--user-name` or $USER, `--app-name`, `--project-name`) are the facade's, which core applies
+ * once, as for `track` (see `resolveCallNames`). Without `--cost`, core prices the tokens exactly
+ * as `track` would record them.
  */
-export function checkInput(args: CheckArgs, env: NodeJS.ProcessEnv): QuotaCheckInput {
+export function checkInput(args: CheckArgs): QuotaCheckInput {
   return {
     model: args.model,
-    username: args.username ?? args.userName ?? env.USER ?? env.USERNAME ?? null,
-    callerName: args.callerName ?? args.appName ?? null,
-    projectName: args.project ?? args.projectName ?? null,
+    username: args.username ?? null,
+    callerName: args.callerName ?? null,
+    project: args.project ?? null,
     session: args.session ?? null,
     promptTokens: args.inputTokens ?? 0,
     completionTokens: args.completionTokens ?? 0,
@@ -84,7 +86,7 @@ const pricesTokens = (args: CheckArgs): boolean => args.cost === undefined && ((
 export async function handleCheck(accounting: Accounting, args: CheckArgs, io: CliIo): Promise<QuotaDecision> {
   // The same limits as track: a check must not pass counts that the recording would refuse.
   checkTokenParts({ promptTokens: args.inputTokens, completionTokens: args.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens }, "--input-tokens");
-  const input = checkInput(args, io.env);
+  const input = checkInput(args);
   const decision = await accounting.checkQuota(input);
   const remaining = args.format === "json" ? await accounting.getRemainingLimits(input) : [];
   printDecision(io, decision, args.format, remaining);

@@ -4,19 +4,27 @@ import type { QuotaRequest } from "../quota/limit.js";
 import type { UsageForecast } from "../quota/forecast.js";
 import { usdToNanos } from "../money.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
-import { checkOptionalName, checkStorableName } from "../storable-text.js";
-import { checkTags, mergeTags, type UsageTags } from "../usage/usage-tags.js";
+import { checkStorableName } from "../storable-text.js";
+import type { UsageTags } from "../usage/usage-tags.js";
 import { currentUsageContext } from "../context/usage-context.js";
+import { resolveCallNames, type CallNames } from "../context/call-names.js";
 
 /**
- * A call to check against the limits. Names default to the facade's defaults, like trackUsage.
- * Token fields mean what they mean in `trackUsage`; without a `cost`, the tokens are priced the
- * way `trackUsage` would price them (stored prices, then the pricer).
+ * A call to check against the limits. Names come from the input, then the usage context, then the
+ * facade's defaults, exactly as for `trackUsage` (see `resolveCallNames`). Token fields mean what
+ * they mean in `trackUsage`; without a `cost`, the tokens are priced the way `trackUsage` would
+ * price them (stored prices, then the pricer).
  */
 export interface QuotaCheckInput {
   model: string;
   username?: string | null;
   callerName?: string | null;
+  /** The project the call is for (a limit's `projectName` selects it). */
+  project?: string | null;
+  /**
+   * @deprecated Use `project`, the spelling of every call input (`trackUsage`, `withUsageContext`,
+   * the wrappers). Still accepted until the next major version; when both are given they must be equal.
+   */
   projectName?: string | null;
   /** Every input token the call will use, cache reads and writes included (`trackUsage`'s `promptTokens`). */
   promptTokens?: number;
@@ -61,23 +69,39 @@ export type RemainingLimit = LimitRemaining & {
   readonly forecast: UsageForecast | null;
 };
 
-/** Validates a check input and applies the facade's defaults (only null/absent names default). */
-export function quotaRequestOf(input: QuotaCheckInput, defaults: UsageDefaults): QuotaRequest {
+/** A validated check: the request the limits are matched against, and the session a denial is recorded for. */
+export interface CheckRequest {
+  readonly request: QuotaRequest;
+  readonly session: string | null;
+}
+
+/**
+ * Validates a check input and resolves its names and tags over `context` (by default the current
+ * usage context) and the facade's defaults (only null/absent names default).
+ */
+export function quotaRequestOf(input: QuotaCheckInput, defaults: UsageDefaults, context: CallNames | undefined = currentUsageContext()): QuotaRequest {
+  return checkRequestOf(input, defaults, context).request;
+}
+
+/** `quotaRequestOf`, with the resolved session too (the facade's checks and reservations need it). */
+export function checkRequestOf(input: QuotaCheckInput, defaults: UsageDefaults, context: CallNames | undefined): CheckRequest {
   if (typeof input?.model !== "string" || input.model.trim() === "") throw new ValidationError("model", "must be a non-empty string");
   const cost = input.cost ?? 0;
   if (typeof cost !== "number" || !Number.isFinite(cost) || cost < 0) throw new ValidationError("cost", `must be a non-negative number of USD (got ${cost})`);
-  if (input.session != null) checkStorableName(input.session, "session");
-  return {
+  const { project, field } = projectOf(input);
+  const callInput: CallNames = { username: input.username, project, callerName: input.callerName, session: input.session, tags: input.tags };
+  const names = resolveCallNames({ input: callInput, context, defaults }, { projectField: field });
+  const request: QuotaRequest = {
     model: checkStorableName(input.model, "model"),
-    username: checkOptionalName(input.username ?? defaults.userName ?? null, "username"),
-    callerName: checkOptionalName(input.callerName ?? defaults.appName ?? null, "callerName"),
-    projectName: checkOptionalName(input.projectName ?? defaults.projectName ?? null, "projectName"),
+    username: names.username,
+    callerName: names.callerName,
+    projectName: names.project,
     inputTokens: promptTokensOf(input),
     completionTokens: tokenCount(input.completionTokens, "completionTokens"),
     costNanos: usdToNanos(cost),
-    // Each layer checked on its own, as recording does, so an error names the key as written.
-    tags: mergeTags(checkTags(defaults.tags), checkTags(currentUsageContext()?.tags), checkTags(input.tags)) ?? null,
+    tags: names.tags ?? null,
   };
+  return { request, session: names.session };
 }
 
 /** The usage `trackUsage` would be given for this check (no cost): what pricing the check means. */
@@ -95,6 +119,15 @@ export function usageToPrice(input: QuotaCheckInput, request: QuotaRequest): Usa
     provider: input.provider ?? null,
     tags: request.tags ?? null,
   };
+}
+
+/** The input's project under either spelling, and the field an error about it names. */
+function projectOf(input: QuotaCheckInput): { project: string | null | undefined; field: string } {
+  const { project, projectName } = input;
+  if (project != null && projectName != null && project !== projectName) {
+    throw new ValidationError("projectName", `must equal project when both are given (got ${JSON.stringify(projectName)} and ${JSON.stringify(project)})`);
+  }
+  return project == null && projectName != null ? { project: projectName, field: "projectName" } : { project, field: "project" };
 }
 
 function promptTokensOf(input: QuotaCheckInput): number {

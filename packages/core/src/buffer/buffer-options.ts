@@ -123,7 +123,7 @@ export function resolveBufferOptions(options: UsageBufferOptions): ResolvedBuffe
     onFull: options.onFull ?? "block",
     spill: options.spill,
     observers: options.observers,
-    onError: options.onError ?? warn,
+    onError: neverThrowing(options.onError ?? warn),
     retryBaseMs: positive(options.retryBaseMs ?? 100, "retryBaseMs"),
     retryMaxMs: positive(options.retryMaxMs ?? 30_000, "retryMaxMs"),
     installExitHooks: options.installExitHooks ?? true,
@@ -149,6 +149,17 @@ function positive(value: number, field: string): number {
 function positiveInteger(value: number, field: string): number {
   if (!Number.isSafeInteger(value) || value <= 0) throw new ValidationError(field, `must be a positive integer (got ${String(value)})`);
   return value;
+}
+
+/** The error hook, made safe to call from the writer: a throwing hook must not stop it. */
+function neverThrowing(onError: (event: BufferErrorEvent) => void): (event: BufferErrorEvent) => void {
+  return (event) => {
+    try {
+      onError(event);
+    } catch {
+      // Nothing to report to: the hook itself failed.
+    }
+  };
 }
 
 function warn(event: BufferErrorEvent): void {

@@ -1,53 +1,22 @@
-import { AsyncResource } from "node:async_hooks";
-import { currentUsageContext, withUsageContext, type UsageContext } from "../context/usage-context.js";
+import { currentUsageContext } from "../context/usage-context.js";
 import { AccountingError } from "../errors.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
-import { nanosToUsd } from "../money.js";
-import type { NewUsageRecord } from "../store/usage-record.js";
-import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";
+import type { UsageInput } from "../usage/usage-input.js";
 import type { UsageSink } from "../usage/usage-sink.js";
 import { UsageObservers, type UsageObserver } from "../usage/usage-observer.js";
-import { resolveBufferOptions, type BufferErrorEvent, type ResolvedBufferOptions, type UsageBufferOptions, type UsageBufferStats } from "./buffer-options.js";
+import { resolveBufferOptions, type ResolvedBufferOptions, type UsageBufferOptions, type UsageBufferStats } from "./buffer-options.js";
 import { registerForExit, unregisterForExit, type ExitFlushable } from "./exit-hooks.js";
 import { RingQueue } from "./ring-queue.js";
 import { isPermanentWriteFailure } from "./write-failure.js";
-
-/**
- * What a buffer writes through: the `Accounting` facade, or anything with its defaults and
- * `trackNormalizedBatch` (records already made by `normalizeUsage` with these defaults).
- */
-export interface UsageBatchWriter {
-  readonly defaults: UsageDefaults;
-  trackNormalizedBatch(records: readonly NewUsageRecord[]): Promise<void>;
-}
-
-/**
- * A held call is its normalized record alone (the only normalizeUsage on the buffered path): one
- * object per call keeps every queue step (push, drop-oldest, park, isolate, abandon) O(1) on a
- * single structure and costs the least per call. Calls are reported to onError and spill in the
- * input form (`inputOf`), which users can replay with `trackUsage` and serialise as JSON.
- */
-type QueuedUsage = NewUsageRecord;
-
-interface ParkedRecord {
-  readonly entry: QueuedUsage;
-  readonly resolve: () => void;
-}
-
-interface FlushWaiter {
-  readonly target: number;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
-// Batches are written outside any usage context, so the facade adds nothing: names were captured
-// from the caller's context at enqueue, and the writer may run inside any caller's context. The
-// scope captured when this module loads is normally empty (no ALS hooks, no per-record copies);
-// if it was loaded inside a context, an all-null context neutralises it instead.
-const ROOT_SCOPE = new AsyncResource("UsageBufferWrite");
-const ROOT_IS_EMPTY = currentUsageContext() === undefined;
-const NO_CONTEXT: UsageContext = { username: null, project: null, callerName: null, session: null };
-const outsideContext = <T>(fn: () => T): T => (ROOT_IS_EMPTY ? ROOT_SCOPE.runInAsyncScope(fn) : withUsageContext(NO_CONTEXT, fn));
+import { inputOf, inputsOf } from "./held-usage.js";
+import { outsideContext } from "./outside-context.js";
+import { SpillOutlet } from "./spill-outlet.js";
+import { FlushWaiters } from "./flush-waiters.js";
+import { RetrySleep } from "./retry-sleep.js";
+import { InFlightBatch } from "./in-flight-batch.js";
+import type { QueuedUsage, UsageBatchWriter } from "./batch-writer.js";
+import { ParkedCalls } from "./parked-calls.js";
+import { outlasts } from "./deadline.js";
 
 /**
  * Non-blocking `UsageSink`: `trackUsage` validates at once (throwing `ValidationError`), stamps
@@ -74,28 +43,19 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
   readonly #queue: RingQueue<QueuedUsage>;
   readonly #timer: NodeJS.Timeout;
   readonly #observers: UsageObservers;
-  #parked: ParkedRecord[] = [];
-  #flushWaiters: FlushWaiter[] = [];
-  // The batch being written: it leaves memory only once stored (or refused for good).
-  #inFlight: QueuedUsage[] = [];
-  #inFlightStart = 0;
-  #attempt = 0;
+  readonly #parked = new ParkedCalls();
+  readonly #flushWaiters = new FlushWaiters();
+  readonly #spill: SpillOutlet;
+  readonly #retry = new RetrySleep();
+  readonly #inFlight = new InFlightBatch();
   // A batch write is running (not sleeping before a retry): at a deadline, its records may yet be stored.
   #writing = false;
-  // Sizes of the parts of the in-flight batch still to write, front first, once a refused batch
-  // has been split (empty: write it whole). Their sum is the batch's length.
-  #segments: number[] = [];
   // Positions in arrival order: records [removed, accepted) are in the ring.
   #accepted = 0;
   #removed = 0;
   #drainTarget = 0;
   #draining = false;
   #kickScheduled = false;
-  #spillPending: UsageInput[] = [];
-  #spillScheduled = false;
-  #spilling: Promise<void> = Promise.resolve();
-  #sleepTimer: NodeJS.Timeout | undefined;
-  #wake: (() => void) | undefined;
   #exiting = false;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -106,6 +66,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     this.#options = resolveBufferOptions(options);
     this.#queue = new RingQueue(this.#options.maxQueued);
     this.#observers = new UsageObservers(this.#options.observers);
+    this.#spill = new SpillOutlet(this.#options.spill, this.#options.batchSize, this.#options.onError);
     this.#timer = setInterval(() => this.#tick(), this.#options.flushIntervalMs).unref();
     if (this.#options.installExitHooks) registerForExit(this);
   }
@@ -122,7 +83,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     if (this.#closed) throw new AccountingError("BUFFER_CLOSED", "the usage buffer is closed");
     // The wall clock stamps calls without a timestamp; the context's names come before the defaults.
     const record = normalizeUsage(input, this.#writer.defaults, new Date(), currentUsageContext());
-    if (this.#parked.length === 0 && this.#queue.size + this.#inFlight.length < this.#options.maxQueued) {
+    if (this.#parked.size === 0 && this.#queue.size + this.#inFlight.records.length < this.#options.maxQueued) {
       this.#push(record);
       return undefined;
     }
@@ -140,14 +101,14 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
    * the store is failing; rejects only if the exit hooks give up on the records.
    */
   flush(): Promise<void> {
-    this.#deliverSpill();
-    const spilling = this.#spilling;
-    const target = this.#accepted + this.#parked.length;
+    this.#spill.deliver();
+    const spilling = this.#spill.settled;
+    const target = this.#accepted + this.#parked.size;
     if (this.#confirmed() >= target) return spilling;
     this.#drainTarget = Math.max(this.#drainTarget, target);
-    const written = new Promise<void>((resolve, reject) => this.#flushWaiters.push({ target, resolve, reject }));
+    const written = this.#flushWaiters.wait(target);
     // A flush someone waits for keeps the process alive through retry delays.
-    this.#sleepTimer?.ref();
+    this.#retry.keepAlive();
     this.#drain();
     return written.then(() => spilling);
   }
@@ -177,7 +138,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
 
   /** Counters since the buffer was created. */
   stats(): UsageBufferStats {
-    return { queued: this.#queue.size + this.#inFlight.length, waiting: this.#parked.length, ...this.#counts };
+    return { queued: this.#queue.size + this.#inFlight.records.length, waiting: this.#parked.size, ...this.#counts };
   }
 
   /** Used by the exit hooks: flushes within `exitTimeoutMs`, then reports what is left (stage "exit"). */
@@ -188,22 +149,12 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
 
   /** Flushes everything held; what is still held after `ms` is given up and reported. Never rejects. */
   async #flushWithin(ms: number, option: string, event: string): Promise<void> {
-    let deadline: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      deadline = setTimeout(() => resolve(true), ms);
-    });
-    const flushed = this.#flushEverything().then(
-      () => false,
-      () => false,
-    );
-    const late = await Promise.race([flushed, timedOut]);
-    clearTimeout(deadline);
-    if (late) this.#abandon(new Error(`not stored within ${option} (${ms} ms) of ${event}`));
+    if (await outlasts(() => this.#flushEverything(), ms)) this.#abandon(new Error(`not stored within ${option} (${ms} ms) of ${event}`));
   }
 
   // Until nothing is held: the app may keep tracking calls while the exit flush runs.
   async #flushEverything(): Promise<void> {
-    while (this.#confirmed() < this.#accepted + this.#parked.length || this.#spillPending.length > 0) await this.flush();
+    while (this.#confirmed() < this.#accepted + this.#parked.size || this.#spill.pending > 0) await this.flush();
   }
 
   #push(entry: QueuedUsage): void {
@@ -219,10 +170,10 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
     }
   }
 
-  #overflow(record: NewUsageRecord): Promise<void> | undefined {
+  #overflow(record: QueuedUsage): Promise<void> | undefined {
     switch (this.#options.onFull) {
       case "block":
-        return new Promise<void>((resolve) => this.#parked.push({ entry: record, resolve }));
+        return this.#parked.park(record);
       case "drop-oldest":
         this.#counts.dropped++;
         // With every held record in the batch being written, the new record is the oldest droppable.
@@ -235,30 +186,10 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
         return undefined;
       case "spill":
         // Spilled calls are never written here: the user's form is all they need.
-        this.#spillPending.push(inputOf(record));
+        this.#spill.add(inputOf(record));
         this.#counts.spilled++;
-        if (this.#spillPending.length >= this.#options.batchSize) this.#deliverSpill();
-        else if (!this.#spillScheduled) {
-          this.#spillScheduled = true;
-          queueMicrotask(() => this.#deliverSpill());
-        }
         return undefined;
     }
-  }
-
-  #deliverSpill(): void {
-    this.#spillScheduled = false;
-    if (this.#spillPending.length === 0) return;
-    const records = this.#spillPending;
-    this.#spillPending = [];
-    const spill = this.#options.spill!;
-    this.#spilling = this.#spilling.then(async () => {
-      try {
-        await spill(records);
-      } catch (error) {
-        this.#report({ stage: "spill", error, records, attempt: 1, willRetry: false });
-      }
-    });
   }
 
   #tick(): void {
@@ -269,7 +200,7 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
 
   /** Position before which every record is stored, dropped, refused or abandoned. */
   #confirmed(): number {
-    return this.#inFlight.length > 0 ? this.#inFlightStart : this.#removed;
+    return this.#inFlight.records.length > 0 ? this.#inFlight.start : this.#removed;
   }
 
   #drain(): void {
@@ -284,19 +215,16 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
 
   #hasDueWork(): boolean {
     const queued = this.#queue.size;
-    return this.#inFlight.length > 0 || queued >= this.#options.batchSize || (queued > 0 && this.#removed < this.#drainTarget);
+    return this.#inFlight.records.length > 0 || queued >= this.#options.batchSize || (queued > 0 && this.#removed < this.#drainTarget);
   }
 
   async #drainLoop(): Promise<void> {
     for (;;) {
-      if (this.#inFlight.length === 0) {
+      if (this.#inFlight.records.length === 0) {
         this.#admitParked();
         if (!this.#hasDueWork()) return;
-        this.#inFlightStart = this.#removed;
-        this.#inFlight = this.#queue.take(this.#options.batchSize);
-        this.#removed += this.#inFlight.length;
-        this.#attempt = 0;
-        this.#segments = [];
+        this.#inFlight.begin(this.#queue.take(this.#options.batchSize), this.#removed);
+        this.#removed += this.#inFlight.records.length;
       }
       // The write starts (and with a writer thread, is handed over) before the callers admitted
       // into the freed room run, so the store works while they queue the next batch.
@@ -308,148 +236,65 @@ export class UsageBuffer implements UsageSink, AsyncDisposable, ExitFlushable {
   }
 
   async #writeInFlight(): Promise<void> {
-    const size = this.#segments[0] ?? this.#inFlight.length;
-    const batch = size === this.#inFlight.length ? this.#inFlight : this.#inFlight.slice(0, size);
-    const owner = this.#inFlight;
+    const batch = this.#inFlight.nextPart();
+    const owner = this.#inFlight.records;
     this.#writing = true;
     try {
       await outsideContext(() => this.#writer.trackNormalizedBatch(batch));
       this.#counts.written += batch.length;
       this.#counts.batches++;
       if (this.#observers.active) this.#observers.notify(batch);
-      if (owner === this.#inFlight) this.#settleInFlight(batch.length);
+      if (owner === this.#inFlight.records) this.#inFlight.settle(batch.length);
     } catch (error) {
-      if (owner !== this.#inFlight) return;
+      if (owner !== this.#inFlight.records) return;
       if (isPermanentWriteFailure(error)) {
-        // The batch is refused for good, which one record can cause: write each half on its own,
-        // and so on down, so only the refused records are set aside (about 2 log2(n) writes each).
-        if (batch.length > 1) {
-          const half = Math.ceil(batch.length / 2);
-          this.#segments.splice(0, this.#segments.length > 0 ? 1 : 0, half, batch.length - half);
-        } else {
+        // Refused for good, which one record can cause: halve it until only that record is set aside.
+        if (batch.length > 1) this.#inFlight.split(batch.length);
+        else {
           this.#counts.rejected++;
-          this.#report({ stage: "reject", error, records: inputsOf(batch), attempt: 1, willRetry: false });
-          this.#settleInFlight(1);
+          this.#options.onError({ stage: "reject", error, records: inputsOf(batch), attempt: 1, willRetry: false });
+          this.#inFlight.settle(1);
         }
         return;
       }
-      this.#attempt++;
+      const attempt = ++this.#inFlight.attempt;
       this.#counts.failedWrites++;
-      this.#report({ stage: "write", error, records: inputsOf(batch), attempt: this.#attempt, willRetry: true });
+      this.#options.onError({ stage: "write", error, records: inputsOf(batch), attempt, willRetry: true });
       this.#writing = false;
-      await this.#sleep(Math.min(this.#options.retryMaxMs, this.#options.retryBaseMs * 2 ** (this.#attempt - 1)));
+      // Background retries alone do not keep the process alive; a flush or exit does.
+      const delay = Math.min(this.#options.retryMaxMs, this.#options.retryBaseMs * 2 ** (attempt - 1));
+      await this.#retry.sleep(delay, this.#flushWaiters.size > 0 || this.#exiting);
     } finally {
       this.#writing = false;
     }
   }
 
-  /** Drops the first `count` records of the batch being written, which are now settled. */
-  #settleInFlight(count: number): void {
-    this.#attempt = 0;
-    // The settled records are always the whole first segment.
-    this.#segments.shift();
-    if (count >= this.#inFlight.length) {
-      this.#inFlight = [];
-      this.#segments = [];
-      return;
-    }
-    // A new array, not splice: onError events may still hold the old one.
-    this.#inFlight = this.#inFlight.slice(count);
-    this.#inFlightStart += count;
-  }
-
   #admitParked(): void {
-    let admitted = 0;
-    while (admitted < this.#parked.length && this.#queue.size + this.#inFlight.length < this.#options.maxQueued) {
-      const parked = this.#parked[admitted++]!;
-      this.#queue.push(parked.entry);
-      this.#accepted++;
-      parked.resolve();
-    }
-    if (admitted > 0) this.#parked.splice(0, admitted);
+    if (this.#parked.size === 0) return;
+    this.#parked.admitWhile(
+      () => this.#queue.size + this.#inFlight.records.length < this.#options.maxQueued,
+      (entry) => {
+        this.#queue.push(entry);
+        this.#accepted++;
+      },
+    );
   }
 
   #settleWaiters(): void {
-    if (this.#flushWaiters.length === 0) return;
-    const confirmed = this.#confirmed();
-    const pending: FlushWaiter[] = [];
-    for (const waiter of this.#flushWaiters) {
-      if (waiter.target <= confirmed) waiter.resolve();
-      else pending.push(waiter);
-    }
-    this.#flushWaiters = pending;
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#sleepTimer = undefined;
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      // Background retries alone do not keep the process alive; a flush or exit does.
-      if (this.#flushWaiters.length === 0 && !this.#exiting) timer.unref();
-      this.#sleepTimer = timer;
-      this.#wake = resolve;
-    });
+    if (this.#flushWaiters.size > 0) this.#flushWaiters.settle(this.#confirmed());
   }
 
   /** Gives up on everything held (exit deadline passed): reports it and fails pending flushes. */
   #abandon(error: Error): void {
     // A write still running may commit after this: those records are reported apart, as maybe stored.
-    const running = this.#writing ? inputsOf(this.#inFlight) : [];
-    const records = inputsOf([...(this.#writing ? [] : this.#inFlight), ...this.#queue.take(this.#queue.size), ...this.#parked.map((parked) => parked.entry)]);
-    for (const parked of this.#parked) parked.resolve();
+    const running = this.#writing ? inputsOf(this.#inFlight.records) : [];
+    const records = inputsOf([...(this.#writing ? [] : this.#inFlight.records), ...this.#queue.take(this.#queue.size), ...this.#parked.releaseAll()]);
     this.#removed = this.#accepted;
-    this.#inFlight = [];
-    this.#parked = [];
-    this.#segments = [];
+    this.#inFlight.clear();
     this.#counts.abandoned += records.length + running.length;
-    clearTimeout(this.#sleepTimer);
-    this.#wake?.();
-    if (running.length > 0) this.#report({ stage: "exit", error, records: running, attempt: 1, willRetry: false, mayBeStored: true });
-    if (records.length > 0) this.#report({ stage: "exit", error, records, attempt: 1, willRetry: false });
-    const waiters = this.#flushWaiters;
-    this.#flushWaiters = [];
-    for (const waiter of waiters) waiter.reject(error);
-  }
-
-  #report(event: BufferErrorEvent): void {
-    try {
-      this.#options.onError(event);
-    } catch {
-      // A throwing error hook must not stop the writer.
-    }
+    this.#retry.wake();
+    if (running.length > 0) this.#options.onError({ stage: "exit", error, records: running, attempt: 1, willRetry: false, mayBeStored: true });
+    if (records.length > 0) this.#options.onError({ stage: "exit", error, records, attempt: 1, willRetry: false });
+    this.#flushWaiters.rejectAll(error);
   }
 }
-
-/** A held record in the form `trackUsage` takes: replaying it writes the same row (names and time included). */
-function inputOf(record: NewUsageRecord): UsageInput {
-  return {
-    model: record.model,
-    promptTokens: record.promptTokens,
-    completionTokens: record.completionTokens,
-    totalTokens: record.totalTokens,
-    localPromptTokens: record.localPromptTokens,
-    localCompletionTokens: record.localCompletionTokens,
-    localTotalTokens: record.localTotalTokens,
-    cachedTokens: record.cachedTokens,
-    cacheWriteTokens: record.cacheWriteTokens,
-    reasoningTokens: record.reasoningTokens,
-    // Only a cost the caller gave: the others are priced when written, as they would have been.
-    ...(record.costSource === "caller" ? { cost: nanosToUsd(record.costNanos) } : {}),
-    provider: record.provider,
-    executionTime: record.executionTime,
-    timestamp: record.timestamp,
-    callerName: record.callerName,
-    username: record.username,
-    project: record.project,
-    session: record.session,
-  };
-}
-
-/** The held calls, as onError events report them. */
-function inputsOf(records: readonly NewUsageRecord[]): UsageInput[] {
-  return records.map(inputOf);
-}
-

@@ -4,8 +4,8 @@ import { checkOptionalName, checkStorableName } from "../storable-text.js";
 import { usdToNanos } from "../money.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import type { UsageDefaults, UsageInput } from "./usage-input.js";
-import type { UsageContext } from "../context/usage-context.js";
-import { checkTags, mergeTags } from "./usage-tags.js";
+import { resolveCallNames, type CallNames } from "../context/call-names.js";
+import { checkTags } from "./usage-tags.js";
 
 type TokenField =
   | "promptTokens"
@@ -21,9 +21,10 @@ type TokenField =
 /**
  * Validates a usage input and turns it into the record the store keeps: defaults applied
  * (only null/absent triggers a default, as in the original), totals derived, cost in nano-dollars.
- * Names missing from the input come from `context` (a `withUsageContext` scope) before the defaults.
+ * Names missing from the input come from `context` (a `withUsageContext` scope) before the defaults
+ * (`resolveCallNames` decides; the defaults are checked too, since they end up in the row).
  */
-export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: Date, context?: UsageContext): NewUsageRecord {
+export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: Date, context?: CallNames): NewUsageRecord {
   if (input === null || typeof input !== "object") throw new ValidationError("usage", "must be an object");
   const model = input.model;
   if (typeof model !== "string" || model.trim() === "") throw new ValidationError("model", "must be a non-empty string");
@@ -64,8 +65,7 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
   const providerPairGiven = promptGiven !== null || completionGiven !== null;
   const totalTokens = totalGiven ?? (providerPairGiven ? prompt + completion : localTotal);
 
-  // Each layer is checked on its own so an error names the key as the caller wrote it.
-  const tags = mergeTags(checkTags(defaults.tags), checkTags(context?.tags), checkTags(input.tags));
+  const { username, project, callerName, session, tags } = resolveCallNames({ input, context, defaults });
 
   return {
     timestamp: input.timestamp == null ? now : parseInstant(input.timestamp, "timestamp"),
@@ -82,11 +82,10 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
     costNanos: usdToNanos(cost, "cost"),
     costSource: input.cost == null ? null : "caller",
     executionTime,
-    // Defaults are checked too: the facade's appName, userName and projectName end up in the row.
-    callerName: checkOptionalName(optionalText(input.callerName, "callerName") ?? optionalText(context?.callerName, "callerName") ?? defaults.appName ?? null, "callerName"),
-    username: checkOptionalName(optionalText(input.username, "username") ?? optionalText(context?.username, "username") ?? defaults.userName ?? null, "username"),
-    project: checkOptionalName(optionalText(input.project, "project") ?? optionalText(context?.project, "project") ?? defaults.projectName ?? null, "project"),
-    session: checkOptionalName(optionalText(input.session, "session") ?? optionalText(context?.session, "session"), "session"),
+    callerName,
+    username,
+    project,
+    session,
     provider: checkOptionalName(optionalText(input.provider, "provider"), "provider"),
     ...(tags && { tags: checkTags(tags) }),
   };
