@@ -73,7 +73,7 @@ export async function trackUsageBatch(state: FacadeState, inputs: readonly Usage
     try {
       return normalizeUsage(input, state.defaults, now, context);
     } catch (error) {
-      if (error instanceof ValidationError) throw new ValidationError(`[${index}].${error.field}`, error.message.slice(error.field.length + 1));
+      if (error instanceof ValidationError) throw new ValidationError(`[${index}].${error.field}`, error.reason);
       throw error;
     }
   });
