@@ -50,7 +50,7 @@ import { schemaRefusal } from "../migrate/schema-state.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
 import { PgQuotaBuckets } from "./pg-quota-buckets.js";
 import { PgAlerts } from "./pg-alerts.js";
-import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
+import { limitFromRow as limitFromSqlRow, listLimitsSql } from "../shared/limit-row.js";
 import { splitByDay, splitByHour, splitParams } from "../shared/hour-split.js";
 import { dailyDimsKey, dailyDimsSumSql, filteredSumSql, filterParams, tagFilterParams, tagSumSql, rangeSumSql, ROLLED_UP_DIMENSIONS, totalsFromRow, USAGE_COLUMNS, type SumDialect, type TotalsRow } from "../shared/sql-columns.js";
 import { TagSums } from "../shared/tag-sums.js";
