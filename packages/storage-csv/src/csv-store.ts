@@ -7,7 +7,7 @@ import {
   type ModelPrice,
   type NewModelPrice,
   ConflictError,
-  EMPTY_TOTALS,
+  totalsOfRecords,
   QueryRejectedError,
   StoreUnavailableError,
   ValidationError,
@@ -284,7 +284,7 @@ export class CsvStore implements UsageStore {
   }
 
   sumUsage(range: TimeRange, filter: UsageRecordFilter = {}): Promise<UsageTotals> {
-    return this.#locked(() => totalsOf(this.#inRange(range, filter)));
+    return this.#locked(() => totalsOfRecords(this.#inRange(range, filter)));
   }
 
   async sumUsageByModel(range: TimeRange, filter: UsageRecordFilter = {}): Promise<ModelUsageTotals[]> {
@@ -304,7 +304,7 @@ export class CsvStore implements UsageStore {
       }
       return [...groups.entries()]
         .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
-        .map(([value, rows]) => ({ key: value, ...totalsOf(rows) }));
+        .map(([value, rows]) => ({ key: value, ...totalsOfRecords(rows) }));
     });
   }
 
@@ -319,7 +319,7 @@ export class CsvStore implements UsageStore {
       }
       return [...groups.entries()]
         .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
-        .map(([key, rows]) => ({ key, ...totalsOf(rows) }));
+        .map(([key, rows]) => ({ key, ...totalsOfRecords(rows) }));
     });
   }
 
@@ -704,27 +704,6 @@ export class CsvStore implements UsageStore {
     if (!existing) this.#counters.append([{ key, value }]);
     else this.#counters.rewrite(this.#counters.rows.map((c) => (c.key === key ? { ...c, value } : c)));
   }
-}
-
-function totalsOf(rows: readonly UsageRecord[]): UsageTotals {
-  if (rows.length === 0) return EMPTY_TOTALS;
-  let micros = 0;
-  const t = { ...EMPTY_TOTALS, requests: rows.length } as { -readonly [K in keyof UsageTotals]: UsageTotals[K] };
-  for (const r of rows) {
-    t.promptTokens += r.promptTokens;
-    t.completionTokens += r.completionTokens;
-    t.totalTokens += r.totalTokens;
-    t.localPromptTokens += r.localPromptTokens;
-    t.localCompletionTokens += r.localCompletionTokens;
-    t.localTotalTokens += r.localTotalTokens;
-    t.cachedTokens += r.cachedTokens;
-    t.reasoningTokens += r.reasoningTokens;
-    t.costNanos += r.costNanos;
-    // Microseconds, as the SQL stores sum them, so every store reports the same figure.
-    micros += Math.round(r.executionTime * 1e6);
-  }
-  t.executionTime = micros / 1e6;
-  return t;
 }
 
 /** An alert row without the store's internal lease. */
