@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { NewUsageRecord } from "@llm-accounting/core";
-import { ROLLUP_SUMMED, USAGE_COLUMNS } from "../shared/usage-columns.js";
+import { ROLLUP_SUMMED, USAGE_COLUMNS } from "./writer-columns.js";
 import { StatementCache } from "./statement-cache.js";
 import { BATCH_BUCKETS_SQL } from "./bucket-sql.js";
 import { encodeBatch, LEAN_COLUMNS, leanRowParams, leanRows, rowParams, type EncodedBatch } from "./batch-encoding.js";
