@@ -1,36 +1,10 @@
-import type { CostSource, UsageRecord } from "@llm-accounting/core";
+import { USAGE_RECORD_COLUMNS, type CostSource, type UsageRecord, type UsageRecordColumn } from "@llm-accounting/core";
 
 /** An `accounting_entries` row under Prisma's field names, without its tags; values as any driver returns them (the mapper converts). */
-export type EntryRowValues = {
-  readonly [field in
-    | "id"
-    | "timestamp"
-    | "model"
-    | "promptTokens"
-    | "completionTokens"
-    | "totalTokens"
-    | "localPromptTokens"
-    | "localCompletionTokens"
-    | "localTotalTokens"
-    | "cachedTokens"
-    | "cacheWriteTokens"
-    | "reasoningTokens"
-    | "costNanos"
-    | "costSource"
-    | "provider"
-    | "executionTime"
-    | "callerName"
-    | "username"
-    | "project"
-    | "session"]?: unknown;
-};
+export type EntryRowValues = { readonly [field in "id" | UsageRecordColumn["field"]]?: unknown };
 
 /** The `accounting_entries` columns a plain SELECT reads for a record, named as Prisma names the fields so `usageRecordFromRow` reads both paths' rows. */
-export const ENTRY_SELECT =
-  'id, timestamp, model, prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens", total_tokens AS "totalTokens", ' +
-  'local_prompt_tokens AS "localPromptTokens", local_completion_tokens AS "localCompletionTokens", local_total_tokens AS "localTotalTokens", ' +
-  'cached_tokens AS "cachedTokens", cache_write_tokens AS "cacheWriteTokens", reasoning_tokens AS "reasoningTokens", cost_nanos AS "costNanos", ' +
-  'cost_source AS "costSource", provider, execution_time AS "executionTime", caller_name AS "callerName", username, project, session';
+export const ENTRY_SELECT = ["id", ...USAGE_RECORD_COLUMNS.map((c) => (c.name === c.field ? c.name : `${c.name} AS "${c.field}"`))].join(", ");
 
 const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
 
@@ -39,6 +13,8 @@ const text = (value: unknown): string | null => (value === null || value === und
 /**
  * An entry row as a usage record without tags, whether Prisma or plain SQL read it; `date`
  * decodes the driver's timestamps. A cost source written by a newer version reads as null.
+ * Spelled out, not looped over the column table: pages of a whole period go through here, and
+ * the return type makes a new record field fail to compile until it is added.
  */
 export function usageRecordFromRow(r: EntryRowValues, date: (value: unknown) => Date): UsageRecord {
   const source = text(r.costSource);
