@@ -4,7 +4,7 @@ export type { TimeRange } from "./time-range.js";
 export type { CostSource, NewUsageRecord, UsageRecord } from "./usage-record.js";
 export type { CostChange, UsageStore } from "./usage-store.js";
 export type { ProgressListener, PurgeOptions } from "./progress.js";
-export { SUMMED_USAGE_COLUMNS, USAGE_RECORD_COLUMNS, type UsageColumn, type UsageColumnKind, type UsageRecordColumn } from "./usage-columns.js";
+export { SUMMED_USAGE_COLUMNS, USAGE_INPUT_FIELDS, USAGE_RECORD_COLUMNS, type UsageColumn, type UsageColumnKind, type UsageRecordColumn } from "./usage-columns.js";
 export { EMPTY_TOTALS, addRecord, addTotals, totalsOfRecords } from "./usage-sums.js";
 export { USAGE_FILTER_FIELDS, matchesTagFilter, matchesUsageRecordFilter, usageFilterFields, type TagBreakdownFilter, type TagFilter, type GroupUsageTotals, type ModelUsageTotals, type TailFilter, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "./usage-totals.js";
 export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from "./audit-records.js";

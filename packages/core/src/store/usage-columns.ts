@@ -1,5 +1,6 @@
 import type { NewUsageRecord } from "./usage-record.js";
 import type { UsageTotals } from "./usage-totals.js";
+import type { UsageInput } from "../usage/usage-input.js";
 
 /**
  * How a usage column's values are kept: an instant, the model name (required text), another name
@@ -58,11 +59,18 @@ export type UsageRecordColumn = (typeof USAGE_RECORD_COLUMNS)[number];
 /** The columns reports sum, in table order (`UsageTotals` has one field each, besides `requests`). */
 export const SUMMED_USAGE_COLUMNS = USAGE_RECORD_COLUMNS.filter((c) => c.summed) as readonly Extract<UsageRecordColumn, { summed: true }>[];
 
+/** The record fields a usage input (`trackUsage`) takes under the same name and unit: all but the cost (inputs give USD) and its source. */
+export const USAGE_INPUT_FIELDS = USAGE_RECORD_COLUMNS.filter((c) => c.kind !== "nanos" && c.kind !== "costSource").map((c) => c.field) as readonly Exclude<
+  UsageRecordColumn["field"],
+  "costNanos" | "costSource"
+>[];
+
 // Compile-time checks that the table and the record types agree: every record field has a
-// column, and the summed columns are exactly the totals' fields.
+// column, the summed columns are exactly the totals' fields, and inputs take the input fields.
 type Unlisted = Exclude<Exclude<keyof NewUsageRecord, "tags">, UsageRecordColumn["field"]>;
 type UnsummedTotals = Exclude<Exclude<keyof UsageTotals, "requests">, Extract<UsageRecordColumn, { summed: true }>["field"]>;
 type SummedNotTotals = Exclude<Extract<UsageRecordColumn, { summed: true }>["field"], keyof UsageTotals>;
+type NotInputs = Exclude<(typeof USAGE_INPUT_FIELDS)[number], keyof UsageInput>;
 type Holds<T extends true> = T;
 /** Fails to compile when the table and the record types disagree. */
-export type UsageColumnsMatchTheRecord = Holds<[Unlisted, UnsummedTotals, SummedNotTotals] extends [never, never, never] ? true : false>;
+export type UsageColumnsMatchTheRecord = Holds<[Unlisted, UnsummedTotals, SummedNotTotals, NotInputs] extends [never, never, never, never] ? true : false>;
