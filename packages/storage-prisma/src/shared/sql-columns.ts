@@ -1,7 +1,31 @@
-import { EMPTY_TOTALS, SUMMED_USAGE_COLUMNS, USAGE_RECORD_COLUMNS, usageFilterFields, type TagBreakdownFilter, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "@llm-accounting/core";
+import { EMPTY_TOTALS, SUMMED_USAGE_COLUMNS, USAGE_RECORD_COLUMNS, usageFilterFields, type NewUsageRecord, type TagBreakdownFilter, type UsageColumn, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "@llm-accounting/core";
 
 /** The accounting_entries columns every insert writes, in parameter order (core's table order). */
 export const USAGE_COLUMNS: readonly string[] = USAGE_RECORD_COLUMNS.map((c) => c.name);
+
+/** How a dialect binds the values of two kinds of usage column; the others bind as they are. */
+export interface UsageParamEncoding {
+  instant(value: Date): unknown;
+  nanos(value: bigint): unknown;
+}
+
+/**
+ * The accounting_entries parameters of a record, in USAGE_COLUMNS order. Records built by hand
+ * against an older contract may lack the columns added since the original ones: those bind their
+ * defaults (0 or null).
+ */
+export function usageParamsOf(r: NewUsageRecord, encoding: UsageParamEncoding): unknown[] {
+  const values = r as unknown as Record<string, unknown>;
+  const params = new Array<unknown>(USAGE_RECORD_COLUMNS.length);
+  for (let i = 0; i < USAGE_RECORD_COLUMNS.length; i++) {
+    const { field, kind, original }: UsageColumn = USAGE_RECORD_COLUMNS[i]!;
+    const value = values[field];
+    if (kind === "instant") params[i] = encoding.instant(value as Date);
+    else if (kind === "nanos") params[i] = encoding.nanos(value as bigint);
+    else params[i] = original ? value : (value ?? (kind === "tokens" || kind === "seconds" ? 0 : null));
+  }
+  return params;
+}
 
 /** The accounting_entries columns the rollup tables (usage_hourly, usage_daily_dims, usage_tag_hourly) sum as they are; execution time they keep as execution_micros. */
 export const ROLLUP_SUMMED: readonly string[] = SUMMED_USAGE_COLUMNS.filter((c) => c.kind !== "seconds").map((c) => c.name);

@@ -14,30 +14,6 @@ const SUMMED = [...ROLLUP_SUMMED, "execution_micros"] as const;
 const HOURLY_KEY = ["hour", "model"] as const;
 const DAILY_KEY = ["day", "username", "username_null", "project", "project_null", "caller_name", "caller_name_null"] as const;
 
-/** The parameters of one accounting_entries row, in USAGE_COLUMNS order, written into `into` at `at`. */
-export function writeUsageParams(r: NewUsageRecord, timestamp: string, into: unknown[], at: number): void {
-  into[at] = timestamp;
-  into[at + 1] = r.model;
-  into[at + 2] = r.promptTokens;
-  into[at + 3] = r.completionTokens;
-  into[at + 4] = r.totalTokens;
-  into[at + 5] = r.localPromptTokens;
-  into[at + 6] = r.localCompletionTokens;
-  into[at + 7] = r.localTotalTokens;
-  into[at + 8] = r.cachedTokens;
-  into[at + 9] = r.reasoningTokens;
-  into[at + 10] = r.costNanos;
-  into[at + 11] = r.executionTime;
-  // Records built by hand against the 0.2 contract lack these three; store their defaults.
-  into[at + 12] = r.cacheWriteTokens ?? 0;
-  into[at + 13] = r.costSource ?? null;
-  into[at + 14] = r.provider ?? null;
-  into[at + 15] = r.callerName;
-  into[at + 16] = r.username;
-  into[at + 17] = r.project;
-  into[at + 18] = r.session;
-}
-
 // The trigger's expressions, summed over the rows of one batch (the rows with ids above a mark).
 const SUMS_SQL = [...ROLLUP_SUMMED.map((c) => `SUM("${c}")`), `SUM(CAST(round("execution_time" * 1000000) AS INTEGER))`].join(", ");
 const HOURLY_SELECT = `SELECT substr("timestamp", 1, 13) || ':00:00.000+00:00', "model", COUNT(*), ${SUMS_SQL} FROM "accounting_entries" WHERE "id" > ? GROUP BY 1, 2`;

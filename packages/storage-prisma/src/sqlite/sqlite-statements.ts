@@ -1,10 +1,9 @@
 import type { LimitFilter, ModelPrice, NewAuditEntry, NewReservation, NewUsageRecord, UsageLimit } from "@llm-accounting/core";
-import { USAGE_COLUMNS, type SumDialect } from "../shared/sql-columns.js";
+import { USAGE_COLUMNS, usageParamsOf, type SumDialect, type UsageParamEncoding } from "../shared/sql-columns.js";
 import type { TagSqlDialect } from "../shared/tag-rollup-sql.js";
 import { tagPairs } from "../shared/tag-rows.js";
 import { limitFromRow, listLimitsSql } from "../shared/limit-row.js";
 import { PRICE_SELECT, priceFromRow } from "../shared/price-row.js";
-import { writeUsageParams } from "./batch-writer.js";
 import { sqliteTime } from "./batch-encoding.js";
 import type { StatementCache } from "./statement-cache.js";
 
@@ -54,12 +53,11 @@ export const SQL = {
 /** The value of a store_counters row (0 when absent). */
 export const readCounter = (statements: StatementCache, key: string): number => Number(statements.get(SQL.readCounter, "value").get(key) ?? 0);
 
+// SQLite keeps instants as Prisma's DateTime text and binds nano-dollars as they are (bigint).
+const SQLITE_PARAMS: UsageParamEncoding = { instant: sqliteTime, nanos: (value) => value };
+
 /** The accounting_entries parameters of a record, in USAGE_COLUMNS order. */
-export function usageParams(r: NewUsageRecord): unknown[] {
-  const params = new Array<unknown>(USAGE_COLUMNS.length);
-  writeUsageParams(r, sqliteTime(r.timestamp), params, 0);
-  return params;
-}
+export const usageParams = (r: NewUsageRecord): unknown[] => usageParamsOf(r, SQLITE_PARAMS);
 
 /** The audit_log_entries parameters of an entry, in `SQL.insertAudit` order. */
 export function auditParams(e: NewAuditEntry): unknown[] {
