@@ -1,4 +1,4 @@
-import { decodeTags, encodeTags, type UsageTags, alertThresholdsFromText, alertThresholdsText, type AlertDeliveryState, type AuditEntry, type CostSource, type ModelPrice, type IntervalUnit, type LimitScope, type LimitType, type QuotaRejection, type StoredAlert, type UsageLimit, type UsageRecord, type UserRecord } from "@llm-accounting/core";
+import { decodeTags, encodeTags, type UsageTags, alertThresholdsFromText, alertThresholdsText, type AlertDeliveryState, type AuditEntry, type CostSource, type ModelPrice, type IntervalUnit, type LimitScope, type LimitType, type QuotaRejection, type StoredAlert, type UsageLimit, type UsageRecord, type UserRecord, USAGE_RECORD_COLUMNS, type UsageColumn, type UsageRecordColumn } from "@llm-accounting/core";
 import type { Field } from "./csv-format.js";
 import type { TableCodec } from "./table-file.js";
 
@@ -52,35 +52,65 @@ export interface CounterRow {
   value: number;
 }
 
-/** `accounting_entries.csv`. */
+// accounting_entries.csv: the original columns, then the ones added since (in table order, so a
+// new column is appended); files written before a column was added read it as its default.
+const USAGE_FILE_COLUMNS: readonly UsageRecordColumn[] = [...USAGE_RECORD_COLUMNS.filter((c) => c.original), ...USAGE_RECORD_COLUMNS.filter((c) => !c.original)];
+
+/** How one usage column is written to a field. */
+function usageEncoder({ field, kind }: UsageRecordColumn): (r: UsageRecord) => Field {
+  switch (kind) {
+    case "instant":
+      return (r) => iso(r[field] as Date);
+    case "nanos":
+      return (r) => (r[field] as bigint).toString();
+    case "tokens":
+    case "seconds":
+      // Records built by hand against an older contract may lack a column added since.
+      return (r) => String(r[field] ?? 0);
+    default:
+      return (r) => (r[field] as string | null | undefined) ?? null;
+  }
+}
+
+/** How one usage column is read from a field (absent in files written before it was added). */
+function usageDecoder({ name, kind, original }: UsageColumn): (v: Field | undefined) => unknown {
+  const read = (v: Field): unknown => {
+    switch (kind) {
+      case "instant":
+        return date(v, name);
+      case "model":
+        return text(v, name);
+      case "tokens":
+        return int(v, name);
+      case "nanos":
+        return big(v, name);
+      case "seconds":
+        return num(v, name);
+      case "costSource":
+        return costSource(v);
+      case "name":
+        return v;
+    }
+  };
+  if (original) return (v) => read(v!);
+  const absent = kind === "tokens" || kind === "seconds" ? 0 : kind === "nanos" ? 0n : null;
+  return (v) => (v == null ? absent : read(v));
+}
+
+const USAGE_ENCODERS = USAGE_FILE_COLUMNS.map(usageEncoder);
+const USAGE_DECODERS = USAGE_FILE_COLUMNS.map(usageDecoder);
+const TAGS_AT = USAGE_FILE_COLUMNS.length + 1;
+
+/** `accounting_entries.csv`: id, the usage columns (see USAGE_FILE_COLUMNS), tags. */
 export const usageCodec: TableCodec<UsageRecord> = {
-  columns: ["id", "timestamp", "model", "prompt_tokens", "completion_tokens", "total_tokens", "local_prompt_tokens", "local_completion_tokens", "local_total_tokens", "cached_tokens", "reasoning_tokens", "cost_nanos", "execution_time", "caller_name", "username", "project", "session", "cache_write_tokens", "cost_source", "provider", "tags"],
-  encode: (r) => [String(r.id), iso(r.timestamp), r.model, String(r.promptTokens), String(r.completionTokens), String(r.totalTokens), String(r.localPromptTokens), String(r.localCompletionTokens), String(r.localTotalTokens), String(r.cachedTokens), String(r.reasoningTokens), r.costNanos.toString(), String(r.executionTime), r.callerName, r.username, r.project, r.session, String(r.cacheWriteTokens ?? 0), r.costSource ?? null, r.provider ?? null, encodeTags(r.tags)],
-  decode: (f) => ({
-    id: int(f[0]!, "id"),
-    timestamp: date(f[1]!, "timestamp"),
-    model: text(f[2]!, "model"),
-    promptTokens: int(f[3]!, "prompt_tokens"),
-    completionTokens: int(f[4]!, "completion_tokens"),
-    totalTokens: int(f[5]!, "total_tokens"),
-    localPromptTokens: int(f[6]!, "local_prompt_tokens"),
-    localCompletionTokens: int(f[7]!, "local_completion_tokens"),
-    localTotalTokens: int(f[8]!, "local_total_tokens"),
-    cachedTokens: int(f[9]!, "cached_tokens"),
-    reasoningTokens: int(f[10]!, "reasoning_tokens"),
-    costNanos: big(f[11]!, "cost_nanos"),
-    executionTime: num(f[12]!, "execution_time"),
-    callerName: f[13]!,
-    username: f[14]!,
-    project: f[15]!,
-    session: f[16]!,
-    // Added in 0.3: files written before read as empty (see TableFile's header upgrade).
-    cacheWriteTokens: f[17] == null ? 0 : int(f[17], "cache_write_tokens"),
-    costSource: costSource(f[18] ?? null),
-    provider: f[19] ?? null,
+  columns: ["id", ...USAGE_FILE_COLUMNS.map((c) => c.name), "tags"],
+  encode: (r) => [String(r.id), ...USAGE_ENCODERS.map((encode) => encode(r)), encodeTags(r.tags)],
+  decode: (f) => {
+    const record: Record<string, unknown> = { id: int(f[0]!, "id") };
+    for (let i = 0; i < USAGE_DECODERS.length; i++) record[USAGE_FILE_COLUMNS[i]!.field] = USAGE_DECODERS[i]!(f[i + 1]);
     // Added in 0.4: JSON, keys sorted; the key is left out for a row without tags (as the facade makes them).
-    ...tagsField(f[20] ?? null),
-  }),
+    return { ...(record as unknown as UsageRecord), ...tagsField(f[TAGS_AT] ?? null) };
+  },
 };
 
 function tagsField(v: Field): { tags?: UsageTags } {

@@ -1,4 +1,4 @@
-import { EMPTY_TOTALS, matchesUsageRecordFilter, type GroupUsageTotals, type TimeRange, type UsageRecord, type UsageRecordFilter, type UsageTotals } from "@llm-accounting/core";
+import { matchesUsageRecordFilter, totalsOfRecords, type GroupUsageTotals, type TimeRange, type UsageRecord, type UsageRecordFilter, type UsageTotals } from "@llm-accounting/core";
 
 /** The usage rows in `range` (both ends included) that match `filter`. */
 export function rowsInRange(rows: readonly UsageRecord[], range: TimeRange, filter: UsageRecordFilter): UsageRecord[] {
@@ -24,24 +24,7 @@ export function groupTotals(rows: Iterable<UsageRecord>, keyOf: (row: UsageRecor
     .map(([key, rows]) => ({ key, ...totalsOf(rows) }));
 }
 
-/** The summed figures of these usage rows, as the SQL stores report them. */
+/** The summed figures of these usage rows, as the SQL stores report them (core's column table decides what is summed). */
 export function totalsOf(rows: readonly UsageRecord[]): UsageTotals {
-  if (rows.length === 0) return EMPTY_TOTALS;
-  let micros = 0;
-  const t = { ...EMPTY_TOTALS, requests: rows.length } as { -readonly [K in keyof UsageTotals]: UsageTotals[K] };
-  for (const r of rows) {
-    t.promptTokens += r.promptTokens;
-    t.completionTokens += r.completionTokens;
-    t.totalTokens += r.totalTokens;
-    t.localPromptTokens += r.localPromptTokens;
-    t.localCompletionTokens += r.localCompletionTokens;
-    t.localTotalTokens += r.localTotalTokens;
-    t.cachedTokens += r.cachedTokens;
-    t.reasoningTokens += r.reasoningTokens;
-    t.costNanos += r.costNanos;
-    // Microseconds, as the SQL stores sum them, so every store reports the same figure.
-    micros += Math.round(r.executionTime * 1e6);
-  }
-  t.executionTime = micros / 1e6;
-  return t;
+  return totalsOfRecords(rows);
 }

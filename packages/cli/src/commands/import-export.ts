@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { normalizeUsage, ValidationError, type Accounting, type CostSource, type NewUsageRecord } from "@llm-accounting/core";
+import { normalizeUsage, USAGE_INPUT_FIELDS, ValidationError, type Accounting, type CostSource, type NewUsageRecord } from "@llm-accounting/core";
 
 const BATCH = 1000;
 const COST_SOURCES: readonly CostSource[] = ["caller", "price", "unpriced"];
@@ -52,7 +52,7 @@ function exportedRecord(item: unknown, n: number): NewUsageRecord {
     const record = normalizeUsage(
       {
         model: r.model as string,
-        ...pick(r, ["promptTokens", "completionTokens", "totalTokens", "localPromptTokens", "localCompletionTokens", "localTotalTokens", "cachedTokens", "cacheWriteTokens", "reasoningTokens", "executionTime", "provider", "callerName", "username", "project", "session", "tags"]),
+        ...pick(r, EXPORTED_INPUT_FIELDS),
         timestamp: r.timestamp,
       },
       {},
@@ -65,6 +65,8 @@ function exportedRecord(item: unknown, n: number): NewUsageRecord {
   }
 }
 
+// What normalizeUsage checks of an exported record; the model and timestamp are passed as checked above.
+const EXPORTED_INPUT_FIELDS = [...USAGE_INPUT_FIELDS.filter((f) => f !== "model" && f !== "timestamp"), "tags"];
 const pick = (r: Record<string, unknown>, keys: readonly string[]): Record<string, never> => Object.fromEntries(keys.filter((k) => r[k] !== undefined).map((k) => [k, r[k]])) as Record<string, never>;
 
 /** Stores the records in batches (each one transaction); returns how many. */

@@ -1,30 +1,15 @@
 import { nanosToUsd } from "../money.js";
+import { USAGE_INPUT_FIELDS } from "../store/usage-columns.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import type { UsageInput } from "../usage/usage-input.js";
 
 /** A held record in the form `trackUsage` takes: replaying it writes the same row (names and time included). */
 export function inputOf(record: NewUsageRecord): UsageInput {
-  return {
-    model: record.model,
-    promptTokens: record.promptTokens,
-    completionTokens: record.completionTokens,
-    totalTokens: record.totalTokens,
-    localPromptTokens: record.localPromptTokens,
-    localCompletionTokens: record.localCompletionTokens,
-    localTotalTokens: record.localTotalTokens,
-    cachedTokens: record.cachedTokens,
-    cacheWriteTokens: record.cacheWriteTokens,
-    reasoningTokens: record.reasoningTokens,
-    // Only a cost the caller gave: the others are priced when written, as they would have been.
-    ...(record.costSource === "caller" ? { cost: nanosToUsd(record.costNanos) } : {}),
-    provider: record.provider,
-    executionTime: record.executionTime,
-    timestamp: record.timestamp,
-    callerName: record.callerName,
-    username: record.username,
-    project: record.project,
-    session: record.session,
-  };
+  const input: Record<string, unknown> = {};
+  for (const field of USAGE_INPUT_FIELDS) input[field] = record[field];
+  // Only a cost the caller gave: the others are priced when written, as they would have been.
+  if (record.costSource === "caller") input.cost = nanosToUsd(record.costNanos);
+  return input as unknown as UsageInput;
 }
 
 /** The held calls, as onError events report them. */

@@ -1,4 +1,5 @@
-import { EMPTY_TOTALS, matchesTagFilter, matchesUsageRecordFilter, type GroupUsageTotals, type TagBreakdownFilter, type UsageDimension, type UsageTotals } from "../store/usage-totals.js";
+import { EMPTY_TOTALS, addRecord, addTotals } from "../store/usage-sums.js";
+import { matchesTagFilter, matchesUsageRecordFilter, type GroupUsageTotals, type TagBreakdownFilter, type UsageDimension, type UsageTotals } from "../store/usage-totals.js";
 import type { TimeRange } from "../store/time-range.js";
 import type { UsageRecord } from "../store/usage-record.js";
 import type { UsageStore } from "../store/usage-store.js";
@@ -28,7 +29,7 @@ async function sumGroupsFallback(store: UsageStore, range: TimeRange, groupOf: (
     for (const record of page) {
       if (!matchesUsageRecordFilter(filter, record) || !matchesTagFilter(filter, record.tags)) continue;
       const value = groupOf(record);
-      groups.set(value, add(groups.get(value) ?? EMPTY_TOTALS, record));
+      groups.set(value, addRecord(groups.get(value) ?? EMPTY_TOTALS, record));
     }
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.id;
@@ -40,33 +41,5 @@ async function sumGroupsFallback(store: UsageStore, range: TimeRange, groupOf: (
 
 /** Adds up groups (the totals of a report narrowed by tags). */
 export function sumGroups(groups: readonly UsageTotals[]): UsageTotals {
-  return groups.reduce<UsageTotals>((t, g) => ({
-    requests: t.requests + g.requests,
-    promptTokens: t.promptTokens + g.promptTokens,
-    completionTokens: t.completionTokens + g.completionTokens,
-    totalTokens: t.totalTokens + g.totalTokens,
-    localPromptTokens: t.localPromptTokens + g.localPromptTokens,
-    localCompletionTokens: t.localCompletionTokens + g.localCompletionTokens,
-    localTotalTokens: t.localTotalTokens + g.localTotalTokens,
-    cachedTokens: t.cachedTokens + g.cachedTokens,
-    reasoningTokens: t.reasoningTokens + g.reasoningTokens,
-    costNanos: t.costNanos + g.costNanos,
-    executionTime: t.executionTime + g.executionTime,
-  }), EMPTY_TOTALS);
-}
-
-function add(t: UsageTotals, r: UsageRecord): UsageTotals {
-  return {
-    requests: t.requests + 1,
-    promptTokens: t.promptTokens + r.promptTokens,
-    completionTokens: t.completionTokens + r.completionTokens,
-    totalTokens: t.totalTokens + r.totalTokens,
-    localPromptTokens: t.localPromptTokens + r.localPromptTokens,
-    localCompletionTokens: t.localCompletionTokens + r.localCompletionTokens,
-    localTotalTokens: t.localTotalTokens + r.localTotalTokens,
-    cachedTokens: t.cachedTokens + r.cachedTokens,
-    reasoningTokens: t.reasoningTokens + r.reasoningTokens,
-    costNanos: t.costNanos + r.costNanos,
-    executionTime: t.executionTime + r.executionTime,
-  };
+  return groups.reduce<UsageTotals>(addTotals, EMPTY_TOTALS);
 }

@@ -18,21 +18,6 @@ export interface ModelUsageTotals extends UsageTotals {
   readonly model: string;
 }
 
-/** Totals of an empty set. */
-export const EMPTY_TOTALS: UsageTotals = Object.freeze({
-  requests: 0,
-  promptTokens: 0,
-  completionTokens: 0,
-  totalTokens: 0,
-  localPromptTokens: 0,
-  localCompletionTokens: 0,
-  localTotalTokens: 0,
-  cachedTokens: 0,
-  reasoningTokens: 0,
-  costNanos: 0n,
-  executionTime: 0,
-});
-
 /** Columns usage can be broken down by. */
 export type UsageDimension = "model" | "username" | "callerName" | "project" | "session";
 

@@ -4,11 +4,13 @@ import {
   LIMIT_TYPES,
   parseInstant,
   usdToNanos,
+  USAGE_RECORD_COLUMNS,
   type NewAuditEntry,
   type NewQuotaRejection,
   type NewUsageLimit,
   type NewUsageRecord,
   type NewUser,
+  type UsageRecordColumn,
 } from "@llm-accounting/core";
 import type { SourceRow } from "./python-source.js";
 
@@ -19,27 +21,37 @@ const instant = (v: unknown, field: string): Date => (v instanceof Date ? v : pa
 
 /** A Python `accounting_entries` row as our usage record (cost to nano-dollars; stored values kept as they are). */
 export function usageFromPython(row: SourceRow): NewUsageRecord {
-  return {
-    timestamp: instant(row.timestamp, "timestamp"),
-    model: String(row.model ?? row.model_name),
-    promptTokens: int(row.prompt_tokens),
-    completionTokens: int(row.completion_tokens),
-    totalTokens: int(row.total_tokens),
-    localPromptTokens: int(row.local_prompt_tokens),
-    localCompletionTokens: int(row.local_completion_tokens),
-    localTotalTokens: int(row.local_total_tokens),
-    cachedTokens: int(row.cached_tokens),
-    cacheWriteTokens: 0,
-    reasoningTokens: int(row.reasoning_tokens),
-    costNanos: usdToNanos(Number(row.cost ?? 0)),
-    costSource: null,
-    provider: null,
-    executionTime: Number(row.execution_time ?? 0),
-    callerName: text(row.caller_name),
-    username: text(row.username),
-    project: text(row.project),
-    session: text(row.session),
-  };
+  const record: Record<string, unknown> = {};
+  for (const column of USAGE_RECORD_COLUMNS) record[column.field] = pythonValue(column, row);
+  return record as unknown as NewUsageRecord;
+}
+
+/** One column of a Python row; columns the original did not have read as their defaults (0 or null). */
+function pythonValue(column: UsageRecordColumn, row: SourceRow): unknown {
+  const value = row[column.name];
+  switch (column.original ? column.kind : `added ${column.kind}`) {
+    case "instant":
+      return instant(value, column.name);
+    case "model":
+      return String(row.model ?? row.model_name);
+    case "tokens":
+      return int(value);
+    case "nanos":
+      // The original kept the cost in USD, as `cost`.
+      return usdToNanos(Number(row.cost ?? 0));
+    case "seconds":
+      return Number(value ?? 0);
+    case "name":
+    case "costSource":
+      return text(value);
+    case "added tokens":
+    case "added seconds":
+      return 0;
+    case "added nanos":
+      return 0n;
+    default:
+      return null;
+  }
 }
 
 /** A Python `usage_limits` row as our limit, or null when it holds values we do not know. */

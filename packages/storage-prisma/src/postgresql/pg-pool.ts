@@ -4,7 +4,7 @@ import { postgresqlMigrations } from "../generated/migrations.js";
 import { migratePostgresqlOn } from "../migrate/postgresql-migrator.js";
 import { postgresqlSchemaState } from "../migrate/postgresql-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
-import { listLimitsSql } from "../shared/prisma-limits.js";
+import { listLimitsSql } from "../shared/limit-row.js";
 import { redactConnectionString } from "./connection-string.js";
 import type { PgQuotaBuckets } from "./pg-quota-buckets.js";
 

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { encodeTags, type NewReservation, type NewUsageRecord } from "@llm-accounting/core";
-import { USAGE_COLUMNS } from "../shared/sql-columns.js";
+import { USAGE_COLUMNS, usageParamsOf } from "../shared/sql-columns.js";
 
 // Advisory locks take two int4 keys: a class id (any constant) and the limit id (0 for batches).
 export const LIMIT_LOCK_CLASS = 0x4c4c4d41;
@@ -30,31 +30,13 @@ export function insertParams(r: NewUsageRecord): unknown[] {
   return [...usageParams(r), encodeTags(r.tags)];
 }
 
-/** A usage record's values in USAGE_COLUMNS order. */
+/** A usage record's values in USAGE_COLUMNS order (both derived from core's column table). */
 export function usageParams(r: NewUsageRecord): unknown[] {
-  return [
-    r.timestamp,
-    r.model,
-    r.promptTokens,
-    r.completionTokens,
-    r.totalTokens,
-    r.localPromptTokens,
-    r.localCompletionTokens,
-    r.localTotalTokens,
-    r.cachedTokens,
-    r.reasoningTokens,
-    r.costNanos.toString(),
-    r.executionTime,
-    // Records built by hand against the 0.2 contract lack these two; store their defaults.
-    r.cacheWriteTokens ?? 0,
-    r.costSource ?? null,
-    r.provider ?? null,
-    r.callerName,
-    r.username,
-    r.project,
-    r.session,
-  ];
+  return usageParamsOf(r, PG_ENCODING);
 }
+
+// Instants as Date (pg sends them as timestamptz); nano-dollars as text, so bigints stay exact.
+const PG_ENCODING = { instant: (d: Date) => d, nanos: (n: bigint) => n.toString() };
 
 /** A reservation's values in RESERVATION_COLUMNS order. */
 export function reservationParams(r: NewReservation): unknown[] {

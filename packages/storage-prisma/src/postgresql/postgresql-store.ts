@@ -10,7 +10,7 @@ import type {
 } from "@llm-accounting/core";
 import type { PrismaClient } from "../generated/postgresql/client.js";
 import { PrismaModelStore, type PrismaModels } from "../shared/prisma-model-store.js";
-import { limitFromSqlRow, listLimitsSql } from "../shared/prisma-limits.js";
+import { limitFromRow as limitFromSqlRow, listLimitsSql } from "../shared/limit-row.js";
 import { pgAgentLogFiles } from "./agent-import.js";
 import { redactConnectionString, resolveConnectionString } from "./connection-string.js";
 import { PgAlerts } from "./pg-alerts.js";

@@ -1,4 +1,6 @@
-import { usageFilterFields, type CostSource, type TailFilter, type TimeRange, type UsageRecord } from "@llm-accounting/core";
+import { usageFilterFields, type TailFilter, type TimeRange, type UsageRecord } from "@llm-accounting/core";
+import { usageRecordFromRow } from "./entry-row.js";
+import { prismaDate } from "./prisma-date.js";
 
 /** An `accounting_entries` row as either generated Prisma client returns it. */
 export interface PrismaEntryRow {
@@ -36,14 +38,11 @@ export interface EntryDelegate {
   }): PromiseLike<PrismaEntryRow[]>;
 }
 
-const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
-
-/** A Prisma entry row as a usage record (an unknown cost source written by a newer version reads as null). */
+/** A Prisma entry row as a usage record, with its tags when it has any. */
 function toRecord(row: PrismaEntryRow): UsageRecord {
-  const { tags, ...entry } = row;
-  const record = { ...entry, costSource: entry.costSource !== null && COST_SOURCES.has(entry.costSource) ? (entry.costSource as CostSource) : null };
+  const record = usageRecordFromRow(row, prismaDate);
   // A record without tags has no `tags` key, as the facade makes it.
-  return tags.length === 0 ? record : { ...record, tags: Object.fromEntries(tags.map((t) => [t.key, t.value])) };
+  return row.tags.length === 0 ? record : { ...record, tags: Object.fromEntries(row.tags.map((t) => [t.key, t.value])) };
 }
 
 const WITH_TAGS = { tags: { select: { key: true, value: true } } } as const;

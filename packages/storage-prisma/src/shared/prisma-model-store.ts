@@ -19,7 +19,7 @@ import type {
 import { createAuditEntry, findAuditEntries, type AuditDelegate } from "./prisma-audit.js";
 import { entriesInRange, tailEntries, type EntryDelegate } from "./prisma-entries.js";
 import { createPrice, findPrices, removePrice, type PriceDelegate } from "./prisma-prices.js";
-import { createLimit, createRejection, findLimits, findRejections, removeLimit, type LimitDelegate, type LimitTagDelegate, type RejectionDelegate, type ThresholdsDelegate } from "./prisma-limits.js";
+import { createLimit, createRejection, findRejections, removeLimit, type LimitDelegate, type LimitTagDelegate, type RejectionDelegate, type ThresholdsDelegate } from "./prisma-limits.js";
 import { PrismaRegistry, type ProjectDelegate, type UserDelegate } from "./prisma-registry.js";
 
 /** The Prisma model delegates the stores share; both generated clients provide them. */
@@ -80,10 +80,8 @@ export abstract class PrismaModelStore {
     return createLimit(models.usageLimit, models.limitAlertThresholds, models.limitTag, limit, new Date());
   }
 
-  /** Limits matching the filter, oldest first. */
-  async listLimits(filter?: LimitFilter): Promise<UsageLimit[]> {
-    return findLimits((await this.models()).usageLimit, filter);
-  }
+  /** Limits matching the filter with their thresholds and tag, oldest first: each store reads them with `listLimitsSql` on its own connection. */
+  abstract listLimits(filter?: LimitFilter): Promise<UsageLimit[]>;
 
   /** Deletes a limit; false when unknown. */
   async deleteLimit(id: number): Promise<boolean> {

@@ -1,4 +1,6 @@
 import type { ModelPrice, NewModelPrice } from "@llm-accounting/core";
+import { prismaDate } from "./prisma-date.js";
+import { priceFromRow } from "./price-row.js";
 
 /** A `model_prices` row as both generated Prisma clients return it. */
 interface PriceRow {
@@ -21,22 +23,9 @@ export interface PriceDelegate {
   deleteMany(args: { where: { id: number } }): PromiseLike<{ count: number }>;
 }
 
-const toPrice = (row: PriceRow): ModelPrice => ({
-  id: row.id,
-  model: row.model,
-  provider: row.provider,
-  effectiveFrom: row.effectiveFrom,
-  inputNanosPerMTok: row.inputNanosPerMtok,
-  cacheReadNanosPerMTok: row.cacheReadNanosPerMtok,
-  cacheWriteNanosPerMTok: row.cacheWriteNanosPerMtok,
-  outputNanosPerMTok: row.outputNanosPerMtok,
-  note: row.note,
-  createdAt: row.createdAt,
-});
-
 /** Stores a price, stamped `now`. */
 export async function createPrice(prices: PriceDelegate, price: NewModelPrice, now: Date): Promise<ModelPrice> {
-  return toPrice(
+  return priceFromRow(
     await prices.create({
       data: {
         model: price.model,
@@ -50,12 +39,13 @@ export async function createPrice(prices: PriceDelegate, price: NewModelPrice, n
         createdAt: now,
       },
     }),
+    prismaDate,
   );
 }
 
 /** Every price, by model, effective date, id. */
 export async function findPrices(prices: PriceDelegate): Promise<ModelPrice[]> {
-  return (await prices.findMany({ orderBy: [{ model: "asc" }, { effectiveFrom: "asc" }, { id: "asc" }] })).map(toPrice);
+  return (await prices.findMany({ orderBy: [{ model: "asc" }, { effectiveFrom: "asc" }, { id: "asc" }] })).map((row) => priceFromRow(row, prismaDate));
 }
 
 /** Deletes a price; false when there was none. */

@@ -1,8 +1,34 @@
-import { EMPTY_TOTALS, usageFilterFields, type TagBreakdownFilter, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "@llm-accounting/core";
-import { ROLLUP_SUMMED, USAGE_COLUMNS } from "./usage-columns.js";
+import { EMPTY_TOTALS, SUMMED_USAGE_COLUMNS, USAGE_RECORD_COLUMNS, usageFilterFields, type NewUsageRecord, type TagBreakdownFilter, type UsageColumn, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "@llm-accounting/core";
 
-/** Columns written for a usage record, in the order the stores pass values. */
-export { USAGE_COLUMNS };
+/** The accounting_entries columns every insert writes, in parameter order (core's table order). */
+export const USAGE_COLUMNS: readonly string[] = USAGE_RECORD_COLUMNS.map((c) => c.name);
+
+/** How a dialect binds the values of two kinds of usage column; the others bind as they are. */
+export interface UsageParamEncoding {
+  instant(value: Date): unknown;
+  nanos(value: bigint): unknown;
+}
+
+/**
+ * The accounting_entries parameters of a record, in USAGE_COLUMNS order. Records built by hand
+ * against an older contract may lack the columns added since the original ones: those bind their
+ * defaults (0 or null).
+ */
+export function usageParamsOf(r: NewUsageRecord, encoding: UsageParamEncoding): unknown[] {
+  const values = r as unknown as Record<string, unknown>;
+  const params = new Array<unknown>(USAGE_RECORD_COLUMNS.length);
+  for (let i = 0; i < USAGE_RECORD_COLUMNS.length; i++) {
+    const { field, kind, original }: UsageColumn = USAGE_RECORD_COLUMNS[i]!;
+    const value = values[field];
+    if (kind === "instant") params[i] = encoding.instant(value as Date);
+    else if (kind === "nanos") params[i] = encoding.nanos(value as bigint);
+    else params[i] = original ? value : (value ?? (kind === "tokens" || kind === "seconds" ? 0 : null));
+  }
+  return params;
+}
+
+/** The accounting_entries columns the rollup tables (usage_hourly, usage_daily_dims, usage_tag_hourly) sum as they are; execution time they keep as execution_micros. */
+export const ROLLUP_SUMMED: readonly string[] = SUMMED_USAGE_COLUMNS.filter((c) => c.kind !== "seconds").map((c) => c.name);
 
 const SUMMED = ROLLUP_SUMMED;
 
@@ -41,19 +67,13 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 /** Converts a totals row to `UsageTotals`. */
 export function totalsFromRow(row: TotalsRow | undefined): UsageTotals {
   if (!row) return EMPTY_TOTALS;
-  return {
-    requests: num(row.requests),
-    promptTokens: num(row.prompt_tokens),
-    completionTokens: num(row.completion_tokens),
-    totalTokens: num(row.total_tokens),
-    localPromptTokens: num(row.local_prompt_tokens),
-    localCompletionTokens: num(row.local_completion_tokens),
-    localTotalTokens: num(row.local_total_tokens),
-    cachedTokens: num(row.cached_tokens),
-    reasoningTokens: num(row.reasoning_tokens),
-    costNanos: row.cost_nanos === null || row.cost_nanos === undefined ? 0n : BigInt(row.cost_nanos),
-    executionTime: num(row.execution_micros) / 1e6,
-  };
+  const totals: Record<string, number | bigint> = { requests: num(row.requests) };
+  for (const { name, field, kind } of SUMMED_USAGE_COLUMNS) {
+    if (kind === "nanos") totals[field] = row[name] === null || row[name] === undefined ? 0n : BigInt(row[name]);
+    else if (kind === "seconds") totals[field] = num(row.execution_micros) / 1e6;
+    else totals[field] = num(row[name]);
+  }
+  return totals as unknown as UsageTotals;
 }
 
 const DIMENSION_COLUMNS: Record<UsageDimension, string> = {

@@ -1,6 +1,6 @@
 import { usageFilterFields, type TagBreakdownFilter, type UsageDimension } from "@llm-accounting/core";
 import type { HourSplit } from "./hour-split.js";
-import { ROLLUP_SUMMED } from "./usage-columns.js";
+import { ROLLUP_SUMMED } from "./sql-columns.js";
 
 /** How a dialect writes what the tag queries need. */
 export interface TagSqlDialect {

@@ -2,7 +2,7 @@ import { usageFilterFields, type GroupUsageTotals, type TagBreakdownFilter, type
 import { splitByHour } from "./hour-split.js";
 import { totalsFromRow, type TotalsRow } from "./sql-columns.js";
 import { singleTagOf, tagRollupSql, taggedEntriesSumSql, type BoundSql, type TagSqlDialect } from "./tag-rollup-sql.js";
-import { ROLLUP_SUMMED } from "./usage-columns.js";
+import { ROLLUP_SUMMED } from "./sql-columns.js";
 
 const SUMMED = ["requests", ...ROLLUP_SUMMED, "execution_micros"] as const;
 

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { NewUsageRecord } from "@llm-accounting/core";
-import { ROLLUP_SUMMED, USAGE_COLUMNS } from "../shared/usage-columns.js";
+import { ROLLUP_SUMMED, USAGE_COLUMNS } from "./writer-columns.js";
+import { StatementCache } from "./statement-cache.js";
 import { BATCH_BUCKETS_SQL } from "./bucket-sql.js";
 import { encodeBatch, LEAN_COLUMNS, leanRowParams, leanRows, rowParams, type EncodedBatch } from "./batch-encoding.js";
 
@@ -12,30 +13,6 @@ const WIDTH = USAGE_COLUMNS.length;
 const SUMMED = [...ROLLUP_SUMMED, "execution_micros"] as const;
 const HOURLY_KEY = ["hour", "model"] as const;
 const DAILY_KEY = ["day", "username", "username_null", "project", "project_null", "caller_name", "caller_name_null"] as const;
-
-/** The parameters of one accounting_entries row, in USAGE_COLUMNS order, written into `into` at `at`. */
-export function writeUsageParams(r: NewUsageRecord, timestamp: string, into: unknown[], at: number): void {
-  into[at] = timestamp;
-  into[at + 1] = r.model;
-  into[at + 2] = r.promptTokens;
-  into[at + 3] = r.completionTokens;
-  into[at + 4] = r.totalTokens;
-  into[at + 5] = r.localPromptTokens;
-  into[at + 6] = r.localCompletionTokens;
-  into[at + 7] = r.localTotalTokens;
-  into[at + 8] = r.cachedTokens;
-  into[at + 9] = r.reasoningTokens;
-  into[at + 10] = r.costNanos;
-  into[at + 11] = r.executionTime;
-  // Records built by hand against the 0.2 contract lack these three; store their defaults.
-  into[at + 12] = r.cacheWriteTokens ?? 0;
-  into[at + 13] = r.costSource ?? null;
-  into[at + 14] = r.provider ?? null;
-  into[at + 15] = r.callerName;
-  into[at + 16] = r.username;
-  into[at + 17] = r.project;
-  into[at + 18] = r.session;
-}
 
 // The trigger's expressions, summed over the rows of one batch (the rows with ids above a mark).
 const SUMS_SQL = [...ROLLUP_SUMMED.map((c) => `SUM("${c}")`), `SUM(CAST(round("execution_time" * 1000000) AS INTEGER))`].join(", ");
@@ -82,26 +59,28 @@ export class SqliteBatchWriter {
   readonly #write: Database.Transaction<(batch: EncodedBatch, receipt?: BatchReceipt) => void>;
   readonly #writeReceipt: Database.Statement;
 
-  constructor(db: Database.Database) {
+  /** `connection`: the store's statements (inline batches), or a connection of its own (the writer thread). */
+  constructor(connection: StatementCache | Database.Database) {
+    const statements = connection instanceof StatementCache ? connection : new StatementCache(connection);
     const row = `(${USAGE_COLUMNS.map(() => "?").join(", ")})`;
     const columns = USAGE_COLUMNS.join(", ");
-    this.#insertTag = db.prepare("INSERT INTO usage_tags (entry_id, key, value) VALUES (?, ?, ?)");
-    this.#insertOne = db.prepare(`INSERT INTO accounting_entries (${columns}) VALUES ${row}`);
-    this.#insertMany = db.prepare(`INSERT INTO accounting_entries (${columns}) VALUES ${Array(ROWS_PER_INSERT).fill(row).join(", ")}`);
+    this.#insertTag = statements.get("INSERT INTO usage_tags (entry_id, key, value) VALUES (?, ?, ?)");
+    this.#insertOne = statements.get(`INSERT INTO accounting_entries (${columns}) VALUES ${row}`);
+    this.#insertMany = statements.get(`INSERT INTO accounting_entries (${columns}) VALUES ${Array(ROWS_PER_INSERT).fill(row).join(", ")}`);
     // Most calls leave 8 columns at their defaults; not binding them makes an insert ~15% cheaper.
     const leanRow = `(${LEAN_COLUMNS.map(() => "?").join(", ")})`;
-    this.#insertManyLean = db.prepare(`INSERT INTO accounting_entries (${LEAN_COLUMNS.join(", ")}) VALUES ${Array(ROWS_PER_INSERT).fill(leanRow).join(", ")}`);
-    this.#deferRollups = db.prepare("INSERT INTO store_counters (key, value) VALUES ('rollups_deferred', 1)");
-    this.#resumeRollups = db.prepare("DELETE FROM store_counters WHERE key = 'rollups_deferred'");
-    this.#upsertHourly = db.prepare(upsertSql("usage_hourly", HOURLY_KEY));
-    this.#upsertDaily = db.prepare(upsertSql("usage_daily_dims", DAILY_KEY));
-    this.#lastId = db.prepare('SELECT COALESCE(MAX("id"), 0) FROM "accounting_entries"').pluck().safeIntegers(true);
-    this.#sumHourly = db.prepare(upsertSql("usage_hourly", HOURLY_KEY, HOURLY_SELECT));
-    this.#sumDaily = db.prepare(upsertSql("usage_daily_dims", DAILY_KEY, DAILY_SELECT));
-    this.#hasQuotaFilters = db.prepare("SELECT EXISTS (SELECT 1 FROM quota_filters)").pluck();
-    this.#sumQuotaBuckets = db.prepare(BATCH_BUCKETS_SQL);
-    this.#writeReceipt = db.prepare("INSERT INTO store_counters (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    this.#write = db.transaction((batch: EncodedBatch, receipt?: BatchReceipt) => {
+    this.#insertManyLean = statements.get(`INSERT INTO accounting_entries (${LEAN_COLUMNS.join(", ")}) VALUES ${Array(ROWS_PER_INSERT).fill(leanRow).join(", ")}`);
+    this.#deferRollups = statements.get("INSERT INTO store_counters (key, value) VALUES ('rollups_deferred', 1)");
+    this.#resumeRollups = statements.get("DELETE FROM store_counters WHERE key = 'rollups_deferred'");
+    this.#upsertHourly = statements.get(upsertSql("usage_hourly", HOURLY_KEY));
+    this.#upsertDaily = statements.get(upsertSql("usage_daily_dims", DAILY_KEY));
+    this.#lastId = statements.get('SELECT COALESCE(MAX("id"), 0) FROM "accounting_entries"', "exactValue");
+    this.#sumHourly = statements.get(upsertSql("usage_hourly", HOURLY_KEY, HOURLY_SELECT));
+    this.#sumDaily = statements.get(upsertSql("usage_daily_dims", DAILY_KEY, DAILY_SELECT));
+    this.#hasQuotaFilters = statements.get("SELECT EXISTS (SELECT 1 FROM quota_filters)", "value");
+    this.#sumQuotaBuckets = statements.get(BATCH_BUCKETS_SQL);
+    this.#writeReceipt = statements.get("INSERT INTO store_counters (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    this.#write = statements.db.transaction((batch: EncodedBatch, receipt?: BatchReceipt) => {
       this.#writeAll(batch);
       if (receipt) this.#writeReceipt.run(receipt.key, receipt.id);
     });

@@ -3,6 +3,7 @@ import { usageFilterMatches, type FilterableUsage, type QuotaUsage, type UsageFi
 import { filterKey, rowSumsSql, windowParts, type BucketsPart, type RowsToSum } from "../shared/quota-buckets.js";
 import { sqliteTime } from "./batch-encoding.js";
 import { SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
+import type { StatementCache } from "./statement-cache.js";
 import { MinuteRows, type Amounts } from "./minute-rows.js";
 import { byTagKey, columnsOf, GROUPED, BY_NAMES, TAGGED_BY_ID, TAGGED_BY_TIME, BY_NAMES_AND_TAG, type RowGroup, type TaggedGroup } from "./row-groups.js";
 
@@ -57,28 +58,27 @@ export class QuotaPartCache {
   readonly #bucketSums: Database.Statement;
   readonly #maxId: Database.Statement;
   readonly #mutationCount: Database.Statement;
-  readonly #prepared: (sql: string) => Database.Statement;
+  readonly #statements: StatementCache;
   #lastId = -1;
   #mutations = -1;
   #calls = 0;
 
-  constructor(db: Database.Database, prepared: (sql: string) => Database.Statement) {
-    this.#prepared = prepared;
-    this.#newRows = db.prepare(`${GROUPED}id > ?${BY_NAMES}`).safeIntegers(true);
+  constructor(statements: StatementCache) {
+    this.#statements = statements;
+    this.#newRows = statements.get(`${GROUPED}id > ?${BY_NAMES}`, "exact");
     // Timestamps are ISO text of one width, so text order is time order and the index serves the range.
-    this.#minuteRows = db.prepare(`${GROUPED}timestamp >= ? AND timestamp < ?${BY_NAMES}`).safeIntegers(true);
-    this.#newTaggedRows = db.prepare(`${TAGGED_BY_ID}e.id > ?${BY_NAMES_AND_TAG}`).safeIntegers(true);
-    this.#minuteTaggedRows = db.prepare(`${TAGGED_BY_TIME}e.timestamp >= ? AND e.timestamp < ?${BY_NAMES_AND_TAG}`).safeIntegers(true);
+    this.#minuteRows = statements.get(`${GROUPED}timestamp >= ? AND timestamp < ?${BY_NAMES}`, "exact");
+    this.#newTaggedRows = statements.get(`${TAGGED_BY_ID}e.id > ?${BY_NAMES_AND_TAG}`, "exact");
+    this.#minuteTaggedRows = statements.get(`${TAGGED_BY_TIME}e.timestamp >= ? AND e.timestamp < ?${BY_NAMES_AND_TAG}`, "exact");
     // One bucket part: its sums in quota_buckets plus those still in quota_buckets_hot.
     const part = (table: string) => `SELECT requests, input_tokens, output_tokens, total_tokens, cost_nanos FROM ${table} WHERE filter_id = ? AND span = ? AND start >= ? AND start < ?`;
-    this.#bucketSums = db
-      .prepare(
-        "SELECT SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(total_tokens) AS total_tokens, SUM(cost_nanos) AS cost_nanos " +
-          `FROM (${part("quota_buckets")} UNION ALL ${part(SQLITE_BUCKET_DIALECT.hotBuckets!)})`,
-      )
-      .safeIntegers(true);
-    this.#maxId = db.prepare("SELECT COALESCE(MAX(id), 0) FROM accounting_entries").pluck().safeIntegers(false);
-    this.#mutationCount = db.prepare("SELECT value FROM store_counters WHERE key = 'entries_mutations'").pluck().safeIntegers(false);
+    this.#bucketSums = statements.get(
+      "SELECT SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(total_tokens) AS total_tokens, SUM(cost_nanos) AS cost_nanos " +
+        `FROM (${part("quota_buckets")} UNION ALL ${part(SQLITE_BUCKET_DIALECT.hotBuckets!)})`,
+      "exact",
+    );
+    this.#maxId = statements.get("SELECT COALESCE(MAX(id), 0) FROM accounting_entries", "value");
+    this.#mutationCount = statements.get("SELECT value FROM store_counters WHERE key = 'entries_mutations'", "value");
   }
 
   /** The usage rows (not reservations) of each query; call inside a transaction for one snapshot. */
@@ -162,7 +162,7 @@ export class QuotaPartCache {
 
   #loadRows(parts: Loads["rows"]): void {
     const { sql, params } = rowSumsSql(SQLITE_BUCKET_DIALECT, parts);
-    for (const row of this.#prepared(sql).all(params) as Record<string, bigint>[]) {
+    for (const row of this.#statements.get(sql, "exact").all(params) as Record<string, bigint>[]) {
       add(parts[Number(row.q)]!.into.sums, { requests: Number(row.requests), input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens), cost: row.cost_nanos! });
     }
   }

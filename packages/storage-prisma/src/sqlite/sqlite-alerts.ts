@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import {
   AlertRulesCache,
   alertWindow,
@@ -18,6 +17,7 @@ import {
 import { alertExistsSql, alertFromRow, claimAlertsSql, finishAlertSql, insertAlertSql, listAlertsSql, type AlertDialect } from "../shared/alert-sql.js";
 import { sqliteTime } from "./batch-encoding.js";
 import type { SqliteQuotaBuckets } from "./sqlite-quota-buckets.js";
+import type { StatementCache } from "./statement-cache.js";
 
 /** Named parameters: the same value may be used twice in one statement. */
 const namedParams = (values: readonly unknown[]): Record<string, unknown> => Object.fromEntries(values.map((v, i) => [`p${i + 1}`, v]));
@@ -55,7 +55,8 @@ function rowAmount(type: LimitType, row: CountedRow): number {
 
 /** What the SQLite store lends its alerts: the connection, the quota sums and the limits. */
 export interface SqliteAlertSources {
-  readonly db: Database.Database;
+  /** The statements of the store's connection. */
+  readonly statements: StatementCache;
   readonly buckets: SqliteQuotaBuckets;
   readonly limitsVersion: () => number;
   readonly limits: () => UsageLimit[];
@@ -77,12 +78,10 @@ export class SqliteAlerts {
   readonly #sources: SqliteAlertSources;
   readonly #dialect: AlertDialect;
   readonly #rules = new AlertRulesCache();
-  readonly #statements = new Map<string, Database.Statement>();
   readonly #bounds = new Map<number, UsageBound>();
   // The bounds count every row up to this id, and the mutations counter stood here.
   #throughId = -1;
   #mutations = -1;
-  #maxId: Database.Statement | undefined;
 
   constructor(sources: SqliteAlertSources) {
     this.#sources = sources;
@@ -90,11 +89,7 @@ export class SqliteAlerts {
   }
 
   #run(sql: string, values: readonly unknown[]): Record<string, unknown>[] {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#sources.db.prepare(sql).safeIntegers(false);
-      this.#statements.set(sql, statement);
-    }
+    const statement = this.#sources.statements.get(sql);
     return statement.reader ? (statement.all(namedParams(values)) as Record<string, unknown>[]) : (statement.run(namedParams(values)), []);
   }
 
@@ -110,8 +105,7 @@ export class SqliteAlerts {
 
   /** The largest usage id (batches: the writer does not return its ids). */
   lastUsageId(): number {
-    this.#maxId ??= this.#sources.db.prepare("SELECT max(id) FROM accounting_entries").pluck().safeIntegers(false);
-    return Number(this.#maxId.get() ?? 0);
+    return Number(this.#sources.statements.get("SELECT max(id) FROM accounting_entries", "value").get() ?? 0);
   }
 
   /**

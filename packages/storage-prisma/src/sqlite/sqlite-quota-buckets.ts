@@ -19,37 +19,36 @@ import { QuotaPartCache } from "./quota-part-cache.js";
 import { insertTagFilterSql, isTagFilter, tagBackfillSql, tagBucketId, tagFilterParams } from "../shared/tag-quota-filters.js";
 import { sqliteTime } from "./batch-encoding.js";
 import { bucketOf, SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
+import type { StatementCache } from "./statement-cache.js";
 
+
+const FIND_FILTER = "SELECT id FROM quota_filters WHERE key = ?";
+const FIND_TAG_FILTER = "SELECT -id FROM quota_tag_filters WHERE key = ?";
+const OPEN_RESERVATIONS =
+  "SELECT r.created_at, r.model, r.username, r.caller_name, r.project, r.input_tokens, r.completion_tokens, r.cost_nanos, " +
+  "(SELECT json_group_object(t.key, t.value) FROM quota_reservation_tags t WHERE t.reservation_id = r.id) AS tags FROM quota_reservations r WHERE r.expires_at > ?";
 
 /**
  * Quota sums from `quota_buckets` on one SQLite connection: filter ids (cached: filters are never
- * deleted), their registration with back-filled buckets, and the sums themselves. Statements are
- * prepared once per shape (the number of queries fixes it).
+ * deleted), their registration with back-filled buckets, and the sums themselves. Statements come
+ * from the store's cache, one per shape (the number of queries fixes it).
  */
 export class SqliteQuotaBuckets {
-  readonly #db: Database.Database;
+  readonly #statements: StatementCache;
   readonly #writable: boolean;
   readonly #ids = new Map<string, number>();
   // Plans reuse one filter object per limit: looking it up skips building its key.
   readonly #idsByFilter = new WeakMap<UsageFilter, number>();
-  readonly #find: Database.Statement;
-  readonly #findTag: Database.Statement;
-  readonly #statements = new Map<string, Database.Statement>();
   readonly #cache: QuotaPartCache;
-  readonly #openReservations: Database.Statement;
 
-  constructor(db: Database.Database, writable: boolean) {
-    this.#db = db;
+  constructor(statements: StatementCache, writable: boolean) {
+    this.#statements = statements;
     this.#writable = writable;
-    this.#find = db.prepare("SELECT id FROM quota_filters WHERE key = ?").pluck().safeIntegers(false);
-    this.#findTag = db.prepare("SELECT -id FROM quota_tag_filters WHERE key = ?").pluck().safeIntegers(false);
-    this.#cache = new QuotaPartCache(db, (sql) => this.#prepared(sql));
-    this.#openReservations = db
-      .prepare(
-        "SELECT r.created_at, r.model, r.username, r.caller_name, r.project, r.input_tokens, r.completion_tokens, r.cost_nanos, " +
-          "(SELECT json_group_object(t.key, t.value) FROM quota_reservation_tags t WHERE t.reservation_id = r.id) AS tags FROM quota_reservations r WHERE r.expires_at > ?",
-      )
-      .safeIntegers(true);
+    this.#cache = new QuotaPartCache(statements);
+  }
+
+  #find(filter: UsageFilter): Database.Statement {
+    return this.#statements.get(isTagFilter(filter) ? FIND_TAG_FILTER : FIND_FILTER, "value");
   }
 
   /**
@@ -71,7 +70,7 @@ export class SqliteQuotaBuckets {
       this.#idsByFilter.set(filter, known);
       return known;
     }
-    let id = ((isTagFilter(filter) ? this.#findTag : this.#find).get(key) as number | undefined) ?? null;
+    let id = (this.#find(filter).get(key) as number | undefined) ?? null;
     if (id === null && this.#writable) id = this.#register(key, filter);
     if (id !== null) {
       this.#ids.set(key, id);
@@ -83,24 +82,25 @@ export class SqliteQuotaBuckets {
   #register(key: string, filter: UsageFilter): number {
     // IMMEDIATE (or a savepoint inside the caller's write transaction): the back-fill and the
     // filter row commit together, and no row can be written in between without being counted.
-    const register = this.#db.transaction(() => {
-      const existing = (isTagFilter(filter) ? this.#findTag : this.#find).get(key) as number | undefined;
+    const statements = this.#statements;
+    const register = statements.db.transaction(() => {
+      const existing = this.#find(filter).get(key) as number | undefined;
       if (existing !== undefined) return existing;
       if (isTagFilter(filter)) {
-        const tagId = Number((this.#db.prepare(insertTagFilterSql(SQLITE_BUCKET_DIALECT, false)).get(...tagFilterParams(key, filter)) as { id: number }).id);
-        for (const statement of tagBackfillSql(SQLITE_BUCKET_DIALECT, tagId, bucketOf)) this.#db.prepare(statement.sql).run(statement.params);
+        const tagId = Number((statements.get(insertTagFilterSql(SQLITE_BUCKET_DIALECT, false)).get(...tagFilterParams(key, filter)) as { id: number }).id);
+        for (const statement of tagBackfillSql(SQLITE_BUCKET_DIALECT, tagId, bucketOf)) statements.get(statement.sql).run(statement.params);
         return tagBucketId(tagId);
       }
       const c = filterColumns(filter);
       const id = Number(
-        this.#db
-          .prepare("INSERT INTO quota_filters (key, model, username, caller_name, project_mode, project) VALUES (?, ?, ?, ?, ?, ?)")
+        statements
+          .get("INSERT INTO quota_filters (key, model, username, caller_name, project_mode, project) VALUES (?, ?, ?, ?, ?, ?)")
           .run(key, c.model, c.username, c.callerName, c.projectMode, c.project).lastInsertRowid,
       );
-      for (const statement of backfillSql(SQLITE_BUCKET_DIALECT, id, bucketOf)) this.#db.prepare(statement.sql).run(statement.params);
+      for (const statement of backfillSql(SQLITE_BUCKET_DIALECT, id, bucketOf)) statements.get(statement.sql).run(statement.params);
       return id;
     });
-    return this.#db.inTransaction ? register() : register.immediate();
+    return statements.db.inTransaction ? register() : register.immediate();
   }
 
   /**
@@ -111,7 +111,7 @@ export class SqliteQuotaBuckets {
   sums(queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): QuotaUsage[] {
     if (queries.length === 0) return [];
     const rows = this.#cache.sums(queries, filterIds);
-    const held = (this.#openReservations.all(sqliteTime(now)) as ReservationRow[]).map((r) => ({ ...r, columns: { model: r.model, username: r.username, callerName: r.caller_name, project: r.project, tags: r.tags === "{}" ? null : (JSON.parse(r.tags) as Record<string, string>) } }));
+    const held = (this.#statements.get(OPEN_RESERVATIONS, "exact").all(sqliteTime(now)) as ReservationRow[]).map((r) => ({ ...r, columns: { model: r.model, username: r.username, callerName: r.caller_name, project: r.project, tags: r.tags === "{}" ? null : (JSON.parse(r.tags) as Record<string, string>) } }));
     const usage = queries.map((query, i): QuotaUsage => {
       const sums = { ...rows[i]!, oldest: null as Date | null };
       const start = query.start.getTime();
@@ -128,17 +128,6 @@ export class SqliteQuotaBuckets {
       }
       return sums;
     });
-    return followUpsWithoutQueries(queries, usage) ?? runSync(bucketFollowUps(SQLITE_BUCKET_DIALECT, queries, filterIds, usage, now), (statement) => this.#prepared(statement.sql).all(statement.params) as Record<string, unknown>[]);
-  }
-
-  #prepared(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql).safeIntegers(true);
-      // Shapes are few (a handful of limit sets); a bound keeps a pathological caller from growing it.
-      if (this.#statements.size > 500) this.#statements.clear();
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return followUpsWithoutQueries(queries, usage) ?? runSync(bucketFollowUps(SQLITE_BUCKET_DIALECT, queries, filterIds, usage, now), (statement) => this.#statements.get(statement.sql, "exact").all(statement.params) as Record<string, unknown>[]);
   }
 }

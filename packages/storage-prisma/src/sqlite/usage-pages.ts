@@ -1,20 +1,17 @@
-import type Database from "better-sqlite3";
-import { usageFilterFields, type CostSource, type TailFilter, type TimeRange, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
+import { usageFilterFields, type TailFilter, type TimeRange, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
 import { sqliteTime } from "./batch-encoding.js";
+import type { StatementCache } from "./statement-cache.js";
+import { ENTRY_SELECT, usageRecordFromRow } from "../shared/entry-row.js";
 import { tagsByEntry } from "../shared/tag-rows.js";
 
 // Read through the store's own connection: Prisma's query builder costs more per row than the
 // page read itself (reprice reads every row of its period through here). The unary + keeps the
 // planner off the timestamp index: through it, every page would sort the whole period by id;
 // walking the primary key from the period's first id reads each row once.
-const COLUMNS = `id, timestamp, model, prompt_tokens, completion_tokens, total_tokens, local_prompt_tokens, local_completion_tokens, local_total_tokens,
-  cached_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, cost_source, provider, execution_time, caller_name, username, project, session`;
-const PAGE_SQL = `SELECT ${COLUMNS} FROM accounting_entries WHERE id > ? AND +timestamp >= ? AND +timestamp <= ? ORDER BY id LIMIT ?`;
+const PAGE_SQL = `SELECT ${ENTRY_SELECT} FROM accounting_entries WHERE id > ? AND +timestamp >= ? AND +timestamp <= ? ORDER BY id LIMIT ?`;
 // The tags of a page's records, by a JSON array of their ids (one statement whatever the page size).
 const TAGS_SQL = "SELECT entry_id, key, value FROM usage_tags WHERE entry_id IN (SELECT value FROM json_each(?))";
 const FIRST_ID_SQL = "SELECT MIN(id) FROM accounting_entries WHERE timestamp >= ? AND timestamp <= ?";
-
-const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
 
 type PageRow = Record<string, unknown>;
 
@@ -22,19 +19,12 @@ const TAIL_COLUMN: Record<UsageDimension, string> = { model: "model", username: 
 
 /** Reads pages of usage records in id order, as `usageInRange` returns them, and the newest records, as `tail` does. */
 export class UsagePageReader {
-  readonly #db: Database.Database;
-  readonly #page: Database.Statement;
-  readonly #firstId: Database.Statement;
-  readonly #tags: Database.Statement;
-  readonly #tails = new Map<string, Database.Statement>();
+  readonly #statements: StatementCache;
   readonly #date: (value: unknown) => Date;
 
   /** `date` reads a DATETIME column as the store wrote it. */
-  constructor(db: Database.Database, date: (value: unknown) => Date) {
-    this.#db = db;
-    this.#page = db.prepare(PAGE_SQL).safeIntegers(true);
-    this.#firstId = db.prepare(FIRST_ID_SQL).pluck().safeIntegers(false);
-    this.#tags = db.prepare(TAGS_SQL).safeIntegers(false);
+  constructor(statements: StatementCache, date: (value: unknown) => Date) {
+    this.#statements = statements;
     this.#date = date;
   }
 
@@ -48,16 +38,12 @@ export class UsagePageReader {
       ...(filter.since ? ["timestamp >= ?"] : []),
       ...(filter.until ? ["timestamp <= ?"] : []),
     ];
-    const key = conditions.join(" AND ");
-    let statement = this.#tails.get(key);
-    if (!statement) {
-      // Newest first through the timestamp index (the session index when one is named).
-      statement = this.#db.prepare(`SELECT ${COLUMNS} FROM accounting_entries${key ? ` WHERE ${key}` : ""} ORDER BY timestamp DESC, id DESC LIMIT ?`).safeIntegers(true);
-      this.#tails.set(key, statement);
-    }
+    const where = conditions.join(" AND ");
+    // Newest first through the timestamp index (the session index when one is named).
+    const statement = this.#statements.get(`SELECT ${ENTRY_SELECT} FROM accounting_entries${where ? ` WHERE ${where}` : ""} ORDER BY timestamp DESC, id DESC LIMIT ?`, "exact");
     const params = [...fields.flatMap(([, value]) => (value === null ? [] : [value])), ...Object.entries(filter.tags ?? {}).flat(), ...(filter.since ? [sqliteTime(filter.since)] : []), ...(filter.until ? [sqliteTime(filter.until)] : [])];
     const rows = statement.all(...params, BigInt(Math.min(limit, Number.MAX_SAFE_INTEGER))) as PageRow[];
-    return this.#withTags(rows.map((row) => this.#record(row)));
+    return this.#withTags(rows.map((row) => usageRecordFromRow(row, this.#date)));
   }
 
   /** Up to `limit` records in the range with an id above `afterId`. */
@@ -67,49 +53,22 @@ export class UsagePageReader {
     let from = afterId;
     if (from <= 0) {
       // The first page starts at the period's first row, found through the timestamp index.
-      const first = this.#firstId.get(start, end) as number | null;
+      const first = this.#statements.get(FIRST_ID_SQL, "value").get(start, end) as number | null;
       if (first === null) return [];
       from = first - 1;
     }
-    const rows = this.#page.all(from, start, end, limit) as PageRow[];
-    return this.#withTags(rows.map((row) => this.#record(row)));
+    const rows = this.#statements.get(PAGE_SQL, "exact").all(from, start, end, limit) as PageRow[];
+    return this.#withTags(rows.map((row) => usageRecordFromRow(row, this.#date)));
   }
 
   // Tagged records are few in most stores: one indexed lookup per page, and records without tags keep no key.
   #withTags(records: UsageRecord[]): UsageRecord[] {
     if (records.length === 0) return records;
-    const byEntry = tagsByEntry(this.#tags.all(JSON.stringify(records.map((r) => r.id))) as { entry_id: number; key: string; value: string }[]);
+    const byEntry = tagsByEntry(this.#statements.get(TAGS_SQL).all(JSON.stringify(records.map((r) => r.id))) as { entry_id: number; key: string; value: string }[]);
     if (byEntry.size === 0) return records;
     return records.map((r) => {
       const tags = byEntry.get(r.id);
       return tags ? { ...r, tags } : r;
     });
-  }
-
-  #record(row: PageRow): UsageRecord {
-    const text = (value: unknown) => (value === null ? null : String(value));
-    const source = text(row.cost_source);
-    return {
-      id: Number(row.id),
-      timestamp: this.#date(row.timestamp),
-      model: String(row.model),
-      promptTokens: Number(row.prompt_tokens),
-      completionTokens: Number(row.completion_tokens),
-      totalTokens: Number(row.total_tokens),
-      localPromptTokens: Number(row.local_prompt_tokens),
-      localCompletionTokens: Number(row.local_completion_tokens),
-      localTotalTokens: Number(row.local_total_tokens),
-      cachedTokens: Number(row.cached_tokens),
-      cacheWriteTokens: Number(row.cache_write_tokens),
-      reasoningTokens: Number(row.reasoning_tokens),
-      costNanos: BigInt(row.cost_nanos as bigint),
-      costSource: source !== null && COST_SOURCES.has(source) ? (source as CostSource) : null,
-      provider: text(row.provider),
-      executionTime: Number(row.execution_time),
-      callerName: text(row.caller_name),
-      username: text(row.username),
-      project: text(row.project),
-      session: text(row.session),
-    };
   }
 }

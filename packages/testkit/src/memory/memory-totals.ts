@@ -1,5 +1,5 @@
 import {
-  EMPTY_TOTALS,
+  totalsOfRecords,
   amountOfType,
   rowsReachingAt,
   usageFilterMatches,
@@ -13,30 +13,8 @@ import {
 } from "@llm-accounting/core";
 import type { ReservationRow } from "./memory-data.js";
 
-type MutableTotals = { -readonly [K in keyof UsageTotals]: UsageTotals[K] };
-
 /** Sums rows the way every store must, so reports agree whatever the backend. */
-export function totalsOf(rows: readonly UsageRecord[]): UsageTotals {
-  if (rows.length === 0) return EMPTY_TOTALS;
-  const t: MutableTotals = { ...EMPTY_TOTALS, requests: rows.length };
-  // Execution times are summed in whole microseconds, as the SQL stores store them: adding the
-  // doubles directly would differ from them in the last digits.
-  let micros = 0;
-  for (const r of rows) {
-    t.promptTokens += r.promptTokens;
-    t.completionTokens += r.completionTokens;
-    t.totalTokens += r.totalTokens;
-    t.localPromptTokens += r.localPromptTokens;
-    t.localCompletionTokens += r.localCompletionTokens;
-    t.localTotalTokens += r.localTotalTokens;
-    t.cachedTokens += r.cachedTokens;
-    t.reasoningTokens += r.reasoningTokens;
-    t.costNanos += r.costNanos;
-    micros += Math.round(r.executionTime * 1e6);
-  }
-  t.executionTime = micros / 1e6;
-  return t;
-}
+export const totalsOf = (rows: readonly UsageRecord[]): UsageTotals => totalsOfRecords(rows);
 
 /** Groups ordered by key with the null group last, as `ORDER BY key NULLS LAST` on byte-wise strings. */
 export function groupTotals(rows: readonly UsageRecord[], keyOf: (row: UsageRecord) => string | null): GroupUsageTotals[] {

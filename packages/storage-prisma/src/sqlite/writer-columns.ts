@@ -1,4 +1,6 @@
-// Kept free of imports: the SQLite writer thread loads it, and must not load @llm-accounting/core.
+// The writer thread's copy of the column lists that shared/sql-columns.ts derives from core's
+// USAGE_RECORD_COLUMNS: the thread must not load @llm-accounting/core, so this file imports
+// nothing. test/writer-columns.test.ts keeps the two equal.
 
 /** The accounting_entries columns every insert writes, in parameter order. */
 export const USAGE_COLUMNS = [
