@@ -102,6 +102,8 @@ const REGISTRY_VERSION = "registry_version";
  */
 export class CsvStore implements UsageStore {
   readonly description: string;
+  readonly contractVersion = 1;
+  readonly capabilities = ["groupedSums", "tagSums", "costUpdates", "imports", "alerts", "usageMutations"] as const;
   readonly dir: string;
   readonly #lock: DirLock;
   readonly #usage: TableFile<UsageRecord>;

@@ -5,6 +5,7 @@ import type { UsageStore } from "@llm-accounting/core";
 import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import { freshStore } from "./fresh-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 import { testFacadeJson } from "./test-facade-json.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaRetry } from "./test-quota-retry.js";
@@ -16,28 +17,7 @@ import { testAlertStore } from "./test-alert-store.js";
 import { testUsageTags } from "./test-usage-tags.js";
 import { testTagLimits } from "./test-tag-limits.js";
 import { testTagReports } from "./test-tag-reports.js";
-
-/** How `testStore` gets stores to test. */
-export interface TestStoreOptions {
-  /** Shown in the suite title, e.g. "sqlite" or "postgresql". */
-  readonly name: string;
-  /**
-   * Returns a new, empty store. Called before every case, so each case starts clean and can run
-   * alone: keep it cheap (copy a migrated template file, empty the tables of one database, or
-   * make a new folder) rather than create a database each time. The kit leaves opening to the
-   * store (every method must open it lazily) and closes it after the case; the next call may reuse
-   * what that store held.
-   */
-  readonly create: () => Promise<UsageStore>;
-  /** Returns a second store over the same data as `store` (another connection), if the adapter can. */
-  readonly reopen?: (store: UsageStore) => Promise<UsageStore>;
-  /**
-   * What the store cannot do, declared rather than skipped: with `sql: false` the suite checks
-   * that `readOnlyQuery` refuses every query with `QueryRejectedError` instead of running it;
-   * with `agentImport: false`, that the optional agent-import methods are absent.
-   */
-  readonly capabilities?: { readonly sql?: boolean; readonly agentImport?: boolean };
-}
+import { testStoreDeclaration } from "./test-store-declaration.js";
 
 const T0 = Date.parse("2025-01-15T00:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -47,6 +27,7 @@ const at = (minutes: number) => new Date(T0 + minutes * 60_000);
  * Every adapter runs exactly these scenarios, so their results are identical by construction.
  */
 export function testStore(options: TestStoreOptions): void {
+  testStoreDeclaration(options);
   testQuotaStore(options);
   testQuotaScenarios(options);
   testQuotaRetry(options);

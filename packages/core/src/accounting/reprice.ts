@@ -2,7 +2,8 @@ import type { PricedUsage, PriceQuote } from "../pricing/pricer.js";
 import { pricedUsageOf } from "../pricing/price-record.js";
 import type { TimeRange } from "../store/time-range.js";
 import type { CostSource } from "../store/usage-record.js";
-import type { CostChange, UsageStore } from "../store/usage-store.js";
+import type { CostChange } from "../store/cost-change.js";
+import type { UsageStore } from "../store/usage-store.js";
 
 /** How `reprice` treats the period. */
 export interface RepriceOptions {

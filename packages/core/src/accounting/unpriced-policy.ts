@@ -1,5 +1,5 @@
 import { isLimitApplicable } from "../quota/applicable.js";
-import type { QuotaDecision } from "../quota/evaluate.js";
+import type { QuotaDecision } from "../quota/quota-decision.js";
 import type { QuotaRequest, UsageLimit } from "../quota/limit.js";
 import { scopeText } from "../quota/message.js";
 

@@ -1,7 +1,6 @@
 export { genericity, isLimitApplicable, orderBySpecificity, usageFilterFor, usageFilterMatches, type FilterableUsage } from "./applicable.js";
 export {
   admissionBounds,
-  ALLOWED,
   evaluateQuota,
   planQuota,
   planRemaining,
@@ -10,10 +9,10 @@ export {
   statusFromUsage,
   type LimitStatus,
   type LimitRemaining,
-  type QuotaDecision,
   type QuotaPlan,
   type QuotaStep,
 } from "./evaluate.js";
+export { ALLOWED, type QuotaDecision } from "./quota-decision.js";
 export * from "./limit.js";
 export { denialMessage, formatFixed2, formatUsd, scopeText } from "./message.js";
 export {

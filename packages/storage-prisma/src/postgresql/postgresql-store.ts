@@ -128,6 +128,8 @@ const types = {
  */
 export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   readonly description: string;
+  readonly contractVersion = 1;
+  readonly capabilities = ["groupedSums", "tagSums", "taggedSums", "costUpdates", "imports", "agentImport", "alerts", "usageMutations", "versionedLimits", "versionedQuotaSums"] as const;
   readonly #connectionString: string;
   readonly #options: PostgresqlStoreOptions;
   #pool: pg.Pool | undefined;
