@@ -34,5 +34,11 @@ export function testStoreDeclaration(options: TestStoreOptions): void {
         for (const name of names) expect(typeof methods[name], `${capability}: ${name}`).toBe(declared ? "function" : "undefined");
       }
     });
+
+    it("agrees with what the kit was told it cannot do", () => {
+      for (const part of ["agentImport", "alerts"] as const) {
+        if (options.capabilities?.[part] !== undefined) expect(store.capabilities.includes(part), part).toBe(options.capabilities[part]);
+      }
+    });
   });
 }

@@ -17,7 +17,11 @@ export interface TestStoreOptions {
   /**
    * What the store cannot do, declared rather than skipped: with `sql: false` the suite checks
    * that `readOnlyQuery` refuses every query with `QueryRejectedError` instead of running it;
-   * with `agentImport: false`, that the optional agent-import methods are absent.
+   * with `agentImport: false` or `alerts: false`, that the store has none of those methods and
+   * the facade says so. The last two must agree with the store's own `capabilities` (checked);
+   * they are repeated here because the kit picks these suites before any store exists. For the
+   * other optional parts the kit reads the store's declaration and runs the facade's fallbacks
+   * where the store lacks a part.
    */
-  readonly capabilities?: { readonly sql?: boolean; readonly agentImport?: boolean };
+  readonly capabilities?: { readonly sql?: boolean; readonly agentImport?: boolean; readonly alerts?: boolean };
 }

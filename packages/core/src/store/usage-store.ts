@@ -22,9 +22,10 @@ import type { GroupUsageTotals, ModelUsageTotals, TagBreakdownFilter, TailFilter
  * The optional methods come in parts a store declares in `capabilities` (`STORE_CAPABILITIES`):
  * the agent-log import methods (a store without them cannot take `import --from-claude-code`
  * and says so), the alert methods (a store without them keeps no alerts; the facade says so when
- * asked for them), and the rest, which the facade does without as each one's doc tells.
+ * asked for them), the import methods (`ImportStore`: without them `import` refuses the store),
+ * and the rest, which the facade does without as each one's doc tells.
  */
-export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Partial<AgentImportStore>, Partial<AlertStore>, PriceStore {
+export interface UsageStore extends AuditStore, RegistryStore, Partial<ImportStore>, Partial<AgentImportStore>, Partial<AlertStore>, PriceStore {
   /** Where the data lives, for messages (e.g. `sqlite:data/accounting.sqlite`); never a password. */
   readonly description: string;
   /** The contract version the store implements, as a literal (`STORE_CONTRACT_VERSION` when it was written). */
@@ -41,10 +42,13 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Part
   insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void>;
   /** Sums every record in the range (of one session when the filter names it). */
   sumUsage(range: TimeRange, filter?: UsageRecordFilter): Promise<UsageTotals>;
-  /** Sums the records in the range per model, ordered by model name. */
-  sumUsageByModel(range: TimeRange, filter?: UsageRecordFilter): Promise<ModelUsageTotals[]>;
-  /** Sums the records in the range per value of a column (null is a group of its own), ordered by value. */
-  sumUsageBy(range: TimeRange, dimension: UsageDimension, filter?: UsageRecordFilter): Promise<GroupUsageTotals[]>;
+  /**
+   * Sums the records in the range per model, ordered by model name. Optional, with `sumUsageBy`
+   * (capability `groupedSums`): without them the facade pages through `usageInRange` and sums in memory.
+   */
+  sumUsageByModel?(range: TimeRange, filter?: UsageRecordFilter): Promise<ModelUsageTotals[]>;
+  /** Sums the records in the range per value of a column (null is a group of its own, last), ordered by value. Optional, see `sumUsageByModel`. */
+  sumUsageBy?(range: TimeRange, dimension: UsageDimension, filter?: UsageRecordFilter): Promise<GroupUsageTotals[]>;
   /**
    * Sums the records in the range per value of one tag key, ordered by value; records without
    * that tag form the last group (key null). Optional: without it the facade pages through
@@ -66,9 +70,9 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Part
    * rows each) so other processes keep recording meanwhile: a failure can leave the earlier
    * transactions applied, which is safe because each change is an absolute value (running the
    * same changes again finishes the job). Unknown ids are ignored. `onProgress` hears after each
-   * transaction.
+   * transaction. Optional (capability `costUpdates`): without it a reprice can only be a dry run.
    */
-  updateCosts(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void>;
+  updateCosts?(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void>;
   /**
    * Deletes every usage record stored before the purge began, in bounded transactions so other
    * processes keep recording meanwhile; records stored while it runs are kept. Returns how many
