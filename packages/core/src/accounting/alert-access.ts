@@ -1,6 +1,6 @@
 import { ValidationError } from "../errors.js";
 import type { UsageStore } from "../store/usage-store.js";
-import type { AlertFilter, AlertStore, StoredAlert } from "../alerts/alert-records.js";
+import type { AlertFilter, AlertStore, StoredAlert } from "../store/alert-records.js";
 import type { AlertDeliverySummary } from "../alerts/deliver-alerts.js";
 import type { FacadeState } from "./facade-state.js";
 import { alertStoreOf } from "../fallbacks/alert-methods.js";

@@ -1,6 +1,6 @@
 import type { UsageLimit } from "../store/limit-records.js";
 import type { UsageFilter } from "../store/quota-usage.js";
-import type { QuotaRequest } from "./limit.js";
+import type { QuotaRequest } from "./quota-request.js";
 
 const WILDCARD = "*";
 // "" on a limit selector means "not constrained", like null (the original tested truthiness).

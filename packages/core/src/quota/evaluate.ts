@@ -2,7 +2,7 @@ import { nanosToUsd, usdToNanos } from "../money.js";
 import { isLimitApplicable, orderBySpecificity, usageFilterFor } from "./applicable.js";
 import type { LimitType, UsageLimit } from "../store/limit-records.js";
 import type { AdmissionBound, QuotaUsage, ReleaseNeed, UsageFilter, UsageQuery } from "../store/quota-usage.js";
-import type { QuotaRequest } from "./limit.js";
+import type { QuotaRequest } from "./quota-request.js";
 import { denialMessage } from "./message.js";
 import { ALLOWED, type QuotaDecision } from "./quota-decision.js";
 import type { UsageForecast } from "./forecast.js";

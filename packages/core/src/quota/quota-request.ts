@@ -1,8 +1,3 @@
-// The limit and usage-sum types belong to the store contract and live in store/; quota math
-// reads them from here too.
-export { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, type IntervalUnit, type LimitScope, type LimitTag, type LimitType, type NewUsageLimit, type UsageLimit } from "../store/limit-records.js";
-export type { AdmissionBound, QuotaUsage, ReleaseNeed, UsageFilter, UsageQuery } from "../store/quota-usage.js";
-
 /** One model call about to happen, as quota checks see it. */
 export interface QuotaRequest {
   readonly model: string;
