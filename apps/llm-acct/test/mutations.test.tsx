@@ -38,7 +38,7 @@ describe("the change check", () => {
     await until(() => expect(app.lastFrame()).toMatch(/gpt-4o\s+1\s+100\s+\$1\.0000/));
     // A reprice: the same rows, another cost.
     const [oldest] = (await writer.tail(2)).slice(-1);
-    await writer.store.updateCosts([{ id: oldest!.id, costNanos: 7_000_000_000n, costSource: "price" }]);
+    await writer.store.updateCosts!([{ id: oldest!.id, costNanos: 7_000_000_000n, costSource: "price" }]);
     await until(() => expect(app.lastFrame()).toMatch(/gpt-4o\s+1\s+100\s+\$7\.0000/));
     // A purge of the older row: the newest id stays the same.
     await writer.purge({ before: new Date(Date.now() - 86_400_000) });

@@ -1,4 +1,4 @@
-import type { QuotaDecision } from "./quota/evaluate.js";
+import type { QuotaDecision } from "./quota/quota-decision.js";
 
 /** Base class of every error llm-accounting throws on purpose; `code` is stable across versions. */
 export class AccountingError extends Error {

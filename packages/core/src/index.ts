@@ -26,5 +26,6 @@ export { emitObserverWarning, UsageObservers, type ObserverErrorHandler, type Us
 export type { CallTrackingOptions } from "./usage/call-tracking-options.js";
 export * from "./buffer/index.js";
 export * from "./alerts/index.js";
+export * from "./fallbacks/index.js";
 export { parseTimeBound, type BoundEdge } from "./time/time-bound.js";
 export { dayIn, dayStartIn, instantAt, isTimeZone, wallTimeIn, type CalendarDay } from "./time/time-zone.js";

@@ -44,7 +44,7 @@ describe("usage tags", () => {
 
 describe("breakdown by tag without the store's sumUsageByTag", () => {
   it("pages through usageInRange and sums per value, untagged last, honouring the filter", async () => {
-    const { sumUsageByTagFallback } = await import("../src/stats/tag-breakdown.js");
+    const { sumUsageByTagFallback } = await import("../src/fallbacks/tag-sums.js");
     const records = Array.from({ length: 12_000 }, (_, i) => ({
       ...normalizeUsage({ model: i % 2 ? "a" : "b", totalTokens: 1, cost: 0.000_000_001, ...(i % 3 ? { tags: { team: `t${i % 3}` } } : {}) }, {}, now),
       id: i + 1,

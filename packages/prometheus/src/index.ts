@@ -1,4 +1,5 @@
-export { healthResponse, metricsRequestListener, scrapeResponse, type ListenerOptions, type MetricsResponse, type StaticFiles } from "./metrics-handler.js";
+export { healthResponse, metricsRequestListener, scrapeResponse, type ListenerOptions, type StaticFiles } from "./metrics-handler.js";
+export type { MetricsResponse } from "./metrics-response.js";
 export { metricsRegistry, metricsText, usedRatio } from "./metric-families.js";
 export { resolveMetricsOptions, type MetricsOptions } from "./metrics-options.js";
 export { checkPort, startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server.js";

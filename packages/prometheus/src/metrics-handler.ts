@@ -6,15 +6,7 @@ import { bearerMatches, checkApiToken } from "./api/api-auth.js";
 import { metricsText } from "./metric-families.js";
 import { resolveMetricsOptions, type MetricsOptions } from "./metrics-options.js";
 import { readUsageSnapshot } from "./usage-snapshot.js";
-
-/** One HTTP answer, independent of any server framework. */
-export interface MetricsResponse {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-  /** Extra headers (e.g. `www-authenticate` on a 401). */
-  readonly headers?: Readonly<Record<string, string>>;
-}
+import type { MetricsResponse } from "./metrics-response.js";
 
 /** What the listener serves beyond the metrics options. */
 export interface ListenerOptions extends MetricsOptions {

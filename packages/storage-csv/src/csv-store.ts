@@ -25,6 +25,8 @@ export type { CsvStoreOptions } from "./csv-tables.js";
  */
 export class CsvStore implements UsageStore {
   readonly description: string;
+  readonly contractVersion = 1;
+  readonly capabilities = ["groupedSums", "tagSums", "costUpdates", "imports", "alerts", "usageMutations"] as const;
   readonly dir: string;
   readonly #t: CsvTables;
   readonly #alerts: CsvAlerts;

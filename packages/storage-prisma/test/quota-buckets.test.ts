@@ -166,7 +166,7 @@ async function apply(store: UsageStore, op: Op, step: number): Promise<void> {
       for (const r of op.rows) await store.insertUsage(record(r));
       return;
     case "import":
-      await store.importRows({ kind: "usage", rows: op.rows.map(record) }, { key: `import:test:${step}`, value: step });
+      await store.importRows!({ kind: "usage", rows: op.rows.map(record) }, { key: `import:test:${step}`, value: step });
       return;
     case "filter":
       // A limit on this filter: its buckets are registered and back-filled from the rows so far.
@@ -187,7 +187,7 @@ async function apply(store: UsageStore, op: Op, step: number): Promise<void> {
       return;
     case "reprice": {
       const rows = await allRows(store);
-      await store.updateCosts(rows.filter((_, i) => i % op.every === 0).map((r) => ({ id: r.id, costNanos: op.cost, costSource: "price" as const })));
+      await store.updateCosts!(rows.filter((_, i) => i % op.every === 0).map((r) => ({ id: r.id, costNanos: op.cost, costSource: "price" as const })));
       return;
     }
     case "purge":

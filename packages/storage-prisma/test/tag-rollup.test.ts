@@ -95,7 +95,7 @@ async function apply(store: UsageStore, steps: readonly Step[]): Promise<void> {
     } else if (s.kind === "purge") await store.purgeUsage({ before: new Date(T0 + s.beforeHour * HOUR) });
     else {
       const page = await store.usageInRange({ start: new Date(0), end: new Date(T0 + 100 * HOUR) }, 0, 10_000);
-      await store.updateCosts(page.filter((_, i) => i % 2 === 0).map((r) => ({ id: r.id, costNanos: s.nanos + BigInt(r.id), costSource: "price" as const })));
+      await store.updateCosts!(page.filter((_, i) => i % 2 === 0).map((r) => ({ id: r.id, costNanos: s.nanos + BigInt(r.id), costSource: "price" as const })));
     }
   }
 }

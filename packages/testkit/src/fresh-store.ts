@@ -1,5 +1,5 @@
 import type { UsageStore } from "@llm-accounting/core";
-import type { TestStoreOptions } from "./test-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 
 /**
  * A new, empty store for one case. Every case of the kit starts from one (in `beforeEach`) and

@@ -1,4 +1,6 @@
 export { sampleRecord } from "./sample-records.js";
-export { testStore, type TestStoreOptions } from "./test-store.js";
+export { testStore } from "./test-store.js";
+export type { TestStoreOptions } from "./test-store-options.js";
 export { testQuotaRetry } from "./test-quota-retry.js";
 export { testPurgeFilters } from "./test-purge-filters.js";
+export { withoutParts } from "./without-parts.js";

@@ -1,7 +1,8 @@
+import { groupedSumsOf } from "@llm-accounting/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AgentCall, AgentLogFile, UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
-import type { TestStoreOptions } from "./test-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 import { freshStore } from "./fresh-store.js";
 
 const file = (position: number, overrides: Partial<AgentLogFile> = {}): AgentLogFile => ({
@@ -80,9 +81,9 @@ export function testAgentImportStore(options: TestStoreOptions): void {
       ]);
       const totals = await store.sumUsage(range);
       expect([totals.requests, totals.completionTokens, totals.costNanos]).toEqual([2, 420, 6_300_000n]);
-      const byModel = await store.sumUsageByModel(range);
+      const byModel = await groupedSumsOf(store).sumUsageByModel(range);
       expect(byModel.map((m) => [m.model, m.completionTokens])).toEqual([["claude-sonnet-4-5-20250929", 420]]);
-      const bySession = await store.sumUsageBy(range, "callerName");
+      const bySession = await groupedSumsOf(store).sumUsageBy(range, "callerName");
       expect(bySession.map((g) => [g.key, g.requests, g.completionTokens])).toEqual([["claude-code", 2, 420]]);
       expect(await store.agentLogFiles!("claude-code")).toEqual([file(300, { state: "{}" })]);
     });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, windowStart, type AlertStore, type NewUsageLimit, type StoredAlert, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
-import type { TestStoreOptions } from "./test-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 import { freshStore } from "./fresh-store.js";
 
 const usd = (amount: number) => BigInt(Math.round(amount * 1e9));
@@ -27,6 +27,10 @@ type AlertingStore = UsageStore & AlertStore;
 
 /** The alert part of the contract: thresholds on limits, alerts raised once by writes, delivery leases. */
 export function testAlertStore(options: TestStoreOptions): void {
+  if (options.capabilities?.alerts === false) {
+    testWithoutAlerts(options);
+    return;
+  }
   describe(`store contract, alerts: ${options.name}`, () => {
     let store: AlertingStore;
     beforeEach(async () => {
@@ -180,6 +184,29 @@ export function testAlertStore(options: TestStoreOptions): void {
       } finally {
         if (other !== store) await other.close();
       }
+    });
+  });
+}
+
+/** A store that keeps no alerts: it has none of the methods, and the facade refuses alert calls naming the store. */
+function testWithoutAlerts(options: TestStoreOptions): void {
+  describe(`store contract, alerts: ${options.name}`, () => {
+    let store: UsageStore;
+    beforeEach(async () => {
+      store = await freshStore(options);
+    });
+    afterEach(async () => {
+      await store?.close();
+    });
+
+    it("declares it keeps no alerts (no methods), and the facade says so when asked", async () => {
+      expect([store.listAlerts, store.claimAlertDeliveries, store.finishAlertDelivery, store.onAlertsRaised]).toEqual([undefined, undefined, undefined, undefined]);
+      const accounting = new Accounting({ store });
+      await expect(accounting.listAlerts()).rejects.toThrow(/does not keep alerts/);
+      // Limits with thresholds are still stored and enforced; only the alerts are not kept.
+      await accounting.setUsageLimit(budget({ alertAt: [0.5] }));
+      await accounting.trackUsage({ model: "m", cost: 0.6 });
+      expect((await accounting.getUsageLimits()).map((l) => l.alertAt)).toEqual([[0.5]]);
     });
   });
 }

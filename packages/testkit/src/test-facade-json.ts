@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting } from "@llm-accounting/core";
 import type { Pricer, UsageStore } from "@llm-accounting/core";
-import type { TestStoreOptions } from "./test-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 import { freshStore } from "./fresh-store.js";
 
 const day = (d: number) => new Date(Date.UTC(2025, 4, d, 12));

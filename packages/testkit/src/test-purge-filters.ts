@@ -1,8 +1,9 @@
+import { groupedSumsOf } from "@llm-accounting/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, ValidationError } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
-import type { TestStoreOptions } from "./test-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 import { freshStore } from "./fresh-store.js";
 
 const at = (day: number, hour = 12) => new Date(Date.UTC(2025, 3, day, hour));
@@ -28,8 +29,8 @@ export function testPurgeFilters(options: TestStoreOptions): void {
     const left = async () => (await store.tail(100)).map((r) => Number(r.costNanos)).sort((x, y) => x - y);
     const sums = async () => ({
       total: (await store.sumUsage(ALL)).costNanos,
-      byModel: Object.fromEntries((await store.sumUsageByModel(ALL)).map((m) => [m.model, m.costNanos])),
-      byProject: Object.fromEntries((await store.sumUsageBy(ALL, "project")).map((g) => [String(g.key), g.costNanos])),
+      byModel: Object.fromEntries((await groupedSumsOf(store).sumUsageByModel(ALL)).map((m) => [m.model, m.costNanos])),
+      byProject: Object.fromEntries((await groupedSumsOf(store).sumUsageBy(ALL, "project")).map((g) => [String(g.key), g.costNanos])),
     });
 
     it("deletes only entries strictly before `before`, and the sums follow", async () => {

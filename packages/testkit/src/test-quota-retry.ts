@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, QuotaExceededError, type NewUsageLimit, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
-import type { TestStoreOptions } from "./test-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 import { freshStore } from "./fresh-store.js";
 
 const START = Date.parse("2024-03-15T13:47:38.000Z");

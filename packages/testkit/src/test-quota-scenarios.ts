@@ -3,7 +3,7 @@ import { Accounting } from "@llm-accounting/core";
 import { QuotaExceededError } from "@llm-accounting/core";
 import type { IntervalUnit, LimitScope, LimitType, NewUsageLimit } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
-import type { TestStoreOptions } from "./test-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 import { freshStore } from "./fresh-store.js";
 
 type LimitSpec = Partial<NewUsageLimit> & { scope: LimitScope; limitType: LimitType; maxValue: number; intervalUnit: IntervalUnit };

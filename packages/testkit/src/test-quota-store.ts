@@ -3,7 +3,7 @@ import type { NewUsageLimit, UsageQuery } from "@llm-accounting/core";
 import type { UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import { freshStore } from "./fresh-store.js";
-import type { TestStoreOptions } from "./test-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 
 const T0 = Date.parse("2025-02-01T00:00:00.000Z");
 const at = (seconds: number) => new Date(T0 + seconds * 1000);

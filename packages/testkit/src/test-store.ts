@@ -1,3 +1,4 @@
+import { groupedSumsOf } from "@llm-accounting/core";
 import { testPricingStore } from "./test-pricing-store.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { QueryRejectedError } from "@llm-accounting/core";
@@ -5,6 +6,7 @@ import type { UsageStore } from "@llm-accounting/core";
 import { MAX_COLLECTED_ROWS, type QueryStreamOptions } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import { freshStore } from "./fresh-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 import { testFacadeJson } from "./test-facade-json.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaRetry } from "./test-quota-retry.js";
@@ -16,28 +18,8 @@ import { testAlertStore } from "./test-alert-store.js";
 import { testUsageTags } from "./test-usage-tags.js";
 import { testTagLimits } from "./test-tag-limits.js";
 import { testTagReports } from "./test-tag-reports.js";
-
-/** How `testStore` gets stores to test. */
-export interface TestStoreOptions {
-  /** Shown in the suite title, e.g. "sqlite" or "postgresql". */
-  readonly name: string;
-  /**
-   * Returns a new, empty store. Called before every case, so each case starts clean and can run
-   * alone: keep it cheap (copy a migrated template file, empty the tables of one database, or
-   * make a new folder) rather than create a database each time. The kit leaves opening to the
-   * store (every method must open it lazily) and closes it after the case; the next call may reuse
-   * what that store held.
-   */
-  readonly create: () => Promise<UsageStore>;
-  /** Returns a second store over the same data as `store` (another connection), if the adapter can. */
-  readonly reopen?: (store: UsageStore) => Promise<UsageStore>;
-  /**
-   * What the store cannot do, declared rather than skipped: with `sql: false` the suite checks
-   * that `readOnlyQuery` refuses every query with `QueryRejectedError` instead of running it;
-   * with `agentImport: false`, that the optional agent-import methods are absent.
-   */
-  readonly capabilities?: { readonly sql?: boolean; readonly agentImport?: boolean };
-}
+import { testStoreDeclaration } from "./test-store-declaration.js";
+import { testOptionalParts } from "./test-optional-parts.js";
 
 const T0 = Date.parse("2025-01-15T00:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -47,6 +29,8 @@ const at = (minutes: number) => new Date(T0 + minutes * 60_000);
  * Every adapter runs exactly these scenarios, so their results are identical by construction.
  */
 export function testStore(options: TestStoreOptions): void {
+  testStoreDeclaration(options);
+  testOptionalParts(options);
   testQuotaStore(options);
   testQuotaScenarios(options);
   testQuotaRetry(options);
@@ -127,13 +111,13 @@ export function testStore(options: TestStoreOptions): void {
 
     it("sums per model, ordered by model name", async () => {
       await store.insertUsageBatch(fourModels());
-      const perModel = await store.sumUsageByModel({ start: at(0), end: at(30) });
+      const perModel = await groupedSumsOf(store).sumUsageByModel({ start: at(0), end: at(30) });
       expect(perModel.map((m) => [m.model, m.requests, m.promptTokens, m.costNanos])).toEqual([
         ["a", 2, 101, 1010n],
         ["b", 1, 10, 100n],
         ["c", 1, 1000, 10000n],
       ]);
-      expect(await store.sumUsageByModel({ start: at(40), end: at(50) })).toEqual([]);
+      expect(await groupedSumsOf(store).sumUsageByModel({ start: at(40), end: at(50) })).toEqual([]);
     });
 
     it("sums any range exactly as a row-by-row sum would, whatever hours it cuts", async () => {
@@ -152,7 +136,7 @@ export function testStore(options: TestStoreOptions): void {
         expect([from, to, totals.requests, totals.promptTokens, totals.costNanos, totals.executionTime]).toEqual([
           from, to, inside.length, inside.reduce((a, r) => a + r.promptTokens, 0), inside.reduce((a, r) => a + r.costNanos, 0n), inside.reduce((a, r) => a + r.executionTime, 0),
         ]);
-        const perModel = await store.sumUsageByModel(range);
+        const perModel = await groupedSumsOf(store).sumUsageByModel(range);
         expect(perModel.map((m) => [m.model, m.requests])).toEqual(
           ["even", "odd"].map((model) => [model, inside.filter((r) => r.model === model).length]).filter(([, n]) => n !== 0),
         );
@@ -184,7 +168,7 @@ export function testStore(options: TestStoreOptions): void {
             const e = expected.get(key) ?? { requests: 0, cost: 0n, tokens: 0, time: 0 };
             expected.set(key, { requests: e.requests + 1, cost: e.cost + r.costNanos, tokens: e.tokens + r.promptTokens, time: e.time + r.executionTime });
           }
-          const got = await store.sumUsageBy(range, dimension);
+          const got = await groupedSumsOf(store).sumUsageBy(range, dimension);
           const want = [...expected.entries()].sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
           expect([dimension, from, to, got.map((g) => [g.key, g.requests, g.costNanos, g.promptTokens, g.executionTime])]).toEqual([
             dimension, from, to, want.map(([key, e]) => [key, e.requests, e.cost, e.tokens, e.time]),
@@ -192,7 +176,7 @@ export function testStore(options: TestStoreOptions): void {
         }
       }
       await store.purgeUsage();
-      expect(await store.sumUsageBy({ start: new Date(T0 - DAY), end: new Date(T0 + 10 * DAY) }, "username")).toEqual([]);
+      expect(await groupedSumsOf(store).sumUsageBy({ start: new Date(T0 - DAY), end: new Date(T0 + 10 * DAY) }, "username")).toEqual([]);
     });
 
     it("keeps money exact: 10,000 costs of 0.0001 USD sum to exactly 1 USD", async () => {

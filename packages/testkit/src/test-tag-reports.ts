@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Accounting, type NewUsageRecord, type UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
 import { freshStore } from "./fresh-store.js";
-import type { TestStoreOptions } from "./test-store.js";
+import type { TestStoreOptions } from "./test-store-options.js";
 
 const T0 = Date.parse("2025-04-01T00:00:00.000Z");
 const HOUR = 3_600_000;

@@ -2,7 +2,7 @@ import type { Pricer } from "../pricing/pricer.js";
 import type { UsageTags } from "../usage/usage-tags.js";
 import type { UsageStore } from "../store/usage-store.js";
 import type { UnpricedHandler } from "./unpriced-warnings.js";
-import type { StoredAlert } from "../alerts/alert-records.js";
+import type { StoredAlert } from "../store/alert-records.js";
 import type { AlertDeliveryOptions, AlertTarget } from "../alerts/deliver-alerts.js";
 import type { ObserverErrorHandler, UsageObserver } from "../usage/usage-observer.js";
 

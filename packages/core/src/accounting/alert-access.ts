@@ -1,8 +1,9 @@
 import { ValidationError } from "../errors.js";
 import type { UsageStore } from "../store/usage-store.js";
-import type { AlertFilter, AlertStore, StoredAlert } from "../alerts/alert-records.js";
+import type { AlertFilter, AlertStore, StoredAlert } from "../store/alert-records.js";
 import type { AlertDeliverySummary } from "../alerts/deliver-alerts.js";
 import type { FacadeState } from "./facade-state.js";
+import { alertStoreOf } from "../fallbacks/alert-methods.js";
 
 /** Alerts, newest first (at most `filter.limit`, default 100), with their delivery state. */
 export async function listAlerts(state: FacadeState, filter: AlertFilter): Promise<StoredAlert[]> {
@@ -17,13 +18,6 @@ export async function deliverAlerts(state: FacadeState): Promise<AlertDeliverySu
   requireAlertStore(state.store);
   if (!state.alertDelivery) return { delivered: 0, retrying: 0, failed: 0, nextAttemptAt: null };
   return state.alertDelivery.deliverNow();
-}
-
-/** The store's alert methods, when it has them all. */
-export function alertStoreOf(store: UsageStore): AlertStore | null {
-  const { listAlerts, claimAlertDeliveries, finishAlertDelivery, onAlertsRaised } = store;
-  if (!listAlerts || !claimAlertDeliveries || !finishAlertDelivery || !onAlertsRaised) return null;
-  return store as UsageStore & AlertStore;
 }
 
 /** The store's alert methods; a store without them says so. */

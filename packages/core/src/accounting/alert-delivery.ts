@@ -1,4 +1,4 @@
-import type { AlertStore, StoredAlert } from "../alerts/alert-records.js";
+import type { AlertStore, StoredAlert } from "../store/alert-records.js";
 import { deliverAlerts, type AlertDeliveryOptions, type AlertDeliverySummary, type AlertTarget } from "../alerts/deliver-alerts.js";
 
 /**

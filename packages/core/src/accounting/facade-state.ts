@@ -9,7 +9,8 @@ import { UsageObservers } from "../usage/usage-observer.js";
 import { validateAlertThresholds } from "../alerts/alert-thresholds.js";
 import type { AccountingOptions } from "./accounting-options.js";
 import { AlertDelivery, callbackTarget } from "./alert-delivery.js";
-import { alertStoreOf } from "./alert-access.js";
+import { alertStoreOf } from "../fallbacks/alert-methods.js";
+import { checkContractVersion } from "./contract-version.js";
 import { LimitsCache } from "./limits-cache.js";
 import { NameEnforcement } from "./name-enforcement.js";
 import { emitUnpricedWarning, UnpricedWarnings } from "./unpriced-warnings.js";
@@ -36,7 +37,7 @@ export class FacadeState {
   #isOpen = false;
 
   constructor(options: AccountingOptions) {
-    this.store = options.store;
+    this.store = checkContractVersion(options.store);
     this.defaults = {
       projectName: options.projectName ?? null,
       appName: options.appName ?? null,

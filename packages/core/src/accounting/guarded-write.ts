@@ -1,6 +1,7 @@
 import { ConflictError } from "../errors.js";
 import { admissionBounds, ALLOWED, evaluateQuota, isLimitApplicable, planQuota, type QuotaDecision, type QuotaPlan } from "../quota/index.js";
-import type { QuotaRequest, UsageLimit } from "../quota/limit.js";
+import type { UsageLimit } from "../store/limit-records.js";
+import type { QuotaRequest } from "../quota/quota-request.js";
 import type { GuardedAdmission, GuardedWrite, NewQuotaRejection } from "../store/quota-records.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { pricedUsageOf, quoteUsage } from "../pricing/price-record.js";

@@ -1,10 +1,10 @@
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { InstantInput } from "../instant.js";
 import { validateLimit } from "../quota/index.js";
-import type { NewUsageLimit, UsageLimit } from "../quota/limit.js";
+import type { NewUsageLimit, UsageLimit } from "../store/limit-records.js";
 import type { LimitFilter } from "../store/quota-records.js";
 import { validatePrice, type ModelPriceInput } from "../pricing/cost-of-usage.js";
-import type { ModelPrice } from "../pricing/model-price.js";
+import type { ModelPrice } from "../store/price-records.js";
 import { quoteUsage } from "../pricing/price-record.js";
 import { withJsonForm, type JsonForm } from "../json/json-form.js";
 import { modelPriceJson, type ModelPriceJson } from "../json/price-json.js";

@@ -1,4 +1,4 @@
-import type { UsageLimit } from "../quota/limit.js";
+import type { UsageLimit } from "../store/limit-records.js";
 import type { UsageStore } from "../store/usage-store.js";
 
 /**

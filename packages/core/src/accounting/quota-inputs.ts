@@ -1,6 +1,6 @@
 import { ValidationError } from "../errors.js";
 import type { LimitRemaining } from "../quota/evaluate.js";
-import type { QuotaRequest } from "../quota/limit.js";
+import type { QuotaRequest } from "../quota/quota-request.js";
 import type { UsageForecast } from "../quota/forecast.js";
 import { usdToNanos } from "../money.js";
 import type { UsageDefaults, UsageInput } from "../usage/usage-input.js";

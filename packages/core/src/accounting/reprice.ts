@@ -2,7 +2,9 @@ import type { PricedUsage, PriceQuote } from "../pricing/pricer.js";
 import { pricedUsageOf } from "../pricing/price-record.js";
 import type { TimeRange } from "../store/time-range.js";
 import type { CostSource } from "../store/usage-record.js";
-import type { CostChange, UsageStore } from "../store/usage-store.js";
+import type { CostChange } from "../store/cost-change.js";
+import type { UsageStore } from "../store/usage-store.js";
+import { costUpdatesOf } from "../fallbacks/cost-updates.js";
 
 /** How `reprice` treats the period. */
 export interface RepriceOptions {
@@ -58,6 +60,8 @@ const PAGE = 2000;
  * which writes them in bounded transactions (other processes keep recording meanwhile).
  */
 export async function repriceRecords(store: UsageStore, range: TimeRange, quote: (usage: PricedUsage) => PriceQuote | undefined, options: RepriceOptions): Promise<RepriceResult> {
+  // A store that cannot change costs refuses to apply before the scan, not after it.
+  const updateCosts = options.apply ? costUpdatesOf(store) : null;
   const changes: RepriceChange[] = [];
   const unpriced = new Map<string, number>();
   const onProgress = options.onProgress;
@@ -96,9 +100,9 @@ export async function repriceRecords(store: UsageStore, range: TimeRange, quote:
     if (page.length < PAGE) break;
   }
   if (onProgress && scanned < inPeriod) onProgress("scanning", scanned, scanned);
-  if (options.apply && changes.length > 0) {
+  if (updateCosts && changes.length > 0) {
     const updates = changes.map((c): CostChange => ({ id: c.id, costNanos: c.newCostNanos, costSource: c.costSource }));
-    await store.updateCosts(updates, onProgress && ((done, total) => onProgress("updating", done, total)));
+    await updateCosts(updates, onProgress && ((done, total) => onProgress("updating", done, total)));
   }
   return { applied: options.apply === true, examined, changes, oldTotalNanos: oldTotal, newTotalNanos: newTotal, unpriced };
 }

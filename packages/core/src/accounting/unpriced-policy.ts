@@ -1,6 +1,7 @@
 import { isLimitApplicable } from "../quota/applicable.js";
-import type { QuotaDecision } from "../quota/evaluate.js";
-import type { QuotaRequest, UsageLimit } from "../quota/limit.js";
+import type { QuotaDecision } from "../quota/quota-decision.js";
+import type { UsageLimit } from "../store/limit-records.js";
+import type { QuotaRequest } from "../quota/quota-request.js";
 import { scopeText } from "../quota/message.js";
 
 /**

@@ -2,7 +2,9 @@ import { ValidationError } from "../errors.js";
 import { parseInstant, type InstantInput } from "../instant.js";
 import { rankModels, type ModelRankings } from "../stats/model-rankings.js";
 import { statsFromTotals, type ModelStats, type UsageStatsResult } from "../stats/usage-stats.js";
-import { sumGroups, sumTaggedUsageFallback, sumUsageByTagFallback } from "../stats/tag-breakdown.js";
+import { sumGroups } from "../stats/sum-groups.js";
+import { groupedSumsOf } from "../fallbacks/grouped-sums.js";
+import { tagSumsOf } from "../fallbacks/tag-sums.js";
 import type { TimeRange } from "../store/time-range.js";
 import { usageFilterFields, type GroupUsageTotals, type ModelUsageTotals, type TagBreakdownFilter, type TailFilter, type UsageDimension } from "../store/usage-totals.js";
 import { withJsonForm, type JsonForm } from "../json/json-form.js";
@@ -46,8 +48,8 @@ export async function getUsageBreakdown(state: FacadeState, start: InstantInput,
   const groups: GroupUsageTotals[] = tagged
     ? await taggedGroups(state, range, dimension, tagged)
     : dimension === "model" && usageFilterFields(filter).length === 0
-      ? (await state.store.sumUsageByModel(range)).map(({ model, ...totals }) => ({ key: model, ...totals }))
-      : await state.store.sumUsageBy(range, dimension, filter);
+      ? (await groupedSumsOf(state.store).sumUsageByModel(range)).map(({ model, ...totals }) => ({ key: model, ...totals }))
+      : await groupedSumsOf(state.store).sumUsageBy(range, dimension, filter);
   return groups.map((group) => withJsonForm(group, usageTotalsJson));
 }
 
@@ -58,7 +60,7 @@ export async function getUsageByTag(state: FacadeState, start: InstantInput, end
   const range = toRange(start, end);
   await state.open();
   const narrowed = { ...filter, ...(tagFilter ? { tags: tagFilter } : { tags: undefined }) };
-  const groups = state.store.sumUsageByTag ? await state.store.sumUsageByTag(range, key, narrowed) : await sumUsageByTagFallback(state.store, range, key, narrowed);
+  const groups = await tagSumsOf(state.store).sumUsageByTag(range, key, narrowed);
   return groups.map((group) => withJsonForm(group, usageTotalsJson));
 }
 
@@ -85,13 +87,13 @@ export function toRange(start: InstantInput, end: InstantInput): TimeRange {
 
 async function usagePerModel(state: FacadeState, range: TimeRange, filter: TagBreakdownFilter): Promise<ModelUsageTotals[]> {
   const tagged = taggedFilter(filter);
-  if (!tagged) return state.store.sumUsageByModel(range, filter);
+  if (!tagged) return groupedSumsOf(state.store).sumUsageByModel(range, filter);
   return (await taggedGroups(state, range, "model", tagged)).map(({ key, ...totals }) => ({ model: String(key), ...totals }));
 }
 
 /** Groups of a report narrowed by tags: the store's own query, or paging through the range. */
 async function taggedGroups(state: FacadeState, range: TimeRange, dimension: UsageDimension | null, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
-  return state.store.sumTaggedUsage ? state.store.sumTaggedUsage(range, dimension, filter) : sumTaggedUsageFallback(state.store, range, dimension, filter);
+  return tagSumsOf(state.store).sumTaggedUsage(range, dimension, filter);
 }
 
 /** The filter with its tags checked, when it names any (such reports take the tagged path); else undefined. */

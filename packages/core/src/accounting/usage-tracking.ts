@@ -1,5 +1,5 @@
 import { QuotaExceededError, ValidationError } from "../errors.js";
-import type { QuotaRequest } from "../quota/limit.js";
+import type { QuotaRequest } from "../quota/quota-request.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { costQuoteJson, usageRecordResult, type CostQuote, type CostQuoteJson, type UsageRecordResult } from "../json/usage-json.js";
 import { withJsonForm, type JsonForm } from "../json/json-form.js";

@@ -1,8 +1,9 @@
 import { usageFilterFor, usageFilterMatches, type FilterableUsage } from "../quota/applicable.js";
 import { forecastOfLimit, planForecast, usageAmount } from "../quota/limit-forecast.js";
-import type { QuotaUsage, UsageFilter, UsageLimit, UsageQuery } from "../quota/limit.js";
+import type { UsageLimit } from "../store/limit-records.js";
+import type { QuotaUsage, UsageFilter, UsageQuery } from "../store/quota-usage.js";
 import { scopeText } from "../quota/message.js";
-import type { NewAlert } from "./alert-records.js";
+import type { NewAlert } from "../store/alert-records.js";
 import { alertWindow, type AlertWindow } from "./alert-window.js";
 
 /** A limit that carries alert thresholds, with the filter of the rows it counts. */

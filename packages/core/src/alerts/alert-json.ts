@@ -1,4 +1,4 @@
-import type { StoredAlert } from "./alert-records.js";
+import type { StoredAlert } from "../store/alert-records.js";
 
 /** An alert as webhooks and commands receive it: the same for every delivery attempt. */
 export interface AlertPayload {

@@ -1,4 +1,4 @@
-import type { AlertListener, StoredAlert } from "./alert-records.js";
+import type { AlertListener, StoredAlert } from "../store/alert-records.js";
 
 /** The listeners of one store object; a throwing listener cannot break the write that raised the alert. */
 export class AlertListeners {

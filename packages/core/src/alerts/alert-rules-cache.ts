@@ -1,4 +1,4 @@
-import type { UsageLimit } from "../quota/limit.js";
+import type { UsageLimit } from "../store/limit-records.js";
 import { alertRulesOf, type AlertRule } from "./alert-crossings.js";
 
 /** How long a store trusts its alert rules before reading the limits version again (ms). */

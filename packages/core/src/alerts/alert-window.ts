@@ -1,4 +1,4 @@
-import type { UsageLimit } from "../quota/limit.js";
+import type { UsageLimit } from "../store/limit-records.js";
 import { isRolling, windowReset, windowStart } from "../quota/window.js";
 
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import type { AlertDeliveryOutcome, AlertStore, StoredAlert } from "./alert-records.js";
+import type { AlertDeliveryOutcome, AlertStore, StoredAlert } from "../store/alert-records.js";
 
 /** Sends one alert somewhere (a webhook, a command, a callback); throws when it was not delivered. */
 export type AlertTarget = (alert: StoredAlert) => Promise<void>;

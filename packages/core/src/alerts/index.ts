@@ -1,4 +1,4 @@
-export type { AlertDeliveryOutcome, AlertDeliveryState, AlertFilter, AlertListener, AlertStore, NewAlert, StoredAlert } from "./alert-records.js";
+export type { AlertDeliveryOutcome, AlertDeliveryState, AlertFilter, AlertListener, AlertStore, NewAlert, StoredAlert } from "../store/alert-records.js";
 export { alertWindow, type AlertWindow } from "./alert-window.js";
 export { alertThresholdsFromText, alertThresholdsText, MAX_ALERT_THRESHOLDS, parseAlertPercents, validateAlertThresholds } from "./alert-thresholds.js";
 export { alertCandidates, alertRulesOf, alertsFromCandidates, candidateRateQueries, planAlertCheck, rulesMatching, type AlertCandidate, type AlertCheckPlan, type AlertRule } from "./alert-crossings.js";

@@ -1,7 +1,7 @@
 import type { FilterableUsage } from "../quota/applicable.js";
-import type { QuotaUsage, UsageQuery } from "../quota/limit.js";
+import type { QuotaUsage, UsageQuery } from "../store/quota-usage.js";
 import { alertCandidates, alertsFromCandidates, candidateRateQueries, planAlertCheck, rulesMatching, type AlertCandidate, type AlertRule } from "./alert-crossings.js";
-import type { NewAlert, StoredAlert } from "./alert-records.js";
+import type { NewAlert, StoredAlert } from "../store/alert-records.js";
 import type { AlertWindow } from "./alert-window.js";
 import { usageAmount } from "../quota/limit-forecast.js";
 

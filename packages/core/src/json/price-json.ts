@@ -1,5 +1,5 @@
 import { nanosToUsd } from "../money.js";
-import type { ModelPrice } from "../pricing/model-price.js";
+import type { ModelPrice } from "../store/price-records.js";
 import { nanosJson } from "./json-form.js";
 
 /**

@@ -1,7 +1,7 @@
 import { ValidationError } from "../errors.js";
 import { usdToNanos } from "../money.js";
 import { checkOptionalName, checkStorableName, checkStorableText } from "../storable-text.js";
-import type { ModelPrice, NewModelPrice } from "./model-price.js";
+import type { ModelPrice, NewModelPrice } from "../store/price-records.js";
 import type { PricedUsage } from "./pricer.js";
 
 const PER_MILLION = 1_000_000n;

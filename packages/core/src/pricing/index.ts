@@ -1,4 +1,4 @@
-export type { ModelPrice, NewModelPrice, PriceStore } from "./model-price.js";
+export type { ModelPrice, NewModelPrice, PriceStore } from "../store/price-records.js";
 export type { PricedUsage, PriceQuote, Pricer } from "./pricer.js";
 export { costOfUsage, priceInEffect, validatePrice, type ModelPriceInput, type TokenRates } from "./cost-of-usage.js";
 export { pricedUsageOf, quoteUsage } from "./price-record.js";

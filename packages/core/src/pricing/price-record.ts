@@ -1,6 +1,6 @@
 import type { NewUsageRecord } from "../store/usage-record.js";
 import { costOfUsage, priceInEffect } from "./cost-of-usage.js";
-import type { ModelPrice } from "./model-price.js";
+import type { ModelPrice } from "../store/price-records.js";
 import type { PricedUsage, Pricer, PriceQuote } from "./pricer.js";
 
 /** The token counts of a record, as a pricer reads them. */

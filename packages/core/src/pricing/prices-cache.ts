@@ -1,4 +1,4 @@
-import type { ModelPrice, PriceStore } from "./model-price.js";
+import type { ModelPrice, PriceStore } from "../store/price-records.js";
 
 /**
  * Stored prices, re-read at most every `maxAgeMs` (prices change rarely; another process's new

@@ -1,4 +1,6 @@
-import type { QuotaRequest, UsageFilter, UsageLimit } from "./limit.js";
+import type { UsageLimit } from "../store/limit-records.js";
+import type { UsageFilter } from "../store/quota-usage.js";
+import type { QuotaRequest } from "./quota-request.js";
 
 const WILDCARD = "*";
 // "" on a limit selector means "not constrained", like null (the original tested truthiness).

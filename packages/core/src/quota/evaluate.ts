@@ -1,7 +1,10 @@
 import { nanosToUsd, usdToNanos } from "../money.js";
 import { isLimitApplicable, orderBySpecificity, usageFilterFor } from "./applicable.js";
-import type { AdmissionBound, LimitType, QuotaRequest, QuotaUsage, ReleaseNeed, UsageFilter, UsageLimit, UsageQuery } from "./limit.js";
+import type { LimitType, UsageLimit } from "../store/limit-records.js";
+import type { AdmissionBound, QuotaUsage, ReleaseNeed, UsageFilter, UsageQuery } from "../store/quota-usage.js";
+import type { QuotaRequest } from "./quota-request.js";
 import { denialMessage } from "./message.js";
+import { ALLOWED, type QuotaDecision } from "./quota-decision.js";
 import type { UsageForecast } from "./forecast.js";
 import { forecastOfLimit } from "./limit-forecast.js";
 import { usageOfType } from "./release.js";
@@ -23,27 +26,6 @@ export interface QuotaPlan {
   readonly steps: readonly QuotaStep[];
   readonly queries: readonly UsageQuery[];
 }
-
-/** The outcome of a quota check. */
-export interface QuotaDecision {
-  readonly allowed: boolean;
-  /** The denial message (wording in docs/behaviour.md); null when allowed. */
-  readonly reason: string | null;
-  /** Whole seconds until the call may succeed; null when allowed, or when waiting cannot help (the request alone exceeds a limit above 0). */
-  readonly retryAfterSeconds: number | null;
-  /** The limit that denied the call. */
-  readonly limit: UsageLimit | null;
-  /**
-   * When the call may succeed: the end of a fixed window, or when enough usage has left a rolling
-   * one for the request to fit (the latest over every limit it exceeds); null when waiting cannot help.
-   */
-  readonly resetAt: Date | null;
-}
-
-/** The decision of every allowed check (one frozen object). */
-export const ALLOWED: QuotaDecision = Object.freeze({ allowed: true, reason: null, retryAfterSeconds: null, limit: null, resetAt: null });
-
-
 
 /** What a check derives from a limit alone; limits are immutable, so each is worked out once. */
 interface LimitFacts {

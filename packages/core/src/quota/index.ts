@@ -1,7 +1,6 @@
 export { genericity, isLimitApplicable, orderBySpecificity, usageFilterFor, usageFilterMatches, type FilterableUsage } from "./applicable.js";
 export {
   admissionBounds,
-  ALLOWED,
   evaluateQuota,
   planQuota,
   planRemaining,
@@ -10,11 +9,14 @@ export {
   statusFromUsage,
   type LimitStatus,
   type LimitRemaining,
-  type QuotaDecision,
   type QuotaPlan,
   type QuotaStep,
 } from "./evaluate.js";
-export * from "./limit.js";
+export { ALLOWED, type QuotaDecision } from "./quota-decision.js";
+export type { QuotaRequest } from "./quota-request.js";
+// The limit and usage-sum types are the store contract's (src/store); quota math is about them.
+export { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, type IntervalUnit, type LimitScope, type LimitTag, type LimitType, type NewUsageLimit, type UsageLimit } from "../store/limit-records.js";
+export type { AdmissionBound, QuotaUsage, ReleaseNeed, UsageFilter, UsageQuery } from "../store/quota-usage.js";
 export { denialMessage, formatFixed2, formatUsd, scopeText } from "./message.js";
 export {
   amountOfType,

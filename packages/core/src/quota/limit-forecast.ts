@@ -1,7 +1,8 @@
 import { nanosToUsd } from "../money.js";
 import { usageFilterFor } from "./applicable.js";
 import { forecastUsage, type UsageForecast } from "./forecast.js";
-import type { QuotaUsage, UsageLimit, UsageQuery } from "./limit.js";
+import type { UsageLimit } from "../store/limit-records.js";
+import type { QuotaUsage, UsageQuery } from "../store/quota-usage.js";
 import { usageOfType } from "./release.js";
 import { isRolling, windowReset, windowStart } from "./window.js";
 

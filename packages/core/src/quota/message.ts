@@ -1,5 +1,5 @@
 import { formatNanos, usdToNanos } from "../money.js";
-import type { UsageLimit } from "./limit.js";
+import type { UsageLimit } from "../store/limit-records.js";
 
 // The only fractions a double can tie on at 2 decimals, and Python's half-to-even result for each.
 const TIE_CENTS: Readonly<Record<number, string>> = { 0.125: "12", 0.375: "38", 0.625: "62", 0.875: "88" };

@@ -1,4 +1,5 @@
-import type { LimitType, QuotaUsage, ReleaseNeed, UsageQuery } from "./limit.js";
+import type { LimitType } from "../store/limit-records.js";
+import type { QuotaUsage, ReleaseNeed, UsageQuery } from "../store/quota-usage.js";
 import { rollingExitAt } from "./window.js";
 
 /** A usage row counted in a window: its timestamp (epoch ms) and its amount of one limit type. */

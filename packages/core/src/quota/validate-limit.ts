@@ -1,5 +1,5 @@
 import { ValidationError } from "../errors.js";
-import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, type NewUsageLimit } from "./limit.js";
+import { INTERVAL_UNITS, LIMIT_SCOPES, LIMIT_TYPES, type NewUsageLimit } from "../store/limit-records.js";
 import { checkInterval } from "./window.js";
 import { checkStorableName } from "../storable-text.js";
 import { validateAlertThresholds } from "../alerts/alert-thresholds.js";

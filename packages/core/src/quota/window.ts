@@ -1,5 +1,5 @@
 import { ValidationError } from "../errors.js";
-import { INTERVAL_UNITS, type IntervalUnit } from "./limit.js";
+import { INTERVAL_UNITS, type IntervalUnit } from "../store/limit-records.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -1,4 +1,5 @@
-import type { AdmissionBound, LimitScope, QuotaUsage, UsageQuery } from "../quota/limit.js";
+import type { LimitScope } from "./limit-records.js";
+import type { AdmissionBound, QuotaUsage, UsageQuery } from "./quota-usage.js";
 import type { NewUsageRecord } from "./usage-record.js";
 
 /** Equality filters for listing limits; absent fields do not filter. */

@@ -1,4 +1,5 @@
-import type { UsageTags } from "../usage/usage-tags.js";
+/** Free-form labels on a usage record (`{ feature: "search", tenant: "acme" }`), for breakdowns and filters. */
+export type UsageTags = Readonly<Record<string, string>>;
 
 /**
  * Where a record's cost came from: given by the caller, computed from a price, or left at 0

@@ -1,4 +1,5 @@
-import type { NewUsageLimit, QuotaUsage, UsageLimit, UsageQuery } from "../quota/limit.js";
+import type { NewUsageLimit, UsageLimit } from "./limit-records.js";
+import type { QuotaUsage, UsageQuery } from "./quota-usage.js";
 import type { AgentImportStore } from "./agent-import-records.js";
 import type { AuditStore } from "./audit-records.js";
 import type { ImportStore } from "./import-records.js";
@@ -7,32 +8,30 @@ import type { RegistryStore } from "./registry-records.js";
 import type { GuardedOutcome, GuardedStep, LimitFilter, NewQuotaRejection, QuotaRejection } from "./quota-records.js";
 import type { ProgressListener, PurgeOptions } from "./progress.js";
 import type { TimeRange } from "./time-range.js";
-import type { CostSource, NewUsageRecord, UsageRecord } from "./usage-record.js";
-import type { PriceStore } from "../pricing/model-price.js";
-import type { AlertStore } from "../alerts/alert-records.js";
-
-/** A new cost for a stored record (from `reprice`). */
-export interface CostChange {
-  /** The usage record to change. */
-  readonly id: number;
-  /** Its new cost, in nano-dollars. */
-  readonly costNanos: bigint;
-  /** Where the new cost comes from. */
-  readonly costSource: CostSource;
-}
+import type { NewUsageRecord, UsageRecord } from "./usage-record.js";
+import type { CostChange } from "./cost-change.js";
+import type { PriceStore } from "./price-records.js";
+import type { AlertStore } from "./alert-records.js";
+import type { StoreCapability } from "./store-capabilities.js";
 import type { GroupUsageTotals, ModelUsageTotals, TagBreakdownFilter, TailFilter, UsageDimension, UsageRecordFilter, UsageTotals } from "./usage-totals.js";
 
 /**
  * The store contract: everything llm-accounting needs from a database. Adapters implement it;
  * `@llm-accounting/testkit` checks an implementation against the shared scenarios.
  * Every method may be called before `open()`; implementations open lazily.
- * The agent-log import methods are optional: a store without them cannot take `import --from-claude-code`
- * and says so, and stores written before them keep compiling. So are the alert methods: a store
- * without them keeps no alerts (the facade says so when asked for them).
+ * The optional methods come in parts a store declares in `capabilities` (`STORE_CAPABILITIES`):
+ * the agent-log import methods (a store without them cannot take `import --from-claude-code`
+ * and says so), the alert methods (a store without them keeps no alerts; the facade says so when
+ * asked for them), the import methods (`ImportStore`: without them `import` refuses the store),
+ * and the rest, which the facade does without as each one's doc tells.
  */
-export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Partial<AgentImportStore>, Partial<AlertStore>, PriceStore {
+export interface UsageStore extends AuditStore, RegistryStore, Partial<ImportStore>, Partial<AgentImportStore>, Partial<AlertStore>, PriceStore {
   /** Where the data lives, for messages (e.g. `sqlite:data/accounting.sqlite`); never a password. */
   readonly description: string;
+  /** The contract version the store implements, as a literal (`STORE_CONTRACT_VERSION` when it was written). */
+  readonly contractVersion: number;
+  /** The optional parts it implements: exactly those whose methods it has. */
+  readonly capabilities: readonly StoreCapability[];
   /** Connects and brings the schema up to date. Idempotent; safe to call from many processes at once. */
   open(): Promise<void>;
   /** Releases connections. The store may be opened again. */
@@ -43,10 +42,13 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Part
   insertUsageBatch(records: readonly NewUsageRecord[]): Promise<void>;
   /** Sums every record in the range (of one session when the filter names it). */
   sumUsage(range: TimeRange, filter?: UsageRecordFilter): Promise<UsageTotals>;
-  /** Sums the records in the range per model, ordered by model name. */
-  sumUsageByModel(range: TimeRange, filter?: UsageRecordFilter): Promise<ModelUsageTotals[]>;
-  /** Sums the records in the range per value of a column (null is a group of its own), ordered by value. */
-  sumUsageBy(range: TimeRange, dimension: UsageDimension, filter?: UsageRecordFilter): Promise<GroupUsageTotals[]>;
+  /**
+   * Sums the records in the range per model, ordered by model name. Optional, with `sumUsageBy`
+   * (capability `groupedSums`): without them the facade pages through `usageInRange` and sums in memory.
+   */
+  sumUsageByModel?(range: TimeRange, filter?: UsageRecordFilter): Promise<ModelUsageTotals[]>;
+  /** Sums the records in the range per value of a column (null is a group of its own, last), ordered by value. Optional, see `sumUsageByModel`. */
+  sumUsageBy?(range: TimeRange, dimension: UsageDimension, filter?: UsageRecordFilter): Promise<GroupUsageTotals[]>;
   /**
    * Sums the records in the range per value of one tag key, ordered by value; records without
    * that tag form the last group (key null). Optional: without it the facade pages through
@@ -68,9 +70,9 @@ export interface UsageStore extends AuditStore, RegistryStore, ImportStore, Part
    * rows each) so other processes keep recording meanwhile: a failure can leave the earlier
    * transactions applied, which is safe because each change is an absolute value (running the
    * same changes again finishes the job). Unknown ids are ignored. `onProgress` hears after each
-   * transaction.
+   * transaction. Optional (capability `costUpdates`): without it a reprice can only be a dry run.
    */
-  updateCosts(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void>;
+  updateCosts?(changes: readonly CostChange[], onProgress?: ProgressListener): Promise<void>;
   /**
    * Deletes every usage record stored before the purge began, in bounded transactions so other
    * processes keep recording meanwhile; records stored while it runs are kept. Returns how many

@@ -1,8 +1,9 @@
 import { ValidationError } from "../errors.js";
 import { checkStorableName } from "../storable-text.js";
+import type { UsageTags } from "../store/usage-record.js";
 
-/** Free-form labels on a usage record (`{ feature: "search", tenant: "acme" }`), for breakdowns and filters. */
-export type UsageTags = Readonly<Record<string, string>>;
+// The tags type is part of the store contract (store/usage-record.ts); the rules for tags live here.
+export type { UsageTags };
 
 /** Most tags one record carries: enough for labels, few enough that a stored row stays small. */
 export const MAX_TAGS = 16;

@@ -1,5 +1,5 @@
 import { ValidationError, type Accounting } from "@llm-accounting/core";
-import type { MetricsResponse } from "../metrics-handler.js";
+import type { MetricsResponse } from "../metrics-response.js";
 import { BadParameterError } from "./api-errors.js";
 import { API_PREFIX, API_ROUTES, readEndpoint } from "./api-routes.js";
 

@@ -1,4 +1,4 @@
-import { ConflictError, ValidationError, type ImportBatch, type UsageLimit, type UsageStore } from "@llm-accounting/core";
+import { ConflictError, importsOf, ValidationError, type ImportBatch, type ImportStore, type UsageLimit, type UsageStore } from "@llm-accounting/core";
 import { auditFromPython, limitFromPython, rejectionFromPython, usageFromPython, userFromPython } from "./python-rows.js";
 import type { PythonSource, SourceRow } from "./python-source.js";
 
@@ -24,14 +24,16 @@ export async function importPythonDatabase(source: PythonSource, target: UsageSt
   if (tables.has("_prisma_migrations")) {
     throw new ValidationError("source", `${source.description} is not an llm-accounting database of the Python original (it was written by this tool)`);
   }
+  // Without resumable imports (capability `imports`) the store is refused before anything is copied.
+  const imports = importsOf(target);
   await target.open();
   const summary: ImportSummary = {};
-  summary.accounting_entries = await appendTable(source, target, "accounting_entries", (rows) => ({ kind: "usage", rows: rows.map(usageFromPython) }), onProgress);
+  summary.accounting_entries = await appendTable(source, imports, "accounting_entries", (rows) => ({ kind: "usage", rows: rows.map(usageFromPython) }), onProgress);
   if (tables.has("audit_log_entries")) {
-    summary.audit_log_entries = await appendTable(source, target, "audit_log_entries", (rows) => ({ kind: "audit", rows: rows.map(auditFromPython) }), onProgress);
+    summary.audit_log_entries = await appendTable(source, imports, "audit_log_entries", (rows) => ({ kind: "audit", rows: rows.map(auditFromPython) }), onProgress);
   }
   if (tables.has("quota_rejections")) {
-    summary.quota_rejections = await appendTable(source, target, "quota_rejections", (rows) => ({ kind: "rejections", rows: rows.map(rejectionFromPython) }), onProgress);
+    summary.quota_rejections = await appendTable(source, imports, "quota_rejections", (rows) => ({ kind: "rejections", rows: rows.map(rejectionFromPython) }), onProgress);
   }
   summary.usage_limits = await copyLimits(source, target, onProgress);
   if (tables.has("projects")) summary.projects = await copyNamed(source, "projects", onProgress, (row) => target.createProject(String(row.name)));
@@ -39,7 +41,7 @@ export async function importPythonDatabase(source: PythonSource, target: UsageSt
   return summary;
 }
 
-async function appendTable(source: PythonSource, target: UsageStore, table: string, convert: (rows: SourceRow[]) => ImportBatch, onProgress: ImportProgress): Promise<number> {
+async function appendTable(source: PythonSource, target: ImportStore, table: string, convert: (rows: SourceRow[]) => ImportBatch, onProgress: ImportProgress): Promise<number> {
   const key = `import:${source.fingerprint}:${table}`;
   let cursor = await target.importCursor(key);
   const total = await source.count(table, cursor);

@@ -37,6 +37,8 @@ const UNCLASSIFIED_METHODS = new Set(["open", "close", "readOnlyQuery", "streamR
  */
 export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   readonly description: string;
+  readonly contractVersion = 1;
+  readonly capabilities = ["groupedSums", "tagSums", "taggedSums", "costUpdates", "imports", "agentImport", "alerts", "usageMutations", "versionedLimits", "versionedQuotaSums"] as const;
   readonly #connectionString: string;
   readonly #options: PostgresqlStoreOptions;
   #pool: pg.Pool | undefined;

@@ -32,6 +32,8 @@ export { sqliteTime };
  */
 export class SqliteStore extends PrismaModelStore implements UsageStore {
   readonly description: string;
+  readonly contractVersion = 1;
+  readonly capabilities = ["groupedSums", "tagSums", "taggedSums", "costUpdates", "imports", "agentImport", "alerts", "usageMutations"] as const;
   readonly location: SqliteLocation;
   readonly #options: SqliteStoreOptions;
   readonly #alertListeners = new AlertListeners();

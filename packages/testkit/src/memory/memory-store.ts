@@ -28,6 +28,8 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements UsageStore {
   readonly description = "memory";
+  readonly contractVersion = 1;
+  readonly capabilities = ["groupedSums", "tagSums", "costUpdates", "imports", "agentImport", "alerts", "usageMutations"] as const;
   /** The tables; pass them to another `MemoryStore` to share them. */
   readonly data: MemoryData;
   // Listeners belong to this store object, as a connection's do: another store over the same

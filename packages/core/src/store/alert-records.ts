@@ -1,4 +1,5 @@
-import type { IntervalUnit, LimitType } from "../quota/limit.js";
+import type { IntervalUnit, LimitType } from "./limit-records.js";
+
 
 /** Where an alert's delivery stands: waiting (or retrying), done, or given up after the last attempt. */
 export type AlertDeliveryState = "pending" | "delivered" | "failed";
