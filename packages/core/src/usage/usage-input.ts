@@ -1,5 +1,6 @@
 import type { InstantInput } from "../instant.js";
 import type { UsageTags } from "./usage-tags.js";
+import type { USAGE_INPUT_FIELDS } from "../store/usage-columns.js";
 
 /** One model call to record. Only `model` is required; token counts default to 0. */
 export interface UsageInput {
@@ -58,3 +59,9 @@ export interface UsageDefaults {
   /** Tags every record carries unless the context or the call sets the same key. */
   readonly tags?: UsageTags | null;
 }
+
+// Fails to compile when an input field of core's column table is not a field of UsageInput.
+type NotInputs = Exclude<(typeof USAGE_INPUT_FIELDS)[number], keyof UsageInput>;
+type Holds<T extends true> = T;
+/** Holds (compiles) while UsageInput takes every input field of the usage column table. */
+export type UsageInputTakesTheColumns = Holds<[NotInputs] extends [never] ? true : false>;
