@@ -1,11 +1,9 @@
 import { tokensFromAnthropic, type AnthropicUsage } from "@llm-accounting/core";
-import type { ApiPromiseLike } from "@llm-accounting/sdk-kit";
 import { collectText } from "@llm-accounting/sdk-kit";
-import { observeStream, type StreamObserver } from "@llm-accounting/sdk-kit";
+import { trackedCreate, type StreamObserver, type TrackedCall } from "@llm-accounting/sdk-kit";
 import type { SdkMethod } from "@llm-accounting/sdk-kit";
 import type { CallOutcome } from "@llm-accounting/sdk-kit";
 import { countOf, isObject, stringOf } from "@llm-accounting/sdk-kit";
-import { TrackedCall } from "@llm-accounting/sdk-kit";
 import type { UsageTracker } from "@llm-accounting/sdk-kit";
 
 // Usage fields a `message_delta` may update (the final output count, and on newer APIs the inputs).
@@ -13,21 +11,11 @@ const USAGE_FIELDS = ["input_tokens", "output_tokens", "cache_read_input_tokens"
 
 /** `messages.create` (and `beta.messages.create`), recording every call, streaming or not. */
 export function trackedMessagesCreate(original: SdkMethod, tracker: UsageTracker): SdkMethod {
-  const send = (body: unknown, options: unknown) => original(body, options) as ApiPromiseLike<unknown>;
-  return (body, options) => {
-    if (!isObject(body)) return original(body, options);
-    const call = new TrackedCall(tracker, {
-      model: stringOf(body.model) ?? "unknown",
-      prompt: body.messages,
-      instructions: body.system,
-      maxOutputTokens: countOf(body.max_tokens),
-    });
-    if (body.stream !== true) return call.run(() => send(body, options), (message) => call.finished(messageOutcomeOf(message)));
-    return call.run(
-      () => send(body, options),
-      (stream) => observeStream(stream as AsyncIterable<unknown>, messageStreamObserver(call)),
-    );
-  };
+  return trackedCreate(original, tracker, {
+    request: (body) => ({ model: stringOf(body.model) ?? "unknown", prompt: body.messages, instructions: body.system, maxOutputTokens: countOf(body.max_tokens) }),
+    outcome: messageOutcomeOf,
+    stream: (body) => ({ sent: body, observer: messageStreamObserver }),
+  });
 }
 
 function messageOutcomeOf(message: unknown): CallOutcome {

@@ -1,27 +1,22 @@
 import { tokensFromOpenAIChat, type OpenAIChatUsage } from "@llm-accounting/core";
-import type { ApiPromiseLike } from "@llm-accounting/sdk-kit";
 import type { SdkMethod } from "@llm-accounting/sdk-kit";
 import { collectText } from "@llm-accounting/sdk-kit";
-import { observeStream, type StreamObserver } from "@llm-accounting/sdk-kit";
+import { trackedCreate, type StreamObserver, type TrackedCall } from "@llm-accounting/sdk-kit";
 import type { CallOutcome, CallRequest } from "@llm-accounting/sdk-kit";
 import { countOf, isObject, stringOf, type JsonObject } from "@llm-accounting/sdk-kit";
-import { TrackedCall } from "@llm-accounting/sdk-kit";
 import type { UsageTracker } from "@llm-accounting/sdk-kit";
 
 
 /** `chat.completions.create`, recording every call (streaming or not). */
 export function trackedChatCreate(original: SdkMethod, tracker: UsageTracker): SdkMethod {
-  const send = (body: unknown, options: unknown) => original(body, options) as ApiPromiseLike<unknown>;
-  return (body, options) => {
-    if (!isObject(body)) return original(body, options);
-    const call = new TrackedCall(tracker, chatRequestOf(body));
-    if (body.stream !== true) return call.run(() => send(body, options), (completion) => call.finished(chatOutcomeOf(completion)));
-    const { sent, usageAdded } = withUsageRequested(body);
-    return call.run(
-      () => send(sent, options),
-      (stream) => observeStream(stream as AsyncIterable<unknown>, chatStreamObserver(call, usageAdded)),
-    );
-  };
+  return trackedCreate(original, tracker, {
+    request: chatRequestOf,
+    outcome: chatOutcomeOf,
+    stream: (body) => {
+      const { sent, usageAdded } = withUsageRequested(body);
+      return { sent, observer: (call) => chatStreamObserver(call, usageAdded) };
+    },
+  });
 }
 
 function chatRequestOf(body: JsonObject): CallRequest {

@@ -1,11 +1,9 @@
 import { tokensFromOpenAIResponses, type OpenAIResponsesUsage } from "@llm-accounting/core";
-import type { ApiPromiseLike } from "@llm-accounting/sdk-kit";
 import type { SdkMethod } from "@llm-accounting/sdk-kit";
 import { collectText } from "@llm-accounting/sdk-kit";
-import { observeStream, type StreamObserver } from "@llm-accounting/sdk-kit";
+import { trackedCreate, type StreamObserver, type TrackedCall } from "@llm-accounting/sdk-kit";
 import type { CallOutcome } from "@llm-accounting/sdk-kit";
 import { countOf, isObject, stringOf } from "@llm-accounting/sdk-kit";
-import { TrackedCall } from "@llm-accounting/sdk-kit";
 import type { UsageTracker } from "@llm-accounting/sdk-kit";
 
 
@@ -16,21 +14,11 @@ const FINAL_EVENTS = new Set(["response.completed", "response.incomplete", "resp
 
 /** `responses.create`, recording every call (streaming or not). */
 export function trackedResponsesCreate(original: SdkMethod, tracker: UsageTracker): SdkMethod {
-  const send = (body: unknown, options: unknown) => original(body, options) as ApiPromiseLike<unknown>;
-  return (body, options) => {
-    if (!isObject(body)) return original(body, options);
-    const call = new TrackedCall(tracker, {
-      model: stringOf(body.model) ?? "unknown",
-      prompt: body.input,
-      instructions: body.instructions,
-      maxOutputTokens: countOf(body.max_output_tokens),
-    });
-    if (body.stream !== true) return call.run(() => send(body, options), (response) => call.finished(responseOutcomeOf(response)));
-    return call.run(
-      () => send(body, options),
-      (stream) => observeStream(stream as AsyncIterable<unknown>, responsesStreamObserver(call)),
-    );
-  };
+  return trackedCreate(original, tracker, {
+    request: (body) => ({ model: stringOf(body.model) ?? "unknown", prompt: body.input, instructions: body.instructions, maxOutputTokens: countOf(body.max_output_tokens) }),
+    outcome: responseOutcomeOf,
+    stream: (body) => ({ sent: body, observer: responsesStreamObserver }),
+  });
 }
 
 function responseOutcomeOf(response: unknown): CallOutcome {

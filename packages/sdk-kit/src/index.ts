@@ -13,5 +13,6 @@ export { patchedClient, type MethodPatch, type PatchTree, type SdkMethod } from 
 export { storableModel, usageOf, type CallOutcome, type CallRequest } from "./record.js";
 export { countOf, isObject, stringOf, type JsonObject } from "./shapes.js";
 export { TrackedCall } from "./tracked-call.js";
+export { trackedCreate, type TrackedEndpoint } from "./tracked-create.js";
 export { tracked, type TrackedFunction, type TrackedOptions, type TrackedUsage } from "./tracked-function.js";
 export { UsageTracker, type CallNames } from "./usage-tracker.js";

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditFilter, NewAuditEntry, NewQuotaRejection, QuotaRejection } from "@llm-accounting/core";
+import { selectAuditEntries, type AuditEntry, type AuditFilter, type NewAuditEntry, type NewQuotaRejection, type QuotaRejection } from "@llm-accounting/core";
 import type { CsvTables } from "./csv-tables.js";
 
 // The CSV store's two logs: quota rejections and audit entries. Both list newest first.
@@ -22,20 +22,5 @@ export function insertAuditEntry(t: CsvTables, entry: NewAuditEntry): Promise<nu
 
 /** The audit entries matching the filter, newest first, at most `filter.limit`. */
 export function listAuditEntries(t: CsvTables, filter: AuditFilter): Promise<AuditEntry[]> {
-  return t.locked(() => {
-    const rows = t.audit.rows
-      .filter(
-        (e) =>
-          (filter.start === undefined || e.timestamp >= filter.start) &&
-          (filter.end === undefined || e.timestamp <= filter.end) &&
-          (filter.appName === undefined || e.appName === filter.appName) &&
-          (filter.userName === undefined || e.userName === filter.userName) &&
-          (filter.model === undefined || e.model === filter.model) &&
-          (filter.project === undefined || e.project === filter.project) &&
-          (filter.logType === undefined || e.logType === filter.logType) &&
-          (filter.session === undefined || e.session === filter.session),
-      )
-      .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime() || b.id - a.id);
-    return filter.limit === undefined ? rows : rows.slice(0, filter.limit);
-  });
+  return t.locked(() => selectAuditEntries(t.audit.rows, filter));
 }

@@ -9,6 +9,7 @@ export { SUMMED_USAGE_COLUMNS, USAGE_INPUT_FIELDS, USAGE_RECORD_COLUMNS, type Us
 export { EMPTY_TOTALS, addRecord, addTotals, totalsOfRecords } from "./usage-sums.js";
 export { USAGE_FILTER_FIELDS, matchesTagFilter, matchesUsageRecordFilter, usageFilterFields, type TagBreakdownFilter, type TagFilter, type GroupUsageTotals, type ModelUsageTotals, type TailFilter, type UsageDimension, type UsageRecordFilter, type UsageTotals } from "./usage-totals.js";
 export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from "./audit-records.js";
+export { selectAuditEntries } from "./audit-selection.js";
 export type { NewUser, RegistryStore, UserChanges, UserRecord } from "./registry-records.js";
 export type {
   GuardedAdmission,

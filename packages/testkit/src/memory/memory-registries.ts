@@ -1,4 +1,4 @@
-import { ConflictError, type AuditEntry, type AuditFilter, type NewUser, type UserChanges, type UserRecord } from "@llm-accounting/core";
+import { ConflictError, selectAuditEntries, type AuditEntry, type AuditFilter, type NewUser, type UserChanges, type UserRecord } from "@llm-accounting/core";
 import type { MemoryData } from "./memory-data.js";
 
 // Every change to a registry bumps `registryVersion`: name enforcement in other processes
@@ -81,22 +81,7 @@ export function listUsers(data: MemoryData): UserRecord[] {
   return [...data.users].sort((a, b) => (a.userName < b.userName ? -1 : a.userName > b.userName ? 1 : 0)).map((u) => ({ ...u }));
 }
 
-/** Audit entries matching every given filter field, newest first (timestamp, then id). */
+/** Audit entries matching every given filter field, newest first (timestamp, then id); copies. */
 export function listAuditEntries(data: MemoryData, filter: AuditFilter): AuditEntry[] {
-  const rows = data.audit
-    .filter(
-      (e) =>
-        (filter.start === undefined || e.timestamp >= filter.start) &&
-        (filter.end === undefined || e.timestamp <= filter.end) &&
-        (filter.appName === undefined || e.appName === filter.appName) &&
-        (filter.userName === undefined || e.userName === filter.userName) &&
-        (filter.model === undefined || e.model === filter.model) &&
-        // `project: null` asks for entries without a project, so compare even when null.
-        (filter.project === undefined || e.project === filter.project) &&
-        (filter.logType === undefined || e.logType === filter.logType) &&
-        (filter.session === undefined || e.session === filter.session),
-    )
-    .sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime() || b.id - a.id)
-    .map((e) => ({ ...e }));
-  return filter.limit === undefined ? rows : rows.slice(0, filter.limit);
+  return selectAuditEntries(data.audit, filter).map((e) => ({ ...e }));
 }
