@@ -1,4 +1,4 @@
-import { ConflictError, selectAuditEntries, type AuditEntry, type AuditFilter, type NewUser, type UserChanges, type UserRecord } from "@llm-accounting/core";
+import { ConflictError, selectAuditEntries, type AuditEntry, type AuditFilter, type NewAuditEntry, type NewQuotaRejection, type QuotaRejection, type NewUser, type UserChanges, type UserRecord } from "@llm-accounting/core";
 import type { MemoryData } from "./memory-data.js";
 
 // Every change to a registry bumps `registryVersion`: name enforcement in other processes
@@ -84,4 +84,26 @@ export function listUsers(data: MemoryData): UserRecord[] {
 /** Audit entries matching every given filter field, newest first (timestamp, then id); copies. */
 export function listAuditEntries(data: MemoryData, filter: AuditFilter): AuditEntry[] {
   return selectAuditEntries(data.audit, filter).map((e) => ({ ...e }));
+}
+
+/** Stores a quota rejection; returns its id. */
+export function addRejection(data: MemoryData, rejection: NewQuotaRejection): number {
+  const id = data.nextId("rejections");
+  data.rejections.push({ ...rejection, id });
+  return id;
+}
+
+/** Rejections, newest first, optionally of one session; copies. */
+export function listRejections(data: MemoryData, session?: string): QuotaRejection[] {
+  return data.rejections
+    .filter((r) => session === undefined || r.session === session)
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
+    .map((r) => ({ ...r }));
+}
+
+/** Stores an audit entry (its timestamp copied); returns its id. */
+export function addAuditEntry(data: MemoryData, entry: NewAuditEntry): number {
+  const id = data.nextId("audit");
+  data.audit.push({ ...entry, timestamp: new Date(entry.timestamp), id });
+  return id;
 }

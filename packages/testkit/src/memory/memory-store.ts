@@ -151,7 +151,7 @@ export class MemoryStore implements UsageStore {
         return { result, id };
       }
       case "rejection":
-        return { result, id: this.#addRejection(write.rejection) };
+        return { result, id: registries.addRejection(this.data, write.rejection) };
       case "none":
         return { result, id: null };
     }
@@ -174,30 +174,15 @@ export class MemoryStore implements UsageStore {
   }
 
   async insertRejection(rejection: NewQuotaRejection): Promise<number> {
-    return this.#addRejection(rejection);
+    return registries.addRejection(this.data, rejection);
   }
 
   async listRejections(session?: string): Promise<QuotaRejection[]> {
-    return this.data.rejections
-      .filter((r) => session === undefined || r.session === session)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
-      .map((r) => ({ ...r }));
-  }
-
-  #addRejection(rejection: NewQuotaRejection): number {
-    const id = this.data.nextId("rejections");
-    this.data.rejections.push({ ...rejection, id });
-    return id;
+    return registries.listRejections(this.data, session);
   }
 
   async insertAuditEntry(entry: NewAuditEntry): Promise<number> {
-    return this.#addAuditEntry(entry);
-  }
-
-  #addAuditEntry(entry: NewAuditEntry): number {
-    const id = this.data.nextId("audit");
-    this.data.audit.push({ ...entry, timestamp: new Date(entry.timestamp), id });
-    return id;
+    return registries.addAuditEntry(this.data, entry);
   }
 
   async listAuditEntries(filter: AuditFilter = {}): Promise<AuditEntry[]> {
@@ -247,8 +232,8 @@ export class MemoryStore implements UsageStore {
   async importRows(batch: ImportBatch, cursor: ImportCursor): Promise<void> {
     // Rows and cursor move together, so an import stopped anywhere resumes without copying twice.
     if (batch.kind === "usage") appendRecords(this.data, batch.rows);
-    else if (batch.kind === "audit") for (const entry of batch.rows) this.#addAuditEntry(entry);
-    else for (const rejection of batch.rows) this.#addRejection(rejection);
+    else if (batch.kind === "audit") for (const entry of batch.rows) registries.addAuditEntry(this.data, entry);
+    else for (const rejection of batch.rows) registries.addRejection(this.data, rejection);
     this.data.importCursors.set(cursor.key, cursor.value);
   }
 
