@@ -1,5 +1,5 @@
 import { type AdmissionBound, type LimitType, type UsageQuery } from "@llm-accounting/core";
-import { bucketSumsParts, limitsVersionRowSql, LIMITS_VERSION_ROW } from "../shared/quota-buckets.js";
+import { bucketSumsParts, LIMITS_VERSION_ROW } from "../shared/quota-buckets.js";
 import type { QuotaSqlStatement } from "../shared/quota-sql.js";
 import { PG_BUCKET_DIALECT } from "./pg-quota-buckets.js";
 
@@ -22,8 +22,8 @@ const TYPE_CODES: Record<LimitType, number> = { requests: 0, input_tokens: 1, ou
  * One statement that sums every query, checks the admission's bounds and the limits version on
  * those sums, and writes the row (and its tags) only if all hold: the decision is taken on the
  * server, so the limits' locks are never held across a round trip to the process. Its rows are the
- * sums rows, the limits version row (`LIMITS_VERSION_ROW`) and, when it wrote, `ADMITTED_ID_ROW`
- * with the new id as `requests`. Every list travels as an array, so the text (and plan) is one
+ * limits version row (`LIMITS_VERSION_ROW`) and, when it wrote, `ADMITTED_ID_ROW` with the new id
+ * as `requests`. Every list travels as an array, so the text (and plan) is one
  * per write table.
  */
 export function admissionStatement(queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date, bounds: readonly AdmissionBound[], limitsVersion: number, insert: AdmittedInsert): QuotaSqlStatement {
@@ -43,10 +43,16 @@ export function admissionStatement(queries: readonly UsageQuery[], filterIds: re
     `adm AS (SELECT COALESCE(bool_and(COALESCE(${used}, 0) <= c.ceiling), true) AND (SELECT value FROM store_counters WHERE key = 'limits_version') = ${version} AS ok FROM ${boundsRows} LEFT JOIN tot ON tot.q = c.q), ` +
     `ins AS (INSERT INTO ${insert.table} (${insert.columns.join(", ")}) SELECT ${written} FROM adm WHERE adm.ok RETURNING id), ` +
     `tg AS (INSERT INTO ${tagTable} (${tagId}, key, value) SELECT ins.id, t.key, t.value FROM ins, jsonb_each_text(${add(insert.tags, "jsonb")}) AS t) ` +
-    `SELECT q, requests, input_tokens, output_tokens, total_tokens, cost_nanos, oldest FROM s UNION ALL ${limitsVersionRowSql(PG_BUCKET_DIALECT)} ` +
-    `UNION ALL SELECT ${ADMITTED_ID_ROW}, id, 0, 0, 0, 0, NULL FROM ins`;
-  return { sql, params: values };
+    // Only the version and the id come back: a refusal is decided again on fresh sums anyway.
+    `SELECT ${LIMITS_VERSION_ROW} AS q, value AS requests FROM store_counters WHERE key = 'limits_version' UNION ALL SELECT ${ADMITTED_ID_ROW}, id FROM ins`;
+  // The text is the same at every call for a table: keep one string, whose hash the prepared
+  // statements' lookup then computes once rather than over kilobytes at every write.
+  let text = TEXTS.get(insert.table);
+  if (text !== sql) TEXTS.set(insert.table, (text = sql));
+  return { sql: text, params: values };
 }
+
+const TEXTS = new Map<string, string>();
 
 /** The rows of `admissionStatement`: the id written (null when refused) and the limits version read. */
 export function admissionOutcome(rows: readonly Record<string, unknown>[]): { id: number | null; limitsVersion: number } {

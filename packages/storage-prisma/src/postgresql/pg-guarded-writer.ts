@@ -52,7 +52,8 @@ export class PgGuardedWriter {
     // writers never wait on each other in a cycle. Requests sharing no limit do not block. The
     // keys are integers written into the text (sorted in a subquery, so taken in order).
     const keys = [...new Set(lockKeys)].filter((k) => Number.isSafeInteger(k)).sort((a, b) => a - b);
-    const locks = keys.length > 0 ? `SELECT count(pg_advisory_xact_lock(${LIMIT_LOCK_CLASS}, k)) FROM (SELECT unnest(ARRAY[${keys.join(",")}]::int[]) AS k ORDER BY 1) AS keys; ` : "";
+    const lockCount = keys.length > 0 ? `(SELECT count(pg_advisory_xact_lock(${LIMIT_LOCK_CLASS}, k)) FROM (SELECT unnest(ARRAY[${keys.join(",")}]::int[]) AS k ORDER BY 1) AS keys)` : "";
+    const locks = lockCount ? `SELECT ${lockCount}; ` : "";
     return withConnection(pool, async (client, tx) => {
       // The lock is held from its grant to the commit, and every writer of these limits waits
       // that long: so the step is built before, with the limits version last seen. When the step
@@ -64,7 +65,7 @@ export class PgGuardedWriter {
       // are held: if it moved, the step is built again.
       let now = clock();
       let step = this.limitsVersionSeen === undefined || !this.#batched ? null : tryBuild(build, now, this.limitsVersionSeen);
-      const admitted = step && (await this.#tryAdmission(client, tx, locks, step, now));
+      const admitted = step && (await this.#tryAdmission(client, tx, lockCount, step, now));
       if (admitted) return admitted;
       if (admitted === false) {
         // Refused, or the limits changed: decide on fresh sums the usual way.
@@ -104,7 +105,7 @@ export class PgGuardedWriter {
    * written), null when the step cannot be decided that way (no admission, unknown filters, a row
    * that may raise an alert).
    */
-  async #tryAdmission<T>(client: pg.PoolClient, tx: OpenTransaction, locks: string, step: GuardedStep<T>, now: Date): Promise<{ outcome: GuardedOutcome<T>; raised: StoredAlert[] } | false | null> {
+  async #tryAdmission<T>(client: pg.PoolClient, tx: OpenTransaction, lockCount: string, step: GuardedStep<T>, now: Date): Promise<{ outcome: GuardedOutcome<T>; raised: StoredAlert[] } | false | null> {
     const admission = step.admission;
     if (!admission || step.queries.length === 0) return null;
     const ids = this.#buckets.knownFilterIds(step.queries);
@@ -116,7 +117,9 @@ export class PgGuardedWriter {
     const expired = insert.table === "quota_reservations" ? `DELETE FROM quota_reservations WHERE expires_at <= ${literal(now)}; ` : "";
     const execute = await executeText(client, sql, params);
     tx.open = true;
-    const results = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${GENERIC_PLAN}; ${locks}${expired}${execute}; ${DURABLE_COMMIT}`)) as unknown as pg.QueryResult[];
+    // The transaction's settings and its locks in one statement: every statement of the message costs.
+    const settings = `SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)${lockCount ? `, ${lockCount}` : ""}`;
+    const results = (await client.query(`BEGIN; ${settings}; ${expired}${execute}; ${DURABLE_COMMIT}`)) as unknown as pg.QueryResult[];
     tx.open = false;
     const rows = results.find((result) => result.fields?.some((field) => field.name === "q"))!.rows;
     const { id, limitsVersion } = admissionOutcome(rows);
@@ -220,7 +223,8 @@ function tryBuild<T>(build: (now: Date, limitsVersion: number) => GuardedStep<T>
  * loses only writes nobody was told about, and only a suffix of the WAL, so every decision a
  * later durable write took on this one's row still holds.
  */
-const DURABLE_COMMIT = "COMMIT; BEGIN; SELECT pg_logical_emit_message(true, 'llm-accounting', 'durable'); COMMIT";
+// The message statement after COMMIT runs in an implicit transaction of its own, committed (synchronously) before the server answers.
+const DURABLE_COMMIT = "COMMIT; SELECT pg_logical_emit_message(true, 'llm-accounting', 'durable')";
 
 /** Runs statements ending in COMMIT in one round trip; the id the one statement returning rows returned. */
 async function committedId(client: pg.PoolClient, text: string): Promise<number> {

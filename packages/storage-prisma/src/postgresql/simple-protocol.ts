@@ -51,11 +51,17 @@ export function literal(value: unknown): string {
   }
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
-  if (typeof value === "string") return pg.escapeLiteral(value);
-  if (Array.isArray(value)) return pg.escapeLiteral(`{${value.map(arrayElement).join(",")}}`);
+  if (value instanceof Date) return `'${value.toISOString()}'`;
+  if (typeof value === "string") return quoted(value);
+  if (Array.isArray(value)) return quoted(`{${value.map(arrayElement).join(",")}}`);
   throw new TypeError(`cannot send a ${typeof value} to PostgreSQL`);
 }
+
+/** A string literal: pg's escaping (character by character) only when the text needs it; a guarded write sends kilobytes of literals. */
+function quoted(text: string): string {
+  return NEEDS_ESCAPING.test(text) ? pg.escapeLiteral(text) : `'${text}'`;
+}
+const NEEDS_ESCAPING = /['\\]/;
 
 /** One element of an array literal: quoted unless NULL or a number. */
 function arrayElement(value: unknown): string {

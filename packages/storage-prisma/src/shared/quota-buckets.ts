@@ -23,8 +23,8 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
   return { sql: `${ctes}${select}${version}`, params };
 }
 
-/** The row of `LIMITS_VERSION_ROW`: the limits version as its requests. */
-export const limitsVersionRowSql = (dialect: BucketSqlDialect): string => `SELECT ${LIMITS_VERSION_ROW}, value, 0, 0, 0, 0, ${dialect.nullTime} FROM store_counters WHERE key = 'limits_version'`;
+// The row of LIMITS_VERSION_ROW: the limits version as its requests.
+const limitsVersionRowSql = (dialect: BucketSqlDialect): string => `SELECT ${LIMITS_VERSION_ROW}, value, 0, 0, 0, 0, ${dialect.nullTime} FROM store_counters WHERE key = 'limits_version'`;
 
 /**
  * `bucketSumsSql` in two pieces, for statements that do more with the sums: `ctes` opens a WITH

@@ -50,10 +50,19 @@ export function filterColumns(filter: UsageFilter): FilterColumns {
  * `quota_tag_filters` for a filter with a tag (keys stored before tags existed stay the same).
  */
 export function filterKey(filter: UsageFilter): string {
-  const c = filterColumns(filter);
-  const columns: unknown[] = [c.model, c.username, c.callerName, c.projectMode, c.project];
-  return JSON.stringify(c.tagKey === null ? columns : [...columns, c.tagKey, c.tagValue]);
+  let key = keys.get(filter);
+  if (key === undefined) {
+    const c = filterColumns(filter);
+    const columns: unknown[] = [c.model, c.username, c.callerName, c.projectMode, c.project];
+    keys.set(filter, (key = JSON.stringify(c.tagKey === null ? columns : [...columns, c.tagKey, c.tagValue])));
+  }
+  return key;
 }
+
+// Filters are immutable and a limit's filter object is shared by all its checks (see core's
+// planQuota): what is derived from one is worked out once, not at every guarded write.
+const keys = new WeakMap<UsageFilter, string>();
+const tuples = new WeakMap<UsageFilter, Typed[]>();
 
 /** The one part of a window whose filter has no buckets: all its raw rows. */
 export const rawWindow = (query: UsageQuery): WindowPart[] => [{ kind: "rows", from: query.start.getTime(), to: query.end.getTime(), closed: true }];
@@ -97,6 +106,10 @@ export type Typed = readonly [unknown, "int" | "bigint" | "text" | "time"];
 
 /** A filter's `quota_filters` columns as typed parameters (for VALUES rows or arrays). */
 export function filterTuple(filter: UsageFilter): Typed[] {
-  const c = filterColumns(filter);
-  return [[c.model, "text"], [c.username, "text"], [c.callerName, "text"], [c.projectMode, "int"], [c.project, "text"], [c.tagKey, "text"], [c.tagValue, "text"]];
+  let tuple = tuples.get(filter);
+  if (tuple === undefined) {
+    const c = filterColumns(filter);
+    tuples.set(filter, (tuple = [[c.model, "text"], [c.username, "text"], [c.callerName, "text"], [c.projectMode, "int"], [c.project, "text"], [c.tagKey, "text"], [c.tagValue, "text"]]));
+  }
+  return tuple;
 }
