@@ -1,5 +1,5 @@
 import { type AdmissionBound, type LimitType, type UsageQuery } from "@llm-accounting/core";
-import { bucketSumsParts, LIMITS_VERSION_ROW } from "../shared/quota-buckets.js";
+import { bucketSumsParts, LIMITS_VERSION_ROW, LIMITS_VERSION_SQL } from "../shared/quota-buckets.js";
 import type { QuotaSqlStatement } from "../shared/quota-sql.js";
 import { PG_BUCKET_DIALECT } from "./pg-quota-buckets.js";
 
@@ -40,11 +40,11 @@ export function admissionStatement(queries: readonly UsageQuery[], filterIds: re
     `${ctes}, s AS (${select}), ` +
     "tot AS (SELECT q, SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(total_tokens) AS total_tokens, SUM(cost_nanos) AS cost_nanos FROM s GROUP BY q), " +
     // A query without rows summed nothing; no bounds at all admit (every applicable limit is unlimited).
-    `adm AS (SELECT COALESCE(bool_and(COALESCE(${used}, 0) <= c.ceiling), true) AND (SELECT value FROM store_counters WHERE key = 'limits_version') = ${version} AS ok FROM ${boundsRows} LEFT JOIN tot ON tot.q = c.q), ` +
+    `adm AS (SELECT COALESCE(bool_and(COALESCE(${used}, 0) <= c.ceiling), true) AND (${LIMITS_VERSION_SQL}) = ${version} AS ok FROM ${boundsRows} LEFT JOIN tot ON tot.q = c.q), ` +
     `ins AS (INSERT INTO ${insert.table} (${insert.columns.join(", ")}) SELECT ${written} FROM adm WHERE adm.ok RETURNING id), ` +
     `tg AS (INSERT INTO ${tagTable} (${tagId}, key, value) SELECT ins.id, t.key, t.value FROM ins, jsonb_each_text(${add(insert.tags, "jsonb")}) AS t) ` +
     // Only the version and the id come back: a refusal is decided again on fresh sums anyway.
-    `SELECT ${LIMITS_VERSION_ROW} AS q, value AS requests FROM store_counters WHERE key = 'limits_version' UNION ALL SELECT ${ADMITTED_ID_ROW}, id FROM ins`;
+    `SELECT ${LIMITS_VERSION_ROW} AS q, (${LIMITS_VERSION_SQL}) AS requests UNION ALL SELECT ${ADMITTED_ID_ROW}, id FROM ins`;
   // The text is the same at every call for a table: keep one string, whose hash the prepared
   // statements' lookup then computes once rather than over kilobytes at every write.
   let text = TEXTS.get(insert.table);

@@ -5,6 +5,7 @@ import { admissionOutcome, admissionStatement, type AdmittedInsert } from "./pg-
 import type { PgAlerts } from "./pg-alerts.js";
 import { inTransaction, withConnection, type OpenTransaction } from "./pg-connection.js";
 import { GENERIC_PLAN, type PgQuotaBuckets } from "./pg-quota-buckets.js";
+import { LIMITS_VERSION_SQL } from "../shared/quota-buckets.js";
 import { INSERT_REJECTION_SQL, INSERT_RESERVATION_SQL, INSERT_SQL, insertParams, LIMIT_LOCK_CLASS, RESERVATION_COLUMNS, reservationParams, usageParams } from "./pg-row-sql.js";
 import { retryConflicts } from "./retry-conflicts.js";
 import { executeText, literal } from "./simple-protocol.js";
@@ -76,7 +77,7 @@ export class PgGuardedWriter {
       const sums = step && ids && step.queries.length > 0 ? this.#buckets.sumsStatement(step.queries, ids, now) : null;
       const execute = sums ? `; ${await executeText(client, sums.sql, sums.params)}` : "";
       tx.open = true;
-      const begun = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${GENERIC_PLAN}; ${locks}SELECT value FROM store_counters WHERE key = 'limits_version'${execute}`)) as unknown as pg.QueryResult[];
+      const begun = (await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${GENERIC_PLAN}; ${locks}${LIMITS_VERSION_SQL}${execute}`)) as unknown as pg.QueryResult[];
       const version = Number((begun[begun.length - (execute ? 2 : 1)] as pg.QueryResult<{ value: bigint }>).rows[0]?.value ?? 0);
       const guessed = this.limitsVersionSeen;
       this.limitsVersionSeen = version;

@@ -6,7 +6,8 @@ import { postgresqlSchemaState } from "../migrate/postgresql-schema-check.js";
 import { schemaRefusal } from "../migrate/schema-state.js";
 import { listLimitsSql } from "../shared/limit-row.js";
 import { redactConnectionString } from "./connection-string.js";
-import type { PgQuotaBuckets } from "./pg-quota-buckets.js";
+import { ALL_FILTER_IDS_SQL, type PgQuotaBuckets } from "./pg-quota-buckets.js";
+import { LIMITS_VERSION_SQL } from "../shared/quota-buckets.js";
 
 /** Options of the PostgreSQL store. */
 export interface PostgresqlStoreOptions {
@@ -43,9 +44,7 @@ export function pgClientTypes(): typeof types {
 }
 
 // Every limit with the version they were read at, in one snapshot (the single-row side keeps the version when there is no limit).
-export const LIMITS_WITH_VERSION_SQL = `SELECT v.value AS limits_version, l.* FROM (SELECT (SELECT value FROM store_counters WHERE key = 'limits_version') AS value) v LEFT JOIN (${listLimitsSql({}, (n) => `$${n}`).sql}) l ON true ORDER BY l.id`;
-// Every registered filter's id (TAG limits' under the negated id), up to a bound no real set of limits reaches.
-const FILTER_IDS_SQL = "SELECT id, key FROM quota_filters UNION ALL SELECT -id, key FROM quota_tag_filters LIMIT 100000";
+export const LIMITS_WITH_VERSION_SQL = `SELECT v.value AS limits_version, l.* FROM (SELECT (${LIMITS_VERSION_SQL}) AS value) v LEFT JOIN (${listLimitsSql({}, (n) => `$${n}`).sql}) l ON true ORDER BY l.id`;
 
 /**
  * Opens the pool of a store: its first connection checks (read-only) or migrates the schema, then
@@ -90,7 +89,7 @@ export async function openPgPool(connectionString: string, options: PostgresqlSt
  * ids come back with it, so the first check needs no lookup. Constant cost, whatever the rows.
  */
 async function warmUp(client: pg.PoolClient, buckets: PgQuotaBuckets): Promise<void> {
-  const filters = (await client.query(`${LIMITS_WITH_VERSION_SQL}; ${FILTER_IDS_SQL}`)) as unknown as pg.QueryResult<{ id: number; key: string }>[];
+  const filters = (await client.query(`${LIMITS_WITH_VERSION_SQL}; ${ALL_FILTER_IDS_SQL}`)) as unknown as pg.QueryResult<{ id: number; key: string }>[];
   buckets.remember(filters[1]!.rows);
   await buckets.prepareSums(client, new Date());
 }

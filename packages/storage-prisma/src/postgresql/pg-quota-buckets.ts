@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import type pg from "pg";
-import { executeText } from "./simple-protocol.js";
+import { executeText, statementNamer } from "./simple-protocol.js";
+import { inTransaction, withConnection } from "./pg-connection.js";
 import type { QuotaUsage, UsageFilter, UsageQuery } from "@llm-accounting/core";
-import { backfillSql, bucketFollowUps, bucketSumsSql, followUpsWithoutQueries, filterColumns, filterKey, foldBucketRows, LIMITS_VERSION_ROW, type BucketSqlDialect } from "../shared/quota-buckets.js";
+import { backfillSql, bucketFollowUps, bucketSumsSql, followUpsWithoutQueries, filterColumns, filterKey, foldBucketRows, LIMITS_VERSION_ROW, LIMITS_VERSION_SQL, type BucketSqlDialect } from "../shared/quota-buckets.js";
 import { runAsync, type QuotaSqlStatement } from "../shared/quota-sql.js";
 import { insertTagFilterSql, isTagFilter, tagBackfillSql, tagBucketId, tagFilterParams } from "../shared/tag-quota-filters.js";
 
@@ -22,17 +22,11 @@ export const PG_BUCKET_DIALECT: BucketSqlDialect = {
 
 const bucketOf = (column: string, span: string) => `(floor(extract(epoch FROM ${column}) / ${span}) * ${span})::bigint`;
 
-const names = new Map<string, string>();
-/** A stable name for a statement text (pg prepares a name once per connection). */
-function statementName(sql: string): string {
-  let name = names.get(sql);
-  if (!name) {
-    name = `llm_acct_quota_${createHash("sha1").update(sql).digest("hex").slice(0, 16)}`;
-    if (names.size > 1000) names.clear();
-    names.set(sql, name);
-  }
-  return name;
-}
+// Protocol-level statement names (the path without SQL PREPARE, for poolers).
+const statementName = statementNamer("llm_acct_quota_");
+
+/** Every registered filter's id (TAG limits' under the negated id), as `filterIds` reads some; up to a bound no real set of limits reaches. */
+export const ALL_FILTER_IDS_SQL = "SELECT id, key FROM quota_filters UNION ALL SELECT -id, key FROM quota_tag_filters LIMIT 100000";
 
 /** Something that runs a statement: the pool, or the client of an open transaction. */
 type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
@@ -90,18 +84,7 @@ export class PgQuotaBuckets {
   }
 
   async #registerAlone(pool: pg.Pool, key: string, filter: UsageFilter): Promise<number> {
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
-      const id = await this.#register(client, key, filter);
-      await client.query("COMMIT");
-      return id;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(pool, (client) => this.#register(client, key, filter));
   }
 
   async #register(client: pg.PoolClient, key: string, filter: UsageFilter): Promise<number> {
@@ -131,7 +114,7 @@ export class PgQuotaBuckets {
     return tagBucketId(Number(id));
   }
 
-  /** Remembers filter ids read elsewhere (filters are never deleted, so an id never goes stale). */
+  /** Remembers the rows of `ALL_FILTER_IDS_SQL`, read elsewhere (filters are never deleted, so an id never goes stale). */
   remember(rows: readonly { id: number; key: string }[]): void {
     for (const row of rows) this.#ids.set(row.key, Number(row.id));
   }
@@ -164,7 +147,7 @@ export class PgQuotaBuckets {
   /** The sums and the limits version of one snapshot, in one round trip. */
   async sumsWithLimitsVersion(db: Queryable, queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date): Promise<{ usage: QuotaUsage[]; limitsVersion: number }> {
     if (queries.length === 0) {
-      const version = await db.query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'");
+      const version = await db.query<{ value: bigint }>(LIMITS_VERSION_SQL);
       return { usage: [], limitsVersion: Number(version.rows[0]?.value ?? 0) };
     }
     const { sql, params } = bucketSumsSql(PG_BUCKET_DIALECT, queries, filterIds, now, true);
@@ -191,17 +174,8 @@ export class PgQuotaBuckets {
     // plans look cheaper than the generic one, which has the same shape), and planning took
     // longer than running it (0.65 ms of a check at 1M rows). SET LOCAL lasts for the implicit
     // transaction of one simple-protocol message, or to the end of an open transaction.
-    if (isPoolClient(db)) return lastRows(await db.query(`${GENERIC_PLAN}; ${await executeText(db, sql, params)}`));
-    const client = await (db as pg.Pool).connect();
-    let broken = false;
-    try {
-      return lastRows(await client.query(`${GENERIC_PLAN}; ${await executeText(client, sql, params)}`));
-    } catch (error) {
-      broken = true;
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    const run = async (client: pg.PoolClient) => lastRows(await client.query(`${GENERIC_PLAN}; ${await executeText(client, sql, params)}`));
+    return isPoolClient(db) ? run(db) : withConnection(db as pg.Pool, run);
   }
 }
 

@@ -21,6 +21,7 @@ import { PgGuardedWriter } from "./pg-guarded-writer.js";
 import { PgQuotaBuckets } from "./pg-quota-buckets.js";
 import { INSERT_SQL, insertParams } from "./pg-row-sql.js";
 import { PgUsageReports } from "./pg-usage-reports.js";
+import { LIMITS_VERSION_SQL } from "../shared/quota-buckets.js";
 import { LIMITS_WITH_VERSION_SQL, openPgPool, pgClientTypes, type PostgresqlStoreOptions } from "./pg-pool.js";
 
 export type { PostgresqlStoreOptions };
@@ -119,11 +120,10 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async insertUsage(record: NewUsageRecord): Promise<number> {
-    await this.pool();
+    const pool = await this.pool();
     const rules = await this.#alerts.rulesFor([record]);
     // No limit with thresholds counts this row: one autocommit statement, as without alerts.
-    if (rules.length === 0) return Number((await retryConflicts(() => this.#query<{ id: number }>(INSERT_SQL, insertParams(record)))).rows[0]!.id);
-    const pool = await this.pool();
+    if (rules.length === 0) return Number((await retryConflicts(() => pool.query<{ id: number }>(INSERT_SQL, insertParams(record)))).rows[0]!.id);
     const { id, raised } = await retryConflicts(() =>
       inTransaction(pool, async (client) => {
         const id = Number((await client.query<{ id: number }>(INSERT_SQL, insertParams(record))).rows[0]!.id);
@@ -225,7 +225,7 @@ export class PostgresqlStore extends PrismaModelStore implements UsageStore {
   }
 
   async limitsVersion(): Promise<number> {
-    const result = await this.#query<{ value: bigint }>("SELECT value FROM store_counters WHERE key = 'limits_version'", []);
+    const result = await this.#query<{ value: bigint }>(LIMITS_VERSION_SQL, []);
     this.#writer.limitsVersionSeen = Number(result.rows[0]?.value ?? 0);
     return this.#writer.limitsVersionSeen;
   }

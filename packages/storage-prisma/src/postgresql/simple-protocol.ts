@@ -9,18 +9,25 @@ import pg from "pg";
  */
 
 const prepared = new WeakMap<pg.ClientBase, Set<string>>();
-const names = new Map<string, string>();
-
-/** A stable name for a statement text, distinct from the protocol-level names (same namespace). */
-function preparedName(sql: string): string {
-  let name = names.get(sql);
-  if (!name) {
-    name = `llm_acct_x_${createHash("sha1").update(sql).digest("hex").slice(0, 16)}`;
-    if (names.size > 1000) names.clear();
-    names.set(sql, name);
-  }
-  return name;
+/**
+ * Stable names for statement texts under `prefix`, one per text (a statement is prepared once per
+ * connection and name). SQL PREPARE names and protocol-level ones share a namespace: give each
+ * kind its own prefix.
+ */
+export function statementNamer(prefix: string): (sql: string) => string {
+  const names = new Map<string, string>();
+  return (sql) => {
+    let name = names.get(sql);
+    if (!name) {
+      name = `${prefix}${createHash("sha1").update(sql).digest("hex").slice(0, 16)}`;
+      if (names.size > 1000) names.clear();
+      names.set(sql, name);
+    }
+    return name;
+  };
 }
+
+const preparedName = statementNamer("llm_acct_x_");
 
 /**
  * `EXECUTE` text for `sql` with `values` on this connection, preparing it first (one round trip,

@@ -23,8 +23,11 @@ export function bucketSumsSql(dialect: BucketSqlDialect, queries: readonly Usage
   return { sql: `${ctes}${select}${version}`, params };
 }
 
+/** The limits version, one row of one column `value`. */
+export const LIMITS_VERSION_SQL = "SELECT value FROM store_counters WHERE key = 'limits_version'";
+
 // The row of LIMITS_VERSION_ROW: the limits version as its requests.
-const limitsVersionRowSql = (dialect: BucketSqlDialect): string => `SELECT ${LIMITS_VERSION_ROW}, value, 0, 0, 0, 0, ${dialect.nullTime} FROM store_counters WHERE key = 'limits_version'`;
+const limitsVersionRowSql = (dialect: BucketSqlDialect): string => `SELECT ${LIMITS_VERSION_ROW}, (${LIMITS_VERSION_SQL}), 0, 0, 0, 0, ${dialect.nullTime}`;
 
 /**
  * `bucketSumsSql` in two pieces, for statements that do more with the sums: `ctes` opens a WITH
