@@ -65,6 +65,40 @@ describe("postgresql: guarded writes decided on the server", () => {
     expect((await accounting.store.listRejections("s-1")).map((r) => r.message)).toEqual([check.reason]);
   });
 
+  it("stores a tagged call's tags in the same message, and an untagged call's text inserts no tags", async () => {
+    const accounting = accountingOn();
+    await accounting.setUsageLimit(limit({}));
+    await accounting.setUsageLimit({ ...limit({ scope: "TAG", maxValue: 2 }), tag: { key: "tenant", value: "acme" } });
+    const call = { model: "gpt-4o", username: "ann", promptTokens: 10, completionTokens: 5, cost: 0.01 };
+    // The first calls register the filters and prepare each text on the connection.
+    for (let i = 0; i < 2; i++) await accounting.trackUsage({ ...call, tags: { tenant: "other" } }, { enforceLimits: true });
+    await accounting.trackUsage(call, { enforceLimits: true });
+    const tagged = await messagesDuring(() => accounting.trackUsage({ ...call, tags: { tenant: "acme", tier: "gold" } }, { enforceLimits: true }));
+    const untagged = await messagesDuring(() => accounting.trackUsage(call, { enforceLimits: true }));
+    expect(tagged).toHaveLength(1);
+    expect(untagged).toHaveLength(1);
+    const text = (sent: string) => /EXECUTE (\w+)/.exec(sent)![1]!;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const statements = await client.query<{ name: string; statement: string }>("SELECT name, statement FROM pg_prepared_statements");
+      expect(statements.rows).toHaveLength(0); // prepared on the store's connections, not this one
+      const stored = await client.query<{ key: string; value: string }>("SELECT t.key, t.value FROM usage_tags t ORDER BY t.entry_id, t.key");
+      expect(stored.rows).toEqual([
+        { key: "tenant", value: "other" },
+        { key: "tenant", value: "other" },
+        { key: "tenant", value: "acme" },
+        { key: "tier", value: "gold" },
+      ]);
+    } finally {
+      await client.end();
+    }
+    expect(text(tagged[0]!)).not.toBe(text(untagged[0]!));
+    // The TAG limit counted the tagged call: one more acme call fits, the next does not.
+    await accounting.trackUsage({ ...call, tags: { tenant: "acme" } }, { enforceLimits: true });
+    await expect(accounting.trackUsage({ ...call, tags: { tenant: "acme" } }, { enforceLimits: true })).rejects.toBeInstanceOf(QuotaExceededError);
+  });
+
   it("admits exactly up to a cost limit in nano-dollars", async () => {
     const accounting = accountingOn();
     // 0.000000003 USD a call against 0.00000001: three fit (9 nano-dollars), the fourth would make 12.

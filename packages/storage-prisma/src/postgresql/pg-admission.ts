@@ -24,7 +24,7 @@ const TYPE_CODES: Record<LimitType, number> = { requests: 0, input_tokens: 1, ou
  * server, so the limits' locks are never held across a round trip to the process. Its rows are the
  * limits version row (`LIMITS_VERSION_ROW`) and, when it wrote, `ADMITTED_ID_ROW` with the new id
  * as `requests`. Every list travels as an array, so the text (and plan) is one
- * per write table.
+ * per write table, tagged or not.
  */
 export function admissionStatement(queries: readonly UsageQuery[], filterIds: readonly (number | null)[], now: Date, bounds: readonly AdmissionBound[], limitsVersion: number, insert: AdmittedInsert): QuotaSqlStatement {
   const { ctes, select, params } = bucketSumsParts(PG_BUCKET_DIALECT, queries, filterIds, now);
@@ -41,14 +41,16 @@ export function admissionStatement(queries: readonly UsageQuery[], filterIds: re
     "tot AS (SELECT q, SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(total_tokens) AS total_tokens, SUM(cost_nanos) AS cost_nanos FROM s GROUP BY q), " +
     // A query without rows summed nothing; no bounds at all admit (every applicable limit is unlimited).
     `adm AS (SELECT COALESCE(bool_and(COALESCE(${used}, 0) <= c.ceiling), true) AND (${LIMITS_VERSION_SQL}) = ${version} AS ok FROM ${boundsRows} LEFT JOIN tot ON tot.q = c.q), ` +
-    `ins AS (INSERT INTO ${insert.table} (${insert.columns.join(", ")}) SELECT ${written} FROM adm WHERE adm.ok RETURNING id), ` +
-    `tg AS (INSERT INTO ${tagTable} (${tagId}, key, value) SELECT ins.id, t.key, t.value FROM ins, jsonb_each_text(${add(insert.tags, "jsonb")}) AS t) ` +
+    `ins AS (INSERT INTO ${insert.table} (${insert.columns.join(", ")}) SELECT ${written} FROM adm WHERE adm.ok RETURNING id) ` +
+    // An untagged row's text has no tag insert: an INSERT of no rows still fires the tag table's statement triggers.
+    (insert.tags === null ? "" : `, tg AS (INSERT INTO ${tagTable} (${tagId}, key, value) SELECT ins.id, t.key, t.value FROM ins, jsonb_each_text(${add(insert.tags, "jsonb")}) AS t) `) +
     // Only the version and the id come back: a refusal is decided again on fresh sums anyway.
     `SELECT ${LIMITS_VERSION_ROW} AS q, (${LIMITS_VERSION_SQL}) AS requests UNION ALL SELECT ${ADMITTED_ID_ROW}, id FROM ins`;
   // The text is the same at every call for a table: keep one string, whose hash the prepared
   // statements' lookup then computes once rather than over kilobytes at every write.
-  let text = TEXTS.get(insert.table);
-  if (text !== sql) TEXTS.set(insert.table, (text = sql));
+  const key = insert.tags === null ? insert.table : `${insert.table} tagged`;
+  let text = TEXTS.get(key);
+  if (text !== sql) TEXTS.set(key, (text = sql));
   return { sql: text, params: values };
 }
 
