@@ -7,7 +7,7 @@ import { createTestDatabase } from "../src/testing/index.js";
 
 // Guarded writes on PostgreSQL send their values as literals in a simple-protocol query (so the
 // locks, the sums and the write share round trips). Every value must arrive exactly as sent.
-const AWKWARD = ["it's", 'say "hi"', "back\\slash", "\\'mixed\\\"", "naïve ☃ 🚀", "", "NULL", "{a,b}", "line\nbreak", "tab\there", "$1"];
+const AWKWARD = ["it's", 'say "hi"', "back\\slash", "\\'mixed\\\"", "naïve ☃ 🚀", "", "NULL", "{a,b}", "line\nbreak", "tab\there", "$1", "null", " spaced ", "plain-name_1.2:3@x+y"];
 
 describe("postgresql: values sent as literals", () => {
   let drop: () => Promise<void>;

@@ -60,7 +60,7 @@ export function literal(value: unknown): string {
   if (typeof value === "boolean") return value ? "true" : "false";
   if (value instanceof Date) return `'${value.toISOString()}'`;
   if (typeof value === "string") return quoted(value);
-  if (Array.isArray(value)) return quoted(`{${value.map(arrayElement).join(",")}}`);
+  if (Array.isArray(value)) return quoted(`{${arrayElements(value)}}`);
   throw new TypeError(`cannot send a ${typeof value} to PostgreSQL`);
 }
 
@@ -70,7 +70,14 @@ function quoted(text: string): string {
 }
 const NEEDS_ESCAPING = /['\\]/;
 
-/** One element of an array literal: quoted unless NULL or a number. */
+/** The elements of an array literal, comma-separated. */
+function arrayElements(values: readonly unknown[]): string {
+  let text = "";
+  for (let i = 0; i < values.length; i++) text += (i === 0 ? "" : ",") + arrayElement(values[i]);
+  return text;
+}
+
+/** One element of an array literal: bare when the array parser reads it back unchanged, else quoted. */
 function arrayElement(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "number") {
@@ -78,6 +85,12 @@ function arrayElement(value: unknown): string {
     return String(value);
   }
   if (typeof value === "bigint") return value.toString();
-  const text = value instanceof Date ? value.toISOString() : String(value);
+  // An instant's ISO form holds only digits, '-', '+', ':', 'T', '.' and 'Z': nothing the parser reads specially.
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  // Most names are plain words: skip the quoting (a guarded write sends hundreds of elements).
+  if (BARE_ELEMENT.test(text) && !/^null$/i.test(text)) return text;
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
+// Characters an unquoted array element may hold as they are (no braces, commas, quotes, backslashes or spaces).
+const BARE_ELEMENT = /^[A-Za-z0-9_.:@+\-]+$/;
