@@ -36,7 +36,7 @@ beforeAll(async () => {
     { model: "gpt-4o-2024-08-06", cost: 0.3, promptTokens: 1000, cachedTokens: 200, completionTokens: 100, project: "support", timestamp: "2025-06-01T09:00:00Z" },
     { model: "gpt-4o", cost: 0.2, promptTokens: 500, completionTokens: 50, project: "search", timestamp: "2025-06-01T23:59:59.999Z" },
     { model: "gpt-4o-mini", cost: 0.05, promptTokens: 100, completionTokens: 10, timestamp: "2025-06-01T12:00:00Z" },
-    { model: "claude-sonnet-4-5", cost: 1, promptTokens: 1000, cachedTokens: 200, cacheWriteTokens: 100, completionTokens: 50, timestamp: "2025-06-01T12:00:00Z" },
+    { model: "claude-sonnet-4-5", cost: 1, promptTokens: 1000, cachedTokens: 200, cacheWriteTokens: 100, completionTokens: 50, timestamp: "2025-06-01T12:00:00Z", tags: { key: "apikey_01" } },
     { model: "gpt-4o-2024-08-06", cost: 0.5, promptTokens: 2000, completionTokens: 300, project: "support", timestamp: "2025-06-02T00:00:00Z" },
   ]);
   await accounting.close();
@@ -125,6 +125,20 @@ describe("reconcile with the providers' JSON files", () => {
     expect(figures(mapped.stdout).filter((f) => f.model === "gpt-4o").map((f) => [f.project, f.ours, f.theirs, f.beyondTolerance])).toEqual([
       ["search", 0.2, 0.2, false],
       ["support", 0.3, 0.3, false],
+    ]);
+  });
+
+  it("matches by API key through the tag that carries its id", async () => {
+    const usage = JSON.parse(readFileSync(fixture("anthropic-usage.json"), "utf8"));
+    const first = usage.data[0].results[0];
+    usage.data[0].results = [{ ...first, api_key_id: "apikey_01" }, { ...first, api_key_id: "apikey_02", uncached_input_tokens: 5, cache_read_input_tokens: 0, cache_creation: null, output_tokens: 1 }];
+    const byKey = join(dir, "by-key.json");
+    writeFileSync(byKey, JSON.stringify(usage));
+    const run = await cli([...db, "reconcile", "--anthropic-usage", byKey, "--by", "api-key", "--api-key-tag", "key", "--format", "json"], { now: NOW });
+    expect(run.stderr).toBe("");
+    expect(figures(run.stdout).filter((f) => f.measure === "inputTokens").map((f) => [(f as { apiKey?: string }).apiKey, f.ours, f.theirs])).toEqual([
+      ["apikey_01", 1000, 1000],
+      ["apikey_02", 0, 5],
     ]);
   });
 
