@@ -38,11 +38,12 @@ export const currencyOptions = {
  * undefined for US dollars (nothing to convert).
  */
 export function displayCurrency(args: CurrencyArgs, io: Pick<CliIo, "env">): DisplayCurrency | undefined {
-  const fromEnv = io.env.LLM_ACCOUNTING_CURRENCY;
-  if (args.currency === undefined && fromEnv !== undefined && fromEnv !== "" && !isCurrencyCode(fromEnv)) {
-    throw new UsageError(`$LLM_ACCOUNTING_CURRENCY must be a three-letter currency code such as EUR (got "${fromEnv}")`);
+  const fromEnv = io.env.LLM_ACCOUNTING_CURRENCY || undefined;
+  const given = args.currency ?? fromEnv;
+  if (given !== undefined && !isCurrencyCode(given)) {
+    throw new UsageError(`${args.currency !== undefined ? "--currency" : "$LLM_ACCOUNTING_CURRENCY"} must be a three-letter currency code such as EUR (got "${given}")`);
   }
-  const code = args.currency ?? (fromEnv ? fromEnv.toUpperCase() : undefined);
+  const code = given?.toUpperCase();
   if (code === undefined) {
     if (args.rates !== undefined) throw new UsageError("--rates needs --currency (the currency to show amounts in)");
     return undefined;
