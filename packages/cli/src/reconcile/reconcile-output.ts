@@ -37,7 +37,7 @@ export function figureJson(figure: ComparedFigure, by: ReconcileScope, display?:
   return { day: figure.day, model: figure.model, ...(field && { [field]: figure.scope }), ...valuesJson(figure, display && ((n: bigint) => convertNanos(n, display.rates.rateOn(display.code, figure.day)))) };
 }
 
-function valuesJson(figure: ComparedTotal, convert?: (nanos: bigint) => bigint, converted?: { ours: bigint; theirs: bigint; difference: bigint }): Record<string, unknown> {
+function valuesJson(figure: ComparedTotal, convert?: (nanos: bigint) => bigint, converted?: Units): Record<string, unknown> {
   const share = shareOf(figure);
   const common = { share, beyondTolerance: figure.beyondTolerance };
   if (figure.measure !== "cost") return { measure: figure.measure, ours: Number(figure.ours), theirs: Number(figure.theirs), difference: Number(figure.difference), ...common };
@@ -55,8 +55,15 @@ function valuesJson(figure: ComparedTotal, convert?: (nanos: bigint) => bigint, 
   };
 }
 
+/** Converted amounts: ours, theirs and the difference, in 1e-9 units of the display currency. */
+interface Units {
+  readonly ours: bigint;
+  readonly theirs: bigint;
+  readonly difference: bigint;
+}
+
 /** Converted cost totals: the sum of the figures' converted amounts, so the table adds up. */
-function convertedTotals(result: Reconciliation, display: DisplayCurrency): { ours: bigint; theirs: bigint; difference: bigint } {
+function convertedTotals(result: Reconciliation, display: DisplayCurrency): Units {
   let ours = 0n;
   let theirs = 0n;
   for (const f of result.figures) {
@@ -92,20 +99,29 @@ export function reconciliationText(header: ReconcileHeader, result: Reconciliati
   const lines = ["", `=== Reconciliation with ${PROVIDER_NAMES[header.provider]} (${header.since} to ${header.until} UTC, tolerance ${tolerance})`, `Provider figures: ${header.sources.join(", ")}`, ""];
   if (result.figures.length === 0) return [...lines, "Nothing to compare: neither side has usage in the range"];
   const right = "right" as const;
-  const amount = (measure: Measure, value: bigint, day?: string, units?: bigint): string => {
-    if (measure !== "cost") return value < 0n ? `-${tokens(Number(-value))}` : tokens(Number(value));
-    if (!display) return value < 0n ? `-${money(-value)}` : money(value);
-    return formatMoney(units ?? convertNanos(value, display.rates.rateOn(display.code, day!)), display.code);
+  // A figure's cost in the display currency, at its day's rate (a total: the sum over its figures).
+  const convertedOf = (f: ComparedTotal, day?: string): Units | undefined => {
+    if (!display || f.measure !== "cost") return undefined;
+    if (day === undefined) return convertedTotals(result, display);
+    const rate = display.rates.rateOn(display.code, day);
+    const ours = convertNanos(f.ours, rate);
+    const theirs = convertNanos(f.theirs, rate);
+    return { ours, theirs, difference: ours - theirs };
   };
-  const signed = (text: string, value: bigint) => (value > 0n ? `+${text}` : text);
-  const cells = (f: ComparedTotal, day?: string, units?: { ours: bigint; theirs: bigint; difference: bigint }) => {
+  // Signs in front of the currency: `-$0.0250`, `+1,200`.
+  const amount = (measure: Measure, value: bigint, converted: bigint | undefined): string => {
+    const abs = value < 0n ? -value : value;
+    const text = converted !== undefined ? formatMoney(converted < 0n ? -converted : converted, display!.code) : measure === "cost" ? money(abs) : tokens(Number(abs));
+    return value < 0n ? `-${text}` : text;
+  };
+  const cells = (f: ComparedTotal, day?: string) => {
     const share = shareOf(f);
-    const diff = units ? units.difference : display && f.measure === "cost" ? convertNanos(f.ours, display.rates.rateOn(display.code, day!)) - convertNanos(f.theirs, display.rates.rateOn(display.code, day!)) : undefined;
+    const units = convertedOf(f, day);
     return [
       MEASURE_LABELS[f.measure],
-      amount(f.measure, f.ours, day, units?.ours),
-      amount(f.measure, f.theirs, day, units?.theirs),
-      signed(amount(f.measure, f.difference, day, diff), f.difference),
+      amount(f.measure, f.ours, units?.ours),
+      amount(f.measure, f.theirs, units?.theirs),
+      `${f.difference > 0n ? "+" : ""}${amount(f.measure, f.difference, units?.difference)}`,
       share === null ? "ours only" : `${share > 0 ? "+" : ""}${(share * 100).toFixed(1)}%`,
       f.beyondTolerance ? "OVER" : "ok",
     ];
@@ -118,7 +134,7 @@ export function reconciliationText(header: ReconcileHeader, result: Reconciliati
       { title: "Per day and model", maxWidth },
     ),
     "",
-    ...renderTable(valueColumns, result.totals.map((t) => cells(t, undefined, display && t.measure === "cost" ? convertedTotals(result, display) : undefined)), { title: "Totals", maxWidth }),
+    ...renderTable(valueColumns, result.totals.map((t) => cells(t)), { title: "Totals", maxWidth }),
     "",
     result.beyondTolerance === 0
       ? `All ${result.figures.length} figures are within ${tolerance} of ${PROVIDER_NAMES[header.provider]}'s.`
