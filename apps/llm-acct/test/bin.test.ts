@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,6 +85,18 @@ describe("the dashboard (built)", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^Error: --db-file ".*notes\.db" is not an llm-accounting database \(it holds 1 other table and none of ours\); nothing was read or written\n$/);
     expect(createHash("sha256").update(readFileSync(file)).digest("hex")).toBe(before);
+  });
+
+  it("prints the piped summary in --currency at the rates file's dated rates, and refuses a currency without rates", () => {
+    expect(run("llm-acct", ["--db-file", "data/money.sqlite", "track", "--model", "m", "--cost", "2"]).code).toBe(0);
+    writeFileSync(join(cwd, "rates.csv"), "date,currency,rate\n2000-01-01,EUR,0.5\n");
+    const summary = run("llm-acct", ["--db-file", "data/money.sqlite", "--currency", "EUR", "--rates", "rates.csv"]);
+    expect(summary).toMatchObject({ code: 0, stderr: "" });
+    expect(summary.stdout).toMatch(/amounts in EUR/);
+    expect(summary.stdout).toMatch(/Today\s+1 request\s+0 tokens\s+€1\.0000/);
+    const none = run("llm-acct", ["--db-file", "data/money.sqlite", "--currency", "EUR"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('Error: --currency EUR needs --rates FILE (or $LLM_ACCOUNTING_RATES): a CSV of date,currency,rate (see "llm-acct --help")\n');
   });
 
   it("refuses a folder without a ledger instead of creating data/", () => {

@@ -11,6 +11,7 @@ import { alertsCommand } from "./commands/alerts.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { pricesCommand } from "./commands/prices.js";
 import { purgeCommand } from "./commands/purge.js";
+import { reconcileCommand } from "./commands/reconcile.js";
 import { repriceCommand } from "./commands/reprice.js";
 import { selectCommand } from "./commands/select.js";
 import { serveCommand } from "./commands/serve.js";
@@ -29,7 +30,7 @@ import { describeRecommendation, describeUnknownArguments } from "./usage-messag
 import { CLI_VERSION } from "./version.js";
 
 /** The top-level command names, for telling a mistyped command from a stray argument. */
-const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "projects", "users", "log-event", "audit", "import", "migrate", "serve", "completion"];
+const COMMANDS = ["track", "stats", "tail", "purge", "select", "limits", "check", "prices", "reprice", "reconcile", "projects", "users", "log-event", "audit", "import", "migrate", "serve", "completion"];
 
 /** The message yargs fails with when no command is given; `runCli` answers it with the full help. */
 const NO_COMMAND = "no command given";
@@ -56,6 +57,7 @@ export function buildCli(ctx: CommandContext, scriptName = "llm-accounting", ver
     .command(withHelp(checkCommand(ctx), "check"))
     .command(withHelp(pricesCommand(ctx), "prices"))
     .command(withHelp(repriceCommand(ctx), "reprice"))
+    .command(withHelp(reconcileCommand(ctx), "reconcile"))
     .command(withHelp(projectsCommand(ctx), "projects"))
     .command(withHelp(usersCommand(ctx), "users"))
     .command(withHelp(logEventCommand(ctx), "log-event"))
@@ -106,7 +108,7 @@ function skipHelpRendering(parser: Argv<GlobalArgs>): void {
 
 /**
  * Runs the CLI on `argv` (without node and script) and resolves with the exit code:
- * 0 ok, 1 runtime error, 2 usage error, 3 quota denied. Prints, never exits the process.
+ * 0 ok, 1 runtime error, 2 usage error, 3 quota denied, 4 a reconciliation beyond its tolerance. Prints, never exits the process.
  */
 export async function runCli(argv: readonly string[], io: CliIo, scriptName = "llm-accounting", version = CLI_VERSION, epilogue?: string): Promise<number> {
   const ctx: CommandContext = { io, exitCode: EXIT.ok };

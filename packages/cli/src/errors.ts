@@ -1,7 +1,7 @@
 import { AccountingError } from "@llm-accounting/core";
 
-/** Exit codes: 0 success, 1 runtime error, 2 usage error, 3 quota denied. */
-export const EXIT = { ok: 0, runtime: 1, usage: 2, denied: 3 } as const;
+/** Exit codes: 0 success, 1 runtime error, 2 usage error, 3 quota denied, 4 a reconciliation beyond its tolerance. */
+export const EXIT = { ok: 0, runtime: 1, usage: 2, denied: 3, beyondTolerance: 4 } as const;
 
 /** A mistake in how the command was invoked (unknown option, missing or malformed flag). */
 export class UsageError extends AccountingError {

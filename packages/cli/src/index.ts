@@ -4,6 +4,8 @@ export { buildCli, describeError, errorLine, runCli } from "./cli.js";
 export { reportRange, type PeriodName, type ReportRange } from "./commands/stats-period.js";
 export { auditStoreFor, openAccounting } from "./context/open-accounting.js";
 export { globalOptions } from "./context/global-options.js";
+export { currencyOptions, displayCurrency, type CurrencyArgs, type DisplayCurrency } from "./currency/currency-options.js";
+export { parseRatesCsv, readRatesFile } from "./currency/rates-file.js";
 export type { GlobalArgs } from "./context/global-options.js";
 export { renderTable, type Column, type TableOptions } from "./format/table.js";
 export type { CliIo } from "./io.js";

@@ -29,3 +29,4 @@ export * from "./alerts/index.js";
 export * from "./fallbacks/index.js";
 export { parseTimeBound, type BoundEdge } from "./time/time-bound.js";
 export { dayIn, dayStartIn, instantAt, isTimeZone, wallTimeIn, type CalendarDay } from "./time/time-zone.js";
+export * from "./currency/index.js";

@@ -6,7 +6,8 @@ import { dateTime, localZone, zoneLabel, type TimeZone } from "../data/zone.js";
 import { periodLabel } from "../data/period.js";
 import { filterLabel, isFiltered } from "../data/filter.js";
 import { Audit } from "./Audit.js";
-import { colour, usd } from "./format.js";
+import { colour, money as moneyText } from "./format.js";
+import type { DisplayMoney } from "../data/money.js";
 import { Breakdown } from "./Breakdown.js";
 import { Limits } from "./Limits.js";
 import { Live } from "./Live.js";
@@ -23,9 +24,9 @@ export type { View } from "./view.js";
 export { AUDIT_PAGE } from "./dashboard-state.js";
 
 const NO_TAG_KEYS: readonly string[] = [];
-/** `3.2 calls/min (5 min) · 2.9 (1 h) · $1.2300/h (1 h) · $20.1000/day (24 h)`: how fast calls and money go. */
-export const rateLine = (r: RateData): string =>
-  `${r.callsPerMinute5.toFixed(1)} calls/min (5 min) · ${r.callsPerMinute60.toFixed(1)} (1 h) · ${usd(r.costLastHour)}/h (last hour) · ${usd(r.costLastDay)}/day (24 h)`;
+/** `3.2 calls/min (5 min) · 2.9 (1 h) · $1.2300/h (1 h) · $20.1000/day (24 h)`: how fast calls and money go (in `currency` when converted). */
+export const rateLine = (r: RateData, currency?: string): string =>
+  `${r.callsPerMinute5.toFixed(1)} calls/min (5 min) · ${r.callsPerMinute60.toFixed(1)} (1 h) · ${moneyText(r.costLastHour, currency)}/h (last hour) · ${moneyText(r.costLastDay, currency)}/day (24 h)`;
 
 /** The smallest terminal the dashboard lays out in; below it, it says so. */
 export const MIN_COLUMNS = 60;
@@ -55,10 +56,12 @@ export interface AppProps {
   readonly timeZone?: TimeZone;
   /** Tag keys the breakdown offers after the columns (`d` cycles through them too). */
   readonly tagKeys?: readonly string[];
+  /** Show amounts in this currency at these dated rates (`--currency`, `--rates`); limits stay in USD. */
+  readonly money?: DisplayMoney;
 }
 
 /** The interactive dashboard: a header, the current view, and a footer of keys. */
-export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview", exportDir = process.cwd(), timeZone = defaultZone, tagKeys = NO_TAG_KEYS }: AppProps) {
+export function App({ accounting, audit, location, now = systemClock, refreshMs = DEFAULT_REFRESH_MS, initialView = "overview", exportDir = process.cwd(), timeZone = defaultZone, tagKeys = NO_TAG_KEYS, money }: AppProps) {
   const size = useTerminalSize();
   const tooSmall = size.columns < MIN_COLUMNS || size.rows < MIN_ROWS;
   // Data is still loaded for the smallest layout while too small, so growing the terminal shows it at once.
@@ -66,12 +69,13 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
   const height = Math.max(MIN_ROWS, size.rows);
   const state = useDashboardState(initialView);
   const { view, period, measure, dimension, sort, reversed, paused, liveKey, drill, auditType, selected, open, help, typing, promptKind, notice, promptError, filter, breakdownSelection } = state;
-  const { loaded, checked, error } = useViewData(state, { accounting, audit, now, refreshMs, timeZone });
+  const { loaded, checked, error } = useViewData(state, { accounting, audit, now, refreshMs, timeZone, ...(money && { money }) });
+  const currency = money?.currency;
   // One row less than the terminal: output as tall as the terminal makes Ink clear the whole
   // screen and redraw it on every frame, even an unchanged one.
   const rows = height - 1;
   const bodyRows = rows - 4;
-  useDashboardKeys(state, { loaded, now, timeZone, tagKeys, exportDir, bodyRows });
+  useDashboardKeys(state, { loaded, now, timeZone, tagKeys, exportDir, bodyRows, ...(currency && { currency }) });
 
   // Below the minimum the columns would wrap into each other: one line saying so instead.
   if (tooSmall) return <Text>{`terminal too small (needs ${MIN_COLUMNS}x${MIN_ROWS}, have ${size.columns}x${size.rows})`}</Text>;
@@ -89,7 +93,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         <Text bold>llm-acct</Text>
         {` · ${view}${view === "breakdown" ? ` by ${breakdownLevel.dimension}, ${periodLabel(period, timeZone)}${drill.length ? ` · in ${visibleText(drillLabel(drill))}` : ""}` : ""}`}
         {isFiltered(filter) ? <Text color={colour("yellow")}>{` · filter ${visibleText(filterLabel(filter))}`}</Text> : null}
-        {` · ${clock} ${zoneLabel(timeZone)} · ${visibleText(location)}`}
+        {` · ${clock} ${zoneLabel(timeZone)}${currency ? ` · amounts in ${currency}` : ""} · ${visibleText(location)}`}
       </Text>
       <Box flexDirection="column" flexGrow={1} marginTop={1}>
         {error ? <Text color={colour("red")}>{`Error: ${visibleText(error)}`}</Text> : null}
@@ -97,12 +101,12 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
         {/* The view stays mounted under the overlay (hidden, its keys off), so it keeps its scroll position. */}
         <Box flexDirection="column" display={help ? "none" : "flex"}>
         {!current && view !== "breakdown" && view !== "live" ? <Text>Loading…</Text> : null}
-        {current?.view === "overview" ? <Overview data={current.data} width={width} height={bodyRows} measure={measure} timeZone={timeZone} /> : null}
-        {current?.view === "breakdown" && current.calls ? <Live records={current.calls} width={width} height={bodyRows} active={viewKeysOn} timeZone={timeZone} /> : null}
+        {current?.view === "overview" ? <Overview data={current.data} width={width} height={bodyRows} measure={measure} timeZone={timeZone} currency={currency} /> : null}
+        {current?.view === "breakdown" && current.calls ? <Live records={current.calls} width={width} height={bodyRows} active={viewKeysOn} timeZone={timeZone} currency={currency} /> : null}
         {view === "breakdown" && breakdownLevel.dimension !== "calls" ? (
           // One instance for every level, mounted while loading too, so its key handler is subscribed
           // before the rows show; each level opens on its first row.
-          <Breakdown resetKey={levelKey(dimension, drill)} selection={breakdownSelection.current} rows={current?.view === "breakdown" ? current.data : undefined} dimension={breakdownLevel.dimension} sort={sort} reversed={reversed} width={width} height={bodyRows} active={viewKeysOn} />
+          <Breakdown resetKey={levelKey(dimension, drill)} selection={breakdownSelection.current} rows={current?.view === "breakdown" ? current.data : undefined} dimension={breakdownLevel.dimension} sort={sort} reversed={reversed} width={width} height={bodyRows} active={viewKeysOn} currency={currency} />
         ) : null}
         {current?.view === "limits" ? <Limits limits={current.data} now={checked !== undefined ? new Date(checked) : now()} width={width} height={bodyRows} active={viewKeysOn} rates={current.rates} alerts={current.alerts} /> : null}
         {view === "live" ? (
@@ -111,9 +115,9 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
             {current?.view !== "live" ? <Text>Loading…</Text> : null}
             {current?.view === "live" ? <Text wrap="truncate-end">
               {paused ? <Text color={colour("yellow")}>{"PAUSED (space resumes, f follows) · "}</Text> : current.markAfterId !== undefined && current.data.records.some((r) => r.id > current.markAfterId!) ? "+ new · " : ""}
-              {rateLine(current.data.rates)}
+              {rateLine(current.data.rates, currency)}
             </Text> : null}
-            <Live key={liveKey} timeZone={timeZone} records={current?.view === "live" ? current.data.records : undefined} width={width} height={bodyRows - 1} active={viewKeysOn} markAfterId={current?.view === "live" ? current.markAfterId : undefined} />
+            <Live key={liveKey} timeZone={timeZone} currency={currency} records={current?.view === "live" ? current.data.records : undefined} width={width} height={bodyRows - 1} active={viewKeysOn} markAfterId={current?.view === "live" ? current.markAfterId : undefined} />
           </Box>
         ) : null}
         {current?.view === "audit" ? <Audit entries={current.data} selected={Math.min(selected, current.data.length - 1)} open={open} logType={auditType} width={width} height={bodyRows} active={viewKeysOn} timeZone={timeZone} /> : null}

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import type { UsageRecord } from "@llm-accounting/core";
-import { count, fit, usd } from "./format.js";
+import { count, fit, money } from "./format.js";
 import { scrollLabel, useScroll } from "./scroll.js";
 import { dateTime, zoneLabel, type TimeZone } from "../data/zone.js";
 
@@ -16,8 +16,8 @@ const time = (zone: TimeZone): Column => ({ title: `Time (${zoneLabel(zone)})`, 
 const USER: Column = { title: "User", width: 9, cell: (r) => r.username ?? "-" };
 const PROJECT: Column = { title: "Project", width: 9, cell: (r) => r.project ?? "-" };
 const TOKENS: Column = { title: "Tokens", width: 8, align: "right", cell: (r) => count(r.totalTokens) };
-// An unpriced call's cost is not $0: it says so, whatever the width.
-const COST: Column = { title: "Cost", width: 11, align: "right", cell: (r) => (r.costSource === "unpriced" ? "unpriced" : usd(r.costNanos)) };
+// An unpriced call's cost is not $0: it says so, whatever the width. Records come converted when a currency is shown.
+const cost = (currency?: string): Column => ({ title: currency ? `Cost ${currency}` : "Cost", width: 11, align: "right", cell: (r) => (r.costSource === "unpriced" ? "unpriced" : money(r.costNanos, currency)) });
 const OPTIONAL: Column[] = [
   { title: "Caller", width: 13, cell: (r) => r.callerName ?? "-" },
   { title: "Latency", width: 9, align: "right", cell: (r) => (r.executionTime > 0 ? `${r.executionTime.toFixed(2)}s` : "-") },
@@ -28,8 +28,9 @@ const MODEL_MIN = 10;
 const MODEL_MAX = 32;
 
 /** The columns that fit in `width`, and the model column's width (what is left, within bounds). */
-function layout(width: number, zone: TimeZone): { columns: Column[]; modelWidth: number } {
+function layout(width: number, zone: TimeZone, currency?: string): { columns: Column[]; modelWidth: number } {
   const TIME = time(zone);
+  const COST = cost(currency);
   const base = [TIME, USER, PROJECT, TOKENS, COST];
   const used = (cols: Column[]) => cols.reduce((n, c) => n + c.width + 1, 0);
   const optional: Column[] = [];
@@ -46,9 +47,9 @@ const line = (cells: string[]): string => cells.join(" ");
  * Unpriced calls read "unpriced"; rows newer than `markAfterId` are marked with `+`. Taller than
  * `height`, the list scrolls (↑↓ PgUp/PgDn Home/End while `active`). Undefined records: still loading.
  */
-export function Live({ records: loaded, width, height = Number.POSITIVE_INFINITY, active = true, markAfterId, timeZone = "UTC" }: { records: readonly UsageRecord[] | undefined; width: number; height?: number; active?: boolean; markAfterId?: number; timeZone?: TimeZone }) {
+export function Live({ records: loaded, width, height = Number.POSITIVE_INFINITY, active = true, markAfterId, timeZone = "UTC", currency }: { records: readonly UsageRecord[] | undefined; width: number; height?: number; active?: boolean; markAfterId?: number; timeZone?: TimeZone; currency?: string | undefined }) {
   const records = loaded ?? [];
-  const { columns, modelWidth } = layout(width, timeZone);
+  const { columns, modelWidth } = layout(width, timeZone, currency);
   const row = (r: UsageRecord | undefined) => {
     const cells = columns.map((c) => fit(r ? c.cell(r) : c.title, c.width, c.align));
     cells.splice(1, 0, fit(r ? r.model : "Model", modelWidth));

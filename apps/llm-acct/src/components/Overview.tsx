@@ -2,10 +2,14 @@ import { Box, Text } from "ink";
 import type { ChartBucket, OverviewData } from "../data/load.js";
 import { BarChart } from "./BarChart.js";
 import { zoneLabel, type TimeZone } from "../data/zone.js";
-import { count, fit, sparkline, usd } from "./format.js";
+import { count, fit, money, sparkline } from "./format.js";
+import { currencySymbol } from "@llm-accounting/core";
 
-/** `$1.23` / `$0.0012`: short enough for a chart axis, exact to the cent above a dollar. */
-export const axisUsd = (value: number): string => (value >= 100 ? `$${Math.round(value)}` : value >= 1 ? `$${value.toFixed(2)}` : value === 0 ? "$0" : `$${value.toPrecision(2)}`);
+/** `$1.23` / `$0.0012` (`€1.23` in another currency): short enough for a chart axis, exact to the cent above a unit. */
+export const axisUsd = (value: number, currency?: string): string => {
+  const sign = currency ? currencySymbol(currency) : "$";
+  return value >= 100 ? `${sign}${Math.round(value)}` : value >= 1 ? `${sign}${value.toFixed(2)}` : value === 0 ? `${sign}0` : `${sign}${value.toPrecision(2)}`;
+};
 
 // Rows the overview needs besides the chart and the model list: the windows table (4), the burn
 // rate, the gaps (2), the chart's title and the models' header.
@@ -16,11 +20,12 @@ export type ChartMeasure = "cost" | "tokens" | "requests";
 /** The measures in `m` order. */
 export const MEASURES: readonly ChartMeasure[] = ["cost", "tokens", "requests"];
 
-const MEASURE: Record<ChartMeasure, { title: string; value: (b: ChartBucket) => number; text: (b: ChartBucket) => string; axis: (v: number) => string }> = {
-  cost: { title: "Cost", value: (b) => Number(b.costNanos) / 1e9, text: (b) => usd(b.costNanos), axis: (v) => axisUsd(v) },
-  tokens: { title: "Tokens", value: (b) => b.tokens, text: (b) => count(b.tokens), axis: (v) => compact(v) },
-  requests: { title: "Requests", value: (b) => b.requests, text: (b) => count(b.requests), axis: (v) => compact(v) },
-};
+const measureOf = (measure: ChartMeasure, currency?: string): { title: string; value: (b: ChartBucket) => number; text: (b: ChartBucket) => string; axis: (v: number) => string } =>
+  ({
+    cost: { title: currency ? `Cost (${currency})` : "Cost", value: (b: ChartBucket) => Number(b.costNanos) / 1e9, text: (b: ChartBucket) => money(b.costNanos, currency), axis: (v: number) => axisUsd(v, currency) },
+    tokens: { title: "Tokens", value: (b: ChartBucket) => b.tokens, text: (b: ChartBucket) => count(b.tokens), axis: (v: number) => compact(v) },
+    requests: { title: "Requests", value: (b: ChartBucket) => b.requests, text: (b: ChartBucket) => count(b.requests), axis: (v: number) => compact(v) },
+  })[measure];
 
 /** `950`, `12.3k`, `4.1M`: a count short enough for a chart axis. */
 export const compact = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e4 ? `${(v / 1e3).toFixed(1)}k` : String(Math.round(v)));
@@ -32,8 +37,8 @@ const PERIOD_TEXT: Record<string, string> = { "7d": "last 7 days", "30d": "last 
  * the `width` x `height` it gets: more columns when wide, a chart with an axis and more models when
  * tall (a one-line sparkline and five models at 80x24).
  */
-export function Overview({ data, width, height = 19, measure = "cost", timeZone = "UTC" }: { data: OverviewData; width: number; height?: number; measure?: ChartMeasure; timeZone?: TimeZone }) {
-  const how = MEASURE[measure];
+export function Overview({ data, width, height = 19, measure = "cost", timeZone = "UTC", currency }: { data: OverviewData; width: number; height?: number; measure?: ChartMeasure; timeZone?: TimeZone; currency?: string | undefined }) {
+  const how = measureOf(measure, currency);
   // A long custom period shows its latest days that fit on the line.
   const buckets = data.chart.buckets.slice(-Math.max(1, width - 16));
   const values = buckets.map(how.value);
@@ -56,10 +61,10 @@ export function Overview({ data, width, height = 19, measure = "cost", timeZone 
       <Text bold>{`${fit("", 10)}${head({ requests: "Requests", tokens: "Tokens", prompt: "Input", completion: "Output", cached: "Cached", cost: "Cost", avg: "Per request" })}`}</Text>
       {data.windows.map((w) => (
         <Text key={w.label}>
-          {`${fit(w.label, 10)}${head({ requests: count(w.requests), tokens: count(w.tokens), prompt: count(w.promptTokens), completion: count(w.completionTokens), cached: count(w.cachedTokens), cost: usd(w.costNanos), avg: w.requests === 0 ? "-" : usd(w.costNanos / BigInt(w.requests)) })}`}
+          {`${fit(w.label, 10)}${head({ requests: count(w.requests), tokens: count(w.tokens), prompt: count(w.promptTokens), completion: count(w.completionTokens), cached: count(w.cachedTokens), cost: money(w.costNanos, currency), avg: w.requests === 0 ? "-" : money(w.costNanos / BigInt(w.requests), currency) })}`}
         </Text>
       ))}
-      <Text wrap="truncate-end">{`Burn rate ${usd(r.costLastHour)}/h (last hour) · ${usd(r.costLastDay / 24n)}/h (24 h average) · ${r.callsPerMinute5.toFixed(1)} calls/min (5 min)`}</Text>
+      <Text wrap="truncate-end">{`Burn rate ${money(r.costLastHour, currency)}/h (last hour) · ${money(r.costLastDay / 24n, currency)}/h (24 h average) · ${r.callsPerMinute5.toFixed(1)} calls/min (5 min)`}</Text>
       <Box marginTop={1} flexDirection="column">
         <Text bold wrap="truncate-end">{chartTitle}</Text>
         {chartRows > 0 ? (
@@ -74,7 +79,7 @@ export function Overview({ data, width, height = 19, measure = "cost", timeZone 
         {shownModels.map((m) => {
           const total = data.windows[2]?.costNanos ?? 0n;
           const share = total === 0n ? "-" : `${(Number((m.costNanos * 1000n) / total) / 10).toFixed(1)}%`;
-          return <Text key={m.key ?? "-"}>{`${fit(m.key ?? "-", nameWidth)}${fit(count(m.requests), 12, "right")}${wide ? `${fit(count(m.totalTokens), 14, "right")}${fit(share, 8, "right")}` : ""}${fit(usd(m.costNanos), 14, "right")}`}</Text>;
+          return <Text key={m.key ?? "-"}>{`${fit(m.key ?? "-", nameWidth)}${fit(count(m.requests), 12, "right")}${wide ? `${fit(count(m.totalTokens), 14, "right")}${fit(share, 8, "right")}` : ""}${fit(money(m.costNanos, currency), 14, "right")}`}</Text>;
         })}
         {data.topModels.length > shownModels.length ? <Text dimColor>{`… and ${data.topModels.length - shownModels.length} more: the breakdown (b) lists them all`}</Text> : null}
       </Box>

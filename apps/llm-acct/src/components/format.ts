@@ -1,8 +1,11 @@
 import stringWidth from "string-width";
-import { formatNanos, visibleText, type LimitStatus } from "@llm-accounting/core";
+import { formatMoney, formatNanos, visibleText, type LimitStatus } from "@llm-accounting/core";
 
 /** `$12.3400` from nano-dollars. */
 export const usd = (nanos: bigint): string => `$${formatNanos(nanos, 4)}`;
+
+/** An amount as the views show it: `$12.3400` from nano-dollars, or `€11.0200` from 1e-9 units of the display currency. */
+export const money = (units: bigint, currency?: string): string => (currency ? formatMoney(units, currency) : usd(units));
 
 /** `12,345`. */
 export const count = (n: number): string => Math.trunc(n).toLocaleString("en-US");

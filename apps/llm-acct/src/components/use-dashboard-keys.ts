@@ -28,10 +28,12 @@ export interface KeyOptions {
   readonly exportDir: string;
   /** Rows the current view has, for PgUp/PgDn in the audit list. */
   readonly bodyRows: number;
+  /** The currency the loaded costs are in (exports name their cost column after it); US dollars without. */
+  readonly currency?: string;
 }
 
 /** Subscribes the dashboard's key handler: view keys, the prompts, help, drill-down, export and quit. */
-export function useDashboardKeys(s: DashboardState, { loaded, now, timeZone, tagKeys, exportDir, bodyRows }: KeyOptions): void {
+export function useDashboardKeys(s: DashboardState, { loaded, now, timeZone, tagKeys, exportDir, bodyRows, currency }: KeyOptions): void {
   const { exit } = useApp();
   const { view, open, help, filter, drill, selected, auditRows, dimension, period, notice, typingRef, setTyping, promptKind, pausedRef, breakdownSelection } = s;
   // Ink re-subscribes the key handler in an effect after each render, which can run after the frame
@@ -71,7 +73,7 @@ export function useDashboardKeys(s: DashboardState, { loaded, now, timeZone, tag
     const level = drillLevel(dimension, drillRef.current, filterRef.current);
     const title = view === "breakdown" ? `breakdown by ${level.dimension}` : view;
     const filterText = [filterLabel(filterRef.current), view === "breakdown" ? drillLabel(drillRef.current) : ""].filter(Boolean).join(" ");
-    const context = { title, ...(view === "breakdown" && { period: periodLabel(period, timeZone) }), filter: filterText, at: now() };
+    const context = { title, ...(view === "breakdown" && { period: periodLabel(period, timeZone) }), filter: filterText, at: now(), ...(currency && { currency }) };
     try {
       const { path, rows } = await writeExport(loaded, context, format, exportDir);
       // The file name first: a long directory is what gets cut.

@@ -4,6 +4,7 @@ import { LIVE_ROWS, loadAudit, loadBreakdown, loadCalls, loadLimitRates, loadLim
 import { drillLevel } from "../data/drill.js";
 import { dayNumber, type TimeZone } from "../data/zone.js";
 import { levelKey, type DashboardState, type Loaded } from "./dashboard-state.js";
+import type { DisplayMoney } from "../data/money.js";
 
 /** Where the dashboard reads from, and its clock and refresh period. */
 export interface DataSource {
@@ -12,6 +13,8 @@ export interface DataSource {
   readonly now: () => Date;
   readonly refreshMs: number;
   readonly timeZone: TimeZone;
+  /** The currency amounts are shown in, with its rates; US dollars without. */
+  readonly money?: DisplayMoney;
 }
 
 /** What the refresh loop last saw: the current view's data, when the store was checked (ms, whole seconds), and the last error's first line. */
@@ -22,7 +25,7 @@ export interface ViewData {
 }
 
 /** Loads the current view and reloads it every `refreshMs` when what it shows has changed. */
-export function useViewData(s: DashboardState, { accounting, audit, now, refreshMs, timeZone }: DataSource): ViewData {
+export function useViewData(s: DashboardState, { accounting, audit, now, refreshMs, timeZone, money }: DataSource): ViewData {
   const { view, period, chartPeriod, dimension, sort, reversed, drill, auditType, auditRows, filter, paused, pausedRef } = s;
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   const [checked, setChecked] = useState<number | undefined>(undefined);
@@ -33,12 +36,12 @@ export function useViewData(s: DashboardState, { accounting, audit, now, refresh
   const load = useCallback(async (at: Date): Promise<Loaded> => {
     switch (view) {
       case "overview":
-        return { view, data: await loadOverview(accounting, at, 30, filter, chartPeriod, timeZone) };
+        return { view, data: await loadOverview(accounting, at, 30, filter, chartPeriod, timeZone, money) };
       case "breakdown": {
         const level = drillLevel(dimension, drill, filter);
         const key = levelKey(dimension, drill);
-        if (level.dimension === "calls") return { view, data: [], calls: (await loadCalls(accounting, at, period, level.filter, 1000, timeZone)).filter(level.keep), level: key };
-        return { view, data: await loadBreakdown(accounting, at, period, level.dimension, sort, level.filter, reversed, timeZone), level: key };
+        if (level.dimension === "calls") return { view, data: [], calls: (await loadCalls(accounting, at, period, level.filter, 1000, timeZone, money)).filter(level.keep), level: key };
+        return { view, data: await loadBreakdown(accounting, at, period, level.dimension, sort, level.filter, reversed, timeZone, money), level: key };
       }
       case "limits": {
         // With each limit's pace over the last hour, to say when it fills.
@@ -48,7 +51,7 @@ export function useViewData(s: DashboardState, { accounting, audit, now, refresh
       case "live": {
         // Paused, the list stays as it is: no read at all, not even the one a restarted check makes.
         if (pausedRef.current && liveShown.current) return liveShown.current;
-        const data = await loadLive(accounting, LIVE_ROWS, filter, at);
+        const data = await loadLive(accounting, LIVE_ROWS, filter, at, money, timeZone);
         // Rows that arrived since the previous load are marked new (none on the first): ids grow
         // with every insert, so those are the ones above the previous load's largest.
         const markAfterId = liveNewest.current;
@@ -59,7 +62,7 @@ export function useViewData(s: DashboardState, { accounting, audit, now, refresh
       case "audit":
         return { view, data: await loadAudit(audit, auditType, auditRows, filter) };
     }
-  }, [accounting, audit, view, period, chartPeriod, dimension, sort, reversed, drill, auditType, auditRows, filter, timeZone]);
+  }, [accounting, audit, view, period, chartPeriod, dimension, sort, reversed, drill, auditType, auditRows, filter, timeZone, money]);
 
   // What the current view depends on besides its settings, read with cheap queries (the limits
   // version, the newest usage or audit id, the count of usage records changed or deleted — a

@@ -23,17 +23,26 @@ export interface ExportContext {
   /** The filter as typed (empty: none). */
   readonly filter: string;
   readonly at: Date;
+  /** The currency the costs are in when the dashboard converts them: the cost column is `cost_eur`, not `cost_usd`. */
+  readonly currency?: string;
 }
 
 type Row = Record<string, string | number | null>;
 
-// Costs exactly, in dollars with nine decimals: a CSV is for spreadsheets, not for reading.
+// Costs exactly, in dollars (or the display currency) with nine decimals: a CSV is for spreadsheets, not for reading.
 const dollars = (nanos: bigint): string => formatNanos(nanos, 9);
 const totals = (g: GroupUsageTotals): Row => ({ requests: g.requests, prompt_tokens: g.promptTokens, completion_tokens: g.completionTokens, total_tokens: g.totalTokens, cached_tokens: g.cachedTokens, reasoning_tokens: g.reasoningTokens, cost_usd: dollars(g.costNanos), execution_time_s: g.executionTime });
 const call = (r: UsageRecord): Row => ({ id: r.id, timestamp: r.timestamp.toISOString(), model: r.model, username: r.username, project: r.project, caller_name: r.callerName, session: r.session, prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.totalTokens, cost_usd: dollars(r.costNanos), cost_source: r.costSource, execution_time_s: r.executionTime, tags: r.tags ? JSON.stringify(r.tags) : null });
 
-/** The rows of a view as flat records (one table), the way both formats write them. */
-export function exportRows(shown: ExportData): Row[] {
+/** The rows of a view as flat records (one table), the way both formats write them; converted costs go in `cost_<currency>`. */
+export function exportRows(shown: ExportData, currency?: string): Row[] {
+  const rows = usdRows(shown);
+  if (!currency || shown.view === "limits") return rows;
+  const column = `cost_${currency.toLowerCase()}`;
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key === "cost_usd" ? column : key, value])));
+}
+
+function usdRows(shown: ExportData): Row[] {
   switch (shown.view) {
     case "overview":
       return [
@@ -61,9 +70,9 @@ const csvField = (value: string | number | null): string => {
 
 /** The export as file content: CSV with a header row, or JSON with the selection and the rows. */
 export function exportText(shown: ExportData, context: ExportContext, format: ExportFormat): string {
-  const rows = exportRows(shown);
+  const rows = exportRows(shown, context.currency);
   if (format === "json") {
-    return `${JSON.stringify({ view: context.title, ...(context.period && { period: context.period }), filter: context.filter || null, exportedAt: context.at.toISOString(), rows }, null, 2)}\n`;
+    return `${JSON.stringify({ view: context.title, ...(context.period && { period: context.period }), filter: context.filter || null, ...(context.currency && { currency: context.currency }), exportedAt: context.at.toISOString(), rows }, null, 2)}\n`;
   }
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return `${[columns.join(","), ...rows.map((r) => columns.map((c) => csvField(r[c] ?? null)).join(","))].join("\r\n")}\r\n`;
@@ -80,5 +89,5 @@ export function exportFileName(context: ExportContext, format: ExportFormat): st
 export async function writeExport(shown: ExportData, context: ExportContext, format: ExportFormat, dir: string): Promise<{ path: string; rows: number }> {
   const path = resolve(dir, exportFileName(context, format));
   await writeFile(path, exportText(shown, context, format), { flag: "wx" });
-  return { path, rows: exportRows(shown).length };
+  return { path, rows: exportRows(shown, context.currency).length };
 }

@@ -4,6 +4,11 @@ import { auditFilter, limitConcerns, type DashboardFilter } from "./filter.js";
 import { tagKeyOf, type BreakdownBy } from "./drill.js";
 import { periodLabel, periodRange, type Period } from "./period.js";
 import { dateTime, startOfDay, type TimeZone } from "./zone.js";
+import { shownOnDay, shownRecord, shownSums, type DisplayMoney } from "./money.js";
+
+// With a display currency (`money`), every cost the loaders return (`costNanos`, `costLastHour`,
+// `costLastDay`) is in 1e-9 units of that currency, each day's spending at that day's rate:
+// the views show amounts, they never store them. Limits stay in US dollars, as they are set.
 
 /** Totals of one window of the overview. */
 export interface WindowTotals {
@@ -49,7 +54,7 @@ export interface ChartData {
 const HOUR = 3_600_000;
 
 /** Usage per hour of today (24 bars) or per day of a longer period, up to `now`; hours and days of `zone`. */
-export async function loadChart(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter = {}, zone: TimeZone = "UTC"): Promise<ChartData> {
+export async function loadChart(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter = {}, zone: TimeZone = "UTC", money?: DisplayMoney): Promise<ChartData> {
   const range = periodRange(period, now, zone);
   const hourly = period === "today";
   // Day i starts at the zone's midnight i days after the first (days are 23 or 25 hours around DST changes).
@@ -63,7 +68,8 @@ export async function loadChart(accounting: Accounting, now: Date, period: Perio
       // Hours still to come are empty bars, not queries.
       if (start > now.getTime()) return { label, requests: 0, tokens: 0, costNanos: 0n };
       const s = await accounting.getPeriodStats(new Date(start), new Date(Math.min(end - 1, range.end.getTime())), filter);
-      return { label, requests: s.requests, tokens: s.sumTotalTokens, costNanos: s.sumCostNanos };
+      // A bar is one hour of today or one day: one rate.
+      return { label, requests: s.requests, tokens: s.sumTotalTokens, costNanos: money ? shownOnDay(money, zone, s.sumCostNanos, new Date(start)) : s.sumCostNanos };
     }),
   );
   return { unit: hourly ? "hour" : "day", period: typeof period === "object" ? periodLabel(period, zone) : period, buckets };
@@ -72,12 +78,13 @@ export async function loadChart(accounting: Accounting, now: Date, period: Perio
 const DAY = 86_400_000;
 
 /** Loads the overview: today, 7 and 30 days, a 30-day daily chart, and the top models (up to 40) of 30 days; days start at midnight in `zone`. */
-export async function loadOverview(accounting: Accounting, now: Date, days = 30, filter: DashboardFilter = {}, chartPeriod: Period = "30d", zone: TimeZone = "UTC"): Promise<OverviewData> {
+export async function loadOverview(accounting: Accounting, now: Date, days = 30, filter: DashboardFilter = {}, chartPeriod: Period = "30d", zone: TimeZone = "UTC", money?: DisplayMoney): Promise<OverviewData> {
   const windows = await Promise.all(
     (["today", "7d", "30d"] as const).map(async (period) => {
       const range = periodRange(period, now, zone);
       const s = await accounting.getPeriodStats(range.start, range.end, filter);
-      return { label: { today: "Today", "7d": "7 days", "30d": "30 days" }[period], requests: s.requests, tokens: s.sumTotalTokens, promptTokens: s.sumPromptTokens, completionTokens: s.sumCompletionTokens, cachedTokens: s.sumCachedTokens, executionTime: s.sumExecutionTime, costNanos: s.sumCostNanos };
+      const costNanos = money ? ((await shownSums(money, zone, range.start, range.end, async (a, b) => [["", (await accounting.getPeriodStats(a, b, filter)).sumCostNanos] as const])).get("") ?? 0n) : s.sumCostNanos;
+      return { label: { today: "Today", "7d": "7 days", "30d": "30 days" }[period], requests: s.requests, tokens: s.sumTotalTokens, promptTokens: s.sumPromptTokens, completionTokens: s.sumCompletionTokens, cachedTokens: s.sumCachedTokens, executionTime: s.sumExecutionTime, costNanos };
     }),
   );
   const daily = await Promise.all(
@@ -85,20 +92,21 @@ export async function loadOverview(accounting: Accounting, now: Date, days = 30,
       const start = startOfDay(now, zone, days - 1 - i);
       const end = new Date(Math.min(startOfDay(now, zone, days - 2 - i).getTime() - 1, now.getTime()));
       const s = await accounting.getPeriodStats(start, end, filter);
-      return { day: dateTime(start, zone).slice(5, 10), costNanos: s.sumCostNanos, requests: s.requests, tokens: s.sumTotalTokens };
+      return { day: dateTime(start, zone).slice(5, 10), costNanos: money ? shownOnDay(money, zone, s.sumCostNanos, start) : s.sumCostNanos, requests: s.requests, tokens: s.sumTotalTokens };
     }),
   );
   const range = periodRange("30d", now, zone);
   const models = await accounting.getModelStats(range.start, range.end, filter);
+  const shown = money && (await shownSums(money, zone, range.start, range.end, async (a, b) => (await accounting.getModelStats(a, b, filter)).map((m) => [m.model, m.stats.sumCostNanos] as const)));
   const topModels = models
-    .map(({ model, stats }) => ({ key: model, requests: stats.requests, promptTokens: stats.sumPromptTokens, completionTokens: stats.sumCompletionTokens, totalTokens: stats.sumTotalTokens, localPromptTokens: stats.sumLocalPromptTokens, localCompletionTokens: stats.sumLocalCompletionTokens, localTotalTokens: stats.sumLocalTotalTokens, cachedTokens: stats.sumCachedTokens, reasoningTokens: stats.sumReasoningTokens, costNanos: stats.sumCostNanos, executionTime: stats.sumExecutionTime }))
+    .map(({ model, stats }) => ({ key: model, requests: stats.requests, promptTokens: stats.sumPromptTokens, completionTokens: stats.sumCompletionTokens, totalTokens: stats.sumTotalTokens, localPromptTokens: stats.sumLocalPromptTokens, localCompletionTokens: stats.sumLocalCompletionTokens, localTotalTokens: stats.sumLocalTotalTokens, cachedTokens: stats.sumCachedTokens, reasoningTokens: stats.sumReasoningTokens, costNanos: shown ? (shown.get(model) ?? 0n) : stats.sumCostNanos, executionTime: stats.sumExecutionTime }))
     .sort((a, b) => (b.costNanos > a.costNanos ? 1 : b.costNanos < a.costNanos ? -1 : b.requests - a.requests))
     // As many as a tall terminal shows; the summary and small terminals show the first few.
     .slice(0, 40);
   // The 30-day chart is the daily series already read.
   const [chart, rates] = await Promise.all([
-    chartPeriod === "30d" && days === 30 ? { unit: "day" as const, period: "30d", buckets: daily.map((d) => ({ label: d.day, requests: d.requests, tokens: d.tokens, costNanos: d.costNanos })) } : loadChart(accounting, now, chartPeriod, filter, zone),
-    loadRates(accounting, now, filter),
+    chartPeriod === "30d" && days === 30 ? { unit: "day" as const, period: "30d", buckets: daily.map((d) => ({ label: d.day, requests: d.requests, tokens: d.tokens, costNanos: d.costNanos })) } : loadChart(accounting, now, chartPeriod, filter, zone, money),
+    loadRates(accounting, now, filter, money, zone),
   ]);
   return { windows, daily, topModels, chart, rates };
 }
@@ -129,18 +137,22 @@ export function sortGroups(groups: readonly GroupUsageTotals[], sort: SortKey, r
 }
 
 /** Usage per value of a dimension over a period (of the records the filter keeps), sorted. */
-export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: BreakdownBy, sort: SortKey, filter: DashboardFilter = {}, reversed = false, zone: TimeZone = "UTC"): Promise<GroupUsageTotals[]> {
+export async function loadBreakdown(accounting: Accounting, now: Date, period: Period, dimension: BreakdownBy, sort: SortKey, filter: DashboardFilter = {}, reversed = false, zone: TimeZone = "UTC", money?: DisplayMoney): Promise<GroupUsageTotals[]> {
   const range = periodRange(period, now, zone);
   const tag = tagKeyOf(dimension);
-  const groups = tag === undefined ? await accounting.getUsageBreakdown(range.start, range.end, dimension as UsageDimension, filter) : await accounting.getUsageByTag(range.start, range.end, tag, filter);
-  return sortGroups(groups, sort, reversed);
+  const read = (start: Date, end: Date) => (tag === undefined ? accounting.getUsageBreakdown(start, end, dimension as UsageDimension, filter) : accounting.getUsageByTag(start, end, tag, filter));
+  const groups = await read(range.start, range.end);
+  if (!money) return sortGroups(groups, sort, reversed);
+  const shown = await shownSums(money, zone, range.start, range.end, async (a, b) => (await read(a, b)).map((g) => [g.key, g.costNanos] as const));
+  return sortGroups(groups.map((g) => ({ ...g, costNanos: shown.get(g.key) ?? 0n })), sort, reversed);
 }
 
 /** Calls at the bottom of a drill-down: at most `limit`, newest first, in the period and passing the filter. */
-export async function loadCalls(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter, limit = 1000, zone: TimeZone = "UTC"): Promise<UsageRecord[]> {
+export async function loadCalls(accounting: Accounting, now: Date, period: Period, filter: DashboardFilter, limit = 1000, zone: TimeZone = "UTC", money?: DisplayMoney): Promise<UsageRecord[]> {
   const range = periodRange(period, now, zone);
   const inRange = (r: UsageRecord) => r.timestamp >= range.start && r.timestamp <= range.end;
-  return (await accounting.tail(limit, filter)).filter(inRange);
+  const calls = (await accounting.tail(limit, filter)).filter(inRange);
+  return money ? calls.map((r) => shownRecord(money, zone, r)) : calls;
 }
 
 /** Every limit with its current window's usage; with a filter, the limits that can count the filtered calls. */
@@ -184,10 +196,13 @@ export interface RateData {
 }
 
 /** The rates at `now` of the records passing the filter. */
-export async function loadRates(accounting: Accounting, now: Date, filter: DashboardFilter = {}): Promise<RateData> {
+export async function loadRates(accounting: Accounting, now: Date, filter: DashboardFilter = {}, money?: DisplayMoney, zone: TimeZone = "UTC"): Promise<RateData> {
   const since = (ms: number) => accounting.getPeriodStats(new Date(now.getTime() - ms), now, filter);
+  // The last hour or day can span midnight: each side at its own day's rate.
+  const shownSince = async (ms: number) => (await shownSums(money!, zone, new Date(now.getTime() - ms), now, async (a, b) => [["", (await accounting.getPeriodStats(a, b, filter)).sumCostNanos] as const])).get("") ?? 0n;
   const [five, hour, day] = await Promise.all([since(5 * 60_000), since(3_600_000), since(86_400_000)]);
-  return { callsPerMinute5: five.requests / 5, callsPerMinute60: hour.requests / 60, costLastHour: hour.sumCostNanos, costLastDay: day.sumCostNanos };
+  const [costLastHour, costLastDay] = money ? await Promise.all([shownSince(3_600_000), shownSince(86_400_000)]) : [hour.sumCostNanos, day.sumCostNanos];
+  return { callsPerMinute5: five.requests / 5, callsPerMinute60: hour.requests / 60, costLastHour, costLastDay };
 }
 
 /** The live view: the newest records (that pass the filter), and the current rates. */
@@ -200,9 +215,9 @@ export interface LiveData {
 export const LIVE_ROWS = 500;
 
 /** The newest `rows` usage records (that pass the filter) and the rates. */
-export async function loadLive(accounting: Accounting, rows: number, filter: DashboardFilter = {}, now = new Date()): Promise<LiveData> {
-  const [records, rates] = await Promise.all([accounting.tail(rows, filter), loadRates(accounting, now, filter)]);
-  return { records, rates };
+export async function loadLive(accounting: Accounting, rows: number, filter: DashboardFilter = {}, now = new Date(), money?: DisplayMoney, zone: TimeZone = "UTC"): Promise<LiveData> {
+  const [records, rates] = await Promise.all([accounting.tail(rows, filter), loadRates(accounting, now, filter, money, zone)]);
+  return { records: money ? records.map((r) => shownRecord(money, zone, r)) : records, rates };
 }
 
 /** The newest audit entries, optionally of one log type, that pass the filter. */

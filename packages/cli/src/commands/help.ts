@@ -16,6 +16,7 @@ export const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
     ["stats --since 7d --by project", "The last 7 days, with a breakdown by project"],
     ["stats --since 2025-01-01 --until 2025-01-31 --timezone Europe/Paris", "January, days counted in Paris time"],
     ["stats --monthly --format json", "This month as JSON"],
+    ["stats --monthly --currency EUR --rates rates.csv", "This month in euros, each day at its rate from rates.csv"],
   ],
   tail: [
     ["tail", "The 10 newest entries"],
@@ -56,6 +57,11 @@ export const EXAMPLES: Readonly<Record<string, readonly Example[]>> = {
   reprice: [
     ["reprice --since 2025-09-01 --until 2025-09-30", "Dry run: old and new cost of September's entries"],
     ["reprice --since 2025-09-01 --until 2025-09-30 --apply", "Write the new costs"],
+  ],
+  reconcile: [
+    ["reconcile --openai-costs costs.json", "The ledger against OpenAI's Costs API JSON, per UTC day and model (exit 4 beyond 2%)"],
+    ["reconcile --anthropic-usage usage.json --anthropic-costs cost.json --tolerance 1", "Tokens and cost against Anthropic's reports, 1% tolerance"],
+    ["reconcile --from-api openai --since 2025-06-01 --until 2025-06-30 --by project", "Fetched with $OPENAI_ADMIN_KEY, per project too"],
   ],
   projects: [["projects add support", "Register a project"]],
   "projects add": [["projects add support", "Register the project support"]],

@@ -1,5 +1,5 @@
 import type { Accounting, GroupUsageTotals, ModelRankings, ModelStats, RankedModel, UsageDimension, UsageStats } from "@llm-accounting/core";
-import { checkTagKey, rankModels, usdToNanos, ValidationError, visibleText, type TagBreakdownFilter } from "@llm-accounting/core";
+import { checkTagKey, rankModels, usageTotalsJson, usdToNanos, ValidationError, visibleText, type TagBreakdownFilter } from "@llm-accounting/core";
 import { tagFlags, tagOfBy } from "../context/tag-flags.js";
 import { UsageError } from "../errors.js";
 import type { Argv, CommandModule } from "yargs";
@@ -13,9 +13,12 @@ import type { CliIo } from "../io.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 import { reportRange, type PeriodName } from "./stats-period.js";
 import { dayIn } from "@llm-accounting/core";
+import { currencyOptions, displayCurrency, type CurrencyArgs, type DisplayCurrency } from "../currency/currency-options.js";
+import { costHeader, moneyText, unitsText } from "../currency/record-money.js";
+import { convertedStatsJson, convertStats, type ConvertedStats } from "./stats-currency.js";
 
 /** Parsed `stats` arguments. */
-export interface StatsArgs extends GlobalArgs {
+export interface StatsArgs extends GlobalArgs, CurrencyArgs {
   period?: PeriodName;
   daily?: boolean;
   weekly?: boolean;
@@ -47,10 +50,12 @@ export interface StatsReport {
   readonly tags?: Readonly<Record<string, string>>;
   /** With `--session`: the session the report is about. */
   readonly session?: string;
+  /** With `--currency`: the amounts in that currency (JSON: exact decimal text). */
+  readonly converted?: ConvertedStats;
 }
 
 /** Gathers totals, per-model stats and rankings for the requested period. */
-export async function handleStats(accounting: Accounting, args: StatsArgs, io: CliIo): Promise<StatsReport> {
+export async function handleStats(accounting: Accounting, args: StatsArgs, io: CliIo, display?: DisplayCurrency): Promise<StatsReport> {
   const shorthand = (["daily", "weekly", "monthly", "yearly"] as const).find((p) => args[p]);
   const { since, until } = rangeBounds(args);
   const range = reportRange(args.period ?? shorthand, since, until, io.now(), args.timezone);
@@ -62,6 +67,7 @@ export async function handleStats(accounting: Accounting, args: StatsArgs, io: C
     accounting.getModelStats(range.start, range.end, filter),
     byTag !== undefined ? accounting.getUsageByTag(range.start, range.end, byTag, filter) : byColumn ? accounting.getUsageBreakdown(range.start, range.end, byColumn, filter) : undefined,
   ]);
+  const converted = display ? await convertStats(accounting, { start: range.start, end: range.end, filter, requests: totals.requests, ...(byColumn && { byColumn }), ...(byTag !== undefined && { byTag }) }, display, args.timezone ?? "UTC") : undefined;
   const report: StatsReport = {
     period: { label: range.label, start: range.start, end: range.end },
     ...(args.session !== undefined && { session: args.session }),
@@ -70,12 +76,23 @@ export async function handleStats(accounting: Accounting, args: StatsArgs, io: C
     models,
     rankings: rankModels(models.map((m) => ({ model: m.model, ...totalsOf(m.stats) }))),
     ...(args.by && groups && { breakdown: { by: args.by, groups } }),
+    ...(converted && { converted }),
   };
   // csv and ndjson have one row per record: per model, or per group with --by. JSON is the whole
   // report; its parts keep the library's JSON form (their toJSON).
   const rows: readonly unknown[] = report.breakdown ? report.breakdown.groups : report.models;
-  await writeListing(io, args.format, rows, { document: report, table: () => statsText(report, io.stdout.isTTY ? io.stdout.columns : undefined, args.timezone) });
+  await writeListing(io, args.format, converted ? convertedRows(report, converted) : rows, {
+    document: converted ? { ...report, converted: convertedStatsJson(converted) } : report,
+    table: () => statsText(report, io.stdout.isTTY ? io.stdout.columns : undefined, args.timezone),
+  });
   return report;
+}
+
+// csv and ndjson rows with their cost in the display currency beside the USD one.
+function convertedRows(report: StatsReport, c: ConvertedStats): unknown[] {
+  const shown = (units: bigint | undefined) => ({ currency: c.currency, cost: unitsText(units ?? 0n) });
+  if (report.breakdown) return report.breakdown.groups.map((g) => ({ ...usageTotalsJson(g), converted: shown(c.groups?.get(g.key)) }));
+  return report.models.map((m) => ({ model: m.model, stats: m.stats, converted: shown(c.models.get(m.model)) }));
 }
 
 function totalsOf(s: UsageStats) {
@@ -96,7 +113,9 @@ function totalsOf(s: UsageStats) {
 
 /** The human-readable report: header, totals, averages, model breakdown, rankings. */
 export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"): string[] {
-  const { totals: t, period } = report;
+  const { totals: t, period, converted: c } = report;
+  const display = c?.currency;
+  const cost = (nanos: bigint, units: bigint | undefined) => moneyText(nanos, display, units);
   const tagged = report.tags ? Object.entries(report.tags).map(([k, v]) => `, ${k}=${visibleText(v)}`).join("") : "";
   const session = (report.session === undefined ? "" : `, session ${visibleText(report.session)}`) + tagged;
   const date = (instant: Date) => (zone === "UTC" ? utcDate(instant) : Object.values(dayIn(instant, zone)).map((n, i) => String(n).padStart(i ? 2 : 4, "0")).join("-"));
@@ -109,7 +128,7 @@ export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"):
       ["Prompt Tokens", tokens(t.sumPromptTokens)],
       ["Completion Tokens", tokens(t.sumCompletionTokens)],
       ["Total Tokens", tokens(t.sumTotalTokens)],
-      ["Total Cost", money(t.sumCostNanos)],
+      [costHeader("Total Cost", display), cost(t.sumCostNanos, c?.totalCost)],
       ["Total Execution Time", seconds(t.sumExecutionTime)],
     ], { title: "Overall Totals", maxWidth }),
     "",
@@ -117,7 +136,7 @@ export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"):
       ["Prompt Tokens", tokens(t.avgPromptTokens)],
       ["Completion Tokens", tokens(t.avgCompletionTokens)],
       ["Total Tokens", tokens(t.avgTotalTokens)],
-      ["Average Cost", money(t.requests ? t.sumCostNanos / BigInt(t.requests) : 0n)],
+      [costHeader("Average Cost", display), cost(t.requests ? t.sumCostNanos / BigInt(t.requests) : 0n, c?.averageCost)],
       ["Average Execution Time", seconds(t.avgExecutionTime)],
     ], { title: "Averages", maxWidth }),
   );
@@ -126,8 +145,8 @@ export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"):
     lines.push(
       "",
       ...renderTable(
-        [{ header: "Model" }, { header: "Requests", align: right }, { header: "Prompt Tokens", align: right }, { header: "Completion Tokens", align: right }, { header: "Total Tokens", align: right }, { header: "Cost", align: right }, { header: "Execution Time", align: right }],
-        report.models.map(({ model, stats: s }) => [model, tokens(s.requests), tokens(s.sumPromptTokens), tokens(s.sumCompletionTokens), tokens(s.sumTotalTokens), money(s.sumCostNanos), seconds(s.sumExecutionTime)]),
+        [{ header: "Model" }, { header: "Requests", align: right }, { header: "Prompt Tokens", align: right }, { header: "Completion Tokens", align: right }, { header: "Total Tokens", align: right }, { header: costHeader("Cost", display), align: right }, { header: "Execution Time", align: right }],
+        report.models.map(({ model, stats: s }) => [model, tokens(s.requests), tokens(s.sumPromptTokens), tokens(s.sumCompletionTokens), tokens(s.sumTotalTokens), cost(s.sumCostNanos, c?.models.get(model)), seconds(s.sumExecutionTime)]),
         { title: "Model Breakdown", maxWidth },
       ),
     );
@@ -140,18 +159,24 @@ export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"):
     const right = "right" as const;
     const by = report.breakdown.by;
     const title = by.startsWith("tag:") ? `Tag ${by.slice(4)}` : { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" }[by as UsageDimension];
-    const totalCost = report.breakdown.groups.reduce((sum, g) => sum + g.costNanos, 0n);
+    // Shares of what is shown: converted amounts when converting (rates may differ between days).
+    const shownCost = (g: GroupUsageTotals) => (c?.groups ? (c.groups.get(g.key) ?? 0n) : g.costNanos);
+    const totalCost = report.breakdown.groups.reduce((sum, g) => sum + shownCost(g), 0n);
     lines.push(
       "",
       ...renderTable(
-        [{ header: title }, { header: "Requests", align: right }, { header: "Total Tokens", align: right }, { header: "Cost", align: right }, { header: "Share", align: right }],
-        report.breakdown.groups.map((g) => [g.key ?? "-", tokens(g.requests), tokens(g.totalTokens), money(g.costNanos), totalCost === 0n ? "-" : `${(Number(((g.costNanos * 2000n) / totalCost + 1n) / 2n) / 10).toFixed(1)}%`]),
+        [{ header: title }, { header: "Requests", align: right }, { header: "Total Tokens", align: right }, { header: costHeader("Cost", display), align: right }, { header: "Share", align: right }],
+        report.breakdown.groups.map((g) => [g.key ?? "-", tokens(g.requests), tokens(g.totalTokens), cost(g.costNanos, c?.groups?.get(g.key)), totalCost === 0n ? "-" : `${(Number(((shownCost(g) * 2000n) / totalCost + 1n) / 2n) / 10).toFixed(1)}%`]),
         { title: `Usage by ${title}`, maxWidth },
       ),
     );
   }
   ranking("Rankings by Prompt Tokens", report.rankings.promptTokens, tokens);
-  ranking("Rankings by Cost", report.rankings.cost, (usd) => money(usdToNanos(usd)));
+  if (c) {
+    // Ranked by the converted amounts: with rates that change over the range the order can differ from USD's.
+    const byConverted = [...c.models].filter(([, units]) => units > 0n).sort(([a, x], [b, y]) => (y > x ? 1 : y < x ? -1 : a < b ? -1 : 1));
+    if (byConverted.length > 0) lines.push("", ...renderTable([{ header: "Rank", align: "right" }, { header: "Model" }, { header: "Total", align: "right" }], byConverted.map(([model, units], i) => [String(i + 1), model, moneyText(0n, display, units)]), { title: `Rankings by Cost (${c.currency})`, maxWidth }));
+  } else ranking("Rankings by Cost", report.rankings.cost, (usd) => money(usdToNanos(usd)));
   return lines;
 }
 
@@ -198,9 +223,13 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
         })
         .option("tag", { type: "string", array: true, describe: "Only usage with this tag (key=value; repeat for several)", coerce: tagFlags("tag") })
         .option("format", formatOption(LIST_FORMATS, "table", "Output format (csv and ndjson: one row per model, or per group with --by)"))
+        .options(currencyOptions)
         // One period per report: two shorthands used to pick one silently.
         .conflicts({ since: "start", until: "end", period: ["daily", "weekly", "monthly", "yearly"], daily: ["weekly", "monthly", "yearly"], weekly: ["monthly", "yearly"], monthly: "yearly" }) as unknown as Argv<StatsArgs>,
     handler: (args) =>
-      runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleStats(accounting, args, ctx.io), { readOnly: true })),
+      runHandler(ctx, () => {
+        const display = displayCurrency(args, ctx.io);
+        return withAccounting(ctx, args, (accounting) => handleStats(accounting, args, ctx.io, display), { readOnly: true });
+      }),
   };
 }

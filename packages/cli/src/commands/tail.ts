@@ -10,10 +10,12 @@ import { money, seconds, tokens, utcDateTime } from "../format/numbers.js";
 import { LIST_FORMATS, writeListing, type ListFormat } from "../format/output.js";
 import { renderTable } from "../format/table.js";
 import type { CliIo } from "../io.js";
+import { currencyOptions, displayCurrency, type CurrencyArgs, type DisplayCurrency } from "../currency/currency-options.js";
+import { costHeader, recordCost } from "../currency/record-money.js";
 import { runHandler, withAccounting, type CommandContext } from "./command-context.js";
 
 /** Parsed `tail` arguments. */
-export interface TailArgs extends GlobalArgs {
+export interface TailArgs extends GlobalArgs, CurrencyArgs {
   number: number;
   session?: string;
   /** Only entries carrying every one of these tags (`--tag key=value`, repeatable). */
@@ -31,12 +33,13 @@ export interface TailArgs extends GlobalArgs {
 const FOLLOW_PAGE = 1000;
 
 /** Shows the most recent usage entries (newest first); with `follow`, then every new one until interrupted. */
-export async function handleTail(accounting: Accounting, args: TailArgs, io: CliIo): Promise<UsageRecord[]> {
+export async function handleTail(accounting: Accounting, args: TailArgs, io: CliIo, display?: DisplayCurrency): Promise<UsageRecord[]> {
+  const show: Shown = { format: args.format, ...(display && { display, zone: args.timezone ?? "UTC" }) };
   const { since, until } = rangeBounds(args);
   const filter = { ...(args.session !== undefined && { session: args.session }), ...(args.tag && { tags: args.tag }), ...(since && { since }), ...(until && { until }) };
   const records = await accounting.tail(args.number, filter);
   if (!args.follow) {
-    await printRecords(io, args.format, records, true);
+    await printRecords(io, show, records, true);
     return records;
   }
   if (args.format === "json") throw new UsageError("--follow prints entries as they come: use --format ndjson (one JSON object a line), csv or table, not json");
@@ -44,7 +47,7 @@ export async function handleTail(accounting: Accounting, args: TailArgs, io: Cli
   if (!io.interruption) throw new UsageError("--follow needs an interactive process (it runs until Ctrl-C)");
   // Oldest first when following, as the new entries will come: the newest line is the last.
   const shown = [...records].reverse();
-  await printRecords(io, args.format, shown, true, true);
+  await printRecords(io, show, shown, true, true);
   let lastId = Math.max(0, ...(records.length > 0 ? records : await accounting.tail(1)).map((r) => r.id));
   const { signal, release } = io.interruption();
   try {
@@ -56,7 +59,7 @@ export async function handleTail(accounting: Accounting, args: TailArgs, io: Cli
       for (let page = await accounting.entriesAfter(lastId, FOLLOW_PAGE); page.length > 0; page = page.length < FOLLOW_PAGE ? [] : await accounting.entriesAfter(lastId, FOLLOW_PAGE)) {
         lastId = page.at(-1)!.id;
         const wanted = page.filter((r) => (args.session === undefined || r.session === args.session) && matchesTagFilter(filter, r.tags) && (since === undefined || r.timestamp >= since));
-        if (wanted.length > 0) await printRecords(io, args.format, wanted, header, true);
+        if (wanted.length > 0) await printRecords(io, show, wanted, header, true);
         if (wanted.length > 0) header = false;
       }
     }
@@ -66,18 +69,29 @@ export async function handleTail(accounting: Accounting, args: TailArgs, io: Cli
   return records;
 }
 
-// One batch of records in `format`; csv prints its header row only with the first batch.
-async function printRecords(io: CliIo, format: ListFormat, records: readonly UsageRecord[], first: boolean, following = false): Promise<void> {
+/** How records are printed: the format, and the currency their costs are shown in (with the time zone of their days). */
+interface Shown {
+  readonly format: ListFormat;
+  readonly display?: DisplayCurrency;
+  readonly zone?: string;
+}
+
+// One batch of records in `format`; csv prints its header row only with the first batch. With a
+// display currency each record's JSON form gains `converted` (its cost at the rate of its day).
+async function printRecords(io: CliIo, shown: Shown, records: readonly UsageRecord[], first: boolean, following = false): Promise<void> {
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;
   const empty = following ? [] : ["No usage entries found"];
-  await writeListing(io, format, records.map(usageRecordJson), {
-    table: () => (records.length === 0 ? empty : tailTable(records, width, following ? (first ? "Usage Entries (following; Ctrl-C to stop)" : "") : undefined)),
+  const { display, zone = "UTC" } = shown;
+  const forms = records.map((r) => (display ? { ...usageRecordJson(r), converted: recordCost(r, display, zone).json } : usageRecordJson(r)));
+  const cost = display ? { header: costHeader("Cost", display.code), text: (r: UsageRecord) => recordCost(r, display, zone).text } : undefined;
+  await writeListing(io, shown.format, forms, {
+    table: () => (records.length === 0 ? empty : tailTable(records, width, following ? (first ? "Usage Entries (following; Ctrl-C to stop)" : "") : undefined, cost)),
     csvHeader: first,
   });
 }
 
-/** The `tail` table; `title` replaces "Last N Usage Entries" ("" for none). */
-export function tailTable(records: readonly UsageRecord[], maxWidth?: number, title?: string): string[] {
+/** The `tail` table; `title` replaces "Last N Usage Entries" ("" for none); `cost` shows costs another way (converted). */
+export function tailTable(records: readonly UsageRecord[], maxWidth?: number, title?: string, cost?: { readonly header: string; readonly text: (r: UsageRecord) => string }): string[] {
   const right = "right" as const;
   return renderTable(
     [
@@ -89,7 +103,7 @@ export function tailTable(records: readonly UsageRecord[], maxWidth?: number, ti
       { header: "Prompt Tokens", align: right },
       { header: "Completion Tokens", align: right },
       { header: "Total Tokens", align: right },
-      { header: "Cost", align: right },
+      { header: cost?.header ?? "Cost", align: right },
       { header: "Exec Time", align: right },
     ],
     records.map((r) => [
@@ -101,7 +115,7 @@ export function tailTable(records: readonly UsageRecord[], maxWidth?: number, ti
       tokens(r.promptTokens),
       tokens(r.completionTokens),
       tokens(r.totalTokens),
-      money(r.costNanos),
+      cost ? cost.text(r) : money(r.costNanos),
       seconds(r.executionTime),
     ]),
     { title: title ?? `Last ${records.length} Usage Entries`, maxWidth },
@@ -135,8 +149,13 @@ export function tailCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tail
         .option("until", { type: "string", describe: "Only entries up to, included (a day counts whole)", coerce: timeBound("until", "end", ctx.io.now) })
         .option("follow", { alias: "f", type: "boolean", describe: "Then keep printing entries as they are stored (oldest first), until Ctrl-C" })
         .option("interval", { type: "string", number: true, describe: "Seconds between looks for new entries with --follow", defaultDescription: "1", coerce: positiveSeconds("interval") })
-        .option("format", formatOption(LIST_FORMATS, "table", "Output format (csv and ndjson: one row per entry; json cannot --follow)")) as unknown as Argv<TailArgs>,
+        .option("format", formatOption(LIST_FORMATS, "table", "Output format (csv and ndjson: one row per entry; json cannot --follow)"))
+        .options(currencyOptions) as unknown as Argv<TailArgs>,
     handler: (args) =>
-      runHandler(ctx, () => withAccounting(ctx, args, (accounting) => handleTail(accounting, args, ctx.io), { readOnly: true })),
+      runHandler(ctx, () => {
+        // The rates file is read before the store is opened: a bad file prints nothing.
+        const display = displayCurrency(args, ctx.io);
+        return withAccounting(ctx, args, (accounting) => handleTail(accounting, args, ctx.io, display), { readOnly: true });
+      }),
   };
 }
