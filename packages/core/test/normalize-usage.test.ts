@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeUsage, ValidationError, type UsageInput } from "../src/index.js";
+import { normalizeUsage, USAGE_RECORD_COLUMNS, ValidationError, type UsageInput } from "../src/index.js";
 
 const NOW = new Date("2025-06-01T12:00:00Z");
 const norm = (input: UsageInput, defaults = {}) => normalizeUsage(input, defaults, NOW);
@@ -57,6 +57,21 @@ describe("normalizeUsage", () => {
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message.startsWith(message)).toBe(true);
+  });
+
+  // The token fields come from core's column table: a column added there is checked and copied too.
+  const tokenFields = USAGE_RECORD_COLUMNS.filter((c) => c.kind === "tokens").map((c) => c.field);
+  it.each(tokenFields)("checks and copies %s, a token column of the table", (field) => {
+    expect(norm({ model: "m", promptTokens: 1000, [field]: 7 })[field]).toBe(7);
+    expect(() => norm({ model: "m", [field]: -1 })).toThrow(`${field} must be a non-negative integer (got -1)`);
+  });
+
+  it("reports the first bad token count in table order, before the cost", () => {
+    expect(() => norm({ model: "m", cost: -1, reasoningTokens: -1, completionTokens: -2 })).toThrow("completionTokens must be");
+  });
+
+  it("lists a record's fields in table order, tags last", () => {
+    expect(Object.keys(norm({ model: "m", tags: { a: "b" } }))).toEqual([...USAGE_RECORD_COLUMNS.map((c) => c.field), "tags"]);
   });
 
   it("keeps the field and the reason apart, the message joining them", () => {

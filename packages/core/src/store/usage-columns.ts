@@ -26,9 +26,10 @@ export interface UsageColumn {
 }
 
 /**
- * The columns of a usage record, in the order stores write them (SQL parameter lists, CSV files
- * after the original columns). A new column goes at the end; what else it needs is in
- * docs/storage.md ("Adding a usage column").
+ * The columns of a usage record, in the order records list their fields (as `NewUsageRecord`
+ * declares them) and stores write them (SQL parameter lists; CSV files put the original columns
+ * first, then the others in this order, so a column added to a file format keeps its place).
+ * A new column goes at the end; what else it needs is in docs/storage.md ("Adding a usage column").
  */
 export const USAGE_RECORD_COLUMNS = [
   { name: "timestamp", field: "timestamp", kind: "instant", summed: false, original: true },
@@ -40,12 +41,12 @@ export const USAGE_RECORD_COLUMNS = [
   { name: "local_completion_tokens", field: "localCompletionTokens", kind: "tokens", summed: true, original: true },
   { name: "local_total_tokens", field: "localTotalTokens", kind: "tokens", summed: true, original: true },
   { name: "cached_tokens", field: "cachedTokens", kind: "tokens", summed: true, original: true },
+  { name: "cache_write_tokens", field: "cacheWriteTokens", kind: "tokens", summed: false, original: false },
   { name: "reasoning_tokens", field: "reasoningTokens", kind: "tokens", summed: true, original: true },
   { name: "cost_nanos", field: "costNanos", kind: "nanos", summed: true, original: true },
-  { name: "execution_time", field: "executionTime", kind: "seconds", summed: true, original: true },
-  { name: "cache_write_tokens", field: "cacheWriteTokens", kind: "tokens", summed: false, original: false },
   { name: "cost_source", field: "costSource", kind: "costSource", summed: false, original: false },
   { name: "provider", field: "provider", kind: "name", summed: false, original: false },
+  { name: "execution_time", field: "executionTime", kind: "seconds", summed: true, original: true },
   { name: "caller_name", field: "callerName", kind: "name", summed: false, original: true },
   { name: "username", field: "username", kind: "name", summed: false, original: true },
   { name: "project", field: "project", kind: "name", summed: false, original: true },

@@ -3,20 +3,21 @@ import { parseInstant } from "../instant.js";
 import { checkOptionalName, checkStorableName } from "../storable-text.js";
 import { usdToNanos } from "../money.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
+import { USAGE_RECORD_COLUMNS, type UsageRecordColumn } from "../store/usage-columns.js";
 import type { UsageDefaults, UsageInput } from "./usage-input.js";
 import { resolveCallNames, type CallNames } from "../context/call-names.js";
 import { checkTags } from "./usage-tags.js";
 
-type TokenField =
-  | "promptTokens"
-  | "completionTokens"
-  | "totalTokens"
-  | "localPromptTokens"
-  | "localCompletionTokens"
-  | "localTotalTokens"
-  | "cachedTokens"
-  | "cacheWriteTokens"
-  | "reasoningTokens";
+type TokenField = Extract<UsageRecordColumn, { kind: "tokens" }>["field"];
+
+/** The record's token fields, in table order: an input gives each under the same name, checked alike. */
+const TOKEN_FIELDS = USAGE_RECORD_COLUMNS.filter((c) => c.kind === "tokens").map((c) => c.field) as readonly TokenField[];
+
+/**
+ * A record with every field at its default (0, or null), in table order. Each call's record starts
+ * as a copy, so all records share one shape and the token loop only overwrites fields.
+ */
+const BLANK_RECORD = Object.fromEntries(USAGE_RECORD_COLUMNS.map((c) => [c.field, c.kind === "tokens" || c.kind === "seconds" ? 0 : c.kind === "nanos" ? 0n : null])) as unknown as NewUsageRecord;
 
 /**
  * Validates a usage input and turns it into the record the store keeps: defaults applied
@@ -30,16 +31,13 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
   if (typeof model !== "string" || model.trim() === "") throw new ValidationError("model", "must be a non-empty string");
   checkStorableName(model, "model");
 
-  // One variable per field, not a record built in a loop: this runs once per tracked call.
-  const promptGiven = tokenCount(input.promptTokens, "promptTokens");
-  const completionGiven = tokenCount(input.completionTokens, "completionTokens");
-  const totalGiven = tokenCount(input.totalTokens, "totalTokens");
-  const localPromptGiven = tokenCount(input.localPromptTokens, "localPromptTokens");
-  const localCompletionGiven = tokenCount(input.localCompletionTokens, "localCompletionTokens");
-  const localTotalGiven = tokenCount(input.localTotalTokens, "localTotalTokens");
-  const cachedGiven = tokenCount(input.cachedTokens, "cachedTokens");
-  const cacheWriteGiven = tokenCount(input.cacheWriteTokens, "cacheWriteTokens");
-  const reasoningGiven = tokenCount(input.reasoningTokens, "reasoningTokens");
+  const record: Mutable<NewUsageRecord> = { ...BLANK_RECORD };
+  const given = input as Readonly<Record<TokenField, unknown>>;
+  for (let i = 0; i < TOKEN_FIELDS.length; i++) {
+    const field = TOKEN_FIELDS[i]!;
+    const value = given[field];
+    if (value !== null && value !== undefined) record[field] = tokenCount(value, field);
+  }
 
   const cost = input.cost ?? 0;
   if (typeof cost !== "number" || !Number.isFinite(cost) || cost < 0) {
@@ -50,49 +48,37 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
     throw new ValidationError("executionTime", `must be a non-negative number of seconds (got ${describe(input.executionTime)})`);
   }
 
-  const prompt = promptGiven ?? 0;
-  const cacheRead = cachedGiven ?? 0;
-  const cacheWrite = cacheWriteGiven ?? 0;
+  const { promptTokens: prompt, cachedTokens: cacheRead, cacheWriteTokens: cacheWrite } = record;
   // Cache reads and writes are part of the input; more of them than input tokens means the
   // caller passed a provider's "input excluding cache" count (Anthropic's) as promptTokens.
   if (cacheWrite > 0 && cacheRead + cacheWrite > prompt) {
     throw new ValidationError("cacheWriteTokens", `plus cachedTokens (${cacheRead + cacheWrite}) must not exceed promptTokens (${prompt}), which includes cache reads and writes`);
   }
-  const completion = completionGiven ?? 0;
-  const localPrompt = localPromptGiven ?? 0;
-  const localCompletion = localCompletionGiven ?? 0;
-  const localTotal = localTotalGiven ?? localPrompt + localCompletion;
-  const providerPairGiven = promptGiven !== null || completionGiven !== null;
-  const totalTokens = totalGiven ?? (providerPairGiven ? prompt + completion : localTotal);
+  if (input.localTotalTokens == null) record.localTotalTokens = record.localPromptTokens + record.localCompletionTokens;
+  if (input.totalTokens == null) {
+    const providerPairGiven = input.promptTokens != null || input.completionTokens != null;
+    record.totalTokens = providerPairGiven ? prompt + record.completionTokens : record.localTotalTokens;
+  }
 
   const { username, project, callerName, session, tags } = resolveCallNames({ input, context, defaults });
 
-  return {
-    timestamp: input.timestamp == null ? now : parseInstant(input.timestamp, "timestamp"),
-    model,
-    promptTokens: prompt,
-    completionTokens: completion,
-    totalTokens,
-    localPromptTokens: localPrompt,
-    localCompletionTokens: localCompletion,
-    localTotalTokens: localTotal,
-    cachedTokens: cacheRead,
-    cacheWriteTokens: cacheWrite,
-    reasoningTokens: reasoningGiven ?? 0,
-    costNanos: usdToNanos(cost, "cost"),
-    costSource: input.cost == null ? null : "caller",
-    executionTime,
-    callerName,
-    username,
-    project,
-    session,
-    provider: checkOptionalName(optionalText(input.provider, "provider"), "provider"),
-    ...(tags && { tags: checkTags(tags) }),
-  };
+  record.timestamp = input.timestamp == null ? now : parseInstant(input.timestamp, "timestamp");
+  record.model = model;
+  record.costNanos = usdToNanos(cost, "cost");
+  record.costSource = input.cost == null ? null : "caller";
+  record.executionTime = executionTime;
+  record.callerName = callerName;
+  record.username = username;
+  record.project = project;
+  record.session = session;
+  record.provider = checkOptionalName(optionalText(input.provider, "provider"), "provider");
+  if (tags) record.tags = checkTags(tags);
+  return record;
 }
 
-function tokenCount(value: unknown, field: TokenField): number | null {
-  if (value === null || value === undefined) return null;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function tokenCount(value: unknown, field: TokenField): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw new ValidationError(field, `must be a non-negative integer (got ${describe(value)})`);
   }

@@ -1,9 +1,17 @@
 import type { InstantInput } from "../instant.js";
 import type { UsageTags } from "./usage-tags.js";
-import type { USAGE_INPUT_FIELDS } from "../store/usage-columns.js";
+import type { USAGE_INPUT_FIELDS, UsageRecordColumn } from "../store/usage-columns.js";
+import type { NewUsageRecord } from "../store/usage-record.js";
+
+/**
+ * A count for every token column of core's table, under the record's field name (and with its
+ * documentation): a column added to the table is an input at once. `UsageInput` documents them
+ * for callers; a count left out defaults to 0.
+ */
+type TokenCountInputs = { [K in keyof Pick<NewUsageRecord, Extract<UsageRecordColumn, { kind: "tokens" }>["field"]>]?: number | null };
 
 /** One model call to record. Only `model` is required; token counts default to 0. */
-export interface UsageInput {
+export interface UsageInput extends TokenCountInputs {
   /** Model name, e.g. `gpt-4o`. Must be non-empty. */
   model: string;
   /**

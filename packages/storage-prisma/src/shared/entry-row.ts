@@ -1,4 +1,5 @@
-import { USAGE_RECORD_COLUMNS, type CostSource, type UsageRecord, type UsageRecordColumn } from "@llm-accounting/core";
+import { USAGE_RECORD_COLUMNS, type CostSource, type UsageColumnKind, type UsageRecord, type UsageRecordColumn } from "@llm-accounting/core";
+import { fieldCode } from "./field-code.js";
 
 /** An `accounting_entries` row under Prisma's field names, without its tags; values as any driver returns them (the mapper converts). */
 export type EntryRowValues = { readonly [field in "id" | UsageRecordColumn["field"]]?: unknown };
@@ -10,34 +11,32 @@ const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price"
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
-/**
- * An entry row as a usage record without tags, whether Prisma or plain SQL read it; `date`
- * decodes the driver's timestamps. A cost source written by a newer version reads as null.
- * Spelled out, not looped over the column table: pages of a whole period go through here, and
- * the return type makes a new record field fail to compile until it is added.
- */
+/** How a row's value of each kind of column becomes the record's (instants: by the `date` the caller gives). */
+const DECODE = {
+  model: (value: unknown): string => String(value),
+  name: text,
+  tokens: (value: unknown): number => Number(value),
+  seconds: (value: unknown): number => Number(value),
+  nanos: (value: unknown): bigint => BigInt(value as bigint),
+  // A cost source written by a newer version reads as null.
+  costSource: (value: unknown): CostSource | null => {
+    const source = text(value);
+    return source !== null && COST_SOURCES.has(source) ? (source as CostSource) : null;
+  },
+} satisfies Record<Exclude<UsageColumnKind, "instant">, (value: unknown) => unknown>;
+
+type RowReader = (row: EntryRowValues, date: (value: unknown) => Date, decode: typeof DECODE) => UsageRecord;
+
+// One object literal naming every field in table order, e.g. `{ id: Number(row.id), timestamp:
+// date(row.timestamp), model: decode.model(row.model), promptTokens: decode.tokens(row.promptTokens), ... }`:
+// pages of a whole period go through here (see fieldCode for why it is generated).
+const READ_ROW = fieldCode<RowReader>(
+  USAGE_RECORD_COLUMNS.flatMap((c) => [c.field, c.kind]),
+  ["row", "date", "decode"],
+  `return { id: Number(row.id), ${USAGE_RECORD_COLUMNS.map((c) => `${c.field}: ${c.kind === "instant" ? "date" : `decode.${c.kind}`}(row.${c.field})`).join(", ")} };`,
+);
+
+/** An entry row as a usage record without tags, whether Prisma or plain SQL read it; `date` decodes the driver's timestamps. */
 export function usageRecordFromRow(r: EntryRowValues, date: (value: unknown) => Date): UsageRecord {
-  const source = text(r.costSource);
-  return {
-    id: Number(r.id),
-    timestamp: date(r.timestamp),
-    model: String(r.model),
-    promptTokens: Number(r.promptTokens),
-    completionTokens: Number(r.completionTokens),
-    totalTokens: Number(r.totalTokens),
-    localPromptTokens: Number(r.localPromptTokens),
-    localCompletionTokens: Number(r.localCompletionTokens),
-    localTotalTokens: Number(r.localTotalTokens),
-    cachedTokens: Number(r.cachedTokens),
-    cacheWriteTokens: Number(r.cacheWriteTokens),
-    reasoningTokens: Number(r.reasoningTokens),
-    costNanos: BigInt(r.costNanos as bigint),
-    costSource: source !== null && COST_SOURCES.has(source) ? (source as CostSource) : null,
-    provider: text(r.provider),
-    executionTime: Number(r.executionTime),
-    callerName: text(r.callerName),
-    username: text(r.username),
-    project: text(r.project),
-    session: text(r.session),
-  };
+  return READ_ROW(r, date, DECODE);
 }

@@ -1,31 +1,20 @@
-import { usageFilterFields, type TailFilter, type TimeRange, type UsageRecord } from "@llm-accounting/core";
+import { usageFilterFields, type TailFilter, type TimeRange, type UsageRecord, type UsageRecordColumn } from "@llm-accounting/core";
 import { usageRecordFromRow } from "./entry-row.js";
 import { prismaDate } from "./prisma-date.js";
 
-/** An `accounting_entries` row as either generated Prisma client returns it. */
-export interface PrismaEntryRow {
-  id: number;
-  timestamp: Date;
+/** How Prisma returns a value of each kind of usage column. */
+interface PrismaValues {
+  instant: Date;
   model: string;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  localPromptTokens: number;
-  localCompletionTokens: number;
-  localTotalTokens: number;
-  cachedTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  costNanos: bigint;
+  name: string | null;
+  tokens: number;
+  nanos: bigint;
+  seconds: number;
   costSource: string | null;
-  provider: string | null;
-  executionTime: number;
-  callerName: string | null;
-  username: string | null;
-  project: string | null;
-  session: string | null;
-  tags: { key: string; value: string }[];
 }
+
+/** An `accounting_entries` row as either generated Prisma client returns it: a field per column of core's table (a column the schemas lack fails to compile where the client is used). */
+export type PrismaEntryRow = { id: number; tags: { key: string; value: string }[] } & { [C in UsageRecordColumn as C["field"]]: PrismaValues[C["kind"]] };
 
 /** The part of Prisma's `accountingEntry` delegate both stores use, identical in both clients. */
 export interface EntryDelegate {

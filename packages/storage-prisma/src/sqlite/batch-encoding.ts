@@ -1,21 +1,24 @@
 import type { NewUsageRecord } from "@llm-accounting/core";
 import { tagPairs } from "../shared/tag-rows.js";
+import type { BatchLayout } from "./batch-layout.js";
+import { exactPart, exactRow, RollupSums, sqliteMicros } from "./batch-rollups.js";
 
 /**
  * A batch of usage rows ready for SQLite, in columns: numbers in one Float64Array, strings as
  * indexes into a table of the batch's distinct strings, and the batch's rollup rows already
  * summed. The writer thread only binds and executes; the typed arrays move to it without a
- * copy. (Posting the records themselves costs more per record than the thread saves.)
+ * copy. (Posting the records themselves costs more per record than the thread saves.) Where each
+ * column sits is the `BatchLayout`'s.
  */
 export interface EncodedBatch {
   readonly count: number;
-  /** NUMBERS_PER_ROW per row, in USAGE_COLUMNS order from prompt_tokens to cache_write_tokens; a cost beyond 2^53 is NaN here and in `largeCosts`. */
+  /** layout.numbersPerRow per row; a nano-dollar value beyond 2^53 is NaN here and in `largeNanos`. */
   readonly numbers: Float64Array;
-  /** REFS_PER_ROW per row (timestamp, model, cost_source, provider, caller_name, username, project, session): an index into `strings`, or -1 for null. */
+  /** layout.refsPerRow per row (the timestamp's text, then layout.textFields): an index into `strings`, or -1 for null. */
   readonly refs: Int32Array;
   readonly strings: string[];
-  /** Costs a double cannot hold exactly, by row, as decimal text. */
-  readonly largeCosts: [number, string][];
+  /** Nano-dollar values a double cannot hold exactly, by their index in `numbers`, as decimal text. */
+  readonly largeNanos: [number, string][];
   /** The usage_tags rows of the batch: (row in the batch, key, value). Most batches have none. */
   readonly tags: [number, string, string][];
   /**
@@ -26,105 +29,40 @@ export interface EncodedBatch {
   readonly rollups: { readonly hourly: unknown[][]; readonly daily: unknown[][] } | null;
 }
 
-export const NUMBERS_PER_ROW = 11;
-export const REFS_PER_ROW = 8;
-
 /** Prisma's SQLite DateTime text form, which the rollup keys are cut from: 2025-01-15T10:30:00.123+00:00. */
 export const sqliteTime = (date: Date): string => date.toISOString().replace("Z", "+00:00");
 
-/**
- * CAST(round(seconds * 1000000) AS INTEGER) as SQLite computes it for the triggers: round() is C
- * truncation of x ± 0.5, and leaves values beyond 2^52 as they are (they are whole already).
- * Results beyond 2^53 are not exact here; the caller then leaves the sums to SQL.
- */
-function sqliteMicros(seconds: number): number {
-  const x = seconds * 1_000_000;
-  if (x > 4503599627370496 || x < -4503599627370496) return x;
-  return Math.trunc(x < 0 ? x - 0.5 : x + 0.5);
-}
-
-/** Whether a sum of such values is exact in doubles: every value a whole number in [0, 2^53). */
-const exactPart = (x: number): boolean => x >= 0 && x <= Number.MAX_SAFE_INTEGER && Number.isInteger(x);
-
-/** One rollup row being summed: its key values, then the request count and the summed columns. */
-class RollupSums {
-  readonly key: unknown[];
-  // The daily row's names, to recognise the next call's row without a lookup.
-  readonly username: string | null;
-  readonly project: string | null;
-  readonly callerName: string | null;
-  requests = 0;
-  prompt = 0;
-  completion = 0;
-  total = 0;
-  localPrompt = 0;
-  localCompletion = 0;
-  localTotal = 0;
-  cached = 0;
-  reasoning = 0;
-  cost = 0n;
-  micros = 0;
-
-  constructor(key: unknown[], username: string | null = null, project: string | null = null, callerName: string | null = null) {
-    this.key = key;
-    this.username = username;
-    this.project = project;
-    this.callerName = callerName;
-  }
-
-  add(r: NewUsageRecord, micros: number): void {
-    this.requests++;
-    this.prompt += r.promptTokens;
-    this.completion += r.completionTokens;
-    this.total += r.totalTokens;
-    this.localPrompt += r.localPromptTokens;
-    this.localCompletion += r.localCompletionTokens;
-    this.localTotal += r.localTotalTokens;
-    this.cached += r.cachedTokens;
-    this.reasoning += r.reasoningTokens;
-    this.cost += BigInt(r.costNanos);
-    this.micros += micros;
-  }
-
-  /** Whether every sum is still exact (a whole number below 2^53; the parts were checked when added). */
-  exact(): boolean {
-    return this.requests >= 0 && [this.prompt, this.completion, this.total, this.localPrompt, this.localCompletion, this.localTotal, this.cached, this.reasoning, this.micros].every((sum) => sum <= Number.MAX_SAFE_INTEGER);
-  }
-
-  params(): unknown[] {
-    return [...this.key, this.requests, this.prompt, this.completion, this.total, this.localPrompt, this.localCompletion, this.localTotal, this.cached, this.reasoning, this.cost, this.micros];
-  }
-}
-
-/** The rows of `records` in columns, their rollup sums, and the buffers to transfer with them. */
-export function encodeBatch(records: readonly NewUsageRecord[]): { batch: EncodedBatch; transfer: ArrayBuffer[] } {
+/** The rows of `records` in columns (placed as `layout` says), their rollup sums, and the buffers to transfer with them. */
+export function encodeBatch(records: readonly NewUsageRecord[], layout: BatchLayout): { batch: EncodedBatch; transfer: ArrayBuffer[] } {
+  const { numbersPerRow, refsPerRow, copyRow, nanosFields, nanosAt, nanosAdded, secondsField } = layout;
   const count = records.length;
-  const numbers = new Float64Array(count * NUMBERS_PER_ROW);
-  const refs = new Int32Array(count * REFS_PER_ROW);
+  const numbers = new Float64Array(count * numbersPerRow);
+  const refs = new Int32Array(count * refsPerRow);
   const strings: string[] = [];
   const index = new Map<unknown, number>();
-  const largeCosts: [number, string][] = [];
+  const largeNanos: [number, string][] = [];
   const tags: [number, string, string][] = [];
   // Rollup rows by hour then model, and by day then user, project and caller: nested maps need no
   // key strings built per row, and null stays distinct from "".
   const hourly = new Map<string, Map<string, RollupSums>>();
   const daily = new Map<string, Map<string | null, Map<string | null, Map<string | null, RollupSums>>>>();
-  const lastValues: unknown[] = Array<unknown>(REFS_PER_ROW).fill(undefined);
-  const lastRefs = new Int32Array(REFS_PER_ROW);
-  const ref = (column: number, value: string | null | undefined): number => {
+  const lastValues: unknown[] = Array<unknown>(refsPerRow).fill(undefined);
+  const lastRefs = new Int32Array(refsPerRow);
+  const ref = (column: number, value: unknown): number => {
     if (value === null || value === undefined) return -1;
     // Neighbouring calls mostly share their names: skip the map for a repeat.
     if (lastValues[column] === value) return lastRefs[column]!;
     let i = index.get(value);
     if (i === undefined) {
       i = strings.length;
-      strings.push(value);
+      strings.push(value as string);
       index.set(value, i);
     }
     lastValues[column] = value;
     lastRefs[column] = i;
     return i;
   };
+  const rowNanos = nanosFields.map(() => 0n);
   // Calls of one burst share their millisecond: format it once.
   let lastMs = Number.NaN;
   let timestamp = "";
@@ -134,6 +72,7 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
   let exact = true;
   for (let i = 0; i < count; i++) {
     const r = records[i]!;
+    const values = r as unknown as Readonly<Record<string, unknown>>;
     // Hand-built records may leave names undefined: they are stored (and keyed) as null.
     const username = r.username ?? null;
     const project = r.project ?? null;
@@ -155,51 +94,29 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
       }
       timestamp = next;
     }
-    const n = i * NUMBERS_PER_ROW;
-    numbers[n] = r.promptTokens;
-    numbers[n + 1] = r.completionTokens;
-    numbers[n + 2] = r.totalTokens;
-    numbers[n + 3] = r.localPromptTokens;
-    numbers[n + 4] = r.localCompletionTokens;
-    numbers[n + 5] = r.localTotalTokens;
-    numbers[n + 6] = r.cachedTokens;
-    numbers[n + 7] = r.reasoningTokens;
-    const cost = Number(r.costNanos);
-    if (Number.isSafeInteger(cost)) numbers[n + 8] = cost;
-    else {
-      numbers[n + 8] = Number.NaN;
-      largeCosts.push([i, String(r.costNanos)]);
-    }
-    numbers[n + 9] = r.executionTime;
-    // Records built by hand against the 0.2 contract lack cacheWriteTokens, costSource and provider.
-    numbers[n + 10] = r.cacheWriteTokens ?? 0;
-    const s = i * REFS_PER_ROW;
+    const n = i * numbersPerRow;
+    const s = i * refsPerRow;
     refs[s] = ref(0, timestamp);
-    refs[s + 1] = ref(1, r.model);
-    refs[s + 2] = ref(2, r.costSource);
-    refs[s + 3] = ref(3, r.provider);
-    refs[s + 4] = ref(4, r.callerName);
-    refs[s + 5] = ref(5, r.username);
-    refs[s + 6] = ref(6, r.project);
-    refs[s + 7] = ref(7, r.session);
+    copyRow(r, numbers, n, refs, s, ref);
+    // Records built by hand against an older contract lack the columns added since: stored as 0.
+    for (let k = 0; k < nanosFields.length; k++) {
+      const value = (nanosAdded[k] ? (values[nanosFields[k]!] ?? 0n) : values[nanosFields[k]!]) as bigint;
+      const at = n + nanosAt[k]!;
+      const x = Number(value);
+      if (Number.isSafeInteger(x)) numbers[at] = x;
+      else {
+        numbers[at] = Number.NaN;
+        largeNanos.push([at, String(value)]);
+      }
+      rowNanos[k] = BigInt(value);
+    }
     if (r.tags) for (const [key, value] of tagPairs(r.tags)) tags.push([i, key, value]);
 
-    const micros = sqliteMicros(r.executionTime);
-    if (exact) {
-      exact =
-        exactPart(micros) &&
-        exactPart(r.promptTokens) &&
-        exactPart(r.completionTokens) &&
-        exactPart(r.totalTokens) &&
-        exactPart(r.localPromptTokens) &&
-        exactPart(r.localCompletionTokens) &&
-        exactPart(r.localTotalTokens) &&
-        exactPart(r.cachedTokens) &&
-        exactPart(r.reasoningTokens);
-    }
+    const micros = sqliteMicros(values[secondsField] as number);
+    if (exact) exact = exactPart(micros) && exactRow(layout, numbers, n);
     let h = hourRows.get(r.model);
-    if (!h) hourRows.set(r.model, (h = new RollupSums([`${timestamp.slice(0, 13)}:00:00.000+00:00`, r.model])));
-    h.add(r, micros);
+    if (!h) hourRows.set(r.model, (h = new RollupSums(layout, [`${timestamp.slice(0, 13)}:00:00.000+00:00`, r.model])));
+    h.add(numbers, n, rowNanos, micros);
     let d = lastDay;
     if (!d || d.username !== username || d.project !== project || d.callerName !== callerName) {
       let byProject = dayRows.get(username);
@@ -209,87 +126,61 @@ export function encodeBatch(records: readonly NewUsageRecord[]): { batch: Encode
       d = byCaller.get(callerName);
       if (!d) {
         const key = [`${timestamp.slice(0, 10)}T00:00:00.000+00:00`, username ?? "", username === null ? 1 : 0, project ?? "", project === null ? 1 : 0, callerName ?? "", callerName === null ? 1 : 0];
-        byCaller.set(callerName, (d = new RollupSums(key, username, project, callerName)));
+        byCaller.set(callerName, (d = new RollupSums(layout, key, username, project, callerName)));
       }
       lastDay = d;
     }
-    d.add(r, micros);
+    d.add(numbers, n, rowNanos, micros);
   }
   const hourlySums = [...hourly.values()].flatMap((byModel) => [...byModel.values()]);
   const dailySums = [...daily.values()].flatMap((byUser) => [...byUser.values()].flatMap((byProject) => [...byProject.values()].flatMap((byCaller) => [...byCaller.values()])));
   const rollups = exact && hourlySums.every((sums) => sums.exact()) && dailySums.every((sums) => sums.exact()) ? { hourly: hourlySums.map((sums) => sums.params()), daily: dailySums.map((sums) => sums.params()) } : null;
-  const batch: EncodedBatch = {
-    count,
-    numbers,
-    refs,
-    strings,
-    largeCosts,
-    tags,
-    rollups,
-  };
+  const batch: EncodedBatch = { count, numbers, refs, strings, largeNanos, tags, rollups };
   return { batch, transfer: [numbers.buffer as ArrayBuffer, refs.buffer as ArrayBuffer] };
 }
 
-/** Writes row `row` of the batch as accounting_entries parameters (USAGE_COLUMNS order) into `into` at `at`. */
-export function rowParams(batch: EncodedBatch, largeCosts: Map<number, string>, row: number, into: unknown[], at: number): void {
-  const { numbers, refs, strings } = batch;
-  const n = row * NUMBERS_PER_ROW;
-  const s = row * REFS_PER_ROW;
-  const text = (i: number): string | null => (i < 0 ? null : strings[i]!);
-  into[at] = text(refs[s]!);
-  // A missing model stays null, so the database refuses the batch.
-  into[at + 1] = text(refs[s + 1]!);
-  into[at + 2] = numbers[n];
-  into[at + 3] = numbers[n + 1];
-  into[at + 4] = numbers[n + 2];
-  into[at + 5] = numbers[n + 3];
-  into[at + 6] = numbers[n + 4];
-  into[at + 7] = numbers[n + 5];
-  into[at + 8] = numbers[n + 6];
-  into[at + 9] = numbers[n + 7];
-  const cost = numbers[n + 8]!;
-  into[at + 10] = Number.isNaN(cost) ? BigInt(largeCosts.get(row)!) : cost;
-  into[at + 11] = numbers[n + 9];
-  into[at + 12] = numbers[n + 10];
-  into[at + 13] = text(refs[s + 2]!);
-  into[at + 14] = text(refs[s + 3]!);
-  into[at + 15] = text(refs[s + 4]!);
-  into[at + 16] = text(refs[s + 5]!);
-  into[at + 17] = text(refs[s + 6]!);
-  into[at + 18] = text(refs[s + 7]!);
-}
-
-/** Columns of a lean row: one whose local, cache, reasoning and cache-write counts are 0 and provider and session null (the defaults). */
-export const LEAN_COLUMNS = ["timestamp", "model", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos", "execution_time", "cost_source", "caller_name", "username", "project"] as const;
-
-/** Whether rows [from, to) are all lean: they can be inserted without binding the columns left at their defaults. */
-export function leanRows(batch: EncodedBatch, from: number, to: number): boolean {
+/**
+ * The columns rows [from, to) of the batch need bound, as a mask over layout.columns (the first
+ * column the highest bit): those holding another value than 0 (or null) in some row. An insert
+ * leaves the others to the schema, whose default for every usage column is that value (the
+ * timestamp and model have no default, and are never null in a row the database takes): most calls
+ * leave half the columns at it, and binding fewer makes an insert cheaper.
+ */
+export function columnsToBind(batch: EncodedBatch, layout: BatchLayout, from: number, to: number): number {
   const { numbers, refs } = batch;
-  for (let row = from; row < to; row++) {
-    const n = row * NUMBERS_PER_ROW;
-    const s = row * REFS_PER_ROW;
-    if (numbers[n + 3] !== 0 || numbers[n + 4] !== 0 || numbers[n + 5] !== 0 || numbers[n + 6] !== 0 || numbers[n + 7] !== 0 || numbers[n + 10] !== 0) return false;
-    if (refs[s + 3] !== -1 || refs[s + 7] !== -1) return false;
+  const { sources, numbersPerRow, refsPerRow } = layout;
+  let mask = 0;
+  for (let j = 0; j < sources.length; j++) {
+    const source = sources[j]!;
+    let bind = false;
+    for (let row = from; !bind && row < to; row++) bind = source >= 0 ? numbers[row * numbersPerRow + source] !== 0 : refs[row * refsPerRow - 1 - source] !== -1;
+    mask = mask * 2 + (bind ? 1 : 0);
   }
-  return true;
+  return mask;
 }
 
-/** Writes row `row` of the batch as LEAN_COLUMNS parameters into `into` at `at`. */
-export function leanRowParams(batch: EncodedBatch, largeCosts: Map<number, string>, row: number, into: unknown[], at: number): void {
+/** The indexes in layout.columns of the columns a `columnsToBind` mask picks, in column order. */
+export function maskedColumns(layout: BatchLayout, mask: number): number[] {
+  const width = layout.columns.length;
+  return layout.columns.flatMap((_, j) => (Math.floor(mask / 2 ** (width - 1 - j)) % 2 === 1 ? [j] : []));
+}
+
+/** Writes row `row` of the batch as the parameters of the columns `sources` picks (all: `layout.sources`) into `into` at `at`. */
+export function rowParams(batch: EncodedBatch, layout: BatchLayout, largeNanos: Map<number, string>, sources: Int32Array, row: number, into: unknown[], at: number): void {
   const { numbers, refs, strings } = batch;
-  const n = row * NUMBERS_PER_ROW;
-  const s = row * REFS_PER_ROW;
-  const text = (i: number): string | null => (i < 0 ? null : strings[i]!);
-  into[at] = text(refs[s]!);
-  into[at + 1] = text(refs[s + 1]!);
-  into[at + 2] = numbers[n];
-  into[at + 3] = numbers[n + 1];
-  into[at + 4] = numbers[n + 2];
-  const cost = numbers[n + 8]!;
-  into[at + 5] = Number.isNaN(cost) ? BigInt(largeCosts.get(row)!) : cost;
-  into[at + 6] = numbers[n + 9];
-  into[at + 7] = text(refs[s + 2]!);
-  into[at + 8] = text(refs[s + 4]!);
-  into[at + 9] = text(refs[s + 5]!);
-  into[at + 10] = text(refs[s + 6]!);
+  const n = row * layout.numbersPerRow;
+  const s = row * layout.refsPerRow;
+  for (let j = 0; j < sources.length; j++) {
+    const source = sources[j]!;
+    if (source < 0) {
+      // A missing model stays null, so the database refuses the batch.
+      const i = refs[s - 1 - source]!;
+      into[at + j] = i < 0 ? null : strings[i]!;
+    } else {
+      const x = numbers[n + source]!;
+      // NaN: a nano-dollar value beyond 2^53 (kept as text), or a bad count of a hand-built record (bound as it is).
+      const large = Number.isNaN(x) ? largeNanos.get(n + source) : undefined;
+      into[at + j] = large === undefined ? x : BigInt(large);
+    }
+  }
 }

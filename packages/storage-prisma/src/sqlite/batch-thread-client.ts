@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { NewUsageRecord } from "@llm-accounting/core";
 import { encodeBatch } from "./batch-encoding.js";
+import { batchLayout, type BatchColumn, type BatchLayout } from "./batch-layout.js";
 
 /** What the writer thread needs to open its connection. */
 export interface BatchThreadOptions {
@@ -11,6 +12,8 @@ export interface BatchThreadOptions {
   readonly receiptKey: string;
   readonly busyTimeoutMs: number;
   readonly durability: "normal" | "full";
+  /** The usage columns (core's USAGE_RECORD_COLUMNS): both threads lay batches out by them. */
+  readonly columns: readonly BatchColumn[];
 }
 
 /** The thread's answer to one batch: no error means committed. */
@@ -75,6 +78,7 @@ function threadScript(): URL {
  */
 export class BatchWriterThread {
   readonly #options: BatchThreadOptions;
+  readonly #layout: BatchLayout;
   #worker: Worker | undefined;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
@@ -90,6 +94,7 @@ export class BatchWriterThread {
   /** `script` is for tests; the default is the built batch-thread.js. */
   constructor(options: BatchThreadOptions, script: URL = threadScript()) {
     this.#options = options;
+    this.#layout = batchLayout(options.columns);
     this.#script = script;
   }
 
@@ -101,7 +106,7 @@ export class BatchWriterThread {
    */
   write(records: readonly NewUsageRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    const { batch, transfer } = encodeBatch(records);
+    const { batch, transfer } = encodeBatch(records, this.#layout);
     const worker = this.#started();
     const id = this.#nextId++;
     const done = new Promise<void>((resolve, reject) => this.#pending.set(id, { id, resolve, reject }));

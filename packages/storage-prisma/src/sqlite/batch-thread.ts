@@ -3,6 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { SqliteBatchWriter } from "./batch-writer.js";
+import { batchLayout } from "./batch-layout.js";
 import type { EncodedBatch } from "./batch-encoding.js";
 import type { BatchThreadOptions, BatchReply } from "./batch-thread-client.js";
 
@@ -12,7 +13,8 @@ db.pragma("journal_mode = WAL");
 db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
 db.pragma("wal_autocheckpoint = 4000"); // as the store's own connection (see sqlite-store.ts)
 db.pragma("foreign_keys = ON");
-const writer = new SqliteBatchWriter(db);
+// The usage columns come from the store's thread (core's table): this thread does not load core.
+const writer = new SqliteBatchWriter(db, batchLayout(options.columns));
 
 parentPort!.postMessage({ id: 0 } satisfies BatchReply);
 parentPort!.on("message", (message: { id: number; batch: EncodedBatch }) => {

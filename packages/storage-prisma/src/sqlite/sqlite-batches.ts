@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { StoreUnavailableError, type NewUsageRecord } from "@llm-accounting/core";
+import { StoreUnavailableError, USAGE_RECORD_COLUMNS, type NewUsageRecord } from "@llm-accounting/core";
 import { BatchWriterThread, WriterThreadDiedError, WriterThreadUnavailableError } from "./batch-thread-client.js";
 import type { SqliteLocation } from "./sqlite-path.js";
 import type { SqliteStoreOptions } from "./sqlite-options.js";
@@ -34,6 +34,7 @@ export class SqliteBatches {
         receiptKey: `writer_receipt:${randomUUID()}`,
         busyTimeoutMs: this.#options.busyTimeoutMs ?? 10_000,
         durability: this.#options.durability ?? "normal",
+        columns: USAGE_RECORD_COLUMNS,
       });
       try {
         await this.#thread.write(records);

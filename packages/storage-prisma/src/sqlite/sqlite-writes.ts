@@ -1,10 +1,14 @@
-import type { AlertRule, CostChange, ImportBatch, ImportCursor, NewUsageRecord, ProgressListener, PurgeOptions } from "@llm-accounting/core";
+import { USAGE_RECORD_COLUMNS, type AlertRule, type CostChange, type ImportBatch, type ImportCursor, type NewUsageRecord, type ProgressListener, type PurgeOptions } from "@llm-accounting/core";
 import { sqliteTime } from "./batch-encoding.js";
 import { SqliteBatchWriter } from "./batch-writer.js";
+import { batchLayout } from "./batch-layout.js";
 import { ROWS_PER_TRANSACTION, runBoundedTransactions } from "./bounded-transactions.js";
 import type { SqliteAlerts } from "./sqlite-alerts.js";
 import { auditParams, insertEntry, SQL } from "./sqlite-statements.js";
 import type { StatementCache } from "./statement-cache.js";
+
+/** Where batches written on the store's own connection keep the usage columns (the writer thread builds the same from the columns it is given). */
+const USAGE_BATCH_LAYOUT = batchLayout(USAGE_RECORD_COLUMNS);
 
 /** An alert check after a commit failed: said once per failure, never thrown into the write. */
 function alertCheckFailed(error: unknown): void {
@@ -51,7 +55,7 @@ export class SqliteWrites {
 
   /** Stores a batch on this connection, with its alerts in the same transaction. */
   insertBatch(records: readonly NewUsageRecord[]): void {
-    this.#batchWriter ??= new SqliteBatchWriter(this.#statements);
+    this.#batchWriter ??= new SqliteBatchWriter(this.#statements, USAGE_BATCH_LAYOUT);
     const writer = this.#batchWriter;
     const alerts = this.#alerts;
     const rules = alerts.rulesFor(records);
