@@ -1,4 +1,4 @@
-import { groupedSumsOf } from "@llm-accounting/core";
+import { groupedSumsOf, USAGE_RECORD_COLUMNS } from "@llm-accounting/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AgentCall, AgentLogFile, UsageStore } from "@llm-accounting/core";
 import { sampleRecord } from "./sample-records.js";
@@ -86,6 +86,23 @@ export function testAgentImportStore(options: TestStoreOptions): void {
       const bySession = await groupedSumsOf(store).sumUsageBy(range, "callerName");
       expect(bySession.map((g) => [g.key, g.requests, g.completionTokens])).toEqual([["claude-code", 2, 420]]);
       expect(await store.agentLogFiles!("claude-code")).toEqual([file(300, { state: "{}" })]);
+    });
+
+    it("takes every token count, the cost and its source from the larger copy, and nothing else", async () => {
+      const first = call("k1", 10, 1);
+      // Every column of the larger copy differs from the first one's.
+      const values: Record<string, unknown> = {};
+      for (const c of USAGE_RECORD_COLUMNS) {
+        const was = (first.record as unknown as Record<string, unknown>)[c.field];
+        values[c.field] = c.kind === "instant" ? new Date(Date.UTC(2025, 0, 20, 11)) : c.kind === "nanos" ? (was as bigint) + 7n : c.kind === "costSource" ? "caller" : typeof was === "number" ? was + 1000 : `${String(was)}-again`;
+      }
+      const larger: AgentCall = { ...first, record: values as unknown as AgentCall["record"] };
+      await store.importAgentCalls!([first], file(100));
+      expect(await store.importAgentCalls!([larger], file(200))).toEqual({ inserted: 0, updated: 1 });
+      const grown = new Set<string>(USAGE_RECORD_COLUMNS.filter((c) => c.kind === "tokens" || c.kind === "nanos" || c.kind === "costSource").map((c) => c.field));
+      const expected = Object.fromEntries(USAGE_RECORD_COLUMNS.map((c) => [c.field, (grown.has(c.field) ? larger : first).record[c.field]]));
+      const [row] = await store.tail(1);
+      expect({ ...row, id: undefined, tags: undefined }).toEqual({ ...expected, id: undefined, tags: undefined });
     });
 
     it("keeps files of different paths and sources apart", async () => {

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { AgentCall, AgentImportCounts, AgentLogFile, NewUsageRecord } from "@llm-accounting/core";
-import { USAGE_COLUMNS } from "../shared/sql-columns.js";
+import { GROWN_COLUMNS, grownParams, USAGE_COLUMNS } from "../shared/sql-columns.js";
 import { AGENT_LOG_FILE_COLUMNS, agentLogFileOfRow } from "../shared/agent-log-file-row.js";
 
 /** Rows per multi-row INSERT: few round trips, and under PostgreSQL's 65,535-parameter cap (20 columns). */
@@ -11,6 +11,8 @@ export async function pgAgentLogFiles(query: (sql: string, params: unknown[]) =>
   const result = await query(`SELECT ${AGENT_LOG_FILE_COLUMNS} FROM agent_log_files WHERE source = $1`, [source]);
   return result.rows.map(agentLogFileOfRow);
 }
+
+const GROW_SQL = `UPDATE accounting_entries SET ${GROWN_COLUMNS.map((c, i) => `${c} = $${i + 1}`).join(", ")} WHERE id = $${GROWN_COLUMNS.length + 1}`;
 
 const placeholders = (rows: number, width: number) =>
   Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (__, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
@@ -37,10 +39,7 @@ export async function pgImportAgentCalls(client: pg.PoolClient, entryParams: (r:
   for (const { key, record: r, cacheWrite1hTokens } of largest.values()) {
     const stored = known.get(key);
     if (!stored || r.totalTokens <= Number(stored.tokens)) continue;
-    await client.query(
-      "UPDATE accounting_entries SET prompt_tokens = $1, completion_tokens = $2, total_tokens = $3, cached_tokens = $4, cache_write_tokens = $5, reasoning_tokens = $6, cost_nanos = $7, cost_source = $8 WHERE id = $9",
-      [r.promptTokens, r.completionTokens, r.totalTokens, r.cachedTokens, r.cacheWriteTokens, r.reasoningTokens, r.costNanos, r.costSource, stored.entry_id],
-    );
+    await client.query(GROW_SQL, [...grownParams(entryParams(r)), stored.entry_id]);
     await client.query("UPDATE agent_calls SET tokens = $1, cache_write_1h_tokens = $2 WHERE key = $3", [r.totalTokens, cacheWrite1hTokens, key]);
     updated++;
   }

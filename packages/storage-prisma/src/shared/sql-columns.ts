@@ -27,6 +27,16 @@ export function usageParamsOf(r: NewUsageRecord, encoding: UsageParamEncoding): 
   return params;
 }
 
+// A known agent call seen again with more tokens takes this copy's tokens and cost (see
+// AgentImportStore.importAgentCalls): the token, nano-dollar and cost-source columns.
+const GROWN = USAGE_RECORD_COLUMNS.flatMap((c, i) => (c.kind === "tokens" || c.kind === "nanos" || c.kind === "costSource" ? [i] : []));
+
+/** The columns an agent call that grew updates, in `grownParams` order. */
+export const GROWN_COLUMNS: readonly string[] = GROWN.map((i) => USAGE_COLUMNS[i]!);
+
+/** Of a record's parameters (`usageParamsOf`), those of GROWN_COLUMNS. */
+export const grownParams = (params: readonly unknown[]): unknown[] => GROWN.map((i) => params[i]);
+
 /** The accounting_entries columns the rollup tables (usage_hourly, usage_daily_dims, usage_tag_hourly) sum as they are; execution time they keep as execution_micros. */
 export const ROLLUP_SUMMED: readonly string[] = SUMMED_USAGE_COLUMNS.filter((c) => c.kind !== "seconds").map((c) => c.name);
 

@@ -1,5 +1,6 @@
 import type { AgentCall, AgentImportCounts, AgentLogFile } from "@llm-accounting/core";
 import { AGENT_LOG_FILE_COLUMNS, agentLogFileOfRow } from "../shared/agent-log-file-row.js";
+import { GROWN_COLUMNS, grownParams } from "../shared/sql-columns.js";
 import { SQL, usageParams } from "./sqlite-statements.js";
 import type { StatementCache } from "./statement-cache.js";
 
@@ -7,8 +8,7 @@ const AGENT_SQL = {
   findCall: "SELECT entry_id, tokens FROM agent_calls WHERE key = ?",
   insertCall: "INSERT INTO agent_calls (key, entry_id, tokens, cache_write_1h_tokens, subagent) VALUES (?, ?, ?, ?, ?)",
   growCall: "UPDATE agent_calls SET tokens = ?, cache_write_1h_tokens = ? WHERE key = ?",
-  updateEntry:
-    "UPDATE accounting_entries SET prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, cached_tokens = ?, cache_write_tokens = ?, reasoning_tokens = ?, cost_nanos = ?, cost_source = ? WHERE id = ?",
+  updateEntry: `UPDATE accounting_entries SET ${GROWN_COLUMNS.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
   saveFile: `INSERT INTO agent_log_files (source, path, size, mtime_ms, position, lines, head, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, position = excluded.position, lines = excluded.lines, head = excluded.head, state = excluded.state`,
   listFiles: `SELECT ${AGENT_LOG_FILE_COLUMNS} FROM agent_log_files WHERE source = ?`,
@@ -34,7 +34,7 @@ export function sqliteImportAgentCalls(statements: StatementCache, calls: readon
         s.insertCall.run(key, id, r.totalTokens, cacheWrite1hTokens, subagent);
         inserted++;
       } else if (r.totalTokens > known.tokens) {
-        s.updateEntry.run(r.promptTokens, r.completionTokens, r.totalTokens, r.cachedTokens, r.cacheWriteTokens, r.reasoningTokens, r.costNanos, r.costSource, known.entry_id);
+        s.updateEntry.run(...grownParams(usageParams(r)), known.entry_id);
         s.growCall.run(r.totalTokens, cacheWrite1hTokens, key);
         updated++;
       }

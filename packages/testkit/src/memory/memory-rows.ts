@@ -3,6 +3,7 @@ import {
   RecordRejectedError,
   matchesTagFilter,
   matchesUsageRecordFilter,
+  USAGE_RECORD_COLUMNS,
   type AgentCall,
   type AgentImportCounts,
   type AgentLogFile,
@@ -17,6 +18,9 @@ import {
   type UsageRecord,
 } from "@llm-accounting/core";
 import type { MemoryData } from "./memory-data.js";
+
+// What a known agent call seen again with more tokens takes from the new copy: its tokens and cost.
+const GROWN_FIELDS = USAGE_RECORD_COLUMNS.filter((c) => c.kind === "tokens" || c.kind === "nanos" || c.kind === "costSource").map((c) => c.field);
 
 /**
  * Refuses what a database's column types and NOT NULL constraints would refuse. The facade
@@ -99,10 +103,9 @@ export function importAgentCalls(data: MemoryData, calls: readonly AgentCall[], 
       data.agentCalls.set(key, { entryId: id!, tokens: record.totalTokens });
       inserted++;
     } else if (record.totalTokens > known.tokens) {
-      const { promptTokens, completionTokens, totalTokens, cachedTokens, cacheWriteTokens, reasoningTokens, costNanos, costSource } = record;
-      const grow = { promptTokens, completionTokens, totalTokens, cachedTokens, cacheWriteTokens, reasoningTokens, costNanos, costSource };
+      const grow = Object.fromEntries(GROWN_FIELDS.map((field) => [field, record[field]]));
       data.usage = data.usage.map((r) => (r.id === known.entryId ? { ...r, ...grow } : r));
-      data.agentCalls.set(key, { entryId: known.entryId, tokens: totalTokens });
+      data.agentCalls.set(key, { entryId: known.entryId, tokens: record.totalTokens });
       data.usageMutations++;
       updated++;
     }
