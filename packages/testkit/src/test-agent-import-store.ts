@@ -94,7 +94,8 @@ export function testAgentImportStore(options: TestStoreOptions): void {
       const values: Record<string, unknown> = {};
       for (const c of USAGE_RECORD_COLUMNS) {
         const was = (first.record as unknown as Record<string, unknown>)[c.field];
-        values[c.field] = c.kind === "instant" ? new Date(Date.UTC(2025, 0, 20, 11)) : c.kind === "nanos" ? (was as bigint) + 7n : c.kind === "costSource" ? "caller" : typeof was === "number" ? was + 1000 : `${String(was)}-again`;
+        const again = { instant: () => new Date(Date.UTC(2025, 0, 20, 11)), nanos: () => (was as bigint) + 7n, costSource: () => "caller", tokens: () => (was as number) + 1000, seconds: () => (was as number) + 1000, model: () => `${String(was)}-again`, name: () => `${String(was)}-again` };
+        values[c.field] = again[c.kind]();
       }
       const larger: AgentCall = { ...first, record: values as unknown as AgentCall["record"] };
       await store.importAgentCalls!([first], file(100));
