@@ -153,7 +153,11 @@ export function columnsToBind(batch: EncodedBatch, layout: BatchLayout, from: nu
   for (let j = 0; j < sources.length; j++) {
     const source = sources[j]!;
     let bind = false;
-    for (let row = from; !bind && row < to; row++) bind = source >= 0 ? numbers[row * numbersPerRow + source] !== 0 : refs[row * refsPerRow - 1 - source] !== -1;
+    if (source >= 0) {
+      for (let at = from * numbersPerRow + source, end = to * numbersPerRow; at < end && !bind; at += numbersPerRow) bind = numbers[at] !== 0;
+    } else {
+      for (let at = from * refsPerRow - 1 - source, end = to * refsPerRow; at < end && !bind; at += refsPerRow) bind = refs[at] !== -1;
+    }
     mask = mask * 2 + (bind ? 1 : 0);
   }
   return mask;
@@ -179,8 +183,12 @@ export function rowParams(batch: EncodedBatch, layout: BatchLayout, largeNanos: 
     } else {
       const x = numbers[n + source]!;
       // NaN: a nano-dollar value beyond 2^53 (kept as text), or a bad count of a hand-built record (bound as it is).
-      const large = Number.isNaN(x) ? largeNanos.get(n + source) : undefined;
-      into[at + j] = large === undefined ? x : BigInt(large);
+      into[at + j] = x === x ? x : nanValue(largeNanos, n + source, x);
     }
   }
+}
+
+function nanValue(largeNanos: Map<number, string>, at: number, x: number): unknown {
+  const large = largeNanos.get(at);
+  return large === undefined ? x : BigInt(large);
 }
