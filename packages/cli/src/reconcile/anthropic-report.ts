@@ -19,19 +19,13 @@ export type AnthropicScope = "workspace" | "apiKey" | null;
  */
 export function anthropicUsageReport(document: unknown, source: string, scope: AnthropicScope): ProviderReport {
   const json = new ReportJson(source);
-  const days = new Set<string>();
-  const rows: ProviderRow[] = [];
-  for (const bucket of json.buckets(document)) {
-    const day = json.bucketDay(bucket, "starting_at", "ending_at", rfc3339);
-    days.add(day);
-    for (const at of json.array(bucket, "results")) {
-      const result = json.object(at);
-      if (result.value.amount !== undefined) throw json.fail(`${result.path}.amount`, "is a cost report's field: give the cost report with --anthropic-costs");
-      const cacheRead = json.count(result, "cache_read_input_tokens");
-      const input = json.count(result, "uncached_input_tokens") + cacheRead + cacheWrites(json, result);
-      rows.push({ day, model: json.text(result, "model") ?? "(all models)", scope: scopeOf(json, result, scope), values: { inputTokens: input, cacheReadTokens: cacheRead, outputTokens: json.count(result, "output_tokens") } });
-    }
-  }
+  const { days, results } = json.dailyResults(document, "starting_at", "ending_at", rfc3339);
+  const rows = results.map(({ day, result }): ProviderRow => {
+    if (result.value.amount !== undefined) throw json.fail(`${result.path}.amount`, "is a cost report's field: give the cost report with --anthropic-costs");
+    const cacheRead = json.count(result, "cache_read_input_tokens");
+    const input = json.count(result, "uncached_input_tokens") + cacheRead + cacheWrites(json, result);
+    return { day, model: json.text(result, "model") ?? "(all models)", scope: scopeOf(json, result, scope), values: { inputTokens: input, cacheReadTokens: cacheRead, outputTokens: json.count(result, "output_tokens") } };
+  });
   return { provider: "anthropic", sources: [source], measures: new Set<Measure>(["inputTokens", "cacheReadTokens", "outputTokens"]), days, rows };
 }
 
@@ -43,22 +37,16 @@ export function anthropicUsageReport(document: unknown, source: string, scope: A
  */
 export function anthropicCostReport(document: unknown, source: string, scope: AnthropicScope): ProviderReport {
   const json = new ReportJson(source);
-  const days = new Set<string>();
-  const rows: ProviderRow[] = [];
-  for (const bucket of json.buckets(document)) {
-    const day = json.bucketDay(bucket, "starting_at", "ending_at", rfc3339);
-    days.add(day);
-    for (const at of json.array(bucket, "results")) {
-      const result = json.object(at);
-      if (result.value.uncached_input_tokens !== undefined) throw json.fail(`${result.path}.uncached_input_tokens`, "is a usage report's field: give the usage report with --anthropic-usage");
-      const currency = json.text(result, "currency");
-      if (currency !== null && currency.toUpperCase() !== "USD") throw json.fail(`${result.path}.currency`, `must be USD (got "${currency}"): the ledger is in USD`);
-      // Cents to nano-dollars: 10^7 nano-dollars a cent.
-      const cost = json.decimal(json.field(result, "amount"), 7);
-      const model = json.text(result, "model") ?? `(${json.text(result, "cost_type") ?? json.text(result, "description") ?? "not per model"})`;
-      rows.push({ day, model, scope: scopeOf(json, result, scope), values: { cost } });
-    }
-  }
+  const { days, results } = json.dailyResults(document, "starting_at", "ending_at", rfc3339);
+  const rows = results.map(({ day, result }): ProviderRow => {
+    if (result.value.uncached_input_tokens !== undefined) throw json.fail(`${result.path}.uncached_input_tokens`, "is a usage report's field: give the usage report with --anthropic-usage");
+    const currency = json.text(result, "currency");
+    if (currency !== null && currency.toUpperCase() !== "USD") throw json.fail(`${result.path}.currency`, `must be USD (got "${currency}"): the ledger is in USD`);
+    // Cents to nano-dollars: 10^7 nano-dollars a cent.
+    const cost = json.decimal(json.field(result, "amount"), 7);
+    const model = json.text(result, "model") ?? `(${json.text(result, "cost_type") ?? json.text(result, "description") ?? "not per model"})`;
+    return { day, model, scope: scopeOf(json, result, scope), values: { cost } };
+  });
   return { provider: "anthropic", sources: [source], measures: new Set<Measure>(["cost"]), days, rows };
 }
 

@@ -16,20 +16,14 @@ export type OpenAIScope = "project" | "apiKey" | null;
  */
 export function openAICostsReport(document: unknown, source: string, scope: OpenAIScope): ProviderReport {
   const json = new ReportJson(source);
-  const days = new Set<string>();
-  const rows: ProviderRow[] = [];
-  for (const bucket of json.buckets(document)) {
-    const day = json.bucketDay(bucket, "start_time", "end_time", unixSeconds);
-    days.add(day);
-    for (const at of json.array(bucket, "results")) {
-      const result = json.object(at);
-      expectObject(json, result, "organization.costs.result", "--openai-usage");
-      const amount = json.object(json.field(result, "amount"));
-      const currency = json.text(amount, "currency");
-      if (currency !== null && currency.toLowerCase() !== "usd") throw json.fail(`${amount.path}.currency`, `must be usd (got "${currency}"): the ledger is in USD`);
-      rows.push({ day, model: openAILineItemModel(json.text(result, "line_item")), ...scopeOf(json, result, scope), values: { cost: json.decimal(json.field(amount, "value"), 9) } });
-    }
-  }
+  const { days, results } = json.dailyResults(document, "start_time", "end_time", unixSeconds);
+  const rows = results.map(({ day, result }): ProviderRow => {
+    expectObject(json, result, "organization.costs.result", "--openai-usage");
+    const amount = json.object(json.field(result, "amount"));
+    const currency = json.text(amount, "currency");
+    if (currency !== null && currency.toLowerCase() !== "usd") throw json.fail(`${amount.path}.currency`, `must be usd (got "${currency}"): the ledger is in USD`);
+    return { day, model: openAILineItemModel(json.text(result, "line_item")), ...scopeOf(json, result, scope), values: { cost: json.decimal(json.field(amount, "value"), 9) } };
+  });
   return { provider: "openai", sources: [source], measures: new Set<Measure>(["cost"]), days, rows };
 }
 
@@ -40,22 +34,16 @@ export function openAICostsReport(document: unknown, source: string, scope: Open
  */
 export function openAIUsageReport(document: unknown, source: string, scope: OpenAIScope): ProviderReport {
   const json = new ReportJson(source);
-  const days = new Set<string>();
-  const rows: ProviderRow[] = [];
-  for (const bucket of json.buckets(document)) {
-    const day = json.bucketDay(bucket, "start_time", "end_time", unixSeconds);
-    days.add(day);
-    for (const at of json.array(bucket, "results")) {
-      const result = json.object(at);
-      expectObject(json, result, "organization.usage.completions.result", "--openai-costs");
-      rows.push({
-        day,
-        model: json.text(result, "model") ?? "(all models)",
-        ...scopeOf(json, result, scope),
-        values: { requests: json.count(result, "num_model_requests"), inputTokens: json.count(result, "input_tokens"), cacheReadTokens: json.count(result, "input_cached_tokens"), outputTokens: json.count(result, "output_tokens") },
-      });
-    }
-  }
+  const { days, results } = json.dailyResults(document, "start_time", "end_time", unixSeconds);
+  const rows = results.map(({ day, result }): ProviderRow => {
+    expectObject(json, result, "organization.usage.completions.result", "--openai-costs");
+    return {
+      day,
+      model: json.text(result, "model") ?? "(all models)",
+      ...scopeOf(json, result, scope),
+      values: { requests: json.count(result, "num_model_requests"), inputTokens: json.count(result, "input_tokens"), cacheReadTokens: json.count(result, "input_cached_tokens"), outputTokens: json.count(result, "output_tokens") },
+    };
+  });
   return { provider: "openai", sources: [source], measures: new Set<Measure>(["requests", "inputTokens", "cacheReadTokens", "outputTokens"]), days, rows };
 }
 

@@ -77,6 +77,21 @@ export class ReportJson {
     return units;
   }
 
+  /**
+   * Every result of every bucket of `document` (see `buckets`) with the UTC day of its bucket
+   * (see `bucketDay`), and the days the buckets cover (a day without results still counts).
+   */
+  dailyResults(document: unknown, startKey: string, endKey: string, toInstant: (value: unknown) => number | undefined): { days: Set<string>; results: { day: string; result: ObjectAt }[] } {
+    const days = new Set<string>();
+    const results: { day: string; result: ObjectAt }[] = [];
+    for (const bucket of this.buckets(document)) {
+      const day = this.bucketDay(bucket, startKey, endKey, toInstant);
+      days.add(day);
+      for (const at of this.array(bucket, "results")) results.push({ day, result: this.object(at) });
+    }
+    return { days, results };
+  }
+
   /** The UTC day a bucket covers, from its start and end (`toInstant` reads the API's time format); a bucket longer than a day is refused. */
   bucketDay(bucket: ObjectAt, startKey: string, endKey: string, toInstant: (value: unknown) => number | undefined): string {
     const start = toInstant(bucket.value[startKey]);
