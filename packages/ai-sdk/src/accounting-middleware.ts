@@ -1,5 +1,5 @@
 import { ValidationError } from "@llm-accounting/core";
-import { validateTrackingOptions } from "@llm-accounting/sdk-kit";
+import { collectText, validateTrackingOptions } from "@llm-accounting/sdk-kit";
 import type { LanguageModelMiddleware } from "ai";
 import { CallRecorder } from "./call-recorder.js";
 import type { AccountingMiddlewareOptions } from "./middleware-options.js";
@@ -27,7 +27,7 @@ export function accountingMiddleware(options: AccountingMiddlewareOptions): Lang
         await call.fail();
         throw error;
       }
-      await call.succeed(result.usage, result.response?.modelId);
+      await call.record(result.usage, result.response?.modelId, () => collectText(result.content).join(""));
       return result;
     },
     async wrapStream({ doStream, model, params }): Promise<StreamResult> {
@@ -39,7 +39,7 @@ export function accountingMiddleware(options: AccountingMiddlewareOptions): Lang
         await call.fail();
         throw error;
       }
-      return { ...result, stream: tapUsage(result.stream, call, params.prompt) };
+      return { ...result, stream: tapUsage(result.stream, call) };
     },
   };
 }

@@ -1,9 +1,9 @@
-import { currentUsageContext, resolveCallNames, type CallNames, type UsageInput } from "@llm-accounting/core";
-import { CallLifecycle, countPromptTokens, countTextTokens } from "@llm-accounting/sdk-kit";
+import { currentUsageContext, resolveCallNames, type CallNames } from "@llm-accounting/core";
+import { CallLifecycle } from "@llm-accounting/sdk-kit";
+import { recordedTokens } from "./estimated-usage.js";
 import type { AccountingMiddlewareOptions } from "./middleware-options.js";
 import type { ModelUsage, WrappedModel } from "./model-types.js";
 import { providerFamily } from "./provider-family.js";
-import { tokensFromModelUsage } from "./tokens-from-usage.js";
 
 /** The parts of a call's parameters its reservation needs. */
 interface CallParams {
@@ -20,11 +20,13 @@ export class CallRecorder {
   readonly #model: WrappedModel;
   readonly #names: CallNames;
   readonly #lifecycle: CallLifecycle;
+  readonly #prompt: unknown;
   readonly #startedAt = performance.now();
   #settled = false;
 
-  private constructor(options: AccountingMiddlewareOptions, model: WrappedModel, names: CallNames, lifecycle: CallLifecycle) {
+  private constructor(options: AccountingMiddlewareOptions, model: WrappedModel, names: CallNames, lifecycle: CallLifecycle, prompt: unknown) {
     this.#options = options;
+    this.#prompt = prompt;
     this.#model = model;
     this.#names = names;
     this.#lifecycle = lifecycle;
@@ -39,41 +41,28 @@ export class CallRecorder {
     const names = namesOf(options);
     const request = { model: model.modelId, provider: providerFamily(model.provider), prompt: params.prompt, maxOutputTokens: params.maxOutputTokens ?? 0 };
     const lifecycle = await CallLifecycle.begin(options, request, names, (error) => report(options, error));
-    return new CallRecorder(options, model, names, lifecycle);
-  }
-
-  /** Records the call's usage (committing its reservation, if any); failures go to `onError`. */
-  async succeed(usage: ModelUsage, responseModelId: string | undefined): Promise<void> {
-    if (this.#settle()) return;
-    try {
-      await this.#lifecycle.record(this.#usageInput(usage, responseModelId));
-    } catch (error) {
-      report(this.#options, error);
-    }
+    return new CallRecorder(options, model, names, lifecycle, params.prompt);
   }
 
   /**
-   * Records a stream that ended without its usage (cancelled, cut off): tokens are estimated with
-   * gpt-tokenizer from the prompt and the text received, and also kept in the `local*` fields so
-   * estimated rows can be told apart. Failures go to `onError`.
+   * Records the call once (committing its reservation, if any), with the usage the model reported;
+   * a side it gave no figure for (a stream cut before its `finish` part, cancelled or failed; a
+   * provider that sends no usage) is counted locally from the prompt and `generatedText`, and the
+   * record is marked estimated. Failures go to `onError`.
    */
-  async abandon(prompt: unknown, generatedText: string, responseModelId: string | undefined): Promise<void> {
+  async record(usage: ModelUsage | undefined, responseModelId: string | undefined, generatedText: () => string): Promise<void> {
     if (this.#settle()) return;
     try {
       const model = responseModelId || this.#model.modelId;
-      const promptTokens = await countPromptTokens(model, prompt);
-      const completionTokens = await countTextTokens(model, generatedText);
-      const input: UsageInput = {
+      const { estimated, ...tokens } = await recordedTokens(model, usage, this.#prompt, generatedText);
+      await this.#lifecycle.record({
         model,
         provider: providerFamily(this.#model.provider),
-        promptTokens,
-        completionTokens,
-        localPromptTokens: promptTokens,
-        localCompletionTokens: completionTokens,
+        ...tokens,
+        ...(estimated && { estimated }),
         executionTime: (performance.now() - this.#startedAt) / 1000,
         ...this.#names,
-      };
-      await this.#lifecycle.record(input);
+      });
     } catch (error) {
       report(this.#options, error);
     }
@@ -83,16 +72,6 @@ export class CallRecorder {
   async fail(): Promise<void> {
     if (this.#settle()) return;
     await this.#lifecycle.release();
-  }
-
-  #usageInput(usage: ModelUsage, responseModelId: string | undefined): UsageInput {
-    return {
-      model: responseModelId || this.#model.modelId,
-      provider: providerFamily(this.#model.provider),
-      ...tokensFromModelUsage(usage),
-      executionTime: (performance.now() - this.#startedAt) / 1000,
-      ...this.#names,
-    };
   }
 
   /** Marks the call settled; true when it already was. */

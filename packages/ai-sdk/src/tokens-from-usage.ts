@@ -6,7 +6,7 @@ import type { ModelUsage } from "./model-types.js";
  * reads and writes and `outputTokens.total` includes reasoning, which is llm-accounting's meaning
  * too; the parts are summed only when a provider leaves a total out.
  */
-export function tokensFromModelUsage(usage: ModelUsage): NormalizedTokens {
+export function tokensFromModelUsage(usage: ModelUsage | undefined): NormalizedTokens {
   const input = usage?.inputTokens;
   const output = usage?.outputTokens;
   const cachedTokens = count(input?.cacheRead);

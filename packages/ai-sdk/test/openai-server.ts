@@ -11,8 +11,14 @@ export interface Reply {
   readonly reasoningTokens: number;
   /** Answer with this HTTP status and an OpenAI error body instead. */
   readonly failWith?: number;
-  /** Answer a (non-streaming) chat completion with this tool call instead of the text. */
+  /** Answer a chat completion with this tool call instead of the text (streamed: its arguments in pieces). */
   readonly toolCall?: { readonly name: string; readonly arguments: string };
+  /**
+   * Stop a chat stream short after its first `after` chunks (the role chunk counts as one):
+   * `cut` destroys the connection, `hold-open` waits until the client closes it, `no-usage` ends
+   * it normally but without the usage chunk (finish reason included, or not when cut before it).
+   */
+  readonly stop?: { readonly after: number; readonly how: "cut" | "hold-open" | "no-usage" };
 }
 
 /** A local server speaking OpenAI's wire format (chat completions and responses, JSON and SSE). */
@@ -91,14 +97,20 @@ function chatCompletion(reply: Reply) {
 function chatStream(res: ServerResponse, reply: Reply): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   const chunk = (choices: unknown[], usage: unknown = null) => ({ id: "chatcmpl-2", object: "chat.completion.chunk", created: CREATED, model: reply.model, choices, usage });
-  const events = [
-    chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]),
-    // Split mid-word, so a test can tell whether every delta reached the caller.
-    ...splitText(reply.text).map((piece) => chunk([{ index: 0, delta: { content: piece }, finish_reason: null }])),
-    chunk([{ index: 0, delta: {}, finish_reason: "stop" }]),
-    chunk([], chatUsage(reply)),
-  ];
-  sendEvents(res, events.map((data) => ({ data })), { done: true });
+  const delta = (content: Record<string, unknown>) => chunk([{ index: 0, delta: content, finish_reason: null }]);
+  const { toolCall, stop } = reply;
+  // Split mid-word, so a test can tell whether every delta reached the caller.
+  const output = toolCall
+    ? [
+        delta({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: toolCall.name, arguments: "" } }] }),
+        ...splitText(toolCall.arguments).map((piece) => delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] })),
+      ]
+    : splitText(reply.text).map((piece) => delta({ content: piece }));
+  const events = [delta({ role: "assistant", content: toolCall ? null : "" }), ...output, chunk([{ index: 0, delta: {}, finish_reason: toolCall ? "tool_calls" : "stop" }])];
+  const usage = chunk([], chatUsage(reply));
+  if (!stop) return sendEvents(res, [...events, usage].map((data) => ({ data })), { done: true });
+  const sent = events.slice(0, stop.after).map((data) => ({ data }));
+  sendEvents(res, sent, stop.how === "no-usage" ? { done: true } : { end: stop.how === "cut" ? "cut" : false });
 }
 
 function splitText(text: string): string[] {

@@ -31,11 +31,14 @@ function messageOutcomeOf(message: unknown): CallOutcome {
 
 /**
  * `message_start` carries the model and the input usage (cache reads and writes included);
- * `message_delta` the final output tokens. A stream that ends before `message_delta` is partial.
+ * each `message_delta` the usage so far, cumulative: its counts replace the earlier ones, never
+ * add to them (server tools can send several). The usage is final at `message_stop`: a stream that
+ * ends before it is partial, and its output is also counted locally from the deltas seen.
  */
 function messageStreamObserver(call: TrackedCall): StreamObserver<unknown> {
   let model: string | undefined;
   let usage: Record<string, unknown> | undefined;
+  let delta = false;
   let final = false;
   const text: string[] = [];
   return {
@@ -45,9 +48,11 @@ function messageStreamObserver(call: TrackedCall): StreamObserver<unknown> {
         model = stringOf(event.message.model) ?? model;
         if (isObject(event.message.usage)) usage = { ...event.message.usage };
       } else if (event.type === "message_delta" && isObject(event.usage)) {
-        final = true;
         usage ??= {};
         for (const field of USAGE_FIELDS) if (typeof event.usage[field] === "number") usage[field] = event.usage[field];
+        delta = true;
+      } else if (event.type === "message_stop") {
+        final = delta;
       } else if (event.type === "content_block_delta" && isObject(event.delta)) {
         collectText(event.delta, text);
       }

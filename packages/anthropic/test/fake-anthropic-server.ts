@@ -9,8 +9,11 @@ export const MODEL = "claude-sonnet-4-5-20250929";
 export const USAGE = { input_tokens: 12, output_tokens: 9, cache_read_input_tokens: 100, cache_creation_input_tokens: 30 };
 
 /**
- * Starts the server on a free port. Models named `error-400` get a 400; `stream-error` streams a
- * delta then an error event; `hold-open` streams the start and one delta, then waits until the client closes.
+ * Starts the server on a free port. Models named `error-400` get a 400. Streams send their head
+ * (`message_start` and one text delta), then: `stream-error` an error event; `hold-open` nothing
+ * more, waiting until the client closes; `cut` nothing more, destroying the connection;
+ * `cumulative` the rest with two `message_delta` events whose usage is cumulative (4, then 9 output
+ * tokens, the input repeated); `cut-after-delta` the first of those, then destroys the connection.
  */
 export function startFakeAnthropic(): Promise<FakeAnthropic> {
   return startFakeServer(answer);
@@ -50,10 +53,19 @@ function messageStream(res: ServerResponse, model: string): void {
     event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Hello" } }),
   ];
   if (model === "hold-open") return sendEvents(res, head, { end: false });
+  if (model === "cut") return sendEvents(res, head, { end: "cut" });
   if (model === "stream-error") return sendEvents(res, [...head, event("error", { error: { type: "overloaded_error", message: "Overloaded" } })]);
+  const world = event("content_block_delta", { index: 0, delta: { type: "text_delta", text: " world" } });
+  if (model === "cumulative" || model === "cut-after-delta") {
+    // Each message_delta's usage is the total so far (as with server tools), not an increment.
+    const midway = event("message_delta", { delta: { stop_reason: null, stop_sequence: null }, usage: { ...USAGE, output_tokens: 4 } });
+    if (model === "cut-after-delta") return sendEvents(res, [...head, world, midway], { end: "cut" });
+    const last = event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: USAGE });
+    return sendEvents(res, [...head, world, midway, event("content_block_stop", { index: 0 }), last, event("message_stop", {})]);
+  }
   sendEvents(res, [
     ...head,
-    event("content_block_delta", { index: 0, delta: { type: "text_delta", text: " world" } }),
+    world,
     event("content_block_stop", { index: 0 }),
     event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 9 } }),
     event("message_stop", {}),

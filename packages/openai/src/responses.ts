@@ -7,8 +7,15 @@ import { countOf, isObject, stringOf } from "@llm-accounting/sdk-kit";
 import type { UsageTracker } from "@llm-accounting/sdk-kit";
 
 
-// Stream events whose `delta` is output text the model produced (audio deltas are base64, not text).
-const TEXT_DELTAS = new Set(["response.output_text.delta", "response.refusal.delta", "response.function_call_arguments.delta"]);
+// Stream events whose `delta` is output the model produced and is billed for (reasoning included;
+// audio deltas are base64, not text), counted locally when a stream ends before its usage.
+const TEXT_DELTAS = new Set([
+  "response.output_text.delta",
+  "response.refusal.delta",
+  "response.function_call_arguments.delta",
+  "response.reasoning_text.delta",
+  "response.reasoning_summary_text.delta",
+]);
 // Events that carry the final response, with its usage.
 const FINAL_EVENTS = new Set(["response.completed", "response.incomplete", "response.failed"]);
 

@@ -22,21 +22,22 @@ export const RESPONSES_USAGE = {
 };
 
 /**
- * Starts the server on a free port. Models named `error-400` get a 400; `stream-error` streams a
- * chunk then an error; `hold-open` streams one chunk and waits until the client closes the stream.
+ * Starts the server on a free port. Models named `error-400` get a 400. Streams (chat and
+ * responses) send their head (the start and the first text delta), then: `stream-error` an error
+ * event; `hold-open` nothing more, waiting until the client closes the stream; `cut` nothing more,
+ * destroying the connection (a connection failing mid-stream); any other model the rest, usage included.
  */
 export function startFakeOpenAI(): Promise<FakeOpenAI> {
   return startFakeServer(answer, { basePath: "/v1" });
 }
 
+/** How a stream that stops after its head ends, by model name. */
+const HEAD_ONLY: Readonly<Record<string, false | "cut">> = { "hold-open": false, cut: "cut" };
+
 function answer({ path, body }: ReceivedRequest, res: ServerResponse): void {
-  if (body.model === "hold-open") {
-    const chunk = { id: "c", object: "chat.completion.chunk", created: 1, model: CHAT_MODEL, choices: [{ index: 0, delta: { role: "assistant", content: "Hello" }, logprobs: null, finish_reason: null }] };
-    return sendEvents(res, [{ data: chunk }], { end: false });
-  }
   if (body.model === "error-400") return json(res, 400, { error: { message: "bad request", type: "invalid_request_error", code: null, param: null } });
   if (path === "/v1/chat/completions") return body.stream ? chatStream(res, body) : json(res, 200, chatCompletion());
-  if (path === "/v1/responses") return body.stream ? responseStream(res) : json(res, 200, response("completed", RESPONSES_USAGE));
+  if (path === "/v1/responses") return body.stream ? responseStream(res, String(body.model)) : json(res, 200, response("completed", RESPONSES_USAGE));
   json(res, 404, { error: { message: "not found" } });
 }
 
@@ -73,6 +74,8 @@ function chatStream(res: ServerResponse, body: Record<string, unknown>): void {
   const delta = (content: string) => [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }];
   const start = [chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]), chunk(delta("Hello"))];
   if (body.model === "stream-error") return sendEvents(res, [...start, { data: { error: { message: "upstream failed", type: "server_error" } } }]);
+  const headOnly = HEAD_ONLY[String(body.model)];
+  if (headOnly !== undefined) return sendEvents(res, start, { end: headOnly });
   const end = [chunk(delta(" world")), chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }]), ...(withUsage ? [chunk([], CHAT_USAGE)] : [])];
   sendEvents(res, [...start, ...end], { done: true });
 }
@@ -89,15 +92,20 @@ function response(status: string, usage: unknown, text = "Hi there"): Record<str
   };
 }
 
-function responseStream(res: ServerResponse): void {
+function responseStream(res: ServerResponse, model: string): void {
   let sequence = 0;
   const event = (type: string, data: Record<string, unknown>) => ({ event: type, data: { type, sequence_number: sequence++, ...data } });
   const at = { item_id: "msg_1", output_index: 0, content_index: 0 };
-  sendEvents(res, [
+  const head = [
     event("response.created", { response: response("in_progress", null) }),
     event("response.output_item.added", { output_index: 0, item: { type: "message", id: "msg_1", status: "in_progress", role: "assistant", content: [] } }),
     event("response.content_part.added", { ...at, part: { type: "output_text", text: "", annotations: [] } }),
     event("response.output_text.delta", { ...at, delta: "Hi" }),
+  ];
+  const headOnly = HEAD_ONLY[model];
+  if (headOnly !== undefined) return sendEvents(res, head, { end: headOnly });
+  sendEvents(res, [
+    ...head,
     event("response.output_text.delta", { ...at, delta: " there" }),
     event("response.output_text.done", { ...at, text: "Hi there" }),
     event("response.completed", { response: response("completed", RESPONSES_USAGE) }),

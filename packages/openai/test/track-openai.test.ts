@@ -106,9 +106,9 @@ describe("trackOpenAI: chat completions", () => {
     const seen: string[] = [];
     for await (const chunk of aborted) {
       seen.push(chunk.choices[0]?.delta.content ?? "");
-      aborted.controller.abort();
+      if (seen.includes("Hello")) aborted.controller.abort();
     }
-    expect(seen).toEqual(["Hello"]);
+    expect(seen).toEqual(["", "Hello"]);
     const stored = await rows(accounting, client);
     const prompt = countTokens("Say hello to the world") + 6;
     expect(stored).toMatchObject([0, 1].map(() => ({ model: CHAT_MODEL, promptTokens: prompt, localPromptTokens: prompt, completionTokens: 1, localCompletionTokens: 1 })));

@@ -50,6 +50,9 @@ export class CallLifecycle {
   readonly #options: CallTrackingOptions;
   readonly #report: (error: unknown) => void;
   #reservation: Reservation | undefined;
+  // A call is recorded or released once: a late second ending (a usage event seen after the
+  // call was cut and recorded) must neither write a second row nor bypass the reservation.
+  #settled = false;
 
   private constructor(options: CallTrackingOptions, report: (error: unknown) => void, reservation: Reservation | undefined) {
     this.#options = options;
@@ -89,8 +92,10 @@ export class CallLifecycle {
   /**
    * Records the call's usage once: commits the reservation (releasing it when the commit fails, so
    * the budget is not held until its TTL), or hands the record to the sink. Failures are thrown.
+   * Does nothing when the call was already recorded or released.
    */
   async record(usage: UsageInput): Promise<void> {
+    if (this.#settle()) return;
     const reservation = this.#reservation;
     this.#reservation = undefined;
     if (!reservation) {
@@ -105,11 +110,19 @@ export class CallLifecycle {
     }
   }
 
-  /** Releases the reservation of a call that produced nothing to record; failures go to `report`. */
+  /** Releases the reservation of a call that produced nothing to record (once; failures go to `report`). */
   async release(): Promise<void> {
+    if (this.#settle()) return;
     const reservation = this.#reservation;
     this.#reservation = undefined;
     if (reservation) await reservation.cancel().catch((error: unknown) => this.#report(error));
+  }
+
+  /** Marks the call settled; true when it already was. */
+  #settle(): boolean {
+    const already = this.#settled;
+    this.#settled = true;
+    return already;
   }
 }
 

@@ -5,39 +5,72 @@ export type StreamEnd = "complete" | "stopped" | "failed";
 export interface StreamObserver<Item> {
   /** Sees one item; returns false to hide it from the consumer. Must not throw. */
   see(item: Item): boolean;
-  /** Called once when the consumer's iteration ends: at the end, stopped early, or failed. */
+  /** Called once when the stream ends for the consumer: read to the end, stopped early (break, abort), or failed. */
   end(how: StreamEnd): void;
 }
 
-type IterableStream<Item> = AsyncIterable<Item> & { iterator?: () => AsyncIterator<Item> };
+type IterableStream<Item> = AsyncIterable<Item> & {
+  iterator?: () => AsyncIterator<Item>;
+  controller?: { readonly signal?: AbortSignal };
+};
 
 /**
  * Makes an SDK `Stream` pass its items through `observer`, keeping the same object, so
  * `for await`, `tee()`, `toReadableStream()` and `controller.abort()` work as before.
+ * `end` is called once, whichever way the stream ends: also for a stream aborted through its
+ * `controller` (or the request's `signal`) before anyone read it.
  */
 export function observeStream<Item>(stream: AsyncIterable<Item>, observer: StreamObserver<Item>): void {
   const target = stream as IterableStream<Item>;
+  const signal = target.controller?.signal;
+  const once = endingOnce(observer);
+  let started = false;
+  const observe = (source: AsyncIterator<Item>) => {
+    started = true;
+    return observed(source, once, signal);
+  };
+  // An SDK aborts its controller itself when a reader stops early; only an abort before any
+  // reading is left to this listener, since nothing else would ever end such a stream.
+  signal?.addEventListener("abort", () => started || once.end("stopped"), { once: true });
   // The SDKs' Stream keeps its source in `iterator`, used by both `[Symbol.asyncIterator]` and `tee()`.
   if (typeof target.iterator === "function") {
     const source = target.iterator;
-    target.iterator = () => observed(source.call(stream), observer);
+    target.iterator = () => observe(source.call(stream));
     return;
   }
   const source = target[Symbol.asyncIterator];
   Object.defineProperty(stream, Symbol.asyncIterator, {
-    value: () => observed(source.call(stream), observer),
+    value: () => observe(source.call(stream)),
     configurable: true,
     writable: true,
   });
 }
 
-async function* observed<Item>(source: AsyncIterator<Item>, observer: StreamObserver<Item>): AsyncGenerator<Item, void, undefined> {
+// A stream iterated twice (the SDK refuses the second time) or aborted before and read after must still end once.
+function endingOnce<Item>(observer: StreamObserver<Item>): StreamObserver<Item> {
+  let ended = false;
+  return {
+    see: (item) => observer.see(item),
+    end(how) {
+      if (ended) return;
+      ended = true;
+      try {
+        observer.end(how);
+      } catch {
+        // Recording is best effort; the consumer's iteration ends as it would have.
+      }
+    },
+  };
+}
+
+async function* observed<Item>(source: AsyncIterator<Item>, observer: StreamObserver<Item>, signal: AbortSignal | undefined): AsyncGenerator<Item, void, undefined> {
   let how: StreamEnd = "stopped";
   try {
     for (;;) {
       const next = await source.next();
       if (next.done) {
-        how = "complete";
+        // The SDKs end an aborted stream quietly, as if it were complete.
+        how = signal?.aborted ? "stopped" : "complete";
         return;
       }
       if (safeSee(observer, next.value)) yield next.value;
@@ -48,11 +81,7 @@ async function* observed<Item>(source: AsyncIterator<Item>, observer: StreamObse
   } finally {
     // The consumer left early (break, return): close the source so the SDK aborts the request.
     if (how === "stopped") await closeQuietly(source);
-    try {
-      observer.end(how);
-    } catch {
-      // Recording is best effort; the consumer's iteration ends as it would have.
-    }
+    observer.end(how);
   }
 }
 

@@ -27,9 +27,10 @@ export interface CallOutcome {
 
 /**
  * The usage to record for a call. Complete calls record the provider's tokens. When the provider's
- * final usage never arrived (a stream stopped early or failed), what is known is recorded and the
- * rest estimated locally, so spend is not under-counted: reported prompt tokens, else the local
- * estimate; the larger of the reported and the locally counted output. Local counts are then set too.
+ * final usage never arrived (a stream stopped early, aborted or failed), what is known is recorded
+ * and the rest estimated locally, so spend is not under-counted: reported prompt tokens, else the
+ * local estimate; the larger of the reported and the locally counted output. Local counts are then
+ * set too, and the record is marked `estimated`.
  */
 export async function usageOf(request: CallRequest, outcome: CallOutcome, provider: string, executionTime: number, countLocal: boolean): Promise<ReservedUsage & { model: string }> {
   const model = storableModel(outcome.model) ?? request.model;
@@ -48,6 +49,7 @@ export async function usageOf(request: CallRequest, outcome: CallOutcome, provid
     reasoningTokens: tokens?.reasoningTokens ?? 0,
     executionTime,
     ...(local && { localPromptTokens: local.prompt, localCompletionTokens: local.completion }),
+    ...(estimated && { estimated }),
   };
 }
 

@@ -28,6 +28,11 @@ export interface UsageInput extends TokenCountInputs {
   localCompletionTokens?: number | null;
   /** Defaults to localPromptTokens + localCompletionTokens when absent. */
   localTotalTokens?: number | null;
+  /**
+   * True when some token counts are estimates rather than the provider's (a stream cut before its
+   * final usage, whose output was counted locally). Default false.
+   */
+  estimated?: boolean | null;
   /** Input tokens read from the provider's prompt cache (part of promptTokens). */
   cachedTokens?: number | null;
   /** Input tokens written to the provider's prompt cache (part of promptTokens). */

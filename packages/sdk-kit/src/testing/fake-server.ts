@@ -75,14 +75,22 @@ export interface ServerSentEvent {
 export interface SendEventsOptions {
   /** Send `data: [DONE]` after the events (OpenAI's terminator). Default false. */
   readonly done?: boolean;
-  /** End the response after the events; false leaves it open until the client closes it. Default true. */
-  readonly end?: boolean;
+  /**
+   * How the response ends after the events: true ends it; false leaves it open until the client
+   * closes it; "cut" destroys the connection once the events are flushed (a connection failing
+   * mid-stream, without the chunked terminator). Default true.
+   */
+  readonly end?: boolean | "cut";
 }
 
-/** Writes `events` as a `text/event-stream` (the 200 head first, unless already sent), then ends the response unless told not to. */
+/** Writes `events` as a `text/event-stream` (the 200 head first, unless already sent), then ends the response as `options.end` says. */
 export function sendEvents(res: ServerResponse, events: readonly ServerSentEvent[], options: SendEventsOptions = {}): void {
   if (!res.headersSent) res.writeHead(200, { "content-type": "text/event-stream" });
-  for (const { event, data } of events) res.write(`${event === undefined ? "" : `event: ${event}\n`}data: ${JSON.stringify(data)}\n\n`);
-  if (options.done) res.write("data: [DONE]\n\n");
-  if (options.end ?? true) res.end();
+  const text = events.map(({ event, data }) => `${event === undefined ? "" : `event: ${event}\n`}data: ${JSON.stringify(data)}\n\n`).join("");
+  const end = options.end ?? true;
+  // The events go out before the connection is destroyed: the client must see them, then the failure.
+  res.write(`${text}${options.done ? "data: [DONE]\n\n" : ""}`, () => {
+    if (end === "cut") res.destroy();
+  });
+  if (end === true) res.end();
 }
