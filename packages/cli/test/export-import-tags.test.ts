@@ -29,11 +29,15 @@ describe("export and import keep tags", () => {
     const calls = [
       ["--model", "gpt-4o", "--cost", "0.000000007", "--prompt-tokens", "12", "--tag", "team=search", "--tag", "tenant=acme é"],
       ["--model", "o3", "--cost", "1.5", "--username", "ann", "--project", "p", "--session", "s-1", "--tag", "team=chat"],
-      ["--model", "o3", "--cost", "0", "--caller-name", "batch"],
+      ["--model", "o3", "--cost", "0", "--caller-name", "batch", "--estimated"],
     ];
     for (const call of calls) expect((await cli([...first, "track", ...call])).code).toBe(0);
     const original = await entries(first);
     expect(original.map((e) => e.tags)).toEqual([undefined, { team: "chat" }, { team: "search", "tenant": "acme é" }]);
+    expect(original.map((e) => e.usageEstimated)).toEqual([true, false, false]);
+    // The table marks the estimated call's counts (here 0 of each) with ~, and only those.
+    const table = (await cli([...first, "tail", "-n", "-1"])).stdout.split("\n");
+    expect(table.filter((line) => line.includes("~")).map((line) => [line.includes("batch"), line.match(/~0/g)?.length])).toEqual([[true, 3]]);
 
     const ndjson = join(dir, "usage.ndjson");
     writeFileSync(ndjson, (await cli([...first, "tail", "-n", "-1", "--format", "ndjson"])).stdout);

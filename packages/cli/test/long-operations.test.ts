@@ -66,6 +66,7 @@ function seedRecord(i: number): NewUsageRecord {
     username: i % 5 === 0 ? null : `user-${i % 4}`,
     project: i % 2 === 0 ? "alpha" : null,
     session: null,
+    usageEstimated: false,
   };
 }
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
+import { olderSqliteDatabase } from "@llm-accounting/storage-prisma/testing";
 import { cli, createTestDatabase } from "./helpers.js";
 
 // Every command that only reads, as a user would type it.
@@ -61,11 +62,10 @@ describe("commands that only read", () => {
 
   it("refuse a database an older version wrote until `migrate` brings it up to date", async () => {
     const file = join(dir, "old.sqlite");
-    expect((await cli(["--db-file", file, "track", "--model", "m", "--cost", "0.5"])).code).toBe(0);
-    // As an older version left it: the newest migration not yet applied.
+    // As an older version left it: the newest migration not yet applied, one call recorded.
+    olderSqliteDatabase(file);
     const db = new Database(file);
-    const newest = db.prepare(`SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1`).pluck().get() as string;
-    db.prepare(`DELETE FROM "_prisma_migrations" WHERE migration_name = ?`).run(newest);
+    db.prepare("INSERT INTO accounting_entries (timestamp, model, cost_nanos) VALUES ('2025-01-01T00:00:00.000+00:00', 'm', 500000000)").run();
     db.close();
     // A WAL file: SQLite's reader may add its -shm/-wal companions; the database itself must not change.
     const before = createHash("sha256").update(readFileSync(file)).digest("hex");

@@ -21,6 +21,21 @@ function heldWriter(): UsageBatchWriter & { stored: NewUsageRecord[]; finish(): 
 }
 
 describe("UsageBuffer deadlines", () => {
+  it("hands back held records as inputs that replay to the same row, the estimated flag included", async () => {
+    const writer = heldWriter();
+    const events: BufferErrorEvent[] = [];
+    const buffer = new UsageBuffer(writer, { batchSize: 10, maxQueued: 100, closeTimeoutMs: 10, installExitHooks: false, onError: (e) => events.push(e) });
+    buffer.trackUsage({ model: "m", promptTokens: 1, estimated: true });
+    buffer.trackUsage({ model: "m", promptTokens: 2 });
+    await writer.started;
+    await buffer.close();
+    writer.finish();
+    expect(events.flatMap((e) => e.records.map((r) => [r.promptTokens, r.estimated ?? false]))).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+  });
+
   it("reports a batch whose write is still running at the close deadline as maybe stored, apart from the rest", async () => {
     const writer = heldWriter();
     const events: BufferErrorEvent[] = [];

@@ -5,6 +5,7 @@ const record: UsageRecord = {
   id: 7, timestamp: new Date("2025-01-15T10:30:00.123Z"), model: "gpt-4o", promptTokens: 100, completionTokens: 50, totalTokens: 150,
   localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
   costNanos: 9_007_199_254_740_993n, costSource: "caller", provider: null, executionTime: 1.5, callerName: null, username: "ann", project: null, session: null,
+  usageEstimated: false,
 };
 
 describe("JSON forms", () => {

@@ -9,8 +9,14 @@ describe("normalizeUsage", () => {
     expect(norm({ model: "m", promptTokens: 10, completionTokens: 5 })).toEqual({
       timestamp: NOW, model: "m", promptTokens: 10, completionTokens: 5, totalTokens: 15,
       localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
-      costNanos: 0n, costSource: null, executionTime: 0, callerName: null, username: null, project: null, session: null, provider: null,
+      costNanos: 0n, costSource: null, executionTime: 0, callerName: null, username: null, project: null, session: null, provider: null, usageEstimated: false,
     });
+  });
+
+  it("marks a record estimated only when the input says so, and refuses anything but a boolean", () => {
+    expect(norm({ model: "m", estimated: true }).usageEstimated).toBe(true);
+    expect([norm({ model: "m", estimated: false }), norm({ model: "m", estimated: null })].map((r) => r.usageEstimated)).toEqual([false, false]);
+    expect(() => norm({ model: "m", estimated: "yes" as unknown as boolean })).toThrow('estimated must be true or false (got "yes")');
   });
 
   it("keeps an explicit total and derives from the local pair when the provider gave none", () => {

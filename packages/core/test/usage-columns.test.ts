@@ -21,6 +21,7 @@ const record = (over: Partial<NewUsageRecord>): NewUsageRecord => ({
   username: null,
   project: null,
   session: null,
+  usageEstimated: false,
   ...over,
 });
 

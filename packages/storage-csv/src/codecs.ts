@@ -67,6 +67,8 @@ function usageEncoder({ field, kind }: UsageRecordColumn): (r: UsageRecord) => F
     case "seconds":
       // Records built by hand against an older contract may lack a column added since.
       return (r) => String(r[field] ?? 0);
+    case "flag":
+      return (r) => (r[field] === true ? "1" : "0");
     default:
       return (r) => (r[field] as string | null | undefined) ?? null;
   }
@@ -90,10 +92,12 @@ function usageDecoder({ name, kind, original }: UsageColumn): (v: Field | undefi
         return costSource(v);
       case "name":
         return v;
+      case "flag":
+        return flag(v, name);
     }
   };
   if (original) return (v) => read(v!);
-  const absent = kind === "tokens" || kind === "seconds" ? 0 : kind === "nanos" ? 0n : null;
+  const absent = kind === "tokens" || kind === "seconds" ? 0 : kind === "nanos" ? 0n : kind === "flag" ? false : null;
   return (v) => (v == null ? absent : read(v));
 }
 
@@ -116,6 +120,13 @@ export const usageCodec: TableCodec<UsageRecord> = {
 function tagsField(v: Field): { tags?: UsageTags } {
   const tags = decodeTags(v);
   return tags ? { tags } : {};
+}
+
+// Written as 0 or 1; true and false (a file edited by hand or by a spreadsheet) read too.
+function flag(v: Field, name: string): boolean {
+  if (v === "1" || v === "true") return true;
+  if (v === "0" || v === "false" || v === "") return false;
+  throw new Error(`${name} is not 0, 1, true or false (${JSON.stringify(v)})`);
 }
 
 function costSource(v: Field): CostSource | null {

@@ -45,7 +45,7 @@ describe("CSV files", () => {
     const [entry] = await again.listAuditEntries();
     expect(entry).toMatchObject({ promptText: tricky.join("|"), responseText: "", remoteCompletionId: null, project: null });
     expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(
-      "id,timestamp,model,prompt_tokens,completion_tokens,total_tokens,local_prompt_tokens,local_completion_tokens,local_total_tokens,cached_tokens,reasoning_tokens,cost_nanos,execution_time,caller_name,username,project,session,cache_write_tokens,cost_source,provider,tags",
+      "id,timestamp,model,prompt_tokens,completion_tokens,total_tokens,local_prompt_tokens,local_completion_tokens,local_total_tokens,cached_tokens,reasoning_tokens,cost_nanos,execution_time,caller_name,username,project,session,cache_write_tokens,cost_source,provider,usage_estimated,tags",
     );
   });
 
@@ -54,7 +54,7 @@ describe("CSV files", () => {
     const store = new CsvStore({ dir });
     await store.insertUsage(sampleRecord({ model: "before", callerName: "multi\nline" }));
     const file = join(dir, "accounting_entries.csv");
-    appendFileSync(file, "2,not-a-date,x,1,1,2,0,0,0,0,0,5,0.1,,,,,0,,,\n");
+    appendFileSync(file, "2,not-a-date,x,1,1,2,0,0,0,0,0,5,0.1,,,,,0,,,0,\n");
     const reader = new CsvStore({ dir });
     const error = await reader.tail(10).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptCsvError);
@@ -63,7 +63,21 @@ describe("CSV files", () => {
     expect(readFileSync(file, "utf8")).toContain("before");
     const lines = readFileSync(file, "utf8").split("\n");
     writeFileSync(file, [...lines.slice(0, 3), lines[4], ""].join("\n"));
-    await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow("accounting_entries.csv line 4: expected 21 fields, found 4");
+    await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow("accounting_entries.csv line 4: expected 22 fields, found 4");
+  });
+
+  it("reads usage_estimated as 0 or 1, or true or false, and names the column on anything else", async () => {
+    const dir = freshDir();
+    const store = new CsvStore({ dir });
+    await store.insertUsage(sampleRecord({ model: "flagged" }));
+    await store.insertUsage(sampleRecord({ model: "plain", usageEstimated: false }));
+    const file = join(dir, "accounting_entries.csv");
+    const [header, flagged, plain] = readFileSync(file, "utf8").split("\n");
+    expect([flagged!.endsWith(",1,"), plain!.endsWith(",0,")]).toEqual([true, true]);
+    writeFileSync(file, [header, flagged!.replace(/,1,$/, ",false,"), plain!.replace(/,0,$/, ",true,"), ""].join("\n"));
+    expect((await new CsvStore({ dir }).tail(10)).map((r) => [r.model, r.usageEstimated])).toEqual([["plain", true], ["flagged", false]]);
+    writeFileSync(file, [header, flagged!.replace(/,1,$/, ",yes,"), ""].join("\n"));
+    await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow('accounting_entries.csv line 2: usage_estimated is not 0, 1, true or false ("yes")');
   });
 
   it("re-reads a file replaced under the same inode instead of trusting the bytes it cached", async () => {
@@ -90,12 +104,12 @@ describe("CSV files", () => {
     const store = new CsvStore({ dir });
     await store.insertUsage(sampleRecord({ model: "new-model" }));
     const rows = (await store.tail(10)).sort((a, b) => a.id - b.id);
-    expect(rows.map((r) => [r.id, r.model, r.cacheWriteTokens, r.costSource])).toEqual([
-      [1, "old-model", 0, null],
-      [2, "new-model", 11, "caller"],
+    expect(rows.map((r) => [r.id, r.model, r.cacheWriteTokens, r.costSource, r.usageEstimated])).toEqual([
+      [1, "old-model", 0, null, false],
+      [2, "new-model", 11, "caller", true],
     ]);
     expect(rows[0]).toMatchObject({ promptTokens: 10, cachedTokens: 2, costNanos: 1500n, username: "a,b", project: null, session: "s" });
-    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},cache_write_tokens,cost_source,provider,tags`);
+    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},cache_write_tokens,cost_source,provider,usage_estimated,tags`);
   });
 
   it("drops the torn tail a crash left mid-append and goes on writing", async () => {

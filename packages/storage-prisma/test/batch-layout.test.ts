@@ -21,7 +21,7 @@ const layout = batchLayout(USAGE_RECORD_COLUMNS);
 function everyColumnSet(i: number, costNanos?: bigint): NewUsageRecord {
   const values: Record<string, unknown> = {};
   USAGE_RECORD_COLUMNS.forEach((c, k) => {
-    const v = { tokens: 1000 * (k + 1) + i, nanos: 10n ** 9n * BigInt(k + 1) + BigInt(i), seconds: 0.25 * (k + 1) + i / 1000, costSource: "price", instant: new Date(T0 + i * 1000) };
+    const v = { tokens: 1000 * (k + 1) + i, nanos: 10n ** 9n * BigInt(k + 1) + BigInt(i), seconds: 0.25 * (k + 1) + i / 1000, costSource: "price", instant: new Date(T0 + i * 1000), flag: true };
     values[c.field] = c.kind === "model" || c.kind === "name" ? `${c.field}-${i % 3}` : v[c.kind];
   });
   if (costNanos !== undefined) values.costNanos = costNanos;
@@ -31,7 +31,7 @@ function everyColumnSet(i: number, costNanos?: bigint): NewUsageRecord {
 /** Record `i` with every column but the time, the model and the cost at its default (0 or null). */
 function lean(i: number): NewUsageRecord {
   const values: Record<string, unknown> = {};
-  for (const c of USAGE_RECORD_COLUMNS) values[c.field] = c.kind === "tokens" || c.kind === "seconds" ? 0 : c.kind === "nanos" ? 0n : null;
+  for (const c of USAGE_RECORD_COLUMNS) values[c.field] = c.kind === "tokens" || c.kind === "seconds" ? 0 : c.kind === "nanos" ? 0n : c.kind === "flag" ? false : null;
   return { ...(values as unknown as NewUsageRecord), timestamp: new Date(T0 + i * 1000), model: "m", costNanos: BigInt(i) };
 }
 

@@ -30,7 +30,7 @@ const day = (n: number) => new Date(Date.UTC(2026, 10, n, 12));
 function record(timestamp: Date, i: number): NewUsageRecord {
   return {
     timestamp, model: `m${i % 3}`, promptTokens: 10, completionTokens: 5, totalTokens: 15, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0,
-    cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNanos: 1n, costSource: "price", provider: null, executionTime: 0, callerName: null, username: `u${i % 2}`, project: null, session: null,
+    cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNanos: 1n, costSource: "price", provider: null, executionTime: 0, callerName: null, username: `u${i % 2}`, project: null, session: null, usageEstimated: false,
   };
 }
 

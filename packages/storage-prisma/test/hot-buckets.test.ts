@@ -32,6 +32,7 @@ const record = (at: number, promptTokens: number): NewUsageRecord => ({
   username: "u",
   project: null,
   session: null,
+  usageEstimated: false,
 });
 
 describe("quota_buckets_hot on the real clock", () => {

@@ -91,6 +91,7 @@ const record = (r: RowInput): NewUsageRecord => ({
   username: r.username,
   project: r.project,
   session: null,
+  usageEstimated: false,
   ...((r.tenant ?? r.tier) !== null && { tags: { ...(r.tenant !== null && { tenant: r.tenant }), ...(r.tier !== null && { tier: r.tier }) } }),
 });
 

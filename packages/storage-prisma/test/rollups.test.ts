@@ -43,6 +43,7 @@ const record: fc.Arbitrary<NewUsageRecord> = fc.record({
   username: name,
   project: name,
   session: fc.constantFrom(null, "s1"),
+  usageEstimated: fc.boolean(),
   provider: fc.constantFrom(null, "openai"),
 });
 
@@ -103,7 +104,7 @@ describe.each([true, false])("rollup tables (batches on the writer thread: %s)",
   it("match SQLite exactly for sums beyond 2^53 and micro-seconds beyond 2^52", async () => {
     const file = join(dir, `extremes-${writerThread}.sqlite`);
     const store = new SqliteStore({ file, writerThread });
-    const big: NewUsageRecord = { timestamp: new Date(T0), model: "m", promptTokens: 2 ** 52 + 1, completionTokens: 0, totalTokens: 2 ** 52 + 1, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNanos: 1n, costSource: "caller", executionTime: 4503599627370497e-6, callerName: null, username: "u", project: null, session: null, provider: null };
+    const big: NewUsageRecord = { timestamp: new Date(T0), model: "m", promptTokens: 2 ** 52 + 1, completionTokens: 0, totalTokens: 2 ** 52 + 1, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNanos: 1n, costSource: "caller", executionTime: 4503599627370497e-6, callerName: null, username: "u", project: null, session: null, provider: null, usageEstimated: false };
     await store.insertUsageBatch([big, big, big]);
     await store.close();
     compare(file);
@@ -112,7 +113,7 @@ describe.each([true, false])("rollup tables (batches on the writer thread: %s)",
   it("keep the triggers on for other writers, and a failed batch changes nothing", async () => {
     const file = join(dir, `other-writers-${writerThread}.sqlite`);
     const store = new SqliteStore({ file, writerThread });
-    const base: NewUsageRecord = { timestamp: new Date(T0), model: "m", promptTokens: 1, completionTokens: 2, totalTokens: 3, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNanos: 5n, costSource: "caller", executionTime: 0.25, callerName: null, username: "u", project: null, session: null, provider: null };
+    const base: NewUsageRecord = { timestamp: new Date(T0), model: "m", promptTokens: 1, completionTokens: 2, totalTokens: 3, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNanos: 5n, costSource: "caller", executionTime: 0.25, callerName: null, username: "u", project: null, session: null, provider: null, usageEstimated: false };
     await store.insertUsageBatch(Array.from({ length: 30 }, () => base));
     // Another connection (another process, the sqlite3 shell) writes a row the plain way.
     const other = new Database(file);

@@ -42,6 +42,7 @@ const record: fc.Arbitrary<NewUsageRecord> = fc.record({
   project: fc.constantFrom(null, "p"),
   session: fc.constant(null),
   provider: fc.constant(null),
+  usageEstimated: fc.boolean(),
   tags: fc.option(fc.record({ team: tagValue, env: tagValue }, { requiredKeys: [] }), { nil: undefined }),
 });
 

@@ -26,7 +26,7 @@ vi.mock("../src/sqlite/batch-thread-client.js", async (importOriginal) => {
 describe("a writer thread that cannot start", () => {
   it("refuses its batches as unavailable, having written nothing", async () => {
     const thread = new BatchWriterThread({ file: join(dir, "unused.sqlite"), receiptKey: "writer_receipt:test", busyTimeoutMs: 1000, durability: "normal", columns: USAGE_RECORD_COLUMNS });
-    const record = { timestamp: new Date(), model: "m", promptTokens: 1, completionTokens: 1, totalTokens: 2, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNanos: 1n, costSource: "caller" as const, executionTime: 0, callerName: null, username: null, project: null, session: null, provider: null };
+    const record = { timestamp: new Date(), model: "m", promptTokens: 1, completionTokens: 1, totalTokens: 2, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNanos: 1n, costSource: "caller" as const, executionTime: 0, callerName: null, username: null, project: null, session: null, provider: null, usageEstimated: false };
     await expect(thread.write([record])).rejects.toBeInstanceOf(WriterThreadUnavailableError);
     await thread.close();
   });

@@ -4,7 +4,7 @@ import { USAGE_RECORD_COLUMNS, type NewUsageRecord } from "@llm-accounting/core"
 // back non-empty by every round-trip case without a change here; the fields below override these.
 const EVERY_COLUMN: Record<string, unknown> = Object.fromEntries(
   USAGE_RECORD_COLUMNS.map((c, i) => {
-    const value = { instant: new Date(Date.UTC(2025, 0, 15, 10, 30, i)), model: `model-${i}`, name: `${c.field}-${i}`, tokens: 3 + i, nanos: 1_000n + BigInt(i), seconds: 0.5 + i, costSource: "price" };
+    const value = { instant: new Date(Date.UTC(2025, 0, 15, 10, 30, i)), model: `model-${i}`, name: `${c.field}-${i}`, tokens: 3 + i, nanos: 1_000n + BigInt(i), seconds: 0.5 + i, costSource: "price", flag: true };
     return [c.field, value[c.kind]];
   }),
 );

@@ -94,7 +94,7 @@ export function testAgentImportStore(options: TestStoreOptions): void {
       const values: Record<string, unknown> = {};
       for (const c of USAGE_RECORD_COLUMNS) {
         const was = (first.record as unknown as Record<string, unknown>)[c.field];
-        const again = { instant: () => new Date(Date.UTC(2025, 0, 20, 11)), nanos: () => (was as bigint) + 7n, costSource: () => "caller", tokens: () => (was as number) + 1000, seconds: () => (was as number) + 1000, model: () => `${String(was)}-again`, name: () => `${String(was)}-again` };
+        const again = { instant: () => new Date(Date.UTC(2025, 0, 20, 11)), nanos: () => (was as bigint) + 7n, costSource: () => "caller", tokens: () => (was as number) + 1000, seconds: () => (was as number) + 1000, model: () => `${String(was)}-again`, name: () => `${String(was)}-again`, flag: () => !was };
         values[c.field] = again[c.kind]();
       }
       const larger: AgentCall = { ...first, record: values as unknown as AgentCall["record"] };

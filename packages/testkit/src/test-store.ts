@@ -79,10 +79,15 @@ export function testStore(options: TestStoreOptions): void {
       expect(Number.isInteger(id)).toBe(true);
       const [read] = await store.tail(1);
       expect(read).toEqual({ id, ...record });
-      const nulls = sampleRecord({ callerName: null, username: null, project: null, session: null, costSource: null, cacheWriteTokens: 0, provider: null, timestamp: at(-1) });
+      const nulls = sampleRecord({ callerName: null, username: null, project: null, session: null, costSource: null, cacheWriteTokens: 0, provider: null, usageEstimated: false, timestamp: at(-1) });
       const id2 = await store.insertUsage(nulls);
       const rows = await store.tail(5);
       expect(rows.find((r) => r.id === id2)).toEqual({ id: id2, ...nulls });
+      // A batch too (stores write batches another way): both values of the flag.
+      const batch = [sampleRecord({ timestamp: at(-3), usageEstimated: false }), sampleRecord({ timestamp: at(-2) })];
+      await store.insertUsageBatch(batch);
+      const stored = (await store.tail(4)).filter((r) => batch.some((b) => b.timestamp.getTime() === r.timestamp.getTime())).reverse();
+      expect(stored.map(({ id: _, ...r }) => r)).toEqual(batch);
     });
 
     it("tails newest first by timestamp, then by id, and honours the limit", async () => {

@@ -53,6 +53,8 @@ function exportedRecord(item: unknown, n: number): NewUsageRecord {
       {
         model: r.model as string,
         ...pick(r, EXPORTED_INPUT_FIELDS),
+        // The record's flag is the input's `estimated` (absent from exports made before it).
+        ...(r.usageEstimated !== undefined && { estimated: r.usageEstimated as boolean }),
         timestamp: r.timestamp,
       },
       {},

@@ -112,15 +112,18 @@ export function tailTable(records: readonly UsageRecord[], maxWidth?: number, ti
       r.project || "-",
       r.callerName || "-",
       r.username || "-",
-      tokens(r.promptTokens),
-      tokens(r.completionTokens),
-      tokens(r.totalTokens),
+      // "~": counted locally, in part (a stream cut short before the provider's usage).
+      estimate(r, tokens(r.promptTokens)),
+      estimate(r, tokens(r.completionTokens)),
+      estimate(r, tokens(r.totalTokens)),
       cost ? cost.text(r) : money(r.costNanos),
       seconds(r.executionTime),
     ]),
     { title: title ?? `Last ${records.length} Usage Entries`, maxWidth },
   );
 }
+
+const estimate = (r: UsageRecord, count: string): string => (r.usageEstimated ? `~${count}` : count);
 
 // Waits `ms`, or less when the signal aborts.
 function pause(ms: number, signal: AbortSignal): Promise<void> {

@@ -33,6 +33,8 @@ export interface TrackArgs extends GlobalArgs {
   session?: string;
   /** `--tag key=value`, repeatable. */
   tag?: Record<string, string>;
+  /** The token counts are partly estimates (`usageEstimated`). */
+  estimated: boolean;
   format: "text" | "json";
   enforceLimits: boolean;
 }
@@ -60,6 +62,7 @@ export async function handleTrack(accounting: Accounting, args: TrackArgs, io: C
     project: args.project,
     session: args.session,
     tags: args.tag,
+    estimated: args.estimated,
   };
   const record = await accounting.trackUsage(input, { enforceLimits: args.enforceLimits });
   // The same shape as `tail --format json`: exact nanos and USD.
@@ -100,6 +103,7 @@ export function trackCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tra
         .option("project", { type: "string", describe: "Project (default --project-name)" })
         .option("session", { type: "string", describe: "Session id" })
         .option("tag", { type: "string", array: true, describe: "A tag of the call: key=value (repeat for several; keys: letters, digits, _ . -)", coerce: tagFlags("tag") })
+        .option("estimated", { type: "boolean", default: false, describe: "The token counts are partly estimates (a stream cut short, counted locally)" })
         .option("enforce-limits", { type: "boolean", default: false, describe: "Record only if the usage limits allow it, atomically; exit 3 otherwise" })
         .option("format", formatOption(RESULT_FORMATS, "text")) as unknown as Argv<TrackArgs>;
     },

@@ -7,6 +7,7 @@ import type { UsageInput } from "../usage/usage-input.js";
 export function inputOf(record: NewUsageRecord): UsageInput {
   const input: Record<string, unknown> = {};
   for (const field of USAGE_INPUT_FIELDS) input[field] = record[field];
+  if (record.usageEstimated) input.estimated = true;
   // Only a cost the caller gave: the others are priced when written, as they would have been.
   if (record.costSource === "caller") input.cost = nanosToUsd(record.costNanos);
   return input as unknown as UsageInput;

@@ -3,10 +3,11 @@ import type { UsageTotals } from "./usage-totals.js";
 
 /**
  * How a usage column's values are kept: an instant, the model name (required text), another name
- * (optional text), a whole number of tokens, nano-dollars (bigint), seconds (a fraction), or where
- * the cost came from (`CostSource` or null).
+ * (optional text), a whole number of tokens, nano-dollars (bigint), seconds (a fraction), where
+ * the cost came from (`CostSource` or null), or a yes/no flag (a boolean, false when absent:
+ * SQLite and CSV keep 0 or 1, PostgreSQL a boolean).
  */
-export type UsageColumnKind = "instant" | "model" | "name" | "tokens" | "nanos" | "seconds" | "costSource";
+export type UsageColumnKind = "instant" | "model" | "name" | "tokens" | "nanos" | "seconds" | "costSource" | "flag";
 
 /** One column of a usage record, as every store, codec and report spells it. */
 export interface UsageColumn {
@@ -51,6 +52,7 @@ export const USAGE_RECORD_COLUMNS = [
   { name: "username", field: "username", kind: "name", summed: false, original: true },
   { name: "project", field: "project", kind: "name", summed: false, original: true },
   { name: "session", field: "session", kind: "name", summed: false, original: true },
+  { name: "usage_estimated", field: "usageEstimated", kind: "flag", summed: false, original: false },
 ] as const satisfies readonly UsageColumn[];
 
 /** A column of the table. */
@@ -59,10 +61,14 @@ export type UsageRecordColumn = (typeof USAGE_RECORD_COLUMNS)[number];
 /** The columns reports sum, in table order (`UsageTotals` has one field each, besides `requests`). */
 export const SUMMED_USAGE_COLUMNS = USAGE_RECORD_COLUMNS.filter((c) => c.summed) as readonly Extract<UsageRecordColumn, { summed: true }>[];
 
-/** The record fields a usage input (`trackUsage`) takes under the same name and unit: all but the cost (inputs give USD) and its source. */
-export const USAGE_INPUT_FIELDS = USAGE_RECORD_COLUMNS.filter((c) => c.kind !== "nanos" && c.kind !== "costSource").map((c) => c.field) as readonly Exclude<
+/**
+ * The record fields a usage input (`trackUsage`) takes under the same name and unit: all but the
+ * cost (inputs give USD), its source, and the flags (an input says `estimated`, the record
+ * `usageEstimated`, a name that stands apart among the record's many fields).
+ */
+export const USAGE_INPUT_FIELDS = USAGE_RECORD_COLUMNS.filter((c) => c.kind !== "nanos" && c.kind !== "costSource" && c.kind !== "flag").map((c) => c.field) as readonly Exclude<
   UsageRecordColumn["field"],
-  "costNanos" | "costSource"
+  "costNanos" | "costSource" | "usageEstimated"
 >[];
 
 // Compile-time checks that the table and the record types agree: every record field has a

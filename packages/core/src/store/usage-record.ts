@@ -39,6 +39,12 @@ export interface NewUsageRecord {
   readonly username: string | null;
   readonly project: string | null;
   readonly session: string | null;
+  /**
+   * True when some token counts are estimates, not the provider's: a stream cut short (stopped,
+   * aborted or failed) before its final usage, whose output was counted locally. False on rows
+   * written before this was tracked.
+   */
+  readonly usageEstimated: boolean;
   /** Labels (keys sorted); absent when the record has none. Optional so records built by hand before tags keep compiling. */
   readonly tags?: UsageTags;
 }

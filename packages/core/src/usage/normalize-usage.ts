@@ -21,10 +21,12 @@ const RULED_FIELDS = ["promptTokens", "completionTokens", "totalTokens", "localP
 const OTHER_TOKEN_FIELDS = USAGE_RECORD_COLUMNS.flatMap((c) => (c.kind === "tokens" && !(RULED_FIELDS as readonly string[]).includes(c.field) ? [c.field] : [])) as readonly TokenField[];
 
 /**
- * A record with every field at its default (0, or null), in table order. Each call's record starts
+ * A record with every field at its default (0, false or null), in table order. Each call's record starts
  * as a copy, so all records share one shape and the token loop only overwrites fields.
  */
-const BLANK_RECORD = Object.fromEntries(USAGE_RECORD_COLUMNS.map((c) => [c.field, c.kind === "tokens" || c.kind === "seconds" ? 0 : c.kind === "nanos" ? 0n : null])) as unknown as NewUsageRecord;
+const BLANK_RECORD = Object.fromEntries(
+  USAGE_RECORD_COLUMNS.map((c) => [c.field, c.kind === "tokens" || c.kind === "seconds" ? 0 : c.kind === "nanos" ? 0n : c.kind === "flag" ? false : null]),
+) as unknown as NewUsageRecord;
 
 /**
  * Validates a usage input and turns it into the record the store keeps: defaults applied
@@ -98,11 +100,18 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
   record.project = project;
   record.session = session;
   record.provider = checkOptionalName(optionalText(input.provider, "provider"), "provider");
+  record.usageEstimated = flag(input.estimated, "estimated");
   if (tags) record.tags = checkTags(tags);
   return record;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function flag(value: unknown, field: "estimated"): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value !== "boolean") throw new ValidationError(field, `must be true or false (got ${describe(value)})`);
+  return value;
+}
 
 function tokenCount(value: unknown, field: TokenField): number | null {
   if (value === null || value === undefined) return null;

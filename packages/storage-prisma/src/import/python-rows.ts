@@ -49,6 +49,8 @@ function pythonValue(column: UsageRecordColumn, row: SourceRow): unknown {
       return 0;
     case "added nanos":
       return 0n;
+    case "added flag":
+      return false;
     default:
       return null;
   }

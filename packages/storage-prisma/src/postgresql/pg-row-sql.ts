@@ -35,8 +35,8 @@ export function usageParams(r: NewUsageRecord): unknown[] {
   return usageParamsOf(r, PG_ENCODING);
 }
 
-// Instants as Date (pg sends them as timestamptz); nano-dollars as text, so bigints stay exact.
-const PG_ENCODING = { instant: (d: Date) => d, nanos: (n: bigint) => n.toString() };
+// Instants as Date (pg sends them as timestamptz); nano-dollars as text, so bigints stay exact; flags as booleans.
+const PG_ENCODING = { instant: (d: Date) => d, nanos: (n: bigint) => n.toString(), flag: (b: boolean) => b };
 
 /** A reservation's values in RESERVATION_COLUMNS order. */
 export function reservationParams(r: NewReservation): unknown[] {

@@ -18,6 +18,8 @@ const DECODE = {
   tokens: (value: unknown): number => Number(value),
   seconds: (value: unknown): number => Number(value),
   nanos: (value: unknown): bigint => BigInt(value as bigint),
+  // PostgreSQL and Prisma give a boolean, SQLite's driver 0 or 1.
+  flag: (value: unknown): boolean => value === true || Number(value) === 1,
   // A cost source written by a newer version reads as null.
   costSource: (value: unknown): CostSource | null => {
     const source = text(value);

@@ -11,6 +11,7 @@ interface PrismaValues {
   nanos: bigint;
   seconds: number;
   costSource: string | null;
+  flag: boolean;
 }
 
 /** An `accounting_entries` row as either generated Prisma client returns it: a field per column of core's table (a column the schemas lack fails to compile where the client is used). */

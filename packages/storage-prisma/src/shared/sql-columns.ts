@@ -3,10 +3,11 @@ import { EMPTY_TOTALS, SUMMED_USAGE_COLUMNS, USAGE_RECORD_COLUMNS, usageFilterFi
 /** The accounting_entries columns every insert writes, in parameter order (core's table order). */
 export const USAGE_COLUMNS: readonly string[] = USAGE_RECORD_COLUMNS.map((c) => c.name);
 
-/** How a dialect binds the values of two kinds of usage column; the others bind as they are. */
+/** How a dialect binds the values of three kinds of usage column; the others bind as they are. */
 export interface UsageParamEncoding {
   instant(value: Date): unknown;
   nanos(value: bigint): unknown;
+  flag(value: boolean): unknown;
 }
 
 /**
@@ -22,6 +23,7 @@ export function usageParamsOf(r: NewUsageRecord, encoding: UsageParamEncoding): 
     const value = values[field];
     if (kind === "instant") params[i] = encoding.instant(value as Date);
     else if (kind === "nanos") params[i] = encoding.nanos(value as bigint);
+    else if (kind === "flag") params[i] = encoding.flag(value === true);
     else params[i] = original ? value : (value ?? (kind === "tokens" || kind === "seconds" ? 0 : null));
   }
   return params;

@@ -15,7 +15,7 @@ export interface BatchColumn {
 
 /**
  * Where an encoded batch (see batch-encoding.ts) keeps each usage column, worked out once from
- * the column list: numeric columns (tokens, nano-dollars, seconds) in a row's numbers, text
+ * the column list: numeric columns (tokens, nano-dollars, seconds, flags) in a row's numbers, text
  * columns (the timestamp's text, the model, names, cost source) as refs into the batch's strings.
  */
 export interface BatchLayout extends RowCopyPlan {
@@ -42,7 +42,8 @@ export interface BatchLayout extends RowCopyPlan {
   readonly rollupFrom: Int32Array;
 }
 
-const NUMERIC_KINDS = new Set(["tokens", "nanos", "seconds"]);
+// A flag is kept as a number too (0 or 1, as SQLite stores it).
+const NUMERIC_KINDS = new Set(["tokens", "nanos", "seconds", "flag"]);
 
 /** The layout of `columns` (core's USAGE_RECORD_COLUMNS, or the copy the writer thread was given). */
 export function batchLayout(columns: readonly BatchColumn[]): BatchLayout {

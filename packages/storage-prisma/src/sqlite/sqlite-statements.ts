@@ -53,8 +53,8 @@ export const SQL = {
 /** The value of a store_counters row (0 when absent). */
 export const readCounter = (statements: StatementCache, key: string): number => Number(statements.get(SQL.readCounter, "value").get(key) ?? 0);
 
-// SQLite keeps instants as Prisma's DateTime text and binds nano-dollars as they are (bigint).
-const SQLITE_PARAMS: UsageParamEncoding = { instant: sqliteTime, nanos: (value) => value };
+// SQLite keeps instants as Prisma's DateTime text, binds nano-dollars as they are (bigint) and flags as 0 or 1.
+const SQLITE_PARAMS: UsageParamEncoding = { instant: sqliteTime, nanos: (value) => value, flag: (value) => (value ? 1 : 0) };
 
 /** The accounting_entries parameters of a record, in USAGE_COLUMNS order. */
 export const usageParams = (r: NewUsageRecord): unknown[] => usageParamsOf(r, SQLITE_PARAMS);
