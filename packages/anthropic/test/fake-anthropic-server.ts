@@ -11,7 +11,7 @@ export const USAGE = { input_tokens: 12, output_tokens: 9, cache_read_input_toke
 /**
  * Starts the server on a free port. Models named `error-400` get a 400. Streams send their head
  * (`message_start` and one text delta), then: `stream-error` an error event; `hold-open` nothing
- * more, waiting until the client closes; `cut` nothing more, destroying the connection;
+ * more, waiting until the client closes; `cut` one more delta, then destroys the connection;
  * `cumulative` the rest with two `message_delta` events whose usage is cumulative (4, then 9 output
  * tokens, the input repeated); `cut-after-delta` the first of those, then destroys the connection.
  */
@@ -53,9 +53,9 @@ function messageStream(res: ServerResponse, model: string): void {
     event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Hello" } }),
   ];
   if (model === "hold-open") return sendEvents(res, head, { end: false });
-  if (model === "cut") return sendEvents(res, head, { end: "cut" });
   if (model === "stream-error") return sendEvents(res, [...head, event("error", { error: { type: "overloaded_error", message: "Overloaded" } })]);
   const world = event("content_block_delta", { index: 0, delta: { type: "text_delta", text: " world" } });
+  if (model === "cut") return sendEvents(res, [...head, world], { end: "cut" });
   if (model === "cumulative" || model === "cut-after-delta") {
     // Each message_delta's usage is the total so far (as with server tools), not an increment.
     const midway = event("message_delta", { delta: { stop_reason: null, stop_sequence: null }, usage: { ...USAGE, output_tokens: 4 } });
