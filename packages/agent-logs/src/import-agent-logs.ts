@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { normalizeUsage, ValidationError, type Accounting, type AgentCall, type AgentLogFile, type NewUsageRecord, type PricedUsage, type PriceQuote } from "@llm-accounting/core";
+import { normalizeUsage, pricedUsageOf, ValidationError, type Accounting, type AgentCall, type AgentLogFile, type NewUsageRecord, type PricedUsage } from "@llm-accounting/core";
 import type { LoggedCall } from "./agent-call-line.js";
 import { CLAUDE_USAGE_MARKER, claudeCallOfLine, claudeFileAgent } from "./claude-code/claude-line.js";
 import { CODEX_MARKERS, codexCallOfLine, emptyCodexState, type CodexState } from "./codex/codex-session.js";
@@ -221,9 +221,6 @@ const STOPPED = Symbol("stopped");
 /** The token columns are 32-bit integers on PostgreSQL. */
 const MAX_COLUMN_TOKENS = 2_147_483_647;
 
-/** A 1-hour cache write costs 2x input, a 5-minute one 1.25x: the 1-hour premium is 3x the 5-minute one's. */
-const ONE_HOUR_PREMIUM_FACTOR = 3n;
-
 /**
  * Turns logged calls into rows: validated like tracked calls (a name the store cannot keep is
  * warned about and the call skipped), a cost the log states kept as given, the rest priced.
@@ -246,6 +243,7 @@ async function agentCalls(agent: AgentName, accounting: Accounting, calls: reado
           completionTokens: call.completionTokens,
           cachedTokens: call.cachedTokens,
           cacheWriteTokens: call.cacheWriteTokens,
+          cacheWrite1hTokens: call.cacheWrite1hTokens,
           reasoningTokens: call.reasoningTokens,
           provider: call.provider,
           timestamp: call.timestamp,
@@ -263,23 +261,15 @@ async function agentCalls(agent: AgentName, accounting: Accounting, calls: reado
       warn(`${path}: call ${call.key} skipped: ${error.message}`);
     }
   }
-  const toQuote: PricedUsage[] = [];
-  for (const { call, record } of rows) {
-    if (record.costSource !== null) continue;
-    toQuote.push(record);
-    if (call.cacheWrite1hTokens > 0) toQuote.push({ ...record, cacheWriteTokens: record.cacheWriteTokens - call.cacheWrite1hTokens });
-  }
+  // Core's pricing prices the 1-hour cache writes at their own rate (the record carries them).
+  const toQuote: PricedUsage[] = rows.flatMap(({ record }) => (record.costSource === null ? [pricedUsageOf(record)] : []));
   const quotes = toQuote.length > 0 ? await accounting.quoteUsages(toQuote) : [];
   let next = 0;
   return rows.map(({ call, record }) => {
     let priced = record;
     if (record.costSource === null) {
       const quote = quotes[next++];
-      const plain: PriceQuote | undefined = call.cacheWrite1hTokens > 0 ? quotes[next++] : undefined;
-      if (quote?.priced) {
-        const premium = plain?.priced && quote.costNanos > plain.costNanos ? (quote.costNanos - plain.costNanos) * ONE_HOUR_PREMIUM_FACTOR : 0n;
-        priced = { ...record, costNanos: quote.costNanos + premium, costSource: "price" };
-      } else priced = { ...record, costNanos: 0n, costSource: "unpriced" };
+      priced = quote?.priced ? { ...record, costNanos: quote.costNanos, costSource: "price" } : { ...record, costNanos: 0n, costSource: "unpriced" };
     }
     return { key: call.key, record: priced, cacheWrite1hTokens: call.cacheWrite1hTokens, subagent: call.subagent };
   });

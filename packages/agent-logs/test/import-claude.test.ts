@@ -61,7 +61,7 @@ describe.each(["sqlite", "postgresql"] as const)("Claude Code import (%s)", (bac
     // 3 x $3 + 12,000 x $0.30 + 2,000 x $3.75 + 420 x $15 per million tokens.
     expect(a!.costNanos).toBe(3n * 3000n + 12_000n * 300n + 2_000n * 3750n + 420n * 15_000n);
     // A 1-hour cache write costs 2x input ($6/MTok), not the 5-minute $3.75.
-    expect(b).toMatchObject({ promptTokens: 15_005, cacheWriteTokens: 1_000, completionTokens: 80 });
+    expect(b).toMatchObject({ promptTokens: 15_005, cacheWriteTokens: 1_000, cacheWrite1hTokens: 1_000, completionTokens: 80 });
     expect(b!.costNanos).toBe(5n * 3000n + 14_000n * 300n + 1_000n * 6000n + 80n * 15_000n);
     const keys = await agentCallRows(store);
     expect(keys.map((k) => [k.key, Number(k.cache_write_1h_tokens), k.subagent])).toEqual([

@@ -21,7 +21,22 @@ export function tokensFromModelUsage(usage: ModelUsage | undefined): NormalizedT
     cachedTokens,
     cacheWriteTokens,
     reasoningTokens,
+    ...oneHourWrites(usage?.raw, cacheWriteTokens),
   };
+}
+
+/**
+ * The 1-hour part of the cache writes, from the provider's raw usage where it gives it (Anthropic's
+ * `cache_creation.ephemeral_1h_input_tokens`); never more than the writes the SDK reported.
+ */
+function oneHourWrites(raw: unknown, cacheWriteTokens: number): { cacheWrite1hTokens?: number } {
+  const split = isObject(raw) && isObject(raw.cache_creation) ? raw.cache_creation : undefined;
+  const written1h = Math.min(count(split?.ephemeral_1h_input_tokens as number | undefined), cacheWriteTokens);
+  return written1h > 0 ? { cacheWrite1hTokens: written1h } : {};
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isCount(value: number | undefined): value is number {

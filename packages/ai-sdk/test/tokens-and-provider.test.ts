@@ -22,6 +22,14 @@ describe("tokensFromModelUsage", () => {
     expect(tokensFromModelUsage(usage({ noCache: 100, cacheRead: 800, cacheWrite: 300 }, { text: 20, reasoning: 30 }))).toMatchObject({ promptTokens: 1200, completionTokens: 50 });
   });
 
+  it("takes the 1-hour cache writes from the provider's raw usage (Anthropic's cache_creation), within the writes", () => {
+    const raw = { input_tokens: 100, cache_read_input_tokens: 800, cache_creation_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 } };
+    expect(tokensFromModelUsage({ ...usage({ total: 1200, noCache: 100, cacheRead: 800, cacheWrite: 300 }, { total: 50 }), raw })).toMatchObject({ cacheWriteTokens: 300, cacheWrite1hTokens: 200 });
+    // More 1-hour writes than writes (a mismatched raw object) never exceed the writes.
+    expect(tokensFromModelUsage({ ...usage({ total: 1200, cacheWrite: 150 }, {}), raw }).cacheWrite1hTokens).toBe(150);
+    expect(tokensFromModelUsage({ ...usage({ total: 1200, cacheWrite: 300 }, {}), raw: { cache_creation: null } }).cacheWrite1hTokens).toBeUndefined();
+  });
+
   it("counts nothing for missing or invalid numbers, and never less input than was cached", () => {
     expect(tokensFromModelUsage(usage({}, {}))).toEqual({ promptTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, completionTokens: 0, reasoningTokens: 0 });
     expect(tokensFromModelUsage(usage({ total: Number.NaN, cacheRead: -3 }, { total: 1.5 }))).toMatchObject({ promptTokens: 0, cachedTokens: 0, completionTokens: 0 });

@@ -7,7 +7,7 @@ import { countOf, isObject, stringOf } from "@llm-accounting/sdk-kit";
 import type { UsageTracker } from "@llm-accounting/sdk-kit";
 
 // Usage fields a `message_delta` may update (the final output count, and on newer APIs the inputs).
-const USAGE_FIELDS = ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const;
+const USAGE_FIELDS = ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation"] as const;
 
 /** `messages.create` (and `beta.messages.create`), recording every call, streaming or not. */
 export function trackedMessagesCreate(original: SdkMethod, tracker: UsageTracker): SdkMethod {
@@ -49,7 +49,7 @@ function messageStreamObserver(call: TrackedCall): StreamObserver<unknown> {
         if (isObject(event.message.usage)) usage = { ...event.message.usage };
       } else if (event.type === "message_delta" && isObject(event.usage)) {
         usage ??= {};
-        for (const field of USAGE_FIELDS) if (typeof event.usage[field] === "number") usage[field] = event.usage[field];
+        for (const field of USAGE_FIELDS) if (typeof event.usage[field] === "number" || isObject(event.usage[field])) usage[field] = event.usage[field];
         delta = true;
       } else if (event.type === "message_stop") {
         final = delta;

@@ -7,13 +7,16 @@ export type FakeAnthropic = FakeServer;
 export const MODEL = "claude-sonnet-4-5-20250929";
 /** Input excludes cache reads and writes on Anthropic's wire: 12 + 100 + 30 = 142 prompt tokens in all. */
 export const USAGE = { input_tokens: 12, output_tokens: 9, cache_read_input_tokens: 100, cache_creation_input_tokens: 30 };
+/** What the model `split-usage` reports: the same writes, 20 of them kept for an hour. */
+export const SPLIT_USAGE = { ...USAGE, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20 } };
 
 /**
  * Starts the server on a free port. Models named `error-400` get a 400. Streams send their head
  * (`message_start` and one text delta), then: `stream-error` an error event; `hold-open` nothing
  * more, waiting until the client closes; `cut` one more delta, then destroys the connection;
  * `cumulative` the rest with two `message_delta` events whose usage is cumulative (4, then 9 output
- * tokens, the input repeated); `cut-after-delta` the first of those, then destroys the connection.
+ * tokens, the input repeated); `cut-after-delta` the first of those, then destroys the connection;
+ * `split-usage` reports SPLIT_USAGE (streamed: the split arrives with message_delta, as newer API versions send it).
  */
 export function startFakeAnthropic(): Promise<FakeAnthropic> {
   return startFakeServer(answer);
@@ -22,7 +25,7 @@ export function startFakeAnthropic(): Promise<FakeAnthropic> {
 function answer({ path, body }: ReceivedRequest, res: ServerResponse): void {
   if (!path.startsWith("/v1/messages")) return json(res, 404, { type: "error", error: { type: "not_found_error", message: "not found" } });
   if (body.model === "error-400") return json(res, 400, { type: "error", error: { type: "invalid_request_error", message: "bad request" } });
-  if (!body.stream) return json(res, 200, message());
+  if (!body.stream) return json(res, 200, message(body.model === "split-usage" ? SPLIT_USAGE : USAGE));
   messageStream(res, String(body.model));
 }
 
@@ -30,7 +33,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   sendJson(res, status, body, { "request-id": "req_test" });
 }
 
-function message(): unknown {
+function message(usage: object): unknown {
   return {
     id: "msg_1",
     type: "message",
@@ -39,7 +42,7 @@ function message(): unknown {
     content: [{ type: "text", text: "Hello world" }],
     stop_reason: "end_turn",
     stop_sequence: null,
-    usage: USAGE,
+    usage,
   };
 }
 
@@ -67,7 +70,7 @@ function messageStream(res: ServerResponse, model: string): void {
     ...head,
     world,
     event("content_block_stop", { index: 0 }),
-    event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 9 } }),
+    event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: model === "split-usage" ? { output_tokens: 9, cache_creation: SPLIT_USAGE.cache_creation } : { output_tokens: 9 } }),
     event("message_stop", {}),
   ]);
 }

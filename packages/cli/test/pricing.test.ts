@@ -13,6 +13,19 @@ afterAll(async () => {
 
 for (const [name, fresh] of freshStores(dir, drops)) {
   describe(`prices and reprice on ${name}`, () => {
+    it("prices 1-hour cache writes at --cache-write-1h, else by Anthropic's rule, and records the split", async () => {
+      const db = await fresh();
+      expect((await cli([...db, "prices", "set", "--model", "claude-house", "--provider", "anthropic", "--input", "3", "--cache-write", "3.75", "--output", "15", "--effective-from", "2025-01-01"])).code).toBe(0);
+      const track = async (...args: string[]) => JSON.parse((await cli([...db, "track", "--model", "claude-house", "--provider", "anthropic", "--prompt-tokens", "4000", "--cache-write-tokens", "4000", "--cache-write-1h-tokens", "1000", "--format", "json", ...args])).stdout) as { costNanos: string; cacheWrite1hTokens: number };
+      // 3,000 5-minute writes x 3.75 + 1,000 1-hour writes x (2 x 3) = 11,250 + 6,000 = 17,250 USD/MTok-tokens -> 17,250,000 nanos
+      expect(await track("--timestamp", "2025-02-01 00:00:00")).toMatchObject({ costNanos: "17250000", cacheWrite1hTokens: 1000 });
+      const set = await cli([...db, "prices", "set", "--model", "claude-house", "--provider", "anthropic", "--input", "3", "--cache-write", "3.75", "--cache-write-1h", "5", "--output", "15", "--effective-from", "2025-03-01", "--format", "json"]);
+      expect(JSON.parse(set.stdout)).toMatchObject({ cacheWrite1hPerMTok: 5, cacheWrite1hNanosPerMTok: "5000000000" });
+      // 3,000 x 3.75 + 1,000 x 5 = 16,250 -> 16,250,000 nanos
+      expect(await track("--timestamp", "2025-04-01 00:00:00")).toMatchObject({ costNanos: "16250000" });
+      expect((await cli([...db, "prices", "list"])).stdout).toMatch(/claude-house\s+│\s+anthropic\s+│\s+2025-03-01 00:00:00\s+│\s+\$3\s+│\s+-\s+│\s+\$3\.75\s+│\s+\$5\s+│\s+\$15/);
+    });
+
     it("stores a price, prices a call tracked without cost, and reprices a period (dry run, then --apply)", async () => {
       const db = await fresh();
       const track = (...args: string[]) => cli([...db, "track", "--model", "house-model", "--format", "json", ...args]);
@@ -23,7 +36,7 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       expect(set.code).toBe(0);
       expect(set.stdout).toMatch(/^Price \d+ set for house-model from 1970-01-01 00:00:00 UTC\.\n$/);
       const listed = await cli([...db, "prices", "list"]);
-      expect(listed.stdout).toMatch(/house-model\s+│\s+-\s+│\s+1970-01-01 00:00:00\s+│\s+\$1\.5\s+│\s+\$0\.15\s+│\s+-\s+│\s+\$6\s+│\s+contract/);
+      expect(listed.stdout).toMatch(/house-model\s+│\s+-\s+│\s+1970-01-01 00:00:00\s+│\s+\$1\.5\s+│\s+\$0\.15\s+│\s+-\s+│\s+-\s+│\s+\$6\s+│\s+contract/);
 
       const priced = JSON.parse((await track("--prompt-tokens", "1000000", "--cached-tokens", "1000000", "--completion-tokens", "10")).stdout) as { costNanos: string; costSource: string };
       expect([priced.costNanos, priced.costSource]).toEqual(["150060000", "price"]);

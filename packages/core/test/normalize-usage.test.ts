@@ -10,6 +10,7 @@ describe("normalizeUsage", () => {
       timestamp: NOW, model: "m", promptTokens: 10, completionTokens: 5, totalTokens: 15,
       localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
       costNanos: 0n, costSource: null, executionTime: 0, callerName: null, username: null, project: null, session: null, provider: null, usageEstimated: false,
+      cacheWrite1hTokens: 0,
     });
   });
 
@@ -53,6 +54,8 @@ describe("normalizeUsage", () => {
     ["negative time", { model: "m", executionTime: -1 }, "executionTime must be a non-negative number of seconds (got -1)"],
     ["bad timestamp", { model: "m", timestamp: "2025-02-30" }, "timestamp is not a valid timestamp"],
     ["non-string user", { model: "m", username: 5 as unknown as string }, "username must be a string (got 5)"],
+    ["1-hour writes above the writes", { model: "m", promptTokens: 100, cacheWriteTokens: 10, cacheWrite1hTokens: 11 }, "cacheWrite1hTokens (11) must not exceed cacheWriteTokens (10), which counts every cache write"],
+    ["1-hour writes without writes", { model: "m", promptTokens: 100, cacheWrite1hTokens: 1 }, "cacheWrite1hTokens (1) must not exceed cacheWriteTokens (0)"],
   ];
   it.each(bad)("rejects %s with a message naming the field", (_name, input, message) => {
     let error: unknown;
@@ -68,8 +71,14 @@ describe("normalizeUsage", () => {
   // The token fields come from core's column table: a column added there is checked and copied too.
   const tokenFields = USAGE_RECORD_COLUMNS.filter((c) => c.kind === "tokens").map((c) => c.field);
   it.each(tokenFields)("checks and copies %s, a token column of the table", (field) => {
-    expect(norm({ model: "m", promptTokens: 1000, [field]: 7 })[field]).toBe(7);
+    // Cache writes of 7 make room for any part of them the table adds (the 1-hour writes).
+    expect(norm({ model: "m", promptTokens: 1000, cacheWriteTokens: 7, [field]: 7 })[field]).toBe(7);
     expect(() => norm({ model: "m", [field]: -1 })).toThrow(`${field} must be a non-negative integer (got -1)`);
+  });
+
+  it("keeps the 1-hour cache writes as a part of the writes (old callers: 0, all 5-minute)", () => {
+    expect(norm({ model: "m", promptTokens: 100, cacheWriteTokens: 10, cacheWrite1hTokens: 10 })).toMatchObject({ cacheWriteTokens: 10, cacheWrite1hTokens: 10 });
+    expect(norm({ model: "m", promptTokens: 100, cacheWriteTokens: 10 }).cacheWrite1hTokens).toBe(0);
   });
 
   it("reports the first bad token count in table order, before the cost", () => {

@@ -21,6 +21,16 @@ describe("provider usage shapes", () => {
     expect(record.totalTokens).toBe(1360);
   });
 
+  it("Anthropic: keeps the cache writes' split by TTL, the 1-hour part inside the writes", () => {
+    const tokens = tokensFromAnthropic({ input_tokens: 20, cache_creation_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 }, output_tokens: 40 });
+    expect(tokens).toEqual({ promptTokens: 320, completionTokens: 40, cachedTokens: 0, cacheWriteTokens: 300, cacheWrite1hTokens: 200, reasoningTokens: 0 });
+    expect(normalizeUsage({ model: "claude", ...tokens }, {}, new Date(0))).toMatchObject({ cacheWriteTokens: 300, cacheWrite1hTokens: 200 });
+    // A split without the total (or a total that says less) still counts every write once.
+    expect(tokensFromAnthropic({ input_tokens: 1, cache_creation: { ephemeral_5m_input_tokens: 5, ephemeral_1h_input_tokens: 7 } })).toMatchObject({ promptTokens: 13, cacheWriteTokens: 12, cacheWrite1hTokens: 7 });
+    // All 5-minute: no 1-hour part.
+    expect(tokensFromAnthropic({ cache_creation_input_tokens: 9, cache_creation: { ephemeral_5m_input_tokens: 9, ephemeral_1h_input_tokens: 0 } }).cacheWrite1hTokens).toBeUndefined();
+  });
+
   it("missing fields count as zero", () => {
     expect(tokensFromOpenAIChat({})).toEqual({ promptTokens: 0, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
     expect(tokensFromAnthropic({ input_tokens: null })).toMatchObject({ promptTokens: 0 });

@@ -22,6 +22,7 @@ const record = (over: Partial<NewUsageRecord>): NewUsageRecord => ({
   project: null,
   session: null,
   usageEstimated: false,
+  cacheWrite1hTokens: 0,
   ...over,
 });
 

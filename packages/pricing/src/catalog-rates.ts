@@ -11,20 +11,22 @@ interface TieredNanos {
   readonly tiers: readonly { readonly start: number; readonly nanos: bigint }[];
 }
 
-/** A catalog price as exact nano-dollar rates for the four kinds of tokens usage records carry. */
+/** A catalog price as exact nano-dollar rates for the kinds of tokens usage records carry. */
 export interface ExactCatalogPrice {
   readonly input: TieredNanos | null;
   readonly cacheRead: TieredNanos | null;
+  /** 5-minute cache writes (and every write, when the price has no 1-hour rate). */
   readonly cacheWrite: TieredNanos | null;
+  readonly cacheWrite1h: TieredNanos | null;
   readonly output: TieredNanos | null;
 }
 
-const TOKEN_KEYS = { input_mtok: "input", cache_read_mtok: "cacheRead", cache_write_mtok: "cacheWrite", output_mtok: "output" } as const;
+const TOKEN_KEYS = { input_mtok: "input", cache_read_mtok: "cacheRead", cache_write_mtok: "cacheWrite", cache_write_1h_mtok: "cacheWrite1h", output_mtok: "output" } as const;
 type TokenKey = keyof typeof TOKEN_KEYS;
 
-// Units usage records never report (so always 0 here) that leave the four token rates' shares
+// Units usage records never report (so always 0 here) that leave the token rates' shares
 // unchanged; any other key (per-request fees, characters, ...) sends the call through calcPrice.
-const UNREPORTED_KEYS = new Set(["web_searches_kcount", "storage_searches_kcount", "cache_write_1h_mtok", "input_audio_mtok", "output_audio_mtok", "cache_audio_read_mtok"]);
+const UNREPORTED_KEYS = new Set(["web_searches_kcount", "storage_searches_kcount", "input_audio_mtok", "output_audio_mtok", "cache_audio_read_mtok"]);
 
 const isTokenKey = (key: string): key is TokenKey => Object.hasOwn(TOKEN_KEYS, key);
 
@@ -33,7 +35,7 @@ const isTokenKey = (key: string): key is TokenKey => Object.hasOwn(TOKEN_KEYS, k
  * outside the four token kinds, or a rate with more than nine decimals of a dollar per MTok).
  */
 export function exactCatalogPrice(price: CatalogPrice): ExactCatalogPrice | undefined {
-  const exact: { -readonly [K in keyof ExactCatalogPrice]: TieredNanos | null } = { input: null, cacheRead: null, cacheWrite: null, output: null };
+  const exact: { -readonly [K in keyof ExactCatalogPrice]: TieredNanos | null } = { input: null, cacheRead: null, cacheWrite: null, cacheWrite1h: null, output: null };
   for (const [key, value] of Object.entries(price)) {
     if (value === undefined || UNREPORTED_KEYS.has(key)) continue;
     if (!isTokenKey(key)) return undefined;
@@ -56,6 +58,7 @@ export function ratesForInput(price: ExactCatalogPrice, inputTokens: number): To
     inputNanosPerMTok: pick(price.input) ?? 0n,
     cacheReadNanosPerMTok: pick(price.cacheRead),
     cacheWriteNanosPerMTok: pick(price.cacheWrite),
+    cacheWrite1hNanosPerMTok: pick(price.cacheWrite1h),
     outputNanosPerMTok: pick(price.output) ?? 0n,
   };
 }
@@ -72,7 +75,7 @@ export function describeCatalogPrice(price: CatalogPrice): { readonly base: PerM
       for (const tier of [...value.tiers].sort((a, b) => a.start - b.start)) if (inputTokens > tier.start) chosen = tier.price;
       return chosen;
     };
-    return { inputPerMTok: usd("input_mtok") ?? 0, cacheReadPerMTok: usd("cache_read_mtok"), cacheWritePerMTok: usd("cache_write_mtok"), outputPerMTok: usd("output_mtok") ?? 0 };
+    return { inputPerMTok: usd("input_mtok") ?? 0, cacheReadPerMTok: usd("cache_read_mtok"), cacheWritePerMTok: usd("cache_write_mtok"), cacheWrite1hPerMTok: usd("cache_write_1h_mtok"), outputPerMTok: usd("output_mtok") ?? 0 };
   };
   const starts = new Set<number>();
   for (const key of Object.keys(TOKEN_KEYS) as TokenKey[]) {

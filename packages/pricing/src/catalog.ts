@@ -85,6 +85,8 @@ function catalogUsage(usage: PricedUsage): Usage & { input_tokens: number } {
     input_tokens: Math.max(usage.promptTokens, usage.cachedTokens + usage.cacheWriteTokens),
     cache_read_tokens: usage.cachedTokens,
     cache_write_tokens: usage.cacheWriteTokens,
+    // Part of cache_write_tokens: the catalog prices it at its 1-hour rate and the rest at the 5-minute one.
+    cache_write_1h_tokens: Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens),
     output_tokens: usage.completionTokens,
   };
 }

@@ -40,6 +40,7 @@ export class OverrideTable {
       inputPerMTok: nanosToUsd(price.inputNanosPerMTok),
       cacheReadPerMTok: perMTok(price.cacheReadNanosPerMTok),
       cacheWritePerMTok: perMTok(price.cacheWriteNanosPerMTok),
+      cacheWrite1hPerMTok: perMTok(price.cacheWrite1hNanosPerMTok ?? null),
       outputPerMTok: nanosToUsd(price.outputNanosPerMTok),
       tiers: [],
       note: price.note,

@@ -3,6 +3,8 @@ export interface PerMTokRates {
   readonly inputPerMTok: number;
   readonly cacheReadPerMTok: number | null;
   readonly cacheWritePerMTok: number | null;
+  /** 1-hour cache writes; null: the provider's rule (Anthropic: twice the input rate), else the cache-write rate. */
+  readonly cacheWrite1hPerMTok: number | null;
   /** Reasoning tokens are output tokens and billed at this rate. */
   readonly outputPerMTok: number;
 }

@@ -29,6 +29,21 @@ const usageOf = (model: string, tokens: NormalizedTokens, provider: string | nul
 describe("catalog prices", () => {
   const pricer = createPricer();
 
+  it("prices Anthropic's 1-hour cache writes at the catalog's 1-hour rate, the rest at the 5-minute one", () => {
+    // claude-sonnet-4-5 in genai-prices 0.1.8 (USD per MTok): input 3, read 0.3, 5-minute write 3.75, 1-hour write 6, output 15.
+    // 3,000 fresh x 3 + 2,000 reads x 0.3 + 3,000 5-minute x 3.75 + 2,000 1-hour x 6 + 1,000 out x 15
+    // = 9,000 + 600 + 11,250 + 12,000 + 15,000 = 47,850 USD per MTok-token = 0.04785 USD = 47,850,000 nanos
+    const tokens = { promptTokens: 10_000, cachedTokens: 2_000, cacheWriteTokens: 5_000, cacheWrite1hTokens: 2_000, completionTokens: 1_000, reasoningTokens: 0 };
+    expect(pricer.quote(usageOf("claude-sonnet-4-5", tokens, "anthropic"))).toMatchObject({ priced: true, costNanos: 47_850_000n });
+    // With no provider named our Anthropic rule does not apply: the 1-hour rate is the catalog's.
+    expect(pricer.quote(usageOf("claude-sonnet-4-5", tokens))).toMatchObject({ priced: true, costNanos: 47_850_000n });
+    // The catalog's own calculation agrees (it takes the 1-hour writes as a part of the writes, like us).
+    const own = calcPrice({ input_tokens: 10_000, cache_read_tokens: 2_000, cache_write_tokens: 5_000, cache_write_1h_tokens: 2_000, output_tokens: 1_000 }, "claude-sonnet-4-5", { providerId: "anthropic", timestamp: AT })!;
+    expect(usdToNanos(own.total_price)).toBe(47_850_000n);
+    // Without the split every write is a 5-minute one: 5,000 x 3.75 = 18,750 instead of 11,250 + 12,000.
+    expect(pricer.quote(usageOf("claude-sonnet-4-5", { ...tokens, cacheWrite1hTokens: 0 }, "anthropic"))).toMatchObject({ costNanos: 43_350_000n });
+  });
+
   it("prices an OpenAI call with cached tokens at the cache-read rate, without counting them twice", () => {
     const price = catalogPrice("gpt-4o");
     const input = rateNanos(price, "input_mtok");
@@ -182,7 +197,7 @@ describe("quoteCost and describePrice", () => {
       outputPerMTok: usd("output_mtok"),
     });
     expect(described?.tiers).toEqual([
-      { aboveInputTokens: 200_000, inputPerMTok: usd("input_mtok", 200_001), cacheReadPerMTok: usd("cache_read_mtok", 200_001), cacheWritePerMTok: usd("cache_write_mtok", 200_001), outputPerMTok: usd("output_mtok", 200_001) },
+      { aboveInputTokens: 200_000, inputPerMTok: usd("input_mtok", 200_001), cacheReadPerMTok: usd("cache_read_mtok", 200_001), cacheWritePerMTok: usd("cache_write_mtok", 200_001), cacheWrite1hPerMTok: usd("cache_write_1h_mtok", 200_001), outputPerMTok: usd("output_mtok", 200_001) },
     ]);
     expect(describePrice("gpt-4o", null, AT)).toMatchObject({ cacheWritePerMTok: null, tiers: [] });
     expect(describePrice("o3", null, new Date("2025-07-01T00:00:00Z"))?.effectiveFrom).toEqual(new Date("2025-06-10T00:00:00Z"));

@@ -96,6 +96,7 @@ describe("overrides", () => {
       inputPerMTok: 1.5,
       cacheReadPerMTok: 0.75,
       cacheWritePerMTok: null,
+      cacheWrite1hPerMTok: null,
       outputPerMTok: 6,
       tiers: [],
       note: "enterprise deal",

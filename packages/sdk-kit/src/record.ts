@@ -46,6 +46,7 @@ export async function usageOf(request: CallRequest, outcome: CallOutcome, provid
     completionTokens,
     cachedTokens: tokens?.cachedTokens ?? 0,
     cacheWriteTokens: tokens?.cacheWriteTokens ?? 0,
+    cacheWrite1hTokens: tokens?.cacheWrite1hTokens ?? 0,
     reasoningTokens: tokens?.reasoningTokens ?? 0,
     executionTime,
     ...(local && { localPromptTokens: local.prompt, localCompletionTokens: local.completion }),

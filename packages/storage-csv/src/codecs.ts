@@ -52,9 +52,13 @@ export interface CounterRow {
   value: number;
 }
 
-// accounting_entries.csv: the original columns, then the ones added since (in table order, so a
-// new column is appended); files written before a column was added read it as its default.
-const USAGE_FILE_COLUMNS: readonly UsageRecordColumn[] = [...USAGE_RECORD_COLUMNS.filter((c) => c.original), ...USAGE_RECORD_COLUMNS.filter((c) => !c.original)];
+// accounting_entries.csv: id, the original columns, the columns added before tags, tags, then
+// every column added since (in table order, so a new column is appended and a file written before
+// it gets it, empty, when a writer opens the file; read as its default).
+// The columns added after the original ones and before tags (0.4): a fixed fact of the file format.
+const ADDED_BEFORE_TAGS: readonly string[] = ["cache_write_tokens", "cost_source", "provider"];
+const USAGE_COLUMNS_BEFORE_TAGS: readonly UsageRecordColumn[] = [...USAGE_RECORD_COLUMNS.filter((c) => c.original), ...USAGE_RECORD_COLUMNS.filter((c) => ADDED_BEFORE_TAGS.includes(c.name))];
+const USAGE_COLUMNS_AFTER_TAGS: readonly UsageRecordColumn[] = USAGE_RECORD_COLUMNS.filter((c) => !c.original && !ADDED_BEFORE_TAGS.includes(c.name));
 
 /** How one usage column is written to a field. */
 function usageEncoder({ field, kind }: UsageRecordColumn): (r: UsageRecord) => Field {
@@ -101,17 +105,23 @@ function usageDecoder({ name, kind, original }: UsageColumn): (v: Field | undefi
   return (v) => (v == null ? absent : read(v));
 }
 
+const USAGE_FILE_COLUMNS: readonly UsageRecordColumn[] = [...USAGE_COLUMNS_BEFORE_TAGS, ...USAGE_COLUMNS_AFTER_TAGS];
 const USAGE_ENCODERS = USAGE_FILE_COLUMNS.map(usageEncoder);
 const USAGE_DECODERS = USAGE_FILE_COLUMNS.map(usageDecoder);
-const TAGS_AT = USAGE_FILE_COLUMNS.length + 1;
+const TAGS_AT = USAGE_COLUMNS_BEFORE_TAGS.length + 1;
+/** Where the field of USAGE_FILE_COLUMNS[i] is in a line: after id, and past tags for the later ones. */
+const FIELD_AT = USAGE_FILE_COLUMNS.map((_, i) => (i < USAGE_COLUMNS_BEFORE_TAGS.length ? i + 1 : i + 2));
 
-/** `accounting_entries.csv`: id, the usage columns (see USAGE_FILE_COLUMNS), tags. */
+/** `accounting_entries.csv`: id, the usage columns (see ADDED_BEFORE_TAGS), tags, the later usage columns. */
 export const usageCodec: TableCodec<UsageRecord> = {
-  columns: ["id", ...USAGE_FILE_COLUMNS.map((c) => c.name), "tags"],
-  encode: (r) => [String(r.id), ...USAGE_ENCODERS.map((encode) => encode(r)), encodeTags(r.tags)],
+  columns: ["id", ...USAGE_COLUMNS_BEFORE_TAGS.map((c) => c.name), "tags", ...USAGE_COLUMNS_AFTER_TAGS.map((c) => c.name)],
+  encode: (r) => {
+    const fields = USAGE_ENCODERS.map((encode) => encode(r));
+    return [String(r.id), ...fields.slice(0, USAGE_COLUMNS_BEFORE_TAGS.length), encodeTags(r.tags), ...fields.slice(USAGE_COLUMNS_BEFORE_TAGS.length)];
+  },
   decode: (f) => {
     const record: Record<string, unknown> = { id: int(f[0]!, "id") };
-    for (let i = 0; i < USAGE_DECODERS.length; i++) record[USAGE_FILE_COLUMNS[i]!.field] = USAGE_DECODERS[i]!(f[i + 1]);
+    for (let i = 0; i < USAGE_DECODERS.length; i++) record[USAGE_FILE_COLUMNS[i]!.field] = USAGE_DECODERS[i]!(f[FIELD_AT[i]!]);
     // Added in 0.4: JSON, keys sorted; the key is left out for a row without tags (as the facade makes them).
     return { ...(record as unknown as UsageRecord), ...tagsField(f[TAGS_AT] ?? null) };
   },
@@ -139,8 +149,9 @@ const optBig = (v: Field, name: string): bigint | null => (v === null ? null : b
 
 /** `model_prices.csv`. */
 export const priceCodec: TableCodec<ModelPrice> = {
-  columns: ["id", "model", "provider", "effective_from", "input_nanos_per_mtok", "cache_read_nanos_per_mtok", "cache_write_nanos_per_mtok", "output_nanos_per_mtok", "note", "created_at"],
-  encode: (p) => [String(p.id), p.model, p.provider, iso(p.effectiveFrom), p.inputNanosPerMTok.toString(), p.cacheReadNanosPerMTok?.toString() ?? null, p.cacheWriteNanosPerMTok?.toString() ?? null, p.outputNanosPerMTok.toString(), p.note, iso(p.createdAt)],
+  // cache_write_1h_nanos_per_mtok was added last: older files get the column (empty: no 1-hour rate) when a writer opens them.
+  columns: ["id", "model", "provider", "effective_from", "input_nanos_per_mtok", "cache_read_nanos_per_mtok", "cache_write_nanos_per_mtok", "output_nanos_per_mtok", "note", "created_at", "cache_write_1h_nanos_per_mtok"],
+  encode: (p) => [String(p.id), p.model, p.provider, iso(p.effectiveFrom), p.inputNanosPerMTok.toString(), p.cacheReadNanosPerMTok?.toString() ?? null, p.cacheWriteNanosPerMTok?.toString() ?? null, p.outputNanosPerMTok.toString(), p.note, iso(p.createdAt), p.cacheWrite1hNanosPerMTok?.toString() ?? null],
   decode: (f) => ({
     id: int(f[0]!, "id"),
     model: text(f[1]!, "model"),
@@ -152,6 +163,7 @@ export const priceCodec: TableCodec<ModelPrice> = {
     outputNanosPerMTok: big(f[7]!, "output_nanos_per_mtok"),
     note: f[8]!,
     createdAt: date(f[9]!, "created_at"),
+    cacheWrite1hNanosPerMTok: optBig(f[10] ?? null, "cache_write_1h_nanos_per_mtok"),
   }),
 };
 

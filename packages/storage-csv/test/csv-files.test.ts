@@ -45,7 +45,7 @@ describe("CSV files", () => {
     const [entry] = await again.listAuditEntries();
     expect(entry).toMatchObject({ promptText: tricky.join("|"), responseText: "", remoteCompletionId: null, project: null });
     expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(
-      "id,timestamp,model,prompt_tokens,completion_tokens,total_tokens,local_prompt_tokens,local_completion_tokens,local_total_tokens,cached_tokens,reasoning_tokens,cost_nanos,execution_time,caller_name,username,project,session,cache_write_tokens,cost_source,provider,usage_estimated,tags",
+      "id,timestamp,model,prompt_tokens,completion_tokens,total_tokens,local_prompt_tokens,local_completion_tokens,local_total_tokens,cached_tokens,reasoning_tokens,cost_nanos,execution_time,caller_name,username,project,session,cache_write_tokens,cost_source,provider,tags,usage_estimated,cache_write_1h_tokens",
     );
   });
 
@@ -54,7 +54,7 @@ describe("CSV files", () => {
     const store = new CsvStore({ dir });
     await store.insertUsage(sampleRecord({ model: "before", callerName: "multi\nline" }));
     const file = join(dir, "accounting_entries.csv");
-    appendFileSync(file, "2,not-a-date,x,1,1,2,0,0,0,0,0,5,0.1,,,,,0,,,0,\n");
+    appendFileSync(file, "2,not-a-date,x,1,1,2,0,0,0,0,0,5,0.1,,,,,0,,,,0,0\n");
     const reader = new CsvStore({ dir });
     const error = await reader.tail(10).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptCsvError);
@@ -63,7 +63,7 @@ describe("CSV files", () => {
     expect(readFileSync(file, "utf8")).toContain("before");
     const lines = readFileSync(file, "utf8").split("\n");
     writeFileSync(file, [...lines.slice(0, 3), lines[4], ""].join("\n"));
-    await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow("accounting_entries.csv line 4: expected 22 fields, found 4");
+    await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow("accounting_entries.csv line 4: expected 23 fields, found 4");
   });
 
   it("reads usage_estimated as 0 or 1, or true or false, and names the column on anything else", async () => {
@@ -73,10 +73,11 @@ describe("CSV files", () => {
     await store.insertUsage(sampleRecord({ model: "plain", usageEstimated: false }));
     const file = join(dir, "accounting_entries.csv");
     const [header, flagged, plain] = readFileSync(file, "utf8").split("\n");
-    expect([flagged!.endsWith(",1,"), plain!.endsWith(",0,")]).toEqual([true, true]);
-    writeFileSync(file, [header, flagged!.replace(/,1,$/, ",false,"), plain!.replace(/,0,$/, ",true,"), ""].join("\n"));
+    // usage_estimated is the next-to-last field (cache_write_1h_tokens follows it).
+    expect([/,1,\d+$/.test(flagged!), /,0,\d+$/.test(plain!)]).toEqual([true, true]);
+    writeFileSync(file, [header, flagged!.replace(/,1,(\d+)$/, ",false,$1"), plain!.replace(/,0,(\d+)$/, ",true,$1"), ""].join("\n"));
     expect((await new CsvStore({ dir }).tail(10)).map((r) => [r.model, r.usageEstimated])).toEqual([["plain", true], ["flagged", false]]);
-    writeFileSync(file, [header, flagged!.replace(/,1,$/, ",yes,"), ""].join("\n"));
+    writeFileSync(file, [header, flagged!.replace(/,1,(\d+)$/, ",yes,$1"), ""].join("\n"));
     await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow('accounting_entries.csv line 2: usage_estimated is not 0, 1, true or false ("yes")');
   });
 
@@ -109,7 +110,22 @@ describe("CSV files", () => {
       [2, "new-model", 11, "caller", true],
     ]);
     expect(rows[0]).toMatchObject({ promptTokens: 10, cachedTokens: 2, costNanos: 1500n, username: "a,b", project: null, session: "s" });
-    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},cache_write_tokens,cost_source,provider,usage_estimated,tags`);
+    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},cache_write_tokens,cost_source,provider,tags,usage_estimated,cache_write_1h_tokens`);
+  });
+
+  it("upgrades a table written by 0.4 (tags last) in place: a column added since goes after tags, read as its default", async () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    const old = "id,timestamp,model,prompt_tokens,completion_tokens,total_tokens,local_prompt_tokens,local_completion_tokens,local_total_tokens,cached_tokens,reasoning_tokens,cost_nanos,execution_time,caller_name,username,project,session,cache_write_tokens,cost_source,provider,tags";
+    writeFileSync(join(dir, "accounting_entries.csv"), `${old}\n1,2025-01-01T00:00:00.000Z,claude,100,5,105,0,0,0,0,0,1500,0.5,app,u,,s,40,price,anthropic,"{""team"":""a""}"\n`);
+    const store = new CsvStore({ dir });
+    await store.insertUsage(sampleRecord({ model: "new-model", cacheWriteTokens: 11, cacheWrite1hTokens: 3 }));
+    const rows = (await store.tail(10)).sort((a, b) => a.id - b.id);
+    expect(rows.map((r) => [r.model, r.cacheWriteTokens, r.cacheWrite1hTokens, r.provider, r.tags])).toEqual([
+      ["claude", 40, 0, "anthropic", { team: "a" }],
+      ["new-model", 11, 3, sampleRecord({}).provider, sampleRecord({}).tags],
+    ]);
+    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},usage_estimated,cache_write_1h_tokens`);
   });
 
   it("drops the torn tail a crash left mid-append and goes on writing", async () => {

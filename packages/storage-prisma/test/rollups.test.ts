@@ -45,10 +45,11 @@ const record: fc.Arbitrary<NewUsageRecord> = fc.record({
   session: fc.constantFrom(null, "s1"),
   usageEstimated: fc.boolean(),
   provider: fc.constantFrom(null, "openai"),
+  cacheWrite1hTokens: fc.nat(100),
 });
 
 /** The record with every column a typical call leaves at its default (the writer's lean inserts). */
-const lean = (r: NewUsageRecord): NewUsageRecord => ({ ...r, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, provider: null, session: null });
+const lean = (r: NewUsageRecord): NewUsageRecord => ({ ...r, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, provider: null, session: null, cacheWrite1hTokens: 0 });
 
 function compare(file: string): void {
   const db = new Database(file, { readonly: true });

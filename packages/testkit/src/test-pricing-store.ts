@@ -41,14 +41,30 @@ export function testPricingStore(options: TestStoreOptions): void {
       expect(await store.tail(10)).toEqual([]);
     });
 
+    it("prices 1-hour cache writes at a stored price's own rate, else by the provider's rule, and keeps the split", async () => {
+      await acct.setModelPrice({ model: "claude-x", provider: "anthropic", effectiveFrom: day(1), inputPerMTok: 3, cacheWritePerMTok: 3.75, outputPerMTok: 15 });
+      const call = { model: "claude-x", provider: "anthropic", timestamp: day(2), promptTokens: 4_000, cacheWriteTokens: 4_000, cacheWrite1hTokens: 1_000 };
+      // 3,000 5-minute writes x 3.75 + 1,000 1-hour writes x (2 x 3, Anthropic's rule) = 11,250 + 6,000 = 17,250 USD/MTok-tokens = 17,250,000 nanos
+      expect(await acct.quoteCost(call)).toEqual({ costNanos: 17_250_000n, costSource: "price" });
+      await acct.setModelPrice({ model: "claude-x", provider: "anthropic", effectiveFrom: day(3), inputPerMTok: 3, cacheWritePerMTok: 3.75, cacheWrite1hPerMTok: 5, outputPerMTok: 15 });
+      // 3,000 x 3.75 + 1,000 x 5 = 11,250 + 5,000 = 16,250 -> 16,250,000 nanos
+      const tracked = await acct.trackUsage({ ...call, timestamp: day(4) });
+      expect([tracked.costNanos, tracked.cacheWriteTokens, tracked.cacheWrite1hTokens]).toEqual([16_250_000n, 4_000, 1_000]);
+      const [read] = await store.tail(1);
+      expect([read!.costNanos, read!.cacheWriteTokens, read!.cacheWrite1hTokens]).toEqual([16_250_000n, 4_000, 1_000]);
+    });
+
     it("stores, lists and deletes prices exactly", async () => {
       const a = await store.insertPrice({ model: "m", provider: null, effectiveFrom: day(10), inputNanosPerMTok: 2_500_000_000n, cacheReadNanosPerMTok: 1_250_000_000n, cacheWriteNanosPerMTok: null, outputNanosPerMTok: 10_000_000_000n, note: "list price" });
-      const b = await store.insertPrice({ model: "m", provider: "azure", effectiveFrom: day(1), inputNanosPerMTok: 1n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: 3n, outputNanosPerMTok: 2n, note: null });
+      const b = await store.insertPrice({ model: "m", provider: "azure", effectiveFrom: day(1), inputNanosPerMTok: 1n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: 3n, cacheWrite1hNanosPerMTok: 6n, outputNanosPerMTok: 2n, note: null });
       const c = await store.insertPrice({ model: "a", provider: null, effectiveFrom: day(5), inputNanosPerMTok: 0n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: null, outputNanosPerMTok: 0n, note: null });
       const listed = await store.listPrices();
       expect(listed.map((p) => p.id)).toEqual([c.id, b.id, a.id]);
       expect(listed[2]).toEqual({ ...a, createdAt: expect.any(Date) });
       expect(listed[2]).toMatchObject({ model: "m", provider: null, effectiveFrom: day(10), inputNanosPerMTok: 2_500_000_000n, cacheReadNanosPerMTok: 1_250_000_000n, cacheWriteNanosPerMTok: null, note: "list price" });
+      // The 1-hour cache-write rate is kept, and a price without one reads back without one.
+      expect(listed[1]!.cacheWrite1hNanosPerMTok).toBe(6n);
+      expect(listed[2]!.cacheWrite1hNanosPerMTok ?? null).toBeNull();
       expect(await store.deletePrice(b.id)).toBe(true);
       expect(await store.deletePrice(b.id)).toBe(false);
       expect((await store.listPrices()).map((p) => p.id)).toEqual([c.id, a.id]);

@@ -25,6 +25,7 @@ export interface CheckArgs extends GlobalArgs {
   provider?: string;
   cachedTokens?: number;
   cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
   allowUnpriced?: boolean;
   /** `--tag key=value`, repeatable: the call's tags, which TAG limits match. */
   tag?: Record<string, string>;
@@ -48,6 +49,7 @@ export function checkInput(args: CheckArgs): QuotaCheckInput {
     completionTokens: args.completionTokens ?? 0,
     cachedTokens: args.cachedTokens ?? 0,
     cacheWriteTokens: args.cacheWriteTokens ?? 0,
+    cacheWrite1hTokens: args.cacheWrite1hTokens ?? 0,
     provider: args.provider ?? null,
     allowUnpriced: args.allowUnpriced ?? false,
     ...(args.tag && { tags: args.tag }),
@@ -85,7 +87,7 @@ const pricesTokens = (args: CheckArgs): boolean => args.cost === undefined && ((
 /** Checks whether a call would be allowed; exit code 3 when it would not. Records nothing but a rejection. */
 export async function handleCheck(accounting: Accounting, args: CheckArgs, io: CliIo): Promise<QuotaDecision> {
   // The same limits as track: a check must not pass counts that the recording would refuse.
-  checkTokenParts({ promptTokens: args.inputTokens, completionTokens: args.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens }, "--input-tokens");
+  checkTokenParts({ promptTokens: args.inputTokens, completionTokens: args.completionTokens, cachedTokens: args.cachedTokens, cacheWriteTokens: args.cacheWriteTokens, cacheWrite1hTokens: args.cacheWrite1hTokens }, "--input-tokens");
   const input = checkInput(args);
   const decision = await accounting.checkQuota(input);
   const remaining = args.format === "json" ? await accounting.getRemainingLimits(input) : [];
@@ -111,6 +113,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
         .option("provider", { type: "string", describe: "Provider that will serve the call: helps pick the price" })
         .option("cached-tokens", { type: "string", number: true, describe: "Input tokens expected from the prompt cache (part of --input-tokens; priced at the cache rate)", coerce: nonNegativeInteger("cached-tokens") })
         .option("cache-write-tokens", { type: "string", number: true, describe: "Input tokens expected to be written to the cache (part of --input-tokens)", coerce: nonNegativeInteger("cache-write-tokens") })
+        .option("cache-write-1h-tokens", { type: "string", number: true, describe: "Of --cache-write-tokens, those expected to be kept for one hour", coerce: nonNegativeInteger("cache-write-1h-tokens") })
         .option("tag", { type: "string", array: true, describe: "A tag of the call, as track records it: key=value (repeat for several); TAG limits match them", coerce: tagFlags("tag") })
         .option("allow-unpriced", { type: "boolean", describe: "Count tokens of a model without a price as cost 0 under cost limits (default: deny)" })
         .option("format", formatOption(RESULT_FORMATS, "text")),

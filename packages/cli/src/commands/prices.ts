@@ -19,6 +19,7 @@ export interface PricesSetArgs extends GlobalArgs {
   input: number;
   cacheRead?: number;
   cacheWrite?: number;
+  cacheWrite1h?: number;
   output: number;
   note?: string;
   format: "text" | "json";
@@ -40,8 +41,8 @@ const perMTok = (nanos: bigint | null): string => (nanos === null ? "-" : `$${fo
 /** The stored prices as table lines. */
 export function pricesTable(prices: readonly ModelPrice[]): string[] {
   return renderTable(
-    [{ header: "ID", align: "right" }, { header: "Model" }, { header: "Provider" }, { header: "From (UTC)" }, { header: "Input/MTok", align: "right" }, { header: "Cache read", align: "right" }, { header: "Cache write", align: "right" }, { header: "Output/MTok", align: "right" }, { header: "Note" }],
-    prices.map((p) => [String(p.id), p.model, p.provider ?? "-", utcDateTime(p.effectiveFrom), perMTok(p.inputNanosPerMTok), perMTok(p.cacheReadNanosPerMTok), perMTok(p.cacheWriteNanosPerMTok), perMTok(p.outputNanosPerMTok), p.note ?? ""]),
+    [{ header: "ID", align: "right" }, { header: "Model" }, { header: "Provider" }, { header: "From (UTC)" }, { header: "Input/MTok", align: "right" }, { header: "Cache read", align: "right" }, { header: "Cache write", align: "right" }, { header: "Write 1h", align: "right" }, { header: "Output/MTok", align: "right" }, { header: "Note" }],
+    prices.map((p) => [String(p.id), p.model, p.provider ?? "-", utcDateTime(p.effectiveFrom), perMTok(p.inputNanosPerMTok), perMTok(p.cacheReadNanosPerMTok), perMTok(p.cacheWriteNanosPerMTok), perMTok(p.cacheWrite1hNanosPerMTok ?? null), perMTok(p.outputNanosPerMTok), p.note ?? ""]),
   );
 }
 
@@ -54,6 +55,7 @@ export async function handlePricesSet(accounting: Accounting, args: PricesSetArg
     inputPerMTok: args.input,
     cacheReadPerMTok: args.cacheRead ?? null,
     cacheWritePerMTok: args.cacheWrite ?? null,
+    cacheWrite1hPerMTok: args.cacheWrite1h ?? null,
     outputPerMTok: args.output,
     note: args.note ?? null,
   });
@@ -89,6 +91,7 @@ export function pricesCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
         .option("input", { type: "string", number: true, demandOption: true, describe: "USD per million non-cached input tokens", coerce: nonNegativeNumber("input") })
         .option("cache-read", { type: "string", number: true, describe: "USD per million cache-read tokens (default: --input)", coerce: nonNegativeNumber("cache-read") })
         .option("cache-write", { type: "string", number: true, describe: "USD per million cache-write tokens (default: --input)", coerce: nonNegativeNumber("cache-write") })
+        .option("cache-write-1h", { type: "string", number: true, describe: "USD per million 1-hour cache-write tokens (default: the provider's rule, Anthropic 2x --input; else --cache-write)", coerce: nonNegativeNumber("cache-write-1h") })
         .option("output", { type: "string", number: true, demandOption: true, describe: "USD per million output tokens (reasoning included)", coerce: nonNegativeNumber("output") })
         .option("note", { type: "string", describe: "Why (contract, correction...)" })
         .option("format", formatOption(RESULT_FORMATS, "text")) as unknown as Argv<PricesSetArgs>,

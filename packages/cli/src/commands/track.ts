@@ -22,6 +22,7 @@ export interface TrackArgs extends GlobalArgs {
   localTotalTokens?: number;
   cachedTokens?: number;
   cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
   reasoningTokens?: number;
   cost?: number;
   provider?: string;
@@ -52,6 +53,7 @@ export async function handleTrack(accounting: Accounting, args: TrackArgs, io: C
     localTotalTokens: args.localTotalTokens,
     cachedTokens: args.cachedTokens,
     cacheWriteTokens: args.cacheWriteTokens,
+    cacheWrite1hTokens: args.cacheWrite1hTokens,
     reasoningTokens: args.reasoningTokens,
     cost: args.cost,
     provider: args.provider,
@@ -82,6 +84,7 @@ const tokenFlags = [
   ["local-total-tokens", "Locally counted total tokens"],
   ["cached-tokens", "Input tokens read from the prompt cache (part of --prompt-tokens)"],
   ["cache-write-tokens", "Input tokens written to the prompt cache (part of --prompt-tokens)"],
+  ["cache-write-1h-tokens", "Of --cache-write-tokens, those kept for one hour (priced at the 1-hour rate; the rest are 5-minute writes)"],
   ["reasoning-tokens", "Reasoning tokens (part of --completion-tokens)"],
 ] as const;
 

@@ -6,6 +6,7 @@ export interface TokenParts {
   readonly completionTokens?: number;
   readonly cachedTokens?: number;
   readonly cacheWriteTokens?: number;
+  readonly cacheWrite1hTokens?: number;
   readonly reasoningTokens?: number;
 }
 
@@ -19,6 +20,9 @@ export function checkTokenParts(parts: TokenParts, promptFlag = "--prompt-tokens
   const cache = (parts.cachedTokens ?? 0) + (parts.cacheWriteTokens ?? 0);
   if (cache > (parts.promptTokens ?? 0)) {
     throw new UsageError(`--cached-tokens plus --cache-write-tokens (${cache}) must not exceed ${promptFlag} (${parts.promptTokens ?? 0}): they are part of it`);
+  }
+  if ((parts.cacheWrite1hTokens ?? 0) > (parts.cacheWriteTokens ?? 0)) {
+    throw new UsageError(`--cache-write-1h-tokens (${parts.cacheWrite1hTokens}) must not exceed --cache-write-tokens (${parts.cacheWriteTokens ?? 0}): they are part of it`);
   }
   if ((parts.reasoningTokens ?? 0) > (parts.completionTokens ?? 0)) {
     throw new UsageError(`--reasoning-tokens (${parts.reasoningTokens}) must not exceed --completion-tokens (${parts.completionTokens ?? 0}): they are part of it`);

@@ -36,6 +36,8 @@ export interface QuotaCheckInput {
   cachedTokens?: number;
   /** Input tokens expected to be written to the prompt cache (part of `promptTokens`). */
   cacheWriteTokens?: number;
+  /** Of `cacheWriteTokens`, those expected to be kept for one hour (priced at the 1-hour rate). */
+  cacheWrite1hTokens?: number;
   /** Output tokens expected to be reasoning (part of `completionTokens`). */
   reasoningTokens?: number;
   /** Provider that will serve the call: helps pick the price. */
@@ -115,6 +117,7 @@ export function usageToPrice(input: QuotaCheckInput, request: QuotaRequest): Usa
     completionTokens: request.completionTokens,
     cachedTokens: tokenCount(input.cachedTokens, "cachedTokens"),
     cacheWriteTokens: tokenCount(input.cacheWriteTokens, "cacheWriteTokens"),
+    cacheWrite1hTokens: tokenCount(input.cacheWrite1hTokens, "cacheWrite1hTokens"),
     reasoningTokens: tokenCount(input.reasoningTokens, "reasoningTokens"),
     provider: input.provider ?? null,
     tags: request.tags ?? null,

@@ -6,7 +6,7 @@ import { nanosJson } from "./json-form.js";
  * A stored price as JSON: dates as ISO-8601 strings, each rate in USD per million tokens
  * (`inputPerMTok`...) beside its exact nano-dollar string (`inputNanosPerMTok`...).
  */
-export type ModelPriceJson = Omit<ModelPrice, "effectiveFrom" | "createdAt" | "inputNanosPerMTok" | "cacheReadNanosPerMTok" | "cacheWriteNanosPerMTok" | "outputNanosPerMTok"> & {
+export type ModelPriceJson = Omit<ModelPrice, "effectiveFrom" | "createdAt" | "inputNanosPerMTok" | "cacheReadNanosPerMTok" | "cacheWriteNanosPerMTok" | "cacheWrite1hNanosPerMTok" | "outputNanosPerMTok"> & {
   readonly effectiveFrom: string;
   readonly createdAt: string;
   readonly inputPerMTok: number;
@@ -15,6 +15,8 @@ export type ModelPriceJson = Omit<ModelPrice, "effectiveFrom" | "createdAt" | "i
   readonly cacheReadNanosPerMTok: string | null;
   readonly cacheWritePerMTok: number | null;
   readonly cacheWriteNanosPerMTok: string | null;
+  readonly cacheWrite1hPerMTok: number | null;
+  readonly cacheWrite1hNanosPerMTok: string | null;
   readonly outputPerMTok: number;
   readonly outputNanosPerMTok: string;
 };
@@ -33,6 +35,8 @@ export function modelPriceJson(price: ModelPrice): ModelPriceJson {
     cacheReadNanosPerMTok: optional(price.cacheReadNanosPerMTok, nanosJson),
     cacheWritePerMTok: optional(price.cacheWriteNanosPerMTok, nanosToUsd),
     cacheWriteNanosPerMTok: optional(price.cacheWriteNanosPerMTok, nanosJson),
+    cacheWrite1hPerMTok: optional(price.cacheWrite1hNanosPerMTok ?? null, nanosToUsd),
+    cacheWrite1hNanosPerMTok: optional(price.cacheWrite1hNanosPerMTok ?? null, nanosJson),
     outputPerMTok: nanosToUsd(price.outputNanosPerMTok),
     outputNanosPerMTok: nanosJson(price.outputNanosPerMTok),
   };

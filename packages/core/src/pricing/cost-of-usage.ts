@@ -3,27 +3,42 @@ import { usdToNanos } from "../money.js";
 import { checkOptionalName, checkStorableName, checkStorableText } from "../storable-text.js";
 import type { ModelPrice, NewModelPrice } from "../store/price-records.js";
 import type { PricedUsage } from "./pricer.js";
+import { cacheWrite1hRule } from "./provider-rules.js";
 
 const PER_MILLION = 1_000_000n;
 
 /** Rates per million tokens, nano-dollars. */
-export type TokenRates = Pick<NewModelPrice, "inputNanosPerMTok" | "cacheReadNanosPerMTok" | "cacheWriteNanosPerMTok" | "outputNanosPerMTok">;
+export type TokenRates = Pick<NewModelPrice, "inputNanosPerMTok" | "cacheReadNanosPerMTok" | "cacheWriteNanosPerMTok" | "cacheWrite1hNanosPerMTok" | "outputNanosPerMTok">;
 
 /**
  * Exact cost of a call at these rates, rounded half up to the nano-dollar: non-cached input at
- * the input rate, cache reads and writes at theirs (the input rate when absent), output at the
- * output rate (reasoning is part of it).
+ * the input rate, cache reads and 5-minute writes at theirs (the input rate when absent), 1-hour
+ * writes at {@link cacheWrite1hRate}, output at the output rate (reasoning is part of it).
  */
 export function costOfUsage(rates: TokenRates, usage: PricedUsage): bigint {
   const cached = BigInt(usage.cachedTokens);
-  const written = BigInt(usage.cacheWriteTokens);
+  // The 1-hour writes are a part of the writes (normalizeUsage holds them to it).
+  const written1h = Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens);
+  const written5m = BigInt(usage.cacheWriteTokens - written1h);
   const fresh = BigInt(Math.max(0, usage.promptTokens - usage.cachedTokens - usage.cacheWriteTokens));
   const total =
     fresh * rates.inputNanosPerMTok +
     cached * (rates.cacheReadNanosPerMTok ?? rates.inputNanosPerMTok) +
-    written * (rates.cacheWriteNanosPerMTok ?? rates.inputNanosPerMTok) +
+    written5m * (rates.cacheWriteNanosPerMTok ?? rates.inputNanosPerMTok) +
+    (written1h === 0 ? 0n : BigInt(written1h) * cacheWrite1hRate(rates, usage.provider)) +
     BigInt(usage.completionTokens) * rates.outputNanosPerMTok;
   return (total + PER_MILLION / 2n) / PER_MILLION;
+}
+
+/**
+ * The rate of a 1-hour cache write: the price's own, else the provider's rule applied to the input
+ * rate (Anthropic: 2x), else the cache-write rate (the input rate when that is absent too).
+ */
+export function cacheWrite1hRate(rates: TokenRates, provider: string | null): bigint {
+  if (rates.cacheWrite1hNanosPerMTok != null) return rates.cacheWrite1hNanosPerMTok;
+  const rule = cacheWrite1hRule(provider);
+  if (rule) return (rates.inputNanosPerMTok * rule.times) / rule.per;
+  return rates.cacheWriteNanosPerMTok ?? rates.inputNanosPerMTok;
 }
 
 /** The price in effect for this call among `prices` (latest effective date not after the call), if any. */
@@ -57,6 +72,8 @@ export interface ModelPriceInput {
   readonly inputPerMTok: number;
   readonly cacheReadPerMTok?: number | null;
   readonly cacheWritePerMTok?: number | null;
+  /** 1-hour cache writes; absent: the provider's rule (Anthropic: twice the input price), else the cache-write price. */
+  readonly cacheWrite1hPerMTok?: number | null;
   readonly outputPerMTok: number;
   readonly note?: string | null;
 }
@@ -83,6 +100,7 @@ export function validatePrice(input: ModelPriceInput): NewModelPrice {
     inputNanosPerMTok: required(input.inputPerMTok, "inputPerMTok"),
     cacheReadNanosPerMTok: rate(input.cacheReadPerMTok, "cacheReadPerMTok"),
     cacheWriteNanosPerMTok: rate(input.cacheWritePerMTok, "cacheWritePerMTok"),
+    cacheWrite1hNanosPerMTok: rate(input.cacheWrite1hPerMTok, "cacheWrite1hPerMTok"),
     outputNanosPerMTok: required(input.outputPerMTok, "outputPerMTok"),
     note: input.note == null ? null : checkStorableText(input.note, "note"),
   };

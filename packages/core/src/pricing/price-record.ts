@@ -12,6 +12,7 @@ export function pricedUsageOf(record: NewUsageRecord): PricedUsage {
     promptTokens: record.promptTokens,
     cachedTokens: record.cachedTokens,
     cacheWriteTokens: record.cacheWriteTokens,
+    cacheWrite1hTokens: record.cacheWrite1hTokens ?? 0,
     completionTokens: record.completionTokens,
     reasoningTokens: record.reasoningTokens,
   };

@@ -8,6 +8,8 @@ export interface PricedUsage {
   readonly promptTokens: number;
   readonly cachedTokens: number;
   readonly cacheWriteTokens: number;
+  /** The part of cacheWriteTokens kept for one hour (priced higher); absent: 0, all 5-minute. */
+  readonly cacheWrite1hTokens?: number;
   /** Every output token, reasoning included (providers bill reasoning as output). */
   readonly completionTokens: number;
   readonly reasoningTokens: number;

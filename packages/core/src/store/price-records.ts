@@ -15,6 +15,11 @@ export interface NewModelPrice {
   readonly cacheReadNanosPerMTok: bigint | null;
   /** Input tokens written to the prompt cache; null: the input price. */
   readonly cacheWriteNanosPerMTok: bigint | null;
+  /**
+   * Input tokens written to the cache for one hour; null: the provider's rule (Anthropic: twice the
+   * input price), else the cache-write price. Optional so stores written before it keep compiling.
+   */
+  readonly cacheWrite1hNanosPerMTok?: bigint | null;
   /** Output tokens, reasoning included. */
   readonly outputNanosPerMTok: bigint;
   /** Why this price exists (a contract, a correction...). */

@@ -74,6 +74,10 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
   if (cacheWrite > 0 && cacheRead + cacheWrite > prompt) {
     throw new ValidationError("cacheWriteTokens", `plus cachedTokens (${cacheRead + cacheWrite}) must not exceed promptTokens (${prompt}), which includes cache reads and writes`);
   }
+  // The 1-hour writes are a part of all writes (the loop above copied the count).
+  if (record.cacheWrite1hTokens! > cacheWrite) {
+    throw new ValidationError("cacheWrite1hTokens", `(${record.cacheWrite1hTokens}) must not exceed cacheWriteTokens (${cacheWrite}), which counts every cache write`);
+  }
   const completion = completionGiven ?? 0;
   const localPrompt = localPromptGiven ?? 0;
   const localCompletion = localCompletionGiven ?? 0;

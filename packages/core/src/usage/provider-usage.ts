@@ -5,6 +5,8 @@ export interface NormalizedTokens {
   readonly cachedTokens: number;
   readonly cacheWriteTokens: number;
   readonly reasoningTokens: number;
+  /** Of cacheWriteTokens, those kept for one hour (Anthropic reports the split); absent: none. */
+  readonly cacheWrite1hTokens?: number;
 }
 
 /** The `usage` object of OpenAI chat completions (`prompt_tokens` already includes cached tokens). */
@@ -29,6 +31,8 @@ export interface AnthropicUsage {
   readonly output_tokens?: number | null;
   readonly cache_read_input_tokens?: number | null;
   readonly cache_creation_input_tokens?: number | null;
+  /** The cache writes by how long they are kept (newer API versions; its parts add up to cache_creation_input_tokens). */
+  readonly cache_creation?: { readonly ephemeral_5m_input_tokens?: number | null; readonly ephemeral_1h_input_tokens?: number | null } | null;
 }
 
 const n = (value: number | null | undefined): number => value ?? 0;
@@ -61,12 +65,15 @@ export function tokensFromOpenAIResponses(usage: OpenAIResponsesUsage): Normaliz
  */
 export function tokensFromAnthropic(usage: AnthropicUsage): NormalizedTokens {
   const read = n(usage.cache_read_input_tokens);
-  const written = n(usage.cache_creation_input_tokens);
+  // The split by TTL, when given, is the truth about the writes; the total is kept when it says more.
+  const written1h = n(usage.cache_creation?.ephemeral_1h_input_tokens);
+  const written = Math.max(n(usage.cache_creation_input_tokens), n(usage.cache_creation?.ephemeral_5m_input_tokens) + written1h);
   return {
     promptTokens: n(usage.input_tokens) + read + written,
     completionTokens: n(usage.output_tokens),
     cachedTokens: read,
     cacheWriteTokens: written,
     reasoningTokens: 0,
+    ...(written1h > 0 && { cacheWrite1hTokens: written1h }),
   };
 }

@@ -40,6 +40,11 @@ export interface UsageInput extends TokenCountInputs {
   /** Output tokens spent on reasoning (part of completionTokens). */
   reasoningTokens?: number | null;
   /**
+   * Cache writes kept for one hour (Anthropic's `cache_creation.ephemeral_1h_input_tokens`): part
+   * of cacheWriteTokens, never more; the rest of the writes are 5-minute ones. Priced at the 1-hour rate.
+   */
+  cacheWrite1hTokens?: number | null;
+  /**
    * Cost in USD; stored exactly to the nano-dollar. When absent and the facade has a `pricer`,
    * the cost is computed from the tokens (and recorded as unpriced when the model has no price).
    */

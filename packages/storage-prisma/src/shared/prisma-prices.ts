@@ -11,6 +11,7 @@ interface PriceRow {
   inputNanosPerMtok: bigint;
   cacheReadNanosPerMtok: bigint | null;
   cacheWriteNanosPerMtok: bigint | null;
+  cacheWrite1hNanosPerMtok: bigint | null;
   outputNanosPerMtok: bigint;
   note: string | null;
   createdAt: Date;
@@ -34,6 +35,7 @@ export async function createPrice(prices: PriceDelegate, price: NewModelPrice, n
         inputNanosPerMtok: price.inputNanosPerMTok,
         cacheReadNanosPerMtok: price.cacheReadNanosPerMTok,
         cacheWriteNanosPerMtok: price.cacheWriteNanosPerMTok,
+        cacheWrite1hNanosPerMtok: price.cacheWrite1hNanosPerMTok ?? null,
         outputNanosPerMtok: price.outputNanosPerMTok,
         note: price.note,
         createdAt: now,

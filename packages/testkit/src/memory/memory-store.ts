@@ -246,7 +246,7 @@ export class MemoryStore implements UsageStore {
   }
 
   async insertPrice(price: NewModelPrice): Promise<ModelPrice> {
-    const stored: ModelPrice = { ...price, id: this.data.nextId("prices"), createdAt: new Date() };
+    const stored: ModelPrice = { ...price, cacheWrite1hNanosPerMTok: price.cacheWrite1hNanosPerMTok ?? null, id: this.data.nextId("prices"), createdAt: new Date() };
     this.data.prices.push(stored);
     return { ...stored };
   }
