@@ -250,7 +250,7 @@ async function agentCalls(agent: AgentName, accounting: Accounting, calls: reado
           callerName: agent,
           project: call.project,
           session: call.session,
-          ...(call.reportedCostUsd !== null && { cost: call.reportedCostUsd }),
+          ...(call.reportedCostUsd !== null && { cost: call.reportedCostUsd, costSource: "provider" as const }),
         },
         accounting.defaults,
         call.timestamp,

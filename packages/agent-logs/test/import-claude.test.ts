@@ -70,6 +70,13 @@ describe.each(["sqlite", "postgresql"] as const)("Claude Code import (%s)", (bac
     ]);
   });
 
+  it("keeps a costUSD the log states as the provider's cost, over our price", async () => {
+    logs.write(`projects/-Users-mira-code-shop-api/${B1}.jsonl`, jsonl([assistantLine({ session: B1, cwd: SHOP, messageId: "msg_09", requestId: "req_09", at: "2026-11-03T10:00:00.000Z", usage: { input: 3, output: 9 }, costUSD: 0.0125 })]));
+    await importAgentLogs("claude-code", accountingOn(store), { dir: logs.root });
+    const [row] = await allRecords(store);
+    expect([row!.costNanos, row!.costSource]).toEqual([12_500_000n, "provider"]);
+  });
+
   it("counts a resumed session's copied calls and a sub-agent's calls once, under the session they belong to", async () => {
     const original = logs.write(`projects/-Users-mira-code-shop-api/${A1}.jsonl`, jsonl(a1Lines));
     // Two days later A1 is resumed as A2: the file opens with a summary and copies of A1's last call.

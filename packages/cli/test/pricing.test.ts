@@ -55,6 +55,24 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       expect((await stats()).totals.sumCost).toBe(3);
     });
 
+    it("keeps a cost the provider reported (--cost-source provider) through reprice unless --include-provider-costs", async () => {
+      const db = await fresh();
+      await cli([...db, "prices", "set", "--model", "routed", "--input", "1", "--output", "1"]);
+      const tracked = JSON.parse((await cli([...db, "track", "--model", "routed", "--prompt-tokens", "1000000", "--cost", "0.42", "--cost-source", "provider", "--timestamp", "2025-03-01 10:00:00", "--format", "json"])).stdout) as { costNanos: string; costSource: string };
+      expect([tracked.costNanos, tracked.costSource]).toEqual(["420000000", "provider"]);
+      const kept = JSON.parse((await cli([...db, "reprice", "--start", "2025-03-01", "--end", "2025-03-01", "--include-caller-costs", "--format", "json"])).stdout) as { examined: number };
+      expect(kept.examined).toBe(0);
+      // 1,000,000 input tokens x 1 USD per MTok = 1 USD
+      const asked = await cli([...db, "reprice", "--start", "2025-03-01", "--end", "2025-03-01", "--include-provider-costs", "--apply", "--format", "json"]);
+      expect(JSON.parse(asked.stdout)).toMatchObject({ applied: true, examined: 1, oldTotalNanos: "420000000", newTotalNanos: "1000000000" });
+      const bad = await cli([...db, "track", "--model", "routed", "--cost", "1", "--cost-source", "invoice"]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(bad.stderr).toMatch(/cost-source/);
+      const without = await cli([...db, "track", "--model", "routed", "--cost-source", "provider"]);
+      expect([without.code, without.stderr]).toEqual([1, 'Error: --cost-source "provider" needs a cost (give the provider\'s figure as cost)\n']);
+    });
+
     it("refuses bad price flags in one line with exit 2, storing nothing", async () => {
       const db = await fresh();
       const limit = await cli([...db, "reprice", "--start", "2025-03-01", "--end", "2025-03-02", "--limit", "many"]);

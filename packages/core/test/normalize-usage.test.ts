@@ -54,6 +54,8 @@ describe("normalizeUsage", () => {
     ["negative time", { model: "m", executionTime: -1 }, "executionTime must be a non-negative number of seconds (got -1)"],
     ["bad timestamp", { model: "m", timestamp: "2025-02-30" }, "timestamp is not a valid timestamp"],
     ["non-string user", { model: "m", username: 5 as unknown as string }, "username must be a string (got 5)"],
+    ["an unknown cost source", { model: "m", cost: 1, costSource: "invoice" as "provider" }, 'costSource must be "provider", or another cost source: caller, price, unpriced (got "invoice")'],
+    ["a provider cost without a cost", { model: "m", costSource: "provider" }, 'costSource "provider" needs a cost'],
     ["1-hour writes above the writes", { model: "m", promptTokens: 100, cacheWriteTokens: 10, cacheWrite1hTokens: 11 }, "cacheWrite1hTokens (11) must not exceed cacheWriteTokens (10), which counts every cache write"],
     ["1-hour writes without writes", { model: "m", promptTokens: 100, cacheWrite1hTokens: 1 }, "cacheWrite1hTokens (1) must not exceed cacheWriteTokens (0)"],
   ];
@@ -74,6 +76,16 @@ describe("normalizeUsage", () => {
     // Cache writes of 7 make room for any part of them the table adds (the 1-hour writes).
     expect(norm({ model: "m", promptTokens: 1000, cacheWriteTokens: 7, [field]: 7 })[field]).toBe(7);
     expect(() => norm({ model: "m", [field]: -1 })).toThrow(`${field} must be a non-negative integer (got -1)`);
+  });
+
+  it("records who stated a cost: the caller by default, or the provider", () => {
+    expect(norm({ model: "m", cost: 0.5 }).costSource).toBe("caller");
+    expect(norm({ model: "m", cost: 0.5, costSource: "caller" }).costSource).toBe("caller");
+    expect(norm({ model: "m", cost: 0.5, costSource: "provider" })).toMatchObject({ costNanos: 500_000_000n, costSource: "provider" });
+    expect(norm({ model: "m", costSource: null }).costSource).toBeNull();
+    // A stored record spread into an input replays its cost as the caller's, as before.
+    expect(norm({ model: "m", cost: 0.5, costSource: "price" }).costSource).toBe("caller");
+    expect(norm({ model: "m", costSource: "unpriced" }).costSource).toBeNull();
   });
 
   it("keeps the 1-hour cache writes as a part of the writes (old callers: 0, all 5-minute)", () => {

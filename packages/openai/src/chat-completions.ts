@@ -3,7 +3,7 @@ import type { SdkMethod } from "@llm-accounting/sdk-kit";
 import { collectText } from "@llm-accounting/sdk-kit";
 import { trackedCreate, type StreamObserver, type TrackedCall } from "@llm-accounting/sdk-kit";
 import type { CallOutcome, CallRequest } from "@llm-accounting/sdk-kit";
-import { countOf, isObject, stringOf, type JsonObject } from "@llm-accounting/sdk-kit";
+import { countOf, isObject, reportedCostOf, stringOf, type JsonObject } from "@llm-accounting/sdk-kit";
 import type { UsageTracker } from "@llm-accounting/sdk-kit";
 
 
@@ -40,6 +40,7 @@ function chatOutcomeOf(completion: unknown): CallOutcome {
   return {
     model: stringOf(response.model),
     ...(usage && { tokens: tokensFromOpenAIChat(usage) }),
+    ...costOf(usage),
     partial: usage === undefined,
     completionText: () => collectText(Array.isArray(response.choices) ? response.choices.map((choice: unknown) => (isObject(choice) ? choice.message : undefined)) : []).join(""),
   };
@@ -67,7 +68,13 @@ function chatStreamObserver(call: TrackedCall, usageAdded: boolean): StreamObser
       return true;
     },
     end() {
-      call.finished({ model, ...(usage && { tokens: tokensFromOpenAIChat(usage) }), partial: usage === undefined, completionText: () => text.join("") });
+      call.finished({ model, ...(usage && { tokens: tokensFromOpenAIChat(usage) }), ...costOf(usage), partial: usage === undefined, completionText: () => text.join("") });
     },
   };
+}
+
+/** The cost OpenRouter (and other OpenAI-compatible routers) report in `usage.cost`, in USD. */
+function costOf(usage: unknown): { providerCost?: number } {
+  const cost = reportedCostOf(usage);
+  return cost === undefined ? {} : { providerCost: cost };
 }

@@ -13,6 +13,8 @@ export const CHAT_USAGE = {
   prompt_tokens_details: { cached_tokens: 8, audio_tokens: 0 },
   completion_tokens_details: { reasoning_tokens: 2, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
 };
+/** What a router (model `openrouter/auto`) reports: OpenRouter adds the USD it billed as `usage.cost`. */
+export const ROUTED_USAGE = { ...CHAT_USAGE, cost: 0.000123, is_byok: false, cost_details: { upstream_inference_cost: null } };
 export const RESPONSES_USAGE = {
   input_tokens: 30,
   input_tokens_details: { cached_tokens: 10 },
@@ -25,7 +27,8 @@ export const RESPONSES_USAGE = {
  * Starts the server on a free port. Models named `error-400` get a 400. Streams (chat and
  * responses) send their head (the start and the first text delta), then: `stream-error` an error
  * event; `hold-open` nothing more, waiting until the client closes the stream; `cut` nothing more,
- * destroying the connection (a connection failing mid-stream); any other model the rest, usage included.
+ * destroying the connection (a connection failing mid-stream); any other model the rest, usage included; `openrouter/auto`
+ * answers chat completions with ROUTED_USAGE.
  */
 export function startFakeOpenAI(): Promise<FakeOpenAI> {
   return startFakeServer(answer, { basePath: "/v1" });
@@ -36,7 +39,7 @@ const HEAD_ONLY: Readonly<Record<string, false | "cut">> = { "hold-open": false,
 
 function answer({ path, body }: ReceivedRequest, res: ServerResponse): void {
   if (body.model === "error-400") return json(res, 400, { error: { message: "bad request", type: "invalid_request_error", code: null, param: null } });
-  if (path === "/v1/chat/completions") return body.stream ? chatStream(res, body) : json(res, 200, chatCompletion());
+  if (path === "/v1/chat/completions") return body.stream ? chatStream(res, body) : json(res, 200, chatCompletion(chatUsageFor(body)));
   if (path === "/v1/responses") return body.stream ? responseStream(res, String(body.model)) : json(res, 200, response("completed", RESPONSES_USAGE));
   json(res, 404, { error: { message: "not found" } });
 }
@@ -45,7 +48,11 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   sendJson(res, status, body, { "x-request-id": "req_test" });
 }
 
-function chatCompletion(): unknown {
+function chatUsageFor(body: Record<string, unknown>): unknown {
+  return body.model === "openrouter/auto" ? ROUTED_USAGE : CHAT_USAGE;
+}
+
+function chatCompletion(usage: unknown): unknown {
   return {
     id: "chatcmpl-1",
     object: "chat.completion",
@@ -53,7 +60,7 @@ function chatCompletion(): unknown {
     model: CHAT_MODEL,
     system_fingerprint: "fp_1",
     choices: [{ index: 0, message: { role: "assistant", content: "Hello world", refusal: null }, logprobs: null, finish_reason: "stop" }],
-    usage: CHAT_USAGE,
+    usage,
   };
 }
 
@@ -76,7 +83,7 @@ function chatStream(res: ServerResponse, body: Record<string, unknown>): void {
   if (body.model === "stream-error") return sendEvents(res, [...start, { data: { error: { message: "upstream failed", type: "server_error" } } }]);
   const headOnly = HEAD_ONLY[String(body.model)];
   if (headOnly !== undefined) return sendEvents(res, start, { end: headOnly });
-  const end = [chunk(delta(" world")), chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }]), ...(withUsage ? [chunk([], CHAT_USAGE)] : [])];
+  const end = [chunk(delta(" world")), chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }]), ...(withUsage ? [chunk([], chatUsageFor(body))] : [])];
   sendEvents(res, [...start, ...end], { done: true });
 }
 

@@ -41,6 +41,19 @@ describe("trackOpenAI: chat completions", () => {
     expect(row?.localPromptTokens).toBe(0);
   });
 
+  it("records the cost a router reports in usage.cost (OpenRouter) as the provider's, streamed or not", async () => {
+    const accounting = openAccounting();
+    const client = tracked(accounting);
+    await client.chat.completions.create({ model: "openrouter/auto", messages });
+    await collect(await client.chat.completions.create({ model: "openrouter/auto", messages, stream: true }));
+    await client.chat.completions.create({ model: "gpt-4o", messages });
+    const [plainCall, streamed, whole] = await rows(accounting, client);
+    // 0.000123 USD = 123,000 nano-dollars, as reported; no price of ours is asked.
+    expect([whole?.costNanos, whole?.costSource]).toEqual([123_000n, "provider"]);
+    expect([streamed?.costNanos, streamed?.costSource]).toEqual([123_000n, "provider"]);
+    expect(plainCall?.costSource).not.toBe("provider");
+  });
+
   it("takes per-call names from withUsageContext, over the client's static names", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting, { username: "static-user", project: "p1" });

@@ -19,6 +19,8 @@ export interface CallOutcome {
   readonly model?: string | null;
   /** The provider's usage, normalised; absent when it never arrived. */
   readonly tokens?: NormalizedTokens;
+  /** The cost in USD the provider reported for the call (OpenRouter's `usage.cost`), recorded as `costSource: "provider"`. */
+  readonly providerCost?: number;
   /** True when a stream stopped (or failed) before the provider's final usage. */
   readonly partial: boolean;
   /** The output text received, for local counts. */
@@ -51,6 +53,8 @@ export async function usageOf(request: CallRequest, outcome: CallOutcome, provid
     executionTime,
     ...(local && { localPromptTokens: local.prompt, localCompletionTokens: local.completion }),
     ...(estimated && { estimated }),
+    // The provider's own figure is what it bills: it wins over a price of ours.
+    ...(outcome.providerCost !== undefined && { cost: outcome.providerCost, costSource: "provider" as const }),
   };
 }
 

@@ -15,3 +15,9 @@ export function stringOf(value: unknown): string | undefined {
 export function countOf(value: unknown): number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : 0;
 }
+
+/** A cost in USD a provider reports in its usage (OpenRouter's `usage.cost`), when it is a finite non-negative number. */
+export function reportedCostOf(usage: unknown): number | undefined {
+  const cost = isObject(usage) ? usage.cost : undefined;
+  return typeof cost === "number" && Number.isFinite(cost) && cost >= 0 ? cost : undefined;
+}

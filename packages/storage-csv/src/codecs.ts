@@ -141,8 +141,8 @@ function flag(v: Field, name: string): boolean {
 
 function costSource(v: Field): CostSource | null {
   if (v === null) return null;
-  if (v === "caller" || v === "price" || v === "unpriced") return v;
-  throw new Error(`cost_source is not caller, price or unpriced (${JSON.stringify(v)})`);
+  if (v === "caller" || v === "price" || v === "unpriced" || v === "provider") return v;
+  throw new Error(`cost_source is not caller, price, unpriced or provider (${JSON.stringify(v)})`);
 }
 
 const optBig = (v: Field, name: string): bigint | null => (v === null ? null : big(v, name));

@@ -147,6 +147,19 @@ export function testPricingStore(options: TestStoreOptions): void {
       expect(withCaller.changes.map((c) => [c.oldCostNanos, c.newCostNanos])).toEqual([[9_000_000_000n, 3_000_000_000n]]);
     });
 
+    it("keeps a cost the provider reported (costSource provider) over our price; reprice leaves it unless asked", async () => {
+      await acct.setModelPrice({ model: "routed", inputPerMTok: 1, outputPerMTok: 1 });
+      const reported = await acct.trackUsage({ model: "routed", promptTokens: 1_000_000, cost: 0.42, costSource: "provider", timestamp: day(2) });
+      expect([reported.costNanos, reported.costSource]).toEqual([420_000_000n, "provider"]);
+      const [stored] = await store.usageInRange({ start: day(1), end: day(10) }, 0, 10);
+      expect([stored!.costNanos, stored!.costSource]).toEqual([420_000_000n, "provider"]);
+      expect((await acct.reprice(day(1), day(10), { includeCallerCosts: true })).changes).toEqual([]);
+      // 1,000,000 input tokens x 1 USD per MTok = 1 USD = 1,000,000,000 nanos
+      const asked = await acct.reprice(day(1), day(10), { includeProviderCosts: true, apply: storeCan(store, "costUpdates") });
+      expect(asked.changes.map((c) => [c.oldCostNanos, c.newCostNanos, c.costSource])).toEqual([[420_000_000n, 1_000_000_000n, "price"]]);
+      await expect(acct.trackUsage({ model: "routed", costSource: "provider" })).rejects.toThrow('costSource "provider" needs a cost');
+    });
+
     it("keeps the provider on the record, so a reprice finds the same provider-specific price", async () => {
       await acct.setModelPrice({ model: "claude-x", provider: "anthropic", inputPerMTok: 3, outputPerMTok: 15 });
       await acct.setModelPrice({ model: "claude-x", inputPerMTok: 1, outputPerMTok: 1 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { normalizeUsage, USAGE_INPUT_FIELDS, ValidationError, type Accounting, type CostSource, type NewUsageRecord } from "@llm-accounting/core";
 
 const BATCH = 1000;
-const COST_SOURCES: readonly CostSource[] = ["caller", "price", "unpriced"];
+const COST_SOURCES: readonly CostSource[] = ["caller", "price", "unpriced", "provider"];
 
 /**
  * The records of a file `tail --format ndjson` (one per line) or `tail --format json` (an array)

@@ -22,6 +22,7 @@ export interface RepriceArgs extends GlobalArgs {
   end?: Date;
   apply: boolean;
   includeCallerCosts: boolean;
+  includeProviderCosts: boolean;
   limit: number;
   format: ListFormat;
 }
@@ -34,7 +35,7 @@ export async function handleReprice(accounting: Accounting, args: RepriceArgs, i
   if (until < since) throw new UsageError("--since must not be in the future (without --until the range ends now)");
   const progress = progressReporter(io);
   const result = await accounting
-    .reprice(since, until, { apply: args.apply, includeCallerCosts: args.includeCallerCosts, onProgress: progress.update })
+    .reprice(since, until, { apply: args.apply, includeCallerCosts: args.includeCallerCosts, includeProviderCosts: args.includeProviderCosts, onProgress: progress.update })
     .finally(progress.end);
   if (args.format !== "table" && args.format !== "text") {
     // JSON is the library's form of the whole result; csv and ndjson have a row per change.
@@ -72,6 +73,7 @@ export function repriceCommand(ctx: CommandContext): CommandModule<GlobalArgs, R
         .conflicts({ since: "start", until: "end" })
         .option("apply", { type: "boolean", default: false, describe: "Write the new costs (a few thousand rows per transaction; other processes keep tracking)" })
         .option("include-caller-costs", { type: "boolean", default: false, describe: "Also recompute costs that were given explicitly when tracked" })
+        .option("include-provider-costs", { type: "boolean", default: false, describe: "Also recompute costs the provider reported (kept by default: they are what was billed)" })
         .option("limit", { type: "string", number: true, default: 20, describe: "Changes listed in the table", coerce: nonNegativeInteger("limit") })
         // "text" was the name of the table before the formats were unified; scripts may still pass it.
         .option("format", formatOption(TABLE_OR_TEXT_FORMATS, "table", "Output format (json: the whole result; csv and ndjson: one row per change)")) as unknown as Argv<RepriceArgs>,

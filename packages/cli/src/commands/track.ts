@@ -25,6 +25,7 @@ export interface TrackArgs extends GlobalArgs {
   cacheWrite1hTokens?: number;
   reasoningTokens?: number;
   cost?: number;
+  costSource?: "caller" | "provider";
   provider?: string;
   executionTime?: number;
   timestamp?: Date;
@@ -56,6 +57,7 @@ export async function handleTrack(accounting: Accounting, args: TrackArgs, io: C
     cacheWrite1hTokens: args.cacheWrite1hTokens,
     reasoningTokens: args.reasoningTokens,
     cost: args.cost,
+    costSource: args.costSource,
     provider: args.provider,
     executionTime: args.executionTime,
     timestamp: args.timestamp,
@@ -98,6 +100,7 @@ export function trackCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tra
       for (const [flag, describe] of tokenFlags) y = y.option(flag, { type: "string", number: true, describe, coerce: nonNegativeInteger(flag) });
       return y
         .option("cost", { type: "string", number: true, describe: "Cost in USD (default: priced from the model's price; unpriced models record 0)", coerce: nonNegativeNumber("cost") })
+        .option("cost-source", { type: "string", choices: ["caller", "provider"] as const, describe: "Who stated --cost: caller (default) or provider (the figure it billed; reprice keeps it)" })
         .option("provider", { type: "string", describe: "Provider that served the call (openai, anthropic, ...): helps pick the price" })
         .option("execution-time", { type: "string", number: true, describe: "Call duration in seconds (default 0)", coerce: nonNegativeNumber("execution-time") })
         .option("timestamp", { type: "string", describe: 'When the call happened: "YYYY-MM-DD HH:MM:SS" (UTC) or ISO-8601; default now', coerce: timestamp("timestamp") })

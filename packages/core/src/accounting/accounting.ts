@@ -184,7 +184,7 @@ export class Accounting implements AsyncDisposable {
 
   /**
    * Recomputes the cost of the records in the range from the current prices (stored prices, then the pricer). A dry run unless `apply` is
-   * set; returns every change with the old and new cost. Costs the caller gave are kept unless `includeCallerCosts` is set.
+   * set; returns every change with the old and new cost. Costs the caller gave are kept unless `includeCallerCosts` is set, costs the provider reported unless `includeProviderCosts` is.
    */
   reprice(start: InstantInput, end: InstantInput, options: RepriceOptions = {}): Promise<RepriceResult & JsonForm<RepriceResultJson>> {
     return admin.reprice(this.#state, start, end, options);

@@ -12,6 +12,8 @@ export interface RepriceOptions {
   readonly apply?: boolean;
   /** Also recompute costs the caller gave explicitly (default: keep them). */
   readonly includeCallerCosts?: boolean;
+  /** Also recompute costs the provider reported (`costSource: "provider"`; default: keep them, they are what was billed). */
+  readonly includeProviderCosts?: boolean;
   /**
    * Told how far it has come: `scanning` (records read and quoted, of the records in the period)
    * and, when applying, `updating` (changes written, of all changes). For a progress display.
@@ -82,6 +84,7 @@ export async function repriceRecords(store: UsageStore, range: TimeRange, quote:
     for (const record of page) {
       const callerGiven = record.costSource === "caller" || (record.costSource === null && record.costNanos !== 0n);
       if (callerGiven && !options.includeCallerCosts) continue;
+      if (record.costSource === "provider" && !options.includeProviderCosts) continue;
       examined += 1;
       oldTotal += record.costNanos;
       const answer = quote(pricedUsageOf(record));

@@ -8,8 +8,11 @@ export function inputOf(record: NewUsageRecord): UsageInput {
   const input: Record<string, unknown> = {};
   for (const field of USAGE_INPUT_FIELDS) input[field] = record[field];
   if (record.usageEstimated) input.estimated = true;
-  // Only a cost the caller gave: the others are priced when written, as they would have been.
-  if (record.costSource === "caller") input.cost = nanosToUsd(record.costNanos);
+  // Only a cost the caller or the provider gave: the others are priced when written, as they would have been.
+  if (record.costSource === "caller" || record.costSource === "provider") {
+    input.cost = nanosToUsd(record.costNanos);
+    input.costSource = record.costSource;
+  }
   return input as unknown as UsageInput;
 }
 

@@ -2,11 +2,13 @@
 export type UsageTags = Readonly<Record<string, string>>;
 
 /**
- * Where a record's cost came from: given by the caller, computed from a price, or left at 0
- * because no price was known (`reprice` can fill those in later). Null only on rows from before
- * this was tracked (older stores, imports from the Python tool): the facade always sets it.
+ * Where a record's cost came from: given by the caller, computed from a price, left at 0 because
+ * no price was known (`reprice` can fill those in later), or reported by the provider itself (an
+ * invoice-grade figure such as OpenRouter's `usage.cost`: it wins over our prices, and `reprice`
+ * keeps it unless told otherwise). Null only on rows from before this was tracked (older stores,
+ * imports from the Python tool): the facade always sets it.
  */
-export type CostSource = "caller" | "price" | "unpriced";
+export type CostSource = "caller" | "price" | "unpriced" | "provider";
 
 /**
  * A usage record as the store receives it: validated, defaults applied, cost in nano-dollars.

@@ -2,7 +2,7 @@ import { ValidationError } from "../errors.js";
 import { parseInstant } from "../instant.js";
 import { checkOptionalName, checkStorableName } from "../storable-text.js";
 import { usdToNanos } from "../money.js";
-import type { NewUsageRecord } from "../store/usage-record.js";
+import type { CostSource, NewUsageRecord } from "../store/usage-record.js";
 import { USAGE_RECORD_COLUMNS, type UsageRecordColumn } from "../store/usage-columns.js";
 import type { UsageDefaults, UsageInput } from "./usage-input.js";
 import { resolveCallNames, type CallNames } from "../context/call-names.js";
@@ -61,6 +61,9 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
   if (typeof cost !== "number" || !Number.isFinite(cost) || cost < 0) {
     throw new ValidationError("cost", `must be a non-negative number of USD (got ${describe(input.cost)})`);
   }
+  if (input.costSource === "provider" && input.cost == null) {
+    throw new ValidationError("costSource", `${describe(input.costSource)} needs a cost (give the provider's figure as cost)`);
+  }
   const executionTime = input.executionTime ?? 0;
   if (typeof executionTime !== "number" || !Number.isFinite(executionTime) || executionTime < 0) {
     throw new ValidationError("executionTime", `must be a non-negative number of seconds (got ${describe(input.executionTime)})`);
@@ -97,7 +100,7 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
   record.cachedTokens = cacheRead;
   record.cacheWriteTokens = cacheWrite;
   record.costNanos = usdToNanos(cost, "cost");
-  record.costSource = input.cost == null ? null : "caller";
+  record.costSource = input.cost == null ? null : statedCostSource(input.costSource);
   record.executionTime = executionTime;
   record.callerName = callerName;
   record.username = username;
@@ -123,6 +126,15 @@ function tokenCount(value: unknown, field: TokenField): number | null {
     throw new ValidationError(field, `must be a non-negative integer (got ${describe(value)})`);
   }
   return value;
+}
+
+const COST_SOURCES: ReadonlySet<unknown> = new Set<CostSource>(["caller", "price", "unpriced", "provider"]);
+
+/** The source of a cost the input states: the caller's, unless it says the provider reported it. */
+function statedCostSource(value: unknown): "caller" | "provider" {
+  if (value === "provider") return "provider";
+  if (value == null || COST_SOURCES.has(value)) return "caller";
+  throw new ValidationError("costSource", `must be "provider", or another cost source: caller, price, unpriced (got ${describe(value)})`);
 }
 
 function optionalText(value: unknown, field: string): string | null {

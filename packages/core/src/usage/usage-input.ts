@@ -1,7 +1,7 @@
 import type { InstantInput } from "../instant.js";
 import type { UsageTags } from "./usage-tags.js";
 import type { USAGE_INPUT_FIELDS, UsageRecordColumn } from "../store/usage-columns.js";
-import type { NewUsageRecord } from "../store/usage-record.js";
+import type { CostSource, NewUsageRecord } from "../store/usage-record.js";
 
 /**
  * A count for every token column of core's table, under the record's field name (and with its
@@ -49,6 +49,13 @@ export interface UsageInput extends TokenCountInputs {
    * the cost is computed from the tokens (and recorded as unpriced when the model has no price).
    */
   cost?: number | null;
+  /**
+   * `"provider"` when `cost` is the figure the provider reported and bills (OpenRouter's
+   * `usage.cost`, a coding agent's logged cost): stored as the record's `costSource`, and `reprice`
+   * leaves it alone unless `includeProviderCosts` is set; needs a `cost`. Any other source (the
+   * default) records a given cost as the caller's, so a stored record spread into an input replays as before.
+   */
+  costSource?: CostSource | null;
   /** Provider that served the call (`openai`, `anthropic`, ...): stored, and used to pick the price. */
   provider?: string | null;
   /** Wall time of the call in seconds. */

@@ -7,7 +7,7 @@ export type EntryRowValues = { readonly [field in "id" | UsageRecordColumn["fiel
 /** The `accounting_entries` columns a plain SELECT reads for a record, named as Prisma names the fields so `usageRecordFromRow` reads both paths' rows. */
 export const ENTRY_SELECT = ["id", ...USAGE_RECORD_COLUMNS.map((c) => (c.name === c.field ? c.name : `${c.name} AS "${c.field}"`))].join(", ");
 
-const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced"]);
+const COST_SOURCES: ReadonlySet<string> = new Set<CostSource>(["caller", "price", "unpriced", "provider"]);
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
