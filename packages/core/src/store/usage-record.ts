@@ -47,6 +47,7 @@ export interface NewUsageRecord {
    * written before this was tracked.
    */
   readonly usageEstimated: boolean;
+  /**
    * Cache writes kept for an hour (part of cacheWriteTokens, which counts every cache write; the
    * rest were kept 5 minutes). Priced apart: Anthropic bills a 1-hour write higher. Optional so
    * records built by hand before it keep compiling; stores read it as 0 (all 5-minute).
