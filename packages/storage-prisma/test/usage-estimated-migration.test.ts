@@ -26,7 +26,8 @@ const OLD_ROW = "INSERT INTO accounting_entries (timestamp, model, prompt_tokens
 describe("the usage_estimated migration", () => {
   it("reads a SQLite row written before it as not estimated", async () => {
     const file = join(dir, "old.sqlite");
-    expect(olderSqliteDatabase(file, sqliteMigrations.length - before(sqliteMigrations).length)).toEqual([expect.stringMatching(/_usage_estimated$/)]);
+    // Left out: usage_estimated and the migrations that came after it.
+    expect(olderSqliteDatabase(file, sqliteMigrations.length - before(sqliteMigrations).length)[0]).toMatch(/_usage_estimated$/);
     const db = new Database(file);
     db.exec(`${OLD_ROW} ('2025-01-15T10:00:00.000+00:00', 'old', 10, 5, 15, 7, 0.5)`);
     db.close();
