@@ -3,7 +3,7 @@ import { collectText } from "@llm-accounting/sdk-kit";
 import { trackedCreate, type StreamObserver, type TrackedCall } from "@llm-accounting/sdk-kit";
 import type { SdkMethod } from "@llm-accounting/sdk-kit";
 import type { CallOutcome } from "@llm-accounting/sdk-kit";
-import { countOf, isObject, stringOf } from "@llm-accounting/sdk-kit";
+import { countOf, isObject, serviceTierOf, stringOf } from "@llm-accounting/sdk-kit";
 import type { UsageTracker } from "@llm-accounting/sdk-kit";
 
 // Usage fields a `message_delta` may update (the final output count, and on newer APIs the inputs).
@@ -24,6 +24,7 @@ function messageOutcomeOf(message: unknown): CallOutcome {
   return {
     model: stringOf(body.model),
     ...(usage && { tokens: tokensFromAnthropic(usage) }),
+    ...tierOf(usage),
     partial: usage === undefined,
     completionText: () => collectText(body.content).join(""),
   };
@@ -60,7 +61,13 @@ function messageStreamObserver(call: TrackedCall): StreamObserver<unknown> {
     },
     end() {
       const tokens = usage && tokensFromAnthropic(usage as AnthropicUsage);
-      call.finished({ model, ...(tokens && { tokens }), partial: !final, completionText: () => text.join("") });
+      call.finished({ model, ...(tokens && { tokens }), ...tierOf(usage), partial: !final, completionText: () => text.join("") });
     },
   };
+}
+
+/** Anthropic's `usage.service_tier` (`standard`, `priority`, `batch`), when the usage names it. */
+function tierOf(usage: unknown): { serviceTier?: string } {
+  const tier = isObject(usage) ? serviceTierOf(usage.service_tier) : undefined;
+  return tier === undefined ? {} : { serviceTier: tier };
 }

@@ -7,8 +7,8 @@ export type FakeAnthropic = FakeServer;
 export const MODEL = "claude-sonnet-4-5-20250929";
 /** Input excludes cache reads and writes on Anthropic's wire: 12 + 100 + 30 = 142 prompt tokens in all. */
 export const USAGE = { input_tokens: 12, output_tokens: 9, cache_read_input_tokens: 100, cache_creation_input_tokens: 30 };
-/** What the model `split-usage` reports: the same writes, 20 of them kept for an hour. */
-export const SPLIT_USAGE = { ...USAGE, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20 } };
+/** What the model `split-usage` reports: the same writes, 20 of them kept for an hour, and the tier that served it. */
+export const SPLIT_USAGE = { ...USAGE, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20 }, service_tier: "batch" };
 
 /**
  * Starts the server on a free port. Models named `error-400` get a 400. Streams send their head
@@ -48,7 +48,7 @@ function message(usage: object): unknown {
 
 function messageStream(res: ServerResponse, model: string): void {
   const event = (type: string, data: Record<string, unknown>) => ({ event: type, data: { type, ...data } });
-  const start = { id: "msg_2", type: "message", role: "assistant", model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { ...USAGE, output_tokens: 1 } };
+  const start = { id: "msg_2", type: "message", role: "assistant", model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { ...USAGE, output_tokens: 1, ...(model === "split-usage" && { service_tier: "batch" }) } };
   const head = [
     event("message_start", { message: start }),
     event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),

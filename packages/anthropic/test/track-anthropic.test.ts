@@ -60,17 +60,17 @@ describe("trackAnthropic: messages.create", () => {
     expect(row?.executionTime).toBeGreaterThan(0);
   });
 
-  it("records the cache writes' split by TTL (1-hour part inside the writes), streamed or not", async () => {
+  it("records the cache writes' split by TTL (1-hour part inside the writes) and usage.service_tier, streamed or not", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting);
     await client.messages.create({ ...request, model: "split-usage" });
     await collect(await client.messages.create({ ...request, model: "split-usage", stream: true }));
     await client.messages.create(request);
     const [plainCall, streamed, whole] = await rows(accounting, client);
-    expect(whole).toMatchObject({ ...exact, cacheWriteTokens: 30, cacheWrite1hTokens: 20 });
-    expect(streamed).toMatchObject({ ...exact, cacheWriteTokens: 30, cacheWrite1hTokens: 20 });
-    // Without the split every write is a 5-minute one.
-    expect(plainCall).toMatchObject({ ...exact, cacheWrite1hTokens: 0 });
+    expect(whole).toMatchObject({ ...exact, cacheWriteTokens: 30, cacheWrite1hTokens: 20, serviceTier: "batch" });
+    expect(streamed).toMatchObject({ ...exact, cacheWriteTokens: 30, cacheWrite1hTokens: 20, serviceTier: "batch" });
+    // Without the split every write is a 5-minute one; without usage.service_tier the tier is unknown.
+    expect(plainCall).toMatchObject({ ...exact, cacheWrite1hTokens: 0, serviceTier: null });
   });
 
   it("takes per-call names from withUsageContext, over the client's static names", async () => {

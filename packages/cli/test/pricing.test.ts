@@ -73,6 +73,21 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       expect([without.code, without.stderr]).toEqual([1, 'Error: --cost-source "provider" needs a cost (give the provider\'s figure as cost)\n']);
     });
 
+    it("records --service-tier and prices it: OpenAI batch at half the standard price", async () => {
+      const db = await fresh();
+      await cli([...db, "prices", "set", "--model", "house-gpt", "--provider", "openai", "--input", "2", "--output", "8"]);
+      const track = async (...args: string[]) => JSON.parse((await cli([...db, "track", "--model", "house-gpt", "--provider", "openai", "--prompt-tokens", "1000", "--completion-tokens", "500", "--format", "json", ...args])).stdout) as { costNanos: string; serviceTier: string | null };
+      // 1,000 x 2 + 500 x 8 = 6,000 USD/MTok-tokens = 6,000,000 nanos; batch: half, 3,000,000
+      expect(await track()).toMatchObject({ costNanos: "6000000", serviceTier: null });
+      expect(await track("--service-tier", "batch")).toMatchObject({ costNanos: "3000000", serviceTier: "batch" });
+      expect(await track("--service-tier", "priority")).toMatchObject({ costNanos: "6000000", serviceTier: "priority" });
+      const bad = await cli([...db, "track", "--model", "house-gpt", "--service-tier", "Batch"]);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toBe('Error: --service-tier must be a lower-case word of up to 32 letters, digits, _ or - (got "Batch")\n');
+      const check = await cli([...db, "check", "--model", "house-gpt", "--provider", "openai", "--input-tokens", "1000", "--completion-tokens", "500", "--service-tier", "batch", "--format", "json"]);
+      expect(check.code).toBe(0);
+    });
+
     it("refuses bad price flags in one line with exit 2, storing nothing", async () => {
       const db = await fresh();
       const limit = await cli([...db, "reprice", "--start", "2025-03-01", "--end", "2025-03-02", "--limit", "many"]);

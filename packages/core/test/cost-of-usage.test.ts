@@ -45,3 +45,27 @@ describe("costOfUsage with cache writes split by how long they are kept", () => 
     expect(() => validatePrice({ model: "m", inputPerMTok: 3, outputPerMTok: 15, cacheWrite1hPerMTok: -1 })).toThrow("cacheWrite1hPerMTok must be a non-negative number of USD per million tokens (got -1)");
   });
 });
+
+describe("costOfUsage by service tier", () => {
+  // 0.0001 USD (100,000 nanos) per MTok of input: 46 tokens cost 4.6 nanos, which shows where rounding happens.
+  const RATES: TokenRates = { inputNanosPerMTok: 100_000n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: null, outputNanosPerMTok: 0n };
+  const call = (provider: string | null, serviceTier: string | null): PricedUsage => ({ model: "m", provider, serviceTier, timestamp: new Date(0), promptTokens: 46, cachedTokens: 0, cacheWriteTokens: 0, completionTokens: 0, reasoningTokens: 0 });
+
+  it("halves OpenAI batch and flex calls and Anthropic batch calls, rounding once", () => {
+    // Standard: 46 x 100,000 / 1,000,000 = 4.6 -> 5 nanos (half up)
+    expect(costOfUsage(RATES, call("openai", null))).toBe(5n);
+    // Half of 4.6 = 2.3 -> 2 nanos (half of the rounded 5 would be 2.5 -> 3)
+    expect(costOfUsage(RATES, call("openai", "batch"))).toBe(2n);
+    expect(costOfUsage(RATES, call("openai", "flex"))).toBe(2n);
+    expect(costOfUsage(RATES, call("anthropic", "batch"))).toBe(2n);
+    // A realistic call: gpt-4o-like 2.5 / 10 USD per MTok, 1,000 in and 500 out = 2,500,000 + 5,000,000 = 7,500,000 nanos; batch 3,750,000
+    const gpt: TokenRates = { ...RATES, inputNanosPerMTok: 2_500_000_000n, outputNanosPerMTok: 10_000_000_000n };
+    expect(costOfUsage(gpt, { ...call("openai", "batch"), promptTokens: 1_000, completionTokens: 500 })).toBe(3_750_000n);
+  });
+
+  it("prices tiers without a published multiple as standard", () => {
+    for (const [provider, tier] of [["openai", "priority"], ["openai", "default"], ["openai", "scale"], ["anthropic", "priority"], ["anthropic", "flex"], ["azure", "batch"], [null, "batch"]] as const) {
+      expect(costOfUsage(RATES, call(provider, tier)), `${provider} ${tier}`).toBe(5n);
+    }
+  });
+});

@@ -10,7 +10,7 @@ describe("normalizeUsage", () => {
       timestamp: NOW, model: "m", promptTokens: 10, completionTokens: 5, totalTokens: 15,
       localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
       costNanos: 0n, costSource: null, executionTime: 0, callerName: null, username: null, project: null, session: null, provider: null, usageEstimated: false,
-      cacheWrite1hTokens: 0,
+      cacheWrite1hTokens: 0, serviceTier: null,
     });
   });
 
@@ -56,6 +56,9 @@ describe("normalizeUsage", () => {
     ["non-string user", { model: "m", username: 5 as unknown as string }, "username must be a string (got 5)"],
     ["an unknown cost source", { model: "m", cost: 1, costSource: "invoice" as "provider" }, 'costSource must be "provider", or another cost source: caller, price, unpriced (got "invoice")'],
     ["a provider cost without a cost", { model: "m", costSource: "provider" }, 'costSource "provider" needs a cost'],
+    ["a service tier in capitals", { model: "m", serviceTier: "Batch" }, 'serviceTier must be a lower-case word of up to 32 letters, digits, _ or - (got "Batch")'],
+    ["a service tier with a space", { model: "m", serviceTier: "on demand" }, "serviceTier must be a lower-case word"],
+    ["a service tier that is not text", { model: "m", serviceTier: 2 as unknown as string }, "serviceTier must be a string (got 2)"],
     ["1-hour writes above the writes", { model: "m", promptTokens: 100, cacheWriteTokens: 10, cacheWrite1hTokens: 11 }, "cacheWrite1hTokens (11) must not exceed cacheWriteTokens (10), which counts every cache write"],
     ["1-hour writes without writes", { model: "m", promptTokens: 100, cacheWrite1hTokens: 1 }, "cacheWrite1hTokens (1) must not exceed cacheWriteTokens (0)"],
   ];
@@ -76,6 +79,11 @@ describe("normalizeUsage", () => {
     // Cache writes of 7 make room for any part of them the table adds (the 1-hour writes).
     expect(norm({ model: "m", promptTokens: 1000, cacheWriteTokens: 7, [field]: 7 })[field]).toBe(7);
     expect(() => norm({ model: "m", [field]: -1 })).toThrow(`${field} must be a non-negative integer (got -1)`);
+  });
+
+  it("keeps the service tier as given, null when absent", () => {
+    expect(norm({ model: "m", serviceTier: "flex" }).serviceTier).toBe("flex");
+    expect(norm({ model: "m" }).serviceTier).toBeNull();
   });
 
   it("records who stated a cost: the caller by default, or the provider", () => {

@@ -23,6 +23,7 @@ const record = (over: Partial<NewUsageRecord>): NewUsageRecord => ({
   session: null,
   usageEstimated: false,
   cacheWrite1hTokens: 0,
+  serviceTier: null,
   ...over,
 });
 

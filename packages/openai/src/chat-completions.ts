@@ -3,7 +3,7 @@ import type { SdkMethod } from "@llm-accounting/sdk-kit";
 import { collectText } from "@llm-accounting/sdk-kit";
 import { trackedCreate, type StreamObserver, type TrackedCall } from "@llm-accounting/sdk-kit";
 import type { CallOutcome, CallRequest } from "@llm-accounting/sdk-kit";
-import { countOf, isObject, reportedCostOf, stringOf, type JsonObject } from "@llm-accounting/sdk-kit";
+import { countOf, isObject, reportedCostOf, serviceTierOf, stringOf, type JsonObject } from "@llm-accounting/sdk-kit";
 import type { UsageTracker } from "@llm-accounting/sdk-kit";
 
 
@@ -24,6 +24,7 @@ function chatRequestOf(body: JsonObject): CallRequest {
     model: stringOf(body.model) ?? "unknown",
     prompt: body.messages,
     maxOutputTokens: countOf(body.max_completion_tokens ?? body.max_tokens),
+    ...requestedTier(body.service_tier),
   };
 }
 
@@ -41,6 +42,7 @@ function chatOutcomeOf(completion: unknown): CallOutcome {
     model: stringOf(response.model),
     ...(usage && { tokens: tokensFromOpenAIChat(usage) }),
     ...costOf(usage),
+    ...tierOf(response.service_tier),
     partial: usage === undefined,
     completionText: () => collectText(Array.isArray(response.choices) ? response.choices.map((choice: unknown) => (isObject(choice) ? choice.message : undefined)) : []).join(""),
   };
@@ -54,11 +56,13 @@ function chatOutcomeOf(completion: unknown): CallOutcome {
 function chatStreamObserver(call: TrackedCall, usageAdded: boolean): StreamObserver<unknown> {
   let model: string | undefined;
   let usage: OpenAIChatUsage | undefined;
+  let tier: string | undefined;
   const text: string[] = [];
   return {
     see(chunk) {
       if (!isObject(chunk)) return true;
       model = stringOf(chunk.model) ?? model;
+      tier = serviceTierOf(chunk.service_tier) ?? tier;
       const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
       for (const choice of choices) if (isObject(choice)) collectText(choice.delta, text);
       if (isObject(chunk.usage)) usage = chunk.usage as OpenAIChatUsage;
@@ -68,7 +72,7 @@ function chatStreamObserver(call: TrackedCall, usageAdded: boolean): StreamObser
       return true;
     },
     end() {
-      call.finished({ model, ...(usage && { tokens: tokensFromOpenAIChat(usage) }), ...costOf(usage), partial: usage === undefined, completionText: () => text.join("") });
+      call.finished({ model, ...(usage && { tokens: tokensFromOpenAIChat(usage) }), ...costOf(usage), ...(tier !== undefined && { serviceTier: tier }), partial: usage === undefined, completionText: () => text.join("") });
     },
   };
 }
@@ -77,4 +81,15 @@ function chatStreamObserver(call: TrackedCall, usageAdded: boolean): StreamObser
 function costOf(usage: unknown): { providerCost?: number } {
   const cost = reportedCostOf(usage);
   return cost === undefined ? {} : { providerCost: cost };
+}
+
+/** The tier the response says served the call (its `service_tier`), when it says. */
+export function tierOf(value: unknown): { serviceTier?: string } {
+  const tier = serviceTierOf(value);
+  return tier === undefined ? {} : { serviceTier: tier };
+}
+
+/** The tier a request asked for; `auto` leaves the choice to OpenAI, so it says nothing. */
+export function requestedTier(value: unknown): { serviceTier?: string } {
+  return value === "auto" ? {} : tierOf(value);
 }

@@ -3,8 +3,9 @@ import type { SdkMethod } from "@llm-accounting/sdk-kit";
 import { collectText } from "@llm-accounting/sdk-kit";
 import { trackedCreate, type StreamObserver, type TrackedCall } from "@llm-accounting/sdk-kit";
 import type { CallOutcome } from "@llm-accounting/sdk-kit";
-import { countOf, isObject, stringOf } from "@llm-accounting/sdk-kit";
+import { countOf, isObject, serviceTierOf, stringOf } from "@llm-accounting/sdk-kit";
 import type { UsageTracker } from "@llm-accounting/sdk-kit";
+import { requestedTier, tierOf } from "./chat-completions.js";
 
 
 // Stream events whose `delta` is output the model produced and is billed for (reasoning included;
@@ -22,7 +23,7 @@ const FINAL_EVENTS = new Set(["response.completed", "response.incomplete", "resp
 /** `responses.create`, recording every call (streaming or not). */
 export function trackedResponsesCreate(original: SdkMethod, tracker: UsageTracker): SdkMethod {
   return trackedCreate(original, tracker, {
-    request: (body) => ({ model: stringOf(body.model) ?? "unknown", prompt: body.input, instructions: body.instructions, maxOutputTokens: countOf(body.max_output_tokens) }),
+    request: (body) => ({ model: stringOf(body.model) ?? "unknown", prompt: body.input, instructions: body.instructions, maxOutputTokens: countOf(body.max_output_tokens), ...requestedTier(body.service_tier) }),
     outcome: responseOutcomeOf,
     stream: (body) => ({ sent: body, observer: responsesStreamObserver }),
   });
@@ -34,6 +35,7 @@ function responseOutcomeOf(response: unknown): CallOutcome {
   return {
     model: stringOf(body.model),
     ...(usage && { tokens: tokensFromOpenAIResponses(usage) }),
+    ...tierOf(body.service_tier),
     partial: usage === undefined,
     completionText: () => collectText(body.output).join(""),
   };
@@ -43,6 +45,7 @@ function responseOutcomeOf(response: unknown): CallOutcome {
 function responsesStreamObserver(call: TrackedCall): StreamObserver<unknown> {
   let model: string | undefined;
   let usage: OpenAIResponsesUsage | undefined;
+  let tier: string | undefined;
   const text: string[] = [];
   return {
     see(event) {
@@ -50,13 +53,14 @@ function responsesStreamObserver(call: TrackedCall): StreamObserver<unknown> {
       const type = stringOf(event.type) ?? "";
       if (isObject(event.response)) {
         model = stringOf(event.response.model) ?? model;
+        tier = serviceTierOf(event.response.service_tier) ?? tier;
         if (FINAL_EVENTS.has(type) && isObject(event.response.usage)) usage = event.response.usage as OpenAIResponsesUsage;
       }
       if (TEXT_DELTAS.has(type) && typeof event.delta === "string") text.push(event.delta);
       return true;
     },
     end() {
-      call.finished({ model, ...(usage && { tokens: tokensFromOpenAIResponses(usage) }), partial: usage === undefined, completionText: () => text.join("") });
+      call.finished({ model, ...(usage && { tokens: tokensFromOpenAIResponses(usage) }), ...(tier !== undefined && { serviceTier: tier }), partial: usage === undefined, completionText: () => text.join("") });
     },
   };
 }

@@ -39,13 +39,19 @@ const HEAD_ONLY: Readonly<Record<string, false | "cut">> = { "hold-open": false,
 
 function answer({ path, body }: ReceivedRequest, res: ServerResponse): void {
   if (body.model === "error-400") return json(res, 400, { error: { message: "bad request", type: "invalid_request_error", code: null, param: null } });
-  if (path === "/v1/chat/completions") return body.stream ? chatStream(res, body) : json(res, 200, chatCompletion(chatUsageFor(body)));
-  if (path === "/v1/responses") return body.stream ? responseStream(res, String(body.model)) : json(res, 200, response("completed", RESPONSES_USAGE));
+  if (path === "/v1/chat/completions") return body.stream ? chatStream(res, body) : json(res, 200, { ...(chatCompletion(chatUsageFor(body)) as object), ...tierAnswered(body) });
+  if (path === "/v1/responses") return body.stream ? responseStream(res, String(body.model)) : json(res, 200, { ...response("completed", RESPONSES_USAGE), ...tierAnswered(body) });
   json(res, 404, { error: { message: "not found" } });
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   sendJson(res, status, body, { "x-request-id": "req_test" });
+}
+
+/** Like the API, a request naming a service tier gets the tier that served it (`auto`: `default`). */
+function tierAnswered(body: Record<string, unknown>): { service_tier?: string } {
+  if (typeof body.service_tier !== "string") return {};
+  return { service_tier: body.service_tier === "auto" ? "default" : body.service_tier };
 }
 
 function chatUsageFor(body: Record<string, unknown>): unknown {
@@ -75,6 +81,7 @@ function chatStream(res: ServerResponse, body: Record<string, unknown>): void {
       model: CHAT_MODEL,
       system_fingerprint: "fp_1",
       choices,
+      ...tierAnswered(body),
       ...(withUsage && { usage }),
     },
   });

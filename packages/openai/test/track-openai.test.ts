@@ -54,6 +54,21 @@ describe("trackOpenAI: chat completions", () => {
     expect(plainCall?.costSource).not.toBe("provider");
   });
 
+  it("records the service tier the response names (default as standard), else the one asked for, and prices it", async () => {
+    // A pricer that shows which tier it was asked about: the tier reaches pricing.
+    const accounting = openAccounting({ pricer: { quote: (u) => ({ priced: true, costNanos: u.serviceTier === "flex" ? 1n : 2n, source: "test" }) } });
+    const client = tracked(accounting);
+    await client.chat.completions.create({ model: "gpt-4o", messages, service_tier: "flex" });
+    await collect(await client.chat.completions.create({ model: "gpt-4o", messages, service_tier: "auto", stream: true }));
+    await client.responses.create({ model: "gpt-4.1", input: "Hi", service_tier: "priority" });
+    await client.chat.completions.create({ model: "gpt-4o", messages });
+    const [none, responses, streamed, flex] = await rows(accounting, client);
+    expect([flex?.serviceTier, flex?.costNanos]).toEqual(["flex", 1n]);
+    expect(streamed?.serviceTier).toBe("standard");
+    expect(responses?.serviceTier).toBe("priority");
+    expect(none?.serviceTier).toBeNull();
+  });
+
   it("takes per-call names from withUsageContext, over the client's static names", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting, { username: "static-user", project: "p1" });

@@ -1,4 +1,4 @@
-import { costOfUsage, usdToNanos, type PricedUsage, type PriceQuote } from "@llm-accounting/core";
+import { costOfUsage, serviceTierRule, usdToNanos, type PricedUsage, type PriceQuote } from "@llm-accounting/core";
 import { calcPrice, findProvider, type ModelInfo, type PriceCalculation, type PriceOptions, type Usage } from "@pydantic/genai-prices";
 import { describeCatalogPrice, exactCatalogPrice, ratesForInput, type ExactCatalogPrice } from "./catalog-rates.js";
 import type { PriceDescription } from "./price-description.js";
@@ -38,7 +38,9 @@ export class CatalogPrices {
     const result = calcPrice(tokens, usage.model, priceOptions(usage.provider, usage.timestamp));
     if (!result) return undefined;
     // usdToNanos rounds the float total to the nearest nano-dollar from its shortest decimal form.
-    return { priced: true, costNanos: usdToNanos(result.total_price, "catalog price"), source: sourceOf(result) };
+    const nanos = usdToNanos(result.total_price, "catalog price");
+    const tier = serviceTierRule(usage.provider, usage.serviceTier);
+    return { priced: true, costNanos: tier ? (nanos * tier.times + tier.per / 2n) / tier.per : nanos, source: sourceOf(result) };
   }
 
   /** The catalog's per-MTok rates for `model` at `at`, or undefined when it has none. */

@@ -11,7 +11,7 @@ export { observeStream, type StreamEnd, type StreamObserver } from "./observe-st
 export type { TrackingOptions } from "./options.js";
 export { patchedClient, type MethodPatch, type PatchTree, type SdkMethod } from "./patched-client.js";
 export { storableModel, usageOf, type CallOutcome, type CallRequest } from "./record.js";
-export { countOf, isObject, reportedCostOf, stringOf, type JsonObject } from "./shapes.js";
+export { countOf, isObject, reportedCostOf, serviceTierOf, stringOf, type JsonObject } from "./shapes.js";
 export { TrackedCall } from "./tracked-call.js";
 export { trackedCreate, type TrackedEndpoint } from "./tracked-create.js";
 export { tracked, type TrackedFunction, type TrackedOptions, type TrackedUsage } from "./tracked-function.js";

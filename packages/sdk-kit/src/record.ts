@@ -11,6 +11,8 @@ export interface CallRequest {
   readonly instructions?: unknown;
   /** The output token cap, 0 when none was given. */
   readonly maxOutputTokens: number;
+  /** The service tier the request asked for, when it named one (the response's, if any, wins). */
+  readonly serviceTier?: string;
 }
 
 /** What a call reported once done (or once it stopped). */
@@ -21,6 +23,8 @@ export interface CallOutcome {
   readonly tokens?: NormalizedTokens;
   /** The cost in USD the provider reported for the call (OpenRouter's `usage.cost`), recorded as `costSource: "provider"`. */
   readonly providerCost?: number;
+  /** The service tier the provider says served the call (`standard` for OpenAI's `default`), when it says. */
+  readonly serviceTier?: string;
   /** True when a stream stopped (or failed) before the provider's final usage. */
   readonly partial: boolean;
   /** The output text received, for local counts. */
@@ -53,6 +57,7 @@ export async function usageOf(request: CallRequest, outcome: CallOutcome, provid
     executionTime,
     ...(local && { localPromptTokens: local.prompt, localCompletionTokens: local.completion }),
     ...(estimated && { estimated }),
+    ...((outcome.serviceTier ?? request.serviceTier) !== undefined && { serviceTier: outcome.serviceTier ?? request.serviceTier }),
     // The provider's own figure is what it bills: it wins over a price of ours.
     ...(outcome.providerCost !== undefined && { cost: outcome.providerCost, costSource: "provider" as const }),
   };

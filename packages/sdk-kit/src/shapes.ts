@@ -21,3 +21,14 @@ export function reportedCostOf(usage: unknown): number | undefined {
   const cost = isObject(usage) ? usage.cost : undefined;
   return typeof cost === "number" && Number.isFinite(cost) && cost >= 0 ? cost : undefined;
 }
+
+/**
+ * The service tier a response names, as llm-accounting records it: lower-case, OpenAI's `default`
+ * as `standard`; undefined when absent or not a word a store keeps (the call is recorded anyway).
+ */
+export function serviceTierOf(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const tier = value.toLowerCase();
+  if (!/^[a-z][a-z0-9_-]{0,31}$/.test(tier)) return undefined;
+  return tier === "default" ? "standard" : tier;
+}

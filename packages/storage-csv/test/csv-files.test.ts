@@ -45,7 +45,7 @@ describe("CSV files", () => {
     const [entry] = await again.listAuditEntries();
     expect(entry).toMatchObject({ promptText: tricky.join("|"), responseText: "", remoteCompletionId: null, project: null });
     expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(
-      "id,timestamp,model,prompt_tokens,completion_tokens,total_tokens,local_prompt_tokens,local_completion_tokens,local_total_tokens,cached_tokens,reasoning_tokens,cost_nanos,execution_time,caller_name,username,project,session,cache_write_tokens,cost_source,provider,tags,usage_estimated,cache_write_1h_tokens",
+      "id,timestamp,model,prompt_tokens,completion_tokens,total_tokens,local_prompt_tokens,local_completion_tokens,local_total_tokens,cached_tokens,reasoning_tokens,cost_nanos,execution_time,caller_name,username,project,session,cache_write_tokens,cost_source,provider,tags,usage_estimated,cache_write_1h_tokens,service_tier",
     );
   });
 
@@ -54,7 +54,7 @@ describe("CSV files", () => {
     const store = new CsvStore({ dir });
     await store.insertUsage(sampleRecord({ model: "before", callerName: "multi\nline" }));
     const file = join(dir, "accounting_entries.csv");
-    appendFileSync(file, "2,not-a-date,x,1,1,2,0,0,0,0,0,5,0.1,,,,,0,,,,0,0\n");
+    appendFileSync(file, "2,not-a-date,x,1,1,2,0,0,0,0,0,5,0.1,,,,,0,,,,0,0,\n");
     const reader = new CsvStore({ dir });
     const error = await reader.tail(10).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptCsvError);
@@ -73,11 +73,11 @@ describe("CSV files", () => {
     await store.insertUsage(sampleRecord({ model: "plain", usageEstimated: false }));
     const file = join(dir, "accounting_entries.csv");
     const [header, flagged, plain] = readFileSync(file, "utf8").split("\n");
-    // usage_estimated is the next-to-last field (cache_write_1h_tokens follows it).
-    expect([/,1,\d+$/.test(flagged!), /,0,\d+$/.test(plain!)]).toEqual([true, true]);
-    writeFileSync(file, [header, flagged!.replace(/,1,(\d+)$/, ",false,$1"), plain!.replace(/,0,(\d+)$/, ",true,$1"), ""].join("\n"));
+    // usage_estimated comes before the last two fields (cache_write_1h_tokens and service_tier follow it).
+    expect([/,1,\d+,[^,]*$/.test(flagged!), /,0,\d+,[^,]*$/.test(plain!)]).toEqual([true, true]);
+    writeFileSync(file, [header, flagged!.replace(/,1,(\d+,[^,]*)$/, ",false,$1"), plain!.replace(/,0,(\d+,[^,]*)$/, ",true,$1"), ""].join("\n"));
     expect((await new CsvStore({ dir }).tail(10)).map((r) => [r.model, r.usageEstimated])).toEqual([["plain", true], ["flagged", false]]);
-    writeFileSync(file, [header, flagged!.replace(/,1,(\d+)$/, ",yes,$1"), ""].join("\n"));
+    writeFileSync(file, [header, flagged!.replace(/,1,(\d+,[^,]*)$/, ",yes,$1"), ""].join("\n"));
     await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow('accounting_entries.csv line 2: usage_estimated is not 0, 1, true or false ("yes")');
   });
 
@@ -110,7 +110,7 @@ describe("CSV files", () => {
       [2, "new-model", 11, "caller", true],
     ]);
     expect(rows[0]).toMatchObject({ promptTokens: 10, cachedTokens: 2, costNanos: 1500n, username: "a,b", project: null, session: "s" });
-    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},cache_write_tokens,cost_source,provider,tags,usage_estimated,cache_write_1h_tokens`);
+    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},cache_write_tokens,cost_source,provider,tags,usage_estimated,cache_write_1h_tokens,service_tier`);
   });
 
   it("upgrades a table written by 0.4 (tags last) in place: a column added since goes after tags, read as its default", async () => {
@@ -125,7 +125,7 @@ describe("CSV files", () => {
       ["claude", 40, 0, "anthropic", { team: "a" }],
       ["new-model", 11, 3, sampleRecord({}).provider, sampleRecord({}).tags],
     ]);
-    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},usage_estimated,cache_write_1h_tokens`);
+    expect(readFileSync(join(dir, "accounting_entries.csv"), "utf8").split("\n")[0]).toBe(`${old},usage_estimated,cache_write_1h_tokens,service_tier`);
   });
 
   it("drops the torn tail a crash left mid-append and goes on writing", async () => {

@@ -46,10 +46,11 @@ const record: fc.Arbitrary<NewUsageRecord> = fc.record({
   usageEstimated: fc.boolean(),
   provider: fc.constantFrom(null, "openai"),
   cacheWrite1hTokens: fc.nat(100),
+  serviceTier: fc.constantFrom(null, "batch", "flex"),
 });
 
 /** The record with every column a typical call leaves at its default (the writer's lean inserts). */
-const lean = (r: NewUsageRecord): NewUsageRecord => ({ ...r, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, provider: null, session: null, cacheWrite1hTokens: 0 });
+const lean = (r: NewUsageRecord): NewUsageRecord => ({ ...r, localPromptTokens: 0, localCompletionTokens: 0, localTotalTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, provider: null, session: null, cacheWrite1hTokens: 0, serviceTier: null });
 
 function compare(file: string): void {
   const db = new Database(file, { readonly: true });

@@ -26,6 +26,7 @@ export interface CheckArgs extends GlobalArgs {
   cachedTokens?: number;
   cacheWriteTokens?: number;
   cacheWrite1hTokens?: number;
+  serviceTier?: string;
   allowUnpriced?: boolean;
   /** `--tag key=value`, repeatable: the call's tags, which TAG limits match. */
   tag?: Record<string, string>;
@@ -51,6 +52,7 @@ export function checkInput(args: CheckArgs): QuotaCheckInput {
     cacheWriteTokens: args.cacheWriteTokens ?? 0,
     cacheWrite1hTokens: args.cacheWrite1hTokens ?? 0,
     provider: args.provider ?? null,
+    serviceTier: args.serviceTier ?? null,
     allowUnpriced: args.allowUnpriced ?? false,
     ...(args.tag && { tags: args.tag }),
     ...(args.cost !== undefined && { cost: args.cost }),
@@ -113,6 +115,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<GlobalArgs, Che
         .option("provider", { type: "string", describe: "Provider that will serve the call: helps pick the price" })
         .option("cached-tokens", { type: "string", number: true, describe: "Input tokens expected from the prompt cache (part of --input-tokens; priced at the cache rate)", coerce: nonNegativeInteger("cached-tokens") })
         .option("cache-write-tokens", { type: "string", number: true, describe: "Input tokens expected to be written to the cache (part of --input-tokens)", coerce: nonNegativeInteger("cache-write-tokens") })
+        .option("service-tier", { type: "string", describe: "Service tier the call will run at (batch, flex...): priced as track prices it" })
         .option("cache-write-1h-tokens", { type: "string", number: true, describe: "Of --cache-write-tokens, those expected to be kept for one hour", coerce: nonNegativeInteger("cache-write-1h-tokens") })
         .option("tag", { type: "string", array: true, describe: "A tag of the call, as track records it: key=value (repeat for several); TAG limits match them", coerce: tagFlags("tag") })
         .option("allow-unpriced", { type: "boolean", describe: "Count tokens of a model without a price as cost 0 under cost limits (default: deny)" })

@@ -27,6 +27,7 @@ export interface TrackArgs extends GlobalArgs {
   cost?: number;
   costSource?: "caller" | "provider";
   provider?: string;
+  serviceTier?: string;
   executionTime?: number;
   timestamp?: Date;
   callerName?: string;
@@ -59,6 +60,7 @@ export async function handleTrack(accounting: Accounting, args: TrackArgs, io: C
     cost: args.cost,
     costSource: args.costSource,
     provider: args.provider,
+    serviceTier: args.serviceTier,
     executionTime: args.executionTime,
     timestamp: args.timestamp,
     callerName: args.callerName,
@@ -102,6 +104,7 @@ export function trackCommand(ctx: CommandContext): CommandModule<GlobalArgs, Tra
         .option("cost", { type: "string", number: true, describe: "Cost in USD (default: priced from the model's price; unpriced models record 0)", coerce: nonNegativeNumber("cost") })
         .option("cost-source", { type: "string", choices: ["caller", "provider"] as const, describe: "Who stated --cost: caller (default) or provider (the figure it billed; reprice keeps it)" })
         .option("provider", { type: "string", describe: "Provider that served the call (openai, anthropic, ...): helps pick the price" })
+        .option("service-tier", { type: "string", describe: "Service tier the call ran at: standard, batch, flex, priority... (batch and flex are priced at half for OpenAI; batch for Anthropic)" })
         .option("execution-time", { type: "string", number: true, describe: "Call duration in seconds (default 0)", coerce: nonNegativeNumber("execution-time") })
         .option("timestamp", { type: "string", describe: 'When the call happened: "YYYY-MM-DD HH:MM:SS" (UTC) or ISO-8601; default now', coerce: timestamp("timestamp") })
         .option("caller-name", { type: "string", describe: "Calling app (default --app-name)" })

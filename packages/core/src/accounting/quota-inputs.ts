@@ -42,6 +42,8 @@ export interface QuotaCheckInput {
   reasoningTokens?: number;
   /** Provider that will serve the call: helps pick the price. */
   provider?: string | null;
+  /** The service tier the call will run at (`batch`, `flex`, ...): priced as `trackUsage` prices it. */
+  serviceTier?: string | null;
   /** Cost of the call in USD; when absent, the tokens are priced. */
   cost?: number;
   /**
@@ -120,6 +122,7 @@ export function usageToPrice(input: QuotaCheckInput, request: QuotaRequest): Usa
     cacheWrite1hTokens: tokenCount(input.cacheWrite1hTokens, "cacheWrite1hTokens"),
     reasoningTokens: tokenCount(input.reasoningTokens, "reasoningTokens"),
     provider: input.provider ?? null,
+    serviceTier: input.serviceTier ?? null,
     tags: request.tags ?? null,
   };
 }

@@ -3,7 +3,7 @@ import { usdToNanos } from "../money.js";
 import { checkOptionalName, checkStorableName, checkStorableText } from "../storable-text.js";
 import type { ModelPrice, NewModelPrice } from "../store/price-records.js";
 import type { PricedUsage } from "./pricer.js";
-import { cacheWrite1hRule } from "./provider-rules.js";
+import { cacheWrite1hRule, serviceTierRule } from "./provider-rules.js";
 
 const PER_MILLION = 1_000_000n;
 
@@ -13,7 +13,8 @@ export type TokenRates = Pick<NewModelPrice, "inputNanosPerMTok" | "cacheReadNan
 /**
  * Exact cost of a call at these rates, rounded half up to the nano-dollar: non-cached input at
  * the input rate, cache reads and 5-minute writes at theirs (the input rate when absent), 1-hour
- * writes at {@link cacheWrite1hRate}, output at the output rate (reasoning is part of it).
+ * writes at {@link cacheWrite1hRate}, output at the output rate (reasoning is part of it); the
+ * whole scaled by the provider's rule for the call's service tier (batch, flex: half), if any.
  */
 export function costOfUsage(rates: TokenRates, usage: PricedUsage): bigint {
   const cached = BigInt(usage.cachedTokens);
@@ -27,6 +28,9 @@ export function costOfUsage(rates: TokenRates, usage: PricedUsage): bigint {
     written5m * (rates.cacheWriteNanosPerMTok ?? rates.inputNanosPerMTok) +
     (written1h === 0 ? 0n : BigInt(written1h) * cacheWrite1hRate(rates, usage.provider)) +
     BigInt(usage.completionTokens) * rates.outputNanosPerMTok;
+  // A discounted tier (batch, flex) scales the whole call; rounded once, at the end.
+  const tier = serviceTierRule(usage.provider, usage.serviceTier);
+  if (tier) return (total * tier.times + (PER_MILLION * tier.per) / 2n) / (PER_MILLION * tier.per);
   return (total + PER_MILLION / 2n) / PER_MILLION;
 }
 

@@ -15,6 +15,7 @@ export function pricedUsageOf(record: NewUsageRecord): PricedUsage {
     cacheWrite1hTokens: record.cacheWrite1hTokens ?? 0,
     completionTokens: record.completionTokens,
     reasoningTokens: record.reasoningTokens,
+    serviceTier: record.serviceTier ?? null,
   };
 }
 

@@ -13,6 +13,8 @@ export interface PricedUsage {
   /** Every output token, reasoning included (providers bill reasoning as output). */
   readonly completionTokens: number;
   readonly reasoningTokens: number;
+  /** The service tier the call ran at (`batch`, `flex`, ...); absent or null: standard. */
+  readonly serviceTier?: string | null;
 }
 
 /** A price lookup's answer: a cost, or an explicit "no price for this model" (never a silent 0). */

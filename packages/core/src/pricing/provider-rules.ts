@@ -22,3 +22,20 @@ const CACHE_WRITE_1H_OF_INPUT: ReadonlyMap<string, RateMultiple> = new Map([["an
 export function cacheWrite1hRule(provider: string | null): RateMultiple | undefined {
   return provider === null ? undefined : CACHE_WRITE_1H_OF_INPUT.get(provider);
 }
+
+/**
+ * Service tiers priced as a multiple of the standard price, by provider. OpenAI: the Batch API and
+ * flex processing cost half. Anthropic: the Message Batches API costs half. A tier not listed
+ * (`standard`, `default`, OpenAI's `priority` and `scale`, Anthropic's `priority`) is priced as
+ * standard: those providers publish no multiple for them (OpenAI's priority prices are per model,
+ * Anthropic's priority tier is a contract), so a stored price is the way to give one.
+ */
+const TIER_OF_STANDARD: ReadonlyMap<string, ReadonlyMap<string, RateMultiple>> = new Map([
+  ["openai", new Map([["batch", { times: 1n, per: 2n }], ["flex", { times: 1n, per: 2n }]])],
+  ["anthropic", new Map([["batch", { times: 1n, per: 2n }]])],
+]);
+
+/** The multiple of the standard price a call at `serviceTier` through `provider` costs, if we know one. */
+export function serviceTierRule(provider: string | null, serviceTier: string | null | undefined): RateMultiple | undefined {
+  return provider === null || serviceTier == null ? undefined : TIER_OF_STANDARD.get(provider)?.get(serviceTier);
+}

@@ -54,6 +54,7 @@ export const USAGE_RECORD_COLUMNS = [
   { name: "session", field: "session", kind: "name", summed: false, original: true },
   { name: "usage_estimated", field: "usageEstimated", kind: "flag", summed: false, original: false },
   { name: "cache_write_1h_tokens", field: "cacheWrite1hTokens", kind: "tokens", summed: false, original: false },
+  { name: "service_tier", field: "serviceTier", kind: "name", summed: false, original: false },
 ] as const satisfies readonly UsageColumn[];
 
 /** A column of the table. */

@@ -53,6 +53,12 @@ export interface NewUsageRecord {
    * records built by hand before it keep compiling; stores read it as 0 (all 5-minute).
    */
   readonly cacheWrite1hTokens?: number;
+  /**
+   * The provider's service tier the call ran at (`standard`, `batch`, `flex`, `priority`, ...), a
+   * lower-case word; null when unknown (taken as standard). Prices follow it (docs/pricing.md).
+   * Optional so records built by hand before it keep compiling; stores read it as null.
+   */
+  readonly serviceTier?: string | null;
   /** Labels (keys sorted); absent when the record has none. Optional so records built by hand before tags keep compiling. */
   readonly tags?: UsageTags;
 }

@@ -58,6 +58,12 @@ export interface UsageInput extends TokenCountInputs {
   costSource?: CostSource | null;
   /** Provider that served the call (`openai`, `anthropic`, ...): stored, and used to pick the price. */
   provider?: string | null;
+  /**
+   * The service tier the call ran at, as the provider reports it: `standard` (OpenAI's `default`),
+   * `batch`, `flex`, `priority`, ...; a lower-case word (letters, digits, `_`, `-`). Prices follow it
+   * (OpenAI and Anthropic batch, OpenAI flex: half price). Null or absent: unknown, priced as standard.
+   */
+  serviceTier?: string | null;
   /** Wall time of the call in seconds. */
   executionTime?: number | null;
   /** When the call happened; defaults to now. */
