@@ -52,10 +52,9 @@ export interface CounterRow {
   value: number;
 }
 
-// accounting_entries.csv: id, the original columns, the columns added before tags, tags, then
-// every column added since (in table order, so a new column is appended and a file written before
-// it gets it, empty, when a writer opens the file; read as its default).
-// The columns added after the original ones and before tags (0.4): a fixed fact of the file format.
+// accounting_entries.csv: id, the original columns, those added before tags (0.4: a fixed fact of
+// the format), tags, then every column added since in table order (a file written before one gets
+// it, empty, when a writer opens the file; read as its default).
 const ADDED_BEFORE_TAGS: readonly string[] = ["cache_write_tokens", "cost_source", "provider"];
 const USAGE_COLUMNS_BEFORE_TAGS: readonly UsageRecordColumn[] = [...USAGE_RECORD_COLUMNS.filter((c) => c.original), ...USAGE_RECORD_COLUMNS.filter((c) => ADDED_BEFORE_TAGS.includes(c.name))];
 const USAGE_COLUMNS_AFTER_TAGS: readonly UsageRecordColumn[] = USAGE_RECORD_COLUMNS.filter((c) => !c.original && !ADDED_BEFORE_TAGS.includes(c.name));
@@ -293,7 +292,6 @@ export const userCodec: TableCodec<UserRecord> = {
     enabled: int(f[7]!, "enabled") === 1,
   }),
 };
-
 /** `store_counters.csv`. */
 export const counterCodec: TableCodec<CounterRow> = {
   columns: ["id", "key", "value"],
