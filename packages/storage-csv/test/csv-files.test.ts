@@ -63,7 +63,7 @@ describe("CSV files", () => {
     expect(readFileSync(file, "utf8")).toContain("before");
     const lines = readFileSync(file, "utf8").split("\n");
     writeFileSync(file, [...lines.slice(0, 3), lines[4], ""].join("\n"));
-    await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow("accounting_entries.csv line 4: expected 23 fields, found 4");
+    await expect(new CsvStore({ dir }).tail(10)).rejects.toThrow("accounting_entries.csv line 4: expected 24 fields, found 4");
   });
 
   it("reads usage_estimated as 0 or 1, or true or false, and names the column on anything else", async () => {
