@@ -44,10 +44,13 @@ describe("parseFilter", () => {
     expect(parseFilter("user:ann  model:gpt-4o")).toEqual({ filter: { username: "ann", model: "gpt-4o" } });
     expect(parseFilter('project:"my app" caller:(none) session:s-1')).toEqual({ filter: { project: "my app", callerName: null, session: "s-1" } });
     expect(parseFilter("")).toEqual({ filter: {} });
+    expect(parseFilter("tier:batch model:o3")).toEqual({ filter: { serviceTier: "batch", model: "o3" } });
+    expect(parseFilter("tier:(none)")).toEqual({ filter: { serviceTier: null } });
     expect(parseFilter("ann")).toMatchObject({ error: expect.stringContaining("field:value") });
     expect(parseFilter("team:x")).toMatchObject({ error: expect.stringContaining('unknown field "team"') });
     expect(parseFilter("model:(none)")).toMatchObject({ error: expect.stringContaining("every record has a model") });
     expect(filterLabel({ username: "ann", project: "my app", callerName: null })).toBe('user:ann project:"my app" caller:(none)');
+    expect(filterLabel({ serviceTier: "flex" })).toBe("tier:flex");
   });
 });
 

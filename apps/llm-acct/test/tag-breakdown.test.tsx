@@ -38,7 +38,7 @@ describe("breakdown by a tag", () => {
   it("d reaches each --tag-key after the columns; rows are its values with their sums, untagged as (none)", async () => {
     const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} initialView="breakdown" tagKeys={["team"]} />);
     await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by model/));
-    for (let i = 0; i < 5; i++) app.stdin.write("d");
+    for (let i = 0; i < 6; i++) app.stdin.write("d");
     await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by tag:team/));
     await until(() => expect(rows(app.lastFrame())).toEqual([["(none)", "1"], ["search", "2"], ["chat", "1"]]));
     expect(lines(app.lastFrame())[2]).toMatch(/Tag team/);
@@ -55,6 +55,8 @@ describe("breakdown by a tag", () => {
     const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} initialView="breakdown" />);
     await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by model/));
     for (let i = 0; i < 5; i++) app.stdin.write("d");
+    await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by serviceTier/));
+    app.stdin.write("d");
     await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by model/));
     app.unmount();
   });

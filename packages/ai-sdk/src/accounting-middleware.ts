@@ -27,7 +27,7 @@ export function accountingMiddleware(options: AccountingMiddlewareOptions): Lang
         await call.fail();
         throw error;
       }
-      await call.record(result.usage, result.response?.modelId, () => collectText(result.content).join(""));
+      await call.record(result.usage, result.response?.modelId, () => collectText(result.content).join(""), { providerMetadata: result.providerMetadata, responseBody: result.response?.body });
       return result;
     },
     async wrapStream({ doStream, model, params }): Promise<StreamResult> {

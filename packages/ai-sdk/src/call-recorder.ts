@@ -4,6 +4,14 @@ import { recordedTokens } from "./estimated-usage.js";
 import type { AccountingMiddlewareOptions } from "./middleware-options.js";
 import type { ModelUsage, WrappedModel } from "./model-types.js";
 import { providerFamily } from "./provider-family.js";
+import { serviceTierOfCall } from "./service-tier.js";
+
+/** What a finished call reported beside its usage, where the service tier can be read. */
+export interface CallReport {
+  readonly providerMetadata?: unknown;
+  /** The raw body of a non-streamed response. */
+  readonly responseBody?: unknown;
+}
 
 /** The parts of a call's parameters its reservation needs. */
 interface CallParams {
@@ -48,18 +56,22 @@ export class CallRecorder {
    * Records the call once (committing its reservation, if any), with the usage the model reported;
    * a side it gave no figure for (a stream cut before its `finish` part, cancelled or failed; a
    * provider that sends no usage) is counted locally from the prompt and `generatedText`, and the
-   * record is marked estimated. Failures go to `onError`.
+   * record is marked estimated. The service tier is the one the response names (`reported`), if any.
+   * Failures go to `onError`.
    */
-  async record(usage: ModelUsage | undefined, responseModelId: string | undefined, generatedText: () => string): Promise<void> {
+  async record(usage: ModelUsage | undefined, responseModelId: string | undefined, generatedText: () => string, reported: CallReport = {}): Promise<void> {
     if (this.#settle()) return;
     try {
       const model = responseModelId || this.#model.modelId;
+      const provider = providerFamily(this.#model.provider);
       const { estimated, ...tokens } = await recordedTokens(model, usage, this.#prompt, generatedText);
+      const serviceTier = serviceTierOfCall({ family: provider, providerMetadata: reported.providerMetadata, rawUsage: usage?.raw, responseBody: reported.responseBody });
       await this.#lifecycle.record({
         model,
-        provider: providerFamily(this.#model.provider),
+        provider,
         ...tokens,
         ...(estimated && { estimated }),
+        ...(serviceTier !== undefined && { serviceTier }),
         executionTime: (performance.now() - this.#startedAt) / 1000,
         ...this.#names,
       });

@@ -3,4 +3,5 @@ export { accountingMiddleware } from "./accounting-middleware.js";
 export type { AccountingMiddlewareOptions } from "./middleware-options.js";
 export { providerFamily } from "./provider-family.js";
 export { tokensFromModelUsage } from "./tokens-from-usage.js";
+export { serviceTierOfCall, type TierSources } from "./service-tier.js";
 export type { ModelUsage } from "./model-types.js";

@@ -1,4 +1,5 @@
 import type { NormalizedTokens } from "@llm-accounting/core";
+import { isObject } from "@llm-accounting/sdk-kit";
 import type { ModelUsage } from "./model-types.js";
 
 /**
@@ -33,10 +34,6 @@ function oneHourWrites(raw: unknown, cacheWriteTokens: number): { cacheWrite1hTo
   const split = isObject(raw) && isObject(raw.cache_creation) ? raw.cache_creation : undefined;
   const written1h = Math.min(count(split?.ephemeral_1h_input_tokens as number | undefined), cacheWriteTokens);
   return written1h > 0 ? { cacheWrite1hTokens: written1h } : {};
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isCount(value: number | undefined): value is number {

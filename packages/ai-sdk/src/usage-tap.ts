@@ -23,7 +23,7 @@ export function tapUsage(stream: ReadableStream<StreamPart>, call: CallRecorder)
       controller.enqueue(part);
       if (part.type === "response-metadata" && part.modelId) responseModelId = part.modelId;
       else if (part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "tool-input-delta") generated.push(part.delta);
-      else if (part.type === "finish") await call.record(part.usage, responseModelId, generatedText);
+      else if (part.type === "finish") await call.record(part.usage, responseModelId, generatedText, { providerMetadata: part.providerMetadata });
     },
     flush: cut,
     cancel: cut,

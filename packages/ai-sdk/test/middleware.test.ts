@@ -117,6 +117,23 @@ describe("accountingMiddleware with generateText", () => {
     ]);
   });
 
+  it("records the service tier the response names, priced at that tier (OpenAI flex: half the standard price)", async () => {
+    const accounting = openAccounting();
+    await accounting.setModelPrice({ model: "o4-mini-2025-04-16", provider: "openai", inputPerMTok: 1.1, outputPerMTok: 4.4 });
+    const reply = { ...DEFAULT_REPLY, model: "o4-mini-2025-04-16", promptTokens: 900, cachedTokens: 0, completionTokens: 150, reasoningTokens: 100 };
+    const responses = wrapLanguageModel({ model: provider().responses("o4-mini"), middleware: accountingMiddleware({ accounting }) });
+    const chat = wrapLanguageModel({ model: provider().chat("o4-mini"), middleware: accountingMiddleware({ accounting }) });
+    server.queued.push({ ...reply, serviceTier: "default" }, { ...reply, serviceTier: "flex" }, { ...reply, serviceTier: "priority" }, reply);
+
+    for (const model of [responses, responses, chat, chat]) await generateText({ model, prompt: "Think, then answer" });
+
+    const [unnamed, priority, flex, standard] = await accounting.tail(4);
+    expect([standard!.serviceTier, flex!.serviceTier, priority!.serviceTier, unnamed!.serviceTier]).toEqual(["standard", "flex", "priority", null]);
+    expect(standard!.costNanos).toBeGreaterThan(0n);
+    expect(flex!.costNanos * 2n).toBe(standard!.costNanos);
+    expect(unnamed!.costNanos).toBe(standard!.costNanos);
+  });
+
   it("records generateObject, which goes through the same model call", async () => {
     const accounting = openAccounting();
     server.reply = { ...DEFAULT_REPLY, text: JSON.stringify({ city: "Paris", population: 2_100_000 }) };

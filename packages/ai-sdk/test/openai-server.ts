@@ -19,6 +19,8 @@ export interface Reply {
    * it normally but without the usage chunk (finish reason included, or not when cut before it).
    */
   readonly stop?: { readonly after: number; readonly how: "cut" | "hold-open" | "no-usage" };
+  /** The `service_tier` a JSON answer names (none when unset). */
+  readonly serviceTier?: string;
 }
 
 /** A local server speaking OpenAI's wire format (chat completions and responses, JSON and SSE). */
@@ -91,6 +93,7 @@ function chatCompletion(reply: Reply) {
     model: reply.model,
     choices: [{ index: 0, message, finish_reason: toolCall ? "tool_calls" : "stop" }],
     usage: chatUsage(reply),
+    ...(reply.serviceTier && { service_tier: reply.serviceTier }),
   };
 }
 
@@ -128,6 +131,7 @@ function response(reply: Reply) {
     model: reply.model,
     output: [{ type: "message", id: "msg_1", status: "completed", role: "assistant", content: [{ type: "output_text", text: reply.text, annotations: [] }] }],
     incomplete_details: null,
+    ...(reply.serviceTier && { service_tier: reply.serviceTier }),
     usage: {
       input_tokens: reply.promptTokens,
       input_tokens_details: { cached_tokens: reply.cachedTokens },

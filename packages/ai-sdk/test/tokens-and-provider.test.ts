@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { providerFamily, tokensFromModelUsage, type ModelUsage } from "../src/index.js";
+import { providerFamily, serviceTierOfCall, tokensFromModelUsage, type ModelUsage } from "../src/index.js";
 
 const usage = (input: Partial<ModelUsage["inputTokens"]>, output: Partial<ModelUsage["outputTokens"]>): ModelUsage => ({
   inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined, ...input },
@@ -45,5 +45,21 @@ describe("providerFamily", () => {
     expect(providerFamily("Mistral")).toBe("mistral");
     expect(providerFamily("")).toBeNull();
     expect(providerFamily(undefined)).toBeNull();
+  });
+});
+
+describe("serviceTierOfCall", () => {
+  it("reads the provider's metadata, then its raw usage, then the response body; default is standard", () => {
+    expect(serviceTierOfCall({ family: "openai", providerMetadata: { openai: { serviceTier: "flex" } }, responseBody: { service_tier: "priority" } })).toBe("flex");
+    expect(serviceTierOfCall({ family: "anthropic", providerMetadata: { anthropic: {} }, rawUsage: { input_tokens: 5, service_tier: "batch" } })).toBe("batch");
+    expect(serviceTierOfCall({ family: "openai", responseBody: { service_tier: "default" } })).toBe("standard");
+    // Another provider's metadata is not this call's.
+    expect(serviceTierOfCall({ family: "anthropic", providerMetadata: { openai: { serviceTier: "flex" } } })).toBeUndefined();
+  });
+
+  it("says nothing for a tier that is absent or not a word a store keeps", () => {
+    expect(serviceTierOfCall({ family: null, providerMetadata: { openai: { serviceTier: "flex" } } })).toBeUndefined();
+    expect(serviceTierOfCall({ family: "openai", responseBody: { service_tier: "two words" } })).toBeUndefined();
+    expect(serviceTierOfCall({ family: "openai", rawUsage: { service_tier: 3 }, responseBody: null })).toBeUndefined();
   });
 });

@@ -86,6 +86,15 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       expect(bad.stderr).toBe('Error: --service-tier must be a lower-case word of up to 32 letters, digits, _ or - (got "Batch")\n');
       const check = await cli([...db, "check", "--model", "house-gpt", "--provider", "openai", "--input-tokens", "1000", "--completion-tokens", "500", "--service-tier", "batch", "--format", "json"]);
       expect(check.code).toBe(0);
+      const byTier = JSON.parse((await cli([...db, "stats", "--since", "1d", "--by", "service-tier", "--format", "json"])).stdout);
+      expect(byTier.breakdown.groups.map((g: { key: string | null; requests: number; costNanos: string }) => [g.key, g.requests, String(g.costNanos)])).toEqual([
+        ["batch", 1, "3000000"],
+        ["priority", 1, "6000000"],
+        [null, 1, "6000000"],
+      ]);
+      const table = (await cli([...db, "stats", "--since", "1d", "--by", "tier"])).stdout;
+      expect(table).toMatch(/Usage by Service Tier/);
+      expect(table).toMatch(/batch\s+│?\s*1\b/);
     });
 
     it("refuses bad price flags in one line with exit 2, storing nothing", async () => {

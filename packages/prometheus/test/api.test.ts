@@ -14,9 +14,9 @@ const now = Date.now();
 const at = (msAgo: number) => new Date(now - msAgo);
 // Calls spread over 40 days (the default range is the last 30), several names per dimension.
 const CALLS: (UsageInput & { timestamp: Date })[] = [
-  { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", promptTokens: 1200, cachedTokens: 400, completionTokens: 300, cost: 0.5, timestamp: at(HOUR), tags: { feature: "search", team: "search", env: "prod" } },
+  { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", serviceTier: "flex", promptTokens: 1200, cachedTokens: 400, completionTokens: 300, cost: 0.5, timestamp: at(HOUR), tags: { feature: "search", team: "search", env: "prod" } },
   { model: "gpt-4o", project: null, username: "bob", callerName: "chat", promptTokens: 10, completionTokens: 5, cost: 0.25, timestamp: at(2 * HOUR) },
-  { model: "claude-sonnet", project: "support", username: "alice", callerName: "batch", promptTokens: 5000, completionTokens: 700, cost: 1.125, timestamp: at(2 * DAY), tags: { feature: "summarize", team: "search" } },
+  { model: "claude-sonnet", project: "support", username: "alice", callerName: "batch", serviceTier: "batch", promptTokens: 5000, completionTokens: 700, cost: 1.125, timestamp: at(2 * DAY), tags: { feature: "summarize", team: "search" } },
   { model: "gpt-4o-mini", project: "research", username: null, callerName: null, promptTokens: 80, completionTokens: 20, cost: 0.000123456, timestamp: at(3 * DAY + HOUR) },
   { model: "o3", project: "research", username: "dave", callerName: "batch", promptTokens: 300, completionTokens: 900, reasoningTokens: 600, cost: 0.2, timestamp: at(9 * DAY) },
   { model: "gpt-4o", project: "support", username: "alice", callerName: "chat", promptTokens: 7, completionTokens: 7, cost: 3, timestamp: at(40 * DAY) },
@@ -70,7 +70,11 @@ describe("GET /api/v1 over HTTP on a real SQLite store", () => {
     const alice = await get("/api/v1/summary?since=7d&user=alice&project=support");
     const aliceCalls = calls.filter((c) => c.username === "alice" && c.project === "support" && c.timestamp.getTime() >= Date.parse(alice.json.range.since));
     expect(alice.json.totals).toMatchObject(totals(aliceCalls));
-    expect(alice.json.filter).toEqual({ model: null, user: "alice", project: "support", caller: null, tags: {} });
+    expect(alice.json.filter).toEqual({ model: null, user: "alice", project: "support", caller: null, tier: null, tags: {} });
+
+    const batch = await get("/api/v1/summary?since=7d&tier=batch");
+    expect(batch.json.totals).toMatchObject(totals(calls.filter((c) => c.serviceTier === "batch" && c.timestamp.getTime() >= Date.parse(batch.json.range.since))));
+    expect(batch.json.filter.tier).toBe("batch");
 
     const old = await get(`/api/v1/summary?since=${new Date(now - 41 * DAY).toISOString()}&until=${new Date(now - 39 * DAY).toISOString()}`);
     expect(old.json.totals).toMatchObject(totals(calls.filter((c) => c.timestamp.getTime() < now - 39 * DAY)));
@@ -111,12 +115,12 @@ describe("GET /api/v1 over HTTP on a real SQLite store", () => {
 
   it("breakdown/{dimension}: totals per value (null: none), costliest first", async () => {
     const calls = (await allCalls()).filter((c) => c.timestamp.getTime() >= now - 30 * DAY);
-    for (const [by, field] of [["model", "model"], ["user", "username"], ["project", "project"], ["caller", "callerName"]] as const) {
+    for (const [by, field] of [["model", "model"], ["user", "username"], ["project", "project"], ["caller", "callerName"], ["service-tier", "serviceTier"]] as const) {
       const { json } = await get(`/api/v1/breakdown/${by}`);
       expect(json.by).toBe(by);
-      const keys = [...new Set(calls.map((c) => c[field]))];
+      const keys = [...new Set(calls.map((c) => c[field] ?? null))];
       expect(json.groups.map((g: { key: string | null }) => g.key).sort()).toEqual(keys.sort());
-      for (const group of json.groups) expect(group).toMatchObject({ key: group.key, ...totals(calls.filter((c) => c[field] === group.key)) });
+      for (const group of json.groups) expect(group).toMatchObject({ key: group.key, ...totals(calls.filter((c) => (c[field] ?? null) === group.key)) });
       const costs = json.groups.map((g: { cost: number }) => g.cost);
       expect(costs).toEqual([...costs].sort((a, b) => b - a));
     }

@@ -102,7 +102,7 @@ export class CsvStore implements UsageStore {
   }
 
   sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
-    return this.#t.locked(() => groupTotals(rowsInRange(this.#t.usage.rows, range, filter), (row) => row[dimension]));
+    return this.#t.locked(() => groupTotals(rowsInRange(this.#t.usage.rows, range, filter), (row) => row[dimension] ?? null));
   }
 
   usageInRange(range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]> {

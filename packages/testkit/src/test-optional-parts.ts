@@ -9,13 +9,13 @@ const at = (minutes: number) => new Date(Date.UTC(2025, 5, 1) + minutes * 60_000
 const range = { start: at(0), end: at(60) };
 // Values that add up exactly in any order, with a null in every column a group can be null in.
 const rows = [
-  sampleRecord({ timestamp: at(1), model: "b", username: "u1", callerName: null, project: "p1", session: "s1", executionTime: 0.5, costNanos: 10n, tags: { team: "x" } }),
-  sampleRecord({ timestamp: at(2), model: "a", username: null, callerName: "c1", project: "p1", session: null, executionTime: 1.5, costNanos: 20n, tags: { team: "y", env: "prod" } }),
-  sampleRecord({ timestamp: at(3), model: "a", username: "u2", callerName: "c1", project: null, session: "s1", executionTime: 2, costNanos: 40n }),
+  sampleRecord({ timestamp: at(1), model: "b", username: "u1", callerName: null, project: "p1", session: "s1", serviceTier: "batch", executionTime: 0.5, costNanos: 10n, tags: { team: "x" } }),
+  sampleRecord({ timestamp: at(2), model: "a", username: null, callerName: "c1", project: "p1", session: null, serviceTier: null, executionTime: 1.5, costNanos: 20n, tags: { team: "y", env: "prod" } }),
+  sampleRecord({ timestamp: at(3), model: "a", username: "u2", callerName: "c1", project: null, session: "s1", serviceTier: "batch", executionTime: 2, costNanos: 40n }),
   sampleRecord({ timestamp: at(4), model: "c", username: "u1", callerName: "c2", project: "p2", session: "s2", executionTime: 0.25, costNanos: 80n, tags: { team: "x", env: "prod" } }),
   sampleRecord({ timestamp: at(90), model: "a", username: "u1", executionTime: 4, costNanos: 160n }),
 ];
-const filters: UsageRecordFilter[] = [{}, { model: "a" }, { username: null }, { project: "p1", session: "s1" }];
+const filters: UsageRecordFilter[] = [{}, { model: "a" }, { username: null }, { project: "p1", session: "s1" }, { serviceTier: "batch" }, { serviceTier: null, model: "a" }];
 
 /**
  * The optional parts the facade does without: whatever a store declares, the facade's fallback
@@ -47,6 +47,9 @@ export function testOptionalParts(options: TestStoreOptions): void {
         ["u2", 1, 40n, 2],
         [null, 1, 20n, 1.5],
       ]);
+      // The fourth row keeps the sample record's tier.
+      expect((await own.sumUsageBy(range, "serviceTier", { project: "p1" })).map((g) => [g.key, g.requests, g.costNanos])).toEqual([["batch", 1, 10n], [null, 1, 20n]]);
+      expect((await own.sumUsageBy(range, "model", { serviceTier: "batch" })).map((g) => [g.key, g.costNanos])).toEqual([["a", 40n], ["b", 10n]]);
     });
 
     it("sums per tag and of tagged records: the fallback agrees with the store", async () => {

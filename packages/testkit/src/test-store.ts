@@ -152,24 +152,21 @@ export function testStore(options: TestStoreOptions): void {
       expect(after.costNanos).toBe(0n);
     });
 
-    it("breaks usage down by user, project and caller exactly, whatever days a range cuts", async () => {
-      const users = ["ann", "bob", null, ""];
-      const projects = ["p1", null, "p2"];
-      const callers = ["c1", "c2", null];
+    it("breaks usage down by user, project, caller and service tier exactly, whatever days a range cuts", async () => {
+      const [users, projects, callers, tiers] = [["ann", "bob", null, ""], ["p1", null, "p2"], ["c1", "c2", null], ["batch", null, "flex", "batch", "priority"]];
       const records = Array.from({ length: 60 }, (_, i) =>
-        sampleRecord({ timestamp: new Date(T0 + i * 2 * 3_600_000 + (i % 5)), username: users[i % 4]!, project: projects[i % 3]!, callerName: callers[(i * 7) % 3]!, costNanos: BigInt(100 + i), promptTokens: i, executionTime: i / 4 }),
+        sampleRecord({ timestamp: new Date(T0 + i * 2 * 3_600_000 + (i % 5)), username: users[i % 4]!, project: projects[i % 3]!, callerName: callers[(i * 7) % 3]!, serviceTier: tiers[i % 5]!, costNanos: BigInt(100 + i), promptTokens: i, executionTime: i / 4 }),
       );
       await store.insertUsageBatch(records);
       const DAY = 86_400_000;
       const ranges: [number, number][] = [[0, 5 * DAY], [0, DAY - 1], [DAY / 2, 3.5 * DAY], [DAY, 2 * DAY], [DAY + 1, 2 * DAY - 1], [-DAY, 10 * DAY]];
-      const field = { username: "username", project: "project", callerName: "callerName" } as const;
       for (const [from, to] of ranges) {
         const range = { start: new Date(T0 + from), end: new Date(T0 + to) };
         const inside = records.filter((r) => r.timestamp >= range.start && r.timestamp <= range.end);
-        for (const dimension of ["username", "project", "callerName"] as const) {
+        for (const dimension of ["username", "project", "callerName", "serviceTier"] as const) {
           const expected = new Map<string | null, { requests: number; cost: bigint; tokens: number; time: number }>();
           for (const r of inside) {
-            const key = r[field[dimension]];
+            const key = r[dimension] ?? null;
             const e = expected.get(key) ?? { requests: 0, cost: 0n, tokens: 0, time: 0 };
             expected.set(key, { requests: e.requests + 1, cost: e.cost + r.costNanos, tokens: e.tokens + r.promptTokens, time: e.time + r.executionTime });
           }

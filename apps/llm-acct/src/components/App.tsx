@@ -128,7 +128,7 @@ export function App({ accounting, audit, location, now = systemClock, refreshMs 
       {typing !== undefined && promptKind.current === "period" ? <Text>{`Days (${zoneLabel(timeZone)}) from to, ⏎/Esc: ${typing}`}</Text> : null}
       {typing !== undefined && promptKind.current === "filter" ? (
         <Text wrap="truncate-start">
-          {`Filter (model: user: project: caller: session:, ⏎ apply, Esc cancel): ${visibleText(typing)}`}
+          {`Filter (model: user: project: caller: session: tier:, ⏎ apply, Esc cancel): ${visibleText(typing)}`}
           {promptError ? <Text color={colour("red")}>{`  ${visibleText(promptError)}`}</Text> : null}
         </Text>
       ) : null}

@@ -5,7 +5,7 @@ import { tagKeyOf, type BreakdownBy } from "../data/drill.js";
 import { bar, count, fit, money } from "./format.js";
 import { scrollLabel, useSelection } from "./scroll.js";
 
-const TITLES: Record<UsageDimension, string> = { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" };
+const TITLES: Record<UsageDimension, string> = { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session", serviceTier: "Service tier" };
 
 /** Props of the breakdown table. */
 export interface BreakdownProps {
@@ -30,7 +30,7 @@ export interface BreakdownProps {
 }
 
 /**
- * Usage per model, user, caller, project, session or value of a tag, with each row's share of the cost, in `sort`
+ * Usage per model, user, caller, project, session, service tier or value of a tag, with each row's share of the cost, in `sort`
  * order (the sorted column marked ▼ largest first or ▲); a selected row (`>`) moved with ↑↓ PgUp/PgDn
  * Home/End, Enter opens it.
  */

@@ -53,7 +53,7 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
       break;
     case "breakdown":
       own.push(
-        { keys: "d", does: "dimension: model, user, project, caller, session, then each --tag-key", short: "d dim" },
+        { keys: "d", does: "dimension: model, user, project, caller, session, service tier, then each --tag-key", short: "d dim" },
         // The calls at the bottom of a drill-down are newest first: sorting does not apply there.
         ...(context.canDrill === false
           ? []
@@ -82,7 +82,7 @@ export function viewKeys(view: View, context: KeyContext): KeyHelp[] {
       own.push({ keys: "t", does: "type: all, prompt, response, event", short: "t type" }, ...SCROLL, { keys: "⏎", does: "open the selected entry in full", short: "⏎ open" });
       break;
   }
-  const filter: KeyHelp[] = [{ keys: "/", does: "filter every view by model, user, project, caller or session, e.g. user:ann model:gpt-4o", short: "/ filter" }];
+  const filter: KeyHelp[] = [{ keys: "/", does: "filter every view by model, user, project, caller, session or tier, e.g. user:ann model:gpt-4o", short: "/ filter" }];
   if (context.filtered && !(view === "breakdown" && context.drilled)) filter.push({ keys: "Esc", does: "clear the filter", short: "Esc unfilter" });
   const exporting: KeyHelp[] = [{ keys: "e", does: "export this view (every row, with filter and period) to a CSV or JSON file", short: "e export" }];
   return [...own, ...filter, ...exporting, ...VIEWS, { keys: "?", does: "this help", short: "? help" }, { keys: "q Ctrl-C", does: "quit", short: "q quit" }];

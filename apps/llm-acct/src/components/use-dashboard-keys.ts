@@ -13,7 +13,7 @@ import { MEASURES } from "./Overview.js";
 import type { View } from "./view.js";
 
 const VIEW_KEYS: Record<string, View> = { o: "overview", b: "breakdown", l: "limits", v: "live", a: "audit", "1": "overview", "2": "breakdown", "3": "limits", "4": "live", "5": "audit" };
-const DIMENSIONS: UsageDimension[] = ["model", "username", "project", "callerName", "session"];
+const DIMENSIONS: UsageDimension[] = ["model", "username", "project", "callerName", "session", "serviceTier"];
 const SORTS: SortKey[] = ["cost", "requests", "tokens", "name"];
 const AUDIT_TYPES: (string | undefined)[] = [undefined, "prompt", "response", "event"];
 const next = <T,>(list: readonly T[], value: T): T => list[(list.indexOf(value) + 1) % list.length]!;

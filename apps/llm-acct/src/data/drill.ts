@@ -13,8 +13,8 @@ export interface DrillStep {
   readonly key: string | null;
 }
 
-/** What Enter on a row of each dimension opens: a model's users, a user's sessions, a session's calls. */
-export const DRILL_NEXT: Record<UsageDimension, UsageDimension | "calls"> = { model: "username", username: "session", project: "username", callerName: "username", session: "calls" };
+/** What Enter on a row of each dimension opens: a model's users, a user's sessions, a session's calls, a tier's models. */
+export const DRILL_NEXT: Record<UsageDimension, UsageDimension | "calls"> = { model: "username", username: "session", project: "username", callerName: "username", session: "calls", serviceTier: "model" };
 
 /** A level of the drill-down: what it lists and the filter its rows pass. */
 export interface DrillLevel {

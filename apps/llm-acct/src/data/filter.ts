@@ -4,14 +4,14 @@ import type { AuditFilter, UsageLimit, UsageRecordFilter } from "@llm-accounting
 export type DashboardFilter = UsageRecordFilter;
 
 // Words typed at the `/` prompt, and the filter field each sets.
-const FIELDS: Record<string, keyof UsageRecordFilter> = { model: "model", user: "username", username: "username", project: "project", caller: "callerName", session: "session" };
-const LABEL: Record<keyof UsageRecordFilter, string> = { model: "model", username: "user", project: "project", callerName: "caller", session: "session" };
+const FIELDS: Record<string, keyof UsageRecordFilter> = { model: "model", user: "username", username: "username", project: "project", caller: "callerName", session: "session", tier: "serviceTier" };
+const LABEL: Record<keyof UsageRecordFilter, string> = { model: "model", username: "user", project: "project", callerName: "caller", session: "session", serviceTier: "tier" };
 /** What stands for "no value" (records without a user, project or caller), as the breakdown shows it. */
 export const NONE = "(none)";
 
 /**
  * Parses the `/` prompt: `user:ann model:gpt-4o` (words `model`, `user`, `project`, `caller`,
- * `session`; a value with spaces in double quotes; `(none)` for records without one). All given
+ * `session`, `tier`; a value with spaces in double quotes; `(none)` for records without one). All given
  * fields must match. Empty text is no filter. Returns an error message for anything else.
  */
 export function parseFilter(text: string): { filter: DashboardFilter } | { error: string } {
@@ -22,9 +22,9 @@ export function parseFilter(text: string): { filter: DashboardFilter } | { error
   while (at < rest.length) {
     pattern.lastIndex = at;
     const match = pattern.exec(rest);
-    if (!match) return { error: `use field:value with field model, user, project, caller or session (at "${rest.slice(at, at + 20)}")` };
+    if (!match) return { error: `use field:value with field model, user, project, caller, session or tier (at "${rest.slice(at, at + 20)}")` };
     const field = FIELDS[match[1]!.toLowerCase()];
-    if (!field) return { error: `unknown field "${match[1]}": use model, user, project, caller or session` };
+    if (!field) return { error: `unknown field "${match[1]}": use model, user, project, caller, session or tier` };
     const value = match[2] ?? match[3]!;
     if (value === NONE && (field === "model" || field === "session")) return { error: `every record has a ${LABEL[field]}; ${NONE} matches none` };
     filter[field] = value === NONE ? null : value;
@@ -52,7 +52,8 @@ export const isFiltered = (filter: DashboardFilter): boolean => filterLabel(filt
  * caller) makes it `undefined`: no entry can be shown as matching.
  */
 export function auditFilter(filter: DashboardFilter): AuditFilter | undefined {
-  if (filter.username === null || filter.callerName === null) return undefined;
+  // Audit entries carry no service tier either.
+  if (filter.username === null || filter.callerName === null || filter.serviceTier !== undefined) return undefined;
   return {
     ...(filter.username !== undefined && { userName: filter.username }),
     ...(filter.callerName !== undefined && { appName: filter.callerName }),
@@ -64,8 +65,8 @@ export function auditFilter(filter: DashboardFilter): AuditFilter | undefined {
 
 /**
  * Whether a limit can count the filtered calls: each of its model, user, caller and project is
- * either unset (it applies to every value) or the filter's value. A session filter keeps every
- * limit (limits are not per session).
+ * either unset (it applies to every value) or the filter's value. A session or tier filter keeps
+ * every limit (limits are not per session or tier).
  */
 export function limitConcerns(limit: UsageLimit, filter: DashboardFilter): boolean {
   const same = (mine: string | null, theirs: string | null | undefined) => mine === null || theirs === undefined || mine === theirs;

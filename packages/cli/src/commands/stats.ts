@@ -158,7 +158,7 @@ export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"):
   if (report.breakdown && report.breakdown.groups.length > 0) {
     const right = "right" as const;
     const by = report.breakdown.by;
-    const title = by.startsWith("tag:") ? `Tag ${by.slice(4)}` : { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session" }[by as UsageDimension];
+    const title = by.startsWith("tag:") ? `Tag ${by.slice(4)}` : BY_TITLES[by as UsageDimension];
     // Shares of what is shown: converted amounts when converting (rates may differ between days).
     const shownCost = (g: GroupUsageTotals) => (c?.groups ? (c.groups.get(g.key) ?? 0n) : g.costNanos);
     const totalCost = report.breakdown.groups.reduce((sum, g) => sum + shownCost(g), 0n);
@@ -180,7 +180,19 @@ export function statsText(report: StatsReport, maxWidth?: number, zone = "UTC"):
   return lines;
 }
 
-const BY_COLUMNS: Readonly<Record<string, UsageDimension>> = { model: "model", username: "username", user: "username", callerName: "callerName", caller: "callerName", project: "project", session: "session" };
+const BY_COLUMNS: Readonly<Record<string, UsageDimension>> = {
+  model: "model",
+  username: "username",
+  user: "username",
+  callerName: "callerName",
+  caller: "callerName",
+  project: "project",
+  session: "session",
+  "service-tier": "serviceTier",
+  serviceTier: "serviceTier",
+  tier: "serviceTier",
+};
+const BY_TITLES: Readonly<Record<UsageDimension, string>> = { model: "Model", username: "User", callerName: "Caller", project: "Project", session: "Session", serviceTier: "Service Tier" };
 
 /** `--by`: a column (`caller` and `user` are the words people type) or `tag:<key>`. */
 function byColumnOrTag(value: unknown): UsageDimension | `tag:${string}` | undefined {
@@ -194,7 +206,7 @@ function byColumnOrTag(value: unknown): UsageDimension | `tag:${string}` | undef
     }
   }
   const column = BY_COLUMNS[text];
-  if (!column) throw new UsageError(`--by must be one of model, user, caller, project, session or tag:<key> (got "${text}")`);
+  if (!column) throw new UsageError(`--by must be one of model, user, caller, project, session, service-tier or tag:<key> (got "${text}")`);
   return column;
 }
 
@@ -219,7 +231,7 @@ export function statsCommand(ctx: CommandContext): CommandModule<GlobalArgs, Sta
         .option("by", {
           type: "string",
           coerce: byColumnOrTag,
-          describe: "Add a breakdown by this column (model, user, caller, project, session) or by a tag's values (tag:<key>)",
+          describe: "Add a breakdown by this column (model, user, caller, project, session, service-tier) or by a tag's values (tag:<key>)",
         })
         .option("tag", { type: "string", array: true, describe: "Only usage with this tag (key=value; repeat for several)", coerce: tagFlags("tag") })
         .option("format", formatOption(LIST_FORMATS, "table", "Output format (csv and ndjson: one row per model, or per group with --by)"))

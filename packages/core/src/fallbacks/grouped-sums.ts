@@ -16,6 +16,6 @@ export function groupedSumsOf(store: UsageStore): GroupedSums {
     sumUsageByModel: async (range: TimeRange, filter: UsageRecordFilter = {}): Promise<ModelUsageTotals[]> =>
       (await sumGroupsOverRows(store, range, (record) => record.model, filter)).map(({ key, ...totals }) => ({ model: key!, ...totals })),
     sumUsageBy: (range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> =>
-      sumGroupsOverRows(store, range, (record) => record[dimension], filter),
+      sumGroupsOverRows(store, range, (record) => record[dimension] ?? null, filter),
   };
 }

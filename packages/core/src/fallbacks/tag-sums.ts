@@ -19,7 +19,7 @@ export async function sumUsageByTagFallback(store: UsageStore, range: TimeRange,
  * `sumTaggedUsage`: the same paging through the range.
  */
 export async function sumTaggedUsageFallback(store: UsageStore, range: TimeRange, dimension: UsageDimension | null, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
-  return sumGroupsOverRows(store, range, (record) => (dimension === null ? null : record[dimension]), filter);
+  return sumGroupsOverRows(store, range, (record) => (dimension === null ? null : (record[dimension] ?? null)), filter);
 }
 
 /** The store's own tag sums where it has them (capabilities `tagSums`, `taggedSums`), the fallbacks above for the rest. */

@@ -19,7 +19,7 @@ export interface ModelUsageTotals extends UsageTotals {
 }
 
 /** Columns usage can be broken down by. */
-export type UsageDimension = "model" | "username" | "callerName" | "project" | "session";
+export type UsageDimension = "model" | "username" | "callerName" | "project" | "session" | "serviceTier";
 
 /** Usage totals of one value of a dimension (null: records without a value). */
 export interface GroupUsageTotals extends UsageTotals {
@@ -42,19 +42,24 @@ export interface UsageRecordFilter {
   readonly project?: string | null;
   /** Only records of this caller (null: without a caller). */
   readonly callerName?: string | null;
+  /** Only records made at this service tier (null: tier unknown). */
+  readonly serviceTier?: string | null;
 }
 
 /** The record columns a `UsageRecordFilter` can narrow by. */
-export const USAGE_FILTER_FIELDS = ["model", "username", "project", "callerName", "session"] as const satisfies readonly UsageDimension[];
+export const USAGE_FILTER_FIELDS = ["model", "username", "project", "callerName", "session", "serviceTier"] as const satisfies readonly UsageDimension[];
+
+/** A record column a `UsageRecordFilter` can narrow by. */
+export type UsageFilterField = (typeof USAGE_FILTER_FIELDS)[number];
 
 /** The fields a filter sets, with their values, in `USAGE_FILTER_FIELDS` order; empty for no filter. */
-export function usageFilterFields(filter: UsageRecordFilter): Array<[UsageDimension, string | null]> {
+export function usageFilterFields(filter: UsageRecordFilter): Array<[UsageFilterField, string | null]> {
   return USAGE_FILTER_FIELDS.filter((f) => filter[f] !== undefined).map((f) => [f, filter[f] as string | null]);
 }
 
 /** Whether a record passes a filter (the reference the stores' queries implement). */
-export function matchesUsageRecordFilter(filter: UsageRecordFilter, record: Readonly<Record<UsageDimension, string | null>>): boolean {
-  return usageFilterFields(filter).every(([field, value]) => record[field] === value);
+export function matchesUsageRecordFilter(filter: UsageRecordFilter, record: { readonly [F in UsageFilterField]?: string | null }): boolean {
+  return usageFilterFields(filter).every(([field, value]) => (record[field] ?? null) === value);
 }
 
 /** Narrows to records carrying every one of these tags (key and value equal). */

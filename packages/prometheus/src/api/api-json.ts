@@ -9,7 +9,7 @@ import type { ApiRange } from "./query-params.js";
 /** The range and filter an answer covers, echoed so a client sees what defaults were applied. */
 export interface ScopeJson {
   readonly range: { readonly since: string; readonly until: string; readonly timezone: string };
-  readonly filter: { readonly model: string | null; readonly user: string | null; readonly project: string | null; readonly caller: string | null; readonly tags: Readonly<Record<string, string>> };
+  readonly filter: { readonly model: string | null; readonly user: string | null; readonly project: string | null; readonly caller: string | null; readonly tier: string | null; readonly tags: Readonly<Record<string, string>> };
 }
 
 /** Requests, tokens and cost of a set of calls. */
@@ -28,7 +28,7 @@ export interface TotalsJson {
 export function scopeJson(range: ApiRange, filter: TagBreakdownFilter): ScopeJson {
   return {
     range: { since: range.since.toISOString(), until: range.until.toISOString(), timezone: range.timezone },
-    filter: { model: filter.model ?? null, user: filter.username ?? null, project: filter.project ?? null, caller: filter.callerName ?? null, tags: { ...filter.tags } },
+    filter: { model: filter.model ?? null, user: filter.username ?? null, project: filter.project ?? null, caller: filter.callerName ?? null, tier: filter.serviceTier ?? null, tags: { ...filter.tags } },
   };
 }
 

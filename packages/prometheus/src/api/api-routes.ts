@@ -17,7 +17,7 @@ interface Route {
 
 const REPORT = [...RANGE_PARAMETERS, ...FILTER_PARAMETERS, TAG_PARAMETER];
 /** Breakdown path segment -> the store column it groups by. */
-const DIMENSIONS = { model: "model", user: "username", project: "project", caller: "callerName" } as const satisfies Record<string, UsageDimension>;
+const DIMENSIONS = { model: "model", user: "username", project: "project", caller: "callerName", "service-tier": "serviceTier" } as const satisfies Record<string, UsageDimension>;
 const ALERT_STATES: readonly AlertDeliveryState[] = ["pending", "delivered", "failed"];
 
 const summary: Read = async (accounting, params, now) => {

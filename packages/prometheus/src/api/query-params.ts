@@ -11,7 +11,7 @@ export interface ApiRange {
 /** Parameters every report accepts: the range and the record filters. */
 export const RANGE_PARAMETERS = ["since", "until", "timezone"] as const;
 /** Query parameter -> record filter field (the CLI's `--user` is the store's `username`, ...). */
-const FILTER_FIELDS = { model: "model", user: "username", project: "project", caller: "callerName" } as const;
+const FILTER_FIELDS = { model: "model", user: "username", project: "project", caller: "callerName", tier: "serviceTier" } as const;
 /** The record filter parameters, as the query spells them. */
 export const FILTER_PARAMETERS = Object.keys(FILTER_FIELDS) as (keyof typeof FILTER_FIELDS)[];
 

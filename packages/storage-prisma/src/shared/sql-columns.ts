@@ -88,12 +88,14 @@ export function totalsFromRow(row: TotalsRow | undefined): UsageTotals {
   return totals as unknown as UsageTotals;
 }
 
-const DIMENSION_COLUMNS: Record<UsageDimension, string> = {
+/** The `accounting_entries` column of each breakdown dimension. */
+export const DIMENSION_COLUMNS: Readonly<Record<UsageDimension, string>> = {
   model: "model",
   username: "username",
   callerName: "caller_name",
   project: "project",
   session: "session",
+  serviceTier: "service_tier",
 };
 
 /**

@@ -1,6 +1,6 @@
 import { usageFilterFields, type TagBreakdownFilter, type UsageDimension } from "@llm-accounting/core";
 import type { HourSplit } from "./hour-split.js";
-import { ROLLUP_SUMMED } from "./sql-columns.js";
+import { DIMENSION_COLUMNS, ROLLUP_SUMMED } from "./sql-columns.js";
 
 /** How a dialect writes what the tag queries need. */
 export interface TagSqlDialect {
@@ -19,8 +19,6 @@ export interface BoundSql {
   readonly sql: string;
   readonly params: unknown[];
 }
-
-const COLUMNS: Record<UsageDimension, string> = { model: "model", username: "username", callerName: "caller_name", project: "project", session: "session" };
 
 /** Collects parameters as the SQL text is written, so unnumbered placeholders (SQLite's `?`) bind in order. */
 function binder(dialect: TagSqlDialect) {
@@ -67,7 +65,7 @@ export function tagRollupSql(dialect: TagSqlDialect, split: HourSplit, key: stri
 export function taggedEntriesSumSql(dialect: TagSqlDialect, start: Date, end: Date, dimension: UsageDimension | null, filter: TagBreakdownFilter): BoundSql {
   const b = binder(dialect);
   const where = [`e.timestamp >= ${b.bind(dialect.time(start))}`, `e.timestamp <= ${b.bind(dialect.time(end))}`];
-  for (const [field, value] of usageFilterFields(filter)) where.push(value === null ? `e.${COLUMNS[field]} IS NULL` : `e.${COLUMNS[field]} = ${b.bind(value)}`);
+  for (const [field, value] of usageFilterFields(filter)) where.push(value === null ? `e.${DIMENSION_COLUMNS[field]} IS NULL` : `e.${DIMENSION_COLUMNS[field]} = ${b.bind(value)}`);
   for (const [key, value] of Object.entries(filter.tags ?? {})) where.push(`e.id IN (SELECT entry_id FROM usage_tags WHERE key = ${b.bind(key)} AND value = ${b.bind(value)})`);
   const totals = [
     `${dialect.integer("COUNT(*)")} AS requests`,
@@ -76,7 +74,7 @@ export function taggedEntriesSumSql(dialect: TagSqlDialect, start: Date, end: Da
   ].join(", ");
   const base = `FROM accounting_entries e WHERE ${where.join(" AND ")}`;
   if (dimension === null) return { sql: `SELECT NULL AS key, ${totals} ${base}`, params: b.params };
-  const column = `e.${COLUMNS[dimension]}`;
+  const column = `e.${DIMENSION_COLUMNS[dimension]}`;
   return { sql: `SELECT ${column} AS key, ${totals} ${base} GROUP BY ${column} ORDER BY ${column} IS NULL, ${column}`, params: b.params };
 }
 

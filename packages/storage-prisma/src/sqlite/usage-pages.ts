@@ -1,7 +1,8 @@
-import { usageFilterFields, type TailFilter, type TimeRange, type UsageDimension, type UsageRecord } from "@llm-accounting/core";
+import { usageFilterFields, type TailFilter, type TimeRange, type UsageRecord } from "@llm-accounting/core";
 import { sqliteTime } from "./batch-encoding.js";
 import type { StatementCache } from "./statement-cache.js";
 import { ENTRY_SELECT, usageRecordFromRow } from "../shared/entry-row.js";
+import { DIMENSION_COLUMNS } from "../shared/sql-columns.js";
 import { tagsByEntry } from "../shared/tag-rows.js";
 
 // Read through the store's own connection: Prisma's query builder costs more per row than the
@@ -14,8 +15,6 @@ const TAGS_SQL = "SELECT entry_id, key, value FROM usage_tags WHERE entry_id IN 
 const FIRST_ID_SQL = "SELECT MIN(id) FROM accounting_entries WHERE timestamp >= ? AND timestamp <= ?";
 
 type PageRow = Record<string, unknown>;
-
-const TAIL_COLUMN: Record<UsageDimension, string> = { model: "model", username: "username", project: "project", callerName: "caller_name", session: "session" };
 
 /** Reads pages of usage records in id order, as `usageInRange` returns them, and the newest records, as `tail` does. */
 export class UsagePageReader {
@@ -33,7 +32,7 @@ export class UsagePageReader {
     if (limit <= 0) return [];
     const fields = usageFilterFields(filter);
     const conditions = [
-      ...fields.map(([field, value]) => `${TAIL_COLUMN[field]} ${value === null ? "IS NULL" : "= ?"}`),
+      ...fields.map(([field, value]) => `${DIMENSION_COLUMNS[field]} ${value === null ? "IS NULL" : "= ?"}`),
       ...Object.keys(filter.tags ?? {}).map(() => "id IN (SELECT entry_id FROM usage_tags WHERE key = ? AND value = ?)"),
       ...(filter.since ? ["timestamp >= ?"] : []),
       ...(filter.until ? ["timestamp <= ?"] : []),

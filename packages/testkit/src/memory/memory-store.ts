@@ -65,7 +65,7 @@ export class MemoryStore implements UsageStore {
   }
 
   async sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
-    return groupTotals(this.#inRange(range, filter), (r) => r[dimension]);
+    return groupTotals(this.#inRange(range, filter), (r) => r[dimension] ?? null);
   }
 
   async sumUsageByTag(range: TimeRange, key: string, filter: TagBreakdownFilter = {}): Promise<GroupUsageTotals[]> {
