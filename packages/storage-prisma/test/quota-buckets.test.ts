@@ -212,7 +212,9 @@ for (const backend of ["sqlite", "postgresql"] as const) {
   describe(`quota buckets against a plain SUM: ${backend}`, () => {
     it("agree on sums, the oldest row and release times after any mix of writes", { timeout: 600_000 }, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 8 }), fc.array(queryArb, { minLength: 1, maxLength: 12 }), async (ops, queries) => {
+        // The instant of the check picks how a store reads a window's edges (nothing is written
+        // after now, usually), never what it sums: before, at and after the windows' ends.
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 8 }), fc.array(queryArb, { minLength: 1, maxLength: 12 }), offsetArb(-2 * DAY, 3 * DAY), async (ops, queries, checkAtMs) => {
           const store = await stores.open[backend]();
           try {
             // Checked after every write, so a store that keeps sums between checks (SQLite's part
@@ -226,7 +228,7 @@ for (const backend of ["sqlite", "postgresql"] as const) {
                 const ceiling = type === "requests" ? BigInt(Math.floor(total * fraction)) : BigInt(Math.floor(fraction * 1000 * total));
                 return { filter, ...window, needsOldest: true, releases: [{ type, ceiling, unit: "day_rolling", intervalValue: 1 }] };
               });
-              const got = await store.sumQuotaUsage(built, new Date(NOW + 3 * DAY));
+              const got = await store.sumQuotaUsage(built, new Date(NOW + checkAtMs));
               expect(got).toEqual(built.map((q) => expected(rows, q)));
             }
           } finally {
@@ -235,6 +237,30 @@ for (const backend of ["sqlite", "postgresql"] as const) {
         }),
         { numRuns: backend === "sqlite" ? 60 : 20 },
       );
+    });
+
+    it("reads each ragged edge from either side exactly: rows on, before and after both ends", async () => {
+      const store = await stores.open[backend]();
+      try {
+        const minute = Math.floor(NOW / 60_000) * 60_000;
+        // Edges early and late in their minutes (each side is the shorter once), rows on and 1 ms beside them.
+        const edges = [minute - 5 * 60_000 + 7, minute - 3 * 60_000 + 59_990, minute + 3, minute + 59_995];
+        const offsets = edges.flatMap((edge) => [edge - 1, edge, edge + 1]).map((at) => at - NOW);
+        await store.insertUsageBatch(offsets.map((offsetMs, i) => record({ model: "a", username: "u1", callerName: "c1", project: "p1", promptTokens: i + 1, completionTokens: 0, costNanos: BigInt(1 + i), tenant: null, tier: null, offsetMs })));
+        await store.insertLimit({ scope: "GLOBAL", limitType: "requests", maxValue: 10, intervalUnit: "day", intervalValue: 1, model: null, username: null, callerName: null, projectName: null });
+        const rows = await allRows(store);
+        // The last two: as a guarded write asks, to the far future.
+        const farFuture = Date.parse("9999-12-31T23:59:59.999Z");
+        for (const [start, end] of [[edges[0]!, edges[2]!], [edges[1]!, edges[3]!], [edges[0]!, edges[3]!], [edges[1]!, edges[2]!], [edges[0]!, farFuture], [edges[1]!, farFuture]]) {
+          for (const now of end === farFuture ? [minute + 30_000, start - DAY] : [end, end + 30_000, start - DAY]) {
+            const query = { filter: {}, start: new Date(start), end: new Date(end) };
+            const [got] = await store.sumQuotaUsage([query], new Date(now));
+            expect([start - minute, end - minute, now - end, got!.requests, got!.inputTokens]).toEqual([start - minute, end - minute, now - end, expected(rows, query).requests, expected(rows, query).inputTokens]);
+          }
+        }
+      } finally {
+        await store.close();
+      }
     });
   });
 }

@@ -1,10 +1,10 @@
 import type { QuotaUsage, UsageQuery } from "@llm-accounting/core";
 import { filterMatchSql, filterTuple, Params, rawWindow, type BucketSqlDialect, type Typed } from "./quota-filter-sql.js";
 import type { QuotaSqlDialect, QuotaSqlStatement } from "./quota-sql.js";
-import { BUCKET_SPANS, isEmptyPart, OPEN_END_MS, openEndedParts, windowParts } from "./window-parts.js";
+import { BUCKET_SPANS, isEmptyPart, liveOpenEndedParts, liveWindowParts, OPEN_END_MS } from "./window-parts.js";
 
 // The pieces of the quota statements live in three files; importers find them all here.
-export { BUCKET_SPANS, isEmptyPart, openEndedParts, windowParts, type BucketsPart, type RowsPart, type WindowPart } from "./window-parts.js";
+export { BUCKET_SPANS, isEmptyPart, liveWindowParts, openEndedParts, windowParts, type BucketsPart, type RowsPart, type WindowPart } from "./window-parts.js";
 export { filterColumns, filterKey, filterMatchSql, type BucketSqlDialect, type FilterColumns, type TagTable } from "./quota-filter-sql.js";
 export { bucketFollowUps, followUpsWithoutQueries, reachedAt, rowSumsSql, type RowsToSum } from "./quota-follow-ups.js";
 
@@ -39,16 +39,16 @@ export function bucketSumsParts(dialect: BucketSqlDialect, queries: readonly Usa
   const windowTuples: Typed[][] = [];
   queries.forEach((query, q) => {
     const id = filterIds[q] ?? null;
-    const parts = id === null ? rawWindow(query) : query.end.getTime() >= OPEN_END_MS ? openEndedParts(query.start.getTime()) : windowParts(query.start.getTime(), query.end.getTime());
+    const parts = id === null ? rawWindow(query) : query.end.getTime() >= OPEN_END_MS ? liveOpenEndedParts(query.start.getTime()) : liveWindowParts(query.start.getTime(), query.end.getTime(), now.getTime());
     for (const part of parts) {
       if (part.kind === "buckets") bucketTuples.push([[q, "int"], [id, "int"], [part.span, "int"], [part.from, "bigint"], [part.to, "bigint"]]);
-      else if (!isEmptyPart(part)) rawTuples.push([[q, "int"], [dialect.time(new Date(part.from)), "time"], [dialect.time(new Date(part.to)), "time"], [part.closed ? 1 : 0, "int"], ...filterTuple(query.filter)]);
+      else if (!isEmptyPart(part)) rawTuples.push([[q, "int"], [dialect.time(new Date(part.from)), "time"], [dialect.time(new Date(part.to)), "time"], [part.closed ? 1 : 0, "int"], [part.less ? -1 : 1, "int"], ...filterTuple(query.filter)]);
     }
     windowTuples.push([[q, "int"], [dialect.time(query.start), "time"], [dialect.time(query.end), "time"], ...filterTuple(query.filter)]);
   });
   // The arrays cannot be empty: a row for query -1 matches nothing.
   if (bucketTuples.length === 0) bucketTuples.push([[-1, "int"], [-1, "int"], [0, "int"], [0, "bigint"], [0, "bigint"]]);
-  if (rawTuples.length === 0) rawTuples.push([[-1, "int"], [dialect.time(new Date(0)), "time"], [dialect.time(new Date(0)), "time"], [0, "int"], ...filterTuple({})]);
+  if (rawTuples.length === 0) rawTuples.push([[-1, "int"], [dialect.time(new Date(0)), "time"], [dialect.time(new Date(0)), "time"], [0, "int"], [1, "int"], ...filterTuple({})]);
   const p = new Params(dialect);
   // One array per column (unnest): the text, and so its plan, is the same whatever the number of
   // queries, so a named statement is planned once.
@@ -60,18 +60,20 @@ export function bucketSumsParts(dialect: BucketSqlDialect, queries: readonly Usa
   const int = dialect.integer;
   const ctes =
     `WITH rb (q, f, span, lo, hi) AS (${bucketRows}), ` +
-    `rr (q, lo, hi, closed, model, username, caller_name, project_mode, project, tag_key, tag_value) AS (${rawRows}), ` +
+    `rr (q, lo, hi, closed, sign, model, username, caller_name, project_mode, project, tag_key, tag_value) AS (${rawRows}), ` +
     `rw (q, lo, hi, model, username, caller_name, project_mode, project, tag_key, tag_value) AS (${windowRows}) `;
   const bucketWhere = "b.filter_id = rb.f AND b.span = rb.span AND b.start >= rb.lo AND b.start < rb.hi";
   const rawWhere = `e.timestamp >= rr.lo AND e.timestamp <= rr.hi AND (rr.closed = 1 OR e.timestamp < rr.hi) AND ${filterMatchSql("rr", "e", "entries")}`;
   const heldWhere = `r.created_at >= rw.lo AND r.created_at <= rw.hi AND r.expires_at > ${nowParam} AND ${filterMatchSql("rw", "r", "reservations")}`;
   const sums = (alias: string, requests: string, input: string, output: string, total: string, cost: string) =>
     `${requests} AS requests, SUM(${alias}.${input}) AS input_tokens, SUM(${alias}.${output}) AS output_tokens, SUM(${alias}.${total}) AS total_tokens, SUM(${alias}.${cost}) AS cost_nanos`;
-  const outer = `${int("SUM(s.requests)")} AS requests, ${int("SUM(s.input_tokens)")} AS input_tokens, ${int("SUM(s.output_tokens)")} AS output_tokens, ${int("SUM(s.total_tokens)")} AS total_tokens, ${int("SUM(s.cost_nanos)")} AS cost_nanos`;
+  // Raw rows count with their part's sign (the rows after a window's end are subtracted from its last minute).
+  const outerOf = (sign: string) => ["requests", "input_tokens", "output_tokens", "total_tokens", "cost_nanos"].map((c) => `${int(`SUM(s.${c}${sign})`)} AS ${c}`).join(", ");
+  const outer = outerOf("");
   // LATERAL forces one index range scan per array row; the planner may otherwise hash-join the whole table.
   const select =
     `SELECT rb.q AS q, ${outer}, ${dialect.nullTime} AS oldest FROM rb CROSS JOIN LATERAL (SELECT ${sums("b", "SUM(b.requests)", "input_tokens", "output_tokens", "total_tokens", "cost_nanos")} FROM quota_buckets b WHERE ${bucketWhere}) s GROUP BY rb.q ` +
-    `UNION ALL SELECT rr.q, ${outer}, ${dialect.nullTime} FROM rr CROSS JOIN LATERAL (SELECT ${sums("e", "COUNT(*)", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos")} FROM accounting_entries e WHERE ${rawWhere}) s GROUP BY rr.q ` +
+    `UNION ALL SELECT rr.q, ${outerOf(" * rr.sign")}, ${dialect.nullTime} FROM rr CROSS JOIN LATERAL (SELECT ${sums("e", "COUNT(*)", "prompt_tokens", "completion_tokens", "total_tokens", "cost_nanos")} FROM accounting_entries e WHERE ${rawWhere}) s GROUP BY rr.q ` +
     `UNION ALL SELECT rw.q, ${outer}, MIN(s.oldest) FROM rw CROSS JOIN LATERAL (SELECT ${sums("r", "COUNT(*)", "input_tokens", "completion_tokens", "input_tokens + r.completion_tokens", "cost_nanos")}, MIN(r.created_at) AS oldest FROM quota_reservations r WHERE ${heldWhere}) s GROUP BY rw.q`;
   return { ctes, select, params: p.values };
 }

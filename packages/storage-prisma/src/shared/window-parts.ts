@@ -6,12 +6,13 @@
 /** Bucket lengths in seconds, finest first: minute, hour, UTC day (all aligned to the epoch). */
 export const BUCKET_SPANS = [60, 3600, 86400] as const;
 
-/** Raw rows of `[from, to)` (or `[from, to]` when closed), instants in ms. */
+/** Raw rows of `[from, to)` (or `[from, to]` when closed), instants in ms; `less`: subtracted, not added. */
 export interface RowsPart {
   readonly kind: "rows";
   readonly from: number;
   readonly to: number;
   readonly closed: boolean;
+  readonly less?: boolean;
 }
 
 /** Whole buckets of one span whose start is in `[from, to)`, epoch seconds. */
@@ -90,4 +91,37 @@ export function openEndedParts(start: number): WindowPart[] {
   const toHour = Math.ceil(lo / hour) * hour;
   const toDay = Math.ceil(lo / day) * day;
   return [head, { kind: "buckets", span: minute, from: lo, to: toHour }, { kind: "buckets", span: hour, from: toHour, to: toDay }, { kind: "buckets", span: day, from: toDay, to: NO_END_S }];
+}
+
+/**
+ * `windowParts` with each ragged edge read from whichever side of it holds less: a minute's
+ * bucket less the rows on the far side of the edge, when that side is shorter (or, for the last
+ * minute, when the window ends at `now`: nothing is written after now, while the current minute
+ * holds every row of a steady write load). Exact: stored instants are whole milliseconds, so the
+ * rows after `end` start at `end` + 1. Windows within one minute keep their raw rows.
+ */
+export function liveWindowParts(start: number, end: number, now: number): WindowPart[] {
+  const parts = windowParts(start, end);
+  const tail = parts[parts.length - 1] as RowsPart;
+  if (tail.from % MINUTE_MS !== 0) return parts;
+  const out = [...shorterHead(parts[0] as RowsPart, start), ...parts.slice(1, -1)];
+  const tailEnd = tail.from + MINUTE_MS;
+  if (end >= now || tailEnd - end < end - tail.from) out.push(wholeMinute(tail.from), { kind: "rows", from: end + 1, to: tailEnd, closed: false, less: true });
+  else out.push(tail);
+  return out;
+}
+
+/** `openEndedParts` with the first, partial minute read from its shorter side, as `liveWindowParts` does. */
+export function liveOpenEndedParts(start: number): WindowPart[] {
+  const parts = openEndedParts(start);
+  return [...shorterHead(parts[0] as RowsPart, start), ...parts.slice(1)];
+}
+
+const wholeMinute = (from: number): BucketsPart => ({ kind: "buckets", span: BUCKET_SPANS[0], from: from / 1000, to: from / 1000 + 60 });
+
+// The rows of [start, next minute), or that minute's bucket less the rows before `start` when fewer ms precede it.
+function shorterHead(head: RowsPart, start: number): WindowPart[] {
+  const minute = head.to - MINUTE_MS;
+  if (isEmptyPart(head) || start - minute >= head.to - start) return [head];
+  return [wholeMinute(minute), { kind: "rows", from: minute, to: start, closed: false, less: true }];
 }
