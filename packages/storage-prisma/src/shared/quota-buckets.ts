@@ -55,8 +55,9 @@ export function bucketSumsParts(dialect: BucketSqlDialect, queries: readonly Usa
   const rows = (tuples: Typed[][]) => `SELECT * FROM unnest(${tuples[0]!.map(([, type], c) => `${dialect.typed(p.add(tuples.map((t) => t[c]![0])), type)}[]`).join(", ")})`;
   const bucketRows = rows(bucketTuples);
   const rawRows = rows(rawTuples);
-  const windowRows = rows(windowTuples);
   const nowParam = p.add(dialect.time(now), "time");
+  // Usually no reservation is open: one probe then spares every query its scan of the reservations.
+  const windowRows = `${rows(windowTuples)} WHERE EXISTS (SELECT 1 FROM quota_reservations WHERE expires_at > ${nowParam})`;
   const int = dialect.integer;
   const ctes =
     `WITH rb (q, f, span, lo, hi) AS (${bucketRows}), ` +
