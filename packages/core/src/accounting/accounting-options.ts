@@ -29,7 +29,8 @@ export interface AccountingOptions {
   readonly pricer?: Pricer;
   /**
    * Called once per model when a call is recorded as `unpriced` (no cost given and no stored or
-   * pricer price: cost 0). Default: a Node process warning (`UnpricedModelWarning`).
+   * pricer price: cost 0), and once per provider and service tier priced at the standard price
+   * for want of a rule (OpenAI `priority`, ...). Default: a Node process warning (`UnpricedModelWarning`).
    */
   readonly onUnpriced?: UnpricedHandler;
   /** How long stored prices are cached before being read again (ms). Default 5000. */
