@@ -95,6 +95,10 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       const table = (await cli([...db, "stats", "--since", "1d", "--by", "tier"])).stdout;
       expect(table).toMatch(/Usage by Service Tier/);
       expect(table).toMatch(/batch\s+│?\s*1\b/);
+      // Priced as standard for want of a rule: said on stderr; a tier with a rule is not.
+      const priority = await cli([...db, "track", "--model", "house-gpt", "--provider", "openai", "--prompt-tokens", "10", "--service-tier", "priority"]);
+      expect([priority.code, priority.stderr]).toEqual([0, expect.stringMatching(/^Warning: calls at service tier 'priority' through openai \(first: model 'house-gpt'\) are priced at the model's standard price/)]);
+      expect((await cli([...db, "track", "--model", "house-gpt", "--provider", "openai", "--prompt-tokens", "10", "--service-tier", "flex"])).stderr).toBe("");
     });
 
     it("refuses bad price flags in one line with exit 2, storing nothing", async () => {

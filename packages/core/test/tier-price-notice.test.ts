@@ -5,7 +5,7 @@ import { Accounting } from "../src/index.js";
 describe("a service tier priced at the standard price is reported", () => {
   it("once per provider and tier, only for tiers without a rule, only when we priced the call", async () => {
     const told: [string, string][] = [];
-    const accounting = new Accounting({ store: new MemoryStore(), onUnpriced: (model, message) => told.push([model, message]) });
+    const accounting = new Accounting({ store: new MemoryStore(), onUnpriced: (model, message, kind) => (kind === "tier" ? told.push([model, message]) : undefined) });
     await accounting.setModelPrice({ model: "house-gpt", provider: "openai", inputPerMTok: 2, outputPerMTok: 8 });
     const call = { model: "house-gpt", provider: "openai", promptTokens: 1000, completionTokens: 500 };
     for (const serviceTier of ["priority", "priority", "batch", "flex", "standard", undefined]) await accounting.trackUsage({ ...call, ...(serviceTier && { serviceTier }) });

@@ -118,7 +118,9 @@ export async function openAccounting(flags: GlobalArgs, io: CliIo, needs: Accoun
     store: await storeFor(args, io.env, needs.readOnly ?? false, (message) => io.stderr.write(`${visibleText(message)}\n`)),
     pricer,
     // The commands say an unpriced call themselves, in their own words: no process warning as well.
-    onUnpriced: () => undefined,
+    onUnpriced: (_model, message, kind) => {
+      if (kind === "tier") io.stderr.write(`Warning: ${visibleText(message)}\n`);
+    },
     projectName: args.projectName,
     appName: args.appName,
     userName: args.userName ?? io.env.USER ?? io.env.USERNAME,

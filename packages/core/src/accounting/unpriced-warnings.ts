@@ -6,7 +6,7 @@ import type { NewUsageRecord } from "../store/usage-record.js";
  * known), and once per provider and service tier when calls at a tier we know no multiple for
  * (OpenAI's `priority`, ...) are priced at the model's standard price.
  */
-export type UnpricedHandler = (model: string, message: string) => void;
+export type UnpricedHandler = (model: string, message: string, kind: "unpriced" | "tier") => void;
 
 /** The default: a Node process warning (printed on stderr once per model unless the process listens for `warning`). */
 export const emitUnpricedWarning: UnpricedHandler = (_model, message) => {
@@ -32,6 +32,7 @@ export class UnpricedWarnings {
     this.#handler(
       record.model,
       `no price for model '${record.model}': its calls are recorded with cost 0 and costSource 'unpriced'. Pass a pricer (createPricer() from @llm-accounting/pricing), store a price with setModelPrice, or give the cost; reprice() fills in recorded calls later.`,
+      "unpriced",
     );
   }
 
@@ -47,6 +48,7 @@ export class UnpricedWarnings {
     this.#handler(
       record.model,
       `calls at service tier '${tier}'${through} (first: model '${record.model}') are priced at the model's standard price: no multiple for that tier is published as a rule (docs/pricing.md). Give the billed cost (cost, costSource 'provider') where it differs.`,
+      "tier",
     );
   }
 }
