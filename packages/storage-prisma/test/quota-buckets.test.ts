@@ -251,7 +251,8 @@ for (const backend of ["sqlite", "postgresql"] as const) {
         const rows = await allRows(store);
         // The last two: as a guarded write asks, to the far future.
         const farFuture = Date.parse("9999-12-31T23:59:59.999Z");
-        for (const [start, end] of [[edges[0]!, edges[2]!], [edges[1]!, edges[3]!], [edges[0]!, edges[3]!], [edges[1]!, edges[2]!], [edges[0]!, farFuture], [edges[1]!, farFuture]]) {
+        const windows: [number, number][] = [[edges[0]!, edges[2]!], [edges[1]!, edges[3]!], [edges[0]!, edges[3]!], [edges[1]!, edges[2]!], [edges[0]!, farFuture], [edges[1]!, farFuture]];
+        for (const [start, end] of windows) {
           for (const now of end === farFuture ? [minute + 30_000, start - DAY] : [end, end + 30_000, start - DAY]) {
             const query = { filter: {}, start: new Date(start), end: new Date(end) };
             const [got] = await store.sumQuotaUsage([query], new Date(now));
