@@ -23,7 +23,7 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       expect(JSON.parse(set.stdout)).toMatchObject({ cacheWrite1hPerMTok: 5, cacheWrite1hNanosPerMTok: "5000000000" });
       // 3,000 x 3.75 + 1,000 x 5 = 16,250 -> 16,250,000 nanos
       expect(await track("--timestamp", "2025-04-01 00:00:00")).toMatchObject({ costNanos: "16250000" });
-      expect((await cli([...db, "prices", "list"])).stdout).toMatch(/claude-house\s+│\s+anthropic\s+│\s+2025-03-01 00:00:00\s+│\s+\$3\s+│\s+-\s+│\s+\$3\.75\s+│\s+\$5\s+│\s+\$15/);
+      expect((await cli([...db, "prices", "list"])).stdout).toMatch(/claude-house\s+│\s+anthropic\s+│\s+-\s+│\s+2025-03-01 00:00:00\s+│\s+\$3\s+│\s+-\s+│\s+\$3\.75\s+│\s+\$5\s+│\s+\$15/);
     });
 
     it("stores a price, prices a call tracked without cost, and reprices a period (dry run, then --apply)", async () => {
@@ -36,7 +36,7 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       expect(set.code).toBe(0);
       expect(set.stdout).toMatch(/^Price \d+ set for house-model from 1970-01-01 00:00:00 UTC\.\n$/);
       const listed = await cli([...db, "prices", "list"]);
-      expect(listed.stdout).toMatch(/house-model\s+│\s+-\s+│\s+1970-01-01 00:00:00\s+│\s+\$1\.5\s+│\s+\$0\.15\s+│\s+-\s+│\s+-\s+│\s+\$6\s+│\s+contract/);
+      expect(listed.stdout).toMatch(/house-model\s+│\s+-\s+│\s+-\s+│\s+1970-01-01 00:00:00\s+│\s+\$1\.5\s+│\s+\$0\.15\s+│\s+-\s+│\s+-\s+│\s+\$6\s+│\s+contract/);
 
       const priced = JSON.parse((await track("--prompt-tokens", "1000000", "--cached-tokens", "1000000", "--completion-tokens", "10")).stdout) as { costNanos: string; costSource: string };
       expect([priced.costNanos, priced.costSource]).toEqual(["150060000", "price"]);
@@ -99,6 +99,12 @@ for (const [name, fresh] of freshStores(dir, drops)) {
       const priority = await cli([...db, "track", "--model", "house-gpt", "--provider", "openai", "--prompt-tokens", "10", "--service-tier", "priority"]);
       expect([priority.code, priority.stderr]).toEqual([0, expect.stringMatching(/^Warning: calls at service tier 'priority' through openai \(first: model 'house-gpt'\) are priced at the model's standard price/)]);
       expect((await cli([...db, "track", "--model", "house-gpt", "--provider", "openai", "--prompt-tokens", "10", "--service-tier", "flex"])).stderr).toBe("");
+      // A price for the tier: priority calls priced as given, and nothing to warn about.
+      await cli([...db, "prices", "set", "--model", "house-gpt", "--provider", "openai", "--service-tier", "priority", "--input", "3.5", "--output", "14"]);
+      expect(await track("--service-tier", "priority")).toMatchObject({ costNanos: "10500000", serviceTier: "priority" });
+      expect((await cli([...db, "prices", "list"])).stdout).toMatch(/house-gpt\s+│\s+openai\s+│\s+priority\s+│/);
+      const badTier = await cli([...db, "prices", "set", "--model", "house-gpt", "--service-tier", "Priority", "--input", "1", "--output", "1"]);
+      expect([badTier.code, badTier.stderr]).toEqual([1, 'Error: --service-tier must be a lower-case word of up to 32 letters, digits, _ or - (got "Priority")\n']);
     });
 
     it("refuses bad price flags in one line with exit 2, storing nothing", async () => {

@@ -139,8 +139,7 @@ function flag(v: Field, name: string): boolean {
 }
 
 function costSource(v: Field): CostSource | null {
-  if (v === null) return null;
-  if (v === "caller" || v === "price" || v === "unpriced" || v === "provider") return v;
+  if (v === null || v === "caller" || v === "price" || v === "unpriced" || v === "provider") return v;
   throw new Error(`cost_source is not caller, price, unpriced or provider (${JSON.stringify(v)})`);
 }
 
@@ -148,9 +147,9 @@ const optBig = (v: Field, name: string): bigint | null => (v === null ? null : b
 
 /** `model_prices.csv`. */
 export const priceCodec: TableCodec<ModelPrice> = {
-  // cache_write_1h_nanos_per_mtok was added last: older files get the column (empty: no 1-hour rate) when a writer opens them.
-  columns: ["id", "model", "provider", "effective_from", "input_nanos_per_mtok", "cache_read_nanos_per_mtok", "cache_write_nanos_per_mtok", "output_nanos_per_mtok", "note", "created_at", "cache_write_1h_nanos_per_mtok"],
-  encode: (p) => [String(p.id), p.model, p.provider, iso(p.effectiveFrom), p.inputNanosPerMTok.toString(), p.cacheReadNanosPerMTok?.toString() ?? null, p.cacheWriteNanosPerMTok?.toString() ?? null, p.outputNanosPerMTok.toString(), p.note, iso(p.createdAt), p.cacheWrite1hNanosPerMTok?.toString() ?? null],
+  // Columns added later come last: older files get them (empty: no 1-hour rate, every tier) when a writer opens them.
+  columns: ["id", "model", "provider", "effective_from", "input_nanos_per_mtok", "cache_read_nanos_per_mtok", "cache_write_nanos_per_mtok", "output_nanos_per_mtok", "note", "created_at", "cache_write_1h_nanos_per_mtok", "service_tier"],
+  encode: (p) => [String(p.id), p.model, p.provider, iso(p.effectiveFrom), p.inputNanosPerMTok.toString(), p.cacheReadNanosPerMTok?.toString() ?? null, p.cacheWriteNanosPerMTok?.toString() ?? null, p.outputNanosPerMTok.toString(), p.note, iso(p.createdAt), p.cacheWrite1hNanosPerMTok?.toString() ?? null, p.serviceTier ?? null],
   decode: (f) => ({
     id: int(f[0]!, "id"),
     model: text(f[1]!, "model"),
@@ -163,6 +162,7 @@ export const priceCodec: TableCodec<ModelPrice> = {
     note: f[8]!,
     createdAt: date(f[9]!, "created_at"),
     cacheWrite1hNanosPerMTok: optBig(f[10] ?? null, "cache_write_1h_nanos_per_mtok"),
+    serviceTier: f[11] ?? null,
   }),
 };
 

@@ -121,7 +121,7 @@ export class CsvStore implements UsageStore {
   }
 
   insertPrice(price: NewModelPrice): Promise<ModelPrice> {
-    return this.#t.write(() => this.#t.prices.append([{ ...price, cacheWrite1hNanosPerMTok: price.cacheWrite1hNanosPerMTok ?? null, createdAt: new Date() }])[0]!);
+    return this.#t.write(() => this.#t.prices.append([{ ...price, cacheWrite1hNanosPerMTok: price.cacheWrite1hNanosPerMTok ?? null, serviceTier: price.serviceTier ?? null, createdAt: new Date() }])[0]!);
   }
 
   listPrices(): Promise<ModelPrice[]> {

@@ -54,9 +54,19 @@ export function testPricingStore(options: TestStoreOptions): void {
       expect([read!.costNanos, read!.cacheWriteTokens, read!.cacheWrite1hTokens]).toEqual([16_250_000n, 4_000, 1_000]);
     });
 
+    it("prices a tier's calls at that tier's stored price, read back from the store", async () => {
+      await acct.setModelPrice({ model: "tiered", provider: "openai", effectiveFrom: day(1), inputPerMTok: 2, outputPerMTok: 8 });
+      await acct.setModelPrice({ model: "tiered", provider: "openai", effectiveFrom: day(1), inputPerMTok: 3.5, outputPerMTok: 14, serviceTier: "priority" });
+      const call = { model: "tiered", provider: "openai", timestamp: day(2), promptTokens: 1_000_000, completionTokens: 1_000_000 };
+      // A fresh facade over the same store reads both prices back: 2 + 8 USD standard, 3.5 + 14 priority, (2 + 8) / 2 flex.
+      const again = new Accounting({ store, priceRefreshMs: 0, onUnpriced: () => undefined });
+      const costs = await Promise.all([undefined, "priority", "flex"].map(async (serviceTier) => (await again.quoteCost({ ...call, ...(serviceTier && { serviceTier }) })).costNanos));
+      expect(costs).toEqual([10_000_000_000n, 17_500_000_000n, 5_000_000_000n]);
+    });
+
     it("stores, lists and deletes prices exactly", async () => {
       const a = await store.insertPrice({ model: "m", provider: null, effectiveFrom: day(10), inputNanosPerMTok: 2_500_000_000n, cacheReadNanosPerMTok: 1_250_000_000n, cacheWriteNanosPerMTok: null, outputNanosPerMTok: 10_000_000_000n, note: "list price" });
-      const b = await store.insertPrice({ model: "m", provider: "azure", effectiveFrom: day(1), inputNanosPerMTok: 1n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: 3n, cacheWrite1hNanosPerMTok: 6n, outputNanosPerMTok: 2n, note: null });
+      const b = await store.insertPrice({ model: "m", provider: "azure", effectiveFrom: day(1), inputNanosPerMTok: 1n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: 3n, cacheWrite1hNanosPerMTok: 6n, outputNanosPerMTok: 2n, note: null, serviceTier: "priority" });
       const c = await store.insertPrice({ model: "a", provider: null, effectiveFrom: day(5), inputNanosPerMTok: 0n, cacheReadNanosPerMTok: null, cacheWriteNanosPerMTok: null, outputNanosPerMTok: 0n, note: null });
       const listed = await store.listPrices();
       expect(listed.map((p) => p.id)).toEqual([c.id, b.id, a.id]);
@@ -65,6 +75,8 @@ export function testPricingStore(options: TestStoreOptions): void {
       // The 1-hour cache-write rate is kept, and a price without one reads back without one.
       expect(listed[1]!.cacheWrite1hNanosPerMTok).toBe(6n);
       expect(listed[2]!.cacheWrite1hNanosPerMTok ?? null).toBeNull();
+      // So is a price's service tier; a price without one is for every tier.
+      expect([listed[1]!.serviceTier, listed[2]!.serviceTier ?? null]).toEqual(["priority", null]);
       expect(await store.deletePrice(b.id)).toBe(true);
       expect(await store.deletePrice(b.id)).toBe(false);
       expect((await store.listPrices()).map((p) => p.id)).toEqual([c.id, a.id]);

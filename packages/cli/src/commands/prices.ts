@@ -15,6 +15,7 @@ import { withHelp } from "./help.js";
 export interface PricesSetArgs extends GlobalArgs {
   model: string;
   provider?: string;
+  serviceTier?: string;
   effectiveFrom?: Date;
   input: number;
   cacheRead?: number;
@@ -41,8 +42,8 @@ const perMTok = (nanos: bigint | null): string => (nanos === null ? "-" : `$${fo
 /** The stored prices as table lines. */
 export function pricesTable(prices: readonly ModelPrice[]): string[] {
   return renderTable(
-    [{ header: "ID", align: "right" }, { header: "Model" }, { header: "Provider" }, { header: "From (UTC)" }, { header: "Input/MTok", align: "right" }, { header: "Cache read", align: "right" }, { header: "Cache write", align: "right" }, { header: "Write 1h", align: "right" }, { header: "Output/MTok", align: "right" }, { header: "Note" }],
-    prices.map((p) => [String(p.id), p.model, p.provider ?? "-", utcDateTime(p.effectiveFrom), perMTok(p.inputNanosPerMTok), perMTok(p.cacheReadNanosPerMTok), perMTok(p.cacheWriteNanosPerMTok), perMTok(p.cacheWrite1hNanosPerMTok ?? null), perMTok(p.outputNanosPerMTok), p.note ?? ""]),
+    [{ header: "ID", align: "right" }, { header: "Model" }, { header: "Provider" }, { header: "Tier" }, { header: "From (UTC)" }, { header: "Input/MTok", align: "right" }, { header: "Cache read", align: "right" }, { header: "Cache write", align: "right" }, { header: "Write 1h", align: "right" }, { header: "Output/MTok", align: "right" }, { header: "Note" }],
+    prices.map((p) => [String(p.id), p.model, p.provider ?? "-", p.serviceTier ?? "-", utcDateTime(p.effectiveFrom), perMTok(p.inputNanosPerMTok), perMTok(p.cacheReadNanosPerMTok), perMTok(p.cacheWriteNanosPerMTok), perMTok(p.cacheWrite1hNanosPerMTok ?? null), perMTok(p.outputNanosPerMTok), p.note ?? ""]),
   );
 }
 
@@ -51,6 +52,7 @@ export async function handlePricesSet(accounting: Accounting, args: PricesSetArg
   const price = await accounting.setModelPrice({
     model: args.model,
     provider: args.provider ?? null,
+    serviceTier: args.serviceTier ?? null,
     effectiveFrom: args.effectiveFrom ?? null,
     inputPerMTok: args.input,
     cacheReadPerMTok: args.cacheRead ?? null,
@@ -87,6 +89,7 @@ export function pricesCommand(ctx: CommandContext): CommandModule<GlobalArgs, Gl
       yargs
         .option("model", { type: "string", demandOption: true, describe: "Model name as recorded" })
         .option("provider", { type: "string", describe: "Only for calls through this provider" })
+        .option("service-tier", { type: "string", describe: "Only for calls at this service tier (priority, batch...), priced as given; wins over tier-free prices" })
         .option("effective-from", { type: "string", describe: "First instant the price applies to (default: always)", coerce: timestamp("effective-from") })
         .option("input", { type: "string", number: true, demandOption: true, describe: "USD per million non-cached input tokens", coerce: nonNegativeNumber("input") })
         .option("cache-read", { type: "string", number: true, describe: "USD per million cache-read tokens (default: --input)", coerce: nonNegativeNumber("cache-read") })

@@ -1,5 +1,6 @@
 import type { UsageStore } from "../store/usage-store.js";
 import type { NewUsageRecord } from "../store/usage-record.js";
+import type { ModelPrice } from "../store/price-records.js";
 import type { UsageDefaults } from "../usage/usage-input.js";
 import type { Pricer } from "../pricing/pricer.js";
 import { PricesCache } from "../pricing/prices-cache.js";
@@ -101,9 +102,14 @@ export class FacadeState {
   /** Fills in the cost of a record tracked without one, from stored prices or the pricer. */
   async priced(record: NewUsageRecord): Promise<NewUsageRecord> {
     if (record.costSource !== null) return record;
-    const stored = await this.prices.current();
-    const quoted = withQuotedCost(record, quoteUsage(pricedUsageOf(record), stored, this.pricer));
-    this.unpriced.notice(quoted);
+    return this.pricedWith(record, await this.prices.current());
+  }
+
+  /** A record without a cost priced with these stored prices (then the pricer); unpriced models and tiers priced as standard are reported. */
+  pricedWith(record: NewUsageRecord, stored: readonly ModelPrice[]): NewUsageRecord {
+    const quote = quoteUsage(pricedUsageOf(record), stored, this.pricer);
+    const quoted = withQuotedCost(record, quote);
+    this.unpriced.notice(quoted, quote?.priced === true && quote.serviceTier !== undefined);
     return quoted;
   }
 }

@@ -24,9 +24,12 @@ export class UnpricedWarnings {
     this.#handler = handler;
   }
 
-  /** Reports the record's model if it is unpriced, or its tier if priced as standard, when not reported before. */
-  notice(record: NewUsageRecord): void {
-    this.#noticeTier(record);
+  /**
+   * Reports the record's model if it is unpriced, or its tier if priced as standard (`tierPriced`:
+   * a price of the tier's own priced it), when not reported before.
+   */
+  notice(record: NewUsageRecord, tierPriced = false): void {
+    if (!tierPriced) this.#noticeTier(record);
     if (record.costSource !== "unpriced" || this.#seen.has(record.model)) return;
     this.#seen.add(record.model);
     this.#handler(

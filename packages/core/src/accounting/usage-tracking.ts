@@ -4,7 +4,7 @@ import type { NewUsageRecord } from "../store/usage-record.js";
 import { costQuoteJson, usageRecordResult, type CostQuote, type CostQuoteJson, type UsageRecordResult } from "../json/usage-json.js";
 import { withJsonForm, type JsonForm } from "../json/json-form.js";
 import type { PricedUsage, PriceQuote } from "../pricing/pricer.js";
-import { pricedUsageOf, quoteUsage, withQuotedCost } from "../pricing/price-record.js";
+import { quoteUsage } from "../pricing/price-record.js";
 import { normalizeUsage } from "../usage/normalize-usage.js";
 import type { UsageInput } from "../usage/usage-input.js";
 import { currentUsageContext } from "../context/usage-context.js";
@@ -91,12 +91,7 @@ export async function trackNormalizedBatch(state: FacadeState, records: readonly
   }
   // Batches are the buffered writer's hot path: read the stored prices once, then price synchronously.
   const stored = records.some((r) => r.costSource === null) ? await state.prices.current() : [];
-  const priced = records.map((record) => {
-    if (record.costSource !== null) return record;
-    const quoted = withQuotedCost(record, quoteUsage(pricedUsageOf(record), stored, state.pricer));
-    state.unpriced.notice(quoted);
-    return quoted;
-  });
+  const priced = records.map((record) => (record.costSource !== null ? record : state.pricedWith(record, stored)));
   await state.store.insertUsageBatch(priced);
   state.recorded(priced);
 }

@@ -3,18 +3,20 @@ import { usdToNanos } from "../money.js";
 import { checkOptionalName, checkStorableName, checkStorableText } from "../storable-text.js";
 import type { ModelPrice, NewModelPrice } from "../store/price-records.js";
 import type { PricedUsage } from "./pricer.js";
+import { checkServiceTier } from "../usage/service-tier.js";
 import { cacheWrite1hRule, serviceTierRule } from "./provider-rules.js";
 
 const PER_MILLION = 1_000_000n;
 
 /** Rates per million tokens, nano-dollars. */
-export type TokenRates = Pick<NewModelPrice, "inputNanosPerMTok" | "cacheReadNanosPerMTok" | "cacheWriteNanosPerMTok" | "cacheWrite1hNanosPerMTok" | "outputNanosPerMTok">;
+export type TokenRates = Pick<NewModelPrice, "inputNanosPerMTok" | "cacheReadNanosPerMTok" | "cacheWriteNanosPerMTok" | "cacheWrite1hNanosPerMTok" | "outputNanosPerMTok" | "serviceTier">;
 
 /**
  * Exact cost of a call at these rates, rounded half up to the nano-dollar: non-cached input at
  * the input rate, cache reads and 5-minute writes at theirs (the input rate when absent), 1-hour
  * writes at {@link cacheWrite1hRate}, output at the output rate (reasoning is part of it); the
- * whole scaled by the provider's rule for the call's service tier (batch, flex: half), if any.
+ * whole scaled by the provider's rule for the call's service tier (batch, flex: half), if any,
+ * unless the rates are that tier's own (`serviceTier` set).
  */
 export function costOfUsage(rates: TokenRates, usage: PricedUsage): bigint {
   const cached = BigInt(usage.cachedTokens);
@@ -29,7 +31,7 @@ export function costOfUsage(rates: TokenRates, usage: PricedUsage): bigint {
     (written1h === 0 ? 0n : BigInt(written1h) * cacheWrite1hRate(rates, usage.provider)) +
     BigInt(usage.completionTokens) * rates.outputNanosPerMTok;
   // A discounted tier (batch, flex) scales the whole call; rounded once, at the end.
-  const tier = serviceTierRule(usage.provider, usage.serviceTier);
+  const tier = rates.serviceTier ? undefined : serviceTierRule(usage.provider, usage.serviceTier);
   if (tier) return (total * tier.times + (PER_MILLION * tier.per) / 2n) / (PER_MILLION * tier.per);
   return (total + PER_MILLION / 2n) / PER_MILLION;
 }
@@ -45,20 +47,28 @@ export function cacheWrite1hRate(rates: TokenRates, provider: string | null): bi
   return rates.cacheWriteNanosPerMTok ?? rates.inputNanosPerMTok;
 }
 
-/** The price in effect for this call among `prices` (latest effective date not after the call), if any. */
+/**
+ * The price in effect for this call among `prices`, if any: a price for the call's service tier
+ * when one is in effect (whatever the date of the tier-free ones: a tier's price is set once while
+ * the model's moves), else a tier-free one; among those, the latest effective date not after the call.
+ */
 export function priceInEffect(prices: readonly ModelPrice[], usage: PricedUsage): ModelPrice | undefined {
   let best: ModelPrice | undefined;
   for (const price of prices) {
     if (price.model !== usage.model) continue;
     if (price.provider !== null && price.provider !== usage.provider) continue;
+    const tier = price.serviceTier ?? null;
+    if (tier !== null && tier !== (usage.serviceTier ?? null)) continue;
     if (price.effectiveFrom.getTime() > usage.timestamp.getTime()) continue;
     if (!best || beats(price, best)) best = price;
   }
   return best;
 }
 
-/** Later effective dates win; on the same date a provider-specific price beats a generic one, then the newer id. */
+/** A tier's own price wins; then later effective dates; on the same date a provider-specific price beats a generic one, then the newer id. */
 function beats(price: ModelPrice, best: ModelPrice): boolean {
+  const tiered = (price.serviceTier ?? null) !== null;
+  if (tiered !== ((best.serviceTier ?? null) !== null)) return tiered;
   const a = price.effectiveFrom.getTime();
   const b = best.effectiveFrom.getTime();
   if (a !== b) return a > b;
@@ -80,6 +90,8 @@ export interface ModelPriceInput {
   readonly cacheWrite1hPerMTok?: number | null;
   readonly outputPerMTok: number;
   readonly note?: string | null;
+  /** Only for calls at this service tier (e.g. `priority`), priced as given; absent: every tier. */
+  readonly serviceTier?: string | null;
 }
 
 /** Validates a price given in USD per million tokens and converts it to exact nano-dollars. */
@@ -107,5 +119,6 @@ export function validatePrice(input: ModelPriceInput): NewModelPrice {
     cacheWrite1hNanosPerMTok: rate(input.cacheWrite1hPerMTok, "cacheWrite1hPerMTok"),
     outputNanosPerMTok: required(input.outputPerMTok, "outputPerMTok"),
     note: input.note == null ? null : checkStorableText(input.note, "note"),
+    serviceTier: checkServiceTier(input.serviceTier, "serviceTier"),
   };
 }

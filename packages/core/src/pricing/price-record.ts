@@ -25,7 +25,7 @@ export function pricedUsageOf(record: NewUsageRecord): PricedUsage {
  */
 export function quoteUsage(usage: PricedUsage, stored: readonly ModelPrice[], pricer: Pricer | undefined): PriceQuote | undefined {
   const price = priceInEffect(stored, usage);
-  if (price) return { priced: true, costNanos: costOfUsage(price, usage), source: `stored price #${price.id}` };
+  if (price) return { priced: true, costNanos: costOfUsage(price, usage), source: `stored price #${price.id}`, ...(price.serviceTier && { serviceTier: price.serviceTier }) };
   if (pricer) return pricer.quote(usage);
   if (stored.length > 0) return { priced: false, reason: `no price for model '${usage.model}'` };
   return undefined;

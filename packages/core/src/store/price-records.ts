@@ -24,6 +24,11 @@ export interface NewModelPrice {
   readonly outputNanosPerMTok: bigint;
   /** Why this price exists (a contract, a correction...). */
   readonly note: string | null;
+  /**
+   * The service tier (`batch`, `priority`...) this price is for: it prices only calls at that tier,
+   * as they are (no tier rule scales it). Null or absent: every tier, scaled by our tier rules.
+   */
+  readonly serviceTier?: string | null;
 }
 
 /** A stored price. */

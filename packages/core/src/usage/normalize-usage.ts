@@ -7,6 +7,7 @@ import { USAGE_RECORD_COLUMNS, type UsageRecordColumn } from "../store/usage-col
 import type { UsageDefaults, UsageInput } from "./usage-input.js";
 import { resolveCallNames, type CallNames } from "../context/call-names.js";
 import { checkTags } from "./usage-tags.js";
+import { checkServiceTier } from "./service-tier.js";
 
 type TokenField = Extract<UsageRecordColumn, { kind: "tokens" }>["field"];
 
@@ -108,7 +109,7 @@ export function normalizeUsage(input: UsageInput, defaults: UsageDefaults, now: 
   record.session = session;
   record.provider = checkOptionalName(optionalText(input.provider, "provider"), "provider");
   record.usageEstimated = flag(input.estimated, "estimated");
-  record.serviceTier = serviceTierOf(input.serviceTier);
+  record.serviceTier = checkServiceTier(input.serviceTier, "serviceTier");
   if (tags) record.tags = checkTags(tags);
   return record;
 }
@@ -136,15 +137,6 @@ function statedCostSource(value: unknown): "caller" | "provider" {
   if (value === "provider") return "provider";
   if (value == null || COST_SOURCES.has(value)) return "caller";
   throw new ValidationError("costSource", `must be "provider", or another cost source: caller, price, unpriced (got ${describe(value)})`);
-}
-
-const SERVICE_TIER = /^[a-z][a-z0-9_-]{0,31}$/;
-
-/** A service tier: a lower-case word, or null when the input gives none. */
-function serviceTierOf(value: unknown): string | null {
-  const tier = optionalText(value, "serviceTier");
-  if (tier !== null && !SERVICE_TIER.test(tier)) throw new ValidationError("serviceTier", `must be a lower-case word of up to 32 letters, digits, _ or - (got ${describe(tier)})`);
-  return tier;
 }
 
 function optionalText(value: unknown, field: string): string | null {

@@ -15,6 +15,7 @@ interface PriceRow {
   outputNanosPerMtok: bigint;
   note: string | null;
   createdAt: Date;
+  serviceTier: string | null;
 }
 
 /** The part of Prisma's `modelPrice` delegate the stores use (identical in both clients). */
@@ -39,6 +40,7 @@ export async function createPrice(prices: PriceDelegate, price: NewModelPrice, n
         outputNanosPerMtok: price.outputNanosPerMTok,
         note: price.note,
         createdAt: now,
+        serviceTier: price.serviceTier ?? null,
       },
     }),
     prismaDate,
