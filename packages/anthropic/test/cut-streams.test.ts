@@ -1,27 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import Anthropic from "@anthropic-ai/sdk";
 import { countTokens } from "gpt-tokenizer";
-import { QuotaExceededError, type Accounting } from "@llm-accounting/core";
-import { SqliteStore } from "@llm-accounting/storage-prisma";
-import { collect, DENY_ALL_REQUESTS, rowsAfterFlush, testAccountings } from "@llm-accounting/sdk-kit/testing";
-import { flushUsage, trackAnthropic, type TrackAnthropicOptions } from "../src/index.js";
-import { MODEL, startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic-server.js";
+import { QuotaExceededError } from "@llm-accounting/core";
+import { collect, DENY_ALL_REQUESTS } from "@llm-accounting/sdk-kit/testing";
+import { flushUsage } from "../src/index.js";
+import { anthropicClients } from "./anthropic-clients.js";
+import { MODEL } from "./fake-anthropic-server.js";
 
 // Streams cut short, against a local server speaking Anthropic's SSE: each call is recorded once,
 // with the input usage of message_start and the latest (cumulative) message_delta, its output also
 // counted locally, and marked estimated.
 
-const accountings = testAccountings("llm-acct-anthropic-cut-", (file) => new SqliteStore({ file: `${file}.sqlite` }));
-const rows = rowsAfterFlush(flushUsage);
-let server: FakeAnthropic;
-
-beforeAll(async () => {
-  server = await startFakeAnthropic();
-});
-afterAll(async () => {
-  await server.close();
-  accountings.remove();
-});
+const clients = anthropicClients("llm-acct-anthropic-cut-");
+const { rows, tracked } = clients;
+beforeAll(clients.start);
+afterAll(clients.stop);
 
 const request = { model: "claude-sonnet-4-5", max_tokens: 256, system: "Be brief", messages: [{ role: "user" as const, content: "Say hello to the world" }], stream: true as const };
 // The input message_start reports: 12 uncached + 100 read from the cache + 30 written to it.
@@ -29,12 +21,6 @@ const INPUT = { model: MODEL, promptTokens: 142, cachedTokens: 100, cacheWriteTo
 const EXACT = { ...INPUT, completionTokens: 9, totalTokens: 151, localCompletionTokens: 0, usageEstimated: false };
 // Cut after the head: message_start's 1 output token, and "Hello" counted locally (1).
 const CUT = { ...INPUT, completionTokens: 1, localCompletionTokens: 1, usageEstimated: true };
-
-function tracked(options: Partial<TrackAnthropicOptions> = {}): { accounting: Accounting; client: Anthropic } {
-  const accounting = accountings.open();
-  const client = trackAnthropic(new Anthropic({ apiKey: "test", baseURL: server.baseURL, maxRetries: 0 }), { accounting, ...options });
-  return { accounting, client };
-}
 
 describe("trackAnthropic: message streams cut short", () => {
   it("records a stream read to the end once, with the reported usage, not estimated", async () => {

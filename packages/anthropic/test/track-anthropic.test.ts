@@ -1,45 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Anthropic from "@anthropic-ai/sdk";
 import { countTokens } from "gpt-tokenizer";
-import { Accounting, QuotaExceededError, withUsageContext, type UsageInput } from "@llm-accounting/core";
-import { SqliteStore } from "@llm-accounting/storage-prisma";
-import { collect, DENY_ALL_REQUESTS, failingSinks, rowsAfterFlush, testAccountings } from "@llm-accounting/sdk-kit/testing";
-import { flushUsage, trackAnthropic, type TrackAnthropicOptions } from "../src/index.js";
-import { MODEL, startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic-server.js";
+import { QuotaExceededError, withUsageContext, type UsageInput } from "@llm-accounting/core";
+import { collect, DENY_ALL_REQUESTS, failingSinks } from "@llm-accounting/sdk-kit/testing";
+import { flushUsage, trackAnthropic } from "../src/index.js";
+import { anthropicClients } from "./anthropic-clients.js";
+import { MODEL } from "./fake-anthropic-server.js";
 
-const accountings = testAccountings("llm-acct-anthropic-", (file) => new SqliteStore({ file: `${file}.sqlite` }));
+const clients = anthropicClients("llm-acct-anthropic-");
+const { accountings, rows, track: tracked } = clients;
 const openAccounting = accountings.open;
-const rows = rowsAfterFlush(flushUsage);
-let server: FakeAnthropic;
-let plain: Anthropic;
-
-beforeAll(async () => {
-  server = await startFakeAnthropic();
-  plain = newClient();
-});
-afterAll(async () => {
-  await server.close();
-  accountings.remove();
-});
+beforeAll(clients.start);
+afterAll(clients.stop);
 
 const request = { model: "claude-sonnet-4-5", max_tokens: 256, system: "Be brief", messages: [{ role: "user" as const, content: "Say hello to the world" }] };
 // The whole input: 12 uncached + 100 read from the cache + 30 written to it.
 const exact = { model: MODEL, promptTokens: 142, completionTokens: 9, totalTokens: 151, cachedTokens: 100, cacheWriteTokens: 30, reasoningTokens: 0 };
-
-function newClient(): Anthropic {
-  return new Anthropic({ apiKey: "test", baseURL: server.baseURL, maxRetries: 0 });
-}
-
-function tracked(accounting: Accounting, options: Partial<TrackAnthropicOptions> = {}): Anthropic {
-  return trackAnthropic(newClient(), { accounting, ...options });
-}
 
 describe("trackAnthropic: messages.create", () => {
   it("records a non-streaming call: reported model, cache reads and writes inside promptTokens, names, time", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting, { username: "ann", project: "p1", callerName: "bot" });
     const message = await client.messages.create(request);
-    expect(message).toEqual(await plain.messages.create(request));
+    expect(message).toEqual(await clients.plain().messages.create(request));
     const [row, ...rest] = await rows(accounting, client);
     expect(rest).toEqual([]);
     expect(row).toMatchObject({ ...exact, username: "ann", project: "p1", callerName: "bot", session: null, localPromptTokens: 0 });
@@ -49,12 +32,12 @@ describe("trackAnthropic: messages.create", () => {
   it("streams the same events as the plain client and records the usage of message_start and message_delta", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting);
-    const before = server.requests.length;
+    const before = clients.server.requests.length;
     const events = await collect(await client.messages.create({ ...request, stream: true }));
-    expect(events).toEqual(await collect(await plain.messages.create({ ...request, stream: true })));
+    expect(events).toEqual(await collect(await clients.plain().messages.create({ ...request, stream: true })));
     expect(events.map((event) => event.type)).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
     // The request goes out as the caller wrote it.
-    expect(server.requests[before]?.body).toEqual(server.requests[before + 1]?.body);
+    expect(clients.server.requests[before]?.body).toEqual(clients.server.requests[before + 1]?.body);
     const [row] = await rows(accounting, client);
     expect(row).toMatchObject(exact);
     expect(row?.executionTime).toBeGreaterThan(0);
@@ -99,7 +82,7 @@ describe("trackAnthropic: messages.create", () => {
   it("records the input usage and the output received so far when the consumer stops early or aborts", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting);
-    const closedBefore = server.closedByClient();
+    const closedBefore = clients.server.closedByClient();
     // The server sends the start and one delta, then waits: only closing the stream ends these loops.
     for await (const event of await client.messages.create({ ...request, model: "hold-open", stream: true })) {
       if (event.type === "content_block_delta") break;
@@ -108,7 +91,7 @@ describe("trackAnthropic: messages.create", () => {
     for await (const event of aborted) if (event.type === "content_block_delta") aborted.controller.abort();
     const partial = { model: MODEL, promptTokens: 142, cachedTokens: 100, cacheWriteTokens: 30, completionTokens: 1, localCompletionTokens: 1 };
     expect(await rows(accounting, client)).toMatchObject([partial, partial]);
-    await expect.poll(() => server.closedByClient(), { timeout: 30_000 }).toBe(closedBefore + 2);
+    await expect.poll(() => clients.server.closedByClient(), { timeout: 30_000 }).toBe(closedBefore + 2);
   });
 
   it("records what is known when the stream fails, and the caller still gets the error", async () => {
@@ -152,7 +135,7 @@ describe("trackAnthropic: helpers and other surfaces", () => {
 
   it("records beta.messages.create and withOptions() copies, and leaves the wrapped client untouched", async () => {
     const accounting = openAccounting();
-    const base = newClient();
+    const base = clients.plain();
     const client = trackAnthropic(base, { accounting, project: "beta" });
     expect(client).toBeInstanceOf(Anthropic);
     await base.messages.create(request);
@@ -168,12 +151,12 @@ describe("trackAnthropic: guard", () => {
     const accounting = openAccounting();
     await accounting.setUsageLimit(DENY_ALL_REQUESTS);
     const client = tracked(accounting, { guard: true });
-    const before = server.requests.length;
+    const before = clients.server.requests.length;
     await expect(client.messages.create(request)).rejects.toBeInstanceOf(QuotaExceededError);
     await expect(client.messages.create({ ...request, stream: true })).rejects.toBeInstanceOf(QuotaExceededError);
     // messages.stream() wraps errors that are not the SDK's own: the denial is the cause.
     await expect(client.messages.stream(request).finalMessage()).rejects.toMatchObject({ cause: expect.any(QuotaExceededError) });
-    expect(server.requests.length).toBe(before);
+    expect(clients.server.requests.length).toBe(before);
     expect(await rows(accounting, client)).toEqual([]);
   });
 

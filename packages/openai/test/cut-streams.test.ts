@@ -1,29 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import type { Stream } from "openai/streaming";
 import { countTokens } from "gpt-tokenizer";
-import { QuotaExceededError, type Accounting } from "@llm-accounting/core";
-import { SqliteStore } from "@llm-accounting/storage-prisma";
+import { QuotaExceededError } from "@llm-accounting/core";
 import { observeStream, type StreamEnd } from "@llm-accounting/sdk-kit";
-import { collect, DENY_ALL_REQUESTS, rowsAfterFlush, testAccountings } from "@llm-accounting/sdk-kit/testing";
-import { flushUsage, trackOpenAI, type TrackOpenAIOptions } from "../src/index.js";
-import { CHAT_MODEL, RESPONSES_MODEL, startFakeOpenAI, type FakeOpenAI } from "./fake-openai-server.js";
+import { collect, DENY_ALL_REQUESTS } from "@llm-accounting/sdk-kit/testing";
+import { flushUsage } from "../src/index.js";
+import { CHAT_MODEL, RESPONSES_MODEL } from "./fake-openai-server.js";
+import { openAIClients } from "./openai-clients.js";
 
 // Streams cut short, against a local server speaking OpenAI's SSE: each call is recorded once,
 // with the usage known so far, its output counted locally, and marked estimated.
 
-const accountings = testAccountings("llm-acct-openai-cut-", (file) => new SqliteStore({ file: `${file}.sqlite` }));
-const rows = rowsAfterFlush(flushUsage);
-let server: FakeOpenAI;
-
-beforeAll(async () => {
-  server = await startFakeOpenAI();
-});
-afterAll(async () => {
-  await server.close();
-  accountings.remove();
-});
+const clients = openAIClients("llm-acct-openai-cut-");
+const { rows, tracked } = clients;
+beforeAll(clients.start);
+afterAll(clients.stop);
 
 const messages = [{ role: "user" as const, content: "Say hello to the world" }];
 // The local count of `messages`: its text plus 3 tokens for the message and 3 priming the reply.
@@ -31,12 +23,6 @@ const LOCAL_PROMPT = countTokens("Say hello to the world") + 6;
 // What a chat stream cut after its head ("" then "Hello") records: all of it counted locally.
 const CUT_CHAT = { model: CHAT_MODEL, promptTokens: LOCAL_PROMPT, localPromptTokens: LOCAL_PROMPT, completionTokens: 1, localCompletionTokens: 1, cachedTokens: 0, usageEstimated: true };
 const EXACT_CHAT = { model: CHAT_MODEL, promptTokens: 20, completionTokens: 7, cachedTokens: 8, reasoningTokens: 2, localPromptTokens: 0, usageEstimated: false };
-
-function tracked(options: Partial<TrackOpenAIOptions> = {}): { accounting: Accounting; client: OpenAI } {
-  const accounting = accountings.open();
-  const client = trackOpenAI(new OpenAI({ apiKey: "test", baseURL: server.baseURL, maxRetries: 0 }), { accounting, ...options });
-  return { accounting, client };
-}
 
 describe("trackOpenAI: chat completion streams cut short", () => {
   it("records a stream read to the end once, with the provider's usage, not estimated", async () => {
@@ -159,7 +145,7 @@ describe("trackOpenAI: guarded streams cut short", () => {
 describe("observeStream on the SDK's own Stream", () => {
   /** A plain client's stream of `model`, observed: `ends` gets every end reported. */
   async function observed(model: string): Promise<{ stream: Stream<ChatCompletionChunk>; ends: StreamEnd[] }> {
-    const plain = new OpenAI({ apiKey: "test", baseURL: server.baseURL, maxRetries: 0 });
+    const plain = clients.plain();
     const stream = await plain.chat.completions.create({ model, messages, stream: true });
     const ends: StreamEnd[] = [];
     observeStream(stream, { see: () => true, end: (how) => void ends.push(how) });

@@ -1,39 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import OpenAI from "openai";
 import { countTokens } from "gpt-tokenizer";
-import { Accounting, QuotaExceededError, withUsageContext, type UsageInput } from "@llm-accounting/core";
-import { SqliteStore } from "@llm-accounting/storage-prisma";
-import { collect, DENY_ALL_REQUESTS, failingSinks, rowsAfterFlush, testAccountings } from "@llm-accounting/sdk-kit/testing";
-import { flushUsage, trackOpenAI, type TrackOpenAIOptions } from "../src/index.js";
-import { CHAT_MODEL, RESPONSES_MODEL, startFakeOpenAI, type FakeOpenAI } from "./fake-openai-server.js";
+import { QuotaExceededError, withUsageContext, type UsageInput } from "@llm-accounting/core";
+import { collect, DENY_ALL_REQUESTS, failingSinks } from "@llm-accounting/sdk-kit/testing";
+import { flushUsage, trackOpenAI } from "../src/index.js";
+import { CHAT_MODEL, RESPONSES_MODEL } from "./fake-openai-server.js";
+import { openAIClients } from "./openai-clients.js";
 
-const accountings = testAccountings("llm-acct-openai-", (file) => new SqliteStore({ file: `${file}.sqlite` }));
+const clients = openAIClients("llm-acct-openai-");
+const { accountings, rows, track: tracked } = clients;
 const openAccounting = accountings.open;
-const rows = rowsAfterFlush(flushUsage);
-let server: FakeOpenAI;
-let plain: OpenAI;
-
-beforeAll(async () => {
-  server = await startFakeOpenAI();
-  plain = new OpenAI({ apiKey: "test", baseURL: server.baseURL, maxRetries: 0 });
-});
-afterAll(async () => {
-  await server.close();
-  accountings.remove();
-});
+beforeAll(clients.start);
+afterAll(clients.stop);
 
 const messages = [{ role: "user" as const, content: "Say hello to the world" }];
-
-function tracked(accounting: Accounting, options: Partial<TrackOpenAIOptions> = {}): OpenAI {
-  return trackOpenAI(new OpenAI({ apiKey: "test", baseURL: server.baseURL, maxRetries: 0 }), { accounting, ...options });
-}
 
 describe("trackOpenAI: chat completions", () => {
   it("records a non-streaming call with the reported model, tokens (cached not double counted), names and time", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting, { username: "ann", project: "p1", callerName: "bot" });
     const completion = await client.chat.completions.create({ model: "gpt-4o", messages });
-    expect(completion).toEqual(await plain.chat.completions.create({ model: "gpt-4o", messages }));
+    expect(completion).toEqual(await clients.plain().chat.completions.create({ model: "gpt-4o", messages }));
     const [row, ...rest] = await rows(accounting, client);
     expect(rest).toEqual([]);
     expect(row).toMatchObject({ model: CHAT_MODEL, promptTokens: 20, completionTokens: 7, totalTokens: 27, cachedTokens: 8, reasoningTokens: 2, username: "ann", project: "p1", callerName: "bot", session: null });
@@ -83,13 +70,13 @@ describe("trackOpenAI: chat completions", () => {
   it("streams the same chunks as the plain client, hiding the usage chunk it asked for, and records the usage", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting);
-    const before = server.requests.length;
+    const before = clients.server.requests.length;
     const body = { model: "gpt-4o", messages, stream: true as const };
     const seen = await collect(await client.chat.completions.create(body));
-    const expected = await collect(await plain.chat.completions.create(body));
+    const expected = await collect(await clients.plain().chat.completions.create(body));
     expect(seen).toEqual(expected);
     expect(seen.every((chunk) => !("usage" in chunk) && chunk.choices.length > 0)).toBe(true);
-    const sent = server.requests.slice(before).map((request) => request.body.stream_options);
+    const sent = clients.server.requests.slice(before).map((request) => request.body.stream_options);
     expect(sent).toEqual([{ include_usage: true }, undefined]);
     expect(body).not.toHaveProperty("stream_options");
     const [row] = await rows(accounting, client);
@@ -100,12 +87,12 @@ describe("trackOpenAI: chat completions", () => {
   it("leaves a caller's own include_usage alone, usage chunk included", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting);
-    const before = server.requests.length;
+    const before = clients.server.requests.length;
     const body = { model: "gpt-4o", messages, stream: true as const, stream_options: { include_usage: true } };
     const seen = await collect(await client.chat.completions.create(body));
-    expect(seen).toEqual(await collect(await plain.chat.completions.create(body)));
+    expect(seen).toEqual(await collect(await clients.plain().chat.completions.create(body)));
     expect(seen.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 20 } });
-    expect(server.requests.slice(before).map((request) => request.body.stream_options)).toEqual([{ include_usage: true }, { include_usage: true }]);
+    expect(clients.server.requests.slice(before).map((request) => request.body.stream_options)).toEqual([{ include_usage: true }, { include_usage: true }]);
     expect(await rows(accounting, client)).toMatchObject([{ promptTokens: 20, completionTokens: 7 }]);
   });
 
@@ -125,7 +112,7 @@ describe("trackOpenAI: chat completions", () => {
   it("records an estimate when the consumer stops early or aborts (no usage arrived)", async () => {
     const accounting = openAccounting();
     const client = tracked(accounting);
-    const closedBefore = server.closedByClient();
+    const closedBefore = clients.server.closedByClient();
     // The server sends one chunk and then waits: only closing the stream ends these loops.
     for await (const chunk of await client.chat.completions.create({ model: "hold-open", messages, stream: true })) {
       if (chunk.choices[0]?.delta.content === "Hello") break;
@@ -140,7 +127,7 @@ describe("trackOpenAI: chat completions", () => {
     const stored = await rows(accounting, client);
     const prompt = countTokens("Say hello to the world") + 6;
     expect(stored).toMatchObject([0, 1].map(() => ({ model: CHAT_MODEL, promptTokens: prompt, localPromptTokens: prompt, completionTokens: 1, localCompletionTokens: 1 })));
-    await expect.poll(() => server.closedByClient(), { timeout: 30_000 }).toBe(closedBefore + 2);
+    await expect.poll(() => clients.server.closedByClient(), { timeout: 30_000 }).toBe(closedBefore + 2);
   });
 
   it("records what is known when the stream fails, and the caller still gets the error", async () => {
@@ -174,7 +161,7 @@ describe("trackOpenAI: chat completions", () => {
 
   it("leaves the wrapped client untouched and tracks its withOptions() copies", async () => {
     const accounting = openAccounting();
-    const base = new OpenAI({ apiKey: "test", baseURL: server.baseURL, maxRetries: 0 });
+    const base = clients.plain();
     const client = trackOpenAI(base, { accounting, project: "copies" });
     expect(client).toBeInstanceOf(OpenAI);
     await base.chat.completions.create({ model: "gpt-4o", messages });
@@ -218,7 +205,7 @@ describe("trackOpenAI: responses", () => {
     const response = await client.responses.create({ model: "gpt-4.1", input: "Say hi", instructions: "Be brief" });
     expect(response.output_text).toBe("Hi there");
     const events = await collect(await client.responses.create({ model: "gpt-4.1", input: "Say hi", stream: true }));
-    expect(events).toEqual(await collect(await plain.responses.create({ model: "gpt-4.1", input: "Say hi", stream: true })));
+    expect(events).toEqual(await collect(await clients.plain().responses.create({ model: "gpt-4.1", input: "Say hi", stream: true })));
     expect(events.map((event) => event.type)).toContain("response.completed");
     const stored = await rows(accounting, client);
     expect(stored).toHaveLength(2);
@@ -242,13 +229,13 @@ describe("trackOpenAI: guard", () => {
     const accounting = openAccounting();
     await accounting.setUsageLimit(DENY_ALL_REQUESTS);
     const client = tracked(accounting, { guard: true });
-    const before = server.requests.length;
+    const before = clients.server.requests.length;
     await expect(client.chat.completions.create({ model: "gpt-4o", messages })).rejects.toBeInstanceOf(QuotaExceededError);
     await expect(client.chat.completions.create({ model: "gpt-4o", messages, stream: true })).rejects.toBeInstanceOf(QuotaExceededError);
     await expect(client.responses.create({ model: "gpt-4.1", input: "hi" })).rejects.toBeInstanceOf(QuotaExceededError);
     // The SDK's stream helpers wrap errors that are not its own: the denial is the cause.
     await expect(client.chat.completions.stream({ model: "gpt-4o", messages }).finalChatCompletion()).rejects.toMatchObject({ cause: expect.any(QuotaExceededError) });
-    expect(server.requests.length).toBe(before);
+    expect(clients.server.requests.length).toBe(before);
     expect(await rows(accounting, client)).toEqual([]);
   });
 
