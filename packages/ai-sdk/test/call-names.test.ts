@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createOpenAI } from "@ai-sdk/openai";
-import { Accounting, resolveCallNames, withUsageContext } from "@llm-accounting/core";
+import { resolveCallNames, type Accounting, type AccountingOptions } from "@llm-accounting/core";
+import { checkCallNames, testAccountings } from "@llm-accounting/sdk-kit/testing";
 import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { generateText, wrapLanguageModel } from "ai";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { accountingMiddleware } from "../src/index.js";
+import { afterAll, beforeAll, describe, it, vi } from "vitest";
+import { accountingMiddleware, type AccountingMiddlewareOptions } from "../src/index.js";
 import { startOpenAIServer, type OpenAIServer } from "./openai-server.js";
 
 // The resolver, watched: a middleware that worked out its names on its own would never call it.
@@ -15,27 +13,27 @@ vi.mock("@llm-accounting/core", async (importOriginal) => {
   return { ...core, resolveCallNames: vi.fn(core.resolveCallNames) };
 });
 
-const dir = mkdtempSync(join(tmpdir(), "llm-acct-ai-sdk-names-"));
+const accountings = testAccountings("llm-acct-ai-sdk-names-", (file) => new SqliteStore({ file: `${file}.sqlite` }));
 let server: OpenAIServer;
 beforeAll(async () => {
   server = await startOpenAIServer();
 });
 afterAll(async () => {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  accountings.remove();
 });
 
+/** Models wrapped with the middleware over facades on fresh store files; the middleware stores a generated call before it returns. */
+const models = {
+  tracked: (options: Omit<AccountingMiddlewareOptions, "accounting">, facade: Omit<AccountingOptions, "store">) => {
+    const accounting = accountings.open(facade);
+    const middleware = accountingMiddleware({ ...options, accounting });
+    return { accounting, client: wrapLanguageModel({ model: createOpenAI({ apiKey: "test", baseURL: server.baseURL }).chat("gpt-4o-mini"), middleware }) };
+  },
+  rows: (accounting: Accounting) => accounting.tail(-1),
+};
+
 describe("accountingMiddleware: a call's names come from core's resolveCallNames", () => {
-  it("resolves the usage context over the middleware's names when the call starts; the facade adds its defaults", async () => {
-    const accounting = new Accounting({ store: new SqliteStore({ file: join(dir, "usage.sqlite") }), appName: "def-caller", onUnpriced: () => undefined });
-    const middleware = accountingMiddleware({ accounting, username: "opt-user", project: "opt-project", guard: true, allowUnpricedCalls: true });
-    const model = wrapLanguageModel({ model: createOpenAI({ apiKey: "test", baseURL: server.baseURL }).chat("gpt-4o-mini"), middleware });
-    vi.mocked(resolveCallNames).mockClear();
-    // A null in the context falls through to the middleware's name (the resolver's rule), as absent does.
-    await withUsageContext({ username: null, project: "ctx-project", session: "s-1" }, () => generateText({ model, prompt: "hi" }));
-    expect(resolveCallNames).toHaveBeenCalledWith({ context: expect.objectContaining({ project: "ctx-project" }), wrapper: expect.objectContaining({ project: "opt-project" }) }, { check: false });
-    const [row] = await accounting.tail(1);
-    expect(row).toMatchObject({ username: "opt-user", project: "ctx-project", callerName: "def-caller", session: "s-1" });
-    await accounting.close();
-  });
+  it("resolves the usage context over the middleware's names when the call starts; the facade adds its defaults", () =>
+    checkCallNames(models, (model) => generateText({ model, prompt: "hi" }), () => vi.mocked(resolveCallNames).mock.calls));
 });

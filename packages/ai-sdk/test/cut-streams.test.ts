@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createOpenAI } from "@ai-sdk/openai";
-import { Accounting, QuotaExceededError, type UsageRecord } from "@llm-accounting/core";
+import { QuotaExceededError, type Accounting, type UsageRecord } from "@llm-accounting/core";
 import { countTextTokens } from "@llm-accounting/sdk-kit";
+import { testAccountings } from "@llm-accounting/sdk-kit/testing";
 import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { generateText, streamText, tool, wrapLanguageModel } from "ai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,9 +12,8 @@ import { DEFAULT_REPLY, startOpenAIServer, type OpenAIServer, type Reply } from 
 // Model streams cut short (through the AI SDK's OpenAI provider, against a local server speaking
 // OpenAI's SSE): each call is recorded once, its tokens counted locally, and marked estimated.
 
-const dir = mkdtempSync(join(tmpdir(), "llm-acct-ai-sdk-cut-"));
+const accountings = testAccountings("llm-acct-ai-sdk-cut-", (file) => new SqliteStore({ file: `${file}.sqlite` }));
 let server: OpenAIServer;
-let files = 0;
 const opened: Accounting[] = [];
 
 beforeAll(async () => {
@@ -29,11 +26,11 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  accountings.remove();
 });
 
 function chatModel(options: Omit<AccountingMiddlewareOptions, "accounting"> = {}) {
-  const accounting = new Accounting({ store: new SqliteStore({ file: join(dir, `usage-${++files}.sqlite`) }) });
+  const accounting = accountings.open();
   opened.push(accounting);
   const provider = createOpenAI({ apiKey: "test", baseURL: server.baseURL });
   return { accounting, model: wrapLanguageModel({ model: provider.chat("gpt-4o-mini"), middleware: accountingMiddleware({ accounting, ...options }) }) };
