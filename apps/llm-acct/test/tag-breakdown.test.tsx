@@ -19,8 +19,8 @@ beforeAll(async () => {
   accounting = new Accounting({ store, now: () => NOW });
   const at = (hour: number) => new Date(Date.UTC(2025, 5, 15, hour));
   await accounting.trackUsageBatch([
-    { model: "gpt-4o", promptTokens: 100, completionTokens: 0, cost: 3, tags: { team: "search" }, timestamp: at(1) },
-    { model: "gpt-4o", promptTokens: 150, completionTokens: 0, cost: 1, tags: { team: "search", env: "prod" }, timestamp: at(2) },
+    { model: "gpt-4o", promptTokens: 100, completionTokens: 0, cost: 3, tags: { team: "search" }, serviceTier: "batch", timestamp: at(1) },
+    { model: "gpt-4o", promptTokens: 150, completionTokens: 0, cost: 1, tags: { team: "search", env: "prod" }, serviceTier: "batch", timestamp: at(2) },
     { model: "o3", promptTokens: 250, completionTokens: 0, cost: 2, tags: { team: "chat" }, timestamp: at(3) },
     { model: "o3", promptTokens: 300, completionTokens: 0, cost: 5, timestamp: at(4) },
   ]);
@@ -51,10 +51,17 @@ describe("breakdown by a tag", () => {
     app.unmount();
   });
 
-  it("without --tag-key, d cycles the columns only", async () => {
+  it("without --tag-key, d cycles the columns only; the last is the service tier, whose rows open their models", async () => {
     const app = render(<App accounting={accounting} audit={store} location="test-store" now={() => NOW} refreshMs={60_000} initialView="breakdown" />);
     await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by model/));
     for (let i = 0; i < 5; i++) app.stdin.write("d");
+    await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by serviceTier/));
+    await until(() => expect(rows(app.lastFrame())).toEqual([["(none)", "2"], ["batch", "2"]]));
+    // The first row, calls of no known tier: its models are o3's two calls only.
+    app.stdin.write("\r");
+    await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by model/));
+    await until(() => expect(rows(app.lastFrame())).toEqual([["o3", "2"]]));
+    app.stdin.write("\u001B");
     await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by serviceTier/));
     app.stdin.write("d");
     await until(() => expect(lines(app.lastFrame())[0]).toMatch(/breakdown by model/));
