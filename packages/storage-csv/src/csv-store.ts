@@ -1,4 +1,4 @@
-import { QueryRejectedError, matchesTagFilter, matchesUsageRecordFilter } from "@llm-accounting/core";
+import { QueryRejectedError, dimensionValue, matchesTagFilter, matchesUsageRecordFilter } from "@llm-accounting/core";
 import type {
   AlertDeliveryOutcome, AlertFilter, AlertListener, AuditEntry, AuditFilter, CostChange, GroupUsageTotals, GuardedOutcome, GuardedStep,
   ImportBatch, ImportCursor, LimitFilter, ModelPrice, ModelUsageTotals, NewAuditEntry, NewModelPrice, NewQuotaRejection, NewUsageLimit,
@@ -102,7 +102,7 @@ export class CsvStore implements UsageStore {
   }
 
   sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
-    return this.#t.locked(() => groupTotals(rowsInRange(this.#t.usage.rows, range, filter), (row) => row[dimension] ?? null));
+    return this.#t.locked(() => groupTotals(rowsInRange(this.#t.usage.rows, range, filter), (row) => dimensionValue(row, dimension)));
   }
 
   usageInRange(range: TimeRange, afterId: number, limit: number): Promise<UsageRecord[]> {

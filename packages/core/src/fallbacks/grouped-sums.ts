@@ -1,5 +1,5 @@
 import type { TimeRange } from "../store/time-range.js";
-import type { GroupUsageTotals, ModelUsageTotals, UsageDimension, UsageRecordFilter } from "../store/usage-totals.js";
+import { dimensionValue, type GroupUsageTotals, type ModelUsageTotals, type UsageDimension, type UsageRecordFilter } from "../store/usage-totals.js";
 import type { UsageStore } from "../store/usage-store.js";
 import { sumGroupsOverRows } from "./sums-over-rows.js";
 
@@ -16,6 +16,6 @@ export function groupedSumsOf(store: UsageStore): GroupedSums {
     sumUsageByModel: async (range: TimeRange, filter: UsageRecordFilter = {}): Promise<ModelUsageTotals[]> =>
       (await sumGroupsOverRows(store, range, (record) => record.model, filter)).map(({ key, ...totals }) => ({ model: key!, ...totals })),
     sumUsageBy: (range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> =>
-      sumGroupsOverRows(store, range, (record) => record[dimension] ?? null, filter),
+      sumGroupsOverRows(store, range, (record) => dimensionValue(record, dimension), filter),
   };
 }

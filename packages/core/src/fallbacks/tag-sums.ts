@@ -1,5 +1,5 @@
 import type { TimeRange } from "../store/time-range.js";
-import type { GroupUsageTotals, TagBreakdownFilter, UsageDimension } from "../store/usage-totals.js";
+import { dimensionValue, type GroupUsageTotals, type TagBreakdownFilter, type UsageDimension } from "../store/usage-totals.js";
 import type { UsageStore } from "../store/usage-store.js";
 import { sumGroupsOverRows } from "./sums-over-rows.js";
 
@@ -19,7 +19,7 @@ export async function sumUsageByTagFallback(store: UsageStore, range: TimeRange,
  * `sumTaggedUsage`: the same paging through the range.
  */
 export async function sumTaggedUsageFallback(store: UsageStore, range: TimeRange, dimension: UsageDimension | null, filter: TagBreakdownFilter): Promise<GroupUsageTotals[]> {
-  return sumGroupsOverRows(store, range, (record) => (dimension === null ? null : (record[dimension] ?? null)), filter);
+  return sumGroupsOverRows(store, range, (record) => (dimension === null ? null : dimensionValue(record, dimension)), filter);
 }
 
 /** The store's own tag sums where it has them (capabilities `tagSums`, `taggedSums`), the fallbacks above for the rest. */

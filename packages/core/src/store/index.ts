@@ -7,7 +7,7 @@ export type { CostChange } from "./cost-change.js";
 export type { ProgressListener, PurgeOptions } from "./progress.js";
 export { SUMMED_USAGE_COLUMNS, USAGE_INPUT_FIELDS, USAGE_RECORD_COLUMNS, type UsageColumn, type UsageColumnKind, type UsageRecordColumn } from "./usage-columns.js";
 export { EMPTY_TOTALS, addRecord, addTotals, totalsOfRecords } from "./usage-sums.js";
-export { USAGE_FILTER_FIELDS, matchesTagFilter, matchesUsageRecordFilter, usageFilterFields, type TagBreakdownFilter, type TagFilter, type GroupUsageTotals, type ModelUsageTotals, type TailFilter, type UsageDimension, type UsageFilterField, type UsageRecordFilter, type UsageTotals } from "./usage-totals.js";
+export { USAGE_FILTER_FIELDS, dimensionValue, matchesTagFilter, matchesUsageRecordFilter, usageFilterFields, type TagBreakdownFilter, type TagFilter, type GroupUsageTotals, type ModelUsageTotals, type TailFilter, type UsageDimension, type UsageFilterField, type UsageRecordFilter, type UsageTotals } from "./usage-totals.js";
 export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from "./audit-records.js";
 export { selectAuditEntries } from "./audit-selection.js";
 export type { NewUser, RegistryStore, UserChanges, UserRecord } from "./registry-records.js";

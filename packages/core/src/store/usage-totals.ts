@@ -57,9 +57,14 @@ export function usageFilterFields(filter: UsageRecordFilter): Array<[UsageFilter
   return USAGE_FILTER_FIELDS.filter((f) => filter[f] !== undefined).map((f) => [f, filter[f] as string | null]);
 }
 
+/** A record's value of a column usage is grouped and filtered by; null for none (also for a record from before the column existed). */
+export function dimensionValue(record: { readonly [D in UsageDimension]?: string | null }, dimension: UsageDimension): string | null {
+  return record[dimension] ?? null;
+}
+
 /** Whether a record passes a filter (the reference the stores' queries implement). */
 export function matchesUsageRecordFilter(filter: UsageRecordFilter, record: { readonly [F in UsageFilterField]?: string | null }): boolean {
-  return usageFilterFields(filter).every(([field, value]) => (record[field] ?? null) === value);
+  return usageFilterFields(filter).every(([field, value]) => dimensionValue(record, field) === value);
 }
 
 /** Narrows to records carrying every one of these tags (key and value equal). */

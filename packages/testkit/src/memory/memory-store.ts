@@ -1,4 +1,4 @@
-import { AlertListeners, QueryRejectedError, matchesTagFilter, matchesUsageRecordFilter } from "@llm-accounting/core";
+import { AlertListeners, QueryRejectedError, dimensionValue, matchesTagFilter, matchesUsageRecordFilter } from "@llm-accounting/core";
 import type { AgentCall, AgentImportCounts, AgentLogFile, AlertDeliveryOutcome, AlertFilter, AlertListener, AuditEntry, AuditFilter, CostChange } from "@llm-accounting/core";
 import type { GroupUsageTotals, GuardedOutcome, GuardedStep, ImportBatch, ImportCursor, LimitFilter, ModelPrice, ModelUsageTotals, NewAuditEntry } from "@llm-accounting/core";
 import type { NewModelPrice, NewQuotaRejection, NewUsageLimit, NewUsageRecord, NewUser, ProgressListener, PurgeOptions, QueryResult } from "@llm-accounting/core";
@@ -65,7 +65,7 @@ export class MemoryStore implements UsageStore {
   }
 
   async sumUsageBy(range: TimeRange, dimension: UsageDimension, filter: UsageRecordFilter = {}): Promise<GroupUsageTotals[]> {
-    return groupTotals(this.#inRange(range, filter), (r) => r[dimension] ?? null);
+    return groupTotals(this.#inRange(range, filter), (r) => dimensionValue(r, dimension));
   }
 
   async sumUsageByTag(range: TimeRange, key: string, filter: TagBreakdownFilter = {}): Promise<GroupUsageTotals[]> {
