@@ -14,6 +14,9 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "
 export async function openBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), "llm-acct-chromium-"));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, timezoneId: "UTC", locale: "en-GB", viewport: { width: 1280, height: 900 } });
+  // Playwright's 30 s default is too short when the whole suite shares 2 cores.
+  context.setDefaultTimeout(90_000);
+  context.setDefaultNavigationTimeout(90_000);
   return {
     context,
     close: async () => {
@@ -36,7 +39,7 @@ export function watchProblems(page: Page): string[] {
 
 /** Waits until the dashboard has finished `count` full loads (reports and recent calls). */
 export async function loaded(page: Page, count = 1): Promise<void> {
-  await page.waitForFunction((n) => ((globalThis as { llmDashboard?: { loads: number } }).llmDashboard?.loads ?? 0) >= n, count, { timeout: 20_000 });
+  await page.waitForFunction((n) => ((globalThis as { llmDashboard?: { loads: number } }).llmDashboard?.loads ?? 0) >= n, count, { timeout: 90_000 });
 }
 
 /** How many full loads the dashboard has done so far. */

@@ -236,7 +236,7 @@ describe("the web dashboard in Chromium, on a real SQLite file and server", () =
     const firstRow = () => page.$eval("#recent tr", (row) => [...row.querySelectorAll("td")].map((td) => td.textContent));
     expect((await firstRow())[1]).toBe(calls[0]!.model);
     await writer.trackUsage({ model: "gpt-4.1-live", username: "erin", project: "support", promptTokens: 40, completionTokens: 2, cost: 0.125 });
-    await expect.poll(firstRow, { timeout: 10_000, interval: 250 }).toEqual([expect.any(String), "gpt-4.1-live", "erin", "support", "42", "$0.125"]);
+    await expect.poll(firstRow, { timeout: 60_000, interval: 250 }).toEqual([expect.any(String), "gpt-4.1-live", "erin", "support", "42", "$0.125"]);
     expect(await page.$eval("#recent tr", (row) => row.className)).toBe("new");
     expect(problems).toEqual([]);
     await page.close();
