@@ -42,6 +42,9 @@ export async function startFakeServer(handle: FakeHandler, options: { readonly b
         else sendJson(res, 500, { error: { message: `fake server failed: ${String(error)}` } });
       });
   });
+  // Node closes a keep-alive socket idle for 5 s; a client reusing it at that instant gets a reset
+  // (an APIConnectionError in a loaded CI run). Idle sockets stay open here until `close`.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
