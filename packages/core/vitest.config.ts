@@ -15,6 +15,9 @@ export default defineConfig({
     ],
   },
   test: {
+    // Test files share one module graph per worker: re-importing it for each file cost more than the
+    // tests (core: 20 s -> 6 s). No file here mocks a module, the one thing that needs a fresh graph.
+    isolate: false,
     // Property tests run thousands of cases; a loaded 2-core CI machine needs more than the 5 s default.
     testTimeout: 60_000,
     hookTimeout: 60_000,
