@@ -218,11 +218,14 @@ for (const backend of ["sqlite", "postgresql"] as const) {
           const store = await stores.open[backend]();
           try {
             // Checked after every write, so a store that keeps sums between checks (SQLite's part
-            // cache) is checked warm, after inserts by id, and after updates and deletes.
+            // cache) is checked warm, after inserts by id, and after updates and deletes. Each
+            // step asks two more queries than the last: a filter first asked about after writes
+            // meets minutes another filter had read before them.
             for (const [i, op] of ops.entries()) {
               await apply(store, op, i);
               const rows = await allRows(store);
-              const built: UsageQuery[] = queries.map(({ filter, window, type, fraction }) => {
+              const asked = i === ops.length - 1 ? queries : queries.slice(0, 1 + 2 * i);
+              const built: UsageQuery[] = asked.map(({ filter, window, type, fraction }) => {
                 // A release need whose ceiling the window's usage exceeds in about half the cases.
                 const total = expected(rows, { filter, ...window }).requests;
                 const ceiling = type === "requests" ? BigInt(Math.floor(total * fraction)) : BigInt(Math.floor(fraction * 1000 * total));
@@ -259,6 +262,32 @@ for (const backend of ["sqlite", "postgresql"] as const) {
             expect([start - minute, end - minute, now - end, got!.requests, got!.inputTokens]).toEqual([start - minute, end - minute, now - end, expected(rows, query).requests, expected(rows, query).inputTokens]);
           }
         }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("counts, for a filter first asked about after writes, the rows of a minute another filter read before them", async () => {
+      const store = await stores.open[backend]();
+      try {
+        const minute = Math.floor(NOW / 60_000) * 60_000;
+        const row = (username: "u1" | "u2", tenant: "t1" | "t2", second: number, tokens: number) =>
+          record({ model: username === "u1" ? "a" : "b", username, callerName: "c1", project: "p1", promptTokens: tokens, completionTokens: 0, costNanos: 1n, tenant, tier: null, offsetMs: minute + second * 1000 - NOW });
+        await store.insertUsageBatch([row("u1", "t1", 5, 1), row("u2", "t2", 6, 2), row("u1", "t2", 20, 4)]);
+        const window = { start: new Date(minute + 1000), end: new Date(minute + 50_000) };
+        const ask = async (filters: UsageFilter[]) => {
+          const rows = await allRows(store);
+          const queries = filters.map((filter) => ({ filter, ...window }));
+          const got = await store.sumQuotaUsage(queries, new Date(minute + 55_000));
+          expect(got.map((g) => [g.requests, g.inputTokens])).toEqual(queries.map((q) => [expected(rows, q).requests, expected(rows, q).inputTokens]));
+        };
+        // The minute is read for these two (all rows, and those tagged with a tenant)...
+        await ask([{ username: "u1" }, { tag: { key: "tenant", value: "t1" } }]);
+        // ...then written to, one row at a time and in a batch, then asked about for other filters.
+        await store.insertUsage(row("u2", "t2", 30, 8));
+        await store.insertUsageBatch([row("u2", "t1", 31, 16), row("u1", "t2", 32, 32)]);
+        await ask([{ username: "u2" }, { model: "b" }, { tag: { key: "tenant", value: "t2" } }, { tag: { key: "tenant", value: null } }, {}]);
+        await ask([{ username: "u1" }, { tag: { key: "tenant", value: "t1" } }]);
       } finally {
         await store.close();
       }

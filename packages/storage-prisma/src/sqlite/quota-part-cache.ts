@@ -1,11 +1,11 @@
 import type Database from "better-sqlite3";
-import { usageFilterMatches, type FilterableUsage, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
+import { usageFilterMatches, type QuotaUsage, type UsageFilter, type UsageQuery } from "@llm-accounting/core";
 import { filterKey, rowSumsSql, windowParts, type BucketsPart, type RowsToSum } from "../shared/quota-buckets.js";
 import { sqliteTime } from "./batch-encoding.js";
 import { SQLITE_BUCKET_DIALECT } from "./bucket-sql.js";
 import type { StatementCache } from "./statement-cache.js";
 import { MinuteRows, type Amounts } from "./minute-rows.js";
-import { byTagKey, columnsOf, GROUPED, BY_NAMES, TAGGED_BY_ID, TAGGED_BY_TIME, BY_NAMES_AND_TAG, type RowGroup, type TaggedGroup } from "./row-groups.js";
+import { byTagKey, GROUPED, BY_NAMES, TAGGED_BY_ID, TAGGED_BY_TIME, BY_NAMES_AND_TAG, heldGroup, heldTaggedGroup, type HeldGroup, type RowGroup, type TaggedGroup } from "./row-groups.js";
 
 /** The whole minutes `[a, b)` of a window (minute numbers since the epoch) and their sums. */
 interface Middle {
@@ -21,6 +21,16 @@ interface FilterEntry {
   readonly filter: UsageFilter;
   readonly minutes: Map<number, MinuteRows>;
   readonly middles: Map<string, Middle>;
+}
+
+/**
+ * One read of a minute's rows (or of those carrying one tag key, split by its value), kept for
+ * every filter that wants the minute later: a filter first seen in a busy minute then costs a
+ * pass over these groups, not another read of thousands of rows.
+ */
+interface MinuteGroups {
+  readonly groups: HeldGroup[];
+  used: number;
 }
 
 /** What a check must read before answering: the parts of new middles, and new minutes of rows. */
@@ -48,9 +58,13 @@ const zero = (): Amounts => ({ requests: 0, input: 0, output: 0, total: 0, cost:
  * rows inserted since it last looked, by any process (ids grow in commit order: SQLite has one
  * writer at a time), and adds each to the minute and the middles it falls in; when any row was
  * updated or deleted (a counter kept by triggers) it starts over. Nothing is built up front.
+ * A minute's rows are read from the database once, for all filters: a filter first asked about in
+ * a busy minute is matched against the rows already read (kept in step the same way).
  */
 export class QuotaPartCache {
   readonly #filters = new Map<number | string, FilterEntry>();
+  // By minute number, or "minute|tag key" for the tagged reads.
+  readonly #groups = new Map<string, MinuteGroups>();
   readonly #newRows: Database.Statement;
   readonly #minuteRows: Database.Statement;
   readonly #newTaggedRows: Database.Statement;
@@ -104,7 +118,7 @@ export class QuotaPartCache {
     });
     for (const { filterId, part, into } of loads.buckets) this.#loadBuckets(filterId, part, into);
     if (loads.rows.length > 0) this.#loadRows(loads.rows);
-    if (loads.minutes.size > 0) this.#loadMinutes(loads.minutes);
+    if (loads.minutes.size > 0) this.#loadMinutes(loads.minutes, call);
     const out = plans.map(({ start, end, first, middle, last }) => {
       const acc = zero();
       if (middle) add(acc, middle.sums);
@@ -167,39 +181,45 @@ export class QuotaPartCache {
     }
   }
 
-  #loadMinutes(minutes: Loads["minutes"]): void {
+  #loadMinutes(minutes: Loads["minutes"], call: number): void {
     for (const [minute, wanted] of minutes) {
+      const plain = wanted.filter(({ filter }) => filter.tag === undefined);
+      if (plain.length > 0) fill(plain, this.#minuteGroups(minute, undefined, call));
+      // TAG filters: one read per tag key, each row group carrying its value of the key.
+      for (const [key, tagged] of byTagKey(wanted, (w) => w.filter)) fill(tagged, this.#minuteGroups(minute, key, call));
+    }
+  }
+
+  /** The row groups of a minute (split by tag `key` when given), read once and then kept in step by `#refresh`. */
+  #minuteGroups(minute: number, key: string | undefined, call: number): HeldGroup[] {
+    const id = key === undefined ? String(minute) : `${minute}|${key}`;
+    let held = this.#groups.get(id);
+    if (!held) {
       const from = sqliteTime(new Date(minute * MINUTE_MS));
       const to = sqliteTime(new Date((minute + 1) * MINUTE_MS));
-      const plain = wanted.filter(({ filter }) => filter.tag === undefined);
-      if (plain.length > 0) {
-        for (const raw of this.#minuteRows.all(from, to) as RowGroup[]) {
-          const columns = { model: raw.model, username: raw.username, callerName: raw.caller_name, project: raw.project };
-          const ts = Date.parse(raw.timestamp);
-          for (const { filter, rows } of plain) if (usageFilterMatches(filter, columns)) rows.insert(ts, amountsOf(raw));
-        }
-      }
-      // TAG filters: one read per tag key, each row group carrying its value of the key.
-      for (const [key, tagged] of byTagKey(wanted, (w) => w.filter)) {
-        for (const raw of this.#minuteTaggedRows.all(key, from, to) as TaggedGroup[]) {
-          const columns = columnsOf(raw, key);
-          const ts = Date.parse(raw.timestamp);
-          for (const { filter, rows } of tagged) if (usageFilterMatches(filter, columns)) rows.insert(ts, amountsOf(raw));
-        }
-      }
+      const groups =
+        key === undefined
+          ? (this.#minuteRows.all(from, to) as RowGroup[]).map(heldGroup)
+          : (this.#minuteTaggedRows.all(key, from, to) as TaggedGroup[]).map((raw) => heldTaggedGroup(raw, key));
+      held = { groups, used: call };
+      this.#groups.set(id, held);
     }
+    held.used = call;
+    return held.groups;
   }
 
   #refresh(): void {
     const mutations = this.#mutationCount.get() as number;
     if (mutations !== this.#mutations || this.#lastId < 0) {
       this.#filters.clear();
+      this.#groups.clear();
       this.#mutations = mutations;
       this.#lastId = this.#maxId.get() as number;
       return;
     }
     if (this.#filters.size === 0) {
       // Nothing cached to bring up to date: only where to start next time.
+      this.#groups.clear();
       this.#lastId = this.#maxId.get() as number;
       return;
     }
@@ -208,13 +228,30 @@ export class QuotaPartCache {
     if (groups.length === 0) return;
     const entries = [...this.#filters.values()];
     const plain = entries.filter((entry) => entry.filter.tag === undefined);
-    for (const group of groups) {
-      this.#lastId = Math.max(this.#lastId, Number(group.id));
-      addGroup(plain, group, { model: group.model, username: group.username, callerName: group.caller_name, project: group.project });
+    for (const raw of groups) {
+      this.#lastId = Math.max(this.#lastId, Number(raw.id));
+      this.#add(plain, heldGroup(raw), undefined);
     }
-    // The new rows' tags were committed with them: one read per tag key of the cached TAG filters.
-    for (const [key, tagged] of byTagKey(entries, (entry) => entry.filter)) {
-      for (const group of this.#newTaggedRows.all(key, after) as TaggedGroup[]) addGroup(tagged, group, columnsOf(group, key));
+    // The new rows' tags were committed with them: one read per tag key of the cached TAG filters
+    // or of the tagged reads kept.
+    const tagged = byTagKey(entries, (entry) => entry.filter);
+    for (const id of this.#groups.keys()) {
+      const key = id.slice(id.indexOf("|") + 1);
+      if (id.includes("|") && !tagged.has(key)) tagged.set(key, []);
+    }
+    for (const [key, keyed] of tagged) {
+      for (const raw of this.#newTaggedRows.all(key, after) as TaggedGroup[]) this.#add(keyed, heldTaggedGroup(raw, key), key);
+    }
+  }
+
+  /** Adds a group of new rows to the minute read it belongs to (when kept), and to the entries whose filter counts it. */
+  #add(entries: readonly FilterEntry[], group: HeldGroup, key: string | undefined): void {
+    const minute = Math.floor(group.ts / MINUTE_MS);
+    this.#groups.get(key === undefined ? String(minute) : `${minute}|${key}`)?.groups.push(group);
+    for (const entry of entries) {
+      if (!usageFilterMatches(entry.filter, group.columns)) continue;
+      entry.minutes.get(minute)?.insert(group.ts, group.amounts);
+      for (const middle of entry.middles.values()) if (minute >= middle.a && minute < middle.b) add(middle.sums, group.amounts);
     }
   }
 
@@ -224,24 +261,13 @@ export class QuotaPartCache {
       for (const [middleKey, middle] of entry.middles) if (call - middle.used >= KEEP_UNUSED) entry.middles.delete(middleKey);
       if (entry.minutes.size === 0 && entry.middles.size === 0) this.#filters.delete(key);
     }
+    for (const [id, held] of this.#groups) if (call - held.used >= KEEP_UNUSED) this.#groups.delete(id);
   }
 }
 
-/** Adds a group of new rows to the minutes and middles of each entry whose filter counts it. */
-function addGroup(entries: readonly FilterEntry[], group: RowGroup, columns: FilterableUsage): void {
-  const ts = Date.parse(group.timestamp);
-  const minute = Math.floor(ts / MINUTE_MS);
-  const amounts = amountsOf(group);
-  for (const entry of entries) {
-    if (!usageFilterMatches(entry.filter, columns)) continue;
-    entry.minutes.get(minute)?.insert(ts, amounts);
-    for (const middle of entry.middles.values()) if (minute >= middle.a && minute < middle.b) add(middle.sums, amounts);
-  }
-}
-
-/** The amounts of a group of stored rows. */
-function amountsOf(group: RowGroup): Amounts {
-  return { requests: Number(group.requests), input: Number(group.prompt_tokens), output: Number(group.completion_tokens), total: Number(group.total_tokens), cost: group.cost_nanos };
+/** Adds each held group to the minute rows of every wanting filter that counts it. */
+function fill(wanted: readonly { readonly filter: UsageFilter; readonly rows: MinuteRows }[], groups: readonly HeldGroup[]): void {
+  for (const group of groups) for (const { filter, rows } of wanted) if (usageFilterMatches(filter, group.columns)) rows.insert(group.ts, group.amounts);
 }
 
 function add(into: Amounts, from: Amounts): void {

@@ -1,6 +1,7 @@
 // The row groups the SQLite quota part cache reads: rows of one instant and one set of names
 // summed, optionally split by the value of one tag key (for TAG limits' filters).
 import type { FilterableUsage, UsageFilter } from "@llm-accounting/core";
+import type { Amounts } from "./minute-rows.js";
 
 /** Rows of one instant and one set of names, summed (the largest id among them as `id`). */
 export interface RowGroup {
@@ -64,3 +65,25 @@ export function byTagKey<T>(items: readonly T[], filterOf: (item: T) => UsageFil
   return out;
 }
 
+
+/** A row group as the part cache keeps it: its instant, the names a filter tests, its amounts. */
+export interface HeldGroup {
+  readonly ts: number;
+  readonly columns: FilterableUsage;
+  readonly amounts: Amounts;
+}
+
+/** The amounts of a group of stored rows. */
+export function amountsOf(group: RowGroup): Amounts {
+  return { requests: Number(group.requests), input: Number(group.prompt_tokens), output: Number(group.completion_tokens), total: Number(group.total_tokens), cost: group.cost_nanos };
+}
+
+/** A row group of the untagged read, held. */
+export const heldGroup = (raw: RowGroup): HeldGroup => ({
+  ts: Date.parse(raw.timestamp),
+  columns: { model: raw.model, username: raw.username, callerName: raw.caller_name, project: raw.project },
+  amounts: amountsOf(raw),
+});
+
+/** A row group of the read split by tag `key`, held. */
+export const heldTaggedGroup = (raw: TaggedGroup, key: string): HeldGroup => ({ ts: Date.parse(raw.timestamp), columns: columnsOf(raw, key), amounts: amountsOf(raw) });
