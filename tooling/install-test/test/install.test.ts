@@ -90,11 +90,70 @@ describe("packed packages", () => {
   });
 });
 
+// First, so the service project below can reuse the better-sqlite3 this install compiles.
+let appDir: string;
+describe("the llm-acct app installs with one command", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = appDir = npmProject(join(work, "app"), [tarballs.core!, tarballs.prisma!, tarballs.csv!, tarballs.audit!, tarballs.pricing!, tarballs.agentLogs!, tarballs.prometheus!, tarballs.webDashboard!, tarballs.cli!, tarballs.app!]);
+  }, 1_200_000); // compiles better-sqlite3 from source: minutes on a loaded machine
+
+  it("runs track and stats through its bin", () => {
+    const bin = join(dir, "node_modules", ".bin", "llm-acct");
+    // The SQLite default, even where the environment names a PostgreSQL server.
+    const env = { ...process.env, POSTGRESQL_CONNECTION_STRING: "" };
+    const track = spawnSync(bin, ["track", "--model", "gpt-4o", "--cost", "0.5", "--prompt-tokens", "7"], { cwd: dir, encoding: "utf8", env });
+    expect(track.stderr).toBe("");
+    expect(track.stdout).toBe("Usage entry tracked successfully\n");
+    const stats = spawnSync(bin, ["stats", "--daily", "--format", "json"], { cwd: dir, encoding: "utf8", env });
+    expect(JSON.parse(stats.stdout).totals).toMatchObject({ requests: 1, sumCost: 0.5, sumPromptTokens: 7 });
+    const version = spawnSync(bin, ["--version"], { cwd: dir, encoding: "utf8" });
+    expect(version.stdout).toMatch(/^llm-acct \d+\.\d+\.\d+\n$/);
+  });
+
+  it("serves Prometheus metrics through its bin (prom-client installed from the registry) and stops on SIGTERM", async () => {
+    const bin = join(dir, "node_modules", ".bin", "llm-acct");
+    const env = { ...process.env, POSTGRESQL_CONNECTION_STRING: "" };
+    const child = spawn(bin, ["serve", "--port", "0"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await expect.poll(() => out, { timeout: 30_000, interval: 100 }).toMatch(/http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    const url = /(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(out)![1]!;
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^llm_accounting_model_requests_total\{model="gpt-4o"\} 1$/m);
+    // The web dashboard's page and the chart library it loads (uplot, installed from the registry).
+    expect((await fetch(`${url}/`)).headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect((await fetch(`${url}/assets/vendor/uPlot.iife.min.js`)).status).toBe(200);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(err).toBe("");
+  });
+
+  it("imports Claude Code logs through its bin", () => {
+    const bin = join(dir, "node_modules", ".bin", "llm-acct");
+    const env = { ...process.env, POSTGRESQL_CONNECTION_STRING: "" };
+    const project = join(dir, "claude", "projects", "-work-app");
+    mkdirSync(project, { recursive: true });
+    const usage = { input_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 100, output_tokens: 40 };
+    const line = { type: "assistant", cwd: "/work/app", sessionId: "s-1", timestamp: "2026-11-02T10:00:00.000Z", requestId: "req_1", message: { id: "msg_1", model: "claude-sonnet-4-5-20250929", role: "assistant", usage } };
+    writeFileSync(join(project, "s-1.jsonl"), `${JSON.stringify(line)}\n${JSON.stringify(line)}\n`);
+    const run = spawnSync(bin, ["import", "--from-claude-code", join(dir, "claude")], { cwd: dir, encoding: "utf8", env });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/^Imported from Claude Code logs: 1 new calls, 0 updated; 1 of 1 files read/);
+    const tail = spawnSync(bin, ["tail", "--format", "json"], { cwd: dir, encoding: "utf8", env });
+    const imported = JSON.parse(tail.stdout).filter((r: { callerName: string | null }) => r.callerName === "claude-code");
+    expect(imported).toEqual([expect.objectContaining({ model: "claude-sonnet-4-5-20250929", session: "s-1", project: "/work/app", promptTokens: 105, completionTokens: 40, costSource: "price" })]);
+  });
+});
+
 describe("a service installs core and storage-prisma alone", () => {
   let dir: string;
   beforeAll(() => {
-    dir = npmProject(join(work, "service"), [tarballs.core!, tarballs.prisma!]);
-  }, 1_200_000); // compiles better-sqlite3 from source: minutes on a loaded machine
+    // better-sqlite3 as the app's install above compiled it from source (it would compile the same).
+    dir = npmProject(join(work, "service"), [tarballs.core!, tarballs.prisma!], appDir);
+  }, 1_200_000);
 
   it("tracks usage into SQLite and reads stats, without prisma generate or engines", () => {
     writeFileSync(
@@ -208,61 +267,5 @@ server.close();
     // No pricer and no cost: the call is recorded unpriced, and the library says so once.
     expect(run.stderr.match(/UnpricedModelWarning: no price for model 'gpt-4o-2024-08-06'/g)).toHaveLength(1);
     expect(JSON.parse(run.stdout)).toEqual({ text: "hi", model: "gpt-4o-2024-08-06", prompt: 11, cached: 8, user: "ann", costSource: "unpriced" });
-  });
-});
-
-describe("the llm-acct app installs with one command", () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = npmProject(join(work, "app"), [tarballs.core!, tarballs.prisma!, tarballs.csv!, tarballs.audit!, tarballs.pricing!, tarballs.agentLogs!, tarballs.prometheus!, tarballs.webDashboard!, tarballs.cli!, tarballs.app!]);
-  }, 1_200_000); // compiles better-sqlite3 from source: minutes on a loaded machine
-
-  it("runs track and stats through its bin", () => {
-    const bin = join(dir, "node_modules", ".bin", "llm-acct");
-    // The SQLite default, even where the environment names a PostgreSQL server.
-    const env = { ...process.env, POSTGRESQL_CONNECTION_STRING: "" };
-    const track = spawnSync(bin, ["track", "--model", "gpt-4o", "--cost", "0.5", "--prompt-tokens", "7"], { cwd: dir, encoding: "utf8", env });
-    expect(track.stderr).toBe("");
-    expect(track.stdout).toBe("Usage entry tracked successfully\n");
-    const stats = spawnSync(bin, ["stats", "--daily", "--format", "json"], { cwd: dir, encoding: "utf8", env });
-    expect(JSON.parse(stats.stdout).totals).toMatchObject({ requests: 1, sumCost: 0.5, sumPromptTokens: 7 });
-    const version = spawnSync(bin, ["--version"], { cwd: dir, encoding: "utf8" });
-    expect(version.stdout).toMatch(/^llm-acct \d+\.\d+\.\d+\n$/);
-  });
-
-  it("serves Prometheus metrics through its bin (prom-client installed from the registry) and stops on SIGTERM", async () => {
-    const bin = join(dir, "node_modules", ".bin", "llm-acct");
-    const env = { ...process.env, POSTGRESQL_CONNECTION_STRING: "" };
-    const child = spawn(bin, ["serve", "--port", "0"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    await expect.poll(() => out, { timeout: 30_000, interval: 100 }).toMatch(/http:\/\/127\.0\.0\.1:\d+\/metrics/);
-    const url = /(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(out)![1]!;
-    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^llm_accounting_model_requests_total\{model="gpt-4o"\} 1$/m);
-    // The web dashboard's page and the chart library it loads (uplot, installed from the registry).
-    expect((await fetch(`${url}/`)).headers.get("content-type")).toBe("text/html; charset=utf-8");
-    expect((await fetch(`${url}/assets/vendor/uPlot.iife.min.js`)).status).toBe(200);
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    expect(err).toBe("");
-  });
-
-  it("imports Claude Code logs through its bin", () => {
-    const bin = join(dir, "node_modules", ".bin", "llm-acct");
-    const env = { ...process.env, POSTGRESQL_CONNECTION_STRING: "" };
-    const project = join(dir, "claude", "projects", "-work-app");
-    mkdirSync(project, { recursive: true });
-    const usage = { input_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 100, output_tokens: 40 };
-    const line = { type: "assistant", cwd: "/work/app", sessionId: "s-1", timestamp: "2026-11-02T10:00:00.000Z", requestId: "req_1", message: { id: "msg_1", model: "claude-sonnet-4-5-20250929", role: "assistant", usage } };
-    writeFileSync(join(project, "s-1.jsonl"), `${JSON.stringify(line)}\n${JSON.stringify(line)}\n`);
-    const run = spawnSync(bin, ["import", "--from-claude-code", join(dir, "claude")], { cwd: dir, encoding: "utf8", env });
-    expect(run.stderr).toBe("");
-    expect(run.stdout).toMatch(/^Imported from Claude Code logs: 1 new calls, 0 updated; 1 of 1 files read/);
-    const tail = spawnSync(bin, ["tail", "--format", "json"], { cwd: dir, encoding: "utf8", env });
-    const imported = JSON.parse(tail.stdout).filter((r: { callerName: string | null }) => r.callerName === "claude-code");
-    expect(imported).toEqual([expect.objectContaining({ model: "claude-sonnet-4-5-20250929", session: "s-1", project: "/work/app", promptTokens: 105, completionTokens: 40, costSource: "price" })]);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,9 +15,15 @@ export function pack(dir: string, into: string): string {
   return join(into, made[0]!);
 }
 
-/** A fresh npm project (no workspace around it) with the given tarballs installed. */
-export function npmProject(dir: string, tarballs: readonly string[]): string {
+/**
+ * A fresh npm project (no workspace around it) with the given tarballs installed. With
+ * `compiledIn`, a project installed before whose better-sqlite3 (compiled from source there) is
+ * copied in first: npm keeps a package it finds installed at a version that fits, so this install
+ * resolves and fetches everything else but does not compile SQLite a second time.
+ */
+export function npmProject(dir: string, tarballs: readonly string[], compiledIn?: string): string {
   mkdirSync(dir, { recursive: true });
+  if (compiledIn) cpSync(join(compiledIn, "node_modules", "better-sqlite3"), join(dir, "node_modules", "better-sqlite3"), { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "install-test-app", private: true, type: "module" }));
   // A clean npm environment: pnpm (which runs this test) exports its own npm_config_* settings,
   // which an npm running under another Node version must not inherit.
