@@ -27,11 +27,19 @@ export function checkPort(port: unknown, field = "port"): number {
   return port;
 }
 
+// How long the server keeps an idle connection open for the client's next request.
+const KEEP_ALIVE_MS = 65_000;
+
 /** Serves `GET /metrics`, `GET /healthz` and the JSON API (`/api/v1`) for the facade's store; resolves once listening. */
 export async function startMetricsServer(accounting: Accounting, options: MetricsServerOptions): Promise<MetricsServer> {
   const port = checkPort(options.port);
   const host = options.host ?? "127.0.0.1";
   const server = createServer(metricsRequestListener(accounting, options));
+  // Scrapers and proxies keep a connection open between requests (Prometheus every 15-60 s, load
+  // balancers up to 60 s). Node closes one idle for 5 s, and a client that reuses it just then
+  // sees a reset (a failed scrape, a proxy's 502): idle connections stay open for 65 s instead.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   await listen(server, port, host);
   const bound = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;

@@ -1,3 +1,4 @@
+import { Agent, get } from "node:http";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Accounting, nanosToUsd, usdToNanos, type UsageInput, type UsageStore } from "@llm-accounting/core";
@@ -113,5 +114,31 @@ describe.each(["sqlite", "postgresql"] as const)("GET /metrics on a real %s stor
       await accounting.close();
     }
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe("the metrics server's connections", () => {
+  it("keeps an idle connection open past Node's 5 s default, so a scraper reusing it is answered", async () => {
+    const store = await stores.open.sqlite();
+    const accounting = new Accounting({ store });
+    const server = await startMetricsServer(accounting, { port: 0 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const healthz = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = get(`${server.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode!, reused: req.reusedSocket }));
+        });
+        req.on("error", reject);
+      });
+    try {
+      expect(await healthz()).toEqual({ status: 200, reused: false });
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await healthz()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+      await server.close();
+      await accounting.close();
+    }
   });
 });
