@@ -232,14 +232,10 @@ export class QuotaPartCache {
       this.#lastId = Math.max(this.#lastId, Number(raw.id));
       this.#add(plain, heldGroup(raw), undefined);
     }
-    // The new rows' tags were committed with them: one read per tag key of the cached TAG filters
-    // or of the tagged reads kept.
-    const tagged = byTagKey(entries, (entry) => entry.filter);
-    for (const id of this.#groups.keys()) {
-      const key = id.slice(id.indexOf("|") + 1);
-      if (id.includes("|") && !tagged.has(key)) tagged.set(key, []);
-    }
-    for (const [key, keyed] of tagged) {
+    // The new rows' tags were committed with them: one read per tag key of the cached TAG filters.
+    // That covers every tagged minute read kept: a filter of its key asked for it, and keeps the
+    // minute at least as long as the read is kept (both are pruned by their last use).
+    for (const [key, keyed] of byTagKey(entries, (entry) => entry.filter)) {
       for (const raw of this.#newTaggedRows.all(key, after) as TaggedGroup[]) this.#add(keyed, heldTaggedGroup(raw, key), key);
     }
   }
