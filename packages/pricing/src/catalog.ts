@@ -9,6 +9,8 @@ type PriceTiming = "fixed" | "dated" | "time-of-day";
 /** A model name resolved in the catalog, with its exact rates memoised per UTC day. */
 interface CatalogMatch {
   readonly source: string;
+  /** The catalog's provider of the model: the provider rules (service tier, 1-hour cache) follow it when the call names none. */
+  readonly provider: string;
   readonly timing: PriceTiming;
   /** Null marks a price only calcPrice can compute. */
   readonly byDay: Map<number, ExactCatalogPrice | null>;
@@ -32,15 +34,18 @@ export class CatalogPrices {
   quote(usage: PricedUsage): PriceQuote | undefined {
     const match = this.#resolve(usage.model, usage.provider, usage.timestamp);
     if (!match) return undefined;
+    // `gpt-4o` at `batch` with no provider named is still OpenAI's batch price.
+    const ruled = usage.provider === null ? { ...usage, provider: match.provider } : usage;
+    const tier = serviceTierRule(ruled.provider, usage.serviceTier);
+    const tiered = tier && usage.serviceTier ? { serviceTier: usage.serviceTier } : {};
     const tokens = catalogUsage(usage);
     const exact = this.#exactPriceAt(match, usage.model, usage.provider, usage.timestamp);
-    if (exact) return { priced: true, costNanos: costOfUsage(ratesForInput(exact, tokens.input_tokens), usage), source: match.source };
+    if (exact) return { priced: true, costNanos: costOfUsage(ratesForInput(exact, tokens.input_tokens), ruled), source: match.source, ...tiered };
     const result = calcPrice(tokens, usage.model, priceOptions(usage.provider, usage.timestamp));
     if (!result) return undefined;
     // usdToNanos rounds the float total to the nearest nano-dollar from its shortest decimal form.
     const nanos = usdToNanos(result.total_price, "catalog price");
-    const tier = serviceTierRule(usage.provider, usage.serviceTier);
-    return { priced: true, costNanos: tier ? (nanos * tier.times + tier.per / 2n) / tier.per : nanos, source: sourceOf(result) };
+    return { priced: true, costNanos: tier ? (nanos * tier.times + tier.per / 2n) / tier.per : nanos, source: sourceOf(result), ...tiered };
   }
 
   /** The catalog's per-MTok rates for `model` at `at`, or undefined when it has none. */
@@ -61,7 +66,7 @@ export class CatalogPrices {
     const known = this.#matches.get(key);
     if (known !== undefined) return known;
     const result = calcPrice({}, model, priceOptions(provider, at));
-    const match = result ? { source: sourceOf(result), timing: timingOf(result.model), byDay: new Map<number, ExactCatalogPrice | null>() } : null;
+    const match = result ? { source: sourceOf(result), provider: result.provider.id, timing: timingOf(result.model), byDay: new Map<number, ExactCatalogPrice | null>() } : null;
     if (this.#matches.size >= MAX_MEMO_ENTRIES) this.#matches.clear();
     this.#matches.set(key, match);
     return match;

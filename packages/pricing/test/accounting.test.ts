@@ -41,4 +41,26 @@ describe("createPricer with Accounting on a real SQLite store", () => {
       await accounting.close();
     }
   });
+
+  it("prices a discounted service tier by the catalog's provider of the model when the call names none", async () => {
+    const told: string[] = [];
+    const accounting = new Accounting({ store: new SqliteStore({ file: join(dir, "tiers.sqlite") }), pricer: createPricer(), onUnpriced: (_model, message) => told.push(message) });
+    try {
+      const cost = async (model: string, provider: string | undefined, serviceTier: string | undefined) =>
+        (await accounting.trackUsage({ model, promptTokens: 10_000, completionTokens: 2_000, timestamp: AT, ...(provider && { provider }), ...(serviceTier && { serviceTier }) })).costNanos;
+      for (const model of ["gpt-4o", "claude-sonnet-4-5"]) {
+        const standard = await cost(model, undefined, undefined);
+        expect(standard).toBeGreaterThan(0n);
+        // Half, rounded half up to the nano-dollar: the same as when the provider is named.
+        expect(await cost(model, undefined, "batch")).toBe((standard + 1n) / 2n);
+        expect(await cost(model, model.startsWith("gpt") ? "openai" : "anthropic", "batch")).toBe((standard + 1n) / 2n);
+      }
+      expect(await cost("gpt-4o", undefined, "flex")).toBe((await cost("gpt-4o", undefined, undefined)) / 2n);
+      // Anthropic publishes no flex multiple: standard, and said once.
+      expect(await cost("claude-sonnet-4-5", undefined, "flex")).toBe(await cost("claude-sonnet-4-5", undefined, undefined));
+      expect(told).toEqual([expect.stringMatching(/^calls at service tier 'flex' \(first: model 'claude-sonnet-4-5'\) are priced at the model's standard price/)]);
+    } finally {
+      await accounting.close();
+    }
+  });
 });

@@ -19,7 +19,7 @@ export interface PricedUsage {
 
 /** A price lookup's answer: a cost, or an explicit "no price for this model" (never a silent 0). */
 export type PriceQuote =
-  | { readonly priced: true; readonly costNanos: bigint; readonly source: string; /** Set when the price was that service tier's own. */ readonly serviceTier?: string }
+  | { readonly priced: true; readonly costNanos: bigint; readonly source: string; /** Set when the cost accounts for the call's service tier: a price of that tier's own, or the provider's rule for it. */ readonly serviceTier?: string }
   | { readonly priced: false; readonly reason: string };
 
 /** Turns usage into cost; `@llm-accounting/pricing` provides one backed by a maintained price catalog. */
