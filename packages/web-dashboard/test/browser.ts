@@ -44,3 +44,11 @@ export async function loaded(page: Page, count = 1): Promise<void> {
 
 /** How many full loads the dashboard has done so far. */
 export const loads = (page: Page): Promise<number> => page.evaluate(() => (globalThis as unknown as { llmDashboard: { loads: number } }).llmDashboard.loads);
+
+/** The rows of one breakdown panel as [name, cost]. */
+export const panelRows = (page: Page, by: string): Promise<[string, number][]> =>
+  page.$$eval(`.panel[data-by="${by}"] li[data-key]`, (items) => items.map((li) => [(li as HTMLElement).dataset.key!, Number((li as HTMLElement).dataset.cost)] as [string, number]));
+
+/** The data the daily chart draws: days (seconds) and their costs. */
+export const dailyData = (page: Page): Promise<[number[], number[]]> =>
+  page.evaluate(() => (globalThis as unknown as { llmDashboard: { daily: { data: number[][] } } }).llmDashboard.daily.data as [number[], number[]]);

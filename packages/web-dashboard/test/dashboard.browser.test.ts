@@ -7,7 +7,7 @@ import { Accounting } from "@llm-accounting/core";
 import { SqliteStore } from "@llm-accounting/storage-prisma";
 import { startMetricsServer, type MetricsServer } from "@llm-accounting/prometheus";
 import { dashboardStaticFiles } from "../src/index.js";
-import { loaded, loads, openBrowser, watchProblems } from "./browser.js";
+import { dailyData, loaded, loads, openBrowser, panelRows, watchProblems } from "./browser.js";
 import { costBy, seededCalls, seedStore, type SeededCall } from "./seed.js";
 
 const DAY = 86_400_000;
@@ -48,13 +48,6 @@ afterAll(async () => {
   await Promise.all([served?.close(), writer?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The rows of one breakdown panel as [name, cost]. */
-const panelRows = (page: Page, by: string) =>
-  page.$$eval(`.panel[data-by="${by}"] li[data-key]`, (items) => items.map((li) => [(li as HTMLElement).dataset.key!, Number((li as HTMLElement).dataset.cost)] as [string, number]));
-
-/** The data the daily chart draws: days (seconds) and their costs. */
-const dailyData = (page: Page) => page.evaluate(() => (globalThis as unknown as { llmDashboard: { daily: { data: number[][] } } }).llmDashboard.daily.data as [number[], number[]]);
 
 async function openDashboard(path = "/"): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
@@ -102,6 +95,7 @@ describe("the web dashboard in Chromium, on a real SQLite file and server", () =
     expect(await panelRows(page, "user")).toEqual(costBy(shown, (c) => c.username));
     expect(await panelRows(page, "project")).toEqual(costBy(shown, (c) => c.project));
     expect(await panelRows(page, "caller")).toEqual(costBy(shown, (c) => c.callerName));
+    expect(await panelRows(page, "service-tier")).toEqual(costBy(shown, (c) => c.serviceTier));
     expect(await page.inputValue("#tag-key")).toBe("feature");
     expect(await panelRows(page, "tag")).toEqual(costBy(shown, (c) => c.tags?.feature));
     // Another tag key, picked from those on the calls.
@@ -143,6 +137,22 @@ describe("the web dashboard in Chromium, on a real SQLite file and server", () =
     await expect.poll(() => page.textContent("#total-cost")).toBe(usd2(calls.filter((c) => inRange(c)).reduce((s, c) => s + c.cost, 0)));
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it("service tier drill-down: choosing a tier filters the other views as tier=, and the address alone brings it back", async () => {
+    const { page, problems } = await openDashboard();
+    const before = await loads(page);
+    await page.click('.panel[data-by="service-tier"] li[data-key="batch"] button');
+    await loaded(page, before + 1);
+    const batch = calls.filter((c) => inRange(c) && c.serviceTier === "batch");
+    expect([await page.textContent('#filters .chip[data-dimension="tier"]'), new URL(page.url()).searchParams.get("tier")]).toEqual(["tier: batch ×", "batch"]);
+    expect([await page.textContent("#total-cost"), await page.textContent("#total-requests")]).toEqual([usd2(total(batch)), String(batch.length)]);
+    expect(await panelRows(page, "model")).toEqual(costBy(batch, (c) => c.model));
+    const priority = await openDashboard("/?tier=priority");
+    expect(await priority.page.textContent("#total-cost")).toBe(usd2(total(calls.filter((c) => inRange(c) && c.serviceTier === "priority"))));
+    expect(await panelRows(priority.page, "service-tier")).toEqual([["priority", 2]]);
+    expect([...problems, ...priority.problems]).toEqual([]);
+    await Promise.all([page.close(), priority.page.close()]);
   });
 
   it("tag drill-down: choosing a tag value filters every other view, combines, stays in the address; its chip removes it", async () => {

@@ -78,7 +78,7 @@ async function loadReports() {
     apiGet("limits"),
     // Tag keys come from the calls themselves: the store keeps no list of keys.
     apiGet("recent", { limit: 200, ...params }),
-    ...DIMENSIONS.map((by) => apiGet(`breakdown/${by}`, params)),
+    ...DIMENSIONS.map(({ by }) => apiGet(`breakdown/${by}`, params)),
   ]);
   const keys = tagKeys(sample.calls);
   const tagKey = state.tagKey && keys.includes(state.tagKey) ? state.tagKey : keys[0];
@@ -86,9 +86,9 @@ async function loadReports() {
   if (asked !== generation) return false;
   renderTotals(summary.totals);
   dashboard.daily = renderDaily($("#daily-chart"), daily.days);
-  DIMENSIONS.forEach((by, i) => {
-    const pick = state.filters[by] ? null : (key) => ((state.filters[by] = key), changed());
-    renderBreakdown($(`.panel[data-by="${by}"]`), groups[i].groups, { active: state.filters[by], onPick: pick });
+  DIMENSIONS.forEach(({ by, param }, i) => {
+    const pick = state.filters[param] ? null : (key) => ((state.filters[param] = key), changed());
+    renderBreakdown($(`.panel[data-by="${by}"]`), groups[i].groups, { active: state.filters[param], onPick: pick });
   });
   renderLimits($("#limits"), limits.limits);
   state.tagKey = tagKey;

@@ -1,6 +1,13 @@
 // What the page shows: a range of whole days, the drill-down filters (columns and tags) and the tag
 // key. It is kept in the address bar's query (never the token) so a view can be bookmarked or shared.
-export const DIMENSIONS = ["model", "user", "project", "caller"];
+// `by` names a breakdown (its API path and panel), `param` the filter it sets (`tier=batch`).
+export const DIMENSIONS = [
+  { by: "model", param: "model" },
+  { by: "user", param: "user" },
+  { by: "project", param: "project" },
+  { by: "caller", param: "caller" },
+  { by: "service-tier", param: "tier" },
+];
 const DEFAULT_DAYS = 30;
 // Tag filters are spelled as the API spells them, `tag[feature]=search`, so a dashboard address
 // and an API query read the same. A key the API refuses is kept: its chip shows, the status line
@@ -29,7 +36,7 @@ function readTags(query) {
 /** The state in the address bar, defaults filled in (the last 30 days). */
 export function readState() {
   const query = new URLSearchParams(location.search);
-  const filters = Object.fromEntries(DIMENSIONS.filter((d) => query.get(d)).map((d) => [d, query.get(d)]));
+  const filters = Object.fromEntries(DIMENSIONS.filter(({ param }) => query.get(param)).map(({ param }) => [param, query.get(param)]));
   return {
     since: day(query.get("since")) ?? dayOffset(DEFAULT_DAYS - 1),
     until: day(query.get("until")) ?? dayOffset(0),
