@@ -20,6 +20,7 @@ const MODELS = [["gpt-4o", 2.5, 10, 5], ["gpt-4o-mini", 0.15, 0.6, 9], ["claude-
 const USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"];
 const PROJECTS = ["support", "research", "search", "internal"];
 const CALLERS = ["chat", "batch-summarizer", "rag-search", "triage-agent"];
+const TIERS = ["standard", "batch", "flex", "priority"];
 const FEATURES = ["answer", "summarize", "classify", "extract"];
 
 // A small seeded generator: the same picture every run.
@@ -42,9 +43,12 @@ function calls(now) {
       const completionTokens = Math.round(100 + random() * 2500);
       // A third of the calls reuse a cached prompt prefix, billed at a tenth.
       const cachedTokens = random() < 0.35 ? Math.round(promptTokens * (0.3 + random() * 0.6)) : 0;
-      const cost = Math.round((((promptTokens - cachedTokens * 0.9) * inPrice + completionTokens * outPrice) / 1e6) * 1e6) / 1e6;
+      const serviceTier = pick(TIERS, [12, 4, 2, 1]);
+      // Batch and flex calls cost half.
+      const share = serviceTier === "batch" || serviceTier === "flex" ? 0.5 : 1;
+      const cost = Math.round(((share * ((promptTokens - cachedTokens * 0.9) * inPrice + completionTokens * outPrice)) / 1e6) * 1e6) / 1e6;
       const timestamp = new Date(Math.min(now - 60_000, now - day * DAY - random() * DAY));
-      rows.push({ model, promptTokens, cachedTokens, completionTokens, cost, timestamp, username: pick(USERS, [5, 4, 3, 3, 2, 1, 1]), project: pick(PROJECTS, [4, 3, 2, 1]), callerName: pick(CALLERS), tags: { feature: pick(FEATURES, [4, 3, 2, 1]) }, executionTime: 0.4 + random() * 4 });
+      rows.push({ model, promptTokens, cachedTokens, completionTokens, cost, timestamp, username: pick(USERS, [5, 4, 3, 3, 2, 1, 1]), project: pick(PROJECTS, [4, 3, 2, 1]), callerName: pick(CALLERS), serviceTier, tags: { feature: pick(FEATURES, [4, 3, 2, 1]) }, executionTime: 0.4 + random() * 4 });
     }
   }
   return rows;
