@@ -10,6 +10,7 @@ import { testFacadeJson } from "./test-facade-json.js";
 import { testAuditRegistryStore } from "./test-audit-registry-store.js";
 import { testQuotaRetry } from "./test-quota-retry.js";
 import { testQuotaScenarios } from "./test-quota-scenarios.js";
+import { testQuotaWindows } from "./test-quota-windows.js";
 import { testQuotaStore } from "./test-quota-store.js";
 import { testPurgeFilters } from "./test-purge-filters.js";
 import { testAgentImportStore } from "./test-agent-import-store.js";
@@ -33,6 +34,7 @@ export function testStore(options: TestStoreOptions): void {
   testOptionalParts(options);
   testQuotaStore(options);
   testQuotaScenarios(options);
+  testQuotaWindows(options);
   testQuotaRetry(options);
   testAuditRegistryStore(options);
   testPricingStore(options);
