@@ -242,12 +242,13 @@ for (const backend of ["sqlite", "postgresql"] as const) {
       );
     });
 
-    it("reads each ragged edge from either side exactly: rows on, before and after both ends", async () => {
+    it("reads each ragged edge from either side exactly: rows on, before and after both ends, one minute boundary apart too", async () => {
       const store = await stores.open[backend]();
       try {
         const minute = Math.floor(NOW / 60_000) * 60_000;
         // Edges early and late in their minutes (each side is the shorter once), rows on and 1 ms beside them.
-        const edges = [minute - 5 * 60_000 + 7, minute - 3 * 60_000 + 59_990, minute + 3, minute + 59_995];
+        // The last two are in the minute before the third and fourth: windows over one minute boundary (a rolling minute).
+        const edges = [minute - 5 * 60_000 + 7, minute - 3 * 60_000 + 59_990, minute + 3, minute + 59_995, minute - 60_000 + 11, minute - 60_000 + 59_980];
         const offsets = edges.flatMap((edge) => [edge - 1, edge, edge + 1]).map((at) => at - NOW);
         await store.insertUsageBatch(offsets.map((offsetMs, i) => record({ model: "a", username: "u1", callerName: "c1", project: "p1", promptTokens: i + 1, completionTokens: 0, costNanos: BigInt(1 + i), tenant: null, tier: null, offsetMs })));
         await store.insertLimit({ scope: "GLOBAL", limitType: "requests", maxValue: 10, intervalUnit: "day", intervalValue: 1, model: null, username: null, callerName: null, projectName: null });
@@ -255,6 +256,7 @@ for (const backend of ["sqlite", "postgresql"] as const) {
         // The last two: as a guarded write asks, to the far future.
         const farFuture = Date.parse("9999-12-31T23:59:59.999Z");
         const windows: [number, number][] = [[edges[0]!, edges[2]!], [edges[1]!, edges[3]!], [edges[0]!, edges[3]!], [edges[1]!, edges[2]!], [edges[0]!, farFuture], [edges[1]!, farFuture]];
+        for (const start of [edges[4]!, edges[5]!]) windows.push([start, edges[2]!], [start, edges[3]!], [start, farFuture]);
         for (const [start, end] of windows) {
           for (const now of end === farFuture ? [minute + 30_000, start - DAY] : [end, end + 30_000, start - DAY]) {
             const query = { filter: {}, start: new Date(start), end: new Date(end) };

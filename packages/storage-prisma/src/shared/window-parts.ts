@@ -36,7 +36,8 @@ export const isEmptyPart = (part: WindowPart): boolean => (part.kind === "rows" 
 /**
  * Cuts the window `start <= t <= end` (ms) into seven parts in time order: raw rows before the
  * first whole minute, minutes up to the first whole hour, hours up to the first whole day, days,
- * then hours, minutes and the raw rows of the last, unfinished minute. Some parts may be empty;
+ * then hours, minutes and the raw rows of the last, unfinished minute (a window inside one minute
+ * is one part of raw rows). Some parts may be empty;
  * the count never changes, so statements built from them keep one shape. A 30-day window reads
  * at most 2 x (59 + 23) + 30 buckets per filter, whatever the number of rows.
  */
@@ -47,9 +48,12 @@ export function windowParts(start: number, end: number): WindowPart[] {
   const a = Math.ceil(start / MINUTE_MS) * MINUTE_MS;
   // The bucket holding `end` may hold rows after it: the last minute is always read row by row.
   const b = Math.floor(end / MINUTE_MS) * MINUTE_MS;
-  if (a >= b) return [NO_ROWS, noBuckets(minute), noBuckets(hour), noBuckets(day), noBuckets(hour), noBuckets(minute), { kind: "rows", from: start, to: end, closed: true }];
+  if (a > b) return [NO_ROWS, noBuckets(minute), noBuckets(hour), noBuckets(day), noBuckets(hour), noBuckets(minute), { kind: "rows", from: start, to: end, closed: true }];
   const head: RowsPart = a > start ? { kind: "rows", from: start, to: a, closed: false } : NO_ROWS;
   const tail: RowsPart = { kind: "rows", from: b, to: end, closed: true };
+  // Across one minute boundary (a rolling minute): two edges, each of which a reader may take
+  // from its minute's bucket instead of its rows.
+  if (a === b) return [head, noBuckets(minute), noBuckets(hour), noBuckets(day), noBuckets(hour), noBuckets(minute), tail];
   let lo = a / 1000;
   let hi = b / 1000;
   const left: BucketsPart[] = [];
