@@ -2,7 +2,8 @@
 // `pnpm bench`: prints one JSON object of figures. Names match the issues (track, stats, ...) so
 // runs can be compared with each other and with the Python original. Sizes: BENCH_TRACK, BENCH_ROWS,
 // BENCH_BUFFERED, BENCH_REPRICE, BENCH_SDK_CALLS, BENCH_CHECKS, BENCH_GUARDED, BENCH_RACE_PROCESSES, BENCH_CLI_RUNS, BENCH_AGENT_MB.
-// BENCH_ONLY=buffered,track runs only the named steps
+// BENCH_ONLY=buffered,track runs only the named steps; check_quota_under_load runs only when named
+// (BENCH_LOAD_SECONDS, default 150: it waits for windows' edges to reach the minutes being written)
 // (the "check_quota" step also yields "guarded"). BENCH_BACKEND=postgresql runs the store steps on
 // fresh databases of BENCH_POSTGRES_URL's server (default the local one), dropped afterwards.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,6 +14,7 @@ import { benchTrack } from "./track.mjs";
 import { benchStats } from "./stats.mjs";
 import { benchTagBreakdown } from "./tag-breakdown.mjs";
 import { benchCheckQuota, benchOvershoot, benchRace } from "./quota.mjs";
+import { benchCheckUnderLoad } from "./under-load.mjs";
 import { benchDashboard } from "./dashboard.mjs";
 import { benchBuffered } from "./buffered.mjs";
 import { benchReprice } from "./reprice.mjs";
@@ -41,6 +43,7 @@ try {
   if (wanted("metrics_scrape")) figures.metrics_scrape = await benchMetricsScrape(await fresh("metrics-scrape"), rows);
   if (wanted("api")) figures.api = await benchApiSummary(await fresh("api"), rows);
   if (wanted("check_quota")) Object.assign(figures, await benchCheckQuota(backend, await backend.location("quota"), rows, Number(process.env.BENCH_CHECKS ?? 5000), Number(process.env.BENCH_GUARDED ?? 3000)));
+  if (only?.has("check_quota_under_load")) figures.check_quota_under_load = await benchCheckUnderLoad(backend, await backend.location("under-load"), rows, Number(process.env.BENCH_LOAD_SECONDS ?? 150));
   if (wanted("overshoot")) figures.overshoot = await benchOvershoot(backend, await backend.location("race"));
   if (wanted("race")) figures.race = await benchRace(backend, await backend.location("race8"), Number(process.env.BENCH_RACE_PROCESSES ?? 8));
   if (wanted("sdk_guard_race")) figures.sdk_guard_race = await benchSdkGuardRace((await fresh("sdk-race"))(), Number(process.env.BENCH_SDK_CALLS ?? 20));
