@@ -1,8 +1,8 @@
 import { Accounting } from "@llm-accounting/core";
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { percentile, round } from "./measure.mjs";
 import { race } from "./race.mjs";
+import { runJsonChild } from "./json-child.mjs";
 
 const MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "claude-haiku", "gemini-2.5-pro", "llama-3-70b", "o3", "mistral-large"];
 const USERS = Array.from({ length: 25 }, (_, i) => `user${i}`);
@@ -140,18 +140,7 @@ async function checkLatencies(accounting, random, checks) {
 
 /** Runs first-check.mjs in a fresh `node`; resolves with its {open_ms, first_us}. */
 function firstCheck(backendName, location) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [firstCheckScript, backendName, location], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) reject(new Error(`first-check exited ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`));
-      else resolve(JSON.parse(out.trim().split("\n").pop()));
-    });
-  });
+  return runJsonChild(firstCheckScript, [backendName, location]);
 }
 
 /** overshoot: 4 processes race 60 guarded calls each against one limit of 100 requests. */

@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Accounting } from "@llm-accounting/core";
+import { runJsonChild } from "./json-child.mjs";
 import { percentile, round } from "./measure.mjs";
 import { randomRequest, rng, seededAccounting } from "./quota.mjs";
 
@@ -20,7 +20,7 @@ export async function benchCheckUnderLoad(backend, location, rows, seconds) {
   await accounting.open();
   const random = rng(13);
   for (let i = 0; i < 200; i++) await accounting.checkQuota(randomRequest(random));
-  const writer = runWriter(backend.name, location, seconds);
+  const writer = runJsonChild(writerScript, [backend.name, location, String(seconds)]);
   const slices = [];
   const began = Date.now();
   let latencies = [];
@@ -38,19 +38,4 @@ export async function benchCheckUnderLoad(backend, location, rows, seconds) {
   const written = await writer;
   await accounting.close();
   return { rows, seconds, writes_per_s: Math.round(written.writes / seconds), write_errors: written.errors, slices };
-}
-
-function runWriter(backendName, location, seconds) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writerScript, backendName, location, String(seconds)], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) reject(new Error(`load-writer exited ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`));
-      else resolve(JSON.parse(out.trim().split("\n").pop()));
-    });
-  });
 }
